@@ -1,0 +1,81 @@
+"""The party cell year-end review application (kiểm điểm, đánh giá, xếp loại chất lượng)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, test_config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions and set up database connections."""
+    from . import models  # noqa: F401  (the models must be known to the metadata)
+    from .database import configure_engine
+    from .extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "vi")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> models.User | None:
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint a concern."""
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose the Vietnamese labels of the domain to templates."""
+    from . import rules
+    from .models import ROLE_LABELS
+
+    app.jinja_env.globals.update(
+        LEVEL_LABELS=rules.LEVEL_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+    )
+
+
+def register_commands(app: Flask) -> None:
+    """Register the command-line groups."""
+    from .cli import demo_command, meeting_cli, user_cli
+
+    app.cli.add_command(meeting_cli)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(demo_command)

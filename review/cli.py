@@ -1,0 +1,192 @@
+"""Command-line interface: meeting files, accounts, demo data."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from . import meetingfile
+from .extensions import db
+from .models import Cell, Meeting, Organization, ReviewYear, Role, User
+from .records import ImportRefused, import_meeting, load_meeting, meeting_file
+from .rules import Problem
+from .database import write_transaction
+
+SEED_FILE = Path(__file__).resolve().parent / "data" / "thuong-thanh-2020.json"
+PASSWORD_ENV = "REVIEW_PASSWORD"
+MIN_PASSWORD = 10
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    click.echo(f"Tệp không được nhập: {len(problems)} lỗi, không lưu gì.", err=True)
+    for p in problems:
+        click.echo(f"{meetingfile.format_path(p.path)}: {p.message}", err=True)
+
+
+def _read_and_import(path: Path) -> Meeting:
+    """Import a meeting file, or print every problem and exit non-zero."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"Không đọc được tệp {path}: {exc.strerror}") from exc
+    parsed, problems = meetingfile.loads(data)
+    if parsed is None:
+        _print_problems(problems)
+        sys.exit(1)
+    try:
+        return import_meeting(parsed)
+    except ImportRefused as refused:
+        _print_problems(refused.problems)
+        sys.exit(1)
+
+
+@click.group("meeting")
+def meeting_cli() -> None:
+    """Import, export and list meetings (meeting file format 1)."""
+
+
+@meeting_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(path: Path) -> None:
+    """Check a meeting file whole, store it, and print the new meeting's id last."""
+    meeting = _read_and_import(path)
+    click.echo(f"Đã nhập hội nghị năm {meeting.year} của {meeting.cell.name}: {len(meeting.participants)} đảng viên.")
+    click.echo(meeting.id)
+
+
+@meeting_cli.command("export")
+@click.argument("meeting_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@with_appcontext
+def export_command(meeting_id: int, output: Path | None) -> None:
+    """Write the meeting as format 1, with results computed by the rules core."""
+    meeting = load_meeting(meeting_id)
+    if meeting is None:
+        raise click.ClickException(f"Không có hội nghị mã {meeting_id}.")
+    try:
+        text = meetingfile.dumps(meetingfile.dump(meeting_file(meeting)))
+    except ValueError as exc:
+        raise click.ClickException(f"Chưa xuất được hội nghị {meeting_id}: chưa ghi thời gian khai mạc.") from exc
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Đã ghi {output}", err=True)
+
+
+@meeting_cli.command("list")
+@with_appcontext
+def list_command() -> None:
+    """Print one line a meeting: id, year, cell, organisation."""
+    rows = db.session.execute(
+        select(Meeting.id, ReviewYear.year, Cell.name, Organization.name)
+        .join(Meeting.review_year)
+        .join(Meeting.cell)
+        .join(Cell.organization)
+        .order_by(Meeting.id)
+    )
+    for meeting_id, year, cell, organization in rows:
+        click.echo(f"{meeting_id}\t{year}\t{cell}\t{organization}")
+
+
+@click.group("user")
+def user_cli() -> None:
+    """Manage accounts."""
+
+
+def create_user(
+    username: str, role: Role, password: str, *, cell_id: int | None = None,
+    organization_id: int | None = None, display_name: str = "",
+) -> User:
+    """Create an account scoped to its cell or organisation."""
+    user = User(
+        username=username, role=role.value, cell_id=cell_id,
+        organization_id=organization_id, display_name=display_name or username,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--cell", "cell_id", type=int, help="The cell of a secretary or ballot counter.")
+@click.option("--organization", "organization_id", type=int, help="The ward organisation of a ward account.")
+@click.option("--name", "display_name", default="", help="Full name shown in the application.")
+@with_appcontext
+def create_user_command(
+    username: str, role: str, cell_id: int | None, organization_id: int | None, display_name: str
+) -> None:
+    """Create an account; the password is asked, or read from REVIEW_PASSWORD."""
+    scope = Role(role)
+    if scope in (Role.SECRETARY, Role.COUNTER) and (cell_id is None or organization_id is not None):
+        raise click.UsageError("Tài khoản bí thư và ban kiểm phiếu cần --cell (và không có --organization).")
+    if scope is Role.WARD and (organization_id is None or cell_id is not None):
+        raise click.UsageError("Tài khoản đảng ủy cần --organization (và không có --cell).")
+    if scope is Role.ADMIN and (cell_id is not None or organization_id is not None):
+        raise click.UsageError("Tài khoản quản trị không gắn với chi bộ hay đảng bộ.")
+    if cell_id is not None and db.session.get(Cell, cell_id) is None:
+        raise click.UsageError(f"Không có chi bộ mã {cell_id}.")
+    if organization_id is not None and db.session.get(Organization, organization_id) is None:
+        raise click.UsageError(f"Không có đảng bộ mã {organization_id}.")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise click.UsageError(f"Tên đăng nhập {username} đã có.")
+    password = os.environ.get(PASSWORD_ENV) or click.prompt(
+        "Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu"
+    )
+    if len(password) < MIN_PASSWORD:
+        raise click.UsageError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    with write_transaction():
+        user = create_user(username, scope, password, cell_id=cell_id,
+                           organization_id=organization_id, display_name=display_name)
+    click.echo(f"Đã tạo tài khoản {user.username} ({user.role_label}).")
+    click.echo(user.id)
+
+
+DEMO_ACCOUNTS = (
+    ("quantri", Role.ADMIN, "Quản trị hệ thống"),
+    ("danguy", Role.WARD, "Văn phòng Đảng ủy phường Thượng Thanh"),
+    ("bithu", Role.SECRETARY, "Nguyễn Thị Ngọc Hân"),
+    ("kiemphieu", Role.COUNTER, "Đỗ Thị Thanh Thủy"),
+)
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the seed meeting and one demo account per role; print how to sign in."""
+    parsed, problems = meetingfile.loads(SEED_FILE.read_bytes())
+    assert parsed is not None, problems
+    cell = db.session.scalar(
+        select(Cell).join(Cell.organization).where(Cell.name == parsed.cell, Organization.name == parsed.parent)
+    )
+    if cell is None:
+        meeting = import_meeting(parsed)
+        cell = meeting.cell
+        click.echo(f"Đã nạp hội nghị mẫu (mã {meeting.id}): {parsed.cell}, năm {parsed.year}.")
+    else:
+        click.echo(f"Hội nghị mẫu đã có: {parsed.cell}.")
+    organization_id, cell_id = cell.organization_id, cell.id
+    click.echo("Tài khoản thử (mật khẩu mới mỗi lần chạy lệnh này):")
+    with write_transaction():
+        for username, role, name in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            user = db.session.scalar(select(User).where(User.username == username))
+            if user is None:
+                create_user(
+                    username, role, password, display_name=name,
+                    cell_id=cell_id if role in (Role.SECRETARY, Role.COUNTER) else None,
+                    organization_id=organization_id if role is Role.WARD else None,
+                )
+            else:
+                user.set_password(password)
+                user.active = True
+            click.echo(f"  {role.value:10} {username:10} {password}")

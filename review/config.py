@@ -1,0 +1,80 @@
+"""Load the configuration from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting the application cannot start without is missing or wrong."""
+
+
+TESTING_SECRET = "testing-only-not-secret"
+
+
+def development_secret(instance: Path) -> str:
+    """Return this machine's development secret, made once and kept in the instance folder."""
+    path = instance / "development-secret-key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
+def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the settings: defaults, then the environment, then ``overrides`` (tests)."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    testing = bool(overrides.get("TESTING"))
+    development = env.get("FLASK_DEBUG") == "1" or env.get("REVIEW_ENV") == "development"
+    config: dict[str, Any] = {
+        # Embedded default: SQLite in the instance folder (a relative path resolves there).
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(env.get("DATABASE_URL", "sqlite:///review.sqlite3")),
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "SQLITE_BUSY_TIMEOUT_MS": int(env.get("SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not (development or testing),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not (development or testing),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "REVIEW_DEVELOPMENT": development,
+    }
+    config.update(overrides)
+    if not config["SECRET_KEY"]:
+        if config.get("TESTING"):
+            config["SECRET_KEY"] = TESTING_SECRET
+        elif development:
+            config["SECRET_KEY"] = development_secret(Path(instance_path))
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it in the environment to a long random value "
+                "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or set REVIEW_ENV=development for a development server."
+            )
+    config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    return config
+
+
+def normalize_database_url(url: str) -> str:
+    """Return the URL with PostgreSQL pointed at psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Return the engine options for the database behind ``url``."""
+    if url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,767 @@
+"""The meeting file, format 1 (SPEC 8): read and check it whole, write it back.
+
+Pure functions over plain data, no Flask or database: :func:`parse` turns a decoded JSON
+document into a :class:`MeetingFile`, or returns every problem with its path in the file;
+:func:`dump` writes a :class:`MeetingFile` back, with ``results`` from the rules core.
+
+The written form is canonical: every key SPEC 8 lists, in SPEC's order, except the optional
+member keys (``exempt``, ``suspended``, ``temporary_elsewhere``, ``disciplined_in_year``,
+``sick_leave_months``, ``previous_level``, ``absence_reason``, ``self_score``), which are
+written only when they differ from their default. The seed example is in this form, so it
+comes back byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from . import rules
+from .text import nfc
+from .rules import (
+    CELL_ROW,
+    VOTE_FIELDS,
+    Attendance,
+    BallotCount,
+    BallotMode,
+    Level,
+    MeetingResult,
+    MemberFacts,
+    NotRatedReason,
+    Position,
+    Problem,
+    Rules,
+    Standing,
+    Votes,
+)
+
+FORMAT = "party-review/1"
+NAME_MAX = 200
+TEXT_MAX = 20_000
+MEMBER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+# Control characters other than tab and newline have no place in a minute.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+E = TypeVar("E", bound=StrEnum)
+Path = tuple[str | int, ...]
+
+
+# ---------------------------------------------------------------------------
+# The data a meeting file carries
+
+
+@dataclass
+class FeedbackEntry:
+    by: str
+    text: str
+
+
+@dataclass
+class ReviewData:
+    summary: str = ""
+    self_level: Level | None = None
+    self_score: int | None = None
+    response: str = ""
+    feedback: list[FeedbackEntry] = field(default_factory=list)
+    conclusion: str = ""
+
+
+@dataclass
+class MemberData:
+    id: str
+    name: str
+    standing: Standing
+    position: Position
+    admitted_on: date
+    attendance: Attendance
+    exempt: bool = False
+    suspended: bool = False
+    temporary_elsewhere: bool = False
+    disciplined_in_year: bool = False
+    sick_leave_months: int = 0
+    previous_level: Level | None = None
+    absence_reason: str = ""
+    review: ReviewData | None = None
+
+    def facts(self) -> MemberFacts:
+        """Return what the rules core needs of this member."""
+        return MemberFacts(
+            key=self.id,
+            standing=self.standing,
+            admitted_on=self.admitted_on,
+            attendance=self.attendance,
+            exempt=self.exempt,
+            suspended=self.suspended,
+            temporary_elsewhere=self.temporary_elsewhere,
+            sick_leave_months=self.sick_leave_months,
+            disciplined_in_year=self.disciplined_in_year,
+            previous_level=self.previous_level,
+            self_score=self.review.self_score if self.review else None,
+        )
+
+
+@dataclass
+class CollectiveData:
+    subject: str  # "cell" or "committee"
+    report: str = ""
+    self_level: Level | None = None
+    feedback: list[FeedbackEntry] = field(default_factory=list)
+    conclusion: str = ""
+    remedy_plan: str = ""
+
+
+@dataclass
+class GuestData:
+    name: str
+    title: str = ""
+
+
+@dataclass
+class MeetingInfo:
+    starts_at: datetime
+    ends_at: datetime | None = None
+    location: str = ""
+    chair: str | None = None
+    minute_taker: str | None = None
+    guests: list[GuestData] = field(default_factory=list)
+    minutes_approved_by: int | None = None
+
+
+@dataclass
+class BallotData:
+    counters: list[str]
+    issued: int
+    returned: int
+    invalid: int
+    invalid_reasons: str
+    rows: dict[str, Votes]
+
+    def count(self) -> BallotCount:
+        """Return the ballot as the rules core counts it."""
+        return BallotCount(self.issued, self.returned, self.invalid, self.rows, self.invalid_reasons)
+
+
+@dataclass
+class MeetingFile:
+    parent: str
+    cell: str
+    place: str
+    year: int
+    rules: Rules
+    meeting: MeetingInfo
+    members: list[MemberData]
+    collective_reviews: list[CollectiveData]
+    ballot: BallotData | None = None
+
+    @property
+    def meeting_day(self) -> date:
+        """Return the day of the meeting, the reference for the six-month rule."""
+        return self.meeting.starts_at.date()
+
+    def evaluate(self) -> MeetingResult:
+        """Return the results computed by the rules core."""
+        return rules.evaluate(
+            self.rules,
+            self.meeting_day,
+            [m.facts() for m in self.members],
+            self.ballot.count() if self.ballot else None,
+        )
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+def format_path(path: Path) -> str:
+    """Return a path as SPEC 8 writes it: ``members[3].review.feedback[0].by``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "(tệp)"
+
+
+class _Reader:
+    """Collect every problem of a document while reading its values."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def obj(self, value: Any, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict | None:
+        if not isinstance(value, dict):
+            self.fail(path, f"Cần một đối tượng JSON {{...}}, nhận được {_kind(value)}.")
+            return None
+        for key in required:
+            if key not in value:
+                self.fail(path + (key,), "Thiếu trường bắt buộc.")
+        for key in value:
+            if key not in required and key not in optional:
+                self.fail(path + (key,), "Trường không có trong định dạng party-review/1.")
+        return value
+
+    def array(self, value: Any, path: Path) -> list:
+        if not isinstance(value, list):
+            self.fail(path, f"Cần một danh sách [...], nhận được {_kind(value)}.")
+            return []
+        return value
+
+    def text(self, value: Any, path: Path, *, line: bool = False, required: bool = False) -> str | None:
+        if not isinstance(value, str):
+            self.fail(path, f"Cần một chuỗi văn bản, nhận được {_kind(value)}.")
+            return None
+        value = nfc(value.replace("\r\n", "\n").replace("\r", "\n"))
+        limit = NAME_MAX if line else TEXT_MAX
+        if line and "\n" in value:
+            self.fail(path, "Không được xuống dòng trong trường này.")
+            return None
+        if CONTROL.search(value):
+            self.fail(path, "Có ký tự điều khiển không hợp lệ.")
+            return None
+        if len(value) > limit:
+            self.fail(path, f"Dài {len(value)} ký tự, tối đa {limit}.")
+            return None
+        if required and not value.strip():
+            self.fail(path, "Không được để trống.")
+            return None
+        return value.strip() if line else value
+
+    def integer(self, value: Any, path: Path, low: int, high: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(path, f"Cần một số nguyên, nhận được {_kind(value)}.")
+            return None
+        if not low <= value <= high:
+            self.fail(path, f"Giá trị {value} nằm ngoài khoảng {low}–{high}.")
+            return None
+        return value
+
+    def boolean(self, value: Any, path: Path) -> bool | None:
+        if not isinstance(value, bool):
+            self.fail(path, f"Cần true hoặc false, nhận được {_kind(value)}.")
+            return None
+        return value
+
+    def choice(self, value: Any, path: Path, enum: type[E]) -> E | None:
+        if not isinstance(value, str) or value not in {e.value for e in enum}:
+            options = ", ".join(e.value for e in enum)
+            self.fail(path, f"Giá trị {_show(value)} không hợp lệ; chọn một trong: {options}.")
+            return None
+        return enum(value)
+
+    def day(self, value: Any, path: Path) -> date | None:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(path, f"Cần một ngày dạng YYYY-MM-DD, nhận được {_show(value)}.")
+        return None
+
+    def moment(self, value: Any, path: Path) -> datetime | None:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", value):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(path, f"Cần giờ địa phương dạng YYYY-MM-DDTHH:MM, nhận được {_show(value)}.")
+        return None
+
+    def optional(self, data: dict, key: str, path: Path, read: Callable[[Any, Path], Any], default: Any) -> Any:
+        if key not in data:
+            return default
+        return read(data[key], path + (key,))
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "một đối tượng", list: "một danh sách", str: "một chuỗi", bool: "true/false", type(None): "null"}
+    if isinstance(value, bool):
+        return f"giá trị {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"số {value}"
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def loads(data: str | bytes) -> tuple[MeetingFile | None, list[Problem]]:
+    """Return the meeting file decoded from JSON text, or the problems found."""
+    try:
+        if isinstance(data, bytes):
+            data = data.decode("utf-8")
+        if data.startswith("\ufeff"):
+            data = data[1:]
+        document = json.loads(data)
+    except UnicodeDecodeError as exc:
+        return None, [Problem((), f"Tệp không phải văn bản UTF-8 (byte {exc.start}).")]
+    except json.JSONDecodeError as exc:
+        return None, [Problem((), f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.")]
+    return parse(document)
+
+
+MEMBER_KEYS = ("id", "name", "standing", "position", "admitted_on", "attendance")
+MEMBER_OPTIONAL = (
+    "exempt",
+    "suspended",
+    "temporary_elsewhere",
+    "disciplined_in_year",
+    "sick_leave_months",
+    "previous_level",
+    "absence_reason",
+    "review",
+)
+REVIEW_KEYS = ("summary", "self_level", "self_score", "response", "feedback", "conclusion")
+COLLECTIVE_KEYS = ("subject", "report", "self_level", "feedback", "conclusion", "remedy_plan")
+
+
+def parse(document: Any) -> tuple[MeetingFile | None, list[Problem]]:
+    """Return the meeting file a decoded JSON document holds, or every problem in it."""
+    r = _Reader()
+    top = r.obj(
+        document,
+        (),
+        ("format", "organization", "year", "rules", "meeting", "members", "collective_reviews"),
+        ("ballot", "results"),  # results are computed, never read back
+    )
+    if top is None:
+        return None, r.problems
+    if "format" in top and top["format"] != FORMAT:
+        r.fail(("format",), f"Định dạng {_show(top['format'])} không được hỗ trợ; cần \"{FORMAT}\".")
+
+    parent = cell = place = None
+    org = r.obj(top.get("organization"), ("organization",), ("parent", "cell", "place")) if "organization" in top else None
+    if org is not None:
+        parent = r.text(org.get("parent"), ("organization", "parent"), line=True, required=True) if "parent" in org else None
+        cell = r.text(org.get("cell"), ("organization", "cell"), line=True, required=True) if "cell" in org else None
+        place = r.text(org.get("place"), ("organization", "place"), line=True, required=True) if "place" in org else None
+
+    year = r.integer(top["year"], ("year",), 1930, 2200) if "year" in top else None
+    resolved = _read_rules(r, top, year)
+    info = _read_meeting_info(r, top, year)
+    members = _read_members(r, top)
+    collective = _read_collective(r, top)
+    ballot = _read_ballot(r, top) if "ballot" in top else None
+
+    if r.problems or None in (parent, cell, place, year, resolved, info) or members is None:
+        return None, r.problems
+    assert resolved is not None and info is not None and year is not None
+    meeting_file = MeetingFile(
+        parent=parent, cell=cell, place=place, year=year, rules=resolved,  # type: ignore[arg-type]
+        meeting=info, members=members, collective_reviews=collective, ballot=ballot,
+    )
+    problems = cross_check(meeting_file)
+    return (None, problems) if problems else (meeting_file, [])
+
+
+def _read_rules(r: _Reader, top: dict, year: int | None) -> Rules | None:
+    if "rules" not in top:
+        return None
+    data = r.obj(top["rules"], ("rules",), ("profile",), rules.OVERRIDE_KEYS)
+    if data is None or "profile" not in data:
+        return None
+    profile = data["profile"]
+    if not isinstance(profile, str):
+        r.fail(("rules", "profile"), f"Cần tên hồ sơ quy định, nhận được {_kind(profile)}.")
+        return None
+    overrides = {k: v for k, v in data.items() if k != "profile"}
+    resolved, problems = rules.resolve_rules(profile, overrides)
+    for p in problems:
+        r.fail(("rules",) + p.path, p.message)
+    if resolved is None:
+        return None
+    if year is not None and not resolved.applies_to(year):
+        r.fail(("rules", "profile"), f"Hồ sơ {resolved.profile} áp dụng cho các năm {resolved.years}, không cho năm {year}.")
+    if resolved.ballot_mode is not BallotMode.SINGLE:
+        r.fail(("rules", "ballot_mode"), "Định dạng party-review/1 chỉ mang kết quả bỏ phiếu một vòng (\"single\").")
+    return resolved
+
+
+def _read_meeting_info(r: _Reader, top: dict, year: int | None) -> MeetingInfo | None:
+    if "meeting" not in top:
+        return None
+    path: Path = ("meeting",)
+    data = r.obj(
+        top["meeting"], path,
+        ("starts_at", "ends_at", "location", "chair", "minute_taker", "guests", "minutes_approved_by"),
+    )
+    if data is None:
+        return None
+    starts_at = r.moment(data["starts_at"], path + ("starts_at",)) if "starts_at" in data else None
+    ends_at = None
+    if data.get("ends_at") is not None:
+        ends_at = r.moment(data["ends_at"], path + ("ends_at",))
+    location = r.text(data["location"], path + ("location",), line=True) if "location" in data else ""
+    chair = _member_ref(r, data.get("chair"), path + ("chair",), nullable=True)
+    minute_taker = _member_ref(r, data.get("minute_taker"), path + ("minute_taker",), nullable=True)
+    guests: list[GuestData] = []
+    for i, item in enumerate(r.array(data.get("guests", []), path + ("guests",))):
+        gpath = path + ("guests", i)
+        g = r.obj(item, gpath, ("name",), ("title",))
+        if g is None or "name" not in g:
+            continue
+        name = r.text(g["name"], gpath + ("name",), line=True, required=True)
+        title = r.optional(g, "title", gpath, lambda v, p: r.text(v, p, line=True), "")
+        if name is not None and title is not None:
+            guests.append(GuestData(name, title))
+    approved = None
+    if data.get("minutes_approved_by") is not None:
+        approved = r.integer(data["minutes_approved_by"], path + ("minutes_approved_by",), 0, 100_000)
+    if starts_at is not None and year is not None and starts_at.year not in (year, year + 1):
+        r.fail(path + ("starts_at",), f"Hội nghị kiểm điểm năm {year} không thể họp vào năm {starts_at.year}.")
+    if starts_at is not None and ends_at is not None and ends_at < starts_at:
+        r.fail(path + ("ends_at",), "Giờ kết thúc sớm hơn giờ khai mạc.")
+    if starts_at is None or location is None:
+        return None
+    return MeetingInfo(starts_at, ends_at, location, chair, minute_taker, guests, approved)
+
+
+def _member_ref(r: _Reader, value: Any, path: Path, nullable: bool = False) -> str | None:
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str) or not MEMBER_ID.match(value):
+        r.fail(path, f"Cần mã đảng viên trong tệp (ví dụ \"m01\"), nhận được {_show(value)}.")
+        return None
+    return value
+
+
+def _read_feedback(r: _Reader, value: Any, path: Path) -> list[FeedbackEntry]:
+    entries: list[FeedbackEntry] = []
+    for i, item in enumerate(r.array(value, path)):
+        fpath = path + (i,)
+        data = r.obj(item, fpath, ("by", "text"))
+        if data is None or "by" not in data or "text" not in data:
+            continue
+        by = _member_ref(r, data["by"], fpath + ("by",))
+        text = r.text(data["text"], fpath + ("text",), required=True)
+        if by is not None and text is not None:
+            entries.append(FeedbackEntry(by, text))
+    return entries
+
+
+def _read_level(r: _Reader, data: dict, key: str, path: Path) -> Level | None:
+    value = data.get(key)
+    return None if value is None else r.choice(value, path + (key,), Level)
+
+
+def _read_review(r: _Reader, value: Any, path: Path) -> ReviewData | None:
+    data = r.obj(value, path, (), REVIEW_KEYS)
+    if data is None:
+        return None
+    return ReviewData(
+        summary=r.optional(data, "summary", path, r.text, "") or "",
+        self_level=_read_level(r, data, "self_level", path),
+        self_score=None if data.get("self_score") is None else r.integer(data["self_score"], path + ("self_score",), 0, 100),
+        response=r.optional(data, "response", path, r.text, "") or "",
+        feedback=_read_feedback(r, data.get("feedback", []), path + ("feedback",)),
+        conclusion=r.optional(data, "conclusion", path, r.text, "") or "",
+    )
+
+
+def _read_members(r: _Reader, top: dict) -> list[MemberData] | None:
+    if "members" not in top:
+        return None
+    members: list[MemberData] = []
+    items = r.array(top["members"], ("members",))
+    if isinstance(top["members"], list) and not items:
+        r.fail(("members",), "Danh sách đảng viên trống.")
+    complete = True
+    for i, item in enumerate(items):
+        path: Path = ("members", i)
+        data = r.obj(item, path, MEMBER_KEYS, MEMBER_OPTIONAL)
+        if data is None or any(k not in data for k in MEMBER_KEYS):
+            complete = False
+            continue
+        before = len(r.problems)
+        member = MemberData(
+            id=_member_ref(r, data["id"], path + ("id",)) or "",
+            name=r.text(data["name"], path + ("name",), line=True, required=True) or "",
+            standing=r.choice(data["standing"], path + ("standing",), Standing),  # type: ignore[arg-type]
+            position=r.choice(data["position"], path + ("position",), Position),  # type: ignore[arg-type]
+            admitted_on=r.day(data["admitted_on"], path + ("admitted_on",)),  # type: ignore[arg-type]
+            attendance=r.choice(data["attendance"], path + ("attendance",), Attendance),  # type: ignore[arg-type]
+            exempt=bool(r.optional(data, "exempt", path, r.boolean, False)),
+            suspended=bool(r.optional(data, "suspended", path, r.boolean, False)),
+            temporary_elsewhere=bool(r.optional(data, "temporary_elsewhere", path, r.boolean, False)),
+            disciplined_in_year=bool(r.optional(data, "disciplined_in_year", path, r.boolean, False)),
+            sick_leave_months=r.optional(data, "sick_leave_months", path, lambda v, p: r.integer(v, p, 0, 12), 0) or 0,
+            previous_level=_read_level(r, data, "previous_level", path),
+            absence_reason=r.optional(data, "absence_reason", path, r.text, "") or "",
+            review=_read_review(r, data["review"], path + ("review",)) if data.get("review") is not None else None,
+        )
+        if member.id == CELL_ROW:
+            r.fail(path + ("id",), "Mã \"cell\" dành cho dòng của chi bộ trên phiếu, không dùng cho đảng viên.")
+        if len(r.problems) > before:
+            complete = False
+        members.append(member)
+    return members if complete else None
+
+
+def _read_collective(r: _Reader, top: dict) -> list[CollectiveData]:
+    reviews: list[CollectiveData] = []
+    for i, item in enumerate(r.array(top.get("collective_reviews", []), ("collective_reviews",))):
+        path: Path = ("collective_reviews", i)
+        data = r.obj(item, path, ("subject",), COLLECTIVE_KEYS[1:])
+        if data is None or "subject" not in data:
+            continue
+        subject = data["subject"]
+        if subject not in ("cell", "committee"):
+            r.fail(path + ("subject",), f"Giá trị {_show(subject)} không hợp lệ; chọn một trong: cell, committee.")
+            continue
+        reviews.append(
+            CollectiveData(
+                subject=subject,
+                report=r.optional(data, "report", path, r.text, "") or "",
+                self_level=_read_level(r, data, "self_level", path),
+                feedback=_read_feedback(r, data.get("feedback", []), path + ("feedback",)),
+                conclusion=r.optional(data, "conclusion", path, r.text, "") or "",
+                remedy_plan=r.optional(data, "remedy_plan", path, r.text, "") or "",
+            )
+        )
+    return reviews
+
+
+def _read_ballot(r: _Reader, top: dict) -> BallotData | None:
+    path: Path = ("ballot",)
+    data = r.obj(top["ballot"], path, ("counters", "issued", "returned", "invalid", "rows"), ("invalid_reasons",))
+    if data is None:
+        return None
+    counters = [_member_ref(r, c, path + ("counters", i)) for i, c in enumerate(r.array(data.get("counters", []), path + ("counters",)))]
+    numbers = {
+        key: r.integer(data[key], path + (key,), 0, 1_000_000) if key in data else None
+        for key in ("issued", "returned", "invalid")
+    }
+    reasons = r.optional(data, "invalid_reasons", path, r.text, "") or ""
+    rows: dict[str, Votes] = {}
+    raw_rows = data.get("rows", {})
+    if not isinstance(raw_rows, dict):
+        r.fail(path + ("rows",), f"Cần một đối tượng từ mã đảng viên (hoặc \"cell\") đến số phiếu, nhận được {_kind(raw_rows)}.")
+        raw_rows = {}
+    for key, row in raw_rows.items():
+        rpath = path + ("rows", key)
+        fields = r.obj(row, rpath, VOTE_FIELDS)
+        if fields is None or any(f not in fields for f in VOTE_FIELDS):
+            continue
+        values = {f: r.integer(fields[f], rpath + (f,), 0, 1_000_000) for f in VOTE_FIELDS}
+        if all(v is not None for v in values.values()):
+            rows[key] = Votes(**values)  # type: ignore[arg-type]
+    if any(v is None for v in numbers.values()) or None in counters:
+        return None
+    return BallotData(
+        counters=[c for c in counters if c is not None],
+        issued=numbers["issued"], returned=numbers["returned"], invalid=numbers["invalid"],  # type: ignore[arg-type]
+        invalid_reasons=reasons,
+        rows=rows,
+    )
+
+
+def cross_check(mf: MeetingFile) -> list[Problem]:
+    """Return the problems between parts of a well-formed file (references, roles, ballot)."""
+    problems: list[Problem] = []
+    fail = lambda path, message: problems.append(Problem(path, message))  # noqa: E731
+    index: dict[str, int] = {}
+    for i, m in enumerate(mf.members):
+        if m.id in index:
+            fail(("members", i, "id"), f"Mã {m.id} trùng với members[{index[m.id]}].")
+        else:
+            index[m.id] = i
+    by_id = {m.id: m for m in mf.members}
+    for position in (Position.SECRETARY, Position.DEPUTY_SECRETARY):
+        holders = [i for i, m in enumerate(mf.members) if m.position is position]
+        for i in holders[1:]:
+            fail(("members", i, "position"), f"Chi bộ chỉ có một {POSITION_LABELS[position].lower()}; đã có members[{holders[0]}].")
+
+    def present_member(ref: str | None, path: Path, role: str) -> None:
+        if ref is None:
+            return
+        if ref not in by_id:
+            fail(path, f"Không có đảng viên mã {ref} trong danh sách.")
+        elif by_id[ref].attendance is not Attendance.PRESENT:
+            fail(path, f"{role} phải có mặt tại hội nghị.")
+
+    present_member(mf.meeting.chair, ("meeting", "chair"), "Chủ trì hội nghị")
+    present_member(mf.meeting.minute_taker, ("meeting", "minute_taker"), "Thư ký hội nghị")
+    present = sum(1 for m in mf.members if m.attendance is Attendance.PRESENT)
+    if mf.meeting.minutes_approved_by is not None and mf.meeting.minutes_approved_by > present:
+        fail(
+            ("meeting", "minutes_approved_by"),
+            f"{mf.meeting.minutes_approved_by} người biểu quyết thông qua biên bản, nhưng chỉ có {present} đảng viên có mặt.",
+        )
+
+    day = mf.meeting_day
+    for i, m in enumerate(mf.members):
+        path: Path = ("members", i)
+        if m.admitted_on > day:
+            fail(path + ("admitted_on",), f"Ngày vào Đảng {m.admitted_on:%d/%m/%Y} sau ngày họp {day:%d/%m/%Y}.")
+        if m.attendance is Attendance.ABSENT_EXCUSED and not m.absence_reason.strip():
+            fail(path + ("absence_reason",), "Vắng có lý do: cần ghi lý do.")
+        if m.attendance is Attendance.PRESENT and m.absence_reason.strip():
+            fail(path + ("absence_reason",), "Đảng viên có mặt không có lý do vắng.")
+        if m.review is None:
+            continue
+        if m.review.self_score is not None and not mf.rules.scored:
+            fail(path + ("review", "self_score"), f"Hồ sơ {mf.rules.profile} không chấm điểm; điểm tự chấm áp dụng từ năm 2025.")
+        if not rules.is_reviewed(m.facts(), day, mf.rules):
+            fail(
+                path + ("review",),
+                f"Theo hồ sơ {mf.rules.profile}, đảng viên vào Đảng chưa đủ 6 tháng không kiểm điểm.",
+            )
+        for j, entry in enumerate(m.review.feedback):
+            fpath = path + ("review", "feedback", j, "by")
+            if entry.by not in by_id:
+                fail(fpath, f"Không có đảng viên mã {entry.by} trong danh sách.")
+            elif entry.by == m.id:
+                fail(fpath, "Người góp ý phải là đồng chí khác, không phải người tự kiểm điểm.")
+
+    seen: dict[str, int] = {}
+    for i, review in enumerate(mf.collective_reviews):
+        if review.subject in seen:
+            fail(("collective_reviews", i, "subject"), f"Đã có bản kiểm điểm \"{review.subject}\" ở collective_reviews[{seen[review.subject]}].")
+        seen.setdefault(review.subject, i)
+        for j, entry in enumerate(review.feedback):
+            if entry.by not in by_id:
+                fail(("collective_reviews", i, "feedback", j, "by"), f"Không có đảng viên mã {entry.by} trong danh sách.")
+
+    if mf.ballot is not None and not problems:
+        problems.extend(_check_ballot(mf, by_id))
+    return problems
+
+
+def _check_ballot(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Problem]:
+    problems: list[Problem] = []
+    ballot = mf.ballot
+    assert ballot is not None
+    seen: set[str] = set()
+    for i, ref in enumerate(ballot.counters):
+        path: Path = ("ballot", "counters", i)
+        member = by_id.get(ref)
+        if member is None:
+            problems.append(Problem(path, f"Không có đảng viên mã {ref} trong danh sách."))
+        elif ref in seen:
+            problems.append(Problem(path, f"Đồng chí {member.name} đã có trong ban kiểm phiếu."))
+        elif member.standing is not Standing.OFFICIAL:
+            problems.append(Problem(path, f"Đồng chí {member.name} là đảng viên dự bị, không được tham gia ban kiểm phiếu."))
+        elif not rules.is_voter(member.facts()):
+            problems.append(Problem(path, f"Đồng chí {member.name} không có mặt với quyền biểu quyết, không thể kiểm phiếu."))
+        seen.add(ref)
+    result = mf.evaluate()
+    reasons = {m.key: m.not_rated_reason for m in result.members}
+    for p in result.ballot_problems:
+        message = p.message
+        if len(p.path) == 2 and p.path[0] == "rows" and reasons.get(str(p.path[1])) is not None:
+            reason = reasons[str(p.path[1])]
+            assert reason is not None
+            message = f"Đảng viên này không được xếp loại ({rules.NOT_RATED_LABELS[NotRatedReason(reason)].lower()}): không có dòng trên phiếu."
+        problems.append(Problem(("ballot",) + p.path, message))
+    return problems
+
+
+POSITION_LABELS = {
+    Position.SECRETARY: "Bí thư",
+    Position.DEPUTY_SECRETARY: "Phó Bí thư",
+    Position.COMMITTEE: "Chi ủy viên",
+    Position.MEMBER: "Đảng viên",
+}
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+def _moment(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat(timespec="seconds" if value.second else "minutes")
+
+
+def _feedback(entries: list[FeedbackEntry]) -> list[dict[str, str]]:
+    return [{"by": e.by, "text": e.text} for e in entries]
+
+
+def _member(m: MemberData) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": m.id,
+        "name": m.name,
+        "standing": str(m.standing),
+        "position": str(m.position),
+        "admitted_on": m.admitted_on.isoformat(),
+    }
+    for key in ("exempt", "suspended", "temporary_elsewhere", "disciplined_in_year"):
+        if getattr(m, key):
+            out[key] = True
+    if m.sick_leave_months:
+        out["sick_leave_months"] = m.sick_leave_months
+    if m.previous_level is not None:
+        out["previous_level"] = str(m.previous_level)
+    out["attendance"] = str(m.attendance)
+    if m.absence_reason:
+        out["absence_reason"] = m.absence_reason
+    if m.review is not None:
+        review: dict[str, Any] = {"summary": m.review.summary, "self_level": m.review.self_level and str(m.review.self_level)}
+        if m.review.self_score is not None:
+            review["self_score"] = m.review.self_score
+        review |= {
+            "response": m.review.response,
+            "feedback": _feedback(m.review.feedback),
+            "conclusion": m.review.conclusion,
+        }
+        out["review"] = review
+    return out
+
+
+def dump(mf: MeetingFile, with_results: bool = True) -> dict[str, Any]:
+    """Return the meeting as a format 1 document, with ``results`` from the rules core."""
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "organization": {"parent": mf.parent, "cell": mf.cell, "place": mf.place},
+        "year": mf.year,
+        "rules": {"profile": mf.rules.profile} | rules.rules_overrides(mf.rules),
+        "meeting": {
+            "starts_at": _moment(mf.meeting.starts_at),
+            "ends_at": _moment(mf.meeting.ends_at),
+            "location": mf.meeting.location,
+            "chair": mf.meeting.chair,
+            "minute_taker": mf.meeting.minute_taker,
+            "guests": [{"name": g.name, "title": g.title} for g in mf.meeting.guests],
+            "minutes_approved_by": mf.meeting.minutes_approved_by,
+        },
+        "members": [_member(m) for m in mf.members],
+        "collective_reviews": [
+            {
+                "subject": c.subject,
+                "report": c.report,
+                "self_level": c.self_level and str(c.self_level),
+                "feedback": _feedback(c.feedback),
+                "conclusion": c.conclusion,
+                "remedy_plan": c.remedy_plan,
+            }
+            for c in mf.collective_reviews
+        ],
+    }
+    if mf.ballot is not None:
+        doc["ballot"] = {
+            "counters": list(mf.ballot.counters),
+            "issued": mf.ballot.issued,
+            "returned": mf.ballot.returned,
+            "invalid": mf.ballot.invalid,
+            "invalid_reasons": mf.ballot.invalid_reasons,
+            "rows": {key: votes.as_dict() for key, votes in mf.ballot.rows.items()},
+        }
+    if with_results:
+        doc["results"] = mf.evaluate().as_dict()
+    return doc
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    """Return a document as the meeting file's JSON text (UTF-8 text, two-space indent)."""
+    return json.dumps(document, ensure_ascii=False, indent=2)

@@ -1,0 +1,448 @@
+"""Typed SQLAlchemy models: organisations, cells, members, meetings, reviews, ballots, users.
+
+Values the rules core knows as enums (levels, standing, attendance, ...) are stored as
+short strings, checked by the database with CHECK constraints. Uniqueness and foreign
+keys are the database's job, not only the forms'.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .rules import Attendance, BallotMode, Level, Position, QuotaPool, Standing
+
+NAME = 200  # longest name or title we store
+
+
+def in_values(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
+    """Return a CHECK expression allowing only the enum's values in ``column``."""
+    values = ", ".join(f"'{v.value}'" for v in enum)
+    check = f"{column} IN ({values})"
+    return f"{column} IS NULL OR {check}" if nullable else check
+
+
+class Organization(db.Model):
+    """A ward party organisation (đảng bộ phường / đảng ủy cơ sở)."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME), unique=True)
+    place: Mapped[str] = mapped_column(String(NAME))  # for the date line: "Thượng Thanh, ngày ..."
+
+    cells: Mapped[list[Cell]] = relationship(back_populates="organization", order_by="Cell.name")
+    review_years: Mapped[list[ReviewYear]] = relationship(back_populates="organization")
+
+
+class Cell(db.Model):
+    """A party cell (chi bộ) of a ward organisation."""
+
+    __tablename__ = "cell"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME))
+
+    organization: Mapped[Organization] = relationship(back_populates="cells")
+    members: Mapped[list[Member]] = relationship(back_populates="cell", order_by="Member.id")
+    meetings: Mapped[list[Meeting]] = relationship(back_populates="cell")
+
+
+class Member(db.Model):
+    """A party member of a cell, as the cell's roster knows them now."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        UniqueConstraint("cell_id", "code"),
+        CheckConstraint(in_values("standing", Standing), name="standing"),
+        CheckConstraint(in_values("position", Position), name="position"),
+        CheckConstraint("code <> 'cell'", name="code_not_cell"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(String(32))  # the member's id in meeting files, e.g. "m01"
+    name: Mapped[str] = mapped_column(String(NAME))
+    standing: Mapped[str] = mapped_column(String(16))
+    position: Mapped[str] = mapped_column(String(24))
+    admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng
+    retired_on: Mapped[date | None] = mapped_column(Date)  # left the cell (moved, died, removed)
+
+    cell: Mapped[Cell] = relationship(back_populates="members")
+
+
+class ReviewYear(db.Model):
+    """A ward organisation's review year with its rule profile and overrides (SPEC 6).
+
+    An override column is NULL when the profile's own value applies.
+    """
+
+    __tablename__ = "review_year"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "year"),
+        CheckConstraint(in_values("ballot_mode", BallotMode, nullable=True), name="ballot_mode"),
+        CheckConstraint(in_values("quota_pool", QuotaPool, nullable=True), name="quota_pool"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[str] = mapped_column(String(32))
+    quorum: Mapped[str | None] = mapped_column(String(16))  # "2/3"
+    excellent_threshold: Mapped[str | None] = mapped_column(String(16))
+    cumulative: Mapped[bool | None] = mapped_column(Boolean)
+    ballot_mode: Mapped[str | None] = mapped_column(String(16))
+    quota_ratio: Mapped[str | None] = mapped_column(String(16))
+    quota_pool: Mapped[str | None] = mapped_column(String(16))
+
+    organization: Mapped[Organization] = relationship(back_populates="review_years")
+
+    OVERRIDES = ("quorum", "excellent_threshold", "cumulative", "ballot_mode", "quota_ratio", "quota_pool")
+
+    def overrides(self) -> dict[str, object]:
+        """Return the overrides that are set, as a meeting file writes them."""
+        return {key: getattr(self, key) for key in self.OVERRIDES if getattr(self, key) is not None}
+
+
+class Meeting(db.Model):
+    """A cell's year-end review meeting: one per cell and review year."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        UniqueConstraint("cell_id", "review_year_id"),
+        CheckConstraint("minutes_approved_by IS NULL OR minutes_approved_by >= 0", name="approved_non_negative"),
+        CheckConstraint("ends_at IS NULL OR starts_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
+    review_year_id: Mapped[int] = mapped_column(ForeignKey("review_year.id", ondelete="RESTRICT"), index=True)
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time, as the minutes write it
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime)
+    location: Mapped[str] = mapped_column(String(NAME), default="")
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # chủ trì
+    minute_taker_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # thư ký
+    minutes_approved_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    cell: Mapped[Cell] = relationship(back_populates="meetings")
+    review_year: Mapped[ReviewYear] = relationship()
+    chair: Mapped[Member | None] = relationship(foreign_keys=[chair_id])
+    minute_taker: Mapped[Member | None] = relationship(foreign_keys=[minute_taker_id])
+    guests: Mapped[list[Guest]] = relationship(
+        back_populates="meeting", order_by="Guest.position", cascade="all, delete-orphan"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="meeting", order_by="Participant.roll_order", cascade="all, delete-orphan"
+    )
+    collective_reviews: Mapped[list[CollectiveReview]] = relationship(
+        back_populates="meeting", order_by="CollectiveReview.position", cascade="all, delete-orphan"
+    )
+    counters: Mapped[list[BallotCounter]] = relationship(
+        back_populates="meeting", order_by="BallotCounter.position", cascade="all, delete-orphan"
+    )
+    tallies: Mapped[list[Tally]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+
+    @property
+    def year(self) -> int:
+        """Return the review year."""
+        return self.review_year.year
+
+
+class Guest(db.Model):
+    """A guest of the meeting, e.g. the ward committee's representative."""
+
+    __tablename__ = "guest"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(NAME))
+    title: Mapped[str] = mapped_column(String(NAME), default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="guests")
+
+
+class Participant(db.Model):
+    """A member as summoned to one year's meeting: attendance, the year's flags, the review.
+
+    Standing and position are kept as they were that year, so an old meeting reads the same
+    after the roster changes.
+    """
+
+    __tablename__ = "participant"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "member_id"),
+        UniqueConstraint("meeting_id", "roll_order"),
+        CheckConstraint(in_values("standing", Standing), name="standing"),
+        CheckConstraint(in_values("position", Position), name="position"),
+        CheckConstraint(in_values("attendance", Attendance), name="attendance"),
+        CheckConstraint(in_values("previous_level", Level, nullable=True), name="previous_level"),
+        CheckConstraint("sick_leave_months BETWEEN 0 AND 12", name="sick_leave_months"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
+    roll_order: Mapped[int] = mapped_column(Integer)
+    standing: Mapped[str] = mapped_column(String(16))
+    position: Mapped[str] = mapped_column(String(24))
+    attendance: Mapped[str] = mapped_column(String(16), default=Attendance.PRESENT.value)
+    absence_reason: Mapped[str] = mapped_column(Text, default="")
+    exempt: Mapped[bool] = mapped_column(Boolean, default=False)  # miễn công tác và sinh hoạt đảng
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)  # đình chỉ sinh hoạt đảng
+    temporary_elsewhere: Mapped[bool] = mapped_column(Boolean, default=False)  # sinh hoạt tạm thời nơi khác
+    sick_leave_months: Mapped[int] = mapped_column(Integer, default=0)
+    disciplined_in_year: Mapped[bool] = mapped_column(Boolean, default=False)
+    previous_level: Mapped[str | None] = mapped_column(String(16))  # last year's decided level
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants")
+    member: Mapped[Member] = relationship()
+    review: Mapped[IndividualReview | None] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class IndividualReview(db.Model):
+    """A member's self-criticism (tự kiểm điểm) at the meeting, with feedback and conclusion."""
+
+    __tablename__ = "individual_review"
+    __table_args__ = (
+        CheckConstraint(in_values("self_level", Level, nullable=True), name="self_level"),
+        CheckConstraint("self_score IS NULL OR self_score BETWEEN 0 AND 100", name="self_score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), unique=True
+    )
+    summary: Mapped[str] = mapped_column(Text, default="")
+    self_level: Mapped[str | None] = mapped_column(String(16))
+    self_score: Mapped[int | None] = mapped_column(Integer)  # out of 100, from the 2025 profile
+    response: Mapped[str] = mapped_column(Text, default="")
+    conclusion: Mapped[str] = mapped_column(Text, default="")  # the chair's kết luận
+
+    participant: Mapped[Participant] = relationship(back_populates="review")
+    feedback: Mapped[list[Feedback]] = relationship(
+        back_populates="individual_review",
+        order_by="Feedback.position",
+        cascade="all, delete-orphan",
+        foreign_keys="Feedback.individual_review_id",
+    )
+
+
+class CollectiveReview(db.Model):
+    """The collective review of the cell or of its committee (kiểm điểm tập thể)."""
+
+    __tablename__ = "collective_review"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "subject"),
+        CheckConstraint("subject IN ('cell', 'committee')", name="subject"),
+        CheckConstraint(in_values("self_level", Level, nullable=True), name="self_level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[str] = mapped_column(Text, default="")
+    self_level: Mapped[str | None] = mapped_column(String(16))
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    remedy_plan: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="collective_reviews")
+    feedback: Mapped[list[Feedback]] = relationship(
+        back_populates="collective_review",
+        order_by="Feedback.position",
+        cascade="all, delete-orphan",
+        foreign_keys="Feedback.collective_review_id",
+    )
+
+
+class Feedback(db.Model):
+    """A named colleague's feedback (ý kiến góp ý) on an individual or a collective review."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint(
+            "(individual_review_id IS NULL) <> (collective_review_id IS NULL)", name="one_review"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    individual_review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("individual_review.id", ondelete="CASCADE"), index=True
+    )
+    collective_review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collective_review.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+    individual_review: Mapped[IndividualReview | None] = relationship(
+        back_populates="feedback", foreign_keys=[individual_review_id]
+    )
+    collective_review: Mapped[CollectiveReview | None] = relationship(
+        back_populates="feedback", foreign_keys=[collective_review_id]
+    )
+    speaker: Mapped[Member] = relationship()
+
+
+class BallotCounter(db.Model):
+    """A member of the ballot-counting committee (ban kiểm phiếu); position 0 is the chief."""
+
+    __tablename__ = "ballot_counter"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "member_id"),
+        UniqueConstraint("meeting_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="counters")
+    member: Mapped[Member] = relationship()
+
+
+class Tally(db.Model):
+    """One entry of the counted ballot: papers issued, returned and invalid, and its rows.
+
+    ``entry`` tells which: ``final`` is the meeting's counted ballot (an imported file's,
+    or the agreed one after double entry).
+    """
+
+    __tablename__ = "tally"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "entry"),
+        CheckConstraint("issued >= 0 AND returned >= 0 AND invalid >= 0", name="non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    entry: Mapped[str] = mapped_column(String(16), default="final")
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    invalid_reasons: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="tallies")
+    rows: Mapped[list[TallyRow]] = relationship(back_populates="tally", cascade="all, delete-orphan")
+
+
+class TallyRow(db.Model):
+    """One row of a tally: a rated member's votes per level, or the cell's (no participant)."""
+
+    __tablename__ = "tally_row"
+    __table_args__ = (
+        UniqueConstraint("tally_id", "participant_id"),
+        # One cell row a tally: NULLs are distinct in a unique constraint, so a partial index.
+        Index(
+            "uq_tally_row_cell",
+            "tally_id",
+            unique=True,
+            sqlite_where=text("participant_id IS NULL"),
+            postgresql_where=text("participant_id IS NULL"),
+        ),
+        CheckConstraint(
+            "excellent >= 0 AND good >= 0 AND completed >= 0 AND not_completed >= 0 AND blank >= 0",
+            name="non_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tally_id: Mapped[int] = mapped_column(ForeignKey("tally.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    excellent: Mapped[int] = mapped_column(Integer, default=0)
+    good: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    not_completed: Mapped[int] = mapped_column(Integer, default=0)
+    blank: Mapped[int] = mapped_column(Integer, default=0)
+
+    tally: Mapped[Tally] = relationship(back_populates="rows")
+    participant: Mapped[Participant | None] = relationship()
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # quản trị hệ thống
+    WARD = "ward"  # đảng ủy phường: reads its organisation's cells
+    SECRETARY = "secretary"  # bí thư hoặc thư ký hội nghị of one cell
+    COUNTER = "counter"  # thành viên ban kiểm phiếu of one cell
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Quản trị hệ thống",
+    Role.WARD: "Đảng ủy phường",
+    Role.SECRETARY: "Bí thư chi bộ",
+    Role.COUNTER: "Ban kiểm phiếu",
+}
+
+
+class User(UserMixin, db.Model):
+    """An account, scoped by its role to an organisation or to a cell."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(in_values("role", Role), name="role"),
+        CheckConstraint(
+            "(role = 'admin' AND organization_id IS NULL AND cell_id IS NULL)"
+            " OR (role = 'ward' AND organization_id IS NOT NULL AND cell_id IS NULL)"
+            " OR (role IN ('secretary', 'counter') AND cell_id IS NOT NULL AND organization_id IS NULL)",
+            name="scope",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(NAME), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    organization: Mapped[Organization | None] = relationship()
+    cell: Mapped[Cell | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of ``password``."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Return whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Return whether the account may sign in."""
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        """Return the role's Vietnamese name."""
+        return ROLE_LABELS[Role(self.role)]

@@ -1,0 +1,328 @@
+"""Store meeting files in the database and read meetings back as meeting files."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .database import write_transaction
+from .extensions import db
+from .meetingfile import (
+    BallotData,
+    CollectiveData,
+    FeedbackEntry,
+    GuestData,
+    MeetingFile,
+    MeetingInfo,
+    MemberData,
+    ReviewData,
+)
+from .models import (
+    BallotCounter,
+    Cell,
+    CollectiveReview,
+    Feedback,
+    Guest,
+    IndividualReview,
+    Meeting,
+    Member,
+    Organization,
+    Participant,
+    ReviewYear,
+    Tally,
+    TallyRow,
+)
+from .rules import (
+    CELL_ROW,
+    Attendance,
+    Level,
+    Position,
+    Problem,
+    Rules,
+    Standing,
+    Votes,
+    resolve_rules,
+    rules_overrides,
+)
+
+FINAL_TALLY = "final"
+
+
+class ImportRefused(Exception):
+    """The meeting file conflicts with what the database holds; nothing was stored."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def review_year_rules(review_year: ReviewYear) -> Rules:
+    """Return the rules in force for a review year."""
+    resolved, problems = resolve_rules(review_year.profile, review_year.overrides())
+    if resolved is None:  # the database holds only what resolve_rules accepted
+        raise ValueError(f"review year {review_year.id}: {problems}")
+    return resolved
+
+
+def _store_overrides(review_year: ReviewYear, rules: Rules) -> None:
+    for key, value in rules_overrides(rules).items():
+        setattr(review_year, key, value)
+
+
+def import_meeting(mf: MeetingFile) -> Meeting:
+    """Store a checked meeting file as a new meeting, all of it or nothing.
+
+    Raise :class:`ImportRefused` when the file conflicts with the database: the cell
+    already has a meeting that year, the year's rules differ, a member id belongs to
+    someone else.
+    """
+    with write_transaction():
+        problems: list[Problem] = []
+        organization = db.session.scalar(select(Organization).where(Organization.name == mf.parent))
+        if organization is None:
+            organization = Organization(name=mf.parent, place=mf.place)
+            db.session.add(organization)
+        elif organization.place != mf.place:
+            problems.append(
+                Problem(("organization", "place"), f"Đảng bộ này ghi địa danh \"{organization.place}\", tệp ghi \"{mf.place}\".")
+            )
+        cell = None
+        review_year = None
+        if organization.id is not None:
+            cell = db.session.scalar(select(Cell).where(Cell.organization_id == organization.id, Cell.name == mf.cell))
+            review_year = db.session.scalar(
+                select(ReviewYear).where(ReviewYear.organization_id == organization.id, ReviewYear.year == mf.year)
+            )
+        if review_year is None:
+            review_year = ReviewYear(organization=organization, year=mf.year, profile=mf.rules.profile)
+            _store_overrides(review_year, mf.rules)
+            db.session.add(review_year)
+        elif review_year_rules(review_year) != mf.rules:
+            problems.append(
+                Problem(
+                    ("rules",),
+                    f"Đảng bộ đã định quy định năm {mf.year} ({review_year.profile}"
+                    + "".join(f", {k}={v}" for k, v in review_year.overrides().items())
+                    + "), khác với tệp.",
+                )
+            )
+        if cell is None:
+            cell = Cell(organization=organization, name=mf.cell)
+            db.session.add(cell)
+        elif review_year.id is not None:
+            existing = db.session.scalar(
+                select(Meeting.id).where(Meeting.cell_id == cell.id, Meeting.review_year_id == review_year.id)
+            )
+            if existing is not None:
+                problems.append(Problem(("year",), f"Chi bộ đã có hội nghị năm {mf.year} (mã {existing})."))
+
+        roster = {m.code: m for m in cell.members} if cell.id is not None else {}
+        members: dict[str, Member] = {}
+        for i, data in enumerate(mf.members):
+            member = roster.get(data.id)
+            if member is None:
+                member = Member(
+                    cell=cell,
+                    code=data.id,
+                    name=data.name,
+                    standing=data.standing.value,
+                    position=data.position.value,
+                    admitted_on=data.admitted_on,
+                )
+                db.session.add(member)
+            elif member.name != data.name:
+                problems.append(
+                    Problem(("members", i, "id"), f"Mã {data.id} trong chi bộ là của đồng chí {member.name}, không phải {data.name}.")
+                )
+            members[data.id] = member
+        if problems:
+            raise ImportRefused(problems)
+
+        meeting = Meeting(
+            cell=cell,
+            review_year=review_year,
+            starts_at=mf.meeting.starts_at,
+            ends_at=mf.meeting.ends_at,
+            location=mf.meeting.location,
+            chair=members.get(mf.meeting.chair) if mf.meeting.chair else None,
+            minute_taker=members.get(mf.meeting.minute_taker) if mf.meeting.minute_taker else None,
+            minutes_approved_by=mf.meeting.minutes_approved_by,
+            guests=[Guest(position=i, name=g.name, title=g.title) for i, g in enumerate(mf.meeting.guests)],
+        )
+        db.session.add(meeting)
+        participants: dict[str, Participant] = {}
+        for order, data in enumerate(mf.members):
+            participant = Participant(
+                member=members[data.id],
+                roll_order=order,
+                standing=data.standing.value,
+                position=data.position.value,
+                attendance=data.attendance.value,
+                absence_reason=data.absence_reason,
+                exempt=data.exempt,
+                suspended=data.suspended,
+                temporary_elsewhere=data.temporary_elsewhere,
+                sick_leave_months=data.sick_leave_months,
+                disciplined_in_year=data.disciplined_in_year,
+                previous_level=data.previous_level and data.previous_level.value,
+            )
+            if data.review is not None:
+                participant.review = IndividualReview(
+                    summary=data.review.summary,
+                    self_level=data.review.self_level and data.review.self_level.value,
+                    self_score=data.review.self_score,
+                    response=data.review.response,
+                    conclusion=data.review.conclusion,
+                    feedback=_feedback_rows(data.review.feedback, members),
+                )
+            meeting.participants.append(participant)
+            participants[data.id] = participant
+        for position, data in enumerate(mf.collective_reviews):
+            meeting.collective_reviews.append(
+                CollectiveReview(
+                    subject=data.subject,
+                    position=position,
+                    report=data.report,
+                    self_level=data.self_level and data.self_level.value,
+                    conclusion=data.conclusion,
+                    remedy_plan=data.remedy_plan,
+                    feedback=_feedback_rows(data.feedback, members),
+                )
+            )
+        if mf.ballot is not None:
+            meeting.counters = [
+                BallotCounter(member=members[ref], position=i) for i, ref in enumerate(mf.ballot.counters)
+            ]
+            meeting.tallies.append(
+                Tally(
+                    entry=FINAL_TALLY,
+                    issued=mf.ballot.issued,
+                    returned=mf.ballot.returned,
+                    invalid=mf.ballot.invalid,
+                    invalid_reasons=mf.ballot.invalid_reasons,
+                    rows=[
+                        TallyRow(participant=None if key == CELL_ROW else participants[key], **votes.as_dict())
+                        for key, votes in mf.ballot.rows.items()
+                    ],
+                )
+            )
+        db.session.flush()
+        return meeting
+
+
+def _feedback_rows(entries: list[FeedbackEntry], members: dict[str, Member]) -> list[Feedback]:
+    return [Feedback(position=i, speaker=members[e.by], text=e.text) for i, e in enumerate(entries)]
+
+
+def load_meeting(meeting_id: int) -> Meeting | None:
+    """Return a meeting with everything a meeting file needs, in few queries."""
+    return db.session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            selectinload(Meeting.cell).selectinload(Cell.organization),
+            selectinload(Meeting.review_year),
+            selectinload(Meeting.guests),
+            selectinload(Meeting.participants).selectinload(Participant.member),
+            selectinload(Meeting.participants)
+            .selectinload(Participant.review)
+            .selectinload(IndividualReview.feedback)
+            .selectinload(Feedback.speaker),
+            selectinload(Meeting.collective_reviews).selectinload(CollectiveReview.feedback).selectinload(Feedback.speaker),
+            selectinload(Meeting.counters).selectinload(BallotCounter.member),
+            selectinload(Meeting.tallies).selectinload(Tally.rows).selectinload(TallyRow.participant),
+        )
+    )
+
+
+def _level(value: str | None) -> Level | None:
+    return Level(value) if value is not None else None
+
+
+def _entries(feedback: list[Feedback]) -> list[FeedbackEntry]:
+    return [FeedbackEntry(by=f.speaker.code, text=f.text) for f in feedback]
+
+
+def meeting_file(meeting: Meeting) -> MeetingFile:
+    """Return the meeting as a meeting file (plain data for the core and the documents)."""
+    if meeting.starts_at is None:
+        raise ValueError("the meeting has no start time yet")
+    members = []
+    for p in meeting.participants:
+        review = None
+        if p.review is not None:
+            review = ReviewData(
+                summary=p.review.summary,
+                self_level=_level(p.review.self_level),
+                self_score=p.review.self_score,
+                response=p.review.response,
+                feedback=_entries(p.review.feedback),
+                conclusion=p.review.conclusion,
+            )
+        members.append(
+            MemberData(
+                id=p.member.code,
+                name=p.member.name,
+                standing=Standing(p.standing),
+                position=Position(p.position),
+                admitted_on=p.member.admitted_on,
+                attendance=Attendance(p.attendance),
+                exempt=p.exempt,
+                suspended=p.suspended,
+                temporary_elsewhere=p.temporary_elsewhere,
+                disciplined_in_year=p.disciplined_in_year,
+                sick_leave_months=p.sick_leave_months,
+                previous_level=_level(p.previous_level),
+                absence_reason=p.absence_reason,
+                review=review,
+            )
+        )
+    ballot = None
+    final = next((t for t in meeting.tallies if t.entry == FINAL_TALLY), None)
+    if final is not None:
+        order = {p.id: i for i, p in enumerate(meeting.participants)}
+        rows = sorted(final.rows, key=lambda r: order[r.participant_id] if r.participant_id else len(order))
+        ballot = BallotData(
+            counters=[c.member.code for c in meeting.counters],
+            issued=final.issued,
+            returned=final.returned,
+            invalid=final.invalid,
+            invalid_reasons=final.invalid_reasons,
+            rows={
+                (r.participant.member.code if r.participant else CELL_ROW): Votes(
+                    r.excellent, r.good, r.completed, r.not_completed, r.blank
+                )
+                for r in rows
+            },
+        )
+    organization = meeting.cell.organization
+    return MeetingFile(
+        parent=organization.name,
+        cell=meeting.cell.name,
+        place=organization.place,
+        year=meeting.review_year.year,
+        rules=review_year_rules(meeting.review_year),
+        meeting=MeetingInfo(
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            location=meeting.location,
+            chair=meeting.chair.code if meeting.chair else None,
+            minute_taker=meeting.minute_taker.code if meeting.minute_taker else None,
+            guests=[GuestData(g.name, g.title) for g in meeting.guests],
+            minutes_approved_by=meeting.minutes_approved_by,
+        ),
+        members=members,
+        collective_reviews=[
+            CollectiveData(
+                subject=c.subject,
+                report=c.report,
+                self_level=_level(c.self_level),
+                feedback=_entries(c.feedback),
+                conclusion=c.conclusion,
+                remedy_plan=c.remedy_plan,
+            )
+            for c in meeting.collective_reviews
+        ],
+        ballot=ballot,
+    )
+

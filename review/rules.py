@@ -1,0 +1,727 @@
+"""The rating rules of the year-end review: the functional core.
+
+Pure functions over plain values, with no Flask or database imports. Every ratio
+is a ``fractions.Fraction`` and every comparison is an exact integer one
+(SPEC 4, 5 and 6). The views, the command line and the documents gather data,
+call :func:`evaluate` and render what it returns; no rule lives anywhere else.
+
+Readings of points SPEC leaves open (each is written down where it is made):
+
+* a threshold is "more than half of the base" for every level (SPEC 5.2); the
+  ``excellent_threshold`` override adds "at least that share of the base" on top,
+  so ``1/2`` (the default) changes nothing and ``2/3`` reads as SPEC's
+  ``3 x votes >= 2 x base``;
+* "less than 6 months before the meeting" adds six calendar months to the
+  admission date (the day clamped to the month's end); admitted exactly six
+  months before the meeting day is rated;
+* a cap is flagged only when it lowered the level; ``disciplined`` is flagged
+  whenever it sets the level, and sets it even without a majority;
+* the quorum cannot be met with a base of zero.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+
+
+class Level(StrEnum):
+    """A rating level, best first (SPEC 2)."""
+
+    EXCELLENT = "excellent"  # Hoàn thành xuất sắc nhiệm vụ
+    GOOD = "good"  # Hoàn thành tốt nhiệm vụ
+    COMPLETED = "completed"  # Hoàn thành nhiệm vụ
+    NOT_COMPLETED = "not_completed"  # Không hoàn thành nhiệm vụ
+
+    @property
+    def rank(self) -> int:
+        """Return 0 for the best level, 3 for the lowest."""
+        return LEVELS.index(self)
+
+    @property
+    def label(self) -> str:
+        """Return the Vietnamese name of the level."""
+        return LEVEL_LABELS[self]
+
+    @property
+    def short(self) -> str:
+        """Return the Vietnamese abbreviation of the level."""
+        return LEVEL_SHORT[self]
+
+
+LEVELS: tuple[Level, ...] = tuple(Level)
+LEVEL_LABELS = {
+    Level.EXCELLENT: "Hoàn thành xuất sắc nhiệm vụ",
+    Level.GOOD: "Hoàn thành tốt nhiệm vụ",
+    Level.COMPLETED: "Hoàn thành nhiệm vụ",
+    Level.NOT_COMPLETED: "Không hoàn thành nhiệm vụ",
+}
+LEVEL_SHORT = {
+    Level.EXCELLENT: "HTXSNV",
+    Level.GOOD: "HTTNV",
+    Level.COMPLETED: "HTNV",
+    Level.NOT_COMPLETED: "KHTNV",
+}
+UNDECIDED = "undecided"  # no majority: the cell votes again or the ward decides
+
+
+class Standing(StrEnum):
+    OFFICIAL = "official"  # đảng viên chính thức
+    PROBATIONARY = "probationary"  # đảng viên dự bị
+
+
+class Position(StrEnum):
+    SECRETARY = "secretary"  # bí thư
+    DEPUTY_SECRETARY = "deputy_secretary"  # phó bí thư
+    COMMITTEE = "committee"  # chi ủy viên
+    MEMBER = "member"  # đảng viên
+
+
+class Attendance(StrEnum):
+    PRESENT = "present"  # có mặt
+    ABSENT_EXCUSED = "absent_excused"  # vắng có lý do
+    ABSENT = "absent"  # vắng không lý do
+
+
+class NotRatedReason(StrEnum):
+    EXEMPT = "exempt"  # miễn công tác và sinh hoạt đảng
+    SUSPENDED = "suspended"  # đình chỉ sinh hoạt đảng
+    NEW_MEMBER = "new_member"  # vào Đảng chưa đủ 6 tháng
+
+
+class BallotMode(StrEnum):
+    SINGLE = "single"
+    TWO_PHASE = "two_phase"
+
+
+class QuotaPool(StrEnum):
+    GOOD_ONLY = "good_only"
+    GOOD_OR_ABOVE = "good_or_above"
+
+
+# Flags beside a member's result (SPEC 5.4, 5.9) and beside the cell's (SPEC 5.5).
+FLAG_DISCIPLINED = "disciplined"
+FLAG_SICK_LEAVE_CAP = "sick_leave_cap"
+FLAG_SCORE_CAP = "score_cap"
+FLAG_NO_MAJORITY = "no_majority"
+FLAG_TWO_YEARS = "two_years_not_completed"
+FLAG_MEMBER_NOT_COMPLETED = "member_not_completed"
+FLAG_MANY_NOT_COMPLETED = "many_not_completed"
+
+FLAG_LABELS = {
+    FLAG_DISCIPLINED: "Bị kỷ luật trong năm: xếp loại Không hoàn thành nhiệm vụ",
+    FLAG_SICK_LEAVE_CAP: "Nghỉ ốm từ 3 tháng trở lên: xếp loại tối đa Hoàn thành nhiệm vụ",
+    FLAG_SCORE_CAP: "Điểm tự chấm giới hạn mức xếp loại",
+    FLAG_NO_MAJORITY: "Không mức nào được quá nửa số thành viên: biểu quyết lại hoặc đảng ủy quyết định",
+    FLAG_TWO_YEARS: "Hai năm liền Không hoàn thành nhiệm vụ: chi bộ xem xét đề nghị xóa tên",
+    FLAG_MEMBER_NOT_COMPLETED: "Chi bộ đề nghị Hoàn thành tốt trở lên trong khi có đảng viên Không hoàn thành nhiệm vụ",
+    FLAG_MANY_NOT_COMPLETED: "Hơn 20% đảng viên được xếp loại Không hoàn thành nhiệm vụ",
+}
+
+NOT_RATED_LABELS = {
+    NotRatedReason.EXEMPT: "Miễn công tác và sinh hoạt đảng",
+    NotRatedReason.SUSPENDED: "Bị đình chỉ sinh hoạt đảng",
+    NotRatedReason.NEW_MEMBER: "Vào Đảng chưa đủ 6 tháng",
+}
+
+
+# ---------------------------------------------------------------------------
+# Rule profiles (SPEC 6)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The parameters in force for one ward organisation and year."""
+
+    profile: str
+    first_year: int
+    last_year: int | None
+    quorum: Fraction = Fraction(2, 3)
+    excellent_threshold: Fraction = Fraction(1, 2)
+    cumulative: bool = True
+    ballot_mode: BallotMode = BallotMode.SINGLE
+    quota_ratio: Fraction = Fraction(1, 5)
+    quota_pool: QuotaPool = QuotaPool.GOOD_ONLY
+    max_quota_ratio: Fraction = Fraction(1, 5)
+    sick_leave_cap_months: int | None = 3
+    new_members_reviewed: bool = True
+    scored: bool = False
+
+    def applies_to(self, year: int) -> bool:
+        """Return whether the profile is meant for the review year."""
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+    @property
+    def years(self) -> str:
+        """Return the profile's years as Vietnamese text, e.g. '2019–2022'."""
+        return f"{self.first_year}–{self.last_year}" if self.last_year else f"từ {self.first_year}"
+
+
+PROFILES: dict[str, Rules] = {
+    # 132-QĐ/TW (2018), 21-HD/BTCTW (2019): new members reviewed but not rated.
+    "hd21-2019": Rules(profile="hd21-2019", first_year=2019, last_year=2022),
+    # 124-QĐ/TW (2023), 25-HD/BTCTW (2023): new members neither reviewed nor rated.
+    "hd25-2023": Rules(
+        profile="hd25-2023", first_year=2023, last_year=2024, new_members_reviewed=False
+    ),
+    # 366-QĐ/TW (2025), 43-HD/BTCTW (2025): 100-point score, no sick-leave cap,
+    # the deciding committee may allow a quota of 1/4.
+    "hd43-2025": Rules(
+        profile="hd43-2025",
+        first_year=2025,
+        last_year=None,
+        new_members_reviewed=False,
+        sick_leave_cap_months=None,
+        scored=True,
+        max_quota_ratio=Fraction(1, 4),
+    ),
+}
+
+OVERRIDE_KEYS = (
+    "quorum",
+    "excellent_threshold",
+    "cumulative",
+    "ballot_mode",
+    "quota_ratio",
+    "quota_pool",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, at a path of keys under the checked value."""
+
+    path: tuple[str | int, ...]
+    message: str
+
+
+def parse_ratio(text: object) -> Fraction | None:
+    """Return the fraction written as 'p/q' (or an integer), or None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    parts = text.strip().split("/")
+    if len(parts) > 2 or not all(p.strip().isdigit() for p in parts):
+        return None
+    numerator = int(parts[0])
+    denominator = int(parts[1]) if len(parts) == 2 else 1
+    if denominator == 0:
+        return None
+    return Fraction(numerator, denominator)
+
+
+def format_ratio(value: Fraction) -> str:
+    """Return a fraction written as 'p/q'."""
+    return f"{value.numerator}/{value.denominator}"
+
+
+def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules | None, list[Problem]]:
+    """Return the profile with its overrides applied, or the problems that prevent it."""
+    base = PROFILES.get(profile)
+    if base is None:
+        known = ", ".join(PROFILES)
+        return None, [Problem(("profile",), f"Hồ sơ quy định không có: '{profile}'. Chọn một trong: {known}.")]
+    problems: list[Problem] = []
+    changes: dict[str, object] = {}
+    for key, value in overrides.items():
+        if key not in OVERRIDE_KEYS:
+            problems.append(Problem((key,), f"Không có tham số quy định '{key}'."))
+            continue
+        if key in ("quorum", "excellent_threshold", "quota_ratio"):
+            ratio = parse_ratio(value)
+            if ratio is None:
+                problems.append(Problem((key,), f"Cần một tỉ lệ dạng \"2/3\", nhận được {value!r}."))
+                continue
+            low = {"quorum": Fraction(0), "excellent_threshold": Fraction(1, 2), "quota_ratio": Fraction(0)}[key]
+            high = base.max_quota_ratio if key == "quota_ratio" else Fraction(1)
+            low_ok = ratio >= low if key == "excellent_threshold" else ratio > low
+            if not (low_ok and ratio <= high):
+                bound = "từ 1/2" if key == "excellent_threshold" else "lớn hơn 0"
+                problems.append(
+                    Problem((key,), f"Tỉ lệ {format_ratio(ratio)} không hợp lệ: cần {bound} và không quá {format_ratio(high)}.")
+                )
+                continue
+            changes[key] = ratio
+        elif key == "cumulative":
+            if not isinstance(value, bool):
+                problems.append(Problem((key,), f"Cần true hoặc false, nhận được {value!r}."))
+                continue
+            changes[key] = value
+        elif key == "ballot_mode":
+            if value not in tuple(BallotMode):
+                problems.append(Problem((key,), f"Cần \"single\" hoặc \"two_phase\", nhận được {value!r}."))
+                continue
+            changes[key] = BallotMode(value)
+        else:  # quota_pool
+            if value not in tuple(QuotaPool):
+                problems.append(Problem((key,), f"Cần \"good_only\" hoặc \"good_or_above\", nhận được {value!r}."))
+                continue
+            changes[key] = QuotaPool(value)
+    if problems:
+        return None, problems
+    return replace(base, **changes), []
+
+
+def rules_overrides(rules: Rules) -> dict[str, object]:
+    """Return the parameters of ``rules`` that differ from its profile, as a meeting file writes them."""
+    base = PROFILES[rules.profile]
+    out: dict[str, object] = {}
+    for key in OVERRIDE_KEYS:
+        value = getattr(rules, key)
+        if value != getattr(base, key):
+            out[key] = format_ratio(value) if isinstance(value, Fraction) else str(value) if isinstance(value, StrEnum) else value
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Members, the base and the quorum (SPEC 3, 4, 5.1)
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What the rules need to know of one member for one review year."""
+
+    key: str
+    standing: Standing
+    admitted_on: date
+    attendance: Attendance = Attendance.PRESENT
+    exempt: bool = False
+    suspended: bool = False
+    temporary_elsewhere: bool = False
+    sick_leave_months: int = 0
+    disciplined_in_year: bool = False
+    previous_level: Level | None = None
+    self_score: int | None = None
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day ``months`` calendar months later, clamped to the month's end."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+NEW_MEMBER_MONTHS = 6
+
+
+def is_new_member(admitted_on: date, meeting_day: date) -> bool:
+    """Return whether the member was admitted less than six months before the meeting."""
+    return add_months(admitted_on, NEW_MEMBER_MONTHS) > meeting_day
+
+
+def not_rated_reason(member: MemberFacts, meeting_day: date) -> NotRatedReason | None:
+    """Return why the member is not rated this year, or None when they are (SPEC 3)."""
+    if member.exempt:
+        return NotRatedReason.EXEMPT
+    if member.suspended:
+        return NotRatedReason.SUSPENDED
+    if is_new_member(member.admitted_on, meeting_day):
+        return NotRatedReason.NEW_MEMBER
+    return None
+
+
+def is_reviewed(member: MemberFacts, meeting_day: date, rules: Rules) -> bool:
+    """Return whether the member takes part in the self-criticism (SPEC 3, 6)."""
+    reason = not_rated_reason(member, meeting_day)
+    return reason is None or (reason is NotRatedReason.NEW_MEMBER and rules.new_members_reviewed)
+
+
+def is_voter(member: MemberFacts) -> bool:
+    """Return whether the member votes: official, present, not suspended (SPEC 4)."""
+    return (
+        member.standing is Standing.OFFICIAL
+        and member.attendance is Attendance.PRESENT
+        and not member.suspended
+    )
+
+
+def in_base(member: MemberFacts) -> bool:
+    """Return whether the member counts in the base, the denominator of every rule (SPEC 4)."""
+    if member.standing is not Standing.OFFICIAL:
+        return False
+    if member.temporary_elsewhere or member.suspended:
+        return False
+    if member.exempt and member.attendance is not Attendance.PRESENT:
+        return False
+    return member.attendance is not Attendance.ABSENT_EXCUSED
+
+
+def vote_base(members: Iterable[MemberFacts]) -> int:
+    """Return the base (số thành viên): official members summoned, less those SPEC 4 removes."""
+    return sum(1 for m in members if in_base(m))
+
+
+def voters_present(members: Iterable[MemberFacts]) -> int:
+    """Return the number of voters present."""
+    return sum(1 for m in members if is_voter(m))
+
+
+def quorum_required(base: int, quorum: Fraction) -> int:
+    """Return the smallest number of voters present that makes the quorum."""
+    return -((-quorum.numerator * base) // quorum.denominator)
+
+
+def quorum_met(present: int, base: int, quorum: Fraction) -> bool:
+    """Return whether ``present / base >= quorum``; never with a base of zero (SPEC 5.1)."""
+    return base > 0 and present * quorum.denominator >= quorum.numerator * base
+
+
+# ---------------------------------------------------------------------------
+# Votes and levels (SPEC 5.2, 5.3)
+
+
+@dataclass(frozen=True)
+class Votes:
+    """One ballot row: the votes per level and the blank or spoilt marks."""
+
+    excellent: int = 0
+    good: int = 0
+    completed: int = 0
+    not_completed: int = 0
+    blank: int = 0
+
+    def for_level(self, level: Level) -> int:
+        """Return the votes for one level."""
+        return getattr(self, level.value)
+
+    @property
+    def total(self) -> int:
+        """Return all marks on the row, blanks included."""
+        return self.excellent + self.good + self.completed + self.not_completed + self.blank
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the row as a meeting file writes it."""
+        return {name: getattr(self, name) for name in VOTE_FIELDS}
+
+
+VOTE_FIELDS = ("excellent", "good", "completed", "not_completed", "blank")
+
+
+def passes_majority(votes: int, base: int) -> bool:
+    """Return whether ``votes`` are more than half of the base (SPEC 5.2)."""
+    return 2 * votes > base
+
+
+def passes_threshold(level: Level, votes: int, base: int, rules: Rules) -> bool:
+    """Return whether ``votes`` reach ``level``: a majority, and for excellent its share too."""
+    if not passes_majority(votes, base):
+        return False
+    if level is Level.EXCELLENT:
+        share = rules.excellent_threshold
+        return votes * share.denominator >= share.numerator * base
+    return True
+
+
+def vote_level(votes: Votes, base: int, rules: Rules) -> Level | str:
+    """Return the level the row reaches, or ``UNDECIDED`` (SPEC 5.3)."""
+    running = 0
+    for level in LEVELS:
+        counted = votes.for_level(level)
+        if rules.cumulative:
+            running += counted  # cộng dồn: a vote for a higher level supports every lower one
+            counted = running
+        if passes_threshold(level, counted, base, rules):
+            return level
+    return UNDECIDED
+
+
+def score_band(score: int) -> Level:
+    """Return the level a 100-point score bands to (SPEC 2, from 2025)."""
+    if score >= 90:
+        return Level.EXCELLENT
+    if score >= 70:
+        return Level.GOOD
+    if score >= 50:
+        return Level.COMPLETED
+    return Level.NOT_COMPLETED
+
+
+def lower(a: Level, b: Level) -> Level:
+    """Return the lower of two levels."""
+    return a if a.rank >= b.rank else b
+
+
+# ---------------------------------------------------------------------------
+# Ballot consistency (SPEC 5.7)
+
+
+@dataclass(frozen=True)
+class BallotCount:
+    """The counted ballot: papers issued, returned, invalid, and one row per subject."""
+
+    issued: int
+    returned: int
+    invalid: int
+    rows: Mapping[str, Votes]
+    invalid_reasons: str = ""
+
+    @property
+    def valid(self) -> int:
+        """Return the valid ballots: returned less invalid."""
+        return self.returned - self.invalid
+
+
+CELL_ROW = "cell"
+
+
+def check_ballot(ballot: BallotCount, voters: int, rated_keys: Sequence[str]) -> list[Problem]:
+    """Return every inconsistency of the ballot, each naming its row and numbers (SPEC 5.7)."""
+    problems: list[Problem] = []
+    for name in ("issued", "returned", "invalid"):
+        value = getattr(ballot, name)
+        if value < 0:
+            problems.append(Problem((name,), f"Số âm không hợp lệ: {value}."))
+    if ballot.returned > ballot.issued:
+        problems.append(
+            Problem(("returned",), f"Số phiếu thu vào ({ballot.returned}) lớn hơn số phiếu phát ra ({ballot.issued}).")
+        )
+    if ballot.issued > voters:
+        problems.append(
+            Problem(("issued",), f"Số phiếu phát ra ({ballot.issued}) lớn hơn số đảng viên có quyền biểu quyết có mặt ({voters}).")
+        )
+    if ballot.invalid > ballot.returned:
+        problems.append(
+            Problem(("invalid",), f"Số phiếu không hợp lệ ({ballot.invalid}) lớn hơn số phiếu thu vào ({ballot.returned}).")
+        )
+    expected = list(rated_keys) + [CELL_ROW]
+    for key in expected:
+        if key not in ballot.rows:
+            problems.append(Problem(("rows", key), "Thiếu dòng kết quả kiểm phiếu."))
+    for key, row in ballot.rows.items():
+        if key not in expected:
+            problems.append(Problem(("rows", key), "Dòng này không thuộc phiếu: đảng viên không được xếp loại."))
+            continue
+        negative = [name for name in VOTE_FIELDS if getattr(row, name) < 0]
+        for name in negative:
+            problems.append(Problem(("rows", key, name), f"Số âm không hợp lệ: {getattr(row, name)}."))
+        if not negative and row.total != ballot.valid:
+            parts = " + ".join(str(getattr(row, name)) for name in VOTE_FIELDS)
+            problems.append(
+                Problem(
+                    ("rows", key),
+                    f"Tổng các ô {parts} = {row.total}, khác số phiếu hợp lệ {ballot.valid}.",
+                )
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Results (SPEC 5.4 to 5.6, 5.9)
+
+
+@dataclass(frozen=True)
+class MemberResult:
+    key: str
+    rated: bool
+    not_rated_reason: NotRatedReason | None
+    vote_level: Level | str | None
+    proposed_level: Level | None
+    flags: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the result as a meeting file's ``results.members`` writes it."""
+        return {
+            "id": self.key,
+            "rated": self.rated,
+            "not_rated_reason": self.not_rated_reason and str(self.not_rated_reason),
+            "vote_level": self.vote_level and str(self.vote_level),
+            "proposed_level": self.proposed_level and str(self.proposed_level),
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class CellResult:
+    vote_level: Level | str | None
+    proposed_level: Level | None
+    flags: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the result as a meeting file's ``results.cell`` writes it."""
+        return {
+            "vote_level": self.vote_level and str(self.vote_level),
+            "proposed_level": self.proposed_level and str(self.proposed_level),
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class Quota:
+    pool: int
+    limit: int
+    excellent: int
+
+    @property
+    def exceeded(self) -> bool:
+        """Return whether more members are proposed excellent than the quota allows."""
+        return self.excellent > self.limit
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the quota line as a meeting file writes it."""
+        return {"pool": self.pool, "limit": self.limit, "excellent": self.excellent, "exceeded": self.exceeded}
+
+
+def member_result(
+    member: MemberFacts, votes: Votes | None, base: int, meeting_day: date, rules: Rules
+) -> MemberResult:
+    """Return the member's vote level, proposed level and flags (SPEC 5.3, 5.4, 5.9)."""
+    reason = not_rated_reason(member, meeting_day)
+    if reason is not None:
+        return MemberResult(member.key, False, reason, None, None)
+    if votes is None:
+        return MemberResult(member.key, True, None, None, None)
+    flags: set[str] = set()
+    reached = vote_level(votes, base, rules)
+    proposed: Level | None = None if reached == UNDECIDED else Level(reached)
+    if reached == UNDECIDED:
+        flags.add(FLAG_NO_MAJORITY)
+    if member.disciplined_in_year:
+        proposed = Level.NOT_COMPLETED  # one disciplinary case counts in one year only
+        flags.add(FLAG_DISCIPLINED)
+    elif proposed is not None:
+        caps: list[tuple[Level, str]] = []
+        if rules.sick_leave_cap_months is not None and member.sick_leave_months >= rules.sick_leave_cap_months:
+            caps.append((Level.COMPLETED, FLAG_SICK_LEAVE_CAP))
+        if rules.scored and member.self_score is not None:
+            caps.append((score_band(member.self_score), FLAG_SCORE_CAP))
+        for cap, flag in caps:
+            if proposed.rank < cap.rank:
+                proposed = cap
+                flags.add(flag)
+    if proposed is Level.NOT_COMPLETED and member.previous_level is Level.NOT_COMPLETED:
+        flags.add(FLAG_TWO_YEARS)  # only a flag: the cell considers xóa tên
+    return MemberResult(member.key, True, None, reached, proposed, tuple(sorted(flags)))
+
+
+def cell_result(votes: Votes | None, base: int, members: Sequence[MemberResult], rules: Rules) -> CellResult:
+    """Return the cell's level as an organisation and its warnings (SPEC 5.5)."""
+    if votes is None:
+        return CellResult(None, None)
+    flags: set[str] = set()
+    reached = vote_level(votes, base, rules)
+    proposed = None if reached == UNDECIDED else Level(reached)
+    if proposed is None:
+        flags.add(FLAG_NO_MAJORITY)
+    rated = [m for m in members if m.rated]
+    not_completed = sum(1 for m in rated if m.proposed_level is Level.NOT_COMPLETED)
+    if proposed is not None and proposed.rank <= Level.GOOD.rank and not_completed:
+        flags.add(FLAG_MEMBER_NOT_COMPLETED)
+    if proposed is not None and proposed is not Level.NOT_COMPLETED and 5 * not_completed > len(rated):
+        flags.add(FLAG_MANY_NOT_COMPLETED)
+    return CellResult(reached, proposed, tuple(sorted(flags)))
+
+
+def quota(counts: Mapping[str, int], rules: Rules) -> Quota:
+    """Return the quota on excellent for counts of proposed levels (SPEC 5.6)."""
+    pool = counts.get(Level.GOOD, 0)
+    if rules.quota_pool is QuotaPool.GOOD_OR_ABOVE:
+        pool += counts.get(Level.EXCELLENT, 0)
+    limit = math.floor(rules.quota_ratio * pool)
+    return Quota(pool=pool, limit=limit, excellent=counts.get(Level.EXCELLENT, 0))
+
+
+def summarize(members: Sequence[MemberResult]) -> dict[str, int]:
+    """Return the counts of proposed levels, plus ``not_rated`` and ``undecided``."""
+    counts = {str(level): 0 for level in LEVELS} | {"not_rated": 0, "undecided": 0}
+    for m in members:
+        if not m.rated:
+            counts["not_rated"] += 1
+        elif m.proposed_level is None:
+            if m.vote_level is not None:
+                counts["undecided"] += 1
+        else:
+            counts[str(m.proposed_level)] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class MeetingResult:
+    base: int
+    voters_present: int
+    quorum_required: int
+    quorum_met: bool
+    members: tuple[MemberResult, ...]
+    cell: CellResult
+    summary: dict[str, int]
+    quota: Quota
+    ballot_problems: tuple[Problem, ...] = field(default=())
+
+    def member(self, key: str) -> MemberResult:
+        """Return one member's result by key."""
+        return next(m for m in self.members if m.key == key)
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the results as a meeting file's ``results`` writes them (SPEC 8)."""
+        return {
+            "base": self.base,
+            "voters_present": self.voters_present,
+            "quorum_required": self.quorum_required,
+            "quorum_met": self.quorum_met,
+            "members": [m.as_dict() for m in self.members],
+            "cell": self.cell.as_dict(),
+            "summary": dict(self.summary),
+            "quota": self.quota.as_dict(),
+        }
+
+
+def evaluate(
+    rules: Rules, meeting_day: date, members: Sequence[MemberFacts], ballot: BallotCount | None
+) -> MeetingResult:
+    """Return every result of the meeting, computed in full even without quorum (SPEC 5, 8)."""
+    base = vote_base(members)
+    present = voters_present(members)
+    rows = ballot.rows if ballot is not None else {}
+    results = tuple(
+        member_result(m, rows.get(m.key) if ballot is not None else None, base, meeting_day, rules)
+        for m in members
+    )
+    problems: tuple[Problem, ...] = ()
+    if ballot is not None:
+        rated_keys = [r.key for r in results if r.rated]
+        problems = tuple(check_ballot(ballot, present, rated_keys))
+    summary = summarize(results)
+    return MeetingResult(
+        base=base,
+        voters_present=present,
+        quorum_required=quorum_required(base, rules.quorum),
+        quorum_met=quorum_met(present, base, rules.quorum),
+        members=results,
+        cell=cell_result(rows.get(CELL_ROW) if ballot is not None else None, base, results, rules),
+        summary=summary,
+        quota=quota(summary, rules),
+        ballot_problems=problems,
+    )
+
+
+def quota_across(summaries: Iterable[Mapping[str, int]], rules: Rules) -> Quota:
+    """Return the binding quota check across all cells of a ward organisation (SPEC 5.6)."""
+    totals: dict[str, int] = {}
+    for summary in summaries:
+        for key, count in summary.items():
+            totals[key] = totals.get(key, 0) + count
+    return quota(totals, rules)
+
+
+def can_seal(result: MeetingResult) -> bool:
+    """Return whether the ballot may be sealed: every check passes and the quorum is met."""
+    return result.quorum_met and not result.ballot_problems
+
+
+# ---------------------------------------------------------------------------
+# Order of the individual reviews (SPEC 1.4): the head first.
+
+POSITION_ORDER = {
+    Position.SECRETARY: 0,
+    Position.DEPUTY_SECRETARY: 1,
+    Position.COMMITTEE: 2,
+    Position.MEMBER: 3,
+}
+
+
+def review_order_key(position: Position, roll_order: int) -> tuple[int, int]:
+    """Return the sort key of a member in the self-criticism order."""
+    return (POSITION_ORDER[position], roll_order)
