@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -200,15 +201,18 @@ class Problem:
     message: str
 
 
+RATIO = re.compile(r"\s*([0-9]{1,6})\s*(?:/\s*([0-9]{1,6})\s*)?", re.ASCII)
+
+
 def parse_ratio(text: object) -> Fraction | None:
     """Return the fraction written as 'p/q' (or an integer), or None if it is not one."""
     if not isinstance(text, str):
         return None
-    parts = text.strip().split("/")
-    if len(parts) > 2 or not all(p.strip().isdigit() for p in parts):
+    match = RATIO.fullmatch(text)
+    if match is None:
         return None
-    numerator = int(parts[0])
-    denominator = int(parts[1]) if len(parts) == 2 else 1
+    numerator = int(match.group(1))
+    denominator = int(match.group(2)) if match.group(2) is not None else 1
     if denominator == 0:
         return None
     return Fraction(numerator, denominator)
@@ -296,6 +300,13 @@ class MemberFacts:
     disciplined_in_year: bool = False
     previous_level: Level | None = None
     self_score: int | None = None
+
+    def __post_init__(self) -> None:
+        # Accept plain strings too (e.g. straight from JSON): the rules compare enum members.
+        object.__setattr__(self, "standing", Standing(self.standing))
+        object.__setattr__(self, "attendance", Attendance(self.attendance))
+        if self.previous_level is not None:
+            object.__setattr__(self, "previous_level", Level(self.previous_level))
 
 
 def add_months(day: date, months: int) -> date:
