@@ -736,3 +736,36 @@ POSITION_ORDER = {
 def review_order_key(position: Position, roll_order: int) -> tuple[int, int]:
     """Return the sort key of a member in the self-criticism order."""
     return (POSITION_ORDER[position], roll_order)
+
+
+# ---------------------------------------------------------------------------
+# Two ballots (SPEC 5.8, option ``ballot_mode = two_phase``)
+
+
+@dataclass(frozen=True)
+class TwoPhaseVotes:
+    """A member's rows of the two ballots.
+
+    Ballot 1 rates ``good`` (or above) / ``completed`` / ``not_completed``; ballot 2, only for
+    a member who reached ``good``, asks agree or disagree that they are ``excellent``.
+    """
+
+    good_or_above: int = 0
+    completed: int = 0
+    not_completed: int = 0
+    blank: int = 0
+    agree: int | None = None  # None: no second ballot for this member
+    disagree: int = 0
+    blank_second: int = 0
+
+
+def two_phase_vote_level(votes: TwoPhaseVotes, base: int, rules: Rules) -> Level | str:
+    """Return the level reached over the two ballots, or ``UNDECIDED``."""
+    first = vote_level(
+        Votes(good=votes.good_or_above, completed=votes.completed, not_completed=votes.not_completed, blank=votes.blank),
+        base,
+        rules,
+    )
+    if first is Level.GOOD and votes.agree is not None and passes_threshold(Level.EXCELLENT, votes.agree, base, rules):
+        return Level.EXCELLENT
+    return first

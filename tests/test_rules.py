@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from review.rules import (
+    TwoPhaseVotes,
+    two_phase_vote_level,
     CELL_ROW,
     FLAG_DISCIPLINED,
     FLAG_MANY_NOT_COMPLETED,
@@ -1237,3 +1239,23 @@ def test_parse_ratio_returns_none_for_superscript_digits():
                                                                      "superscript-denominator", "5000-digits", "fullwidth"])
 def test_resolve_rules_names_a_problem_for_ratios_int_cannot_read(text):
     assert paths(problems_of("hd21-2019", quorum=text)) == [("quorum",)]
+
+
+# Two ballots (SPEC 5.8)
+
+
+def test_two_phase_excellent_needs_good_first_then_the_excellent_threshold():
+    hd21 = PROFILES["hd21-2019"]
+    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, completed=1, agree=6), 10, hd21) is Level.EXCELLENT
+    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, completed=1, agree=5), 10, hd21) is Level.GOOD
+    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, completed=1), 10, hd21) is Level.GOOD
+    two_thirds, _ = resolve_rules("hd21-2019", {"excellent_threshold": "2/3", "ballot_mode": "two_phase"})
+    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, agree=6), 9, two_thirds) is Level.EXCELLENT
+    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, agree=5), 9, two_thirds) is Level.GOOD
+
+
+def test_two_phase_agree_marks_do_not_lift_a_member_who_missed_good():
+    hd21 = PROFILES["hd21-2019"]
+    votes = TwoPhaseVotes(good_or_above=5, completed=5, agree=10)
+    assert two_phase_vote_level(votes, 10, hd21) is Level.COMPLETED  # 5 + 5 passes only at completed
+    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=2, completed=2, not_completed=1, blank=5), 10, hd21) == "undecided"
