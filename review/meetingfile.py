@@ -45,7 +45,7 @@ NAME_MAX = 200
 TEXT_MAX = 20_000
 MEMBER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 # Control characters other than tab and newline have no place in a minute.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 E = TypeVar("E", bound=StrEnum)
 Path = tuple[str | int, ...]
@@ -123,7 +123,7 @@ class GuestData:
 
 @dataclass
 class MeetingInfo:
-    starts_at: datetime
+    starts_at: datetime | None  # None only while a meeting is being recorded; files always have it
     ends_at: datetime | None = None
     location: str = ""
     chair: str | None = None
@@ -160,7 +160,12 @@ class MeetingFile:
 
     @property
     def meeting_day(self) -> date:
-        """Return the day of the meeting, the reference for the six-month rule."""
+        """Return the day of the meeting, the reference for the six-month rule.
+
+        Before the opening is recorded, the last day of the review year stands in for it.
+        """
+        if self.meeting.starts_at is None:
+            return date(self.year, 12, 31)
         return self.meeting.starts_at.date()
 
     def evaluate(self) -> MeetingResult:
@@ -206,7 +211,7 @@ class _Reader:
                 self.fail(path + (key,), "Thiếu trường bắt buộc.")
         for key in value:
             if key not in required and key not in optional:
-                self.fail(path + (key,), "Trường không có trong định dạng party-review/1.")
+                self.fail(path + (key,), f"Trường \"{key}\" không có trong định dạng party-review/1.")
         return value
 
     def array(self, value: Any, path: Path) -> list:
@@ -240,7 +245,7 @@ class _Reader:
             self.fail(path, f"Cần một số nguyên, nhận được {_kind(value)}.")
             return None
         if not low <= value <= high:
-            self.fail(path, f"Giá trị {value} nằm ngoài khoảng {low}–{high}.")
+            self.fail(path, f"Giá trị {_show(value)} nằm ngoài khoảng {low}–{high}.")
             return None
         return value
 
@@ -281,17 +286,27 @@ class _Reader:
         return read(data[key], path + (key,))
 
 
+HUGE = 10**18
+
+
 def _kind(value: Any) -> str:
     names = {dict: "một đối tượng", list: "một danh sách", str: "một chuỗi", bool: "true/false", type(None): "null"}
     if isinstance(value, bool):
         return f"giá trị {str(value).lower()}"
+    if isinstance(value, int) and abs(value) >= HUGE:
+        return "một số quá lớn"
     if isinstance(value, (int, float)):
         return f"số {value}"
     return names.get(type(value), type(value).__name__)
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= HUGE:
+        return "(số quá lớn)"
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return "(giá trị không hiển thị được)"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -307,6 +322,8 @@ def loads(data: str | bytes) -> tuple[MeetingFile | None, list[Problem]]:
         return None, [Problem((), f"Tệp không phải văn bản UTF-8 (byte {exc.start}).")]
     except json.JSONDecodeError as exc:
         return None, [Problem((), f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.")]
+    except (ValueError, RecursionError):
+        return None, [Problem((), "JSON không đọc được: có số quá lớn hoặc lồng nhau quá sâu.")]
     return parse(document)
 
 
@@ -374,7 +391,7 @@ def _read_rules(r: _Reader, top: dict, year: int | None) -> Rules | None:
     if not isinstance(profile, str):
         r.fail(("rules", "profile"), f"Cần tên hồ sơ quy định, nhận được {_kind(profile)}.")
         return None
-    overrides = {k: v for k, v in data.items() if k != "profile"}
+    overrides = {k: v for k, v in data.items() if k in rules.OVERRIDE_KEYS}  # others reported above
     resolved, problems = rules.resolve_rules(profile, overrides)
     for p in problems:
         r.fail(("rules",) + p.path, p.message)
@@ -417,7 +434,7 @@ def _read_meeting_info(r: _Reader, top: dict, year: int | None) -> MeetingInfo |
     approved = None
     if data.get("minutes_approved_by") is not None:
         approved = r.integer(data["minutes_approved_by"], path + ("minutes_approved_by",), 0, 100_000)
-    if starts_at is not None and year is not None and starts_at.year not in (year, year + 1):
+    if starts_at is not None and year is not None and not rules.meeting_day_fits_year(year, starts_at.date()):
         r.fail(path + ("starts_at",), f"Hội nghị kiểm điểm năm {year} không thể họp vào năm {starts_at.year}.")
     if starts_at is not None and ends_at is not None and ends_at < starts_at:
         r.fail(path + ("ends_at",), "Giờ kết thúc sớm hơn giờ khai mạc.")
@@ -603,6 +620,7 @@ def cross_check(mf: MeetingFile) -> list[Problem]:
         path: Path = ("members", i)
         if m.admitted_on > day:
             fail(path + ("admitted_on",), f"Ngày vào Đảng {m.admitted_on:%d/%m/%Y} sau ngày họp {day:%d/%m/%Y}.")
+            continue
         if m.attendance is Attendance.ABSENT_EXCUSED and not m.absence_reason.strip():
             fail(path + ("absence_reason",), "Vắng có lý do: cần ghi lý do.")
         if m.attendance is Attendance.PRESENT and m.absence_reason.strip():
@@ -611,7 +629,7 @@ def cross_check(mf: MeetingFile) -> list[Problem]:
             continue
         if m.review.self_score is not None and not mf.rules.scored:
             fail(path + ("review", "self_score"), f"Hồ sơ {mf.rules.profile} không chấm điểm; điểm tự chấm áp dụng từ năm 2025.")
-        if not rules.is_reviewed(m.facts(), day, mf.rules):
+        if rules.not_rated_reason(m.facts(), day) is NotRatedReason.NEW_MEMBER and not mf.rules.new_members_reviewed:
             fail(
                 path + ("review",),
                 f"Theo hồ sơ {mf.rules.profile}, đảng viên vào Đảng chưa đủ 6 tháng không kiểm điểm.",
@@ -632,7 +650,11 @@ def cross_check(mf: MeetingFile) -> list[Problem]:
             if entry.by not in by_id:
                 fail(("collective_reviews", i, "feedback", j, "by"), f"Không có đảng viên mã {entry.by} trong danh sách.")
 
-    if mf.ballot is not None and not problems:
+    # Whether a member is rated depends on their id and admission date: with those wrong, the
+    # ballot's rows cannot be checked.
+    duplicate_ids = len(index) < len(mf.members)
+    admitted_later = any(m.admitted_on > day for m in mf.members)
+    if mf.ballot is not None and not duplicate_ids and not admitted_later:
         problems.extend(_check_ballot(mf, by_id))
     return problems
 

@@ -281,6 +281,16 @@ def rules_overrides(rules: Rules) -> dict[str, object]:
     return out
 
 
+def default_profile(year: int) -> Rules | None:
+    """Return the profile meant for ``year`` (SPEC 6), or None before 2019."""
+    return next((p for p in PROFILES.values() if p.applies_to(year)), None)
+
+
+def meeting_day_fits_year(review_year: int, day: date) -> bool:
+    """Return whether a review meeting on ``day`` can be that year's (December, or January after)."""
+    return day.year in (review_year, review_year + 1)
+
+
 # ---------------------------------------------------------------------------
 # Members, the base and the quorum (SPEC 3, 4, 5.1)
 
@@ -321,7 +331,11 @@ NEW_MEMBER_MONTHS = 6
 
 def is_new_member(admitted_on: date, meeting_day: date) -> bool:
     """Return whether the member was admitted less than six months before the meeting."""
-    return add_months(admitted_on, NEW_MEMBER_MONTHS) > meeting_day
+    try:
+        six_months_on = add_months(admitted_on, NEW_MEMBER_MONTHS)
+    except ValueError:  # past year 9999: certainly not six months before any meeting
+        return True
+    return six_months_on > meeting_day
 
 
 def not_rated_reason(member: MemberFacts, meeting_day: date) -> NotRatedReason | None:
