@@ -70,10 +70,9 @@ def export_command(meeting_id: int, output: Path | None) -> None:
     meeting = load_meeting(meeting_id)
     if meeting is None:
         raise click.ClickException(f"Không có hội nghị mã {meeting_id}.")
-    try:
-        text = meetingfile.dumps(meetingfile.dump(meeting_file(meeting)))
-    except ValueError as exc:
-        raise click.ClickException(f"Chưa xuất được hội nghị {meeting_id}: chưa ghi thời gian khai mạc.") from exc
+    if meeting.starts_at is None:
+        raise click.ClickException(f"Chưa xuất được hội nghị {meeting_id}: chưa ghi thời gian khai mạc.")
+    text = meetingfile.dumps(meetingfile.dump(meeting_file(meeting)))
     if output is None:
         click.echo(text)
     else:

@@ -144,6 +144,7 @@ class Meeting(db.Model):
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # chủ trì
     minute_taker_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # thư ký
     minutes_approved_by: Mapped[int | None] = mapped_column(Integer)
+    roll_called_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the roll call was recorded
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     cell: Mapped[Cell] = relationship(back_populates="meetings")
@@ -168,6 +169,11 @@ class Meeting(db.Model):
     def year(self) -> int:
         """Return the review year."""
         return self.review_year.year
+
+    @property
+    def roll_called(self) -> bool:
+        """Return whether the roll call has been recorded."""
+        return self.roll_called_at is not None
 
 
 class Guest(db.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +38,7 @@ from .rules import (
     CELL_ROW,
     Attendance,
     Level,
+    MeetingResult,
     Position,
     Problem,
     Rules,
@@ -147,6 +150,7 @@ def import_meeting(mf: MeetingFile) -> Meeting:
             chair=members.get(mf.meeting.chair) if mf.meeting.chair else None,
             minute_taker=members.get(mf.meeting.minute_taker) if mf.meeting.minute_taker else None,
             minutes_approved_by=mf.meeting.minutes_approved_by,
+            roll_called_at=datetime.now(),
             guests=[Guest(position=i, name=g.name, title=g.title) for i, g in enumerate(mf.meeting.guests)],
         )
         db.session.add(meeting)
@@ -245,8 +249,6 @@ def _entries(feedback: list[Feedback]) -> list[FeedbackEntry]:
 
 def meeting_file(meeting: Meeting) -> MeetingFile:
     """Return the meeting as a meeting file (plain data for the core and the documents)."""
-    if meeting.starts_at is None:
-        raise ValueError("the meeting has no start time yet")
     members = []
     for p in meeting.participants:
         review = None
@@ -326,3 +328,8 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
         ballot=ballot,
     )
 
+
+
+def evaluate_meeting(meeting: Meeting) -> MeetingResult:
+    """Return the meeting's results as the rules core computes them."""
+    return meeting_file(meeting).evaluate()
