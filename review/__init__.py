@@ -25,6 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    register_error_pages(app)
     register_commands(app)
     return app
 
@@ -56,9 +57,15 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint a concern."""
     from .auth import bp as auth_bp
     from .main import bp as main_bp
+    from .meeting import bp as meeting_bp
+    from .reviews import bp as reviews_bp
+    from .roster import bp as roster_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(meeting_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(roster_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -70,6 +77,29 @@ def register_template_helpers(app: Flask) -> None:
         LEVEL_LABELS=rules.LEVEL_LABELS,
         ROLE_LABELS=ROLE_LABELS,
     )
+
+
+ERRORS = {
+    400: ("Yêu cầu không hợp lệ", "Phiên làm việc có thể đã hết hạn. Tải lại trang rồi thử lại."),
+    403: ("Không có quyền", "Tài khoản của bạn không được làm việc này."),
+    404: ("Không tìm thấy", "Trang này không có, hoặc không thuộc phạm vi tài khoản của bạn."),
+    405: ("Không hợp lệ", "Trang này không nhận yêu cầu như vậy."),
+    500: ("Lỗi hệ thống", "Đã có lỗi. Nội dung chưa lưu được; vui lòng thử lại."),
+}
+
+
+def register_error_pages(app: Flask) -> None:
+    """Answer errors with Vietnamese pages."""
+    from flask import render_template
+    from werkzeug.exceptions import HTTPException
+
+    def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = error.code or 500
+        title, message = ERRORS.get(code, (error.name, error.description or ""))
+        return render_template("errors/error.html", title=title, message=message), code
+
+    for code in ERRORS:
+        app.register_error_handler(code, render_error)
 
 
 def register_commands(app: Flask) -> None:

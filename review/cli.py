@@ -159,20 +159,32 @@ DEMO_ACCOUNTS = (
 
 
 @click.command("demo")
+@click.option(
+    "--empty-cell", is_flag=True,
+    help="Create the seed's ward and cell without members or meeting, to record a meeting from scratch.",
+)
 @with_appcontext
-def demo_command() -> None:
+def demo_command(empty_cell: bool) -> None:
     """Load the seed meeting and one demo account per role; print how to sign in."""
     parsed, problems = meetingfile.loads(SEED_FILE.read_bytes())
     assert parsed is not None, problems
     cell = db.session.scalar(
         select(Cell).join(Cell.organization).where(Cell.name == parsed.cell, Organization.name == parsed.parent)
     )
-    if cell is None:
+    if cell is not None:
+        click.echo(f"Chi bộ mẫu đã có: {parsed.cell}.")
+    elif empty_cell:
+        with write_transaction():
+            organization = db.session.scalar(select(Organization).where(Organization.name == parsed.parent))
+            if organization is None:
+                organization = Organization(name=parsed.parent, place=parsed.place)
+            cell = Cell(organization=organization, name=parsed.cell)
+            db.session.add(cell)
+        click.echo(f"Đã tạo chi bộ mẫu chưa có đảng viên: {parsed.cell}.")
+    else:
         meeting = import_meeting(parsed)
         cell = meeting.cell
         click.echo(f"Đã nạp hội nghị mẫu (mã {meeting.id}): {parsed.cell}, năm {parsed.year}.")
-    else:
-        click.echo(f"Hội nghị mẫu đã có: {parsed.cell}.")
     organization_id, cell_id = cell.organization_id, cell.id
     click.echo("Tài khoản thử (mật khẩu mới mỗi lần chạy lệnh này):")
     with write_transaction():

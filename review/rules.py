@@ -747,6 +747,15 @@ POSITION_ORDER = {
 }
 
 
+# The cell has a committee (chi ủy) when someone besides the secretary holds a committee seat.
+COMMITTEE_SEATS = frozenset({Position.DEPUTY_SECRETARY, Position.COMMITTEE})
+
+
+def has_committee(positions: Iterable[Position | str]) -> bool:
+    """Return whether a cell whose members hold ``positions`` has a committee to review itself."""
+    return any(Position(position) in COMMITTEE_SEATS for position in positions)
+
+
 def review_order_key(position: Position, roll_order: int) -> tuple[int, int]:
     """Return the sort key of a member in the self-criticism order."""
     return (POSITION_ORDER[position], roll_order)

@@ -131,7 +131,7 @@ def test_demo_loads_the_seed_and_prints_working_accounts(app, runner, client, lo
     # Running it again loads nothing twice and gives new passwords.
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
-    assert "đã có" in again.output
+    assert "Chi bộ mẫu đã có" in again.output
     assert runner.invoke(args=["meeting", "list"]).output.count("\n") == 1
 
 
@@ -155,3 +155,12 @@ def test_home_shows_only_the_users_own_cell(app, runner, client, seed_path, tmp_
     login("danguy")
     page = client.get("/").get_data(as_text=True)
     assert "Chi bộ Trường Mầm non Thượng Thanh" in page and "Khu dân cư số 2" in page
+
+
+def test_demo_can_start_from_an_empty_cell(app, runner):
+    result = runner.invoke(args=["demo", "--empty-cell"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        cell = db.session.scalar(select(Cell))
+        assert cell.name == "Chi bộ Trường Mầm non Thượng Thanh" and cell.members == [] and cell.meetings == []
+        assert db.session.scalar(select(User).where(User.username == "bithu")).cell_id == cell.id

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..access import may_edit_cell
 from ..extensions import db
 from ..models import Cell, Meeting, Organization, Role
 from . import bp
@@ -32,4 +33,6 @@ def visible_cells() -> list[Cell]:
 @login_required
 def index():  # type: ignore[no-untyped-def]
     """Show the cells of the signed-in user and their meetings, newest year first."""
-    return render_template("main/index.html", cells=visible_cells())
+    return render_template(
+        "main/index.html", cells=visible_cells(), can_edit=lambda cell: may_edit_cell(cell.id)
+    )

@@ -1,0 +1,148 @@
+"""Forms of the meeting's steps: new meeting, opening, roll call, closing."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from ..forms import BaseForm
+from ..models import NAME, Participant
+from ..rules import Attendance
+from ..text import strip_nfc
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+ATTENDANCE_LABELS = {
+    Attendance.PRESENT: "Có mặt",
+    Attendance.ABSENT_EXCUSED: "Vắng có lý do",
+    Attendance.ABSENT: "Vắng không lý do",
+}
+
+
+class NewMeetingForm(BaseForm):
+    year = IntegerField(
+        _l("Năm kiểm điểm"),
+        validators=[
+            InputRequired(_l("Nhập năm kiểm điểm.")),
+            NumberRange(2019, 2100, _l("Phần mềm áp dụng quy định từ năm 2019 (Hướng dẫn 21-HD/BTCTW).")),
+        ],
+    )
+
+
+class GuestForm(Form):
+    """One guest row; a row left blank is ignored."""
+
+    name = StringField(_l("Họ và tên khách mời"), filters=[strip_nfc], validators=[Length(max=NAME)])
+    title = StringField(_l("Chức vụ, đơn vị"), filters=[strip_nfc], validators=[Length(max=NAME)])
+
+    def validate_name(self, field: StringField) -> None:
+        if self.title.data and not field.data:
+            raise ValidationError("Nhập họ tên khách mời (hoặc xóa chức vụ).")
+
+
+class OpeningForm(BaseForm):
+    starts_at = DateTimeLocalField(
+        _l("Thời gian khai mạc"), format=DATETIME_FORMAT,
+        validators=[InputRequired(_l("Nhập ngày giờ khai mạc."))],
+    )
+    location = StringField(
+        _l("Địa điểm"), filters=[strip_nfc],
+        validators=[DataRequired(_l("Nhập địa điểm họp.")), Length(max=NAME)],
+    )
+    chair_id = SelectField(_l("Chủ trì hội nghị"), coerce=int, validate_choice=False)
+    minute_taker_id = SelectField(_l("Thư ký hội nghị"), coerce=int, validate_choice=False)
+    guests = FieldList(FormField(GuestForm), min_entries=1)
+
+    def __init__(self, *args: object, participants: list[Participant], review_year: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.review_year = review_year
+        self.member_ids = {p.member_id for p in participants}
+        choices = [(0, "— Chọn đồng chí —")] + [(p.member_id, p.member.name) for p in participants]
+        self.chair_id.choices = choices
+        self.minute_taker_id.choices = choices
+
+    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+        from ..rules import meeting_day_fits_year
+
+        if field.data and not meeting_day_fits_year(self.review_year, field.data.date()):
+            raise ValidationError(
+                f"Hội nghị kiểm điểm năm {self.review_year} họp trong năm {self.review_year} "
+                f"(hoặc tháng đầu năm {self.review_year + 1})."
+            )
+
+    def validate_chair_id(self, field: SelectField) -> None:
+        if field.data not in self.member_ids:
+            raise ValidationError("Chọn đồng chí chủ trì hội nghị.")
+
+    def validate_minute_taker_id(self, field: SelectField) -> None:
+        if field.data not in self.member_ids:
+            raise ValidationError("Chọn đồng chí thư ký hội nghị.")
+        if field.data == self.chair_id.data:
+            raise ValidationError("Thư ký hội nghị phải là đồng chí khác chủ trì.")
+
+
+def roll_call_form(participants: list[Participant], formdata: object = None) -> BaseForm:
+    """Return the roll-call form: attendance and absence reason for every participant."""
+
+    class RollCallForm(BaseForm):
+        pass
+
+    for p in participants:
+        setattr(
+            RollCallForm,
+            f"attendance_{p.id}",
+            RadioField(
+                p.member.name,
+                choices=[(a.value, label) for a, label in ATTENDANCE_LABELS.items()],
+                default=p.attendance,
+                validators=[InputRequired(f"Chọn có mặt hay vắng cho đồng chí {p.member.name}.")],
+            ),
+        )
+        setattr(
+            RollCallForm,
+            f"reason_{p.id}",
+            StringField(
+                f"Lý do vắng của đồng chí {p.member.name}",
+                filters=[strip_nfc],
+                default=p.absence_reason,
+                validators=[Length(max=NAME)],
+            ),
+        )
+
+    def validate(self: BaseForm, extra_validators: object = None) -> bool:
+        ok = BaseForm.validate(self, extra_validators)
+        for p in participants:
+            attendance = self[f"attendance_{p.id}"]
+            reason = self[f"reason_{p.id}"]
+            if attendance.data == Attendance.ABSENT_EXCUSED.value and not reason.data:
+                reason.errors = list(reason.errors) + ["Vắng có lý do: ghi lý do (ví dụ: ốm, công tác)."]
+                ok = False
+        return ok
+
+    RollCallForm.validate = validate  # type: ignore[method-assign]
+    return RollCallForm(formdata=formdata) if formdata is not None else RollCallForm()
+
+
+class ClosingForm(BaseForm):
+    minutes_approved_by = IntegerField(
+        _l("Số đồng chí biểu quyết thông qua biên bản"),
+        validators=[InputRequired(_l("Nhập số đồng chí tán thành.")), NumberRange(min=0, message=_l("Không thể là số âm."))],
+    )
+    ends_at = DateTimeLocalField(
+        _l("Thời gian bế mạc"), format=DATETIME_FORMAT, validators=[InputRequired(_l("Nhập ngày giờ bế mạc."))]
+    )
+
+    def __init__(self, *args: object, present: int, starts_at: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.present = present
+        self.starts_at_value = starts_at
+
+    def validate_minutes_approved_by(self, field: IntegerField) -> None:
+        if field.data is not None and field.data > self.present:
+            raise ValidationError(f"Chỉ có {self.present} đồng chí có mặt.")
+
+    def validate_ends_at(self, field: DateTimeLocalField) -> None:
+        if field.data and self.starts_at_value and field.data < self.starts_at_value:
+            raise ValidationError("Giờ bế mạc phải sau giờ khai mạc.")
+
+

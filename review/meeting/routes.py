@@ -1,0 +1,186 @@
+"""Routes of the meeting's steps: start, opening, roll call, ballot summary, closing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from ..access import editable_cell, editable_meeting, secretary_required
+from ..forms import BaseForm
+from ..models import Guest, Meeting
+from ..records import meeting_file
+from ..recording import start_meeting
+from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
+from ..views import save_form
+from . import bp
+from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
+from .steps import STEP_KEYS, done_steps, next_step_url, render_step, step_url
+
+
+def go_on(meeting: Meeting, key: str) -> str:
+    """Return where a saved step goes: the next step, or back to the same page."""
+    if request.form.get("then") == "next":
+        return next_step_url(meeting, key)
+    return step_url(meeting, key)
+
+
+@bp.route("/cells/<int:cell_id>/meetings/new", methods=["GET", "POST"])
+@secretary_required
+def new(cell_id: int) -> ResponseReturnValue:
+    """Start the cell's meeting for a review year."""
+    cell = editable_cell(cell_id)
+    form = NewMeetingForm(data=None if request.method == "POST" else {"year": date.today().year})
+    created: list[Meeting] = []
+
+    def save() -> None:
+        created.append(start_meeting(cell, form.year.data))
+
+    from flask import render_template
+
+    return save_form(
+        form,
+        save,
+        lambda: render_template("meeting/new.html", form=form, cell=cell),
+        lambda: step_url(created[0], "opening"),
+        "Đã mở hội nghị. Bắt đầu bằng phần khai mạc.",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@secretary_required
+def overview(meeting_id: int) -> ResponseReturnValue:
+    """Go to the first step not yet recorded."""
+    meeting = editable_meeting(meeting_id)
+    done = done_steps(meeting)
+    key = next((k for k in STEP_KEYS if k not in done), STEP_KEYS[-1])
+    return redirect(step_url(meeting, key))
+
+
+@bp.route("/meetings/<int:meeting_id>/opening", methods=["GET", "POST"])
+@secretary_required
+def opening(meeting_id: int) -> ResponseReturnValue:
+    """Record the opening: time, place, chair, minute-taker, guests."""
+    meeting = editable_meeting(meeting_id)
+    data = None
+    if request.method == "GET":
+        data = {
+            "starts_at": meeting.starts_at,
+            "location": meeting.location,
+            "chair_id": meeting.chair_id or 0,
+            "minute_taker_id": meeting.minute_taker_id or 0,
+            "guests": [{"name": g.name, "title": g.title} for g in meeting.guests] + [{}],
+        }
+    form = OpeningForm(data=data, participants=meeting.participants, review_year=meeting.year)
+
+    def save() -> None:
+        meeting.starts_at = form.starts_at.data
+        meeting.location = form.location.data
+        meeting.chair_id = form.chair_id.data
+        meeting.minute_taker_id = form.minute_taker_id.data
+        guests = [g for g in form.guests.data if g["name"]]
+        meeting.guests = [Guest(position=i, name=g["name"], title=g["title"]) for i, g in enumerate(guests)]
+
+    return save_form(
+        form, save, lambda: render_step("meeting/opening.html", meeting, "opening", form=form),
+        lambda: go_on(meeting, "opening"), "Đã lưu phần khai mạc.",
+    )
+
+
+def tentative_result(meeting: Meeting, form: BaseForm | None = None) -> tuple[MeetingResult, Rules]:
+    """Return the rules core's results, with the attendance as ticked in ``form`` (not saved)."""
+    mf = meeting_file(meeting)
+    if form is not None:
+        by_code = {p.member.code: p for p in meeting.participants}
+        for member in mf.members:
+            value = form[f"attendance_{by_code[member.id].id}"].data
+            if value in {a.value for a in Attendance}:
+                member.attendance = Attendance(value)
+    return mf.evaluate(), mf.rules
+
+
+def quorum_figures(result: MeetingResult, rules: Rules) -> dict[str, object]:
+    """Return the roll call's figures as the page shows them."""
+    return {
+        "quorum_ratio": format_ratio(rules.quorum),
+        "base": result.base,
+        "voters_present": result.voters_present,
+        "quorum_required": result.quorum_required,
+        "quorum_met": "Đủ số lượng" if result.quorum_met else "Chưa đủ số lượng",
+        "quorum_met_flag": result.quorum_met,
+    }
+
+
+@bp.route("/meetings/<int:meeting_id>/roll-call", methods=["GET", "POST"])
+@secretary_required
+def roll_call(meeting_id: int) -> ResponseReturnValue:
+    """Record who is present, who is absent and why; show the base and the quorum."""
+    meeting = editable_meeting(meeting_id)
+    participants = list(meeting.participants)
+    form = roll_call_form(participants, request.form if request.method == "POST" else None)
+
+    def save() -> None:
+        for p in participants:
+            p.attendance = form[f"attendance_{p.id}"].data
+            reason = form[f"reason_{p.id}"].data or ""
+            p.absence_reason = "" if p.attendance == Attendance.PRESENT.value else reason
+        meeting.roll_called_at = datetime.now()
+
+    def render() -> str:
+        result, rules = tentative_result(meeting, form if request.method == "POST" else None)
+        reasons = {r.key: r.not_rated_reason for r in result.members}
+        return render_step(
+            "meeting/roll_call.html", meeting, "roll_call", form=form, participants=participants,
+            figures=quorum_figures(result, rules), not_rated={k: NOT_RATED_LABELS[v] for k, v in reasons.items() if v},
+            attendance_labels=ATTENDANCE_LABELS,
+        )
+
+    return save_form(form, save, render, lambda: go_on(meeting, "roll_call"), "Đã lưu kết quả kiểm diện.")
+
+
+@bp.route("/meetings/<int:meeting_id>/roll-call/figures", methods=["POST"])
+@secretary_required
+def roll_call_figures(meeting_id: int) -> ResponseReturnValue:
+    """Return the base and quorum for the attendance as ticked, without saving it."""
+    meeting = editable_meeting(meeting_id)
+    form = roll_call_form(list(meeting.participants), request.form)
+    return jsonify(quorum_figures(*tentative_result(meeting, form)))
+
+
+@bp.route("/meetings/<int:meeting_id>/ballot")
+@secretary_required
+def ballot(meeting_id: int) -> ResponseReturnValue:
+    """Show who is on the ballot paper, who is not and why, and whether a ballot may be held."""
+    meeting = editable_meeting(meeting_id)
+    result, rules = tentative_result(meeting)
+    by_code = {p.member.code: p for p in meeting.participants}
+    rated = [by_code[r.key] for r in result.members if r.rated]
+    not_rated = [(by_code[r.key], NOT_RATED_LABELS[r.not_rated_reason]) for r in result.members if r.not_rated_reason]
+    return render_step(
+        "meeting/ballot.html", meeting, "ballot", result=result, figures=quorum_figures(result, rules),
+        rated=rated, not_rated=not_rated,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/closing", methods=["GET", "POST"])
+@secretary_required
+def closing(meeting_id: int) -> ResponseReturnValue:
+    """Record the closing: minutes approved by N of those present, closing time."""
+    meeting = editable_meeting(meeting_id)
+    present = sum(1 for p in meeting.participants if p.attendance == Attendance.PRESENT.value)
+    data = None
+    if request.method == "GET":
+        data = {"minutes_approved_by": meeting.minutes_approved_by, "ends_at": meeting.ends_at}
+    form = ClosingForm(data=data, present=present, starts_at=meeting.starts_at)
+
+    def save() -> None:
+        meeting.minutes_approved_by = form.minutes_approved_by.data
+        meeting.ends_at = form.ends_at.data
+
+    return save_form(
+        form, save, lambda: render_step("meeting/closing.html", meeting, "closing", form=form, present=present),
+        lambda: url_for("meeting.closing", meeting_id=meeting.id), "Đã lưu phần bế mạc.",
+    )
+
+

@@ -1,0 +1,90 @@
+"""The steps of the meeting in SPEC 1's order, for the progress strip and the "next" links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from ..agenda import agenda
+from ..models import Meeting
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    endpoint: str
+
+
+STEPS = (
+    Step("opening", "Khai mạc", "meeting.opening"),
+    Step("roll_call", "Kiểm diện", "meeting.roll_call"),
+    Step("collective", "Kiểm điểm tập thể", "reviews.collective"),
+    Step("individual", "Kiểm điểm cá nhân", "reviews.individual_list"),
+    Step("ballot", "Bỏ phiếu", "meeting.ballot"),
+    Step("closing", "Bế mạc", "meeting.closing"),
+)
+STEP_KEYS = tuple(step.key for step in STEPS)
+
+
+def step_url(meeting: Meeting, key: str) -> str:
+    """Return the URL of one step of the meeting."""
+    step = STEPS[STEP_KEYS.index(key)]
+    return url_for(step.endpoint, meeting_id=meeting.id)
+
+
+def next_step_url(meeting: Meeting, key: str) -> str:
+    """Return the URL of the step after ``key`` (the closing step stays put)."""
+    index = min(STEP_KEYS.index(key) + 1, len(STEPS) - 1)
+    return step_url(meeting, STEP_KEYS[index])
+
+
+def done_steps(meeting: Meeting) -> set[str]:
+    """Return the steps whose record is complete enough to mark as done on the strip."""
+    done: set[str] = set()
+    if meeting.starts_at and meeting.location and meeting.chair_id and meeting.minute_taker_id:
+        done.add("opening")
+    if meeting.roll_called:
+        done.add("roll_call")
+    cell_review = next((c for c in meeting.collective_reviews if c.subject == "cell"), None)
+    if cell_review is not None and cell_review.report.strip() and cell_review.conclusion.strip():
+        done.add("collective")
+    reviewed = agenda(meeting).reviewed
+    if reviewed and all(p.review and p.review.summary.strip() and p.review.conclusion.strip() for p in reviewed):
+        done.add("individual")
+    if any(t.entry == "final" for t in meeting.tallies):
+        done.add("ballot")
+    if meeting.ends_at and meeting.minutes_approved_by is not None:
+        done.add("closing")
+    return done
+
+
+def strip(meeting: Meeting, current: str) -> list[dict[str, object]]:
+    """Return the progress strip: each step's label, URL, and whether it is done or current."""
+    done = done_steps(meeting)
+    return [
+        {
+            "key": step.key,
+            "number": number,
+            "label": step.label,
+            "url": url_for(step.endpoint, meeting_id=meeting.id),
+            "done": step.key in done,
+            "current": step.key == current,
+        }
+        for number, step in enumerate(STEPS, start=1)
+    ]
+
+
+def render_step(template: str, meeting: Meeting, key: str, **context: object) -> str:
+    """Render one step's page with the progress strip and the next step's link."""
+    from flask import render_template
+
+    return render_template(
+        template,
+        meeting=meeting,
+        strip=strip(meeting, key),
+        step_key=key,
+        next_url=next_step_url(meeting, key) if key != STEP_KEYS[-1] else None,
+        **context,
+    )

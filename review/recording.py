@@ -1,0 +1,70 @@
+"""Changes to a meeting's record made from the pages (the imperative shell around the rules)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Cell, Meeting, Member, Participant, ReviewYear
+from .rules import POSITION_ORDER, Position, default_profile
+
+
+class Refused(Exception):
+    """A change the database state does not allow, with the form field to blame."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def roster_order_key(member: Member) -> tuple[int, date, int]:
+    """Return the order members are summoned in: the head first, then by seniority."""
+    return (POSITION_ORDER[Position(member.position)], member.admitted_on, member.id)
+
+
+def review_year_for(cell: Cell, year: int) -> ReviewYear:
+    """Return the ward organisation's review year, made with the year's default profile if new."""
+    review_year = db.session.scalar(
+        select(ReviewYear).where(ReviewYear.organization_id == cell.organization_id, ReviewYear.year == year)
+    )
+    if review_year is not None:
+        return review_year
+    profile = default_profile(year)
+    if profile is None:
+        raise Refused("year", f"Chưa có quy định đánh giá, xếp loại cho năm {year}.")
+    review_year = ReviewYear(organization_id=cell.organization_id, year=year, profile=profile.profile)
+    db.session.add(review_year)
+    return review_year
+
+
+def summon(meeting: Meeting, member: Member, roll_order: int) -> Participant:
+    """Add a roster member to the meeting, with their standing and position as of now."""
+    participant = Participant(
+        member=member,
+        roll_order=roll_order,
+        standing=member.standing,
+        position=member.position,
+    )
+    meeting.participants.append(participant)
+    return participant
+
+
+def start_meeting(cell: Cell, year: int) -> Meeting:
+    """Create the cell's meeting for ``year`` and summon every current member."""
+    review_year = review_year_for(cell, year)
+    if review_year.id is not None:
+        existing = db.session.scalar(
+            select(Meeting.id).where(Meeting.cell_id == cell.id, Meeting.review_year_id == review_year.id)
+        )
+        if existing is not None:
+            raise Refused("year", f"Chi bộ đã có hội nghị năm {year}.")
+    meeting = Meeting(cell=cell, review_year=review_year, location="")
+    db.session.add(meeting)
+    current = [m for m in cell.members if m.retired_on is None]
+    for order, member in enumerate(sorted(current, key=roster_order_key)):
+        summon(meeting, member, order)
+    db.session.flush()
+    return meeting

@@ -1,0 +1,196 @@
+"""Forms of the reviews: the collective reviews (cell, committee) and each member's review.
+
+Every text is kept as typed, apart from Unicode NFC, one kind of line break and the white
+space around it; a text the meeting file could not carry (too long, control characters)
+is refused. Feedback rows left blank are ignored; a half-filled row is an error on that row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from wtforms import Field, FieldList, Form, FormField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import Optional, StopValidation, ValidationError
+
+from ..forms import VIETNAMESE, BaseForm
+from ..meetingfile import CONTROL, TEXT_MAX
+from ..rules import LEVEL_LABELS, LEVELS
+from ..text import strip_nfc
+
+NO_CHOICE = "— Chưa chọn —"
+NO_SPEAKER = "— Chọn người góp ý —"
+LEVEL_CHOICES = [("", NO_CHOICE)] + [(level.value, LEVEL_LABELS[level]) for level in LEVELS]
+LONG_TEXT_ROWS = 7
+
+
+def one_line_break(value: str | None) -> str | None:
+    """Return the text with every line break as ``\\n`` (browsers send ``\\r\\n``)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+TEXT_FILTERS = [strip_nfc, one_line_break]
+
+
+def thousands(n: int) -> str:
+    """Return ``n`` written the Vietnamese way: 20.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def fits_meeting_file(form: Form, field: Field) -> None:
+    """Refuse a text the meeting file cannot carry: too long, or with control characters."""
+    value = field.data or ""
+    if len(value) > TEXT_MAX:
+        raise ValidationError(f"Dài {thousands(len(value))} ký tự, tối đa {thousands(TEXT_MAX)} ký tự.")
+    if CONTROL.search(value):
+        raise ValidationError(
+            "Có ký tự điều khiển không hợp lệ (thường do dán từ phần mềm khác): xóa ký tự đó rồi lưu lại."
+        )
+
+
+def long_text(label: str, description: str = "", rows: int = LONG_TEXT_ROWS) -> TextAreaField:
+    """Return a long text field: kept as typed, checked against the meeting file's limits."""
+    return TextAreaField(
+        label, description=description, filters=TEXT_FILTERS, validators=[fits_meeting_file], render_kw={"rows": rows}
+    )
+
+
+def level_field(label: str) -> SelectField:
+    """Return a select of the four levels, or none chosen yet."""
+    return SelectField(label, choices=LEVEL_CHOICES, default="")
+
+
+def speaker_id(value: Any) -> int:
+    """Coerce a speaker choice to a member id; no choice is 0."""
+    if value is None or value == "":
+        return 0
+    return int(value)
+
+
+def feedback_entry_form(speakers: Mapping[int, str], reviewed_member_id: int | None) -> type[Form]:
+    """Return the form of one feedback row for the given speakers (member id -> name).
+
+    ``reviewed_member_id`` is the member under review: they cannot give feedback on themselves.
+    """
+
+    class FeedbackEntryForm(Form):
+        class Meta:
+            def get_translations(self, form: Form) -> Any:
+                return VIETNAMESE
+
+        speaker = SelectField(
+            "Người góp ý",
+            coerce=speaker_id,
+            choices=[(0, NO_SPEAKER)] + [(member_id, name) for member_id, name in speakers.items()],
+            validate_choice=False,  # checked below, with messages that say what is wrong
+            default=0,
+        )
+        text = long_text("Nội dung ý kiến", rows=3)
+
+        def validate_speaker(self, field: SelectField) -> None:
+            if field.process_errors:
+                return
+            if not field.data:
+                if self.text.data:
+                    raise ValidationError("Chọn đồng chí phát biểu ý kiến này.")
+                return
+            if reviewed_member_id is not None and field.data == reviewed_member_id:
+                raise ValidationError("Đồng chí đang tự kiểm điểm không góp ý cho chính mình: chọn đồng chí khác.")
+            if field.data not in speakers:
+                raise ValidationError("Người góp ý không có trong danh sách đảng viên của hội nghị.")
+
+        def validate_text(self, field: TextAreaField) -> None:
+            if self.speaker.data and not self.speaker.process_errors and not field.data:
+                raise ValidationError("Ghi nội dung ý kiến (hoặc bỏ chọn người góp ý để bỏ dòng này).")
+
+    return FeedbackEntryForm
+
+
+class ReviewForm(BaseForm):
+    """A review form: its errors are keyed by the inputs' names, feedback rows included.
+
+    The page's script shows an autosave's errors next to the input of that name, so a
+    feedback row's error is reported as ``feedback-2-text``, not nested under ``feedback``.
+    """
+
+    @property
+    def errors(self) -> dict[str, list[str]]:  # type: ignore[override]
+        out: dict[str, list[str]] = {}
+        for name, field in self._fields.items():
+            if isinstance(field, FieldList):
+                for entry in field.entries:
+                    for sub in entry.form:
+                        if sub.errors:
+                            out[sub.name] = list(sub.errors)
+            elif field.errors:
+                out[name] = list(field.errors)
+        return out
+
+    def feedback_entries(self) -> list[tuple[int, str]]:
+        """Return the filled feedback rows, in order, as (speaker's member id, text)."""
+        rows = []
+        for entry in self["feedback"].entries:
+            speaker, text = entry.form.speaker.data, entry.form.text.data
+            if speaker or text:
+                rows.append((speaker, text))
+        return rows
+
+
+def collective_form(subject: str, speakers: Mapping[int, str], data: Mapping[str, Any] | None = None) -> ReviewForm:
+    """Return the form of the cell's (``subject`` "cell") or the committee's collective review."""
+    whose = "tập thể chi bộ" if subject == "cell" else "tập thể chi ủy"
+
+    class CollectiveForm(ReviewForm):
+        report = long_text(
+            f"Báo cáo kiểm điểm {whose}",
+            "Ưu điểm; hạn chế, khuyết điểm và nguyên nhân; kết quả khắc phục hạn chế, khuyết điểm năm trước; "
+            "phương hướng, biện pháp năm tới.",
+            rows=10,
+        )
+        feedback = FieldList(FormField(feedback_entry_form(speakers, None)), min_entries=1)
+        conclusion = long_text("Kết luận của chủ trì hội nghị")
+        self_level = level_field(f"Mức {whose} tự đánh giá, xếp loại")
+        remedy_plan = long_text("Kế hoạch khắc phục hạn chế, khuyết điểm")
+
+    return CollectiveForm(data=data)
+
+
+SCORE = re.compile(r"\s*[0-9]{1,3}\s*", re.ASCII)
+SCORE_MESSAGE = "Điểm tự chấm là số nguyên từ 0 đến 100."
+
+
+def individual_form(
+    speakers: Mapping[int, str], reviewed_member_id: int, scored: bool, data: Mapping[str, Any] | None = None
+) -> ReviewForm:
+    """Return the form of one member's review; the self-score only when the rules score."""
+
+    class IndividualForm(ReviewForm):
+        summary = long_text(
+            "Tóm tắt bản tự kiểm điểm",
+            "Ưu điểm; hạn chế, khuyết điểm và nguyên nhân; kết quả khắc phục hạn chế năm trước; biện pháp khắc phục.",
+            rows=10,
+        )
+        self_level = level_field("Tự đánh giá, xếp loại")
+        self_score = IntegerField(
+            "Điểm tự chấm (thang 100)",
+            description="Số nguyên từ 0 đến 100: tiêu chí chung (30 điểm) và kết quả thực hiện nhiệm vụ (70 điểm).",
+            validators=[Optional()],
+            render_kw={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"},
+        )
+        feedback = FieldList(FormField(feedback_entry_form(speakers, reviewed_member_id)), min_entries=1)
+        response = long_text("Ý kiến tiếp thu, giải trình của đảng viên")
+        conclusion = long_text("Kết luận của chủ trì hội nghị")
+
+        def validate_self_score(self, field: IntegerField) -> None:
+            # Reached only with something typed (Optional stops at a blank): one clear message
+            # in place of WTForms' own, for "abc", "7.5", "٧" and "101" alike.
+            raw = field.raw_data[0] if field.raw_data else ""
+            if not (isinstance(raw, str) and SCORE.fullmatch(raw) and 0 <= int(raw) <= 100):
+                field.errors[:] = []
+                raise StopValidation(SCORE_MESSAGE)
+
+    form = IndividualForm(data=data)
+    if not scored:
+        del form.self_score
+    return form

@@ -1,0 +1,274 @@
+"""Routes of the reviews: the collective reviews first, then each member's self-criticism."""
+
+from __future__ import annotations
+
+from flask import abort, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from ..access import editable_meeting, meeting_participant, secretary_required
+from ..extensions import db
+from ..meeting.steps import next_step_url, render_step
+from ..meetingfile import POSITION_LABELS
+from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
+from ..rules import LEVEL_LABELS, Level, Position, Standing
+from ..views import save_form
+from . import bp
+from ..agenda import Agenda, agenda
+from .forms import NO_SPEAKER, ReviewForm, collective_form, individual_form
+
+SUBJECTS = {
+    "cell": {"position": 0, "title": "Kiểm điểm tập thể chi bộ", "tab": "Tập thể chi bộ"},
+    "committee": {"position": 1, "title": "Kiểm điểm tập thể chi ủy", "tab": "Tập thể chi ủy"},
+}
+STANDING_LABELS = {Standing.OFFICIAL: "Chính thức", Standing.PROBATIONARY: "Dự bị"}
+
+
+def lock_meeting(meeting: Meeting) -> None:
+    """Hold the meeting's row for the write transaction, so two saves of a page queue up.
+
+    Without it, two first saves of the same review (a background one and the button) could
+    both find no review and both create one. SQLite's write transaction already holds the
+    whole database; PostgreSQL locks the row.
+    """
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+
+
+def speakers_of(meeting: Meeting, leave_out: Participant | None = None) -> dict[int, str]:
+    """Return the meeting's participants who may speak, as member id -> name, in roll order."""
+    return {
+        p.member_id: p.member.name
+        for p in meeting.participants
+        if leave_out is None or p.id != leave_out.id
+    }
+
+
+def stored_feedback(feedback: list[Feedback]) -> list[dict[str, object]]:
+    """Return stored feedback as form rows, plus one blank row to add to."""
+    return [{"speaker": f.speaker_id, "text": f.text} for f in feedback] + [{}]
+
+
+def updated_feedback(existing: list[Feedback], entries: list[tuple[int, str]]) -> list[Feedback]:
+    """Return the feedback rows for ``entries``, reusing the stored rows in place."""
+    rows: list[Feedback] = []
+    for position, (speaker_id, text) in enumerate(entries):
+        row = existing[position] if position < len(existing) else Feedback()
+        row.position = position
+        row.speaker_id = speaker_id
+        row.text = text
+        rows.append(row)
+    return rows  # rows no longer listed are deleted with the relationship's delete-orphan
+
+
+def level_or_none(value: str) -> str | None:
+    """Return a level's key from a select, or None when none was chosen."""
+    return Level(value).value if value else None
+
+
+def wants_next() -> bool:
+    """Return whether the "save and go on" button was pressed."""
+    return request.form.get("then") == "next"
+
+
+# ---------------------------------------------------------------------------
+# Collective reviews (SPEC 1.3)
+
+
+@bp.route("/meetings/<int:meeting_id>/collective", methods=["GET", "POST"], defaults={"subject": "cell"})
+@bp.route("/meetings/<int:meeting_id>/collective/<any(committee):subject>", methods=["GET", "POST"])
+@secretary_required
+def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
+    """Record a collective review: the report, feedback, conclusion, level and remedy plan."""
+    meeting = editable_meeting(meeting_id)
+    plan = agenda(meeting)
+    if subject == "committee" and not plan.has_committee:
+        abort(404)
+    review = next((c for c in meeting.collective_reviews if c.subject == subject), None)
+    speakers = speakers_of(meeting)
+    data = None
+    if request.method == "GET" and review is not None:
+        data = {
+            "report": review.report,
+            "feedback": stored_feedback(review.feedback),
+            "conclusion": review.conclusion,
+            "self_level": review.self_level or "",
+            "remedy_plan": review.remedy_plan,
+        }
+    form = collective_form(subject, speakers, data)
+
+    def save() -> None:
+        lock_meeting(meeting)
+        stored = db.session.scalar(
+            select(CollectiveReview).where(CollectiveReview.meeting_id == meeting.id, CollectiveReview.subject == subject)
+        )
+        if stored is None:
+            stored = CollectiveReview(subject=subject, position=SUBJECTS[subject]["position"])
+            meeting.collective_reviews.append(stored)
+        stored.report = form.report.data
+        stored.conclusion = form.conclusion.data
+        stored.self_level = level_or_none(form.self_level.data)
+        stored.remedy_plan = form.remedy_plan.data
+        stored.feedback = updated_feedback(list(stored.feedback), form.feedback_entries())
+
+    go_committee = subject == "cell" and plan.has_committee
+    after = (
+        url_for("reviews.collective", meeting_id=meeting.id, subject="committee")
+        if go_committee
+        else url_for("reviews.individual_list", meeting_id=meeting.id)
+    )
+
+    def render() -> str:
+        return render_step(
+            "reviews/collective.html",
+            meeting,
+            "collective",
+            form=form,
+            subject=subject,
+            title=SUBJECTS[subject]["title"],
+            tabs=[
+                {
+                    "label": SUBJECTS[key]["tab"],
+                    "url": url_for("reviews.collective", meeting_id=meeting.id, subject=key),
+                    "current": key == subject,
+                }
+                for key in SUBJECTS
+            ]
+            if plan.has_committee
+            else [],
+            speakers=speakers,
+            no_speaker=NO_SPEAKER,
+            next_label="Lưu và sang tập thể chi ủy" if go_committee else "Lưu và sang kiểm điểm cá nhân",
+        )
+
+    return save_form(
+        form,
+        save,
+        render,
+        lambda: after if wants_next() else url_for("reviews.collective", meeting_id=meeting.id, subject=subject),
+        f"Đã lưu phần {SUBJECTS[subject]['title'].lower()}.",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Individual self-criticism (SPEC 1.4)
+
+
+def is_done(participant: Participant) -> bool:
+    """Return whether the member's review is recorded: the summary and the chair's conclusion."""
+    review = participant.review
+    return review is not None and bool(review.summary.strip()) and bool(review.conclusion.strip())
+
+
+def position_label(participant: Participant) -> str:
+    """Return the participant's position that year, in Vietnamese."""
+    return POSITION_LABELS[Position(participant.position)]
+
+
+@bp.route("/meetings/<int:meeting_id>/reviews")
+@secretary_required
+def individual_list(meeting_id: int) -> ResponseReturnValue:
+    """List the members in the order they review themselves, and those who do not, with why."""
+    meeting = editable_meeting(meeting_id)
+    plan = agenda(meeting)
+    rows = [
+        {
+            "participant": p,
+            "number": number,
+            "position": position_label(p),
+            "standing": STANDING_LABELS[Standing(p.standing)],
+            "done": is_done(p),
+            "level": LEVEL_LABELS[Level(p.review.self_level)] if p.review and p.review.self_level else None,
+            "score": p.review.self_score if p.review and plan.rules.scored else None,
+            "not_rated": plan.not_rated.get(p.id),
+            "url": url_for("reviews.individual", meeting_id=meeting.id, participant_id=p.id),
+        }
+        for number, p in enumerate(plan.reviewed, start=1)
+    ]
+    first_open = next((row for row in rows if not row["done"]), None)
+    return render_step(
+        "reviews/individual_list.html",
+        meeting,
+        "individual",
+        rows=rows,
+        done_count=sum(1 for row in rows if row["done"]),
+        first_open=first_open,
+        not_reviewed=[(p, position_label(p), why) for p, why in plan.not_reviewed],
+    )
+
+
+def review_data(review: IndividualReview | None) -> dict[str, object] | None:
+    """Return the stored review as the form's data, or None to start blank."""
+    if review is None:
+        return None
+    return {
+        "summary": review.summary,
+        "self_level": review.self_level or "",
+        "self_score": review.self_score,
+        "feedback": stored_feedback(review.feedback),
+        "response": review.response,
+        "conclusion": review.conclusion,
+    }
+
+
+@bp.route("/meetings/<int:meeting_id>/reviews/<int:participant_id>", methods=["GET", "POST"])
+@secretary_required
+def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
+    """Record one member's self-criticism: summary, level, feedback, response, conclusion."""
+    meeting = editable_meeting(meeting_id)
+    participant = meeting_participant(meeting, participant_id)
+    plan: Agenda = agenda(meeting)
+    index = plan.position_of(participant)
+    if index is None:
+        abort(404)  # exempt, suspended, or (from 2023) a new member: no self-criticism
+    speakers = speakers_of(meeting, leave_out=participant)
+    scored = plan.rules.scored
+    data = review_data(participant.review) if request.method == "GET" else None
+    form: ReviewForm = individual_form(speakers, participant.member_id, scored, data)
+    following = plan.after(participant)
+    previous = plan.before(participant)
+
+    def save() -> None:
+        lock_meeting(meeting)
+        stored = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == participant.id))
+        if stored is None:
+            stored = IndividualReview()
+            participant.review = stored
+        stored.summary = form.summary.data
+        stored.self_level = level_or_none(form.self_level.data)
+        if scored:
+            stored.self_score = form.self_score.data
+        stored.response = form.response.data
+        stored.conclusion = form.conclusion.data
+        stored.feedback = updated_feedback(list(stored.feedback), form.feedback_entries())
+
+    def member_url(p: Participant) -> str:
+        return url_for("reviews.individual", meeting_id=meeting.id, participant_id=p.id)
+
+    after = member_url(following) if following is not None else next_step_url(meeting, "individual")
+
+    def render() -> str:
+        return render_step(
+            "reviews/individual.html",
+            meeting,
+            "individual",
+            form=form,
+            participant=participant,
+            number=index + 1,
+            total=len(plan.reviewed),
+            position=position_label(participant),
+            standing=STANDING_LABELS[Standing(participant.standing)],
+            not_rated=plan.not_rated.get(participant.id),
+            previous=(previous.member.name, member_url(previous)) if previous else None,
+            following=(following.member.name, member_url(following)) if following else None,
+            speakers=speakers,
+            no_speaker=NO_SPEAKER,
+            next_label=f"Lưu và sang đồng chí {following.member.name}" if following else "Lưu và sang bước bỏ phiếu",
+        )
+
+    return save_form(
+        form,
+        save,
+        render,
+        lambda: after if wants_next() else member_url(participant),
+        f"Đã lưu phần tự kiểm điểm của đồng chí {participant.member.name}.",
+    )

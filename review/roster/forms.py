@@ -1,0 +1,149 @@
+"""Forms of the roster: a member's details, leaving the cell, and the year's flags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from ..forms import BaseForm
+from ..meetingfile import POSITION_LABELS
+from ..models import NAME
+from ..rules import LEVEL_LABELS, Position, Standing
+from ..text import strip_nfc
+
+DATE_FORMAT = "%Y-%m-%d"  # what <input type=date> sends
+PARTY_FOUNDED = date(1930, 2, 3)  # no one was admitted before the Party was founded
+STANDING_LABELS = {
+    Standing.OFFICIAL: "Chính thức",
+    Standing.PROBATIONARY: "Dự bị",
+}
+# The positions a cell has at most one of, at any time.
+SINGLE_POSITIONS = (Position.SECRETARY, Position.DEPUTY_SECRETARY)
+
+# Looks up who else currently holds a position in the cell: returns their name, or None.
+HolderLookup = Callable[[Position], str | None]
+
+
+def position_taken_message(position: Position, holder: str) -> str:
+    """Return the message refusing a second secretary or deputy secretary."""
+    return (
+        f"Chi bộ đã có {POSITION_LABELS[position]}: đồng chí {holder}. "
+        "Đổi chức vụ của đồng chí ấy trước."
+    )
+
+
+class MemberForm(BaseForm):
+    """A roster member's details, for a new member and for an edit."""
+
+    name = StringField(
+        _l("Họ và tên"),
+        filters=[strip_nfc],
+        validators=[DataRequired(_l("Nhập họ và tên.")), Length(max=NAME, message=_l("Họ và tên tối đa %(max)d ký tự."))],
+        render_kw={"autocomplete": "off", "maxlength": NAME},
+    )
+    standing = SelectField(
+        _l("Chính thức hay dự bị"),
+        choices=[(s.value, label) for s, label in STANDING_LABELS.items()],
+        default=Standing.OFFICIAL.value,
+        validators=[InputRequired(_l("Chọn chính thức hay dự bị."))],
+    )
+    position = SelectField(
+        _l("Chức vụ trong chi bộ"),
+        choices=[(p.value, label) for p, label in POSITION_LABELS.items()],
+        default=Position.MEMBER.value,
+        validators=[InputRequired(_l("Chọn chức vụ."))],
+    )
+    admitted_on = DateField(
+        _l("Ngày vào Đảng"),
+        format=DATE_FORMAT,
+        invalid_value_message="Ngày không hợp lệ.",
+        validators=[InputRequired(_l("Nhập ngày vào Đảng."))],
+    )
+
+    def __init__(self, *args: object, holder: HolderLookup, retired_on: date | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.holder = holder
+        self.retired_on = retired_on
+
+    def validate_admitted_on(self, field: DateField) -> None:
+        if field.data is None:
+            return
+        if field.data > date.today():
+            raise ValidationError("Ngày vào Đảng không thể sau hôm nay.")
+        if field.data < PARTY_FOUNDED:
+            raise ValidationError("Ngày vào Đảng không thể trước ngày thành lập Đảng (03/02/1930).")
+        if self.retired_on is not None and field.data > self.retired_on:
+            raise ValidationError(
+                f"Ngày vào Đảng không thể sau ngày ra khỏi chi bộ ({self.retired_on.strftime('%d/%m/%Y')})."
+            )
+
+    def validate_position(self, field: SelectField) -> None:
+        if field.data not in {p.value for p in SINGLE_POSITIONS}:
+            return
+        position = Position(field.data)
+        holder = self.holder(position)
+        if holder is not None:
+            raise ValidationError(position_taken_message(position, holder))
+
+
+class RetireForm(BaseForm):
+    """A member leaves the cell's roster (moved away, died, removed)."""
+
+    retired_on = DateField(
+        _l("Ngày ra khỏi chi bộ"),
+        format=DATE_FORMAT,
+        invalid_value_message="Ngày không hợp lệ.",
+        validators=[InputRequired(_l("Nhập ngày ra khỏi chi bộ."))],
+    )
+    confirm = BooleanField(
+        _l("Tôi xác nhận đồng chí này không còn sinh hoạt tại chi bộ."),
+        validators=[DataRequired(_l("Đánh dấu ô xác nhận để tiếp tục."))],
+    )
+
+    def __init__(self, *args: object, name: str, admitted_on: date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.admitted_on = admitted_on
+        self.confirm.label.text = f"Tôi xác nhận đồng chí {name} không còn sinh hoạt tại chi bộ."
+
+    def validate_retired_on(self, field: DateField) -> None:
+        if field.data is None:
+            return
+        if field.data > date.today():
+            raise ValidationError("Ngày ra khỏi chi bộ không thể sau hôm nay.")
+        if field.data < self.admitted_on:
+            raise ValidationError(
+                f"Ngày ra khỏi chi bộ không thể trước ngày vào Đảng ({self.admitted_on.strftime('%d/%m/%Y')})."
+            )
+
+
+NO_LEVEL = ""
+SICK_LEAVE_MESSAGE = "Số tháng nghỉ ốm phải là một số nguyên từ 0 đến 12."
+
+
+class FlagsForm(BaseForm):
+    """One participant's flags for the review year (SPEC 3)."""
+
+    exempt = BooleanField(_l("Miễn công tác và sinh hoạt đảng"))
+    suspended = BooleanField(_l("Bị đình chỉ sinh hoạt đảng"))
+    temporary_elsewhere = BooleanField(_l("Sinh hoạt tạm thời nơi khác"))
+    sick_leave_months = IntegerField(
+        _l("Số tháng nghỉ ốm trong năm"),
+        invalid_value_message=SICK_LEAVE_MESSAGE,
+        validators=[InputRequired(_l("Nhập số tháng nghỉ ốm (0 nếu không nghỉ)."))],
+        render_kw={"min": 0, "max": 12, "step": 1, "inputmode": "numeric"},
+    )
+    disciplined_in_year = BooleanField(_l("Bị kỷ luật trong năm"))
+    previous_level = SelectField(
+        _l("Xếp loại năm trước"),
+        choices=[(NO_LEVEL, "— Không có / chưa biết —")] + [(level.value, label) for level, label in LEVEL_LABELS.items()],
+        default=NO_LEVEL,
+    )
+
+    def validate_sick_leave_months(self, field: IntegerField) -> None:
+        # Not NumberRange: text that is no number already has its message, once.
+        if field.data is not None and not 0 <= field.data <= 12:
+            raise ValidationError(SICK_LEAVE_MESSAGE)

@@ -1,0 +1,383 @@
+"""Routes of the roster: the cell's members, and each member's standing for the review year."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import flash, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
+from ..extensions import db
+from ..meetingfile import POSITION_LABELS
+from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, TallyRow
+from ..records import FINAL_TALLY, meeting_file
+from ..recording import Refused, roster_order_key, summon
+from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
+from ..views import save_form
+from . import bp
+from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
+
+CODE = re.compile(r"m([0-9]+)", re.ASCII)
+
+
+# ---------------------------------------------------------------------------
+# Queries
+
+
+def latest_meeting(cell_id: int) -> Meeting | None:
+    """Return the cell's meeting of the latest review year, or None."""
+    return db.session.scalar(
+        select(Meeting)
+        .join(ReviewYear, Meeting.review_year_id == ReviewYear.id)
+        .where(Meeting.cell_id == cell_id)
+        .order_by(ReviewYear.year.desc())
+        .limit(1)
+    )
+
+
+def is_counted(meeting: Meeting) -> bool:
+    """Return whether the meeting's ballot has been counted (its final tally is recorded)."""
+    return any(t.entry == FINAL_TALLY for t in meeting.tallies)
+
+
+def open_meeting(cell_id: int) -> Meeting | None:
+    """Return the meeting being recorded: the latest one, while its ballot is not counted."""
+    meeting = latest_meeting(cell_id)
+    return meeting if meeting is not None and not is_counted(meeting) else None
+
+
+def participant_of(meeting: Meeting, member: Member) -> Participant | None:
+    """Return the member as summoned to the meeting, or None."""
+    return db.session.scalar(
+        select(Participant).where(Participant.meeting_id == meeting.id, Participant.member_id == member.id)
+    )
+
+
+def next_code(cell_id: int) -> str:
+    """Return the next free member code of the cell: m01, m02, ..., m99, m100, ...
+
+    Codes of members who left stay taken, so a code never names two people.
+    """
+    codes = db.session.scalars(select(Member.code).where(Member.cell_id == cell_id))
+    numbers = [int(match.group(1)) for code in codes if (match := CODE.fullmatch(code))]
+    return f"m{max(numbers, default=0) + 1:02d}"
+
+
+def next_roll_order(meeting: Meeting) -> int:
+    """Return the roll order after the meeting's last participant."""
+    last = db.session.scalar(select(func.max(Participant.roll_order)).where(Participant.meeting_id == meeting.id))
+    return 0 if last is None else last + 1
+
+
+def position_holder(cell_id: int, position: Position, except_member_id: int | None) -> Member | None:
+    """Return the current member (other than ``except_member_id``) holding ``position``."""
+    query = select(Member).where(
+        Member.cell_id == cell_id, Member.position == position.value, Member.retired_on.is_(None)
+    )
+    if except_member_id is not None:
+        query = query.where(Member.id != except_member_id)
+    return db.session.scalars(query.order_by(Member.id)).first()
+
+
+def holder_lookup(cell_id: int, except_member_id: int | None):  # type: ignore[no-untyped-def]
+    """Return the form's look-up of who else holds a position, by name."""
+
+    def lookup(position: Position) -> str | None:
+        holder = position_holder(cell_id, position, except_member_id)
+        return holder.name if holder is not None else None
+
+    return lookup
+
+
+def check_single_position(cell_id: int, position: Position, except_member_id: int | None) -> None:
+    """Refuse a second secretary or deputy secretary (checked again inside the write)."""
+    if position not in SINGLE_POSITIONS:
+        return
+    holder = position_holder(cell_id, position, except_member_id)
+    if holder is not None:
+        raise Refused("position", position_taken_message(position, holder.name))
+
+
+# ---------------------------------------------------------------------------
+# What the pages show
+
+
+def flag_texts(p: Participant) -> list[str]:
+    """Return the participant's flags for the year, as the list writes them."""
+    texts = []
+    if p.exempt:
+        texts.append("Miễn công tác và sinh hoạt đảng")
+    if p.suspended:
+        texts.append("Bị đình chỉ sinh hoạt đảng")
+    if p.temporary_elsewhere:
+        texts.append("Sinh hoạt tạm thời nơi khác")
+    if p.sick_leave_months:
+        texts.append(f"Nghỉ ốm {p.sick_leave_months} tháng")
+    if p.disciplined_in_year:
+        texts.append("Bị kỷ luật trong năm")
+    if p.previous_level:
+        texts.append(f"Năm trước: {LEVEL_LABELS[Level(p.previous_level)]}")
+    return texts
+
+
+def rating_status(result: MeetingResult, participant: Participant) -> dict[str, object]:
+    """Return whether the rules core rates the participant this year and, if not, why."""
+    member_result = result.member(participant.member.code)
+    reason = member_result.not_rated_reason
+    return {"rated": member_result.rated, "reason": NOT_RATED_LABELS[reason] if reason is not None else None}
+
+
+def labels() -> dict[str, object]:
+    """Return the Vietnamese labels the roster's templates use."""
+    return {
+        "standing_labels": {s.value: label for s, label in STANDING_LABELS.items()},
+        "position_labels": {p.value: label for p, label in POSITION_LABELS.items()},
+    }
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+@bp.route("/cells/<int:cell_id>/members")
+@secretary_required
+def members(cell_id: int) -> ResponseReturnValue:
+    """List the cell's members in summoning order, and who is rated in the latest year and why not."""
+    cell = editable_cell(cell_id)
+    current = sorted((m for m in cell.members if m.retired_on is None), key=roster_order_key)
+    retired = sorted((m for m in cell.members if m.retired_on is not None), key=lambda m: (m.retired_on, m.id))
+    meeting = latest_meeting(cell.id)
+    year_rows = []
+    if meeting is not None:
+        result = meeting_file(meeting).evaluate()
+        year_rows = [
+            {"participant": p, "flags": flag_texts(p), **rating_status(result, p)} for p in meeting.participants
+        ]
+    return render_template(
+        "roster/members.html",
+        cell=cell,
+        current=current,
+        retired=retired,
+        meeting=meeting,
+        counted=meeting is not None and is_counted(meeting),
+        year_rows=year_rows,
+        **labels(),
+    )
+
+
+@bp.route("/cells/<int:cell_id>/members/new", methods=["GET", "POST"])
+@secretary_required
+def new_member(cell_id: int) -> ResponseReturnValue:
+    """Add a member to the cell; summon them to the meeting being recorded, if any."""
+    cell = editable_cell(cell_id)
+    form = MemberForm(holder=holder_lookup(cell.id, None))
+    added: list[tuple[Member, Meeting | None]] = []
+
+    def save() -> None:
+        check_single_position(cell.id, Position(form.position.data), None)
+        meeting = open_meeting(cell.id)
+        # Two secretaries adding at once may pick the same code or roll order (PostgreSQL does not
+        # serialise the read as SQLite's immediate transaction does): the unique constraints
+        # refuse the second, which tries again with the next free ones.
+        for _attempt in range(3):
+            try:
+                with db.session.begin_nested():
+                    member = Member(
+                        cell_id=cell.id,
+                        code=next_code(cell.id),
+                        name=form.name.data,
+                        standing=form.standing.data,
+                        position=form.position.data,
+                        admitted_on=form.admitted_on.data,
+                    )
+                    db.session.add(member)
+                    if meeting is not None:
+                        summon(meeting, member, next_roll_order(meeting))
+                    db.session.flush()
+            except IntegrityError:
+                continue
+            added.append((member, meeting))
+            return
+        raise Refused("name", "Không ghi được vì có người khác đang thêm đảng viên cùng lúc. Bấm lưu lại.")
+
+    def after() -> str:
+        member, meeting = added[0]
+        if meeting is not None:
+            flash(f"Đồng chí {member.name} đã được triệu tập vào hội nghị năm {meeting.year}.", "success")
+        return url_for("roster.members", cell_id=cell.id)
+
+    return save_form(
+        form,
+        save,
+        lambda: render_template("roster/member_form.html", form=form, cell=cell, member=None),
+        after,
+        "Đã thêm đảng viên vào danh sách chi bộ.",
+    )
+
+
+@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+@secretary_required
+def edit_member(member_id: int) -> ResponseReturnValue:
+    """Change a member's details; standing and position also change in the meeting being recorded."""
+    member = editable_member(member_id)
+    data = None
+    if request.method == "GET":
+        data = {
+            "name": member.name,
+            "standing": member.standing,
+            "position": member.position,
+            "admitted_on": member.admitted_on,
+        }
+    current = member.retired_on is None
+    form = MemberForm(
+        data=data,
+        holder=holder_lookup(member.cell_id, member.id) if current else (lambda position: None),
+        retired_on=member.retired_on,
+    )
+
+    def save() -> None:
+        if current:
+            check_single_position(member.cell_id, Position(form.position.data), member.id)
+        member.name = form.name.data
+        member.standing = form.standing.data
+        member.position = form.position.data
+        member.admitted_on = form.admitted_on.data
+        meeting = open_meeting(member.cell_id)
+        participant = participant_of(meeting, member) if meeting is not None else None
+        if participant is not None:
+            participant.standing = member.standing
+            participant.position = member.position
+
+    return save_form(
+        form,
+        save,
+        lambda: render_template("roster/member_form.html", form=form, cell=member.cell, member=member),
+        lambda: url_for("roster.members", cell_id=member.cell_id),
+        "Đã lưu thông tin đảng viên.",
+    )
+
+
+def review_has_content(review: IndividualReview | None) -> bool:
+    """Return whether anything of the member's self-criticism has been recorded."""
+    if review is None:
+        return False
+    texts = (review.summary, review.response, review.conclusion)
+    return (
+        any(t.strip() for t in texts)
+        or review.self_level is not None
+        or review.self_score is not None
+        or bool(review.feedback)
+    )
+
+
+def why_kept(meeting: Meeting, participant: Participant) -> str | None:
+    """Return why the participant cannot be taken out of the meeting, or None if they can."""
+    member = participant.member
+    year = meeting.year
+    if review_has_content(participant.review):
+        return (
+            f"Đồng chí {member.name} đã có nội dung kiểm điểm trong hội nghị năm {year}, "
+            "nên không thể bỏ khỏi hội nghị. Ghi ngày ra khỏi chi bộ sau khi kiểm phiếu xong."
+        )
+    if member.id in (meeting.chair_id, meeting.minute_taker_id):
+        role = "chủ trì" if member.id == meeting.chair_id else "thư ký"
+        return f"Đồng chí {member.name} là {role} hội nghị năm {year}: chọn đồng chí khác ở phần khai mạc trước."
+    if any(c.member_id == member.id for c in meeting.counters):
+        return f"Đồng chí {member.name} ở trong ban kiểm phiếu hội nghị năm {year}: đổi ban kiểm phiếu trước."
+    reviews = [p.review for p in meeting.participants if p.review is not None] + list(meeting.collective_reviews)
+    if any(f.speaker_id == member.id for r in reviews for f in r.feedback):
+        return f"Đồng chí {member.name} đã góp ý trong hội nghị năm {year}, nên không thể bỏ khỏi hội nghị."
+    if db.session.scalar(select(TallyRow.id).where(TallyRow.participant_id == participant.id).limit(1)) is not None:
+        return f"Đã ghi số phiếu cho đồng chí {member.name} trong hội nghị năm {year}: xóa các dòng phiếu đó trước."
+    return None
+
+
+@bp.route("/members/<int:member_id>/retire", methods=["GET", "POST"])
+@secretary_required
+def retire_member(member_id: int) -> ResponseReturnValue:
+    """Record that a member left the cell; take them out of the meeting being recorded."""
+    member = editable_member(member_id)
+    form = RetireForm(
+        data=None if request.method == "POST" else {"retired_on": date.today()},
+        name=member.name,
+        admitted_on=member.admitted_on,
+    )
+    already = member.retired_on
+
+    def save() -> None:
+        if member.retired_on is not None:
+            raise Refused(
+                "retired_on",
+                f"Đồng chí {member.name} đã ra khỏi chi bộ ngày {member.retired_on.strftime('%d/%m/%Y')}.",
+            )
+        meeting = open_meeting(member.cell_id)
+        participant = participant_of(meeting, member) if meeting is not None else None
+        if meeting is not None and participant is not None:
+            reason = why_kept(meeting, participant)
+            if reason is not None:
+                raise Refused("confirm", reason)
+            meeting.participants.remove(participant)  # delete-orphan: the row goes
+        member.retired_on = form.retired_on.data
+
+    return save_form(
+        form,
+        save,
+        lambda: render_template(
+            "roster/retire.html", form=form, member=member, cell=member.cell, already=already,
+            meeting=open_meeting(member.cell_id),
+        ),
+        lambda: url_for("roster.members", cell_id=member.cell_id),
+        "Đã ghi đảng viên ra khỏi danh sách chi bộ.",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/participants/<int:participant_id>/flags", methods=["GET", "POST"])
+@secretary_required
+def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
+    """Record one participant's flags for the review year (SPEC 3)."""
+    meeting = editable_meeting(meeting_id)
+    participant = meeting_participant(meeting, participant_id)
+    counted = is_counted(meeting)
+    data = None
+    if request.method == "GET":
+        data = {
+            "exempt": participant.exempt,
+            "suspended": participant.suspended,
+            "temporary_elsewhere": participant.temporary_elsewhere,
+            "sick_leave_months": participant.sick_leave_months,
+            "disciplined_in_year": participant.disciplined_in_year,
+            "previous_level": participant.previous_level or "",
+        }
+    form = FlagsForm(data=data)
+
+    def save() -> None:
+        if is_counted(meeting):
+            raise Refused(
+                "exempt",
+                f"Hội nghị năm {meeting.year} đã kiểm phiếu: không sửa được tình trạng trong năm của đảng viên.",
+            )
+        participant.exempt = form.exempt.data
+        participant.suspended = form.suspended.data
+        participant.temporary_elsewhere = form.temporary_elsewhere.data
+        participant.sick_leave_months = form.sick_leave_months.data
+        participant.disciplined_in_year = form.disciplined_in_year.data
+        participant.previous_level = form.previous_level.data or None
+
+    def render() -> str:
+        status = rating_status(meeting_file(meeting).evaluate(), participant)
+        return render_template(
+            "roster/flags.html", form=form, meeting=meeting, participant=participant, counted=counted,
+            status=status, cell=meeting.cell, **labels(),
+        )
+
+    return save_form(
+        form,
+        save,
+        render,
+        lambda: url_for("roster.members", cell_id=meeting.cell_id, _anchor=f"p{participant.id}"),
+        f"Đã lưu tình trạng năm {meeting.year} của đồng chí {participant.member.name}.",
+    )

@@ -1,0 +1,130 @@
+/* Progressive enhancement only: every form works without this script.
+ * - forms marked data-autosave save in the background as the user types;
+ * - forms marked data-warn-unsaved warn before leaving with unsaved text;
+ * - [data-add-row] buttons add a blank row cloned from a <template>;
+ * - forms marked data-live-summary ask the server (the rules core) for figures as they change.
+ */
+(function () {
+  "use strict";
+
+  var dirtyForms = new Set();
+
+  function setStatus(form, text, state) {
+    var status = form.querySelector("[data-save-status]");
+    if (!status) return;
+    status.textContent = text;
+    status.dataset.state = state || "";
+  }
+
+  function postForm(form, url, extraHeaders) {
+    var headers = Object.assign({ "X-Autosave": "1", "Accept": "application/json" }, extraHeaders || {});
+    return fetch(url || form.getAttribute("action") || window.location.href, {
+      method: "POST",
+      body: new FormData(form),
+      headers: headers,
+      credentials: "same-origin",
+    });
+  }
+
+  function showErrors(form, errors) {
+    form.querySelectorAll("[data-live-error]").forEach(function (el) { el.remove(); });
+    Object.keys(errors || {}).forEach(function (name) {
+      var messages = errors[name];
+      if (!Array.isArray(messages)) return;
+      var input = form.querySelector('[name="' + name + '"]');
+      if (!input) return;
+      var p = document.createElement("p");
+      p.className = "error";
+      p.dataset.liveError = "";
+      p.textContent = messages.join(" ");
+      input.insertAdjacentElement("afterend", p);
+    });
+  }
+
+  function autosave(form) {
+    var timer = null;
+    var inFlight = false;
+    var again = false;
+
+    function run() {
+      if (inFlight) { again = true; return; }
+      inFlight = true;
+      setStatus(form, "Đang lưu…", "saving");
+      postForm(form).then(function (response) {
+        return response.json().then(function (data) { return { status: response.status, data: data }; });
+      }).then(function (result) {
+        if (result.data.ok) {
+          dirtyForms.delete(form);
+          showErrors(form, {});
+          setStatus(form, "Đã lưu lúc " + result.data.saved_at, "saved");
+        } else {
+          showErrors(form, result.data.errors);
+          setStatus(form, "Chưa lưu: kiểm tra các ô báo lỗi.", "error");
+        }
+      }).catch(function () {
+        setStatus(form, "Chưa lưu được (mất kết nối?). Nội dung vẫn còn trên trang.", "error");
+      }).finally(function () {
+        inFlight = false;
+        if (again) { again = false; run(); }
+      });
+    }
+
+    form.addEventListener("input", function (event) {
+      if (!event.target.matches("textarea, input[type=text]")) return;
+      clearTimeout(timer);
+      timer = setTimeout(run, 1500);
+    });
+  }
+
+  function warnUnsaved(form) {
+    form.addEventListener("input", function () {
+      dirtyForms.add(form);
+      setStatus(form, "Có thay đổi chưa lưu.", "dirty");
+    });
+    form.addEventListener("change", function () { dirtyForms.add(form); });
+    form.addEventListener("submit", function () { dirtyForms.delete(form); });
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirtyForms.size === 0) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  function addRow(button) {
+    button.addEventListener("click", function () {
+      var template = document.getElementById(button.dataset.addRow);
+      var list = document.getElementById(button.dataset.target);
+      if (!template || !list) return;
+      var index = list.querySelectorAll("[data-row]").length;
+      var html = template.innerHTML.replace(/__index__/g, String(index));
+      list.insertAdjacentHTML("beforeend", html);
+      var rows = list.querySelectorAll("[data-row]");
+      var first = rows[rows.length - 1].querySelector("select, textarea, input");
+      if (first) first.focus();
+    });
+  }
+
+  function liveSummary(form) {
+    var url = form.dataset.liveSummary;
+    var update = function () {
+      postForm(form, url).then(function (response) { return response.json(); }).then(function (data) {
+        Object.keys(data).forEach(function (key) {
+          form.ownerDocument.querySelectorAll('[data-summary="' + key + '"]').forEach(function (el) {
+            el.textContent = data[key];
+          });
+        });
+        var box = form.ownerDocument.querySelector("[data-quorum-state]");
+        if (box && "quorum_met" in data) box.dataset.quorumState = data.quorum_met_flag ? "met" : "not-met";
+      }).catch(function () { /* the figures refresh on the next save */ });
+    };
+    form.addEventListener("change", update);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-warn-unsaved]").forEach(warnUnsaved);
+    document.querySelectorAll("form[data-autosave]").forEach(autosave);
+    document.querySelectorAll("form[data-live-summary]").forEach(liveSummary);
+    document.querySelectorAll("button[data-add-row]").forEach(addRow);
+  });
+})();
