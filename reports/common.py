@@ -1,0 +1,251 @@
+"""What every Party document shares: the font family, the styles, the header and the page.
+
+Party documents follow 36-HD/VPTW (2018), as SPEC 7 summarises it: A4; a Times New Roman
+style Unicode font; margins top 20, bottom 20, left 30, right 15 mm; page numbers from page 2;
+the two-column header with the superior organisation and the cell on the left and
+"ĐẢNG CỘNG SẢN VIỆT NAM" on the right.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from .markup import para_text
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FAMILY = "LiberationSerif"  # metric-compatible with Times New Roman; Vietnamese complete
+FACES = {
+    FAMILY: "LiberationSerif-Regular.ttf",
+    f"{FAMILY}-Bold": "LiberationSerif-Bold.ttf",
+    f"{FAMILY}-Italic": "LiberationSerif-Italic.ttf",
+    f"{FAMILY}-BoldItalic": "LiberationSerif-BoldItalic.ttf",
+}
+
+PAGE = A4
+MARGINS = {"top": 20 * mm, "bottom": 20 * mm, "left": 30 * mm, "right": 15 * mm}
+TEXT_WIDTH = PAGE[0] - MARGINS["left"] - MARGINS["right"]
+
+
+def register_fonts() -> None:
+    """Register the serif family once, so that <b> and <i> pick the right faces."""
+    if FAMILY in pdfmetrics.getRegisteredFontNames():
+        return
+    for name, filename in FACES.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+    registerFontFamily(
+        FAMILY, normal=FAMILY, bold=f"{FAMILY}-Bold", italic=f"{FAMILY}-Italic", boldItalic=f"{FAMILY}-BoldItalic"
+    )
+
+
+def style(name: str, size: float = 14, **kw: object) -> ParagraphStyle:
+    """Return a paragraph style of the family, 14 pt body text by default."""
+    register_fonts()
+    values: dict[str, object] = {"fontName": FAMILY, "fontSize": size, "leading": size * 1.3}
+    values.update(kw)
+    return ParagraphStyle(name, **values)  # type: ignore[arg-type]
+
+
+BODY = style("body", alignment=TA_JUSTIFY, spaceAfter=4, firstLineIndent=10 * mm)
+BODY_PLAIN = style("body-plain", alignment=TA_JUSTIFY, spaceAfter=3)
+TITLE = style("title", 16, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER, spaceBefore=8, spaceAfter=2)
+SUBJECT = style("subject", 14, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER, spaceAfter=10)
+SECTION = style("section", 14, fontName=f"{FAMILY}-Bold", alignment=TA_LEFT, spaceBefore=8, spaceAfter=4, keepWithNext=1)
+CELL = style("cell", 12, leading=15)
+CELL_CENTER = style("cell-center", 12, leading=15, alignment=TA_CENTER)
+CELL_HEAD = style("cell-head", 11, leading=13.5, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)
+SIGN_TITLE = style("sign-title", 14, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)
+SIGN_NAME = style("sign-name", 14, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)
+NOTE = style("note", 12, fontName=f"{FAMILY}-Italic", alignment=TA_LEFT)
+
+
+def text(value: str, paragraph_style: ParagraphStyle = BODY) -> Paragraph:
+    """Return a paragraph of user text, printed literally (escaped, NFC, line breaks kept)."""
+    return Paragraph(para_text(value), paragraph_style)
+
+
+def markup(value: str, paragraph_style: ParagraphStyle = BODY) -> Paragraph:
+    """Return a paragraph of the document's own markup; user text inside must come through ``esc``."""
+    return Paragraph(value, paragraph_style)
+
+
+esc = para_text
+
+
+def upper(value: str) -> str:
+    """Return Vietnamese text in capitals (đ becomes Đ)."""
+    return value.upper()
+
+
+def date_line(place: str, day: date | None) -> str:
+    """Return the place-and-date line: 'Thượng Thanh, ngày 27 tháng 11 năm 2020'."""
+    if day is None:
+        return f"{place}, ngày ... tháng ... năm ......"
+    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+class RuleUnder(Flowable):
+    """A solid line as long as a given text, centred: the rule under 'ĐẢNG CỘNG SẢN VIỆT NAM'."""
+
+    def __init__(self, length: float, width: float) -> None:
+        super().__init__()
+        self.length, self.box = length, width
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.box, 3
+
+    def draw(self) -> None:
+        start = (self.box - self.length) / 2
+        self.canv.setLineWidth(0.8)
+        self.canv.line(start, 1.5, start + self.length, 1.5)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """Who issues the document and where: the header's left column and the date line."""
+
+    parent: str  # the ward organisation, e.g. "Đảng bộ phường Thượng Thanh"
+    cell: str  # e.g. "Chi bộ Trường Mầm non Thượng Thanh"
+    place: str  # e.g. "Thượng Thanh"
+    day: date | None
+
+
+def party_header(heading: Heading, with_date: bool = True) -> Table:
+    """Return the two-column header of a Party document (SPEC 7)."""
+    register_fonts()
+    left_width, right_width = TEXT_WIDTH * 0.46, TEXT_WIDTH * 0.54
+    center14 = style("h-left", 14, alignment=TA_CENTER, leading=17)
+    center14b = style("h-left-b", 14, alignment=TA_CENTER, leading=17, fontName=f"{FAMILY}-Bold")
+    party = "ĐẢNG CỘNG SẢN VIỆT NAM"
+    party_style = style("h-right", 15, alignment=TA_CENTER, leading=18, fontName=f"{FAMILY}-Bold")
+    party_width = pdfmetrics.stringWidth(party, f"{FAMILY}-Bold", 15)
+    left = [
+        Paragraph(esc(upper(heading.parent)), center14),
+        Paragraph(esc(upper(heading.cell)), center14b),
+        Paragraph("*", center14),
+    ]
+    right: list[Flowable] = [Paragraph(party, party_style), RuleUnder(party_width, right_width - 4)]
+    if with_date:
+        right.append(
+            Paragraph(f"<i>{esc(date_line(heading.place, heading.day))}</i>", style("h-date", 14, alignment=TA_RIGHT, spaceBefore=6))
+        )
+    table = Table([[left, right]], colWidths=[left_width, right_width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FAMILY),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def signature_block(columns: Sequence[tuple[str, str, str]]) -> Table:
+    """Return signature blocks side by side: (title, subtitle, typed name) for each column."""
+    cells = []
+    for title, subtitle, name in columns:
+        block: list[Flowable] = [Paragraph(esc(title), SIGN_TITLE)]
+        if subtitle:
+            block.append(Paragraph(esc(subtitle), SIGN_TITLE))
+        block.append(Paragraph("<i>(Ký, ghi rõ họ tên)</i>", style("sign-hint", 12, alignment=TA_CENTER)))
+        block.append(Paragraph("&nbsp;", style("sign-space", 14, leading=60)))
+        block.append(Paragraph(esc(name), SIGN_NAME))
+        cells.append(block)
+    table = Table([cells], colWidths=[TEXT_WIDTH / len(columns)] * len(columns))
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FAMILY)]))
+    table.keepWithNext = False
+    return table
+
+
+def grid_table(
+    rows: list[list[object]], col_widths: Sequence[float], header_rows: int = 1, row_height: float | None = None
+) -> Table:
+    """Return a bordered table whose header repeats on every page and never sits alone at a foot."""
+    heights = None if row_height is None else [None] * header_rows + [row_height] * (len(rows) - header_rows)
+    table = Table(rows, colWidths=list(col_widths), rowHeights=heights, repeatRows=header_rows, splitByRow=True)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("FONTNAME", (0, 0), (-1, -1), FAMILY),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.Color(0.93, 0.93, 0.93)),
+            ]
+        )
+    )
+    return table
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What each page carries beyond the text: the draft mark, or the sealed version's fingerprint."""
+
+    draft: bool = True
+    footer: str = ""
+
+
+def _decorate(stamp: Stamp):  # type: ignore[no-untyped-def]
+    def on_page(canvas, doc) -> None:  # type: ignore[no-untyped-def]
+        canvas.saveState()
+        width, height = PAGE
+        if doc.page >= 2:  # page numbers from page 2, at the top centre
+            canvas.setFont(FAMILY, 12)
+            canvas.drawCentredString(MARGINS["left"] + TEXT_WIDTH / 2, height - 12 * mm, str(doc.page))
+        if stamp.draft:
+            canvas.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.18))
+            canvas.setFont(f"{FAMILY}-Bold", 72)
+            canvas.translate(width / 2, height / 2)
+            canvas.rotate(40)
+            canvas.drawCentredString(0, 0, "DỰ THẢO")
+            canvas.rotate(-40)
+            canvas.translate(-width / 2, -height / 2)
+            canvas.setFillColor(colors.Color(0.6, 0, 0))
+            canvas.setFont(f"{FAMILY}-Bold", 10)
+            canvas.drawString(MARGINS["left"], 10 * mm, "DỰ THẢO – chưa niêm phong kết quả kiểm phiếu")
+        elif stamp.footer:
+            canvas.setFillColor(colors.Color(0.25, 0.25, 0.25))
+            canvas.setFont(FAMILY, 8)
+            canvas.drawString(MARGINS["left"], 10 * mm, stamp.footer)
+        canvas.restoreState()
+
+    return on_page
+
+
+def build_pdf(story: list[Flowable], *, title: str, stamp: Stamp) -> bytes:
+    """Lay out ``story`` on A4 with the Party margins and return the PDF bytes."""
+    register_fonts()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=PAGE,
+        leftMargin=MARGINS["left"],
+        rightMargin=MARGINS["right"],
+        topMargin=MARGINS["top"],
+        bottomMargin=MARGINS["bottom"],
+        title=title,
+        author="",
+        creator="party-review",
+        initialFontName=FAMILY,
+        initialFontSize=14,
+    )
+    decorate = _decorate(stamp)
+    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buffer.getvalue()
