@@ -88,7 +88,7 @@
   window.addEventListener("beforeunload", function (event) {
     if (dirtyForms.size === 0) return;
     event.preventDefault();
-    event.returnValue = "";
+    event.returnValue = "Có nội dung chưa lưu.";  // older browsers need a non-empty value
   });
 
   function addRow(button) {
