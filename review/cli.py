@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from . import meetingfile
 from .extensions import db
-from .models import Cell, Meeting, Organization, ReviewYear, Role, User
+from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
 from .records import ImportRefused, import_meeting, load_meeting, meeting_file
 from .rules import Problem
 from .database import write_transaction
@@ -151,10 +151,10 @@ def create_user_command(
 
 
 DEMO_ACCOUNTS = (
-    ("quantri", Role.ADMIN, "Quản trị hệ thống"),
-    ("danguy", Role.WARD, "Văn phòng Đảng ủy phường Thượng Thanh"),
-    ("bithu", Role.SECRETARY, "Nguyễn Thị Ngọc Hân"),
-    ("kiemphieu", Role.COUNTER, "Đỗ Thị Thanh Thủy"),
+    ("quantri", Role.ADMIN, "Quản trị hệ thống", None),
+    ("danguy", Role.WARD, "Văn phòng Đảng ủy phường Thượng Thanh", None),
+    ("bithu", Role.SECRETARY, "Nguyễn Thị Ngọc Hân", "m01"),
+    ("kiemphieu", Role.COUNTER, "Đỗ Thị Thanh Thủy", "m06"),  # the seed's chief counter
 )
 
 
@@ -188,11 +188,11 @@ def demo_command(empty_cell: bool) -> None:
     organization_id, cell_id = cell.organization_id, cell.id
     click.echo("Tài khoản thử (mật khẩu mới mỗi lần chạy lệnh này):")
     with write_transaction():
-        for username, role, name in DEMO_ACCOUNTS:
+        for username, role, name, code in DEMO_ACCOUNTS:
             password = secrets.token_urlsafe(9)
             user = db.session.scalar(select(User).where(User.username == username))
             if user is None:
-                create_user(
+                user = create_user(
                     username, role, password, display_name=name,
                     cell_id=cell_id if role in (Role.SECRETARY, Role.COUNTER) else None,
                     organization_id=organization_id if role is Role.WARD else None,
@@ -200,4 +200,7 @@ def demo_command(empty_cell: bool) -> None:
             else:
                 user.set_password(password)
                 user.active = True
+            if code is not None and user.member_id is None:
+                # Linked to the roster member with that code, once the roster has one.
+                user.member_id = db.session.scalar(select(Member.id).where(Member.cell_id == cell_id, Member.code == code))
             click.echo(f"  {role.value:10} {username:10} {password}")

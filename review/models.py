@@ -164,11 +164,28 @@ class Meeting(db.Model):
         back_populates="meeting", order_by="BallotCounter.position", cascade="all, delete-orphan"
     )
     tallies: Mapped[list[Tally]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+    seals: Mapped[list[Seal]] = relationship(order_by="Seal.version", cascade="all, delete-orphan")
+    seal_approvals: Mapped[list[SealApproval]] = relationship(cascade="all, delete-orphan")
 
     @property
     def year(self) -> int:
         """Return the review year."""
         return self.review_year.year
+
+    @property
+    def current_seal(self) -> Seal | None:
+        """Return the seal in force: the latest version not reopened, or None."""
+        latest = self.seals[-1] if self.seals else None
+        return latest if latest is not None and latest.reopened_at is None else None
+
+    @property
+    def sealed(self) -> bool:
+        """Return whether the tallies are sealed (read-only)."""
+        return self.current_seal is not None
+
+    def tally(self, entry: str) -> Tally | None:
+        """Return one tally of the meeting: 'first', 'second' or 'final'."""
+        return next((t for t in self.tallies if t.entry == entry), None)
 
     @property
     def roll_called(self) -> bool:
@@ -338,14 +355,16 @@ class BallotCounter(db.Model):
 class Tally(db.Model):
     """One entry of the counted ballot: papers issued, returned and invalid, and its rows.
 
-    ``entry`` tells which: ``final`` is the meeting's counted ballot (an imported file's,
-    or the agreed one after double entry).
+    ``entry`` tells which: ``first`` and ``second`` are two counters' independent entries of
+    the same ballots; ``final`` is the meeting's counted ballot (an imported file's, or the
+    agreed entry, copied when the tallies are sealed).
     """
 
     __tablename__ = "tally"
     __table_args__ = (
         UniqueConstraint("meeting_id", "entry"),
         CheckConstraint("issued >= 0 AND returned >= 0 AND invalid >= 0", name="non_negative"),
+        CheckConstraint("entry IN ('first', 'second', 'final')", name="entry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -355,8 +374,11 @@ class Tally(db.Model):
     returned: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
     invalid_reasons: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who typed it
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     meeting: Mapped[Meeting] = relationship(back_populates="tallies")
+    user: Mapped[User | None] = relationship()
     rows: Mapped[list[TallyRow]] = relationship(back_populates="tally", cascade="all, delete-orphan")
 
 
@@ -420,6 +442,7 @@ class User(UserMixin, db.Model):
             " OR (role IN ('secretary', 'counter') AND cell_id IS NOT NULL AND organization_id IS NULL)",
             name="scope",
         ),
+        CheckConstraint("meeting_id IS NULL OR role = 'counter'", name="meeting_scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -429,11 +452,16 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     cell_id: Mapped[int | None] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"))
+    # The party member behind the account, if any (a counter must be one to count).
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    # A one-time-code counter account reaches this meeting's tallies and nothing else.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     organization: Mapped[Organization | None] = relationship()
     cell: Mapped[Cell | None] = relationship()
+    member: Mapped[Member | None] = relationship()
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of ``password``."""
@@ -452,3 +480,69 @@ class User(UserMixin, db.Model):
     def role_label(self) -> str:
         """Return the role's Vietnamese name."""
         return ROLE_LABELS[Role(self.role)]
+
+
+class CounterCode(db.Model):
+    """A one-time sign-in code the secretary issues to a counter for one meeting."""
+
+    __tablename__ = "counter_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the code
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    meeting: Mapped[Meeting] = relationship()
+    member: Mapped[Member] = relationship()
+
+
+class SealApproval(db.Model):
+    """The chief counter's or the secretary's agreement to seal exactly this data (its fingerprint)."""
+
+    __tablename__ = "seal_approval"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "role"),
+        CheckConstraint("role IN ('chief', 'secretary')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    approved_at: Mapped[datetime] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Seal(db.Model):
+    """A sealed version of a meeting's tallies and results (niêm phong), kept after reopening."""
+
+    __tablename__ = "seal"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "version"),
+        CheckConstraint("version >= 1", name="version"),
+        CheckConstraint(
+            "(reopened_at IS NULL AND reopen_reason IS NULL) OR (reopened_at IS NOT NULL AND reopen_reason IS NOT NULL)",
+            name="reopen_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON of what was sealed
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the payload
+    sealed_at: Mapped[datetime] = mapped_column(DateTime)
+    chief_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    secretary_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+    chief: Mapped[User | None] = relationship(foreign_keys=[chief_id])
+    secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id])
+    reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from .models import (
     Organization,
     Participant,
     ReviewYear,
+    Seal,
     Tally,
     TallyRow,
 )
@@ -210,6 +213,9 @@ def import_meeting(mf: MeetingFile) -> Meeting:
                     ],
                 )
             )
+        if mf.ballot is not None:
+            # A meeting file carries a counted ballot: it arrives sealed, by nobody in this system.
+            seal_meeting(meeting, mf, chief_id=None, secretary_id=None)
         db.session.flush()
         return meeting
 
@@ -333,3 +339,36 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
 def evaluate_meeting(meeting: Meeting) -> MeetingResult:
     """Return the meeting's results as the rules core computes them."""
     return meeting_file(meeting).evaluate()
+
+
+def sealed_payload(mf: MeetingFile) -> str:
+    """Return the canonical text that a seal fingerprints: what decides the results, and the results.
+
+    That is the meeting file less its review texts: organisation, year, rules, the meeting's
+    time and place, every member's standing, attendance and flags, the ballot, and the
+    results the rules core computes from them. Keys sorted, no spaces, UTF-8 after NFC.
+    """
+    from .meetingfile import dump
+
+    document = dump(mf)
+    document.pop("collective_reviews")
+    for member in document["members"]:
+        member.pop("review", None)
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def fingerprint(payload: str) -> str:
+    """Return the SHA-256 of a sealed payload, in hexadecimal."""
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def seal_meeting(meeting: Meeting, mf: MeetingFile, chief_id: int | None, secretary_id: int | None) -> Seal:
+    """Add the next sealed version of ``mf`` (whose ballot is the meeting's final tally)."""
+    payload = sealed_payload(mf)
+    version = (meeting.seals[-1].version + 1) if meeting.seals else 1
+    seal = Seal(
+        version=version, payload=payload, fingerprint=fingerprint(payload), sealed_at=datetime.now(),
+        chief_id=chief_id, secretary_id=secretary_id,
+    )
+    meeting.seals.append(seal)
+    return seal

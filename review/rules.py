@@ -792,3 +792,38 @@ def two_phase_vote_level(votes: TwoPhaseVotes, base: int, rules: Rules) -> Level
     if first is Level.GOOD and votes.agree is not None and passes_threshold(Level.EXCELLENT, votes.agree, base, rules):
         return Level.EXCELLENT
     return first
+
+
+# ---------------------------------------------------------------------------
+# Double entry (standard remedy for typing errors in tallying)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A number two independent entries of the same ballots disagree on."""
+
+    path: tuple[str, ...]  # ("issued",) or ("rows", key, field)
+    first: int | None
+    second: int | None
+
+
+def compare_ballots(first: BallotCount, second: BallotCount) -> list[Difference]:
+    """Return every number on which two entries differ, row by row, in the first entry's order.
+
+    Only numbers are compared: the reasons for invalid ballots are free text, taken from the
+    first entry.
+    """
+    differences = [
+        Difference((name,), getattr(first, name), getattr(second, name))
+        for name in ("issued", "returned", "invalid")
+        if getattr(first, name) != getattr(second, name)
+    ]
+    keys = list(first.rows) + [k for k in second.rows if k not in first.rows]
+    for key in keys:
+        a, b = first.rows.get(key), second.rows.get(key)
+        for name in VOTE_FIELDS:
+            x = getattr(a, name) if a is not None else None
+            y = getattr(b, name) if b is not None else None
+            if x != y:
+                differences.append(Difference(("rows", key, name), x, y))
+    return differences

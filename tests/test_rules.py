@@ -1259,3 +1259,19 @@ def test_two_phase_agree_marks_do_not_lift_a_member_who_missed_good():
     votes = TwoPhaseVotes(good_or_above=5, completed=5, agree=10)
     assert two_phase_vote_level(votes, 10, hd21) is Level.COMPLETED  # 5 + 5 passes only at completed
     assert two_phase_vote_level(TwoPhaseVotes(good_or_above=2, completed=2, not_completed=1, blank=5), 10, hd21) == "undecided"
+
+
+def test_compare_ballots_names_every_number_that_differs():
+    from review.rules import Difference, compare_ballots
+
+    rows = {"m01": Votes(excellent=4, good=6), "cell": Votes(excellent=9, good=1)}
+    first = BallotCount(10, 10, 0, rows)
+    assert compare_ballots(first, BallotCount(10, 10, 0, dict(rows))) == []
+    second = BallotCount(10, 9, 0, {"m01": Votes(excellent=6, good=4), "cell": Votes(excellent=9, good=1)})
+    assert compare_ballots(first, second) == [
+        Difference(("returned",), 10, 9),
+        Difference(("rows", "m01", "excellent"), 4, 6),
+        Difference(("rows", "m01", "good"), 6, 4),
+    ]
+    missing = BallotCount(10, 10, 0, {"cell": Votes(excellent=9, good=1)})
+    assert Difference(("rows", "m01", "good"), 6, None) in compare_ballots(first, missing)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ..counting import refuse_if_sealed
 from ..access import editable_cell, editable_meeting, secretary_required
 from ..forms import BaseForm
 from ..models import Guest, Meeting
@@ -75,6 +76,7 @@ def opening(meeting_id: int) -> ResponseReturnValue:
     form = OpeningForm(data=data, participants=meeting.participants, review_year=meeting.year)
 
     def save() -> None:
+        refuse_if_sealed(meeting, "starts_at")  # the meeting day decides who is rated
         meeting.starts_at = form.starts_at.data
         meeting.location = form.location.data
         meeting.chair_id = form.chair_id.data
@@ -121,6 +123,7 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
     form = roll_call_form(participants, request.form if request.method == "POST" else None)
 
     def save() -> None:
+        refuse_if_sealed(meeting)  # attendance decides the base and the quorum
         for p in participants:
             p.attendance = form[f"attendance_{p.id}"].data
             reason = form[f"reason_{p.id}"].data or ""
