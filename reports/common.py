@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -140,7 +140,7 @@ def party_header(heading: Heading, with_date: bool = True) -> Table:
     right: list[Flowable] = [Paragraph(party, party_style), RuleUnder(party_width, right_width - 4)]
     if with_date:
         right.append(
-            Paragraph(f"<i>{esc(date_line(heading.place, heading.day))}</i>", style("h-date", 14, alignment=TA_RIGHT, spaceBefore=6))
+            Paragraph(f"<i>{esc(date_line(heading.place, heading.day))}</i>", style("h-date", 14, alignment=TA_CENTER, spaceBefore=6))
         )
     table = Table([[left, right]], colWidths=[left_width, right_width])
     table.setStyle(
