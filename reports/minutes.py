@@ -104,8 +104,9 @@ def _labelled(label: str, value: str) -> Paragraph:
 def _percent(votes: int, base: int) -> str:
     if base == 0:
         return "—"
-    share = Fraction(votes * 100, base)
-    return f"{float(round(share, 1)):.1f}".replace(".", ",") + "%"  # display only, never a rule
+    share = round(Fraction(votes * 100, base), 1)  # display only, never a rule
+    shown = f"{share.numerator // share.denominator}" if share.denominator == 1 else f"{float(share):.1f}".replace(".", ",")
+    return shown + "%"
 
 
 def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None) -> bytes:
@@ -301,7 +302,7 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
         BODY,
     ))
     story.append(markup("Kết quả kiểm phiếu (tỉ lệ % tính trên số thành viên):", BODY))
-    small_head = style("count-head", 9.5, leading=11.5, fontName="LiberationSerif-Bold", alignment=1)
+    small_head = style("count-head", 9, leading=11, fontName="LiberationSerif-Bold", alignment=1)
     head = [Paragraph("STT", small_head), Paragraph("Họ và tên", small_head)]
     head += [Paragraph(LEVEL_SHORT[level], small_head) for level in LEVELS]
     head += [Paragraph("Bỏ trống, hỏng", small_head), Paragraph("Mức đạt", small_head)]
@@ -324,7 +325,7 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
             Paragraph(str(votes.blank), small),
             Paragraph(esc(reached_text), small),
         ])
-    level_width = 18 * mm
+    level_width = 19 * mm
     story.append(grid_table(rows, [11 * mm, TEXT_WIDTH - 11 * mm - 4 * level_width - 16 * mm - 22 * mm]
                             + [level_width] * 4 + [16 * mm, 22 * mm]))
     story.append(markup(
