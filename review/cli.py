@@ -14,6 +14,7 @@ from sqlalchemy import select
 from . import meetingfile
 from .extensions import db
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
+from .documents import DOCUMENTS, render_document
 from .records import ImportRefused, import_meeting, load_meeting, meeting_file
 from .rules import Problem
 from .database import write_transaction
@@ -93,6 +94,28 @@ def list_command() -> None:
     )
     for meeting_id, year, cell, organization in rows:
         click.echo(f"{meeting_id}\t{year}\t{cell}\t{organization}")
+
+
+def _document_command(key: str, help_text: str) -> click.Command:
+    @click.argument("meeting_id", type=int)
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                  help="Write the PDF to this file.")
+    @with_appcontext
+    def command(meeting_id: int, output: Path) -> None:
+        meeting = load_meeting(meeting_id)
+        if meeting is None:
+            raise click.ClickException(f"Không có hội nghị mã {meeting_id}.")
+        output.write_bytes(render_document(meeting, key))
+        state = "đã niêm phong" if meeting.sealed else "DỰ THẢO (chưa niêm phong)"
+        click.echo(f"Đã ghi {output} ({DOCUMENTS[key][0]}, {state}).")
+
+    command.__doc__ = help_text
+    return meeting_cli.command(key)(command)
+
+
+_document_command("minutes", "Write the meeting minutes (biên bản hội nghị) as PDF.")
+_document_command("count-minutes", "Write the vote-count minutes (biên bản kiểm phiếu) as PDF.")
+_document_command("ballot-paper", "Write the ballot paper (phiếu xếp loại) as PDF.")
 
 
 @click.group("user")
