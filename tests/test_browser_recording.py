@@ -172,6 +172,15 @@ def test_long_text_is_saved_in_the_background_and_leaving_unsaved_text_warns(app
         page.get_by_role("button", name="Mở hội nghị").click()
         page.wait_for_url(re.compile(r"/opening$"))
         meeting_id = int(re.search(r"/meetings/(\d+)/", page.url).group(1))
+        # The roll call's figures follow the ticks, computed by the rules core, before saving.
+        page.goto(f"{base}/meetings/{meeting_id}/roll-call")
+        assert page.locator('[data-summary="quorum_met"]').inner_text() == "Đủ số lượng"
+        page.get_by_label("Vắng không lý do").check()
+        page.locator('[data-summary="quorum_met"]').filter(has_text="Chưa đủ số lượng").wait_for(timeout=5_000)
+        assert page.locator('[data-summary="voters_present"]').inner_text() == "0"
+        page.get_by_label("Có mặt").check()
+        page.locator('[data-summary="quorum_met"]').filter(has_text="Đủ số lượng").wait_for(timeout=5_000)
+        page.get_by_role("button", name="Lưu", exact=True).click()
         page.goto(f"{base}/meetings/{meeting_id}/collective")
         page.locator("#report").fill("Báo cáo kiểm điểm tập thể: ưu điểm, hạn chế, khuyết điểm.")
         page.locator("[data-save-status]").filter(has_text="Đã lưu lúc").wait_for(timeout=10_000)
