@@ -256,7 +256,7 @@ def results_table(mf: MeetingFile, result: MeetingResult):  # type: ignore[no-un
             Paragraph(str(i), CELL_CENTER), Paragraph(esc(m.name), CELL), Paragraph(own, CELL_CENTER),
             Paragraph(esc(proposed), CELL_CENTER), Paragraph(esc(notes), CELL_LEFT_SMALL),
         ])
-    table = grid_table(rows, [11 * mm, 50 * mm, 24 * mm, 27 * mm, TEXT_WIDTH - 112 * mm])
+    table = grid_table(rows, [12 * mm, 50 * mm, 24 * mm, 27 * mm, TEXT_WIDTH - 113 * mm])
     totals = ", ".join(f"{LEVEL_LABELS[level]}: {result.summary[level.value]}" for level in LEVELS)
     extra = []
     if result.summary["not_rated"]:
