@@ -297,9 +297,10 @@ def reopen(meeting: Meeting, user: User, reason: str) -> None:
         raise Refused("reason", "Kết quả chưa niêm phong.")
     if len(reason.strip()) < MIN_REASON:
         raise Refused("reason", f"Ghi rõ lý do mở niêm phong (ít nhất {MIN_REASON} ký tự).")
-    seal.reopened_at = datetime.now()
-    seal.reopened_by_id = user.id
+    user_id = user.id  # read before changing the seal: loading it may flush
+    seal.reopened_by_id = user_id
     seal.reopen_reason = reason.strip()
+    seal.reopened_at = datetime.now()
     final = meeting.tally(FINAL_TALLY)
     if final is not None:
         meeting.tallies.remove(final)

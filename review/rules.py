@@ -152,6 +152,7 @@ class Rules:
     sick_leave_cap_months: int | None = 3
     new_members_reviewed: bool = True
     scored: bool = False
+    basis: str = ""  # the central texts behind the profile, as the results page cites them
 
     def applies_to(self, year: int) -> bool:
         """Return whether the profile is meant for the review year."""
@@ -165,10 +166,14 @@ class Rules:
 
 PROFILES: dict[str, Rules] = {
     # 132-QĐ/TW (2018), 21-HD/BTCTW (2019): new members reviewed but not rated.
-    "hd21-2019": Rules(profile="hd21-2019", first_year=2019, last_year=2022),
+    "hd21-2019": Rules(
+        profile="hd21-2019", first_year=2019, last_year=2022,
+        basis="Quy định 132-QĐ/TW (2018), Hướng dẫn 21-HD/BTCTW (2019)",
+    ),
     # 124-QĐ/TW (2023), 25-HD/BTCTW (2023): new members neither reviewed nor rated.
     "hd25-2023": Rules(
-        profile="hd25-2023", first_year=2023, last_year=2024, new_members_reviewed=False
+        profile="hd25-2023", first_year=2023, last_year=2024, new_members_reviewed=False,
+        basis="Quy định 124-QĐ/TW (2023), Hướng dẫn 25-HD/BTCTW (2023)",
     ),
     # 366-QĐ/TW (2025), 43-HD/BTCTW (2025): 100-point score, no sick-leave cap,
     # the deciding committee may allow a quota of 1/4.
@@ -180,6 +185,7 @@ PROFILES: dict[str, Rules] = {
         sick_leave_cap_months=None,
         scored=True,
         max_quota_ratio=Fraction(1, 4),
+        basis="Quy định 366-QĐ/TW (2025), Hướng dẫn 43-HD/BTCTW (2025)",
     ),
 }
 

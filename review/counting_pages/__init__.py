@@ -1,0 +1,7 @@
+"""The ballot-counting committee's pages: the committee, one-time codes, double entry, comparison."""
+
+from flask import Blueprint
+
+bp = Blueprint("counting", __name__)
+
+from . import routes  # noqa: E402,F401
