@@ -1,0 +1,7 @@
+"""The results of the ballot: the results page, sealing and reopening, the ballot papers, the year's rules."""
+
+from flask import Blueprint
+
+bp = Blueprint("results", __name__)
+
+from . import routes  # noqa: E402,F401
