@@ -56,16 +56,22 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint a concern."""
     from .auth import bp as auth_bp
+    from .counting_pages import bp as counting_bp
     from .main import bp as main_bp
     from .meeting import bp as meeting_bp
+    from .results import bp as results_bp
     from .reviews import bp as reviews_bp
     from .roster import bp as roster_bp
+    from .ward import bp as ward_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(counting_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(meeting_bp)
+    app.register_blueprint(results_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(roster_bp)
+    app.register_blueprint(ward_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -546,3 +546,32 @@ class Seal(db.Model):
     chief: Mapped[User | None] = relationship(foreign_keys=[chief_id])
     secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id])
     reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])
+
+
+class ExportJob(db.Model):
+    """A ZIP of an organisation's sealed documents for one year, built in the background.
+
+    ``done`` counts the documents written so far out of ``total``; ``file_path`` is the
+    finished ZIP (set only when ``status`` is ``done`` and there was something to write).
+    """
+
+    __tablename__ = "export_job"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        CheckConstraint("total >= 0 AND done >= 0 AND done <= total", name="progress"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who asked
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0)  # documents to write
+    done: Mapped[int] = mapped_column(Integer, default=0)  # documents written
+    error: Mapped[str] = mapped_column(Text, default="")
+    file_path: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    organization: Mapped[Organization] = relationship()
+    user: Mapped[User | None] = relationship()

@@ -1,7 +1,10 @@
-"""Every route, from the URL map: another cell's data is a 404, anonymous users sign in first.
+"""Every route, from the URL map: nobody reaches another ward's or cell's data.
 
-A new route is picked up automatically; a route with a parameter this test does not know
-fails it, so whoever adds one says here how to reach another cell's object.
+The data to protect belongs to a cell of another ward organisation. A secretary gets 404 on
+every page about another cell, and 403 or 404 on pages about another organisation (the
+ward's pages are not for secretaries at all); every other role gets 403 or 404; anonymous
+users sign in first. A new route is picked up automatically; a route with a parameter this
+test does not know fails it, so whoever adds one says here how to reach the other object.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ import json
 import pytest
 from sqlalchemy import select
 
+from review.database import write_transaction
 from review.extensions import db
-from review.models import Cell, Meeting, Member, Participant
+from review.models import Cell, ExportJob, Meeting, Member, Participant
 
 from conftest import csrf_token
 
-PUBLIC = {"static", "auth.login"}
+PUBLIC = {"static", "auth.login", "counting.code_login"}
 NOT_SCOPED = {"main.index", "auth.logout"}  # pages about the user, not about a cell
 
 
@@ -25,6 +29,8 @@ def two_cells(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-u
     """Load the seed into two cells; return the objects of the second, the one to protect."""
     assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
     other = json.loads(seed_path.read_text(encoding="utf-8"))
+    other["organization"]["parent"] = "Đảng bộ phường Giang Biên"
+    other["organization"]["place"] = "Giang Biên"
     other["organization"]["cell"] = "Chi bộ Khu dân cư số 2"
     path = tmp_path / "other.json"
     path.write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
@@ -37,7 +43,14 @@ def two_cells(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-u
         make_user("bithu", "secretary", cell_id=mine.id)
         make_user("kiemphieu", "counter", cell_id=mine.id)
         make_user("danguy", "ward", organization_id=mine.organization_id)
+        with write_transaction():
+            job = ExportJob(organization_id=theirs.organization_id, year=2020, status="done")
+            db.session.add(job)
         return {
+            "organization_id": theirs.organization_id,
+            "year": 2020,
+            "key": "minutes",
+            "job_id": job.id,
             "cell_id": theirs.id,
             "meeting_id": meeting.id,
             "participant_id": participant.id,
@@ -71,7 +84,8 @@ def test_another_cells_secretary_gets_404_everywhere(app, client, login, two_cel
         url = url_for_other_cell(rule, two_cells)
         for method in methods:
             response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
-            assert response.status_code == 404, f"{method} {url} ({endpoint}) gave {response.status_code}"
+            expected = (403, 404) if {"organization_id", "job_id"} & set(rule.arguments) else (404,)
+            assert response.status_code in expected, f"{method} {url} ({endpoint}) gave {response.status_code}"
             checked += 1
     assert checked >= 10
 

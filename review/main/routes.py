@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import may_edit_cell
+from ..counting import counts_for
 from ..extensions import db
 from ..models import Cell, Meeting, Organization, Role
 from . import bp
@@ -34,5 +35,8 @@ def visible_cells() -> list[Cell]:
 def index():  # type: ignore[no-untyped-def]
     """Show the cells of the signed-in user and their meetings, newest year first."""
     return render_template(
-        "main/index.html", cells=visible_cells(), can_edit=lambda cell: may_edit_cell(cell.id)
+        "main/index.html",
+        cells=visible_cells(),
+        can_edit=lambda cell: may_edit_cell(cell.id),
+        counts=lambda meeting: counts_for(current_user, meeting),
     )

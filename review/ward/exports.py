@@ -1,0 +1,174 @@
+"""One ZIP of an organisation's sealed documents for a year, built in the background.
+
+The request creates an :class:`ExportJob` and starts :func:`run_export`, which renders the
+minutes and the vote-count minutes of every sealed cell, writes them into
+``<EXPORT_DIR>/<job id>.zip`` and counts each document in its own short transaction, so the
+status page can show the progress. The worker runs in a thread with its own application
+context, hence its own database session; ``EXPORT_RUN_INLINE`` runs it in the request
+instead (tests).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zipfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from ..database import write_transaction
+from ..documents import file_name, render_document
+from ..extensions import db
+from ..models import Cell, ExportJob, Meeting, ReviewYear, Seal
+from ..records import load_meeting
+from .overview import WARD_DOCUMENTS
+
+QUEUED = "queued"
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+FINISHED = (DONE, FAILED)
+
+STATUS_LABELS = {
+    QUEUED: "Đang chờ",
+    RUNNING: "Đang tạo tệp",
+    DONE: "Đã xong",
+    FAILED: "Không tạo được",
+}
+
+ERROR_LIMIT = 2000  # characters of an error kept on the job
+
+
+def export_dir(app: Flask | None = None) -> Path:
+    """Return the folder of the ZIP files: ``EXPORT_DIR``, or ``instance/exports``."""
+    app = app or current_app
+    configured = app.config.get("EXPORT_DIR")
+    return Path(configured) if configured else Path(app.instance_path) / "exports"
+
+
+def sealed_meeting_ids(organization_id: int, year: int) -> list[int]:
+    """Return the organisation's meetings of ``year`` whose tallies are sealed, by cell name."""
+    query = (
+        select(Meeting)
+        .join(ReviewYear, Meeting.review_year_id == ReviewYear.id)
+        .join(Cell, Meeting.cell_id == Cell.id)
+        .where(ReviewYear.organization_id == organization_id, ReviewYear.year == year)
+        .where(Meeting.seals.any(Seal.reopened_at.is_(None)))
+        .order_by(Cell.name, Meeting.id)
+    )
+    return [m.id for m in db.session.scalars(query) if m.sealed]
+
+
+def create_job(organization_id: int, year: int, user_id: int | None) -> ExportJob:
+    """Store a queued job for the organisation's sealed documents of ``year``."""
+    with write_transaction():
+        total = len(sealed_meeting_ids(organization_id, year)) * len(WARD_DOCUMENTS)
+        job = ExportJob(organization_id=organization_id, year=year, user_id=user_id, status=QUEUED, total=total, done=0)
+        db.session.add(job)
+    return job
+
+
+def start_job(job_id: int) -> None:
+    """Build the job's ZIP: in a background thread, or at once when ``EXPORT_RUN_INLINE`` is set."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    starter: Callable[[Flask, int], None] | None = app.config.get("EXPORT_STARTER")
+    if starter is not None:
+        starter(app, job_id)
+    elif app.config.get("EXPORT_RUN_INLINE"):
+        run_export(app, job_id)
+    else:
+        threading.Thread(target=run_export, args=(app, job_id), name=f"export-{job_id}", daemon=True).start()
+
+
+def run_export(app: Flask, job_id: int) -> None:
+    """Build the job's ZIP in a fresh application context; record the failure if any."""
+    with app.app_context():
+        try:
+            build(job_id)
+        except Exception as error:  # noqa: BLE001  (any failure is the job's, shown on its page)
+            db.session.rollback()
+            app.logger.exception("export job %s failed", job_id)
+            with write_transaction():
+                job = db.session.get(ExportJob, job_id)
+                if job is not None:
+                    job.status = FAILED
+                    job.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
+                    job.finished_at = datetime.now()
+
+
+def zip_name(job: ExportJob) -> str:
+    """Return the ASCII name of the job's ZIP as the browser saves it."""
+    return f"tai-lieu-{job.year}-dang-bo-{job.organization_id}.zip"
+
+
+def build(job_id: int) -> None:
+    """Render every sealed cell's documents into the job's ZIP, counting each one."""
+    with write_transaction():
+        job = db.session.get(ExportJob, job_id)
+        if job is None or job.status != QUEUED:
+            return
+        meeting_ids = sealed_meeting_ids(job.organization_id, job.year)
+        job.status = RUNNING
+        job.total = len(meeting_ids) * len(WARD_DOCUMENTS)
+        job.done = 0
+    if not meeting_ids:
+        with write_transaction():
+            job = db.session.get(ExportJob, job_id)
+            job.status = DONE
+            job.finished_at = datetime.now()
+        return
+
+    folder = export_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"{job_id}.zip"
+    partial = folder / f"{job_id}.zip.part"
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for meeting_id in meeting_ids:
+                for key in WARD_DOCUMENTS:
+                    meeting = load_meeting(meeting_id)
+                    if meeting is None:
+                        raise LookupError(f"meeting {meeting_id} is gone")
+                    archive.writestr(file_name(meeting, key), render_document(meeting, key))
+                    with write_transaction():
+                        job = db.session.get(ExportJob, job_id)
+                        job.done += 1
+        os.replace(partial, final)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    with write_transaction():
+        job = db.session.get(ExportJob, job_id)
+        job.status = DONE
+        job.file_path = str(final)
+        job.finished_at = datetime.now()
+
+
+def progress(job: ExportJob) -> dict[str, object]:
+    """Return the job's progress as the status page's script reads it."""
+    return {
+        "id": job.id,
+        "status": job.status,
+        "status_label": STATUS_LABELS[job.status],
+        "done": job.done,
+        "total": job.total,
+        "finished": job.status in FINISHED,
+        "text": progress_text(job),
+    }
+
+
+def progress_text(job: ExportJob) -> str:
+    """Return the progress in words, e.g. 'Đã tạo 2/4 tài liệu.'."""
+    if job.status == FAILED:
+        return "Không tạo được tệp ZIP. Vui lòng thử lại."
+    if job.status == DONE and job.total == 0:
+        return f"Năm {job.year} chưa có chi bộ nào niêm phong kết quả: không có tài liệu để tải."
+    if job.status == DONE:
+        return f"Đã tạo xong {job.done}/{job.total} tài liệu."
+    if job.status == QUEUED:
+        return "Đang chờ bắt đầu…"
+    return f"Đã tạo {job.done}/{job.total} tài liệu…"

@@ -1,0 +1,233 @@
+"""What the ward committee sees of its organisation for one year: every cell, totals, the quota.
+
+Gathers data and asks the rules core; decides nothing itself. The binding quota check
+across the organisation is ``rules.quota_across`` over the sealed cells' summaries (SPEC 5.6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Cell, Meeting, Organization, ReviewYear
+from ..records import evaluate_meeting, load_meeting, review_year_rules
+from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED, MeetingResult, Quota, QuotaPool, Rules, quota_across
+
+# The state of a cell's meeting for the year, as the ward follows it.
+NO_MEETING = "none"
+RECORDING = "recording"
+COUNTING = "counting"
+SEALED = "sealed"
+
+STATE_LABELS = {
+    NO_MEETING: "Chưa có hội nghị",
+    RECORDING: "Đang ghi biên bản",
+    COUNTING: "Đang kiểm phiếu",
+    SEALED: "Đã niêm phong",
+}
+
+# The documents the ward reads for each cell, in this order.
+WARD_DOCUMENTS = ("minutes", "count-minutes")
+
+# Summary keys beside the four levels.
+NOT_RATED = "not_rated"
+SUMMARY_EXTRA_LABELS = {
+    NOT_RATED: "Không xếp loại",
+    UNDECIDED: "Chưa đủ quá nửa (chưa xếp loại được)",
+}
+
+
+def meeting_state(meeting: Meeting | None) -> str:
+    """Return where the cell's meeting stands: none, recording, counting or sealed."""
+    if meeting is None:
+        return NO_MEETING
+    if meeting.sealed:
+        return SEALED
+    if meeting.counters or meeting.tallies:
+        return COUNTING
+    return RECORDING
+
+
+@dataclass(frozen=True)
+class CellRow:
+    """One cell of the organisation for the year."""
+
+    cell: Cell
+    meeting: Meeting | None
+    state: str
+    result: MeetingResult | None = None  # only for a sealed meeting
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def seal_version(self) -> int | None:
+        seal = self.meeting.current_seal if self.meeting is not None else None
+        return seal.version if seal is not None else None
+
+    @property
+    def sealed(self) -> bool:
+        return self.state == SEALED
+
+    @property
+    def excellent(self) -> int:
+        return self.result.summary.get(str(LEVELS[0]), 0) if self.result is not None else 0
+
+    @property
+    def cell_level(self) -> str | None:
+        """Return the cell's own level as an organisation: a level key, 'undecided' or None."""
+        if self.result is None or self.result.cell.vote_level is None:
+            return None
+        level = self.result.cell.proposed_level
+        return str(level) if level is not None else UNDECIDED
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The organisation's year at a glance."""
+
+    organization: Organization
+    year: int | None
+    years: list[int]
+    rows: list[CellRow]
+    rules: Rules | None
+    totals: dict[str, int] = field(default_factory=dict)  # members per proposed level, sealed cells
+    cell_levels: dict[str, int] = field(default_factory=dict)  # cells per own level, sealed cells
+    quota: Quota | None = None
+
+    @property
+    def sealed_rows(self) -> list[CellRow]:
+        return [row for row in self.rows if row.sealed]
+
+    @property
+    def excellent_cells(self) -> list[CellRow]:
+        """Return the sealed cells proposing members ``excellent``, most first."""
+        rows = [row for row in self.sealed_rows if row.excellent > 0]
+        return sorted(rows, key=lambda row: (-row.excellent, row.cell.name))
+
+    @property
+    def over_quota_cells(self) -> list[CellRow]:
+        """Return the sealed cells whose own cell-level quota is exceeded (a warning each)."""
+        return [row for row in self.sealed_rows if row.result is not None and row.result.quota.exceeded]
+
+    @property
+    def quota_ratio(self) -> Fraction | None:
+        return self.rules.quota_ratio if self.rules is not None else None
+
+    @property
+    def quota_pool_label(self) -> str:
+        if self.rules is not None and self.rules.quota_pool is QuotaPool.GOOD_OR_ABOVE:
+            return "đảng viên được đề nghị từ Hoàn thành tốt nhiệm vụ trở lên"
+        return "đảng viên được đề nghị Hoàn thành tốt nhiệm vụ"
+
+
+def meeting_years(organization_id: int) -> list[int]:
+    """Return the years in which a cell of the organisation has a meeting, latest first."""
+    query = (
+        select(ReviewYear.year)
+        .join(Meeting, Meeting.review_year_id == ReviewYear.id)
+        .where(ReviewYear.organization_id == organization_id)
+        .distinct()
+        .order_by(ReviewYear.year.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def percent(ratio: Fraction) -> str:
+    """Return a ratio as Vietnamese percent text: 1/5 -> '20%', 1/3 -> '1/3'."""
+    value = ratio * 100
+    if value.denominator == 1:
+        return f"{value.numerator}%"
+    return f"{ratio.numerator}/{ratio.denominator}"
+
+
+def build_overview(organization: Organization, year: int | None) -> Overview:
+    """Return the organisation's cells for ``year`` (default: the latest year with a meeting)."""
+    years = meeting_years(organization.id)
+    if year is None:
+        year = years[0] if years else None
+    cells = list(db.session.scalars(select(Cell).where(Cell.organization_id == organization.id).order_by(Cell.name)))
+    review_year = None
+    if year is not None:
+        review_year = db.session.scalar(
+            select(ReviewYear).where(ReviewYear.organization_id == organization.id, ReviewYear.year == year)
+        )
+    meetings: dict[int, Meeting] = {}
+    if review_year is not None:
+        query = (
+            select(Meeting)
+            .where(Meeting.review_year_id == review_year.id)
+            .options(selectinload(Meeting.seals), selectinload(Meeting.counters), selectinload(Meeting.tallies))
+        )
+        meetings = {m.cell_id: m for m in db.session.scalars(query)}
+    rows = []
+    for cell in cells:
+        meeting = meetings.get(cell.id)
+        state = meeting_state(meeting)
+        result = None
+        if state == SEALED and meeting is not None:
+            loaded = load_meeting(meeting.id)  # everything the meeting file needs, eagerly
+            result = evaluate_meeting(loaded) if loaded is not None else None
+        rows.append(CellRow(cell=cell, meeting=meeting, state=state, result=result))
+
+    rules = review_year_rules(review_year) if review_year is not None else None
+    sealed = [row.result for row in rows if row.result is not None]
+    totals = {str(level): 0 for level in LEVELS} | {NOT_RATED: 0, UNDECIDED: 0}
+    for result in sealed:
+        for key, count in result.summary.items():
+            totals[key] = totals.get(key, 0) + count
+    cell_levels = {str(level): 0 for level in LEVELS} | {UNDECIDED: 0}
+    for row in rows:
+        if row.cell_level is not None:
+            cell_levels[row.cell_level] += 1
+    quota = quota_across((r.summary for r in sealed), rules) if rules is not None else None
+    return Overview(
+        organization=organization,
+        year=year,
+        years=years,
+        rows=rows,
+        rules=rules,
+        totals=totals,
+        cell_levels=cell_levels,
+        quota=quota,
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the totals chart, laid out on the server (no script, no inline style)."""
+
+    key: str
+    label: str
+    short: str
+    count: int
+    y: int
+    width: float  # in the chart's user units
+
+
+CHART_LABEL = 80  # user units for the level's abbreviation, left of the bars
+CHART_BAR_AREA = 260  # user units for the longest bar
+CHART_VALUE = 50  # user units for the count, right of the longest bar
+CHART_ROW = 34
+
+
+def chart_bars(totals: dict[str, int]) -> list[Bar]:
+    """Return the four levels' bars, the longest at full width, for an inline SVG."""
+    counts = [totals.get(str(level), 0) for level in LEVELS]
+    longest = max(counts) if counts and max(counts) > 0 else 1
+    return [
+        Bar(
+            key=str(level),
+            label=LEVEL_LABELS[level],
+            short=LEVEL_SHORT[level],
+            count=count,
+            y=i * CHART_ROW,
+            width=round(CHART_BAR_AREA * count / longest, 1),
+        )
+        for i, (level, count) in enumerate(zip(LEVELS, counts, strict=True))
+    ]

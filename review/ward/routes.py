@@ -1,0 +1,178 @@
+"""Routes of the ward committee: the organisation's dashboard, documents, and the ZIP of a year.
+
+Read-only for the meetings: nothing here writes to a cell's records. The only rows written
+are the export jobs. Another organisation's pages are a 404, so nothing leaks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from ..access import may_view_cell, roles_required
+from ..documents import DOCUMENTS, file_name, render_document
+from ..extensions import db
+from ..models import ExportJob, Organization, Role
+from ..records import load_meeting
+from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
+from . import bp
+from .exports import DONE, FAILED, FINISHED, STATUS_LABELS, create_job, progress, progress_text, sealed_meeting_ids
+from .exports import start_job, zip_name
+from .forms import ExportForm
+from .overview import (
+    CHART_BAR_AREA,
+    CHART_LABEL,
+    CHART_ROW,
+    CHART_VALUE,
+    NOT_RATED,
+    STATE_LABELS,
+    SUMMARY_EXTRA_LABELS,
+    WARD_DOCUMENTS,
+    build_overview,
+    chart_bars,
+    percent,
+)
+
+ward_required = roles_required(Role.WARD, Role.ADMIN)
+
+NO_STORE = "private, no-store"
+
+
+def may_view_organization(organization_id: int) -> bool:
+    """Return whether the signed-in user may read the organisation's pages: its ward, an admin."""
+    role = Role(current_user.role)
+    return role is Role.ADMIN or (role is Role.WARD and current_user.organization_id == organization_id)
+
+
+def visible_organization(organization_id: int) -> Organization:
+    """Return the organisation if the user may read it; 404 otherwise."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not may_view_organization(organization.id):
+        abort(404)
+    return organization
+
+
+def visible_job(job_id: int) -> ExportJob:
+    """Return the export job if the user may see it (its organisation's ward, an admin); 404 otherwise."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or not may_view_organization(job.organization_id):
+        abort(404)
+    return job
+
+
+def level_columns() -> list[dict[str, str]]:
+    """Return the four levels as the tables head them: key, abbreviation, full name."""
+    return [{"key": str(level), "short": LEVEL_SHORT[level], "label": LEVEL_LABELS[level]} for level in LEVELS]
+
+
+@bp.route("/organizations/<int:organization_id>")
+@ward_required
+def dashboard(organization_id: int) -> ResponseReturnValue:
+    """Show every cell of the organisation for a year, the totals and the quota across cells."""
+    organization = visible_organization(organization_id)
+    year = request.args.get("year", type=int)
+    if year is not None and not 1900 <= year <= 9999:
+        year = None
+    overview = build_overview(organization, year)
+    form = ExportForm(data={"year": overview.year})
+    state_counts = {state: sum(1 for row in overview.rows if row.state == state) for state in STATE_LABELS}
+    return render_template(
+        "ward/dashboard.html",
+        organization=organization,
+        ov=overview,
+        form=form,
+        levels=level_columns(),
+        extra_labels=SUMMARY_EXTRA_LABELS,
+        not_rated_key=NOT_RATED,
+        undecided_key=UNDECIDED,
+        state_labels=STATE_LABELS,
+        state_counts=state_counts,
+        documents=[(key, DOCUMENTS[key][0]) for key in WARD_DOCUMENTS],
+        bars=chart_bars(overview.totals),
+        chart={"label": CHART_LABEL, "area": CHART_BAR_AREA, "value": CHART_VALUE, "row": CHART_ROW},
+        ratio_text=percent(overview.quota_ratio) if overview.quota_ratio is not None else "",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/documents/<key>.pdf")
+@roles_required(Role.WARD, Role.SECRETARY, Role.ADMIN)
+def document(meeting_id: int, key: str) -> ResponseReturnValue:
+    """Send one of the meeting's documents as PDF (a draft while the tallies are not sealed)."""
+    if key not in DOCUMENTS:
+        abort(404)
+    meeting = load_meeting(meeting_id)
+    if meeting is None or not may_view_cell(meeting.cell):
+        abort(404)
+    response = Response(render_document(meeting, key), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(meeting, key)}"'
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@bp.route("/organizations/<int:organization_id>/exports", methods=["POST"])
+@ward_required
+def start_export(organization_id: int) -> ResponseReturnValue:
+    """Start building the ZIP of the year's sealed documents; show its progress."""
+    organization = visible_organization(organization_id)
+    form = ExportForm()
+    if not form.validate():
+        flash("Năm không hợp lệ: chọn lại năm trên trang rồi thử lại.", "error")
+        return redirect(url_for("ward.dashboard", organization_id=organization.id))
+    year = form.year.data
+    if not sealed_meeting_ids(organization.id, year):
+        flash(f"Năm {year} chưa có chi bộ nào niêm phong kết quả: không có tài liệu để tải.", "error")
+        return redirect(url_for("ward.dashboard", organization_id=organization.id, year=year))
+    job = create_job(organization.id, year, current_user.id)
+    job_id = job.id
+    start_job(job_id)
+    return redirect(url_for("ward.export_status", job_id=job_id), code=303)
+
+
+@bp.route("/exports/<int:job_id>")
+@login_required
+def export_status(job_id: int) -> ResponseReturnValue:
+    """Show the export's progress; the page refreshes itself until the ZIP is ready."""
+    job = visible_job(job_id)
+    response = Response(
+        render_template(
+            "ward/export.html",
+            job=job,
+            organization=job.organization,
+            status_label=STATUS_LABELS[job.status],
+            text=progress_text(job),
+            finished=job.status in FINISHED,
+            done=job.status == DONE,
+            failed=job.status == FAILED,
+        )
+    )
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@bp.route("/exports/<int:job_id>.json")
+@login_required
+def export_progress(job_id: int) -> ResponseReturnValue:
+    """Return the export's progress for the status page's script."""
+    job = visible_job(job_id)
+    data = progress(job)
+    data["download_url"] = (
+        url_for("ward.export_download", job_id=job.id) if job.status == DONE and job.file_path else None
+    )
+    response = jsonify(data)
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@bp.route("/exports/<int:job_id>/download")
+@login_required
+def export_download(job_id: int) -> ResponseReturnValue:
+    """Send the finished ZIP."""
+    job = visible_job(job_id)
+    if job.status != DONE or not job.file_path or not Path(job.file_path).is_file():
+        abort(404)
+    response = send_file(job.file_path, mimetype="application/zip", as_attachment=True, download_name=zip_name(job))
+    response.headers["Cache-Control"] = NO_STORE
+    return response
