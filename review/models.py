@@ -575,3 +575,24 @@ class ExportJob(db.Model):
 
     organization: Mapped[Organization] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in (password or one-time code), kept a while to throttle guessing.
+
+    ``account`` is the username tried (None for a one-time code); ``address`` is the
+    client's address as the application sees it (see REVIEW_PROXY_COUNT).
+    """
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        CheckConstraint("kind IN ('password', 'code')", name="kind"),
+        Index("ix_login_failure_account_failed_at", "account", "failed_at"),
+        Index("ix_login_failure_address_failed_at", "address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    account: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(DateTime)
