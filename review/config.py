@@ -46,6 +46,9 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not (development or testing),
         "WTF_CSRF_TIME_LIMIT": None,
+        # scrypt with werkzeug's parameters (N=2^15, r=8, p=1); the test suite, which creates
+        # hundreds of accounts, uses scrypt with a small N so that hashing does not dominate it.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1" if testing else "scrypt",
         "REVIEW_DEVELOPMENT": development,
     }
     config.update(overrides)
