@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,14 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not (development or testing),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        # How many proxies in front of the application set X-Forwarded-For/-Proto/-Host
+        # (0: none; the client's address is the connection's).
+        "REVIEW_PROXY_COUNT": proxy_count(env.get("REVIEW_PROXY_COUNT", "0")),
+        # Sign-in throttling (review/auth/throttle.py): failures within the window.
+        "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "WTF_CSRF_TIME_LIMIT": None,
         # scrypt with werkzeug's parameters (N=2^15, r=8, p=1); the test suite, which creates
         # hundreds of accounts, uses scrypt with a small N so that hashing does not dominate it.
@@ -66,6 +75,13 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
     config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
     return config
+
+
+def proxy_count(value: str) -> int:
+    """Return REVIEW_PROXY_COUNT as a number of trusted proxies."""
+    if not (value.strip().isascii() and value.strip().isdigit()):
+        raise ConfigError(f"REVIEW_PROXY_COUNT must be a whole number of proxies (0 for none), not {value!r}.")
+    return int(value)
 
 
 def normalize_database_url(url: str) -> str:

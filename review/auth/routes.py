@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import unicodedata
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import write_transaction
 from ..extensions import db
 from ..models import User
-from . import bp
+from . import bp, throttle
 from .forms import LoginForm
+
+WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
 def safe_next(target: str | None) -> str | None:
-    """Return ``target`` if it is a path on this site, else None (no open redirect)."""
+    """Return ``target`` if it is a path on this site, else None (no open redirect).
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so ``/\\evil.example``
+    or ``/\\t/evil.example`` would leave the site: any of those is refused.
+    """
     if not target:
+        return None
+    if "\\" in target or any(unicodedata.category(c)[0] in "CZ" and c != " " for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -24,25 +37,56 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+@cache
+def unused_hash() -> str:
+    """Return a hash to check a password against when the account does not exist (same time taken)."""
+    return generate_password_hash("no account has this password", method="scrypt")
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Return whether ``user`` exists, is active and has ``password``; as slow either way."""
+    if user is None:
+        check_password_hash(unused_hash(), password)
+        return False
+    return user.check_password(password) and user.active
+
+
+def refused_page(form: LoginForm, refusal: throttle.Refusal) -> ResponseReturnValue:
+    """Answer a throttled sign-in: 429, the form as typed, when to try again."""
+    form.password.errors = list(form.password.errors) + [refusal.message]
+    page = render_template("auth/login.html", form=form)
+    return page, 429, {"Retry-After": str(refusal.seconds)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
-    """Show the sign-in form and sign the user in."""
+def login() -> ResponseReturnValue:
+    """Show the sign-in form and sign the user in; refuse for a while after too many failures."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
-        if user is not None and user.active and user.check_password(form.password.data or ""):
-            login_user(user, remember=bool(form.remember.data))
+        username = form.username.data or ""
+        # Counted before the password is checked, so that parallel guesses are counted too.
+        with write_transaction():
+            refusal = throttle.refusal(username)
+            if refusal is None:
+                throttle.record_failure(throttle.PASSWORD, username)
+        if refusal is not None:
+            return refused_page(form, refusal)
+        user = db.session.scalar(select(User).where(User.username == username))
+        if password_matches(user, form.password.data or ""):
+            with write_transaction():
+                throttle.forget_failures(username)
+            login_user(db.session.get(User, user.id), remember=bool(form.remember.data))
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
-        form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng.")
+        form.password.errors.append(WRONG_CREDENTIALS)
     status = 200 if not form.errors else 422
     return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     """Sign the user out."""
     logout_user()
     flash("Đã đăng xuất.", "info")

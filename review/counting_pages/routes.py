@@ -15,6 +15,7 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from ..access import editable_meeting, may_edit_cell, secretary_required
+from ..auth import throttle
 from ..counting import (
     ENTRIES,
     SEALED_MESSAGE,
@@ -331,10 +332,17 @@ def code_login() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate_on_submit():
         with write_transaction():
-            user = redeem_code(form.code.data or "")
+            # Too many wrong codes from this address: refused unchecked (review/auth/throttle.py).
+            refusal = throttle.refusal(None)
+            user = None if refusal is not None else redeem_code(form.code.data or "")
             if user is not None:
                 db.session.flush()
                 user_id, meeting_id = user.id, user.meeting_id
+            elif refusal is None:
+                throttle.record_failure(throttle.CODE)
+        if refusal is not None:
+            form.code.errors.append(refusal.message)
+            return render_template("counting/code.html", form=form), 429, {"Retry-After": str(refusal.seconds)}
         if user is not None:
             login_user(db.session.get(User, user_id))
             flash("Đã đăng nhập bằng mã một lần. Mời đồng chí nhập kết quả kiểm phiếu.", "success")
