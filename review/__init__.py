@@ -118,3 +118,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(meeting_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_command)
+
+    from .cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -227,3 +227,53 @@ def demo_command(empty_cell: bool) -> None:
                 # Linked to the roster member with that code, once the roster has one.
                 user.member_id = db.session.scalar(select(Member.id).where(Member.cell_id == cell_id, Member.code == code))
             click.echo(f"  {role.value:10} {username:10} {password}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Overwrite PATH if it exists.")
+@with_appcontext
+def backup_command(path: Path, yes: bool) -> None:
+    """Write a consistent snapshot of the database to PATH, while the application runs."""
+    from flask import current_app
+
+    from . import backup
+
+    if path.exists() and not yes:
+        raise click.ClickException(f"Tệp {path} đã có. Thêm --yes để ghi đè, hoặc chọn tên khác.")
+    db.session.remove()
+    try:
+        summary = backup.backup(db.engine, path, current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Đã sao lưu {backup.describe(db.engine)} vào:")
+    for line in backup.report(summary):
+        click.echo(line)
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Overwrite the configured database without asking.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the configured database with the backup at PATH (asks first unless --yes)."""
+    from flask import current_app
+
+    from . import backup
+
+    if not path.is_file():
+        raise click.ClickException(f"Không có tệp sao lưu {path}.")
+    db.session.remove()
+    target = backup.describe(db.engine)
+    if not yes and backup.has_data(db.engine):
+        if not click.confirm(
+            f"Cơ sở dữ liệu {target} đang có dữ liệu; phục hồi sẽ thay toàn bộ bằng bản sao lưu {path}. Tiếp tục?"
+        ):
+            raise click.ClickException("Chưa phục hồi: cơ sở dữ liệu giữ nguyên.")
+    try:
+        summary = backup.restore(db.engine, path, current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Đã phục hồi {target} từ:")
+    for line in backup.report(summary):
+        click.echo(line)

@@ -1,0 +1,292 @@
+"""Back up and restore the database: SQLite through its backup API, PostgreSQL through pg_dump.
+
+A backup is a consistent snapshot taken while the application runs. SQLite copies every page
+in one step of the backup API, under one read transaction; PostgreSQL exports a snapshot,
+counts the rows in it, and lets ``pg_dump`` dump that same snapshot. A restore puts a backup
+back into the configured database whole: SQLite through the backup API again (one write
+transaction on the live file), PostgreSQL through ``pg_restore --clean --single-transaction``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import URL, Engine
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+PGDUMP_HEADER = b"PGDMP"
+PG_CLIENT_PACKAGE = "postgresql-client"
+
+
+class BackupError(RuntimeError):
+    """A backup or a restore cannot be done; the message says why, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a backup holds, or what a restore brought back."""
+
+    path: Path
+    size: int  # bytes of the backup file
+    rows: dict[str, int]  # rows by table
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+# ---------------------------------------------------------------------------
+# SQLite
+
+
+def sqlite_file(url: URL) -> Path:
+    """Return the file of a SQLite database URL; refuse an in-memory database."""
+    if not url.database or url.database == ":memory:" or url.database.startswith("file::memory:"):
+        raise BackupError("Cơ sở dữ liệu SQLite trong bộ nhớ: không có tệp để sao lưu hay phục hồi.")
+    return Path(url.database)
+
+
+def sqlite_rows(connection: sqlite3.Connection) -> dict[str, int]:
+    """Return the rows of every table of a SQLite database, by table name."""
+    names = [
+        name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+
+
+def check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
+    """Refuse a SQLite database that fails its integrity check."""
+    try:
+        result = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"Tệp {path} hỏng hoặc không phải cơ sở dữ liệu SQLite ({error}).") from error
+    if result != ["ok"]:
+        raise BackupError(f"Tệp {path} hỏng (kiểm tra toàn vẹn của SQLite: {'; '.join(result[:3])}).")
+
+
+def sqlite_backup(url: URL, path: Path, busy_timeout_ms: int) -> Summary:
+    """Copy the live SQLite database into ``path`` in one step of the backup API."""
+    source_path = sqlite_file(url)
+    if not source_path.exists():
+        raise BackupError(f"Không có tệp cơ sở dữ liệu {source_path}.")
+    partial = path.with_name(path.name + ".part")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=busy_timeout_ms / 1000)
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            # pages=-1: every page in one step, under one read transaction: a consistent snapshot.
+            source.backup(target, pages=-1)
+            # A backup is one self-contained file, whatever journal mode the live database uses.
+            target.execute("PRAGMA journal_mode=DELETE")
+            check_sqlite(target, path)
+            rows = sqlite_rows(target)
+        finally:
+            target.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        source.close()
+    fsync(partial)
+    os.replace(partial, path)
+    return Summary(path, path.stat().st_size, rows)
+
+
+def sqlite_restore(url: URL, path: Path, busy_timeout_ms: int) -> Summary:
+    """Copy the backup at ``path`` into the configured SQLite file, in one write transaction."""
+    target_path = sqlite_file(url)
+    with path.open("rb") as stream:
+        header = stream.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        kind = " (đây là bản sao lưu PostgreSQL)" if header.startswith(PGDUMP_HEADER) else ""
+        raise BackupError(f"Tệp {path} không phải bản sao lưu SQLite{kind}.")
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        check_sqlite(source, path)
+        target = sqlite3.connect(target_path, timeout=busy_timeout_ms / 1000)
+        try:
+            source.backup(target, pages=-1)
+            rows = sqlite_rows(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    return Summary(path, path.stat().st_size, rows)
+
+
+def sqlite_has_data(url: URL) -> bool:
+    """Return whether the configured SQLite file holds any row."""
+    target = sqlite_file(url)
+    if not target.exists() or target.stat().st_size == 0:
+        return False
+    connection = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        return any(sqlite_rows(connection).values())
+    finally:
+        connection.close()
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL
+
+
+def pg_tool(name: str) -> str:
+    """Return the path of ``pg_dump`` or ``pg_restore``; refuse clearly when it is missing."""
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(
+            f"Không tìm thấy lệnh {name}. Cài gói {PG_CLIENT_PACKAGE} của Debian "
+            f"(apt-get install {PG_CLIENT_PACKAGE}) rồi chạy lại."
+        )
+    return found
+
+
+def pg_connection(url: URL) -> tuple[str, dict[str, str]]:
+    """Return the libpq URI of ``url`` (without its password) and the environment carrying the password."""
+    environment = dict(os.environ)
+    if url.password:
+        environment["PGPASSWORD"] = str(url.password)
+    uri = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    return uri, environment
+
+
+def pg_rows(connection) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Return the rows of every table of the public schema, by table name."""
+    names = connection.execute(
+        text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+    ).scalars().all()
+    return {name: connection.execute(text(f'SELECT count(*) FROM public."{name}"')).scalar_one() for name in names}
+
+
+def run_tool(arguments: list[str], environment: dict[str, str], what: str) -> None:
+    """Run a PostgreSQL client tool; refuse with its own message when it fails."""
+    done = subprocess.run(arguments, env=environment, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise BackupError(f"{what} không thành công: " + (" / ".join(detail[-3:]) or f"mã lỗi {done.returncode}"))
+
+
+def postgres_backup(engine: Engine, path: Path) -> Summary:
+    """Dump the database with pg_dump -Fc, from a snapshot whose rows are counted first."""
+    pg_dump = pg_tool("pg_dump")
+    uri, environment = pg_connection(engine.url)
+    partial = path.with_name(path.name + ".part")
+    partial.unlink(missing_ok=True)
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            # The exporting transaction stays open while pg_dump reads the same snapshot.
+            snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            rows = pg_rows(connection)
+            try:
+                run_tool(
+                    [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={partial}", f"--dbname={uri}"],
+                    environment, "pg_dump",
+                )
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+    fsync(partial)
+    os.replace(partial, path)
+    return Summary(path, path.stat().st_size, rows)
+
+
+def postgres_restore(engine: Engine, path: Path) -> Summary:
+    """Restore a pg_dump -Fc file into the configured database, all of it or nothing."""
+    pg_restore = pg_tool("pg_restore")
+    with path.open("rb") as stream:
+        header = stream.read(len(SQLITE_HEADER))
+    if not header.startswith(PGDUMP_HEADER):
+        kind = " (đây là bản sao lưu SQLite)" if header == SQLITE_HEADER else ""
+        raise BackupError(f"Tệp {path} không phải bản sao lưu PostgreSQL (pg_dump -Fc){kind}.")
+    uri, environment = pg_connection(engine.url)
+    engine.dispose()  # no connection of ours stays open on the tables being replaced
+    run_tool(
+        [
+            pg_restore, "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
+            "--no-owner", "--no-privileges", f"--dbname={uri}", str(path),
+        ],
+        environment, "pg_restore",
+    )
+    with engine.connect() as connection:
+        rows = pg_rows(connection)
+    return Summary(path, path.stat().st_size, rows)
+
+
+def postgres_has_data(engine: Engine) -> bool:
+    """Return whether the configured PostgreSQL database holds any row."""
+    with engine.connect() as connection:
+        return any(pg_rows(connection).values())
+
+
+# ---------------------------------------------------------------------------
+# Either
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def backup(engine: Engine, path: Path, busy_timeout_ms: int = 15000) -> Summary:
+    """Write a consistent snapshot of the database behind ``engine`` to ``path``."""
+    if path.is_dir():
+        raise BackupError(f"{path} là một thư mục: ghi rõ tên tệp sao lưu.")
+    if not path.parent.is_dir():
+        raise BackupError(f"Không có thư mục {path.parent}.")
+    if is_sqlite(engine):
+        return sqlite_backup(engine.url, path, busy_timeout_ms)
+    return postgres_backup(engine, path)
+
+
+def restore(engine: Engine, path: Path, busy_timeout_ms: int = 15000) -> Summary:
+    """Replace the database behind ``engine`` with the backup at ``path``."""
+    if not path.is_file():
+        raise BackupError(f"Không có tệp sao lưu {path}.")
+    if is_sqlite(engine):
+        engine.dispose()
+        return sqlite_restore(engine.url, path, busy_timeout_ms)
+    return postgres_restore(engine, path)
+
+
+def has_data(engine: Engine) -> bool:
+    """Return whether a restore would overwrite rows."""
+    if is_sqlite(engine):
+        return sqlite_has_data(engine.url)
+    return postgres_has_data(engine)
+
+
+def describe(engine: Engine) -> str:
+    """Return the configured database as a message names it (never with its password)."""
+    if is_sqlite(engine):
+        return f"SQLite {engine.url.database}"
+    return f"PostgreSQL {engine.url.render_as_string(hide_password=True)}"
+
+
+def fsync(path: Path) -> None:
+    """Flush a written file to the disk before it takes its final name."""
+    with path.open("rb") as stream:
+        os.fsync(stream.fileno())
+
+
+def thousands(number: int) -> str:
+    """Write a number as Vietnamese text does: 1.234.567."""
+    return f"{number:,}".replace(",", ".")
+
+
+def report(summary: Summary) -> list[str]:
+    """Return the lines that tell what a backup holds or a restore brought back."""
+    lines = [
+        f"{summary.path}: {thousands(summary.size)} byte, {len(summary.rows)} bảng, "
+        f"{thousands(summary.total_rows)} dòng."
+    ]
+    lines += [f"  {name}: {thousands(count)}" for name, count in sorted(summary.rows.items()) if count]
+    return lines

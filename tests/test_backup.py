@@ -1,0 +1,241 @@
+"""`flask backup` and `flask restore`: a populated database round-trips; a backup taken during writes is consistent."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from conftest import BACKENDS, create_postgres_database, drop_postgres_database
+from review import create_app, meetingfile
+from review.cli import create_user
+from review.database import write_transaction
+from review.extensions import db
+from review.models import Meeting, Participant, Role
+from review.records import import_meeting
+from workload import build_world, invariant_problems, orphans, seed_document, sqlite_checks
+
+SEED_MEMBERS = len(seed_document()["members"])
+
+
+class Databases:
+    """Empty databases with the schema, of this test alone, on one backend; dropped at the end."""
+
+    def __init__(self, backend: str, folder: Path) -> None:
+        self.backend, self.folder, self.made = backend, folder, []
+
+    def new(self) -> str:
+        if self.backend == "sqlite":
+            url = f"sqlite:///{self.folder / f'db{len(self.made)}.sqlite3'}"
+        else:
+            url = create_postgres_database("review_backup")
+        self.made.append(url)
+        return url
+
+    def app(self, url: str | None = None, schema: bool = True):  # type: ignore[no-untyped-def]
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url or self.new()})
+        if schema:
+            with app.app_context():
+                db.create_all()
+                db.engine.dispose()
+        return app
+
+    def drop(self) -> None:
+        if self.backend != "sqlite":
+            for url in self.made:
+                drop_postgres_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def databases(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    made = Databases(request.param, tmp_path)
+    yield made
+    made.drop()
+
+
+def row_counts(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Return the rows of every table of the models."""
+    with app.app_context():
+        counts = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
+        db.session.remove()
+        db.engine.dispose()
+    return counts
+
+
+def exports(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Return every meeting's canonical meeting file, as `meeting export` writes it, by id."""
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["meeting", "list"])
+    assert listed.exit_code == 0, listed.output
+    files = {}
+    for line in listed.output.splitlines():
+        meeting_id = line.split("\t")[0]
+        exported = runner.invoke(args=["meeting", "export", meeting_id])
+        assert exported.exit_code == 0, exported.output
+        files[meeting_id] = exported.output
+    with app.app_context():
+        db.engine.dispose()
+    return files
+
+
+def invoke(app, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    result = app.test_cli_runner().invoke(args=list(args), input=input)
+    with app.app_context():
+        db.engine.dispose()
+    return result
+
+
+def test_round_trip(databases: Databases, tmp_path: Path) -> None:
+    app = databases.app()
+    build_world(app, 2)
+    before_rows, before_files = row_counts(app), exports(app)
+    assert before_rows["meeting"] == 3 and before_rows["tally_row"] > 0 and before_rows["user_account"] == 6
+    path = tmp_path / "review.backup"
+
+    result = invoke(app, "backup", str(path))
+    assert result.exit_code == 0, result.output
+    total = sum(before_rows.values())
+    assert f"{total:,}".replace(",", ".") + " dòng" in result.output
+    assert path.stat().st_size > 0
+    again = invoke(app, "backup", str(path))
+    assert again.exit_code == 1 and "đã có" in again.output  # an existing backup is kept
+
+    # Change and delete: one review rewritten, every feedback gone, a new account.
+    with app.app_context():
+        with write_transaction():
+            db.session.execute(text("UPDATE individual_review SET summary = 'Đã sửa sau khi sao lưu'"))
+            db.session.execute(text("DELETE FROM feedback"))
+            create_user("sau-sao-luu", Role.ADMIN, "mật-khẩu-đủ-dài")
+        db.engine.dispose()
+    changed_rows, changed_files = row_counts(app), exports(app)
+    assert changed_rows != before_rows and changed_files != before_files
+
+    refused = invoke(app, "restore", str(path), input="n\n")
+    assert refused.exit_code == 1
+    assert "Chưa phục hồi" in refused.output
+    assert (row_counts(app), exports(app)) == (changed_rows, changed_files)
+
+    restored = invoke(app, "restore", str(path), "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert "Đã phục hồi" in restored.output
+    assert row_counts(app) == before_rows
+    assert exports(app) == before_files
+    assert orphans(app) == [] and invariant_problems(app) == []
+
+
+def test_restore_asks_then_restores(databases: Databases, tmp_path: Path) -> None:
+    app = databases.app()
+    build_world(app, 1)
+    before = exports(app)
+    path = tmp_path / "review.backup"
+    assert invoke(app, "backup", str(path)).exit_code == 0
+    with app.app_context():
+        with write_transaction():
+            db.session.execute(text("DELETE FROM feedback"))
+        db.engine.dispose()
+    result = invoke(app, "restore", str(path), input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Tiếp tục?" in result.output
+    assert exports(app) == before
+
+
+def test_refuses_what_is_not_its_backup(databases: Databases, tmp_path: Path) -> None:
+    app = databases.app()
+    build_world(app, 1)
+    before = row_counts(app)
+    for content in (b"", b"not a backup\n", b"SQLite format 3\x00" + b"\x00" * 200):
+        path = tmp_path / "bad.backup"
+        path.write_bytes(content)
+        result = invoke(app, "restore", str(path), "--yes")
+        assert result.exit_code == 1, result.output
+        assert "Error:" in result.output and "Traceback" not in result.output
+        assert row_counts(app) == before
+    missing = invoke(app, "restore", str(tmp_path / "none.backup"), "--yes")
+    assert missing.exit_code == 1 and "Không có tệp sao lưu" in missing.output
+    folder = invoke(app, "backup", str(tmp_path / "no-such-folder" / "x.backup"))
+    assert folder.exit_code == 1 and "Không có thư mục" in folder.output
+
+
+def test_backup_restores_into_an_empty_database(databases: Databases, tmp_path: Path) -> None:
+    source = databases.app()
+    build_world(source, 1)
+    path = tmp_path / "review.backup"
+    assert invoke(source, "backup", str(path)).exit_code == 0
+    target = databases.app(schema=False)  # nothing there yet: no question asked
+    result = invoke(target, "restore", str(path))
+    assert result.exit_code == 0, result.output
+    assert row_counts(target) == row_counts(source)
+    assert exports(target) == exports(source)
+
+
+def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path) -> None:
+    app = databases.app()
+    build_world(app, 0)
+    stop, imported, failures = threading.Event(), [], []
+
+    def write() -> None:
+        # Each import writes a cell, its members, a meeting, its participants and reviews in one
+        # transaction: a backup that caught one half-way would show a meeting short of members.
+        with app.app_context():
+            try:
+                index = 0
+                while not stop.is_set() and index < 200:
+                    index += 1
+                    document = seed_document()
+                    del document["ballot"]
+                    document["organization"]["cell"] = f"Chi bộ ghi trong lúc sao lưu {index}"
+                    parsed, problems = meetingfile.loads(json.dumps(document, ensure_ascii=False).encode())
+                    assert parsed is not None, problems
+                    import_meeting(parsed)
+                    db.session.remove()
+                    imported.append(index)
+            except Exception as error:  # noqa: BLE001  (reported by the test)
+                failures.append(repr(error))
+            finally:
+                db.session.remove()
+
+    writer = threading.Thread(target=write)
+    path = tmp_path / "during.backup"
+    writer.start()
+    try:
+        while not imported and writer.is_alive():
+            writer.join(timeout=0.05)
+        before = len(imported)
+        result = invoke(app, "backup", str(path))
+        during = len(imported)
+        while len(imported) < during + 1 and writer.is_alive():
+            writer.join(timeout=0.05)  # the writer kept writing after the backup too
+    finally:
+        stop.set()
+        writer.join(timeout=120)
+    assert failures == []
+    assert result.exit_code == 0, result.output
+    assert before >= 1 and len(imported) > before
+
+    if databases.backend == "sqlite":
+        assert sqlite_checks(path) == (["ok"], [])
+    copy = databases.app(schema=False)
+    assert invoke(copy, "restore", str(path), "--yes").exit_code == 0
+    assert orphans(copy) == [] and invariant_problems(copy) == []
+    with copy.app_context():
+        meetings = db.session.scalars(select(Meeting.id)).all()
+        members = db.session.execute(
+            select(Participant.meeting_id, func.count()).group_by(Participant.meeting_id)
+        ).all()
+        db.engine.dispose()
+    assert 1 + before <= len(meetings) <= 1 + len(imported)
+    assert {meeting_id: count for meeting_id, count in members} == {m: SEED_MEMBERS for m in meetings}
+
+
+def test_pg_dump_missing_is_said_clearly(databases: Databases, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    if databases.backend == "sqlite":
+        pytest.skip("SQLite backs up through its own API, without pg_dump")
+    app = databases.app()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = invoke(app, "backup", str(tmp_path / "x.backup"))
+    assert result.exit_code == 1
+    assert "pg_dump" in result.output and "postgresql-client" in result.output
+    assert not (tmp_path / "x.backup").exists()
