@@ -230,12 +230,20 @@ def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path
     assert {meeting_id: count for meeting_id, count in members} == {m: SEED_MEMBERS for m in meetings}
 
 
-def test_pg_dump_missing_is_said_clearly(databases: Databases, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    if databases.backend == "sqlite":
-        pytest.skip("SQLite backs up through its own API, without pg_dump")
-    app = databases.app()
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    result = invoke(app, "backup", str(tmp_path / "x.backup"))
-    assert result.exit_code == 1
-    assert "pg_dump" in result.output and "postgresql-client" in result.output
-    assert not (tmp_path / "x.backup").exists()
+def test_pg_dump_missing_is_said_clearly(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    databases = Databases("postgresql", tmp_path)  # SQLite backs up through its own API, without pg_dump
+    try:
+        app = databases.app()
+        monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+        for command in ("backup", "restore"):
+            path = tmp_path / f"{command}.backup"
+            if command == "restore":
+                path.write_bytes(b"PGDMP")
+            result = invoke(app, command, str(path), "--yes")
+            assert result.exit_code == 1
+            tool = "pg_dump" if command == "backup" else "pg_restore"
+            assert f"Không tìm thấy lệnh {tool}" in result.output and "postgresql-client" in result.output
+        assert not (tmp_path / "backup.backup").exists()
+    finally:
+        monkeypatch.undo()
+        databases.drop()

@@ -35,11 +35,14 @@ def seed_document() -> dict:
     return json.loads(SEED.read_text(encoding="utf-8"))
 
 
-def tally_form(round_: int, who: str) -> dict[str, str]:
-    """Return the seed's ballot as the tally form posts it, marked with who saved it and when."""
+def tally_form(round_: int | None, who: str) -> dict[str, str]:
+    """Return the seed's ballot as the tally form posts it, marked with who saved it and when.
+
+    Without a round, the seed's ballot as it is: two counters typing it agree.
+    """
     ballot = seed_document()["ballot"]
     data = {name: str(ballot[name]) for name in ("issued", "returned", "invalid")}
-    data["invalid_reasons"] = f"{who}, lần lưu {round_}"
+    data["invalid_reasons"] = ballot["invalid_reasons"] if round_ is None else f"{who}, lần lưu {round_}"
     for key, row in ballot["rows"].items():
         for name, value in row.items():
             data[f"rows-{key}-{name}"] = str(value)
@@ -176,9 +179,12 @@ class Browser:
         assert "csrf_token" in fields, f"no CSRF token at {path}"
         return fields
 
-    def submit(self, path: str, data: dict[str, str]) -> Answer:
-        """Fill the form at ``path`` as a browser does (its hidden inputs kept) and post ``data``."""
-        return self.request(path, self.hidden_fields(path) | data)
+    def submit(self, path: str, data: dict[str, str], form_path: str | None = None) -> Answer:
+        """Fill the form on the page at ``form_path`` (default ``path``) as a browser does, and post it to ``path``.
+
+        The page's hidden inputs (the CSRF token, and any other) are kept; ``data`` fills the rest.
+        """
+        return self.request(path, self.hidden_fields(form_path or path) | data)
 
     def sign_in(self, username: str, password: str = PASSWORD) -> None:
         answer = self.submit("/auth/login", {"username": username, "password": password})
