@@ -535,6 +535,21 @@ def test_a_sealed_meeting_refuses_the_save(app, client, login, world, seed_path)
     assert set(tallies(app, world["sealed"])) == {"final"}
 
 
+def test_a_refused_save_of_sealed_tallies_shows_the_sealed_numbers(app, client, login, world, seed_path):
+    login("kp1")
+    url = f"/meetings/{world['sealed']}/tally"
+    before = tallies(app, world["sealed"])
+    forged = seed_ballot(seed_path) | {"rows-m03-excellent": "6", "rows-m03-good": "4"}
+    response = post(client, url, forged)
+    assert response.status_code == 422
+    page = text(response)
+    assert page.count(SEALED_MESSAGE) == 1  # said once, not as a banner and again as an error
+    # The read-only page shows what is sealed, never the numbers it just refused.
+    assert 'value="8"' in input_tag(page, "rows-m03-excellent") and 'value="2"' in input_tag(page, "rows-m03-good")
+    assert "readonly" in input_tag(page, "rows-m03-excellent") and "Lưu bản nhập" not in page
+    assert tallies(app, world["sealed"]) == before
+
+
 # ---------------------------------------------------------------------------
 # Who reaches what
 

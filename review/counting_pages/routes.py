@@ -382,6 +382,16 @@ def render_tally(
     )
 
 
+def render_stored(meeting: Meeting, rows: list[BallotRow], form_error: str | None = None) -> str:
+    """Render the tally page with the user's stored entry, or the sealed result, and its checks."""
+    own = entry_of(meeting, current_user)
+    shown = own if own is not None and own.updated_at is not None else None
+    if shown is None and meeting.sealed:
+        shown = meeting.tally(FINAL_TALLY)  # the sealed result, read-only
+    checked = describe(entry_result(meeting, shown).ballot_problems, rows) if shown is not None else None
+    return render_tally(meeting, rows, tally_values(shown, rows), form_error=form_error, checked=checked)
+
+
 @bp.route("/meetings/<int:meeting_id>/tally", methods=["GET", "POST"])
 @login_required
 def tally(meeting_id: int) -> ResponseReturnValue:
@@ -403,16 +413,13 @@ def tally(meeting_id: int) -> ResponseReturnValue:
                 save_entry(meeting, entry, ballot)
                 label = ENTRY_LABELS[entry.entry]
         except Refused as refused:
+            if meeting.sealed:  # a read-only page shows what is stored, never the numbers it refused
+                return render_stored(meeting, rows, form_error=refused.message), 422
             checked = describe(with_ballot(meeting, ballot).evaluate().ballot_problems, rows)
             return render_tally(meeting, rows, values, form_error=refused.message, checked=checked), 422
         flash(f"Đã lưu {label.lower()}.", "success")
         return redirect(url_for("counting.tally", meeting_id=meeting.id))
-    own = entry_of(meeting, current_user)
-    shown = own if own is not None and own.updated_at is not None else None
-    if shown is None and meeting.sealed:
-        shown = meeting.tally(FINAL_TALLY)  # the sealed result, read-only
-    checked = describe(entry_result(meeting, shown).ballot_problems, rows) if shown is not None else None
-    return render_tally(meeting, rows, tally_values(shown, rows), checked=checked)
+    return render_stored(meeting, rows)
 
 
 @bp.route("/meetings/<int:meeting_id>/tally/check", methods=["POST"])
