@@ -6,7 +6,7 @@ import unicodedata
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -38,15 +38,15 @@ def safe_next(target: str | None) -> str | None:
 
 
 @cache
-def unused_hash() -> str:
+def unused_hash(method: str) -> str:
     """Return a hash to check a password against when the account does not exist (same time taken)."""
-    return generate_password_hash("no account has this password", method="scrypt")
+    return generate_password_hash("no account has this password", method=method)
 
 
 def password_matches(user: User | None, password: str) -> bool:
     """Return whether ``user`` exists, is active and has ``password``; as slow either way."""
     if user is None:
-        check_password_hash(unused_hash(), password)
+        check_password_hash(unused_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
         return False
     return user.check_password(password) and user.active
 

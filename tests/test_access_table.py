@@ -1,0 +1,280 @@
+"""Every route, from the URL map, against one declared access table, for every kind of user.
+
+ACCESS says, for each endpoint and method, which users reach it: they get the page (200),
+a redirect to a page of the application, or 422 for the empty form this test posts. Every
+other signed-in user gets 403 or 404; anonymous users get 302 to the sign-in page, except on
+the public endpoints. A route added to the application without a line here fails the test,
+and so does a line left here for a route that is gone.
+
+The objects are all of one cell (another cell's data is tests/test_access.py's concern): its
+2021 meeting, still being counted, with committee m06 (chief), m07, m08. The users:
+
+- ``admin``: the system administrator;
+- ``ward``: the ward committee of the cell's organisation;
+- ``secretary``: the cell's secretary;
+- ``counter``: a counter with an account of their own, m06, the committee's chief;
+- ``code``: a counter signed in with a one-time code for the 2021 meeting, m08 (not chief).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from review.counting import issue_code, set_committee
+from review.database import write_transaction
+from review.extensions import db
+from review.models import ExportJob, Meeting, User
+
+from conftest import csrf_token
+
+ADMIN, WARD, SECRETARY, COUNTER, CODE = "admin", "ward", "secretary", "counter", "code"
+SIGNED_IN = frozenset({ADMIN, WARD, SECRETARY, COUNTER, CODE})
+ANONYMOUS = "anonymous"
+EVERYONE = SIGNED_IN | {ANONYMOUS}
+CELL_EDITORS = frozenset({ADMIN, SECRETARY})
+WARD_READERS = frozenset({ADMIN, WARD})
+COUNTERS = frozenset({COUNTER, CODE})
+
+
+def roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# endpoint -> method -> who reaches it
+ACCESS: dict[str, dict[str, frozenset[str]]] = {
+    "static": {"GET": EVERYONE},
+    "auth.login": {"GET": EVERYONE, "POST": EVERYONE},  # signed in: sent on to the home page
+    "auth.logout": {"POST": SIGNED_IN},
+    "main.index": {"GET": SIGNED_IN},
+    # The counters' pages
+    "counting.code_login": {"GET": EVERYONE, "POST": EVERYONE},
+    "counting.committee": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "counting.issue_code": {"POST": CELL_EDITORS},
+    "counting.tally": {"GET": COUNTERS, "POST": COUNTERS},  # only the committee types the tallies
+    "counting.tally_check": {"POST": COUNTERS},
+    "counting.compare": {"GET": COUNTERS | CELL_EDITORS},
+    # The secretary's record of the meeting
+    "meeting.new": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "meeting.overview": {"GET": CELL_EDITORS},
+    "meeting.opening": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "meeting.roll_call": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "meeting.roll_call_figures": {"POST": CELL_EDITORS},
+    "meeting.ballot": {"GET": CELL_EDITORS},
+    "meeting.closing": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "reviews.collective": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "reviews.individual_list": {"GET": CELL_EDITORS},
+    "reviews.individual": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "roster.members": {"GET": CELL_EDITORS},
+    "roster.new_member": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "roster.edit_member": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "roster.retire_member": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    "roster.flags": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
+    # Results and seal: the ward reads; the secretary and the chief counter approve and reopen
+    "results.results": {"GET": SIGNED_IN},
+    "results.approve": {"POST": CELL_EDITORS | {COUNTER}},
+    "results.reopen": {"POST": CELL_EDITORS | {COUNTER}},
+    "results.ballot_paper": {"GET": CELL_EDITORS | COUNTERS},
+    "results.tally_sheet": {"GET": CELL_EDITORS | COUNTERS},
+    "results.rules_index": {"GET": WARD_READERS},
+    "results.rules": {"GET": WARD_READERS, "POST": WARD_READERS},
+    # The ward committee's pages
+    "ward.dashboard": {"GET": WARD_READERS},
+    "ward.document": {"GET": WARD_READERS | {SECRETARY}},
+    "ward.start_export": {"POST": WARD_READERS},
+    "ward.export_status": {"GET": WARD_READERS},
+    "ward.export_progress": {"GET": WARD_READERS},
+    "ward.export_download": {"GET": WARD_READERS},
+    # The province's totals: administrators only (there is no province role)
+    "province.index": {"GET": roles(ADMIN)},
+}
+
+
+def declared_routes(app) -> list[tuple[str, str, object]]:  # type: ignore[no-untyped-def]
+    """Return (endpoint, method, rule) for every route and method of the application."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, rule))
+    return routes
+
+
+def test_every_route_is_in_the_access_table(app):
+    in_app = {(endpoint, method) for endpoint, method, _ in declared_routes(app)}
+    in_table = {(endpoint, method) for endpoint, methods in ACCESS.items() for method in methods}
+    assert not in_app - in_table, f"say in ACCESS who may reach {sorted(in_app - in_table)}"
+    assert not in_table - in_app, f"ACCESS names routes that are gone: {sorted(in_table - in_app)}"
+
+
+@pytest.fixture
+def cell(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyped-def]
+    """Load the seed (2020, sealed) and its 2021 meeting to count; create the accounts; return URL values."""
+    assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
+    data = json.loads(seed_path.read_text(encoding="utf-8"))
+    del data["ballot"]
+    data["year"] = 2021
+    for key in ("starts_at", "ends_at"):
+        data["meeting"][key] = "2021" + data["meeting"][key][4:]
+    path = tmp_path / "2021.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["meeting", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty ZIP
+    with app.app_context():
+        meetings = {m.review_year.year: m for m in db.session.scalars(select(Meeting))}
+        meeting, sealed = meetings[2021], meetings[2020]
+        members = {m.code: m for m in meeting.cell.members}
+        set_committee(meeting, [members[c].id for c in ("m06", "m07", "m08")], members["m06"].id)
+        participant = next(p for p in meeting.participants if p.member_id == members["m01"].id)
+        job = ExportJob(
+            organization_id=meeting.cell.organization_id, year=2020, status="done", total=1, done=1,
+            file_path=str(archive),
+        )
+        db.session.add(job)
+        db.session.commit()
+        values = {
+            "cell_id": meeting.cell_id,
+            "organization_id": meeting.cell.organization_id,
+            "meeting_id": meeting.id,
+            "sealed_meeting_id": sealed.id,
+            "member_id": members["m07"].id,
+            "participant_id": participant.id,
+            "job_id": job.id,
+            "year": 2021,
+            "key": "minutes",
+            "subject": "committee",
+            "filename": "css/app.css",
+            "m06": members["m06"].id,
+            "m08": members["m08"].id,
+        }
+    make_user("quantri", "admin")
+    make_user("danguy", "ward", organization_id=values["organization_id"])
+    make_user("bithu", "secretary", cell_id=values["cell_id"])
+    counter_id = make_user("kiemphieu", "counter", cell_id=values["cell_id"])
+    with app.app_context():
+        db.session.get(User, counter_id).member_id = values["m06"]
+        db.session.commit()
+        with write_transaction():
+            values["code"] = issue_code(db.session.get(Meeting, values["meeting_id"]), values["m08"])
+    return values
+
+
+def signed_in_client(app, role: str, cell):  # type: ignore[no-untyped-def]
+    """Return a test client signed in as ``role`` (None for anonymous)."""
+    client = app.test_client()
+    if role == ANONYMOUS:
+        return client
+    if role == CODE:
+        response = client.post("/code", data={"csrf_token": csrf_token(client, "/code"), "code": cell["code"]})
+    else:
+        username = {ADMIN: "quantri", WARD: "danguy", SECRETARY: "bithu", COUNTER: "kiemphieu"}[role]
+        response = client.post(
+            "/auth/login",
+            data={"csrf_token": csrf_token(client, "/auth/login"), "username": username, "password": "mật-khẩu-đủ-dài"},
+        )
+    assert response.status_code == 302, f"{role} could not sign in"
+    return client
+
+
+def build(rule, values, meeting_key: str = "meeting_id") -> str:  # type: ignore[no-untyped-def]
+    unknown = set(rule.arguments) - set(values)
+    assert not unknown, f"{rule.endpoint}: say in test_access_table.py which {unknown} to use"
+    chosen = {name: values[meeting_key if name == "meeting_id" else name] for name in rule.arguments}
+    return rule.build(chosen, append_unknown=False)[1]
+
+
+def outcome(response) -> str:  # type: ignore[no-untyped-def]
+    """Return ``allowed``, ``denied`` or ``sign-in`` for a response; anything else as its status."""
+    status = response.status_code
+    if status in (301, 302, 303):
+        # Flask-Login sends anonymous users to sign in with the page they wanted as ``next``
+        # (signing out also ends on the sign-in page, without it).
+        location = urlsplit(response.headers["Location"])
+        return "sign-in" if location.path == "/auth/login" and "next=" in location.query else "allowed"
+    if status in (200, 422):
+        return "allowed"
+    if status in (403, 404):
+        return "denied"
+    return f"status {status}"
+
+
+def header_problems(response) -> list[str]:  # type: ignore[no-untyped-def]
+    """Return what is missing of the security headers every response carries (tests/test_security.py has the details)."""
+    problems = []
+    for name, value in (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")):
+        if response.headers.get(name) != value:
+            problems.append(f"{name} is {response.headers.get(name)!r}")
+    policy = response.headers.get("Content-Security-Policy", "")
+    if response.mimetype != "application/pdf" and "frame-ancestors 'none'" not in policy:
+        problems.append(f"Content-Security-Policy is {policy!r}")
+    return problems
+
+
+def checks(app):  # type: ignore[no-untyped-def]
+    """Return the routes in the order to try them: reading first, then posting, signing out last."""
+    return sorted(declared_routes(app), key=lambda r: (r[0] == "auth.logout", r[1] != "GET", r[0]))
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, ADMIN, WARD, SECRETARY, COUNTER, CODE])
+def test_each_user_reaches_exactly_what_the_table_says(app, cell, role):
+    client = signed_in_client(app, role, cell)
+    token = csrf_token(client, "/code")
+    wrong = []
+    for endpoint, method, rule in checks(app):
+        url = build(rule, cell)
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        got = outcome(response)
+        wrong.extend(f"{method} {url} ({endpoint}): {problem}" for problem in header_problems(response))
+        if method not in ACCESS.get(endpoint, {}):
+            wrong.append(f"{method} {url} ({endpoint}): not in ACCESS")
+        elif role in ACCESS[endpoint][method]:
+            expected = "allowed"
+        else:
+            expected = "sign-in" if role == ANONYMOUS else "denied"
+        if got != expected:
+            wrong.append(f"{method} {url} ({endpoint}): {got}, expected {expected}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+def test_a_code_counter_reaches_nothing_of_another_meeting_of_the_cell(app, cell):
+    client = signed_in_client(app, CODE, cell)
+    token = csrf_token(client, "/code")
+    checked = 0
+    for endpoint, method, rule in checks(app):
+        if "meeting_id" not in rule.arguments:
+            continue
+        url = build(rule, cell, meeting_key="sealed_meeting_id")
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        assert outcome(response) == "denied", f"{method} {url} ({endpoint}) gave {response.status_code}"
+        checked += 1
+    assert checked >= 20
+    # The home page lists only the code's meeting.
+    home = client.get("/").get_data(as_text=True)
+    assert "Hội nghị năm 2021" in home and "Hội nghị năm 2020" not in home
+
+
+def test_a_deactivated_account_is_signed_out_at_once(app, cell):
+    client = signed_in_client(app, SECRETARY, cell)
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        db.session.scalar(select(User).where(User.username == "bithu")).active = False
+        db.session.commit()
+    response = client.get(f"/cells/{cell['cell_id']}/members")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_denied_pages_show_nothing_of_the_meeting(app, cell):
+    """A refused user sees the generic error page, not one name from the roster."""
+    client = signed_in_client(app, WARD, cell)
+    with app.app_context():
+        names = [m.name for m in db.session.get(Meeting, cell["meeting_id"]).cell.members]
+    for url in (f"/meetings/{cell['meeting_id']}/reviews", f"/meetings/{cell['meeting_id']}/tally"):
+        response = client.get(url)
+        assert response.status_code in (403, 404)
+        body = response.get_data(as_text=True)
+        assert not any(name in body for name in names), url
+
