@@ -16,7 +16,10 @@ from review.database import write_transaction
 from review.extensions import db
 from review.models import Meeting, Participant, Role
 from review.records import import_meeting
-from workload import build_world, invariant_problems, orphans, seed_document, sqlite_checks
+from workload import (
+    Browser, Log, build_world, flask, invariant_problems, orphans, save_round, seed_document, sqlite_checks, start_server,
+    stored_marks, stored_round,
+)
 
 SEED_MEMBERS = len(seed_document()["members"])
 
@@ -247,3 +250,59 @@ def test_pg_dump_missing_is_said_clearly(tmp_path: Path, monkeypatch) -> None:  
     finally:
         monkeypatch.undo()
         databases.drop()
+
+
+def test_command_line_backup_of_a_running_server(databases: Databases, tmp_path: Path) -> None:
+    """`flask --app review backup` beside a served application taking saves: every save acknowledged
+    before the backup began is in it, and the backup restores (by the command line) whole."""
+    url = databases.new()
+    app = databases.app(url)
+    world = build_world(app, 1)
+    process, base = start_server(url, tmp_path / "server.log")
+    logs = [Log(person) for person in world.people]
+    stop = threading.Event()
+    acknowledged = threading.Condition()
+
+    def work(log: Log) -> None:
+        browser = Browser(base)
+        browser.sign_in(log.person.username)
+        round_ = 0
+        while not stop.is_set() and round_ < 300:
+            round_ += 1
+            save_round(browser, log.person, round_, log)
+            with acknowledged:
+                acknowledged.notify_all()
+
+    threads = [threading.Thread(target=work, args=(log,)) for log in logs]
+    path = tmp_path / "running.backup"
+    try:
+        for thread in threads:
+            thread.start()
+        with acknowledged:
+            assert acknowledged.wait_for(lambda: all(len(log.acknowledged) >= 2 for log in logs), timeout=600)
+        before = {log.person.username: max(log.acknowledged) for log in logs}
+        result = flask(url, "backup", str(path))
+        with acknowledged:
+            acknowledged.wait_for(lambda: all(len(log.acknowledged) >= before[log.person.username] + 2 for log in logs),
+                                  timeout=600)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        process.terminate()
+        process.wait(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Đã sao lưu" in result.stdout and " bảng, " in result.stdout
+    assert [f for log in logs for f in log.failures] == []
+    assert all(max(log.acknowledged) > before[log.person.username] for log in logs)  # saves went on
+
+    copy = databases.new()
+    restored = flask(copy, "restore", str(path))
+    assert restored.returncode == 0, restored.stderr
+    assert "Đã phục hồi" in restored.stdout
+    copy_app = databases.app(copy, schema=False)
+    assert orphans(copy_app) == [] and invariant_problems(copy_app) == []
+    marks = stored_marks(copy_app, world)
+    for log in logs:
+        stored = stored_round(marks[log.person.username])
+        assert stored is not None and before[log.person.username] <= stored < max(log.acknowledged) + 1

@@ -12,23 +12,19 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-import workload
 from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from review import create_app
 from review.extensions import db
-from workload import LOCKED, Browser, Log, build_world, invariant_problems, orphans, save_round, sqlite_checks, stored_marks, stored_round
+from workload import LOCKED, Browser, Log, build_world, start_server, invariant_problems, orphans, save_round, sqlite_checks, stored_marks, stored_round
 
 MEETINGS = 2  # two counters and a secretary each: six people saving
 KILL_AFTER = 30  # acknowledged saves before the kill
 MAX_ROUNDS = 500  # a bound, should the kill never come
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(params=BACKENDS)
@@ -45,22 +41,6 @@ def crash_database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ign
     yield url
     if request.param != "sqlite":
         drop_postgres_database(url)
-
-
-def start_server(url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start the application as a separate process; return it and its base URL."""
-    environment = dict(os.environ, SECRET_KEY="crash-test-secret-key-not-for-production", PYTHONUNBUFFERED="1")
-    environment.pop("REVIEW_ENV", None)
-    process = subprocess.Popen(
-        [sys.executable, workload.__file__, url],
-        cwd=PROJECT, env=environment, stdout=subprocess.PIPE, stderr=log_path.open("w"), text=True,
-    )
-    line = process.stdout.readline()  # type: ignore[union-attr]
-    if not line.startswith("PORT "):
-        process.kill()
-        process.wait()
-        pytest.fail(f"the server did not start: {line!r} {log_path.read_text()[-2000:]}")
-    return process, f"http://127.0.0.1:{int(line.split()[1])}"
 
 
 def test_sigkill_in_the_middle_of_saves(crash_database: str, tmp_path: Path) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import http.cookiejar
 import json
+import os
 import re
+import subprocess
 import sys
 import urllib.error
 import urllib.parse
@@ -21,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PASSWORD = "mật-khẩu-đủ-dài"
-SEED = Path(__file__).resolve().parent.parent / "review" / "data" / "thuong-thanh-2020.json"
+PROJECT = Path(__file__).resolve().parent.parent
+SEED = PROJECT / "review" / "data" / "thuong-thanh-2020.json"
 HIDDEN_INPUT = re.compile(r"<input\b[^>]*>")
 ATTRIBUTE = re.compile(r'([a-zA-Z_-]+)="([^"]*)"')
 LOCKED = "database is locked"
@@ -353,6 +356,37 @@ def serve(database_url: str) -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print(f"PORT {server.server_port}", flush=True)
     server.serve_forever()
+
+
+def environment(url: str) -> dict[str, str]:
+    """Return the environment of the application's processes: production settings on the database at ``url``."""
+    found = dict(os.environ, DATABASE_URL=url, SECRET_KEY="workload-secret-key-not-for-production", PYTHONUNBUFFERED="1")
+    found.pop("REVIEW_ENV", None)
+    found.pop("FLASK_DEBUG", None)
+    return found
+
+
+def flask(url: str, *arguments: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``flask --app review ARGUMENTS`` as the command line does, on the database at ``url``."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "review", *arguments],
+        cwd=PROJECT, env=environment(url), input=input, capture_output=True, text=True, timeout=600, check=False,
+    )
+
+
+def start_server(url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """Start the application as a separate process; return it and its base URL."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, __file__, url],
+            cwd=PROJECT, env=environment(url), stdout=subprocess.PIPE, stderr=log, text=True,
+        )
+    line = process.stdout.readline()  # type: ignore[union-attr]
+    if not line.startswith("PORT "):
+        process.kill()
+        process.wait()
+        raise AssertionError(f"the server did not start: {line!r} {log_path.read_text()[-2000:]}")
+    return process, f"http://127.0.0.1:{int(line.split()[1])}"
 
 
 if __name__ == "__main__":
