@@ -35,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and set up database connections."""
     from . import models  # noqa: F401  (the models must be known to the metadata)
+    from . import audit, integrity  # noqa: F401  (the audit trail, versions and seal guard: session events)
     from .database import configure_engine
     from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -43,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "vi")
     login_manager.init_app(app)
+    integrity.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
@@ -118,6 +120,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(meeting_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_command)
+
+    from .audit import audit_cli
+
+    app.cli.add_command(audit_cli)
 
     from .cli import backup_command, restore_command
 

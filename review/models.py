@@ -89,6 +89,9 @@ class Member(db.Model):
     position: Mapped[str] = mapped_column(String(24))
     admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng
     retired_on: Mapped[date | None] = mapped_column(Date)  # left the cell (moved, died, removed)
+    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     cell: Mapped[Cell] = relationship(back_populates="members")
 
@@ -147,6 +150,9 @@ class Meeting(db.Model):
     minutes_approved_by: Mapped[int | None] = mapped_column(Integer)
     roll_called_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the roll call was recorded
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     cell: Mapped[Cell] = relationship(back_populates="meetings")
     review_year: Mapped[ReviewYear] = relationship()
@@ -205,6 +211,9 @@ class Guest(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(NAME))
     title: Mapped[str] = mapped_column(String(NAME), default="")
+    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="guests")
 
@@ -241,6 +250,9 @@ class Participant(db.Model):
     sick_leave_months: Mapped[int] = mapped_column(Integer, default=0)
     disciplined_in_year: Mapped[bool] = mapped_column(Boolean, default=False)
     previous_level: Mapped[str | None] = mapped_column(String(16))  # last year's decided level
+    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     member: Mapped[Member] = relationship()
@@ -267,6 +279,9 @@ class IndividualReview(db.Model):
     self_score: Mapped[int | None] = mapped_column(Integer)  # out of 100, from the 2025 profile
     response: Mapped[str] = mapped_column(Text, default="")
     conclusion: Mapped[str] = mapped_column(Text, default="")  # the chair's kết luận
+    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     participant: Mapped[Participant] = relationship(back_populates="review")
     feedback: Mapped[list[Feedback]] = relationship(
@@ -295,6 +310,9 @@ class CollectiveReview(db.Model):
     self_level: Mapped[str | None] = mapped_column(String(16))
     conclusion: Mapped[str] = mapped_column(Text, default="")
     remedy_plan: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="collective_reviews")
     feedback: Mapped[list[Feedback]] = relationship(
@@ -348,6 +366,9 @@ class BallotCounter(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="counters")
     member: Mapped[Member] = relationship()
@@ -377,6 +398,9 @@ class Tally(db.Model):
     invalid_reasons: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who typed it
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="tallies")
     user: Mapped[User | None] = relationship()
@@ -598,3 +622,27 @@ class LoginFailure(db.Model):
     account: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(db.Model):
+    """One change of the record in the append-only audit trail, chained to the previous by SHA-256.
+
+    Written only by ``review.audit`` in the transaction of the change; never updated or
+    deleted (the model layer refuses it, and triggers in the database too). No foreign keys:
+    an entry outlives the rows and accounts it names.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, ... in chain order
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    actor_id: Mapped[int | None] = mapped_column(Integer)  # user_account.id, when a signed-in user
+    actor: Mapped[str] = mapped_column(String(64))  # the username, or "cli" / "system"
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(8))
+    meeting_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[str | None] = mapped_column(Text)  # canonical JSON of the changed columns
+    after: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from flask import flash, jsonify, redirect, request
+from flask import flash, g, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
 
 from .database import write_transaction
+from .extensions import db
+from .integrity import STALE_MESSAGE, VERSION_FIELD, Conflict
 from .recording import Refused
 
 AUTOSAVE_HEADER = "X-Autosave"
+
+
+def version_field() -> HiddenField:
+    """Return the hidden field carrying the version of the record a form was loaded with."""
+    return HiddenField()
+
+
+def loaded_version(record: Any) -> str:
+    """Return the version a form shows for ``record``: 0 when it is not stored yet."""
+    return str(record.version if record is not None and record.version is not None else 0)
 
 
 def wants_json() -> bool:
@@ -22,7 +37,7 @@ def wants_json() -> bool:
 
 def save_form(
     form: FlaskForm,
-    save: Callable[[], None],
+    save: Callable[[], Any],
     render: Callable[[], str],
     next_url: Callable[[], str],
     saved_message: str = "Đã lưu.",
@@ -32,22 +47,52 @@ def save_form(
     A background save from the page's script gets JSON instead of a page: the time it was
     saved, or the errors by field. Nothing is written when any field is wrong, or when
     ``save`` raises :class:`Refused` (the transaction is rolled back).
+
+    ``save`` may return the versioned record it saved: its new version goes back to the
+    page's script. When the record changed since the form was loaded (:class:`Conflict`),
+    nothing is written and the answer is 409 with who changed it, when, and their text;
+    the form keeps what the user typed and now carries the current version.
     """
     if request.method == "POST":
         if form.validate():
+            version: int | None = None
             try:
                 with write_transaction():
-                    save()
+                    saved = save()
+                    if saved is not None and hasattr(saved, "version"):
+                        db.session.flush()  # the version is bumped at flush
+                        version = saved.version
+            except Conflict as conflict:
+                return conflict_answer(form, conflict, render)
+            except StaleDataError:
+                return conflict_answer(form, Conflict(STALE_MESSAGE, -1), render)
             except Refused as refused:
                 form[refused.field].errors = list(form[refused.field].errors) + [refused.message]
                 if wants_json():
                     return jsonify(ok=False, errors=form.errors), 422
                 return render(), 422
             if wants_json():
-                return jsonify(ok=True, saved_at=datetime.now().strftime("%H:%M:%S"))
+                answer: dict[str, Any] = {"ok": True, "saved_at": datetime.now().strftime("%H:%M:%S")}
+                if version is not None:
+                    answer["version"] = version
+                return jsonify(answer)
             flash(saved_message, "success")
             return redirect(next_url())
         if wants_json():
             return jsonify(ok=False, errors=form.errors), 422
         return render(), 422
     return render()
+
+
+def conflict_answer(form: FlaskForm, conflict: Conflict, render: Callable[[], str]) -> ResponseReturnValue:
+    """Answer a save over someone else's change: their text shown, the user's kept, 409."""
+    if conflict.version >= 0 and VERSION_FIELD in form:
+        form[VERSION_FIELD].data = str(conflict.version)  # saving again means: keep what I typed
+    if wants_json():
+        return jsonify(
+            ok=False, conflict=conflict.message,
+            current=[{"label": label, "text": text} for label, text in conflict.current],
+            version=conflict.version if conflict.version >= 0 else None,
+        ), 409
+    g.conflict = conflict
+    return render(), 409

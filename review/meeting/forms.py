@@ -10,6 +10,7 @@ from ..forms import BaseForm
 from ..models import NAME, Participant
 from ..rules import Attendance
 from ..text import strip_nfc
+from ..views import version_field
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 ATTENDANCE_LABELS = {
@@ -52,6 +53,7 @@ class OpeningForm(BaseForm):
     chair_id = SelectField(_l("Chủ trì hội nghị"), coerce=int, validate_choice=False)
     minute_taker_id = SelectField(_l("Thư ký hội nghị"), coerce=int, validate_choice=False)
     guests = FieldList(FormField(GuestForm), min_entries=1)
+    version = version_field()  # of the meeting the form was loaded with
 
     def __init__(self, *args: object, participants: list[Participant], review_year: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -131,6 +133,7 @@ class ClosingForm(BaseForm):
     ends_at = DateTimeLocalField(
         _l("Thời gian bế mạc"), format=DATETIME_FORMAT, validators=[InputRequired(_l("Nhập ngày giờ bế mạc."))]
     )
+    version = version_field()  # of the meeting the form was loaded with
 
     def __init__(self, *args: object, present: int, starts_at: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -14,7 +14,8 @@ from ..models import Guest, Meeting
 from ..records import meeting_file
 from ..recording import start_meeting
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
-from ..views import save_form
+from ..integrity import check_version
+from ..views import loaded_version, save_form
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
 from .steps import STEP_KEYS, done_steps, next_step_url, render_step, step_url
@@ -72,22 +73,41 @@ def opening(meeting_id: int) -> ResponseReturnValue:
             "chair_id": meeting.chair_id or 0,
             "minute_taker_id": meeting.minute_taker_id or 0,
             "guests": [{"name": g.name, "title": g.title} for g in meeting.guests] + [{}],
+            "version": loaded_version(meeting),
         }
     form = OpeningForm(data=data, participants=meeting.participants, review_year=meeting.year)
 
-    def save() -> None:
+    def save() -> Meeting:
         refuse_if_sealed(meeting, "starts_at")  # the meeting day decides who is rated
+        check_version(meeting, form.version.data, lambda: opening_text(meeting))
         meeting.starts_at = form.starts_at.data
         meeting.location = form.location.data
         meeting.chair_id = form.chair_id.data
         meeting.minute_taker_id = form.minute_taker_id.data
         guests = [g for g in form.guests.data if g["name"]]
         meeting.guests = [Guest(position=i, name=g["name"], title=g["title"]) for i, g in enumerate(guests)]
+        return meeting
 
     return save_form(
         form, save, lambda: render_step("meeting/opening.html", meeting, "opening", form=form),
         lambda: go_on(meeting, "opening"), "Đã lưu phần khai mạc.",
     )
+
+
+def when_text(moment: datetime | None) -> str:
+    """Return a date and time as the pages write it."""
+    return moment.strftime("%H:%M ngày %d/%m/%Y") if moment is not None else ""
+
+
+def opening_text(meeting: Meeting) -> list[tuple[str, str]]:
+    """Return the stored opening as label and text, shown after a save conflict."""
+    return [
+        ("Thời gian khai mạc", when_text(meeting.starts_at)),
+        ("Địa điểm", meeting.location),
+        ("Chủ trì hội nghị", meeting.chair.name if meeting.chair else ""),
+        ("Thư ký hội nghị", meeting.minute_taker.name if meeting.minute_taker else ""),
+        ("Khách mời", "\n".join(f"{g.name}, {g.title}" if g.title else g.name for g in meeting.guests)),
+    ]
 
 
 def tentative_result(meeting: Meeting, form: BaseForm | None = None) -> tuple[MeetingResult, Rules]:
@@ -174,12 +194,18 @@ def closing(meeting_id: int) -> ResponseReturnValue:
     present = sum(1 for p in meeting.participants if p.attendance == Attendance.PRESENT.value)
     data = None
     if request.method == "GET":
-        data = {"minutes_approved_by": meeting.minutes_approved_by, "ends_at": meeting.ends_at}
+        data = {"minutes_approved_by": meeting.minutes_approved_by, "ends_at": meeting.ends_at,
+                "version": loaded_version(meeting)}
     form = ClosingForm(data=data, present=present, starts_at=meeting.starts_at)
 
-    def save() -> None:
+    def save() -> Meeting:
+        check_version(meeting, form.version.data, lambda: [
+            ("Số đồng chí biểu quyết thông qua biên bản", str(meeting.minutes_approved_by or "")),
+            ("Thời gian bế mạc", when_text(meeting.ends_at)),
+        ])
         meeting.minutes_approved_by = form.minutes_approved_by.data
         meeting.ends_at = form.ends_at.data
+        return meeting
 
     return save_form(
         form, save, lambda: render_step("meeting/closing.html", meeting, "closing", form=form, present=present),

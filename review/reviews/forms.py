@@ -18,6 +18,7 @@ from ..forms import VIETNAMESE, BaseForm
 from ..meetingfile import CONTROL, TEXT_MAX
 from ..rules import LEVEL_LABELS, LEVELS
 from ..text import strip_nfc
+from ..views import version_field
 
 NO_CHOICE = "— Chưa chọn —"
 NO_SPEAKER = "— Chọn người góp ý —"
@@ -113,6 +114,8 @@ class ReviewForm(BaseForm):
     The page's script shows an autosave's errors next to the input of that name, so a
     feedback row's error is reported as ``feedback-2-text``, not nested under ``feedback``.
     """
+
+    version = version_field()  # of the stored review the form was loaded with
 
     @property
     def errors(self) -> dict[str, list[str]]:  # type: ignore[override]

@@ -12,7 +12,8 @@ from ..meeting.steps import next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
 from ..rules import LEVEL_LABELS, Level, Position, Standing
-from ..views import save_form
+from ..integrity import check_version
+from ..views import loaded_version, save_form
 from . import bp
 from ..agenda import Agenda, agenda
 from .forms import NO_SPEAKER, ReviewForm, collective_form, individual_form
@@ -60,6 +61,29 @@ def updated_feedback(existing: list[Feedback], entries: list[tuple[int, str]]) -
     return rows  # rows no longer listed are deleted with the relationship's delete-orphan
 
 
+def current_text(review: IndividualReview | CollectiveReview | None, names: dict[int, str]) -> list[tuple[str, str]]:
+    """Return a stored review as label and text, shown beside the user's own after a conflict."""
+    if review is None:
+        return []
+    lines: list[tuple[str, str]] = []
+    if isinstance(review, IndividualReview):
+        lines.append(("Tóm tắt bản tự kiểm điểm", review.summary))
+    else:
+        lines.append(("Báo cáo kiểm điểm", review.report))
+    level = LEVEL_LABELS[Level(review.self_level)] if review.self_level else "chưa chọn"
+    lines.append(("Tự đánh giá, xếp loại", level))
+    if isinstance(review, IndividualReview) and review.self_score is not None:
+        lines.append(("Điểm tự chấm", str(review.self_score)))
+    for f in review.feedback:
+        lines.append((f"Ý kiến của đồng chí {names.get(f.speaker_id, f.speaker.name)}", f.text))
+    if isinstance(review, IndividualReview):
+        lines.append(("Ý kiến tiếp thu, giải trình", review.response))
+    else:
+        lines.append(("Kế hoạch khắc phục", review.remedy_plan))
+    lines.append(("Kết luận của chủ trì", review.conclusion))
+    return lines
+
+
 def level_or_none(value: str) -> str | None:
     """Return a level's key from a select, or None when none was chosen."""
     return Level(value).value if value else None
@@ -94,6 +118,8 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
             "self_level": review.self_level or "",
             "remedy_plan": review.remedy_plan,
         }
+    if request.method == "GET":
+        data = (data or {}) | {"version": loaded_version(review)}
     form = collective_form(subject, speakers, data)
 
     def save() -> None:
@@ -101,6 +127,7 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
         stored = db.session.scalar(
             select(CollectiveReview).where(CollectiveReview.meeting_id == meeting.id, CollectiveReview.subject == subject)
         )
+        check_version(stored, form.version.data, lambda: current_text(stored, speakers))
         if stored is None:
             stored = CollectiveReview(subject=subject, position=SUBJECTS[subject]["position"])
             meeting.collective_reviews.append(stored)
@@ -109,6 +136,7 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
         stored.self_level = level_or_none(form.self_level.data)
         stored.remedy_plan = form.remedy_plan.data
         stored.feedback = updated_feedback(list(stored.feedback), form.feedback_entries())
+        return stored
 
     go_committee = subject == "cell" and plan.has_committee
     after = (
@@ -222,7 +250,9 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         abort(404)  # exempt, suspended, or (from 2023) a new member: no self-criticism
     speakers = speakers_of(meeting, leave_out=participant)
     scored = plan.rules.scored
-    data = review_data(participant.review) if request.method == "GET" else None
+    data = None
+    if request.method == "GET":
+        data = (review_data(participant.review) or {}) | {"version": loaded_version(participant.review)}
     form: ReviewForm = individual_form(speakers, participant.member_id, scored, data)
     following = plan.after(participant)
     previous = plan.before(participant)
@@ -230,6 +260,7 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
     def save() -> None:
         lock_meeting(meeting)
         stored = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == participant.id))
+        check_version(stored, form.version.data, lambda: current_text(stored, speakers_of(meeting)))
         if stored is None:
             stored = IndividualReview()
             participant.review = stored
@@ -240,6 +271,7 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         stored.response = form.response.data
         stored.conclusion = form.conclusion.data
         stored.feedback = updated_feedback(list(stored.feedback), form.feedback_entries())
+        return stored
 
     def member_url(p: Participant) -> str:
         return url_for("reviews.individual", meeting_id=meeting.id, participant_id=p.id)

@@ -14,6 +14,7 @@ from ..meetingfile import POSITION_LABELS
 from ..models import NAME
 from ..rules import LEVEL_LABELS, Position, Standing
 from ..text import strip_nfc
+from ..views import version_field
 
 DATE_FORMAT = "%Y-%m-%d"  # what <input type=date> sends
 PARTY_FOUNDED = date(1930, 2, 3)  # no one was admitted before the Party was founded
@@ -63,6 +64,7 @@ class MemberForm(BaseForm):
         invalid_value_message="Ngày không hợp lệ.",
         validators=[InputRequired(_l("Nhập ngày vào Đảng."))],
     )
+    version = version_field()  # of the member the form was loaded with
 
     def __init__(self, *args: object, holder: HolderLookup, retired_on: date | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -137,6 +139,7 @@ class FlagsForm(BaseForm):
         render_kw={"min": 0, "max": 12, "step": 1, "inputmode": "numeric"},
     )
     disciplined_in_year = BooleanField(_l("Bị kỷ luật trong năm"))
+    version = version_field()  # of the participant the form was loaded with
     previous_level = SelectField(
         _l("Xếp loại năm trước"),
         choices=[(NO_LEVEL, "— Không có / chưa biết —")] + [(level.value, label) for level, label in LEVEL_LABELS.items()],

@@ -17,7 +17,8 @@ from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear,
 from ..records import FINAL_TALLY, meeting_file
 from ..recording import Refused, roster_order_key, summon
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
-from ..views import save_form
+from ..integrity import check_version
+from ..views import loaded_version, save_form
 from . import bp
 from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
 
@@ -122,6 +123,12 @@ def flag_texts(p: Participant) -> list[str]:
     if p.previous_level:
         texts.append(f"Năm trước: {LEVEL_LABELS[Level(p.previous_level)]}")
     return texts
+
+
+def flag_lines(p: Participant) -> list[tuple[str, str]]:
+    """Return a participant's stored flags as label and text, shown after a save conflict."""
+    level = LEVEL_LABELS[Level(p.previous_level)] if p.previous_level else "không có / chưa biết"
+    return [("Tình trạng trong năm", "; ".join(flag_texts(p)) or "không có"), ("Xếp loại năm trước", level)]
 
 
 def rating_status(result: MeetingResult, participant: Participant) -> dict[str, object]:
@@ -231,6 +238,7 @@ def edit_member(member_id: int) -> ResponseReturnValue:
             "standing": member.standing,
             "position": member.position,
             "admitted_on": member.admitted_on,
+            "version": loaded_version(member),
         }
     current = member.retired_on is None
     form = MemberForm(
@@ -239,7 +247,13 @@ def edit_member(member_id: int) -> ResponseReturnValue:
         retired_on=member.retired_on,
     )
 
-    def save() -> None:
+    def save() -> Member:
+        check_version(member, form.version.data, lambda: [
+            ("Họ và tên", member.name),
+            ("Đảng viên", STANDING_LABELS.get(member.standing, member.standing)),
+            ("Chức vụ", POSITION_LABELS[Position(member.position)]),
+            ("Ngày vào Đảng", member.admitted_on.strftime("%d/%m/%Y")),
+        ])
         if current:
             check_single_position(member.cell_id, Position(form.position.data), member.id)
         member.name = form.name.data
@@ -251,6 +265,7 @@ def edit_member(member_id: int) -> ResponseReturnValue:
         if participant is not None:
             participant.standing = member.standing
             participant.position = member.position
+        return member
 
     return save_form(
         form,
@@ -351,10 +366,12 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             "sick_leave_months": participant.sick_leave_months,
             "disciplined_in_year": participant.disciplined_in_year,
             "previous_level": participant.previous_level or "",
+            "version": loaded_version(participant),
         }
     form = FlagsForm(data=data)
 
-    def save() -> None:
+    def save() -> Participant:
+        check_version(participant, form.version.data, lambda: flag_lines(participant))
         if is_counted(meeting):
             raise Refused(
                 "exempt",
@@ -366,6 +383,7 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         participant.sick_leave_months = form.sick_leave_months.data
         participant.disciplined_in_year = form.disciplined_in_year.data
         participant.previous_level = form.previous_level.data or None
+        return participant
 
     def render() -> str:
         status = rating_status(meeting_file(meeting).evaluate(), participant)

@@ -3,6 +3,9 @@
  * - forms marked data-warn-unsaved warn before leaving with unsaved text;
  * - [data-add-row] buttons add a blank row cloned from a <template>;
  * - forms marked data-live-summary ask the server (the rules core) for figures as they change.
+ * A form's hidden "version" field carries the version of the record it was loaded with: each
+ * background save updates it, and a save over someone else's change (409) shows their text and
+ * stops saving in the background until the user saves by hand.
  */
 (function () {
   "use strict";
@@ -41,12 +44,60 @@
     });
   }
 
+  function setVersion(form, version) {
+    var input = form.querySelector('input[name="version"]');
+    if (input && version !== undefined && version !== null) input.value = String(version);
+  }
+
+  function showConflict(form, data) {
+    var old = form.querySelector("[data-conflict]");
+    if (old) old.remove();
+    var box = document.createElement("section");
+    box.className = "flash flash-error conflict";
+    box.setAttribute("role", "alert");
+    box.dataset.conflict = "";
+    var p = document.createElement("p");
+    var strong = document.createElement("strong");
+    strong.textContent = "Chưa lưu. ";
+    p.appendChild(strong);
+    p.appendChild(document.createTextNode(data.conflict));
+    box.appendChild(p);
+    if (Array.isArray(data.current) && data.current.length) {
+      var dl = document.createElement("dl");
+      dl.className = "conflict-current";
+      data.current.forEach(function (line) {
+        var dt = document.createElement("dt");
+        dt.textContent = line.label;
+        var dd = document.createElement("dd");
+        dd.textContent = line.text || "(để trống)";
+        dl.appendChild(dt);
+        dl.appendChild(dd);
+      });
+      box.appendChild(dl);
+    }
+    var after = document.createElement("p");
+    after.textContent = "Nội dung đồng chí vừa gõ vẫn còn trong mẫu: sửa lại nếu cần, rồi bấm Lưu để ghi đè.";
+    box.appendChild(after);
+    form.insertAdjacentElement("afterbegin", box);
+  }
+
   function autosave(form) {
     var timer = null;
     var inFlight = false;
     var again = false;
+    var conflicted = false;  // someone else changed the record: only a save by hand goes on
+    var pendingSubmit = null;
+
+    form.addEventListener("submit", function (event) {
+      clearTimeout(timer);
+      if (!inFlight) return;
+      // Let the background save finish first, so the form carries the version it produced.
+      event.preventDefault();
+      pendingSubmit = event.submitter || true;
+    });
 
     function run() {
+      if (conflicted) return;
       if (inFlight) { again = true; return; }
       inFlight = true;
       setStatus(form, "Đang lưu…", "saving");
@@ -56,7 +107,14 @@
         if (result.data.ok) {
           dirtyForms.delete(form);
           showErrors(form, {});
+          setVersion(form, result.data.version);
           setStatus(form, "Đã lưu lúc " + result.data.saved_at, "saved");
+        } else if (result.status === 409 && result.data.conflict) {
+          conflicted = true;
+          again = false;
+          setVersion(form, result.data.version);
+          showConflict(form, result.data);
+          setStatus(form, "Chưa lưu: người khác vừa sửa nội dung này (xem bên trên).", "error");
         } else {
           showErrors(form, result.data.errors);
           setStatus(form, "Chưa lưu: kiểm tra các ô báo lỗi.", "error");
@@ -65,6 +123,14 @@
         setStatus(form, "Chưa lưu được (mất kết nối?). Nội dung vẫn còn trên trang.", "error");
       }).finally(function () {
         inFlight = false;
+        if (pendingSubmit) {
+          var submitter = pendingSubmit === true ? undefined : pendingSubmit;
+          pendingSubmit = null;
+          again = false;
+          dirtyForms.delete(form);
+          if (!conflicted) form.requestSubmit(submitter);
+          return;
+        }
         if (again) { again = false; run(); }
       });
     }

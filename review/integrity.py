@@ -1,0 +1,221 @@
+"""Integrity at the model layer: version counters (no lost updates) and sealed tallies.
+
+Session and mapper events, so that no write path can forget them:
+
+- every editable record carries a ``version`` (the mapper's ``version_id_col``): bumped on
+  each change, its own columns or the rows it owns (a review's feedback, a meeting's guests,
+  a tally's rows). A form carries the version it was loaded with; :func:`check_version`
+  refuses a save over a newer one with :class:`Conflict`;
+- the tallies of a meeting whose current seal is not reopened are read-only: any insert,
+  update or delete of a tally, its rows, the committee, a counter code or a seal approval is
+  refused with :class:`SealedError`, except in the transaction that seals or reopens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timezone
+from itertools import chain
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy import event, exists, inspect, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapper, Session, object_session
+from sqlalchemy.orm.attributes import get_history
+
+from .audit import history_of, meeting_id_of
+from .extensions import db
+from .models import (
+    BallotCounter,
+    CollectiveReview,
+    CounterCode,
+    Feedback,
+    Guest,
+    IndividualReview,
+    Meeting,
+    Member,
+    Participant,
+    Seal,
+    SealApproval,
+    Tally,
+    TallyRow,
+    User,
+)
+from .recording import Refused
+
+VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Member, Tally, BallotCounter)
+# Rows a record owns: changing them changes the record (and its version).
+OWNED = {Meeting: ("guests",), IndividualReview: ("feedback",), CollectiveReview: ("feedback",), Tally: ("rows",)}
+OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally",), Guest: ("meeting",)}
+SEALED_TABLES = (Tally, TallyRow, BallotCounter, CounterCode, SealApproval)
+SEAL_OPS = "sealing_meetings"
+BUMPED = "versions_bumped"
+VERSION_FIELD = "version"
+
+SEALED_MESSAGE = "Kết quả kiểm phiếu đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
+CONFLICT_MESSAGE = "{who} đã sửa nội dung này lúc {when}; nội dung hiện tại như dưới đây, hãy xem lại rồi lưu lại."
+STALE_MESSAGE = "Nội dung này vừa được người khác sửa cùng lúc: tải lại trang để xem nội dung hiện tại, rồi lưu lại."
+
+
+class SealedError(Refused):
+    """A write to tallies that are sealed, refused at the model layer."""
+
+    def __init__(self, message: str = SEALED_MESSAGE) -> None:
+        super().__init__("csrf_token", message)
+
+
+@dataclass
+class Conflict(Exception):
+    """A save over a record someone else changed after the form was loaded."""
+
+    message: str
+    version: int
+    current: list[tuple[str, str]] = field(default_factory=list)  # (label, the other's text)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# ---------------------------------------------------------------------------
+# Version counters
+
+
+def _owner_changes(obj: Any) -> bool:
+    return any(get_history(obj, key).has_changes() for key in OWNED.get(type(obj), ()))
+
+
+@event.listens_for(Session, "before_flush")
+def bump_versions(session: Session, flush_context: Any, instances: Any) -> None:
+    """Add one to the version of every record changed in this flush, owned rows included."""
+    with session.no_autoflush:
+        bump: dict[int, Any] = {}
+        for obj in session.dirty:
+            if isinstance(obj, VERSIONED) and (
+                session.is_modified(obj, include_collections=False) or _owner_changes(obj)
+            ):
+                bump[id(obj)] = obj
+        for obj in chain(session.new, session.dirty, session.deleted):
+            for key in OWNER.get(type(obj), ()):
+                owner = getattr(obj, key, None)
+                if owner is not None and owner not in session.new and owner not in session.deleted \
+                        and owner in session:
+                    bump[id(owner)] = owner
+        bumped: set[Any] = session.info.setdefault(BUMPED, set())
+        for obj in bump.values():
+            key = inspect(obj).key  # one step a transaction, however many flushes it takes
+            if key in bumped or get_history(obj, VERSION_FIELD).has_changes():
+                continue
+            obj.version = (obj.version or 0) + 1
+            bumped.add(key)
+        note_seal_operations(session)
+
+
+def submitted_version(raw: str | None) -> int | None:
+    """Return the version a form was loaded with, or None when the form carried none."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def last_change(table_name: str, row_id: int | None) -> tuple[str, str]:
+    """Return who last changed a row and when, in Vietnamese, from the audit trail."""
+    entry = history_of(db.session.connection(), table_name, row_id) if row_id is not None else None
+    if entry is None:
+        return "Một người khác", "vừa rồi"
+    when = entry.at.replace(tzinfo=timezone.utc).astimezone().strftime("%H:%M:%S ngày %d/%m/%Y")
+    if entry.actor_id is not None:
+        user = db.session.get(User, entry.actor_id)
+        name = (user.display_name or user.username) if user is not None else entry.actor
+        return f"Đồng chí {name}", when
+    return ("Một người khác (qua dòng lệnh)" if entry.actor == "cli" else "Một người khác"), when
+
+
+def check_version(
+    record: Any, raw: str | None, current: Callable[[], list[tuple[str, str]]] = lambda: []
+) -> None:
+    """Refuse to save over ``record`` when it changed after the form was loaded at version ``raw``.
+
+    A record not stored yet is version 0; a form that carried no version is not checked.
+    ``current`` gives the record's current text, shown beside the user's own.
+    """
+    loaded = submitted_version(raw)
+    if loaded is None:
+        return
+    stored = 0 if record is None else record.version
+    if loaded == stored:
+        return
+    who, when = last_change(record.__table__.name, record.id) if record is not None else ("Một người khác", "vừa rồi")
+    raise Conflict(CONFLICT_MESSAGE.format(who=who, when=when), stored, current())
+
+
+# ---------------------------------------------------------------------------
+# Sealed tallies
+
+
+def note_seal_operations(session: Session) -> None:
+    """Remember the seals this transaction makes or reopens: their meetings' tallies may change in it."""
+    ops: list[Seal] = session.info.setdefault(SEAL_OPS, [])
+    for obj in chain(session.new, session.dirty):
+        if isinstance(obj, Seal) and (obj in session.new or get_history(obj, "reopened_at").has_changes()):
+            if not any(obj is seal for seal in ops):
+                ops.append(obj)
+
+
+def seals_or_reopens(session: Session | None, meeting_id: int) -> bool:
+    """Return whether the session's transaction seals or reopens the meeting."""
+    # A seal's meeting_id is set when it is flushed; until then its meeting cannot be sealed.
+    return session is not None and any(seal.meeting_id == meeting_id for seal in session.info.get(SEAL_OPS, ()))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def forget_seal_operations(session: Session, transaction: Any) -> None:
+    """Forget the sealing or reopening when its transaction ends."""
+    if transaction.parent is None:
+        session.info.pop(SEAL_OPS, None)
+        session.info.pop(BUMPED, None)
+
+
+def is_sealed(connection: Connection, meeting_id: int) -> bool:
+    """Return whether the meeting has a seal in force (not reopened), as the database holds it."""
+    return bool(
+        connection.scalar(select(exists().where(Seal.meeting_id == meeting_id, Seal.reopened_at.is_(None))))
+    )
+
+
+def refuse_sealed_write(mapper: Mapper, connection: Connection, target: Any) -> None:
+    """Refuse a write to the tallies of a sealed meeting, unless this transaction seals or reopens it."""
+    session = object_session(target)
+    meeting_id = meeting_id_of(connection, target)
+    if meeting_id is None:
+        return
+    if seals_or_reopens(session, meeting_id):
+        return
+    if is_sealed(connection, meeting_id):
+        raise SealedError()
+
+
+def refuse_sealed_update(mapper: Mapper, connection: Connection, target: Any) -> None:
+    """Refuse an update with net changes to the tallies of a sealed meeting."""
+    session = object_session(target)
+    if session is not None and not session.is_modified(target, include_collections=False):
+        return
+    refuse_sealed_write(mapper, connection, target)
+
+
+for _model in SEALED_TABLES:
+    event.listen(_model, "before_insert", refuse_sealed_write)
+    event.listen(_model, "before_update", refuse_sealed_update)
+    event.listen(_model, "before_delete", refuse_sealed_write)
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+def init_app(app: Flask) -> None:
+    """Show a save conflict on the page that caused it."""
+
+    @app.context_processor
+    def conflict_context() -> dict[str, Any]:
+        return {"conflict": g.get("conflict")}

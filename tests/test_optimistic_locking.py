@@ -1,0 +1,283 @@
+"""No lost updates: a save over someone else's change is refused, their text shown, ours kept."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from sqlalchemy import select
+
+from review.extensions import db
+from review.integrity import Conflict, check_version
+from review.models import CollectiveReview, IndividualReview, Member, Participant
+
+from conftest import csrf_token
+
+VERSION_INPUT = re.compile(r'name="version"[^>]*value="(\d*)"')
+FIRST, SECOND = "bithu", "thuky"
+
+
+def sign_in(client, username: str):  # type: ignore[no-untyped-def]
+    """Sign a test client in through the sign-in form."""
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", data={"csrf_token": token, "username": username, "password": "mật-khẩu-đủ-dài"})
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def two_secretaries(app, runner, seed_path, make_user):  # type: ignore[no-untyped-def]
+    """Import the seed meeting and sign two secretaries of its cell in, each in a browser of their own."""
+    result = runner.invoke(args=["meeting", "import", str(seed_path)])
+    assert result.exit_code == 0, result.output
+    make_user(FIRST, "secretary", cell_id=1, display_name="Nguyễn Thị Ngọc Hân")
+    make_user(SECOND, "secretary", cell_id=1, display_name="Trần Văn Bình")
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, FIRST)
+    sign_in(second, SECOND)
+    return first, second
+
+
+def participant_id(app, code: str) -> int:  # type: ignore[no-untyped-def]
+    """Return the participant id of a member of meeting 1."""
+    with app.app_context():
+        return db.session.scalar(
+            select(Participant.id).join(Participant.member).where(Participant.meeting_id == 1, Member.code == code)
+        )
+
+
+def load(client, url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Load a form page; return its CSRF token and the version it carries."""
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    match = VERSION_INPUT.search(text)
+    assert match, f"no version field in the form at {url}"
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text)
+    assert token
+    return {"csrf_token": token.group(1), "version": match.group(1)}
+
+
+def review_data(summary: str, conclusion: str = "Kết luận của chủ trì.") -> dict[str, str]:
+    """Return an individual review form's fields."""
+    return {
+        "summary": summary, "self_level": "good", "feedback-0-speaker": "0", "feedback-0-text": "",
+        "response": "", "conclusion": conclusion,
+    }
+
+
+def stored_review(app, pid: int) -> IndividualReview | None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        review = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == pid))
+        if review is not None:
+            db.session.expunge(review)
+        return review
+
+
+def test_second_save_of_a_review_is_refused_with_the_others_text(app, two_secretaries):
+    first, second = two_secretaries
+    pid = participant_id(app, "m02")
+    url = f"/meetings/1/reviews/{pid}"
+    loaded_first, loaded_second = load(first, url), load(second, url)
+    assert loaded_first["version"] == loaded_second["version"]
+
+    saved = first.post(url, data={**loaded_first, **review_data("Bản của đồng chí Hân: <b>ưu điểm</b>.")})
+    assert saved.status_code == 302
+    after_first = stored_review(app, pid)
+    assert after_first is not None and after_first.version == int(loaded_first["version"]) + 1
+
+    refused = second.post(url, data={**loaded_second, **review_data("Bản của đồng chí Bình, gõ cùng lúc.")})
+    assert refused.status_code == 409
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "Đồng chí Nguyễn Thị Ngọc Hân đã sửa nội dung này lúc" in page
+    assert "hãy xem lại rồi lưu lại" in page
+    assert "Bản của đồng chí Hân: <b>ưu điểm</b>." in page  # the other's current text, escaped
+    assert "<b>ưu điểm</b>" not in refused.get_data(as_text=True)
+    assert "Bản của đồng chí Bình, gõ cùng lúc." in page  # our own text kept in the form
+    # Nothing was overwritten.
+    assert stored_review(app, pid).summary == "Bản của đồng chí Hân: <b>ưu điểm</b>."
+    # The page now carries the current version: saving again, having seen it, overwrites.
+    again = VERSION_INPUT.search(refused.get_data(as_text=True))
+    assert again and int(again.group(1)) == after_first.version
+    token = csrf_token(second, url)
+    resaved = second.post(url, data={"csrf_token": token, "version": again.group(1), **review_data("Bản của đồng chí Bình.")})
+    assert resaved.status_code == 302
+    assert stored_review(app, pid).summary == "Bản của đồng chí Bình."
+
+
+def test_background_saves_carry_the_version_and_a_stale_one_gets_409_json(app, two_secretaries):
+    first, second = two_secretaries
+    pid = participant_id(app, "m03")
+    url = f"/meetings/1/reviews/{pid}"
+    loaded_first, loaded_second = load(first, url), load(second, url)
+    autosave = {"X-Autosave": "1"}
+
+    one = first.post(url, data={**loaded_first, **review_data("Lần một.")}, headers=autosave)
+    assert one.status_code == 200 and one.json["ok"]
+    version = one.json["version"]
+    assert version == int(loaded_first["version"]) + 1
+    # The page's script puts the new version in the form: the next background save goes through.
+    two = first.post(url, data={**loaded_first, "version": str(version), **review_data("Lần hai.")}, headers=autosave)
+    assert two.status_code == 200 and two.json["version"] == version + 1
+
+    stale = second.post(url, data={**loaded_second, **review_data("Bản cũ của người thứ hai.")}, headers=autosave)
+    assert stale.status_code == 409
+    body = stale.json
+    assert body["ok"] is False
+    assert "Đồng chí Nguyễn Thị Ngọc Hân đã sửa nội dung này lúc" in body["conflict"]
+    assert {"label": "Tóm tắt bản tự kiểm điểm", "text": "Lần hai."} in body["current"]
+    assert body["version"] == version + 1
+    assert stored_review(app, pid).summary == "Lần hai."
+
+
+def test_feedback_alone_changes_the_version(app, two_secretaries):
+    first, second = two_secretaries
+    url = "/meetings/1/collective"
+    loaded_first = load(first, url)
+    data = {
+        "report": "Báo cáo.", "conclusion": "Kết luận.", "self_level": "good", "remedy_plan": "",
+        "feedback-0-speaker": "0", "feedback-0-text": "",
+    }
+    assert first.post(url, data={**loaded_first, **data}).status_code == 302
+    loaded_first, loaded_second = load(first, url), load(second, url)
+    with app.app_context():
+        speaker = db.session.scalar(select(Member.id).where(Member.code == "m04"))
+    # Only a feedback row changes: the review's own columns stay the same.
+    changed = {**data, "feedback-0-speaker": str(speaker), "feedback-0-text": "Ý kiến mới của đồng chí."}
+    assert first.post(url, data={**loaded_first, **changed}).status_code == 302
+    refused = second.post(url, data={**loaded_second, **data})
+    assert refused.status_code == 409
+    assert "Ý kiến mới của đồng chí." in html.unescape(refused.get_data(as_text=True))
+    with app.app_context():
+        review = db.session.scalar(select(CollectiveReview).where(CollectiveReview.meeting_id == 1))
+        assert [f.text for f in review.feedback] == ["Ý kiến mới của đồng chí."]
+
+
+def test_two_first_saves_of_a_new_review_conflict(app, two_secretaries):
+    first, second = two_secretaries
+    pid = participant_id(app, "m04")
+    url = f"/meetings/1/reviews/{pid}"
+    with app.app_context():  # start from no review at all
+        review = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == pid))
+        if review is not None:
+            db.session.delete(review)
+            db.session.commit()
+    loaded_first, loaded_second = load(first, url), load(second, url)
+    assert loaded_first["version"] == loaded_second["version"] == "0"
+    assert first.post(url, data={**loaded_first, **review_data("Bản thứ nhất.")}).status_code == 302
+    refused = second.post(url, data={**loaded_second, **review_data("Bản thứ hai.")})
+    assert refused.status_code == 409
+    assert stored_review(app, pid).summary == "Bản thứ nhất."
+
+
+def test_check_version_refuses_a_stale_version_and_passes_the_current(app):
+    class Record:
+        __table__ = IndividualReview.__table__
+        id = None
+        version = 3
+
+    with app.app_context():
+        check_version(Record(), "3")
+        check_version(Record(), None)  # a form without a version is not checked
+        with pytest.raises(Conflict) as refused:
+            check_version(Record(), "2", lambda: [("Tóm tắt", "Nội dung hiện tại")])
+        assert refused.value.version == 3
+        assert refused.value.current == [("Tóm tắt", "Nội dung hiện tại")]
+        assert "hãy xem lại rồi lưu lại" in refused.value.message
+
+
+def test_a_concurrent_update_below_the_forms_is_refused_by_the_version_column(app, runner, seed_path):
+    """Two sessions change the same row: the second flush finds the version moved on."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
+    pid = participant_id(app, "m02")
+    with app.app_context():
+        with Session(db.engine, expire_on_commit=False) as one, Session(db.engine, expire_on_commit=False) as two:
+            a = one.scalar(select(IndividualReview).where(IndividualReview.participant_id == pid))
+            b = two.scalar(select(IndividualReview).where(IndividualReview.participant_id == pid))
+            two.commit()
+            a.summary = "Phiên một thắng."
+            one.commit()
+            b.summary = "Phiên hai ghi đè?"
+            with pytest.raises(StaleDataError):
+                two.commit()
+        review = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == pid))
+        assert review.summary == "Phiên một thắng."
+
+
+def open_2021(app, client) -> int:  # type: ignore[no-untyped-def]
+    """Open the cell's 2021 meeting through its page; return its id."""
+    url = "/cells/1/meetings/new"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "year": "2021"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(re.search(r"/meetings/(\d+)/opening$", response.headers["Location"]).group(1))
+
+
+def member_ids(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return dict(db.session.execute(select(Member.code, Member.id).where(Member.cell_id == 1)).all())
+
+
+def opening_page(app, client):  # type: ignore[no-untyped-def]
+    meeting_id = open_2021(app, client)
+    ids = member_ids(app)
+
+    def data(mark: str) -> dict[str, str]:
+        return {
+            "starts_at": "2021-12-10T14:00", "location": f"Hội trường {mark}", "chair_id": str(ids["m01"]),
+            "minute_taker_id": str(ids["m02"]), "guests-0-name": "", "guests-0-title": "",
+        }
+
+    return f"/meetings/{meeting_id}/opening", data, "Địa điểm"
+
+
+def closing_page(app, client):  # type: ignore[no-untyped-def]
+    meeting_id = open_2021(app, client)
+
+    def data(mark: str) -> dict[str, str]:
+        return {"minutes_approved_by": "0", "ends_at": "2021-12-10T17:00" if mark == "một" else "2021-12-10T18:00"}
+
+    return f"/meetings/{meeting_id}/closing", data, "Thời gian bế mạc"
+
+
+def member_page(app, client):  # type: ignore[no-untyped-def]
+    ids = member_ids(app)
+
+    def data(mark: str) -> dict[str, str]:
+        return {"name": f"Đinh Thị Lan {mark}", "standing": "official", "position": "member", "admitted_on": "2001-09-02"}
+
+    return f"/members/{ids['m09']}/edit", data, "Họ và tên"
+
+
+def flags_page(app, client):  # type: ignore[no-untyped-def]
+    meeting_id = open_2021(app, client)
+    with app.app_context():
+        pid = db.session.scalar(
+            select(Participant.id).join(Participant.member).where(Participant.meeting_id == meeting_id, Member.code == "m05")
+        )
+
+    def data(mark: str) -> dict[str, str]:
+        return {"sick_leave_months": "3" if mark == "một" else "4", "previous_level": "good"}
+
+    return f"/meetings/{meeting_id}/participants/{pid}/flags", data, "Tình trạng trong năm"
+
+
+@pytest.mark.parametrize("page", [opening_page, closing_page, member_page, flags_page], ids=lambda f: f.__name__)
+def test_every_edit_page_refuses_a_save_over_anothers_change(app, two_secretaries, page):
+    first, second = two_secretaries
+    url, data, label = page(app, first)
+    loaded_first, loaded_second = load(first, url), load(second, url)
+    assert first.post(url, data={**loaded_first, **data("một")}).status_code == 302
+    refused = second.post(url, data={**loaded_second, **data("hai")})
+    assert refused.status_code == 409, refused.get_data(as_text=True)
+    text = html.unescape(refused.get_data(as_text=True))
+    assert "Đồng chí Nguyễn Thị Ngọc Hân đã sửa nội dung này lúc" in text
+    assert f"<dt>{label}</dt>" in text
+    after_first = first.get(url).get_data(as_text=True)
+    # The first save stands; the second, made again over the version now shown, goes through.
+    version = VERSION_INPUT.search(refused.get_data(as_text=True)).group(1)
+    assert version == VERSION_INPUT.search(after_first).group(1)
+    again = second.post(url, data={"csrf_token": csrf_token(second, url), "version": version, **data("hai")})
+    assert again.status_code == 302
