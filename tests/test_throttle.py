@@ -240,3 +240,31 @@ def test_a_code_counter_sign_in_does_not_count_as_a_failure(app, client, code_me
     assert code_sign_in(client, code).status_code == 302
     assert failures(app) == 0
 
+
+
+def test_parallel_guesses_are_all_counted(app, make_user, clock):
+    """Ten guesses at once for one account: five are checked and fail, the other five are refused."""
+    import threading
+
+    make_user("bithu", "admin")
+    clients = [app.test_client() for _ in range(10)]
+    tokens = [csrf_token(c, "/auth/login") for c in clients]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def guess(i: int) -> None:
+        barrier.wait()
+        response = clients[i].post(
+            "/auth/login",
+            data={"csrf_token": tokens[i], "username": "bithu", "password": f"sai-{i}"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{i}"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [422] * 5 + [429] * 5
+    assert failures(app, account="bithu") == 5

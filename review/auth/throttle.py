@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from ..extensions import db
 from ..models import LoginFailure
@@ -82,10 +82,27 @@ def _wait(column, value: str, limit: int, moment: datetime, window: timedelta) -
     return times[-1] + window - moment
 
 
+def hold(keys: list[str]) -> None:
+    """Serialise sign-ins with the same address or account until the transaction ends.
+
+    SQLite's immediate write transaction already holds the whole database; PostgreSQL takes
+    a transaction-level advisory lock per key, addresses first, so that parallel guesses
+    cannot all read the count before any of them adds to it.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in keys:
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
 def refusal(username: str | None) -> Refusal | None:
-    """Return the refusal of a sign-in for ``username`` (None for a code) from this address, if any."""
+    """Return the refusal of a sign-in for ``username`` (None for a code) from this address, if any.
+
+    Call it inside the write transaction that records the failure (see :func:`hold`).
+    """
     config = current_app.config
     window: timedelta = config["LOGIN_FAILURE_WINDOW"]
+    hold([f"login-address:{client_address()}"] + ([f"login-account:{account_key(username)}"] if username is not None else []))
     moment = now()
     waits = [_wait(LoginFailure.address, client_address(), config["LOGIN_MAX_FAILURES_PER_ADDRESS"], moment, window)]
     if username is not None:
