@@ -243,6 +243,8 @@ def backup(engine: Engine, path: Path, busy_timeout_ms: int = 15000) -> Summary:
     if not path.parent.is_dir():
         raise BackupError(f"Không có thư mục {path.parent}.")
     if is_sqlite(engine):
+        if path.resolve() == sqlite_file(engine.url).resolve():
+            raise BackupError(f"{path} là chính tệp cơ sở dữ liệu: chọn tệp sao lưu khác.")
         return sqlite_backup(engine.url, path, busy_timeout_ms)
     return postgres_backup(engine, path)
 
@@ -252,6 +254,8 @@ def restore(engine: Engine, path: Path, busy_timeout_ms: int = 15000) -> Summary
     if not path.is_file():
         raise BackupError(f"Không có tệp sao lưu {path}.")
     if is_sqlite(engine):
+        if path.resolve() == sqlite_file(engine.url).resolve():
+            raise BackupError(f"{path} là chính tệp cơ sở dữ liệu: không có gì để phục hồi.")
         engine.dispose()
         return sqlite_restore(engine.url, path, busy_timeout_ms)
     return postgres_restore(engine, path)

@@ -160,6 +160,12 @@ def test_refuses_what_is_not_its_backup(databases: Databases, tmp_path: Path) ->
     assert missing.exit_code == 1 and "Không có tệp sao lưu" in missing.output
     folder = invoke(app, "backup", str(tmp_path / "no-such-folder" / "x.backup"))
     assert folder.exit_code == 1 and "Không có thư mục" in folder.output
+    if databases.backend == "sqlite":
+        live = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        for command in ("backup", "restore"):
+            itself = invoke(app, command, live, "--yes")
+            assert itself.exit_code == 1 and "chính tệp cơ sở dữ liệu" in itself.output
+    assert row_counts(app) == before
 
 
 def test_backup_restores_into_an_empty_database(databases: Databases, tmp_path: Path) -> None:
