@@ -278,3 +278,25 @@ def test_denied_pages_show_nothing_of_the_meeting(app, cell):
         body = response.get_data(as_text=True)
         assert not any(name in body for name in names), url
 
+
+
+def database_rows(app) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
+    """Return every row of every table, in a stable order."""
+    with app.app_context():
+        rows = {}
+        for table in db.metadata.sorted_tables:
+            query = select(table).order_by(*table.primary_key.columns)
+            rows[table.name] = [tuple(row) for row in db.session.execute(query)]
+        db.session.remove()
+        return rows
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, ADMIN, WARD, SECRETARY, COUNTER, CODE])
+def test_reading_a_page_changes_nothing(app, cell, role):
+    """GET is never state-changing (CSRF protects POST only): every GET route leaves the database as it was."""
+    client = signed_in_client(app, role, cell)
+    before = database_rows(app)
+    for endpoint, method, rule in checks(app):
+        if method == "GET":
+            assert client.get(build(rule, cell)).status_code < 500, endpoint
+    assert database_rows(app) == before
