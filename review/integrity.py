@@ -149,6 +149,36 @@ def check_version(
     raise Conflict(CONFLICT_MESSAGE.format(who=who, when=when), stored, current())
 
 
+def versions_token(records: list[Any]) -> str:
+    """Return the versions of several records a form saves together, as one hidden value."""
+    return ",".join(f"{r.id}:{r.version}" for r in sorted(records, key=lambda r: r.id))
+
+
+def check_versions(
+    records: list[Any], raw: str | None, current: Callable[[], list[tuple[str, str]]] = lambda: []
+) -> None:
+    """Refuse to save a form over several records when any changed after it was loaded.
+
+    ``raw`` is the :func:`versions_token` the form was loaded with; none is not checked.
+    """
+    raw = (raw or "").strip()
+    if not raw or raw == versions_token(records):
+        return
+    loaded = dict(part.split(":", 1) for part in raw.split(",") if part.count(":") == 1)
+    changed = [r for r in records if loaded.get(str(r.id)) != str(r.version)]
+    latest = max(changed or records, key=lambda r: r.version)
+    who, when = last_change(latest.__table__.name, latest.id)
+    raise VersionsConflict(CONFLICT_MESSAGE.format(who=who, when=when), 0, current(), versions_token(records))
+
+
+class VersionsConflict(Conflict):
+    """A conflict over several records: the form carries their versions as one token."""
+
+    def __init__(self, message: str, version: int, current: list[tuple[str, str]], token: str) -> None:
+        super().__init__(message, version, current)
+        self.token = token
+
+
 # ---------------------------------------------------------------------------
 # Sealed tallies
 

@@ -14,7 +14,7 @@ from wtforms import HiddenField
 
 from .database import write_transaction
 from .extensions import db
-from .integrity import STALE_MESSAGE, VERSION_FIELD, Conflict
+from .integrity import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 from .recording import Refused
 
 AUTOSAVE_HEADER = "X-Autosave"
@@ -86,13 +86,16 @@ def save_form(
 
 def conflict_answer(form: FlaskForm, conflict: Conflict, render: Callable[[], str]) -> ResponseReturnValue:
     """Answer a save over someone else's change: their text shown, the user's kept, 409."""
-    if conflict.version >= 0 and VERSION_FIELD in form:
-        form[VERSION_FIELD].data = str(conflict.version)  # saving again means: keep what I typed
+    if VERSION_FIELD in form:  # saving again means: keep what I typed
+        if isinstance(conflict, VersionsConflict):
+            form[VERSION_FIELD].data = conflict.token
+        elif conflict.version >= 0:
+            form[VERSION_FIELD].data = str(conflict.version)
     if wants_json():
         return jsonify(
             ok=False, conflict=conflict.message,
             current=[{"label": label, "text": text} for label, text in conflict.current],
-            version=conflict.version if conflict.version >= 0 else None,
+            version=getattr(conflict, "token", None) or (conflict.version if conflict.version >= 0 else None),
         ), 409
     g.conflict = conflict
     return render(), 409

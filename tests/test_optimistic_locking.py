@@ -13,6 +13,7 @@ from review.integrity import Conflict, check_version
 from review.models import CollectiveReview, IndividualReview, Member, Participant
 
 from conftest import csrf_token
+from test_counting_pages import world  # noqa: F401  (the fixture of the counting tests)
 
 VERSION_INPUT = re.compile(r'name="version"[^>]*value="(\d*)"')
 FIRST, SECOND = "bithu", "thuky"
@@ -281,3 +282,64 @@ def test_every_edit_page_refuses_a_save_over_anothers_change(app, two_secretarie
     assert version == VERSION_INPUT.search(after_first).group(1)
     again = second.post(url, data={"csrf_token": csrf_token(second, url), "version": version, **data("hai")})
     assert again.status_code == 302
+
+
+def test_the_roll_call_refuses_a_save_over_anothers_roll_call(app, two_secretaries):
+    first, second = two_secretaries
+    meeting_id = open_2021(app, first)
+    url = f"/meetings/{meeting_id}/roll-call"
+    with app.app_context():
+        pids = dict(db.session.execute(
+            select(Member.code, Participant.id).join(Participant.member).where(Participant.meeting_id == meeting_id)
+        ).all())
+    token = re.compile(r'name="version"[^>]*value="([0-9:,]*)"')
+
+    def loaded(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        page = client.get(url).get_data(as_text=True)
+        return {"csrf_token": csrf_token(client, url), "version": token.search(page).group(1)}
+
+    def roll(absent: str, reason: str) -> dict[str, str]:
+        data = {f"attendance_{pid}": "present" for pid in pids.values()} | {f"reason_{pid}": "" for pid in pids.values()}
+        return data | {f"attendance_{pids[absent]}": "absent_excused", f"reason_{pids[absent]}": reason}
+
+    loaded_first, loaded_second = loaded(first), loaded(second)
+    assert loaded_first["version"] == loaded_second["version"] != ""
+    assert first.post(url, data={**loaded_first, **roll("m03", "Ốm, có giấy")}).status_code == 302
+    refused = second.post(url, data={**loaded_second, **roll("m04", "Đi công tác")})
+    assert refused.status_code == 409
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "Đồng chí Nguyễn Thị Ngọc Hân đã sửa nội dung này lúc" in page
+    assert "Vắng có lý do: Ốm, có giấy" in page  # the other's roll call
+    assert 'value="Đi công tác"' in page  # ours, kept
+    with app.app_context():
+        attendance = dict(db.session.execute(select(Participant.id, Participant.attendance)
+                                             .where(Participant.meeting_id == meeting_id)).all())
+    assert attendance[pids["m03"]] == "absent_excused" and attendance[pids["m04"]] == "present"
+    again = token.search(refused.get_data(as_text=True)).group(1)
+    assert again == loaded(first)["version"]
+    resaved = second.post(url, data={"csrf_token": csrf_token(second, url), "version": again, **roll("m04", "Đi công tác")})
+    assert resaved.status_code == 302
+
+
+def test_a_counters_entry_saved_in_another_tab_is_not_overwritten(app, world, seed_path):
+    """The same counter in two tabs: the second save of an older page is refused, both numbers shown."""
+    from test_counting_pages import seed_ballot, tallies
+
+    one, two = app.test_client(), app.test_client()
+    sign_in(one, "kp1")
+    sign_in(two, "kp1")
+    url = f"/meetings/{world['meeting']}/tally"
+    loaded_one, loaded_two = load(one, url), load(two, url)
+    assert loaded_one["version"] == loaded_two["version"] == "0"
+    assert one.post(url, data={**loaded_one, **seed_ballot(seed_path)}).status_code == 302
+
+    typed = seed_ballot(seed_path) | {"issued": "11", "returned": "11", "invalid": "1"}
+    refused = two.post(url, data={**loaded_two, **typed})
+    assert refused.status_code == 409
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "Đồng chí kp1 đã sửa nội dung này lúc" in page
+    assert "<dt>Số phiếu phát ra</dt>" in page and "<dd>10</dd>" in page  # the stored entry
+    assert re.search(r'name="issued"[^>]*value="11"', page)  # the numbers as typed, kept
+    assert tallies(app, world["meeting"])["first"]["issued"] == 10
+    version = VERSION_INPUT.search(refused.get_data(as_text=True)).group(1)
+    assert version == load(one, url)["version"] != "0"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
@@ -35,6 +35,7 @@ from ..counting import (
 )
 from ..database import write_transaction
 from ..extensions import db
+from ..integrity import Conflict, check_version
 from ..meeting.steps import render_step
 from ..models import Meeting, Member, Participant, Role, Tally, User
 from ..records import FINAL_TALLY, meeting_file
@@ -156,6 +157,20 @@ def tally_values(tally: Tally | None, rows: list[BallotRow]) -> dict[str, str]:
         for field in VOTE_FIELDS:
             values[f"rows-{row.key}-{field}"] = str(getattr(found, field)) if found is not None else ""
     return values
+
+
+def entry_lines(tally: Tally | None, rows: list[BallotRow]) -> list[tuple[str, str]]:
+    """Return a stored entry as label and text, shown after a save conflict."""
+    if tally is None:
+        return []
+    stored = tally_values(tally, rows)
+    lines = [(COUNT_LABELS[name], stored[name]) for name in COUNT_FIELDS]
+    for row in rows:
+        votes = ", ".join(f"{FIELD_SHORT[f]} {stored[f'rows-{row.key}-{f}'] or '—'}" for f in VOTE_FIELDS)
+        lines.append((row.name, votes))
+    if tally.invalid_reasons:
+        lines.append(("Lý do phiếu không hợp lệ", tally.invalid_reasons))
+    return lines
 
 
 def posted_values(rows: list[BallotRow]) -> dict[str, str]:
@@ -364,8 +379,11 @@ def render_tally(
     errors: dict[str, str] | None = None,
     form_error: str | None = None,
     checked: list[dict[str, object]] | None = None,
+    version: str | None = None,
 ) -> str:
     own = entry_of(meeting, current_user)
+    if version is None:  # the version of the entry the page is loaded with; 0: none stored yet
+        version = str(own.version) if own is not None and own.id is not None else "0"
     taken = {t.entry for t in meeting.tallies}
     next_entry = next((e for e in ENTRIES if e not in taken), None)
     valid, totals = figures(values, rows)
@@ -378,7 +396,7 @@ def render_tally(
         next_label=ENTRY_LABELS.get(next_entry) if next_entry else None,
         sealed=meeting.sealed, sealed_message=SEALED_MESSAGE,
         fields=VOTE_FIELDS, field_labels=FIELD_LABELS, field_short=FIELD_SHORT, count_labels=COUNT_LABELS,
-        when=when, typed_by=account_name(current_user),
+        when=when, typed_by=account_name(current_user), version=version,
     )
 
 
@@ -403,15 +421,21 @@ def tally(meeting_id: int) -> ResponseReturnValue:
         if not TallyForm().validate():
             abort(400)
         values = posted_values(rows)
+        posted_version = request.form.get("version")
         ballot, errors = parse_entry(request.form, keys)
         if ballot is None:
-            return render_tally(meeting, rows, values, errors=errors), 422
+            return render_tally(meeting, rows, values, errors=errors, version=posted_version), 422
         try:
             with write_transaction():
                 lock_meeting(meeting)
                 entry = claim_entry(meeting, current_user)
+                stored = entry if entry.id is not None else None
+                check_version(stored, posted_version, lambda: entry_lines(stored, rows))
                 save_entry(meeting, entry, ballot)
                 label = ENTRY_LABELS[entry.entry]
+        except Conflict as conflict:
+            g.conflict = conflict  # the stored entry shown above, the numbers as typed kept below
+            return render_tally(meeting, rows, values, version=str(conflict.version)), 409
         except Refused as refused:
             if meeting.sealed:  # a read-only page shows what is stored, never the numbers it refused
                 return render_stored(meeting, rows, form_error=refused.message), 422

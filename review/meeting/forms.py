@@ -87,7 +87,7 @@ def roll_call_form(participants: list[Participant], formdata: object = None) -> 
     """Return the roll-call form: attendance and absence reason for every participant."""
 
     class RollCallForm(BaseForm):
-        pass
+        version = version_field()  # the participants' versions the form was loaded with
 
     for p in participants:
         setattr(

@@ -14,7 +14,7 @@ from ..models import Guest, Meeting
 from ..records import meeting_file
 from ..recording import start_meeting
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
-from ..integrity import check_version
+from ..integrity import check_version, check_versions, versions_token
 from ..views import loaded_version, save_form
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
@@ -141,9 +141,15 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
     meeting = editable_meeting(meeting_id)
     participants = list(meeting.participants)
     form = roll_call_form(participants, request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.version.data = versions_token(participants)
 
     def save() -> None:
         refuse_if_sealed(meeting)  # attendance decides the base and the quorum
+        check_versions(participants, form.version.data, lambda: [
+            (p.member.name, ATTENDANCE_LABELS[Attendance(p.attendance)] + (f": {p.absence_reason}" if p.absence_reason else ""))
+            for p in participants
+        ])
         for p in participants:
             p.attendance = form[f"attendance_{p.id}"].data
             reason = form[f"reason_{p.id}"].data or ""
