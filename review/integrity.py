@@ -151,7 +151,7 @@ def check_version(
 
 def versions_token(records: list[Any]) -> str:
     """Return the versions of several records a form saves together, as one hidden value."""
-    return ",".join(f"{r.id}:{r.version}" for r in sorted(records, key=lambda r: r.id))
+    return ",".join(f"{r.id}:{r.version}" for r in sorted(records, key=lambda r: r.id)) or "none"
 
 
 def check_versions(

@@ -343,3 +343,27 @@ def test_a_counters_entry_saved_in_another_tab_is_not_overwritten(app, world, se
     assert tallies(app, world["meeting"])["first"]["issued"] == 10
     version = VERSION_INPUT.search(refused.get_data(as_text=True)).group(1)
     assert version == load(one, url)["version"] != "0"
+
+
+def test_the_committee_refuses_a_save_over_anothers_choice(app, world):
+    from test_counting_pages import counter_ids
+
+    one, two = app.test_client(), app.test_client()
+    sign_in(one, "bithu")
+    sign_in(two, "bithu")
+    url = f"/meetings/{world['meeting']}/committee"
+    token = re.compile(r'name="version"[^>]*value="([0-9:,]*|none)"')
+
+    def loaded(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        page = client.get(url).get_data(as_text=True)
+        return {"csrf_token": csrf_token(client, url), "version": token.search(page).group(1)}
+
+    m = world["members"]
+    loaded_one, loaded_two = loaded(one), loaded(two)
+    chosen = {"members": [str(m["m02"]), str(m["m04"]), str(m["m09"])], "chief": str(m["m04"])}
+    assert one.post(url, data={**loaded_one, **chosen}).status_code == 302
+    refused = two.post(url, data={**loaded_two, "members": [str(m["m06"]), str(m["m07"])], "chief": str(m["m07"])})
+    assert refused.status_code == 409
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "đã sửa nội dung này lúc" in page and "Trưởng ban Nguyễn Thị Hồng Dung" in page
+    assert counter_ids(app, world["meeting"]) == [m["m04"], m["m02"], m["m09"]]

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..forms import BaseForm
 from ..text import strip_nfc
+from ..views import version_field
 
 
 class MemberIdsField(SelectMultipleField):
@@ -32,6 +33,7 @@ class MemberIdsField(SelectMultipleField):
 class CommitteeForm(BaseForm):
     members = MemberIdsField(_l("Thành viên ban kiểm phiếu"), coerce=int, validate_choice=False)
     chief = SelectField(_l("Trưởng ban kiểm phiếu"), coerce=int, validate_choice=False)
+    version = version_field()  # the committee's versions the form was loaded with
 
 
 class IssueCodeForm(BaseForm):

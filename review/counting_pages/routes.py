@@ -35,7 +35,7 @@ from ..counting import (
 )
 from ..database import write_transaction
 from ..extensions import db
-from ..integrity import Conflict, check_version
+from ..integrity import Conflict, check_version, check_versions, versions_token
 from ..meeting.steps import render_step
 from ..models import Meeting, Member, Participant, Role, Tally, User
 from ..records import FINAL_TALLY, meeting_file
@@ -286,7 +286,10 @@ def render_committee(meeting: Meeting, form: CommitteeForm, new_code: dict | Non
 def committee_form(meeting: Meeting, stored: bool = False) -> CommitteeForm:
     """Return the committee form: as posted, or as stored (on a GET, or when ``stored``)."""
     if stored or request.method != "POST":
-        data = {"members": [c.member_id for c in meeting.counters], "chief": chief_member_id(meeting) or 0}
+        data = {
+            "members": [c.member_id for c in meeting.counters], "chief": chief_member_id(meeting) or 0,
+            "version": versions_token(list(meeting.counters)),
+        }
         form = CommitteeForm(formdata=None, data=data)
     else:
         form = CommitteeForm()
@@ -304,6 +307,11 @@ def committee(meeting_id: int) -> ResponseReturnValue:
     form = committee_form(meeting)
 
     def save() -> None:
+        check_versions(list(meeting.counters), form.version.data, lambda: [
+            ("Ban kiểm phiếu", ", ".join(
+                ("Trưởng ban " if c.position == 0 else "") + c.member.name for c in meeting.counters
+            ) or "chưa chọn"),
+        ])
         set_committee(meeting, list(form.members.data or []), form.chief.data)
 
     def render() -> str:
