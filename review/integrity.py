@@ -238,6 +238,27 @@ for _model in SEALED_TABLES:
     event.listen(_model, "before_update", refuse_sealed_update)
     event.listen(_model, "before_delete", refuse_sealed_write)
 
+REOPEN_COLUMNS = frozenset({"reopened_at", "reopened_by_id", "reopen_reason"})
+SEAL_KEPT_MESSAGE = "Bản niêm phong được giữ nguyên làm hồ sơ: không sửa, không xóa được; chỉ được mở niêm phong, có ghi lý do."
+
+
+@event.listens_for(Seal, "before_update")
+def refuse_seal_change(mapper: Mapper, connection: Connection, target: Seal) -> None:
+    """Let a sealed version change only once, by its reopening; what was sealed stays as it was."""
+    changed = {prop.key for prop in mapper.column_attrs if get_history(target, prop.key).has_changes()}
+    if not changed:
+        return
+    reopened = get_history(target, "reopened_at")
+    was_reopened = (list(reopened.deleted) or list(reopened.unchanged) or [None])[0] is not None
+    if changed - REOPEN_COLUMNS or was_reopened:
+        raise SealedError(SEAL_KEPT_MESSAGE)
+
+
+@event.listens_for(Seal, "before_delete")
+def refuse_seal_delete(mapper: Mapper, connection: Connection, target: Seal) -> None:
+    """Keep every sealed version on record."""
+    raise SealedError(SEAL_KEPT_MESSAGE)
+
 
 # ---------------------------------------------------------------------------
 # Pages

@@ -150,3 +150,28 @@ def test_other_meetings_and_the_record_stay_writable(app, sealed):
         db.session.commit()
         assert db.session.get(Participant, participant.id).absence_reason == "Ghi chú thêm."
         assert db.session.scalar(select(func.count()).select_from(Seal).where(Seal.reopened_at.is_(None))) == 1
+
+
+def test_a_sealed_version_is_kept_as_it_was(app, sealed):
+    with app.app_context():
+        def tamper(meeting: Meeting) -> None:
+            meeting.seals[0].payload = meeting.seals[0].payload.replace("good", "excellent", 1)
+            assert db.session.is_modified(meeting.seals[0]), "unchanged"
+
+        def move_date(meeting: Meeting) -> None:
+            meeting.seals[0].sealed_at = datetime(2020, 1, 1)
+
+        def drop(meeting: Meeting) -> None:
+            db.session.delete(meeting.seals[0])
+
+        for change in (tamper, move_date, drop):
+            refused(change)
+
+        # Reopening is the one change a seal takes, once.
+        meeting = db.session.get(Meeting, 1)
+        reopen(meeting, db.session.get(User, sealed), "Nhập nhầm số phiếu của một đồng chí.")
+        db.session.commit()
+        refused(lambda m: setattr(m.seals[0], "reopen_reason", "Lý do khác, viết lại sau."))
+        refused(lambda m: setattr(m.seals[0], "reopened_at", None))
+        seal = db.session.get(Meeting, 1).seals[0]
+        assert seal.reopen_reason == "Nhập nhầm số phiếu của một đồng chí." and seal.reopened_at is not None
