@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from .reviews import bp as reviews_bp
     from .roster import bp as roster_bp
     from .ward import bp as ward_bp
+    from .history import bp as history_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(counting_bp)
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(roster_bp)
     app.register_blueprint(ward_bp)
+    app.register_blueprint(history_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

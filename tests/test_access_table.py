@@ -88,6 +88,8 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "ward.export_status": {"GET": WARD_READERS},
     "ward.export_progress": {"GET": WARD_READERS},
     "ward.export_download": {"GET": WARD_READERS},
+    # A meeting's history (the audit trail): its secretary and its ward read it
+    "history.meeting": {"GET": WARD_READERS | {SECRETARY}},
     # The province's totals: administrators only (there is no province role)
     "province.index": {"GET": roles(ADMIN)},
 }

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from review.audit import GENESIS, AuditRefused
 from review.extensions import db
-from review.models import AuditEntry, IndividualReview, Member, Participant, User
+from review.models import AuditEntry, Cell, IndividualReview, Member, Organization, Participant, User
 
 from conftest import csrf_token
 
@@ -229,3 +229,36 @@ def test_deletes_by_cascade_are_logged_with_their_columns(app, client, seeded):
     deleted = entries(app, table_name="feedback", action="delete")
     assert sorted(e.row_id for e in deleted) == sorted(feedback_ids)
     assert all(e.meeting_id == 1 and json.loads(e.before)["text"] and e.after is None for e in deleted)
+
+
+def test_the_history_page_shows_who_changed_what_escaped(app, client, seeded, make_user, login):
+    pid = participant_id(app, "m02")
+    save_review(client, pid, "Nội dung <b>mới</b> của bản tự kiểm điểm.")
+    page = client.get("/meetings/1/history")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Nhật ký thay đổi" in body and "Nguyễn Thị Ngọc Hân" in body and "Tự kiểm điểm" in body
+    assert "Nội dung &lt;b&gt;mới&lt;/b&gt; của bản tự kiểm điểm." in body
+    assert "Dòng lệnh" in body  # the import
+    assert client.get("/meetings/1").status_code == 302  # the steps link to it
+    assert "/meetings/1/history" in client.get("/meetings/1/opening").get_data(as_text=True)
+
+    with app.app_context():
+        organization_id = db.session.scalar(select(Cell.organization_id).where(Cell.id == 1))
+        other = Organization(name="Đảng bộ phường khác", place="Hà Nội")
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    make_user("danguy", "ward", organization_id=organization_id)
+    assert login("danguy").status_code == 302
+    assert "Nguyễn Thị Ngọc Hân" in client.get("/meetings/1/history").get_data(as_text=True)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    make_user("danguy-khac", "ward", organization_id=other_id)
+    assert login("danguy-khac").status_code == 302
+    assert client.get("/meetings/1/history").status_code == 404  # another ward sees nothing
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    make_user("kiemphieu", "counter", cell_id=1)
+    assert login("kiemphieu").status_code == 302
+    assert client.get("/meetings/1/history").status_code == 403
+    assert client.get("/meetings/999/history").status_code == 403
