@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from .roster import bp as roster_bp
     from .ward import bp as ward_bp
     from .history import bp as history_bp
+    from .province import bp as province_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(counting_bp)
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(roster_bp)
     app.register_blueprint(ward_bp)
     app.register_blueprint(history_bp)
+    app.register_blueprint(province_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

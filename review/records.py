@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
 from .database import write_transaction
@@ -253,8 +253,30 @@ def _entries(feedback: list[Feedback]) -> list[FeedbackEntry]:
     return [FeedbackEntry(by=f.speaker.code, text=f.text) for f in feedback]
 
 
+def _graph_loaded(meeting: Meeting) -> bool:
+    """Return whether everything :func:`meeting_file` reads of ``meeting`` is loaded already."""
+    if inspect(meeting).unloaded & {"cell", "review_year", "guests", "participants", "collective_reviews", "counters", "tallies"}:
+        return False
+    for p in meeting.participants:
+        if inspect(p).unloaded & {"member", "review"} or (p.review is not None and "feedback" in inspect(p.review).unloaded):
+            return False
+    return not any("rows" in inspect(t).unloaded for t in meeting.tallies)
+
+
+def preload(meeting: Meeting) -> Meeting:
+    """Load the meeting's whole record in a fixed number of queries, unless it is loaded (no N+1).
+
+    Attributes already loaded, and changes not yet flushed, are left as they are.
+    """
+    if meeting.id is not None and not _graph_loaded(meeting):
+        with db.session.no_autoflush:
+            load_meeting(meeting.id)
+    return meeting
+
+
 def meeting_file(meeting: Meeting) -> MeetingFile:
     """Return the meeting as a meeting file (plain data for the core and the documents)."""
+    preload(meeting)
     members = []
     for p in meeting.participants:
         review = None

@@ -22,6 +22,8 @@ from conftest import csrf_token
 
 PUBLIC = {"static", "auth.login", "counting.code_login"}
 NOT_SCOPED = {"main.index", "auth.logout"}  # pages about the user, not about a cell
+# Province-wide totals for administrators only (tests/test_query_budgets.py checks the roles).
+NOT_SCOPED.add("province.index")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..access import may_edit_cell
 from ..counting import counts_for
 from ..extensions import db
-from ..models import Cell, Meeting, Organization, Role
+from ..models import Cell, Meeting, Organization, Role, Seal
 from . import bp
 
 
@@ -18,7 +18,8 @@ def visible_cells() -> list[Cell]:
     """Return the cells the signed-in user may see, with their meetings."""
     query = (
         select(Cell)
-        .options(selectinload(Cell.organization), selectinload(Cell.meetings).selectinload(Meeting.review_year))
+        .options(selectinload(Cell.organization), selectinload(Cell.meetings).selectinload(Meeting.review_year),
+                 selectinload(Cell.meetings).selectinload(Meeting.seals).defer(Seal.payload))
         .join(Cell.organization)
         .order_by(Organization.name, Cell.name)
     )

@@ -11,7 +11,7 @@ from ..counting import refuse_if_sealed
 from ..access import editable_cell, editable_meeting, secretary_required
 from ..forms import BaseForm
 from ..models import Guest, Meeting
-from ..records import meeting_file
+from ..records import meeting_file, preload
 from ..recording import start_meeting
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
 from ..integrity import check_version, check_versions, versions_token
@@ -64,7 +64,7 @@ def overview(meeting_id: int) -> ResponseReturnValue:
 @secretary_required
 def opening(meeting_id: int) -> ResponseReturnValue:
     """Record the opening: time, place, chair, minute-taker, guests."""
-    meeting = editable_meeting(meeting_id)
+    meeting = preload(editable_meeting(meeting_id))
     data = None
     if request.method == "GET":
         data = {
@@ -138,7 +138,7 @@ def quorum_figures(result: MeetingResult, rules: Rules) -> dict[str, object]:
 @secretary_required
 def roll_call(meeting_id: int) -> ResponseReturnValue:
     """Record who is present, who is absent and why; show the base and the quorum."""
-    meeting = editable_meeting(meeting_id)
+    meeting = preload(editable_meeting(meeting_id))
     participants = list(meeting.participants)
     form = roll_call_form(participants, request.form if request.method == "POST" else None)
     if request.method == "GET":

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import counting
 from ..access import may_edit_cell
@@ -510,6 +511,7 @@ def year_meetings(organization: Organization, year: int, lock: bool = False) -> 
         .join(Meeting.cell)
         .where(ReviewYear.organization_id == organization.id, ReviewYear.year == year)
         .order_by(Cell.name)
+        .options(selectinload(Meeting.cell), selectinload(Meeting.seals).defer(Seal.payload))  # no query a meeting
     )
     if lock:
         query = query.with_for_update(of=Meeting)

@@ -6,16 +6,30 @@ across the organisation is ``rules.quota_across`` over the sealed cells' summari
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import JSON, and_, cast, exists, select, type_coerce
+from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
-from ..models import Cell, Meeting, Organization, ReviewYear
-from ..records import evaluate_meeting, load_meeting, review_year_rules
-from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED, MeetingResult, Quota, QuotaPool, Rules, quota_across
+from ..models import Cell, Meeting, Organization, ReviewYear, Seal
+from ..records import review_year_rules
+from ..rules import (
+    LEVEL_LABELS,
+    LEVEL_SHORT,
+    LEVELS,
+    UNDECIDED,
+    CellResult,
+    Level,
+    Quota,
+    QuotaPool,
+    Rules,
+    quota_across,
+)
 
 # The state of a cell's meeting for the year, as the ward follows it.
 NO_MEETING = "none"
@@ -52,6 +66,92 @@ def meeting_state(meeting: Meeting | None) -> str:
     return RECORDING
 
 
+def _level(value: str | None) -> Level | str | None:
+    return None if value is None else UNDECIDED if value == UNDECIDED else Level(value)
+
+
+@dataclass(frozen=True)
+class SealedResult:
+    """The results a seal recorded (the ``results`` of its payload): what the ward counts.
+
+    The rules core computed them when the tallies were sealed, and the seal's fingerprint
+    covers them; the ward reads them back instead of loading every member's record again,
+    and the database takes them out of the payload (:func:`results_of_seals`).
+    """
+
+    summary: dict[str, int]
+    cell: CellResult
+    quota: Quota
+
+    @classmethod
+    def from_results(cls, results: Mapping[str, Any]) -> SealedResult:
+        """Return the sealed results from a payload's ``results`` (SPEC 8)."""
+        cell, quota = results["cell"], results["quota"]
+        return cls(
+            summary=dict(results["summary"]),
+            cell=CellResult(_level(cell["vote_level"]), _level(cell["proposed_level"]), tuple(cell["flags"])),  # type: ignore[arg-type]
+            quota=Quota(quota["pool"], quota["limit"], quota["excellent"]),
+        )
+
+
+
+def seal_results_json() -> Any:
+    """Return the seal's payload as JSON the database takes apart (no payload leaves the database)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(Seal.payload, JSON)
+    return type_coerce(Seal.payload, JSON)  # SQLite: JSON_EXTRACT over the text
+
+
+def seal_in_force() -> Any:
+    """Return the condition 'this seal is in force': not reopened, and no later version."""
+    later = aliased(Seal)
+    return and_(
+        Seal.reopened_at.is_(None),
+        ~exists().where(later.meeting_id == Seal.meeting_id, later.version > Seal.version),
+    )
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value  # a driver may hand JSON back as text
+
+
+# The results each seal recorded, by the seal's fingerprint (the SHA-256 of its payload). A
+# sealed payload never changes, so what it recorded can be kept for the life of the process.
+_SEALED: dict[str, SealedResult] = {}
+_SEALED_LIMIT = 100_000  # seals kept; more than a province's cells for several years
+_BATCH = 30_000  # seal ids a query, under SQLite's limit on bound parameters
+
+
+def forget_sealed_results() -> None:
+    """Empty the process's store of sealed results (the next reads go to the database)."""
+    _SEALED.clear()
+
+
+def results_of_seals(seals: list[tuple[int, str]]) -> dict[int, SealedResult]:
+    """Return, by seal id, the results of the seals given as (id, fingerprint) pairs.
+
+    Only the payloads not read before in this process are read, all in one query that
+    has the database take out the three parts needed; the rest come from memory.
+    """
+    missing = [seal_id for seal_id, fingerprint in seals if fingerprint not in _SEALED]
+    if missing:
+        if len(_SEALED) + len(missing) > _SEALED_LIMIT:
+            _SEALED.clear()
+        payload = seal_results_json()
+        for start in range(0, len(missing), _BATCH):
+            query = select(
+                Seal.fingerprint,
+                payload[("results", "summary")],
+                payload[("results", "cell")],
+                payload[("results", "quota")],
+            ).where(Seal.id.in_(missing[start:start + _BATCH]))
+            for fingerprint, summary, cell, quota in db.session.execute(query):
+                _SEALED[fingerprint] = SealedResult.from_results(
+                    {"summary": _json(summary), "cell": _json(cell), "quota": _json(quota)}
+                )
+    return {seal_id: _SEALED[fingerprint] for seal_id, fingerprint in seals}
+
+
 @dataclass(frozen=True)
 class CellRow:
     """One cell of the organisation for the year."""
@@ -59,7 +159,7 @@ class CellRow:
     cell: Cell
     meeting: Meeting | None
     state: str
-    result: MeetingResult | None = None  # only for a sealed meeting
+    result: SealedResult | None = None  # only for a sealed meeting
 
     @property
     def state_label(self) -> str:
@@ -147,7 +247,10 @@ def percent(ratio: Fraction) -> str:
 
 
 def build_overview(organization: Organization, year: int | None) -> Overview:
-    """Return the organisation's cells for ``year`` (default: the latest year with a meeting)."""
+    """Return the organisation's cells for ``year`` (default: the latest year with a meeting).
+
+    A sealed cell counts with the results its seal recorded (see :class:`SealedResult`).
+    """
     years = meeting_years(organization.id)
     if year is None:
         year = years[0] if years else None
@@ -158,21 +261,28 @@ def build_overview(organization: Organization, year: int | None) -> Overview:
             select(ReviewYear).where(ReviewYear.organization_id == organization.id, ReviewYear.year == year)
         )
     meetings: dict[int, Meeting] = {}
+    sealed: dict[int, SealedResult] = {}
     if review_year is not None:
         query = (
             select(Meeting)
             .where(Meeting.review_year_id == review_year.id)
-            .options(selectinload(Meeting.seals), selectinload(Meeting.counters), selectinload(Meeting.tallies))
+            .options(
+                selectinload(Meeting.seals).defer(Seal.payload),
+                selectinload(Meeting.counters),
+                selectinload(Meeting.tallies),
+            )
         )
         meetings = {m.cell_id: m for m in db.session.scalars(query)}
+        in_force = [m.current_seal for m in meetings.values() if m.current_seal is not None]
+        sealed = results_of_seals([(seal.id, seal.fingerprint) for seal in in_force])
+        sealed = {seal.meeting_id: sealed[seal.id] for seal in in_force}
     rows = []
     for cell in cells:
         meeting = meetings.get(cell.id)
         state = meeting_state(meeting)
         result = None
         if state == SEALED and meeting is not None:
-            loaded = load_meeting(meeting.id)  # everything the meeting file needs, eagerly
-            result = evaluate_meeting(loaded) if loaded is not None else None
+            result = sealed[meeting.id]  # read with all the others: no query a cell (no N+1)
         rows.append(CellRow(cell=cell, meeting=meeting, state=state, result=result))
 
     rules = review_year_rules(review_year) if review_year is not None else None

@@ -1,0 +1,634 @@
+"""Run every benchmark, print the figures, and write them to bench/RESULTS.md.
+
+    bench/run                      # everything (the province on PostgreSQL takes minutes)
+    bench/run --wards 10           # a smaller province, for a quick look
+    bench/run --only minutes pages # some sections only (RESULTS.md lists what ran)
+
+Not part of the test suite: nothing here asserts; the targets are reported as met or not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+SIZES = (10, 60, 300)
+CELLS_A_WARD = 30
+SECTIONS = ("minutes", "pages", "files", "province", "load")
+
+TARGETS = {
+    "minutes_10": 0.3,  # seconds
+    "minutes_300": 5.0,
+    "overhead": 1.5,  # ours / bare ReportLab
+    "ward_dashboard": 0.050,  # seconds, median, 30 cells
+    "province_pg": 0.300,  # seconds, median, PostgreSQL
+}
+
+
+# ---------------------------------------------------------------------------
+# Measuring
+
+
+def timed(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> list[float]:
+    """Return the wall-clock seconds of ``repeat`` calls of ``fn`` after ``warmup`` calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def median(times: list[float]) -> float:
+    return statistics.median(times)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the nearest-rank percentile of ``values`` (share in 0..1)."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def profile_top(fn: Callable[[], Any], lines: int = 14) -> str:
+    """Return the functions taking the most cumulative time in one call of ``fn`` (cProfile)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    fn()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime")
+    stats.print_stats(lines)
+    text = out.getvalue()
+    start = text.find("ncalls")
+    return text[start:].rstrip() if start >= 0 else text.rstrip()
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# The machine
+
+
+def machine() -> dict[str, str]:
+    """Return what the figures ran on: CPU, cores, load, Python, databases, date."""
+    from .databases import postgres_version
+
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    import reportlab
+
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?", "?", "?")
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "load": " / ".join(f"{x:.2f}" if isinstance(x, float) else str(x) for x in load),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": postgres_version(),
+        "versions": f"Flask {version('flask')}, SQLAlchemy {version('sqlalchemy')}, ReportLab {reportlab.Version}"
+        + (", rl_accel " + version("rl_accel") if _has("_rl_accel") else ", without rl_accel (pure-Python ReportLab)"),
+        "os": platform.platform(),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Minutes: ours against a bare ReportLab document of the same paragraphs
+
+
+def _paragraphs(flowables: list[Any]) -> list[Any]:
+    """Return every Paragraph of a story, inside tables and kept-together groups too."""
+    from reportlab.platypus import Paragraph, Table
+
+    found: list[Any] = []
+    for f in flowables:
+        if isinstance(f, Paragraph):
+            found.append(f)
+        elif isinstance(f, Table):
+            for row in f._cellvalues:
+                for cell in row:
+                    found.extend(_paragraphs(cell if isinstance(cell, list | tuple) else [cell]))
+        elif hasattr(f, "_content"):
+            found.extend(_paragraphs(list(f._content)))
+    return found
+
+
+def captured_story(mf: Any, result: Any, seal: Any) -> list[Any]:
+    """Return the story our minutes would lay out (reports.minutes builds it, we keep it)."""
+    import reports.minutes as minutes
+
+    kept: list[Any] = []
+    original = minutes.build_pdf
+    minutes.build_pdf = lambda story, **kw: kept.extend(story) or b""  # type: ignore[assignment]
+    try:
+        minutes.meeting_minutes(mf, result, seal)
+    finally:
+        minutes.build_pdf = original  # type: ignore[assignment]
+    return kept
+
+
+def bare_pdf(texts: list[tuple[str, Any]]) -> bytes:
+    """Return a plain SimpleDocTemplate PDF of the paragraphs (same text, same styles, same font)."""
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from reports.common import FAMILY, MARGINS, PAGE
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=PAGE, leftMargin=MARGINS["left"], rightMargin=MARGINS["right"],
+        topMargin=MARGINS["top"], bottomMargin=MARGINS["bottom"], initialFontName=FAMILY,
+    )
+    document.build([Paragraph(text, style) for text, style in texts])
+    return buffer.getvalue()
+
+
+def pdf_pages(data: bytes) -> int | str:
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return "?"
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def bench_minutes(results: dict[str, Any]) -> None:
+    from reports.minutes import SealInfo, meeting_minutes
+
+    from .generate import cell_file
+
+    say("== Biên bản hội nghị (PDF)")
+    rows = []
+    seal = SealInfo(1, "0123456789abcdef" * 4, "20/12/2024 17:00")
+    for size in SIZES:
+        mf = cell_file(random.Random(size), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", f"Chi bộ Khu dân cư số {size}", size)
+        result = mf.evaluate()
+        repeat = 5 if size < 300 else 3
+        ours_pdf = meeting_minutes(mf, result, seal)
+        ours = timed(lambda: meeting_minutes(mf, result, seal), repeat)
+        texts = [(p.text, p.style) for p in _paragraphs(captured_story(mf, result, seal))]
+        bare = timed(lambda: bare_pdf(texts), repeat)
+        evaluate = timed(mf.evaluate, repeat)
+        row = {
+            "size": size, "ours": median(ours), "bare": median(bare), "ratio": median(ours) / median(bare),
+            "evaluate": median(evaluate), "paragraphs": len(texts), "pages": pdf_pages(ours_pdf),
+            "bare_pages": pdf_pages(bare_pdf(texts)), "bytes": len(ours_pdf),
+        }
+        rows.append(row)
+        say(f"  {size:>3} đảng viên: {secs(row['ours'])} (trần ReportLab {secs(row['bare'])}, x{row['ratio']:.2f}), "
+            f"{row['pages']} trang, {row['paragraphs']} đoạn")
+    results["minutes"] = rows
+    mf = cell_file(random.Random(300), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", "Chi bộ Khu dân cư số 300", 300)
+    result = mf.evaluate()
+    results["minutes_profile"] = profile_top(lambda: meeting_minutes(mf, result, seal))
+
+
+# ---------------------------------------------------------------------------
+# Pages, served by the test client, with their SQL statements
+
+
+def bench_app(url: str):  # type: ignore[no-untyped-def]
+    """Return the application on ``url`` with an empty route beside the real ones."""
+    from review import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    app.add_url_rule("/_bench/empty", "bench_empty", lambda: "")
+    return app
+
+
+def page_figures(app, client, url: str, repeat: int, empty: float) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from .harness import statements_for
+
+    status, statements, _ = statements_for(app, client, url)
+    times = timed(lambda: client.get(url), repeat, warmup=1)
+    return {
+        "status": status, "statements": statements, "median": median(times), "min": min(times),
+        "p90": percentile(times, 0.9), "ratio": median(times) / empty,
+    }
+
+
+def empty_route(client) -> float:  # type: ignore[no-untyped-def]
+    return median(timed(lambda: client.get("/_bench/empty"), 200, warmup=20))
+
+
+def ward_ids(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Return the first meeting of the database's first ward: its id, cell, organisation, a participant."""
+    from sqlalchemy import select
+
+    from review.extensions import db
+    from review.models import Cell, Meeting, Organization
+
+    with app.app_context():
+        organization_id = db.session.scalar(select(Organization.id).order_by(Organization.id))
+        meeting = db.session.scalar(
+            select(Meeting).join(Cell).where(Cell.organization_id == organization_id).order_by(Meeting.id)
+        )
+        return {"organization": organization_id, "meeting": meeting.id, "cell": meeting.cell_id}
+
+
+OVERVIEW = "Hội nghị của chi bộ (/meetings/M, chuyển tới bước đang làm)"
+
+
+def main_pages(ids: dict[str, int]) -> dict[str, str]:
+    m = ids["meeting"]
+    return {
+        OVERVIEW: f"/meetings/{m}",
+        "Kiểm điểm cá nhân (danh sách)": f"/meetings/{m}/reviews",
+        "Kết quả": f"/meetings/{m}/results",
+        "Trang đảng ủy phường (30 chi bộ)": f"/organizations/{ids['organization']}",
+        "Toàn tỉnh": "/province",
+    }
+
+
+def bench_pages(results: dict[str, Any], workdir: Path) -> None:
+    from .databases import sqlite_url
+    from .generate import build
+    from .harness import ensure_user, signed_in
+
+    say("== Các trang chính (SQLite, test client của Flask, đăng nhập quản trị)")
+    results["pages"] = {}
+    for size in SIZES:
+        url = sqlite_url(workdir, f"ward-{size}")
+        app = bench_app(url)
+        from review.extensions import db
+
+        with app.app_context():
+            db.create_all()
+        built = build(app, "ward", size, seed=size, cells=CELLS_A_WARD)
+        say(f"  phường {CELLS_A_WARD} chi bộ x {size} đảng viên: tạo trong {secs(built['seconds'])}")
+        ensure_user(app, "bench-admin", "admin")
+        client = signed_in(app, "bench-admin")
+        empty = empty_route(client)
+        ids = ward_ids(app)
+        figures = {"build_seconds": built["seconds"], "empty": empty, "pages": {}}
+        for label, page in main_pages(ids).items():
+            repeat = 15 if size < 300 else 7
+            if label == OVERVIEW:  # the overview redirects to the step in progress: measure both requests
+                target = client.get(page).headers["Location"]
+                one = page_figures(app, client, page, repeat, empty)
+                two = page_figures(app, client, target, repeat, empty)
+                fig = {k: one[k] + two[k] for k in ("statements", "median", "min", "p90")}
+                fig |= {"status": f"{one['status']}→{two['status']}", "ratio": fig["median"] / empty}
+            else:
+                fig = page_figures(app, client, page, repeat, empty)
+            figures["pages"][label] = fig
+            say(f"    {label}: {ms(fig['median'])} (x{fig['ratio']:.0f} trang rỗng), {fig['statements']} câu SQL")
+        results["pages"][size] = figures
+        if size == 60:
+            results["load_database"] = url
+            results["load_ids"] = ids
+        with app.app_context():
+            db.engine.dispose()
+
+
+# ---------------------------------------------------------------------------
+# Meeting file import and export, 300 members
+
+
+def bench_files(results: dict[str, Any], workdir: Path) -> None:
+    from review import meetingfile
+    from review.extensions import db
+    from review.records import import_meeting, load_meeting, meeting_file
+
+    from .databases import postgres_database, sqlite_url
+    from .generate import cell_document
+
+    say("== Nhập và xuất tệp hội nghị, chi bộ 300 đảng viên")
+    document = cell_document(random.Random(300), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", "Chi bộ Khu dân cư số 300", 300)
+    results["files"] = {}
+
+    def run(kind: str, url: str) -> None:
+        app = bench_app(url)
+        with app.app_context():
+            db.create_all()
+            counter = iter(range(1, 1000))
+
+            def do_import() -> int:
+                document["organization"]["cell"] = f"Chi bộ Khu dân cư số 300-{next(counter)}"
+                data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+                parsed, problems = meetingfile.loads(data)
+                assert parsed is not None, problems
+                meeting_id = import_meeting(parsed).id
+                db.session.expunge_all()
+                return meeting_id
+
+            imports = timed(do_import, 3)
+            meeting_id = do_import()
+
+            def do_export() -> str:
+                db.session.expunge_all()
+                meeting = load_meeting(meeting_id)
+                return meetingfile.dumps(meetingfile.dump(meeting_file(meeting)))
+
+            exported = do_export()
+            exports = timed(do_export, 5)
+            db.session.remove()
+            db.engine.dispose()
+        size = len(json.dumps(document, ensure_ascii=False).encode("utf-8"))
+        results["files"][kind] = {"import": median(imports), "export": median(exports), "bytes": size, "export_bytes": len(exported.encode())}
+        say(f"  {kind}: nhập {secs(median(imports))}, xuất {secs(median(exports))} (tệp {size // 1024} KiB)")
+
+    run("SQLite", sqlite_url(workdir, "files"))
+    with postgres_database("review_bench_files") as url:
+        run("PostgreSQL", url)
+
+
+# ---------------------------------------------------------------------------
+# The province on PostgreSQL
+
+
+def bench_province(results: dict[str, Any], wards: int) -> None:
+    from review.extensions import db
+
+    from .databases import postgres_database
+    from .generate import build
+    from .harness import ensure_user, signed_in
+
+    say(f"== Toàn tỉnh trên PostgreSQL: {wards} đảng bộ phường x {CELLS_A_WARD} chi bộ")
+    with postgres_database("review_bench_province") as url:
+        app = bench_app(url)
+        with app.app_context():
+            db.create_all()
+        built = build(app, "province", seed=2024, wards=wards, cells=CELLS_A_WARD)
+        from sqlalchemy import func, select
+
+        from review.models import Member
+
+        with app.app_context():
+            members = db.session.scalar(select(func.count(Member.id)))
+        say(f"  tạo {len(built['meetings'])} hội nghị, {members} đảng viên trong {secs(built['seconds'])}")
+        ensure_user(app, "bench-admin", "admin")
+        client = signed_in(app, "bench-admin")
+        empty = empty_route(client)
+        ids = ward_ids(app)
+        pages = {}
+        for label, page in main_pages(ids).items():
+            if label == OVERVIEW:
+                page = client.get(page).headers["Location"]
+                label = "Hội nghị của chi bộ (bước đang làm)"
+            pages[label] = page_figures(app, client, page, 21 if "province" in page else 11, empty)
+            say(f"    {label}: {ms(pages[label]['median'])}, {pages[label]['statements']} câu SQL")
+        from review.ward.overview import forget_sealed_results
+
+        from .harness import statements_for
+
+        for label, page in (("Toàn tỉnh, lần đầu của tiến trình (cold)", "/province"),
+                            ("Trang đảng ủy phường, lần đầu (cold)", f"/organizations/{ids['organization']}")):
+            forget_sealed_results()
+            _, statements, _ = statements_for(app, client, page)
+            times = timed(lambda: (forget_sealed_results(), client.get(page)), 5, warmup=0)
+            pages[label] = {"statements": statements, "median": median(times), "min": min(times),
+                            "p90": percentile(times, 0.9), "ratio": median(times) / empty}
+            say(f"    {label}: {ms(pages[label]['median'])}, {statements} câu SQL")
+        results["province"] = {
+            "wards": wards, "cells": len(built["meetings"]), "members": members,
+            "build_seconds": built["seconds"], "empty": empty, "pages": pages,
+        }
+        results["province_profile"] = profile_top(lambda: client.get("/province"))
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+# ---------------------------------------------------------------------------
+# Load test: gunicorn on loopback
+
+
+def bench_load(results: dict[str, Any], workdir: Path) -> None:
+    from .load import run_load
+
+    url = results.get("load_database")
+    ids = results.get("load_ids")
+    if url is None:
+        from .databases import sqlite_url
+        from .generate import build
+
+        url = sqlite_url(workdir, "load")
+        app = bench_app(url)
+        from review.extensions import db
+
+        with app.app_context():
+            db.create_all()
+        build(app, "ward", 60, seed=60, cells=CELLS_A_WARD)
+        ids = ward_ids(app)
+        with app.app_context():
+            db.engine.dispose()
+    say("== Tải thử: gunicorn trên 127.0.0.1, SQLite, phường 30 chi bộ x 60 đảng viên")
+    results["load"] = run_load(url, ids, say)
+
+
+# ---------------------------------------------------------------------------
+# RESULTS.md
+
+
+def verdict(value: float, limit: float) -> str:
+    return "đạt" if value <= limit else "**chưa đạt**"
+
+
+def write_results(results: dict[str, Any], path: Path) -> None:
+    m = results["machine"]
+    out = [
+        "# Benchmarks / Đo hiệu năng",
+        "",
+        "Written by `bench/run` (`python -m bench`); every figure below is from the run described here.",
+        "Times are wall-clock medians unless said otherwise. Pages are served in-process by Flask's test",
+        "client (the same way for the empty route they are compared with); the load test goes through",
+        "gunicorn on loopback.",
+        "",
+        "## Machine",
+        "",
+        f"- Date: {m['date']}",
+        f"- CPU: {m['cpu']}, {m['cores']} cores",
+        f"- Load average when the run started (1/5/15 min): {m['load']}. **The machine is shared**: other",
+        "  engineers ran test suites on the same 2 cores during the run, so the figures are noisy and",
+        "  pessimistic; compare ratios rather than absolute times.",
+        f"- Python {m['python']}, SQLite {m['sqlite']}, PostgreSQL {m['postgresql']}",
+        f"- {m['versions']}",
+        f"- {m['os']}",
+        f"- Sections run: {', '.join(results['sections'])}",
+        "",
+    ]
+    if "minutes" in results:
+        out += [
+            "## Meeting minutes (biên bản hội nghị, PDF)",
+            "",
+            "`reports.minutes.meeting_minutes` from a generated meeting file (the rules core's results computed",
+            "beforehand), against a bare ReportLab document: the same paragraphs (same text, styles and",
+            "Liberation Serif font) in a plain `SimpleDocTemplate`, without our header table, results",
+            "table, keep-together groups or page decorations.",
+            "",
+            "| members | ours | bare ReportLab | overhead | pages (ours/bare) | paragraphs | PDF size | rules core |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in results["minutes"]:
+            out.append(
+                f"| {r['size']} | {secs(r['ours'])} | {secs(r['bare'])} | x{r['ratio']:.2f} | {r['pages']}/{r['bare_pages']} "
+                f"| {r['paragraphs']} | {r['bytes'] // 1024} KiB | {ms(r['evaluate'])} |"
+            )
+        out.append("")
+    if "pages" in results:
+        out += [
+            "## Main pages (SQLite)",
+            "",
+            f"A ward organisation of {CELLS_A_WARD} cells of N members each, generated by `bench/generate.py` and",
+            "stored through `records.import_meeting`; signed in as an administrator. \"x empty\" is the",
+            "median against an empty Flask route served the same way (test client, same app). The",
+            "meeting overview redirects to the step in progress: both requests are counted.",
+            "",
+            "| members a cell | page | median | p90 | x empty | SQL statements |",
+            "|---:|---|---:|---:|---:|---:|",
+        ]
+        for size, figures in results["pages"].items():
+            for label, f in figures["pages"].items():
+                out.append(f"| {size} | {label} | {ms(f['median'])} | {ms(f['p90'])} | x{f['ratio']:.0f} | {f['statements']} |")
+        out.append("")
+        out.append("Empty route: " + ", ".join(f"{ms(f['empty'])} ({size} members)" for size, f in results["pages"].items())
+                   + ". Building the ward: " + ", ".join(f"{secs(f['build_seconds'])} ({size} members a cell)"
+                                                          for size, f in results["pages"].items()) + ".")
+        out.append("")
+    if "files" in results:
+        out += ["## Meeting file, 300 members", "", "| database | import | export | file |", "|---|---:|---:|---:|"]
+        for kind, f in results["files"].items():
+            out.append(f"| {kind} | {secs(f['import'])} | {secs(f['export'])} | {f['bytes'] // 1024} KiB |")
+        out += ["", "Import: `meetingfile.loads` (checks the whole file) and `records.import_meeting` (stores it,",
+                "seals the ballot). Export: `records.load_meeting`, `meeting_file`, `meetingfile.dump` (the rules",
+                "core's results) and `dumps`.", ""]
+    if "province" in results:
+        p = results["province"]
+        out += [
+            "## Province on PostgreSQL",
+            "",
+            f"{p['wards']} ward organisations x {CELLS_A_WARD} cells: {p['cells']} sealed meetings, {p['members']} members,"
+            f" built in {secs(p['build_seconds'])} through `records.import_meeting`. Empty route: {ms(p['empty'])}.",
+            "",
+            "| page | median | p90 | x empty | SQL statements |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for label, f in p["pages"].items():
+            out.append(f"| {label} | {ms(f['median'])} | {ms(f['p90'])} | x{f['ratio']:.0f} | {f['statements']} |")
+        out.append("")
+    if "load" in results:
+        out += [
+            "## Load test (gunicorn, loopback)",
+            "",
+            results["load"]["setup"],
+            "",
+            "| clients at once | requests | errors | throughput | p50 | p90 | p99 | max |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for phase in results["load"]["phases"]:
+            out.append(
+                f"| {phase['concurrency']} | {phase['requests']} | {phase['errors']} | {phase['throughput']:.1f} req/s "
+                f"| {ms(phase['p50'])} | {ms(phase['p90'])} | {ms(phase['p99'])} | {ms(phase['max'])} |"
+            )
+        out.append("")
+    out += targets_section(results)
+    notes = BENCH / "NOTES.md"
+    if notes.exists():
+        out += ["", notes.read_text(encoding="utf-8").rstrip(), ""]
+    for key, title in (("minutes_profile", "Profile: minutes of 300 members (cProfile, by own time)"),
+                       ("province_profile", "Profile: the province view on PostgreSQL (cProfile, by own time)")):
+        if key in results:
+            out += ["", f"### {title}", "", "```", results[key], "```"]
+    path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+
+
+def targets_section(results: dict[str, Any]) -> list[str]:
+    out = ["## Targets", "", "| target | limit | measured | |", "|---|---:|---:|---|"]
+    if "minutes" in results:
+        by_size = {r["size"]: r for r in results["minutes"]}
+        if 10 in by_size:
+            out.append(f"| minutes, 10 members | {secs(TARGETS['minutes_10'])} | {secs(by_size[10]['ours'])} | {verdict(by_size[10]['ours'], TARGETS['minutes_10'])} |")
+        if 300 in by_size:
+            out.append(f"| minutes, 300 members | {secs(TARGETS['minutes_300'])} | {secs(by_size[300]['ours'])} | {verdict(by_size[300]['ours'], TARGETS['minutes_300'])} |")
+        worst = max(r["ratio"] for r in results["minutes"])
+        out.append(f"| overhead over bare ReportLab (worst size) | x{TARGETS['overhead']} | x{worst:.2f} | {verdict(worst, TARGETS['overhead'])} |")
+    if "pages" in results:
+        for size, figures in results["pages"].items():
+            f = figures["pages"]["Trang đảng ủy phường (30 chi bộ)"]
+            out.append(f"| ward dashboard, 30 cells x {size} (SQLite) | {ms(TARGETS['ward_dashboard'])} | {ms(f['median'])} | {verdict(f['median'], TARGETS['ward_dashboard'])} |")
+        for label in next(iter(results["pages"].values()))["pages"]:
+            counts = {results["pages"][size]["pages"][label]["statements"] for size in results["pages"]}
+            out.append(f"| SQL statements constant: {label} | one count | {', '.join(map(str, sorted(counts)))} | {'đạt' if len(counts) == 1 else '**chưa đạt**'} |")
+    if "province" in results:
+        f = results["province"]["pages"]["Toàn tỉnh"]
+        out.append(f"| province view on PostgreSQL ({results['province']['members']} members) | {ms(TARGETS['province_pg'])} | {ms(f['median'])} | {verdict(f['median'], TARGETS['province_pg'])} |")
+        w = results["province"]["pages"]["Trang đảng ủy phường (30 chi bộ)"]
+        out.append(f"| ward dashboard, 30 cells, PostgreSQL | {ms(TARGETS['ward_dashboard'])} | {ms(w['median'])} | {verdict(w['median'], TARGETS['ward_dashboard'])} |")
+    if "load" in results:
+        errors = sum(p["errors"] for p in results["load"]["phases"])
+        out.append(f"| load test without errors | 0 | {errors} | {'đạt' if errors == 0 else '**chưa đạt**'} |")
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench/run", description="Run the benchmarks and write bench/RESULTS.md.")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    parser.add_argument("--wards", type=int, default=40, help="ward organisations in the province (40: about 30,000 members)")
+    parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
+    args = parser.parse_args(argv)
+    sections = args.only or list(SECTIONS)
+    results: dict[str, Any] = {"machine": machine(), "sections": sections}
+    say(f"Máy: {results['machine']['cpu']}, {results['machine']['cores']} lõi, tải {results['machine']['load']}")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="review-bench-") as tmp:
+        workdir = Path(tmp)
+        if "minutes" in sections:
+            bench_minutes(results)
+        if "pages" in sections:
+            bench_pages(results, workdir)
+        if "files" in sections:
+            bench_files(results, workdir)
+        if "province" in sections:
+            bench_province(results, args.wards)
+        if "load" in sections:
+            bench_load(results, workdir)
+    write_results(results, args.output)
+    say(f"Xong trong {secs(time.perf_counter() - started)}; kết quả ghi vào {args.output}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

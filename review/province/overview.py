@@ -1,0 +1,124 @@
+"""What the province sees for one year: each ward organisation's cells, seals and totals.
+
+Consistent with the ward dashboard (``review.ward.overview``): a sealed cell counts with
+the results its seal recorded, and the quota across a ward's sealed cells is
+``rules.quota_across``. Everything is read in a fixed number of queries, whatever the
+number of wards, cells or members: the sealed results are taken out of the seals' JSON
+payloads by the database itself, once a process (``ward.overview.results_of_seals``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Cell, Meeting, Organization, ReviewYear, Seal
+from ..records import review_year_rules
+from ..rules import LEVELS, UNDECIDED, Quota, quota_across
+from ..ward.overview import results_of_seals, seal_in_force
+
+NOT_RATED = "not_rated"
+SUMMARY_KEYS = tuple(str(level) for level in LEVELS) + (NOT_RATED, UNDECIDED)
+
+
+@dataclass
+class WardRow:
+    """One ward organisation for the year."""
+
+    organization_id: int
+    name: str
+    cells: int = 0
+    meetings: int = 0
+    sealed: int = 0
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMARY_KEYS, 0))
+    cell_levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMARY_KEYS[:4] + (UNDECIDED,), 0))
+    quota: Quota | None = None
+
+
+@dataclass(frozen=True)
+class ProvinceOverview:
+    """Every ward organisation's year, and the province's totals."""
+
+    year: int | None
+    years: list[int]
+    wards: list[WardRow]
+    totals: dict[str, int]
+    cells: int
+    meetings: int
+    sealed: int
+
+    @property
+    def over_quota(self) -> list[WardRow]:
+        """Return the wards whose sealed cells propose more excellent members than their quota allows."""
+        return [w for w in self.wards if w.quota is not None and w.quota.exceeded]
+
+
+def review_years() -> list[int]:
+    """Return the years in which some cell has a meeting, latest first."""
+    query = select(ReviewYear.year).join(Meeting, Meeting.review_year_id == ReviewYear.id).distinct()
+    return list(db.session.scalars(query.order_by(ReviewYear.year.desc())))
+
+
+def build_province(year: int | None) -> ProvinceOverview:
+    """Return every ward organisation's totals for ``year`` (default: the latest year with a meeting)."""
+    years = review_years()
+    if year is None:
+        year = years[0] if years else None
+    wards: dict[int, WardRow] = {}
+    cell_counts = select(Organization.id, Organization.name, func.count(Cell.id)).outerjoin(
+        Cell, Cell.organization_id == Organization.id
+    ).group_by(Organization.id, Organization.name).order_by(Organization.name)
+    for organization_id, name, cells in db.session.execute(cell_counts):
+        wards[organization_id] = WardRow(organization_id, name, cells)
+
+    if year is not None:
+        meetings = (
+            select(ReviewYear.organization_id, func.count(Meeting.id))
+            .join(Meeting, Meeting.review_year_id == ReviewYear.id)
+            .where(ReviewYear.year == year)
+            .group_by(ReviewYear.organization_id)
+        )
+        for organization_id, count in db.session.execute(meetings):
+            wards[organization_id].meetings = count
+
+        in_force = (
+            select(ReviewYear.organization_id, Seal.id, Seal.fingerprint)
+            .join(Meeting, Meeting.review_year_id == ReviewYear.id)
+            .join(Seal, Seal.meeting_id == Meeting.id)
+            .where(ReviewYear.year == year, seal_in_force())
+        )
+        seals = db.session.execute(in_force).all()
+        results = results_of_seals([(seal_id, fingerprint) for _, seal_id, fingerprint in seals])
+        summaries: dict[int, list[dict[str, int]]] = {}
+        for organization_id, seal_id, _ in seals:
+            result = results[seal_id]
+            ward = wards[organization_id]
+            ward.sealed += 1
+            for key, count in result.summary.items():
+                ward.totals[key] = ward.totals.get(key, 0) + count
+            if result.cell.vote_level is not None:
+                level = result.cell.proposed_level
+                ward.cell_levels[str(level) if level is not None else UNDECIDED] += 1
+            summaries.setdefault(organization_id, []).append(result.summary)
+
+        rules_of = select(ReviewYear).where(ReviewYear.year == year)
+        for review_year in db.session.scalars(rules_of):
+            rules = review_year_rules(review_year)
+            wards[review_year.organization_id].quota = quota_across(summaries.get(review_year.organization_id, []), rules)
+
+    rows = list(wards.values())
+    totals = dict.fromkeys(SUMMARY_KEYS, 0)
+    for row in rows:
+        for key, count in row.totals.items():
+            totals[key] = totals.get(key, 0) + count
+    return ProvinceOverview(
+        year=year,
+        years=years,
+        wards=rows,
+        totals=totals,
+        cells=sum(w.cells for w in rows),
+        meetings=sum(w.meetings for w in rows),
+        sealed=sum(w.sealed for w in rows),
+    )

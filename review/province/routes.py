@@ -1,0 +1,31 @@
+"""Routes of the province's view: read-only, for administrators (there is no province role)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+
+from ..access import roles_required
+from ..models import Role
+from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
+from . import bp
+from .overview import NOT_RATED, build_province
+
+EXTRA_LABELS = {NOT_RATED: "Không xếp loại", UNDECIDED: "Chưa đủ quá nửa"}
+
+
+@bp.route("/province")
+@roles_required(Role.ADMIN)
+def index() -> ResponseReturnValue:
+    """Show every ward organisation's cells, seals and totals per level for a year."""
+    year = request.args.get("year", type=int)
+    if year is not None and not 1900 <= year <= 9999:
+        year = None
+    overview = build_province(year)
+    response = render_template(
+        "province/index.html",
+        ov=overview,
+        levels=[{"key": str(level), "short": LEVEL_SHORT[level], "label": LEVEL_LABELS[level]} for level in LEVELS],
+        extra_labels=EXTRA_LABELS,
+    )
+    return response, 200, {"Cache-Control": "private, no-store"}
