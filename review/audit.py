@@ -38,6 +38,7 @@ REDACTED = frozenset({("user_account", "password_hash"), ("counter_code", "code_
 GENESIS = "0" * 64
 CHAIN_LOCK = 0x41554454  # "AUDT": the PostgreSQL advisory lock key of the chain
 PENDING = "audit_pending"
+MEETING_CACHE = "audit_meeting_of"  # (parent table, id) -> meeting id, for one flush
 ACTOR = "audit_actor"
 
 AUDIT_TABLE = AuditEntry.__table__
@@ -108,23 +109,39 @@ def meeting_id_of(connection: Connection, target: Any) -> int | None:
     if "meeting_id" in table.c:
         return _value(target, "meeting_id")
     if table.name == "individual_review":
-        return connection.scalar(
-            select(Participant.meeting_id).where(Participant.id == _value(target, "participant_id"))
-        )
+        return _parent_meeting(connection, target, "participant", _value(target, "participant_id"))
     if table.name == "feedback":
         individual = _value(target, "individual_review_id")
         if individual is not None:
-            return connection.scalar(
-                select(Participant.meeting_id)
-                .join(IndividualReview, IndividualReview.participant_id == Participant.id)
-                .where(IndividualReview.id == individual)
-            )
-        return connection.scalar(
-            select(CollectiveReview.meeting_id).where(CollectiveReview.id == _value(target, "collective_review_id"))
-        )
+            return _parent_meeting(connection, target, "individual_review", individual)
+        return _parent_meeting(connection, target, "collective_review", _value(target, "collective_review_id"))
     if table.name == "tally_row":
-        return connection.scalar(select(Tally.meeting_id).where(Tally.id == _value(target, "tally_id")))
+        return _parent_meeting(connection, target, "tally", _value(target, "tally_id"))
     return None
+
+
+PARENT_MEETING = {
+    "participant": lambda parent_id: select(Participant.meeting_id).where(Participant.id == parent_id),
+    "individual_review": lambda parent_id: (
+        select(Participant.meeting_id)
+        .join(IndividualReview, IndividualReview.participant_id == Participant.id)
+        .where(IndividualReview.id == parent_id)
+    ),
+    "collective_review": lambda parent_id: select(CollectiveReview.meeting_id).where(CollectiveReview.id == parent_id),
+    "tally": lambda parent_id: select(Tally.meeting_id).where(Tally.id == parent_id),
+}
+
+
+def _parent_meeting(connection: Connection, target: Any, parent: str, parent_id: int | None) -> int | None:
+    """Return the meeting of a parent row, asked once a flush (a review's many feedback rows)."""
+    if parent_id is None:
+        return None
+    session = object_session(target)
+    cache: dict[tuple[str, int], int | None] = session.info.setdefault(MEETING_CACHE, {}) if session else {}
+    key = (parent, parent_id)
+    if key not in cache:
+        cache[key] = connection.scalar(PARENT_MEETING[parent](parent_id))
+    return cache[key]
 
 
 # ---------------------------------------------------------------------------
@@ -252,6 +269,7 @@ def refuse_bulk_audit_write(orm_execute_state: Any) -> None:
 def start_flush(session: Session, flush_context: Any, instances: Any) -> None:
     """Forget changes noted by a failed flush; learn who is changing the record."""
     session.info[PENDING] = []
+    session.info[MEETING_CACHE] = {}
     if session.new or session.dirty or session.deleted:
         with session.no_autoflush:
             session.info[ACTOR] = session.info.get("audit_actor_override") or current_actor()

@@ -52,6 +52,7 @@ OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally
 SEALED_TABLES = (Tally, TallyRow, BallotCounter, CounterCode, SealApproval)
 SEAL_OPS = "sealing_meetings"
 BUMPED = "versions_bumped"
+SEALED_CACHE = "sealed_meetings"  # meeting id -> sealed, asked once a flush
 VERSION_FIELD = "version"
 
 SEALED_MESSAGE = "Kết quả kiểm phiếu đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
@@ -89,6 +90,7 @@ def _owner_changes(obj: Any) -> bool:
 @event.listens_for(Session, "before_flush")
 def bump_versions(session: Session, flush_context: Any, instances: Any) -> None:
     """Add one to the version of every record changed in this flush, owned rows included."""
+    session.info[SEALED_CACHE] = {}
     with session.no_autoflush:
         bump: dict[int, Any] = {}
         for obj in session.dirty:
@@ -221,7 +223,10 @@ def refuse_sealed_write(mapper: Mapper, connection: Connection, target: Any) -> 
         return
     if seals_or_reopens(session, meeting_id):
         return
-    if is_sealed(connection, meeting_id):
+    cache: dict[int, bool] = session.info.setdefault(SEALED_CACHE, {}) if session is not None else {}
+    if meeting_id not in cache:
+        cache[meeting_id] = is_sealed(connection, meeting_id)
+    if cache[meeting_id]:
         raise SealedError()
 
 
