@@ -67,7 +67,7 @@ class SealedError(Refused):
         super().__init__("csrf_token", message)
 
 
-@dataclass
+@dataclass(eq=False)
 class Conflict(Exception):
     """A save over a record someone else changed after the form was loaded."""
 
