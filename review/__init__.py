@@ -99,6 +99,7 @@ ERRORS = {
     403: ("Không có quyền", "Tài khoản của bạn không được làm việc này."),
     404: ("Không tìm thấy", "Trang này không có, hoặc không thuộc phạm vi tài khoản của bạn."),
     405: ("Không hợp lệ", "Trang này không nhận yêu cầu như vậy."),
+    413: ("Nội dung quá lớn", "Nội dung gửi lên quá lớn nên chưa được lưu: rút ngắn văn bản rồi thử lại."),
     500: ("Lỗi hệ thống", "Đã có lỗi. Nội dung chưa lưu được; vui lòng thử lại."),
 }
 

@@ -55,6 +55,10 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "WTF_CSRF_TIME_LIMIT": None,
+        # No request body over 8 MiB is read (413): Werkzeug sets no limit on a form-encoded
+        # body by itself, and the largest form (a review with many 20,000-character texts)
+        # stays well under it.
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         # scrypt with werkzeug's parameters (N=2^15, r=8, p=1); the test suite, which creates
         # hundreds of accounts, uses scrypt with a small N so that hashing does not dominate it.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1" if testing else "scrypt",

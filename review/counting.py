@@ -19,7 +19,7 @@ from .meetingfile import BallotData, MeetingFile
 from .models import BallotCounter, CounterCode, Meeting, Participant, Role, SealApproval, Tally, TallyRow, User
 from .records import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
 from .recording import Refused
-from .text import nfc
+from .text import nfc, one_line_break, text_problem
 from .rules import CELL_ROW, BallotCount, Difference, MeetingResult, Standing, Votes, compare_ballots, is_voter
 
 ENTRIES = ("first", "second")
@@ -322,9 +322,11 @@ def parse_entry(form: Mapping[str, str], keys: list[str]) -> tuple[BallotCount |
 
     issued, returned, invalid = number("issued"), number("returned"), number("invalid")
     rows = {key: Votes(**{f: number(f"rows-{key}-{f}") for f in ("excellent", "good", "completed", "not_completed", "blank")}) for key in keys}
-    reasons = nfc((form.get("invalid_reasons") or "").strip())
+    reasons = nfc(one_line_break(form.get("invalid_reasons") or "").strip())
     if len(reasons) > 2000:
         errors["invalid_reasons"] = "Tối đa 2000 ký tự."
+    elif (problem := text_problem(reasons, multiline=True)) is not None:
+        errors["invalid_reasons"] = problem
     if errors:
         return None, errors
     return BallotCount(issued, returned, invalid, rows, reasons), {}
