@@ -29,6 +29,7 @@ from review import meetingfile
 from review.meetingfile import MeetingFile
 from review.rules import (
     CELL_ROW,
+    PROFILES,
     Attendance,
     MemberFacts,
     Standing,
@@ -245,8 +246,6 @@ def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: 
         )
         for m in members
     ]
-    from review.rules import PROFILES
-
     rules = PROFILES[PROFILE]
     present_ids = [m["id"] for m in members if m["attendance"] == "present"]
     for m, f in zip(members, facts, strict=True):
