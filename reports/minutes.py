@@ -52,7 +52,12 @@ from .common import (
 )
 
 SUBSECTION = style("subsection", 14, fontName="LiberationSerif-BoldItalic", spaceBefore=6, spaceAfter=3, keepWithNext=1)
-MEMBER_HEAD = style("member-head", 14, fontName="LiberationSerif-Bold", spaceBefore=6, spaceAfter=2, keepWithNext=1)
+# A member's heading never ends a page: a conditional page break before it leaves room for the
+# heading and the first lines of the self-review. (keepWithNext would do it too, but it lays out
+# each self-review twice, once inside the group and once on the page: a quarter of the time of
+# the minutes of a large cell, bench/RESULTS.md.)
+MEMBER_HEAD = style("member-head", 14, fontName="LiberationSerif-Bold", spaceBefore=6, spaceAfter=2)
+MEMBER_HEAD_ROOM = 35 * mm
 CELL_LEFT_SMALL = style("cell-small", 11, leading=13.5)
 
 
@@ -170,6 +175,7 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
         story.append(_labelled("Tự đánh giá, xếp loại", level_label(review.self_level)))
         number += 1
 
+    story.append(CondPageBreak(MEMBER_HEAD_ROOM + 10 * mm))
     story.append(markup(f"{number}. Kiểm điểm cá nhân đảng viên", SUBSECTION))
     number += 1
     reviewed = sorted(
@@ -180,6 +186,8 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
         r = m.review
         assert r is not None
         score = f" – tự chấm {r.self_score} điểm" if r.self_score is not None else ""
+        if i > 1:  # the first sits under its section's heading, kept with it
+            story.append(CondPageBreak(MEMBER_HEAD_ROOM))
         story.append(markup(f"{number - 1}.{i}. Đồng chí {esc(m.name)}", MEMBER_HEAD))
         story.append(_labelled("Tự kiểm điểm", r.summary))
         story.append(markup(f"<b>Tự đánh giá, xếp loại:</b> {esc(level_label(r.self_level))}{score}.", BODY_PLAIN))
