@@ -561,3 +561,20 @@ def test_the_year_picker_a_get_form_answers_bad_input_with_a_message(app, world,
     assert_escaped(html)
     assert any(VIETNAMESE.search(m) for m in messages(html)), html
     assert snapshot(app) == before
+
+
+def test_the_opening_saves_a_changed_list_of_guests(app, world) -> None:
+    # Found by the fuzz on PostgreSQL: replacing the guests inserted the new row at position 0
+    # before deleting the old one, against the unique (meeting, position).
+    client = client_for(app, "secretary")
+    url = f"/meetings/{world['meeting']}/opening"
+    for names in (["Trần Văn Khách"], ["Lê Thị Mời", "Phạm Văn Dự"], ["Phạm Văn Dự"], []):
+        values = page_values(client, url)
+        values = {k: v for k, v in values.items() if not k.startswith("guests-")}
+        for i, name in enumerate(names + [""]):
+            values[f"guests-{i}-name"], values[f"guests-{i}-title"] = name, ""
+        response = client.post(url, data=values)
+        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+        with app.app_context():
+            meeting = db.session.get(Meeting, world["meeting"])
+            assert [g.name for g in sorted(meeting.guests, key=lambda g: g.position)] == names

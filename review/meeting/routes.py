@@ -85,7 +85,15 @@ def opening(meeting_id: int) -> ResponseReturnValue:
         meeting.chair_id = form.chair_id.data
         meeting.minute_taker_id = form.minute_taker_id.data
         guests = [g for g in form.guests.data if g["name"]]
-        meeting.guests = [Guest(position=i, name=g["name"], title=g["title"]) for i, g in enumerate(guests)]
+        # Reuse the stored rows in place: a new row at a position an old one still holds
+        # would be inserted before the old is deleted, against the unique (meeting, position).
+        existing = list(meeting.guests)
+        rows = []
+        for i, g in enumerate(guests):
+            row = existing[i] if i < len(existing) else Guest()
+            row.position, row.name, row.title = i, g["name"], g["title"]
+            rows.append(row)
+        meeting.guests = rows
         return meeting
 
     return save_form(
