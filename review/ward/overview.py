@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import JSON, and_, cast, exists, select, type_coerce
+from sqlalchemy import JSON, and_, cast, column, exists, func, select, true, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
@@ -127,6 +127,31 @@ def forget_sealed_results() -> None:
     _SEALED.clear()
 
 
+def _results_query(seal_ids: list[int]) -> Any:
+    """Return the query of the seals' fingerprints and their results' summary, cell and quota."""
+    payload = seal_results_json()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Parse each payload once: json_to_record takes the three parts out of ``results``
+        # (three path lookups would parse the ~10 KB of text three times, 3x slower).
+        parts = (
+            func.json_to_record(payload["results"])
+            .table_valued(column("summary", JSON), column("cell", JSON), column("quota", JSON))
+            .render_derived(with_types=True)
+        )
+        return (
+            select(Seal.fingerprint, parts.c.summary, parts.c.cell, parts.c.quota)
+            .select_from(Seal)
+            .join(parts, true())
+            .where(Seal.id.in_(seal_ids))
+        )
+    return select(
+        Seal.fingerprint,
+        payload[("results", "summary")],
+        payload[("results", "cell")],
+        payload[("results", "quota")],
+    ).where(Seal.id.in_(seal_ids))
+
+
 def results_of_seals(seals: list[tuple[int, str]]) -> dict[int, SealedResult]:
     """Return, by seal id, the results of the seals given as (id, fingerprint) pairs.
 
@@ -137,14 +162,8 @@ def results_of_seals(seals: list[tuple[int, str]]) -> dict[int, SealedResult]:
     if missing:
         if len(_SEALED) + len(missing) > _SEALED_LIMIT:
             _SEALED.clear()
-        payload = seal_results_json()
         for start in range(0, len(missing), _BATCH):
-            query = select(
-                Seal.fingerprint,
-                payload[("results", "summary")],
-                payload[("results", "cell")],
-                payload[("results", "quota")],
-            ).where(Seal.id.in_(missing[start:start + _BATCH]))
+            query = _results_query(missing[start:start + _BATCH])
             for fingerprint, summary, cell, quota in db.session.execute(query):
                 _SEALED[fingerprint] = SealedResult.from_results(
                     {"summary": _json(summary), "cell": _json(cell), "quota": _json(quota)}
