@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from review.counting import eligible_counters, set_committee
 from review.database import write_transaction
 from review.extensions import db
-from review.models import Cell, ExportJob, Meeting, Organization
+from review.models import Cell, ExportJob, Meeting, Organization, Seal
 from review.records import load_meeting
 
 from conftest import csrf_token
@@ -191,6 +191,23 @@ def test_dashboard_totals_count_sealed_cells_only(app, ward, ward_client):
     assert 'role="img"' in html and "<desc" in html
     assert "style=" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+
+
+def test_totals_survive_the_results_cache_overflowing(app, ward, ward_client, monkeypatch):
+    """When the per-process cache of sealed results is full, the page still counts every seal."""
+    from review.ward import overview
+
+    first = page(ward_client.get("/organizations/1"))
+    overview._SEALED.clear()
+    monkeypatch.setattr(overview, "_SEALED_LIMIT", 1)
+    with app.app_context():
+        seals = [(row.id, row.fingerprint) for row in db.session.execute(select(Seal.id, Seal.fingerprint))]
+        assert len(seals) >= 2
+        overview.results_of_seals(seals[:1])  # one cached: the next call overflows and clears
+        assert set(overview.results_of_seals(seals)) == {seal_id for seal_id, _ in seals}
+    again = page(ward_client.get("/organizations/1"))
+    totals = re.compile(r'data-total="(\w+)">(\d+)<')
+    assert totals.findall(again) == totals.findall(first)
 
 
 def test_quota_across_the_organisation_names_the_cells(app, ward, ward_client):

@@ -158,17 +158,27 @@ def results_of_seals(seals: list[tuple[int, str]]) -> dict[int, SealedResult]:
     Only the payloads not read before in this process are read, all in one query that
     has the database take out the three parts needed; the rest come from memory.
     """
-    missing = [seal_id for seal_id, fingerprint in seals if fingerprint not in _SEALED]
+    # Gather into a local dict first: the shared cache may be cleared meanwhile (by this call
+    # when it grows too big, or by another thread), and the answer must not depend on it.
+    found: dict[str, SealedResult] = {}
+    missing = []
+    for seal_id, fingerprint in seals:
+        cached = _SEALED.get(fingerprint)
+        if cached is None:
+            missing.append(seal_id)
+        else:
+            found[fingerprint] = cached
+    for start in range(0, len(missing), _BATCH):
+        query = _results_query(missing[start:start + _BATCH])
+        for fingerprint, summary, cell, quota in db.session.execute(query):
+            found[fingerprint] = SealedResult.from_results(
+                {"summary": _json(summary), "cell": _json(cell), "quota": _json(quota)}
+            )
     if missing:
         if len(_SEALED) + len(missing) > _SEALED_LIMIT:
             _SEALED.clear()
-        for start in range(0, len(missing), _BATCH):
-            query = _results_query(missing[start:start + _BATCH])
-            for fingerprint, summary, cell, quota in db.session.execute(query):
-                _SEALED[fingerprint] = SealedResult.from_results(
-                    {"summary": _json(summary), "cell": _json(cell), "quota": _json(quota)}
-                )
-    return {seal_id: _SEALED[fingerprint] for seal_id, fingerprint in seals}
+        _SEALED.update(found)
+    return {seal_id: found[fingerprint] for seal_id, fingerprint in seals}
 
 
 @dataclass(frozen=True)
