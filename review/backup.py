@@ -19,6 +19,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Engine
 
+from .text import thousands
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 PGDUMP_HEADER = b"PGDMP"
 PG_CLIENT_PACKAGE = "postgresql-client"
@@ -279,11 +281,6 @@ def fsync(path: Path) -> None:
     """Flush a written file to the disk before it takes its final name."""
     with path.open("rb") as stream:
         os.fsync(stream.fileno())
-
-
-def thousands(number: int) -> str:
-    """Write a number as Vietnamese text does: 1.234.567."""
-    return f"{number:,}".replace(",", ".")
 
 
 def report(summary: Summary) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from .extensions import db
+from .integrity import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .meetingfile import BallotData, MeetingFile
 from .models import BallotCounter, CounterCode, Meeting, Participant, Role, SealApproval, Tally, TallyRow, User
 from .records import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
@@ -27,7 +28,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(hours=12)
 MIN_COUNTERS = 2  # two independent entries need two counters
-SEALED_MESSAGE = "Kết quả kiểm phiếu đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
 
 
 def refuse_if_sealed(meeting: Meeting, field: str = "csrf_token") -> None:

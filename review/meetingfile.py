@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from . import rules
-from .text import nfc
+from .text import CONTROL, nfc, one_line_break
 from .rules import (
     CELL_ROW,
     VOTE_FIELDS,
@@ -44,8 +44,6 @@ FORMAT = "party-review/1"
 NAME_MAX = 200
 TEXT_MAX = 20_000
 MEMBER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
-# Control characters other than tab and newline have no place in a minute.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 E = TypeVar("E", bound=StrEnum)
 Path = tuple[str | int, ...]
@@ -224,7 +222,7 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(path, f"Cần một chuỗi văn bản, nhận được {_kind(value)}.")
             return None
-        value = nfc(value.replace("\r\n", "\n").replace("\r", "\n"))
+        value = nfc(one_line_break(value))
         limit = NAME_MAX if line else TEXT_MAX
         if line and "\n" in value:
             self.fail(path, "Không được xuống dòng trong trường này.")

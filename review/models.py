@@ -633,6 +633,8 @@ class AuditEntry(db.Model):
     """
 
     __tablename__ = "audit_entry"
+    # The latest entry of one row (who last changed it, for a save conflict).
+    __table_args__ = (Index("ix_audit_entry_table_name_row_id", "table_name", "row_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, ... in chain order
     at: Mapped[datetime] = mapped_column(DateTime)  # UTC

@@ -1,4 +1,6 @@
-"""Normalise text from users: one Unicode form (NFC) everywhere, and no control characters."""
+"""Text from users and for them: one Unicode form (NFC) everywhere, no control characters, numbers the Vietnamese way.
+
+Pure: no Flask, no database (the meeting file reads its texts with these too)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import unicodedata
 
 # Characters no text of the record may hold: C0 and C1 controls other than tab and line feed
 # (NUL among them, which PostgreSQL refuses), DEL, the Unicode line and paragraph separators,
-# and lone surrogates. The meeting file refuses the same set (review.meetingfile.CONTROL).
+# and lone surrogates. The meeting file refuses the same set (it imports this one).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # An integer as the forms read it: ASCII digits only, an optional minus sign.
 ASCII_INTEGER = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
@@ -39,3 +41,8 @@ def text_problem(value: str, *, multiline: bool) -> str | None:
     if CONTROL.search(value):
         return CONTROL_MESSAGE
     return None
+
+
+def thousands(number: int) -> str:
+    """Write a number as Vietnamese text does: 1.234.567."""
+    return f"{number:,}".replace(",", ".")

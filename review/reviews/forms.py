@@ -15,9 +15,9 @@ from wtforms import Field, FieldList, Form, FormField, IntegerField, SelectField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from ..forms import VIETNAMESE, BaseForm
-from ..meetingfile import CONTROL, TEXT_MAX
+from ..meetingfile import TEXT_MAX
 from ..rules import LEVEL_LABELS, LEVELS
-from ..text import strip_nfc
+from ..text import CONTROL, CONTROL_MESSAGE, one_line_break, strip_nfc, thousands
 from ..views import version_field
 
 NO_CHOICE = "— Chưa chọn —"
@@ -26,17 +26,7 @@ LEVEL_CHOICES = [("", NO_CHOICE)] + [(level.value, LEVEL_LABELS[level]) for leve
 LONG_TEXT_ROWS = 7
 
 
-def one_line_break(value: str | None) -> str | None:
-    """Return the text with every line break as ``\\n`` (browsers send ``\\r\\n``)."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
 TEXT_FILTERS = [strip_nfc, one_line_break]
-
-
-def thousands(n: int) -> str:
-    """Return ``n`` written the Vietnamese way: 20.000."""
-    return f"{n:,}".replace(",", ".")
 
 
 def fits_meeting_file(form: Form, field: Field) -> None:
@@ -45,9 +35,7 @@ def fits_meeting_file(form: Form, field: Field) -> None:
     if len(value) > TEXT_MAX:
         raise ValidationError(f"Dài {thousands(len(value))} ký tự, tối đa {thousands(TEXT_MAX)} ký tự.")
     if CONTROL.search(value):
-        raise ValidationError(
-            "Có ký tự điều khiển không hợp lệ (thường do dán từ phần mềm khác): xóa ký tự đó rồi lưu lại."
-        )
+        raise ValidationError(CONTROL_MESSAGE)
 
 
 def long_text(label: str, description: str = "", rows: int = LONG_TEXT_ROWS) -> TextAreaField:
