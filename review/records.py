@@ -245,7 +245,8 @@ def load_meeting(meeting_id: int) -> Meeting | None:
     )
 
 
-def _level(value: str | None) -> Level | None:
+def level_of(value: str | None) -> Level | None:
+    """Return the level a stored value names, or None."""
     return Level(value) if value is not None else None
 
 
@@ -283,7 +284,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
         if p.review is not None:
             review = ReviewData(
                 summary=p.review.summary,
-                self_level=_level(p.review.self_level),
+                self_level=level_of(p.review.self_level),
                 self_score=p.review.self_score,
                 response=p.review.response,
                 feedback=_entries(p.review.feedback),
@@ -302,7 +303,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
                 temporary_elsewhere=p.temporary_elsewhere,
                 disciplined_in_year=p.disciplined_in_year,
                 sick_leave_months=p.sick_leave_months,
-                previous_level=_level(p.previous_level),
+                previous_level=level_of(p.previous_level),
                 absence_reason=p.absence_reason,
                 review=review,
             )
@@ -346,7 +347,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
             CollectiveData(
                 subject=c.subject,
                 report=c.report,
-                self_level=_level(c.self_level),
+                self_level=level_of(c.self_level),
                 feedback=_entries(c.feedback),
                 conclusion=c.conclusion,
                 remedy_plan=c.remedy_plan,

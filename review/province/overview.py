@@ -33,7 +33,6 @@ class WardRow:
     meetings: int = 0
     sealed: int = 0
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMARY_KEYS, 0))
-    cell_levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMARY_KEYS[:4] + (UNDECIDED,), 0))
     quota: Quota | None = None
 
 
@@ -98,9 +97,6 @@ def build_province(year: int | None) -> ProvinceOverview:
             ward.sealed += 1
             for key, count in result.summary.items():
                 ward.totals[key] = ward.totals.get(key, 0) + count
-            if result.cell.vote_level is not None:
-                level = result.cell.proposed_level
-                ward.cell_levels[str(level) if level is not None else UNDECIDED] += 1
             summaries.setdefault(organization_id, []).append(result.summary)
 
         rules_of = select(ReviewYear).where(ReviewYear.year == year)

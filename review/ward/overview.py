@@ -17,14 +17,13 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
-from ..records import review_year_rules
+from ..records import level_of, review_year_rules
 from ..rules import (
     LEVEL_LABELS,
     LEVEL_SHORT,
     LEVELS,
     UNDECIDED,
     CellResult,
-    Level,
     Quota,
     QuotaPool,
     Rules,
@@ -66,10 +65,6 @@ def meeting_state(meeting: Meeting | None) -> str:
     return RECORDING
 
 
-def _level(value: str | None) -> Level | str | None:
-    return None if value is None else UNDECIDED if value == UNDECIDED else Level(value)
-
-
 @dataclass(frozen=True)
 class SealedResult:
     """The results a seal recorded (the ``results`` of its payload): what the ward counts.
@@ -89,7 +84,11 @@ class SealedResult:
         cell, quota = results["cell"], results["quota"]
         return cls(
             summary=dict(results["summary"]),
-            cell=CellResult(_level(cell["vote_level"]), _level(cell["proposed_level"]), tuple(cell["flags"])),  # type: ignore[arg-type]
+            cell=CellResult(
+                UNDECIDED if cell["vote_level"] == UNDECIDED else level_of(cell["vote_level"]),
+                level_of(cell["proposed_level"]),
+                tuple(cell["flags"]),
+            ),
             quota=Quota(quota["pool"], quota["limit"], quota["excellent"]),
         )
 
