@@ -3,7 +3,8 @@
 On SQLite (a file, in WAL mode) a transaction that reads and then writes must start with
 BEGIN IMMEDIATE, or two of them deadlock and one fails at once with "database is locked".
 Every save here reads the meeting and then writes: all of them must be acknowledged, none may
-answer 500, and the database must end holding each person's last save. Then, in every
+answer 500, and the database must end holding each person's last save, and the audit
+trail's hash chain every save, once each, unbroken. Then, in every
 meeting at once, both counters type the same ballot and the chief counter and the secretary
 approve it at the same moment: each meeting is sealed exactly once.
 """
@@ -20,8 +21,8 @@ from browser import live_server
 from review.extensions import db
 from review.models import Meeting, Seal
 from workload import (
-    LOCKED, Answer, Browser, Log, Person, build_world, invariant_problems, orphans, save_round, sqlite_checks,
-    stored_marks, stored_round, tally_form,
+    LOCKED, Answer, Browser, Log, Person, audit_chain, audited_rounds, build_world, invariant_problems, orphans,
+    save_round, sqlite_checks, stored_marks, stored_round, tally_form,
 )
 
 MEETINGS = 3  # each with two counters and a secretary: nine people saving at once
@@ -79,6 +80,11 @@ def test_counters_and_secretaries_save_at_once(app, caplog) -> None:  # type: ig
         assert all(log.acknowledged == list(range(1, ROUNDS + 1)) for log in logs)
         marks = stored_marks(app, world)
         assert {name: stored_round(mark) for name, mark in marks.items()} == {log.person.username: ROUNDS for log in logs}
+        # The audit trail chained every save of the nine writers, each exactly once and in order.
+        chain = audit_chain(app)
+        assert chain.ok, chain.problem
+        assert audited_rounds(app, world) == {log.person.username: list(range(1, ROUNDS + 1)) for log in logs}
+        assert chain.count >= len(logs) * ROUNDS
 
         # Every counter types the same ballot at once; then every chief and secretary approve at once.
         counters = [p for p in world.people if p.kind == "counter"]
@@ -105,6 +111,8 @@ def test_counters_and_secretaries_save_at_once(app, caplog) -> None:  # type: ig
     assert all(sealed.values())
     assert invariant_problems(app) == []
     assert orphans(app) == []
+    chain = audit_chain(app)  # the ballots and the approvals at once too
+    assert chain.ok, chain.problem
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite"):
         integrity, foreign = sqlite_checks(url.removeprefix("sqlite:///"))

@@ -5,7 +5,8 @@ settings) on a SQLite file or a PostgreSQL database of this test. Counters and s
 save round after round; once enough saves are acknowledged the server is killed while others
 are in flight. Then the database must pass its own checks and the application's invariants,
 and hold each person's last acknowledged save (or the one in flight after it, if that one
-committed before the kill).
+committed before the kill); the audit trail's hash chain must be unbroken and record exactly
+the saves that committed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ import pytest
 from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from review import create_app
 from review.extensions import db
-from workload import LOCKED, Browser, Log, build_world, start_server, invariant_problems, orphans, save_round, sqlite_checks, stored_marks, stored_round
+from workload import (
+    LOCKED, Browser, Log, audit_chain, audited_rounds, build_world, invariant_problems, orphans, save_round,
+    sqlite_checks, start_server, stored_marks, stored_round,
+)
 
 MEETINGS = 2  # two counters and a secretary each: six people saving
 KILL_AFTER = 30  # acknowledged saves before the kill
@@ -106,6 +110,8 @@ def test_sigkill_in_the_middle_of_saves(crash_database: str, tmp_path: Path) -> 
         assert foreign == []
     assert orphans(app) == []
     assert invariant_problems(app) == []
+    chain = audit_chain(app)
+    assert chain.ok, chain.problem
 
     # Every acknowledged save is there: each person's record holds their last acknowledged
     # round, or a later one that was in flight and committed before the kill.
@@ -119,3 +125,14 @@ def test_sigkill_in_the_middle_of_saves(crash_database: str, tmp_path: Path) -> 
             assert stored is not None and stored >= last and stored in log.attempted, (
                 log.person.username, stored, last, log.attempted[-3:]
             )
+
+    # The audit trail holds every committed save and nothing else: each acknowledged round, in
+    # order, perhaps the one in flight that committed, and last the round the record holds.
+    trail = audited_rounds(app, world)
+    for log in logs:
+        rounds = trail[log.person.username]
+        assert rounds == sorted(set(rounds)), (log.person.username, rounds)
+        assert set(log.acknowledged) <= set(rounds) <= set(log.attempted), (
+            log.person.username, rounds[-3:], log.acknowledged[-3:], log.attempted[-3:]
+        )
+        assert (rounds[-1] if rounds else None) == stored_round(marks[log.person.username]), log.person.username

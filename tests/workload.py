@@ -256,6 +256,61 @@ def stored_round(mark: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def audit_chain(app):  # type: ignore[no-untyped-def]
+    """Return the verdict of walking the audit trail's hash chain (review.audit.verify_chain)."""
+    from review.audit import verify_chain
+    from review.extensions import db
+
+    with app.app_context():
+        with db.engine.connect() as connection:
+            verdict = verify_chain(connection)
+        db.engine.dispose()
+    return verdict
+
+
+def audited_rounds(app, world: World) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
+    """Return, per person, the rounds the audit trail records written to their record, in chain order.
+
+    A counter's record is their tally (its ``invalid_reasons`` carries the mark), a secretary's
+    the review they edit (its ``summary``); the seed's own text names no round and is skipped.
+    """
+    from sqlalchemy import select
+
+    from review.audit import AUDIT_TABLE
+    from review.extensions import db
+    from review.models import IndividualReview, Tally, User
+
+    found: dict[str, list[int]] = {}
+    with app.app_context():
+        for person in world.people:
+            if person.kind == "counter":
+                table, column = "tally", "invalid_reasons"
+                row_id = db.session.scalar(
+                    select(Tally.id).join(User, User.id == Tally.user_id)
+                    .where(Tally.meeting_id == person.meeting_id, User.username == person.username)
+                )
+            else:
+                table, column = "individual_review", "summary"
+                row_id = db.session.scalar(
+                    select(IndividualReview.id).where(IndividualReview.participant_id == person.participant_id)
+                )
+            afters = db.session.scalars(
+                select(AUDIT_TABLE.c.after)
+                .where(AUDIT_TABLE.c.table_name == table, AUDIT_TABLE.c.row_id == row_id)
+                .order_by(AUDIT_TABLE.c.id)
+            ) if row_id is not None else []
+            rounds = []
+            for after in afters:
+                mark = json.loads(after).get(column) if after else None
+                round_ = stored_round(mark) if isinstance(mark, str) else None
+                if round_ is not None:
+                    rounds.append(round_)
+            found[person.username] = rounds
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
 def orphans(app) -> list[str]:  # type: ignore[no-untyped-def]
     """Return every row whose foreign key names a row that does not exist, table by table."""
     from sqlalchemy import text
