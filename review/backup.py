@@ -1,7 +1,8 @@
 """Back up and restore the database: SQLite through its backup API, PostgreSQL through pg_dump.
 
-A backup is a consistent snapshot taken while the application runs. SQLite copies every page
-in one step of the backup API, under one read transaction; PostgreSQL exports a snapshot,
+A backup is a consistent snapshot taken while the application runs. SQLite opens one read
+transaction, counts the rows in it, and copies every page of it in one step of the backup API
+(WAL: writers go on meanwhile, their commits not in the copy); PostgreSQL exports a snapshot,
 counts the rows in it, and lets ``pg_dump`` dump that same snapshot. A restore puts a backup
 back into the configured database whole: SQLite through the backup API again (one write
 transaction on the live file), PostgreSQL through ``pg_restore --clean --single-transaction``.
@@ -85,12 +86,19 @@ def sqlite_backup(url: URL, path: Path, busy_timeout_ms: int) -> Summary:
     try:
         target = sqlite3.connect(partial)
         try:
-            # pages=-1: every page in one step, under one read transaction: a consistent snapshot.
+            # One read transaction on the source is the snapshot: its rows are counted first,
+            # then the backup API copies every page of that same snapshot in one step (it keeps
+            # a read transaction it finds open). Writers go on meanwhile (WAL) and are not in it.
+            source.execute("BEGIN")
+            rows = sqlite_rows(source)
             source.backup(target, pages=-1)
+            source.rollback()
             # A backup is one self-contained file, whatever journal mode the live database uses.
             target.execute("PRAGMA journal_mode=DELETE")
             check_sqlite(target, path)
-            rows = sqlite_rows(target)
+            copied = sqlite_rows(target)
+            if copied != rows:
+                raise BackupError(f"Bản sao lưu {path} không khớp ảnh chụp cơ sở dữ liệu; chưa ghi tệp, hãy chạy lại.")
         finally:
             target.close()
     except BaseException:

@@ -14,7 +14,7 @@ from review import create_app, meetingfile
 from review.cli import create_user
 from review.database import write_transaction
 from review.extensions import db
-from review.models import Meeting, Participant, Role
+from review.models import IndividualReview, Meeting, Participant, Role
 from review.records import import_meeting
 from workload import (
     Browser, Log, build_world, flask, invariant_problems, orphans, save_round, seed_document, sqlite_checks, start_server,
@@ -22,6 +22,7 @@ from workload import (
 )
 
 SEED_MEMBERS = len(seed_document()["members"])
+SEED_REVIEWS = sum(1 for member in seed_document()["members"] if member.get("review") is not None)
 
 
 class Databases:
@@ -180,10 +181,18 @@ def test_backup_restores_into_an_empty_database(databases: Databases, tmp_path: 
     assert exports(target) == exports(source)
 
 
-def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path) -> None:
+def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A writer commits meetings before, during and after the backup; the backup holds a whole prefix of them.
+
+    Overlap is made, not hoped for: once the backup holds its snapshot (when it counts the
+    snapshot's rows), it waits until the writer has committed two more meetings, then copies.
+    """
+    from review import backup as backup_module
+
     app = databases.app()
     build_world(app, 0)
     stop, imported, failures = threading.Event(), [], []
+    committed = threading.Condition()
 
     def write() -> None:
         # Each import writes a cell, its members, a meeting, its participants and reviews in one
@@ -191,7 +200,7 @@ def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path
         with app.app_context():
             try:
                 index = 0
-                while not stop.is_set() and index < 200:
+                while not stop.is_set() and index < 500:
                     index += 1
                     document = seed_document()
                     del document["ballot"]
@@ -200,29 +209,62 @@ def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path
                     assert parsed is not None, problems
                     import_meeting(parsed)
                     db.session.remove()
-                    imported.append(index)
+                    with committed:
+                        imported.append(index)
+                        committed.notify_all()
             except Exception as error:  # noqa: BLE001  (reported by the test)
                 failures.append(repr(error))
             finally:
                 db.session.remove()
+                with committed:
+                    committed.notify_all()
 
+    def more_than(count: int) -> bool:
+        """Wait until the writer has committed more than ``count`` meetings; False if it stopped first."""
+        with committed:
+            return committed.wait_for(lambda: len(imported) > count or not writer.is_alive(), timeout=300) and (
+                len(imported) > count
+            )
+
+    snapshot: dict[str, int] = {}
+    count_rows = backup_module.sqlite_rows if databases.backend == "sqlite" else backup_module.pg_rows
+
+    def count_then_wait(connection):  # type: ignore[no-untyped-def]
+        """Count the snapshot's rows, then hold the snapshot until two more meetings are committed."""
+        rows = count_rows(connection)
+        if not snapshot:  # the backup's first count is the one in its snapshot
+            snapshot["meetings"] = rows["meeting"]
+            snapshot["imported"] = len(imported)
+            snapshot["waited"] = more_than(snapshot["imported"] + 1)
+            snapshot["imported_after_wait"] = len(imported)
+        return rows
+
+    monkeypatch.setattr(backup_module, "sqlite_rows" if databases.backend == "sqlite" else "pg_rows", count_then_wait)
     writer = threading.Thread(target=write)
     path = tmp_path / "during.backup"
     writer.start()
     try:
-        while not imported and writer.is_alive():
-            writer.join(timeout=0.05)
+        assert more_than(0), failures
         before = len(imported)
         result = invoke(app, "backup", str(path))
-        during = len(imported)
-        while len(imported) < during + 1 and writer.is_alive():
-            writer.join(timeout=0.05)  # the writer kept writing after the backup too
+        after = len(imported)
+        assert more_than(after), failures  # and the writer kept writing after the backup too
     finally:
         stop.set()
         writer.join(timeout=120)
+    monkeypatch.undo()
     assert failures == []
     assert result.exit_code == 0, result.output
-    assert before >= 1 and len(imported) > before
+    # Writes committed before the backup, while it held its snapshot, and after it.
+    assert snapshot["waited"], snapshot
+    assert 1 <= before <= snapshot["imported"]
+    assert snapshot["imported_after_wait"] >= snapshot["imported"] + 2
+    assert snapshot["imported_after_wait"] <= after < len(imported)
+    # The snapshot holds the seed meeting and the imports committed before it: at least those
+    # seen before the backup began, and none of the two or more committed while it was held
+    # (a commit may be counted in it a moment before the writer noted it: hence the + 1).
+    assert 1 + before <= snapshot["meetings"] <= 1 + snapshot["imported"] + 1
+    assert snapshot["meetings"] < 1 + snapshot["imported_after_wait"]
 
     if databases.backend == "sqlite":
         assert sqlite_checks(path) == (["ok"], [])
@@ -234,9 +276,16 @@ def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path
         members = db.session.execute(
             select(Participant.meeting_id, func.count()).group_by(Participant.meeting_id)
         ).all()
+        reviews = db.session.execute(
+            select(Participant.meeting_id, func.count(IndividualReview.id))
+            .join(IndividualReview, IndividualReview.participant_id == Participant.id)
+            .group_by(Participant.meeting_id)
+        ).all()
         db.engine.dispose()
-    assert 1 + before <= len(meetings) <= 1 + len(imported)
+    # The backup is exactly the snapshot, and every meeting in it is whole.
+    assert len(meetings) == snapshot["meetings"]
     assert {meeting_id: count for meeting_id, count in members} == {m: SEED_MEMBERS for m in meetings}
+    assert {meeting_id: count for meeting_id, count in reviews} == {m: SEED_REVIEWS for m in meetings}
 
 
 def test_pg_dump_missing_is_said_clearly(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
