@@ -47,6 +47,8 @@ def test_autosave_keeps_the_version_and_shows_anothers_change(app, runner, seed_
         page.get_by_role("button", name="Đăng nhập").click()
         page.wait_for_url(f"{base}/")
         page.goto(base + path)
+        autosaves: list[str] = []  # every background save the page sends (app.js marks them X-Autosave)
+        page.on("request", lambda r: autosaves.append(r.url) if r.method == "POST" and r.headers.get("x-autosave") else None)
         hidden = page.locator('input[name="version"]')
         assert hidden.input_value() == str(version)
         status = page.locator("[data-save-status]")
@@ -82,11 +84,19 @@ def test_autosave_keeps_the_version_and_shows_anothers_change(app, runner, seed_
         screenshot(page, "conflict-review-1280")
         assert stored(app, pid)[1] == "Bản của đồng chí Bình."  # never silently overwritten
 
-        # No more background saves until the user saves by hand, having seen the other's text.
+        # No more background saves until the user saves by hand, having seen the other's text:
+        # typing arms the timer as before; when it fires, the page decides to skip (and says so).
+        sent = len(autosaves)
+        assert sent >= 3  # "Lần một.", "Lần hai.", "Lần ba." (refused)
+        assert page.locator("form[data-autosave]").get_attribute("data-autosave-skipped") is None
         page.locator("#summary").type(" Thêm.")
-        page.wait_for_timeout(2_500)
-        assert stored(app, pid)[1] == "Bản của đồng chí Bình."
+        page.wait_for_function(
+            "() => Number(document.querySelector('form[data-autosave]').dataset.autosaveSkipped || 0) >= 1", timeout=10_000
+        )
+        assert len(autosaves) == sent
+        assert stored(app, pid) == (version + 3, "Bản của đồng chí Bình.")
         page.get_by_role("button", name="Lưu", exact=True).click()
         page.wait_for_url(re.compile(re.escape(path) + "$"))
         assert "Đã lưu phần tự kiểm điểm" in page.locator("main").inner_text()
         assert stored(app, pid) == (version + 4, "Lần một. Lần hai. Lần ba. Thêm.")
+        assert len(autosaves) == sent  # the save by hand is an ordinary form post

@@ -97,7 +97,11 @@
     });
 
     function run() {
-      if (conflicted) return;
+      if (conflicted) {
+        // Counted, so a test can see the decision instead of waiting for a save that never comes.
+        form.dataset.autosaveSkipped = String(Number(form.dataset.autosaveSkipped || 0) + 1);
+        return;
+      }
       if (inFlight) { again = true; return; }
       inFlight = true;
       setStatus(form, "Đang lưu…", "saving");
