@@ -257,11 +257,12 @@ for _kind in ("before_insert", "before_update", "before_delete"):
 
 @event.listens_for(Session, "do_orm_execute")
 def refuse_bulk_audit_write(orm_execute_state: Any) -> None:
-    """Refuse ORM-enabled UPDATE and DELETE statements on the audit log."""
+    """Refuse UPDATE and DELETE statements on the audit log through the session, ORM or Core."""
     if not (orm_execute_state.is_update or orm_execute_state.is_delete):
         return
     mapper = orm_execute_state.bind_mapper
-    if mapper is not None and mapper.local_table is AUDIT_TABLE:
+    table = getattr(orm_execute_state.statement, "table", None)
+    if getattr(table, "name", None) == AUDIT_TABLE.name or (mapper is not None and mapper.local_table is AUDIT_TABLE):
         raise AuditRefused("Nhật ký thay đổi chỉ được ghi thêm, không được sửa hay xóa.")
 
 

@@ -6,26 +6,36 @@ Session and mapper events, so that no write path can forget them:
   each change, its own columns or the rows it owns (a review's feedback, a meeting's guests,
   a tally's rows). A form carries the version it was loaded with; :func:`check_version`
   refuses a save over a newer one with :class:`Conflict`;
+- a form that carries no version, or one that is not a version, is refused like a conflict
+  (the page is stale): a save is never let through unchecked;
 - the tallies of a meeting whose current seal is not reopened are read-only: any insert,
   update or delete of a tally, its rows, the committee, a counter code or a seal approval is
-  refused with :class:`SealedError`, except in the transaction that seals or reopens.
+  refused with :class:`SealedError`, except in the transaction that seals or reopens. So is
+  every change of what the seal fingerprints (``records.sealed_payload``): the meeting's
+  time, place, chair, minute-taker, approval of the minutes and guests, and each
+  participant's row (standing, attendance, flags, order); the review texts stay editable;
+- bulk UPDATE and DELETE statements run by the session (ORM or Core), which skip the mapper
+  events and so both guards above and the audit trail, are refused on every audited or
+  sealed table.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timezone
 from itertools import chain
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, render_template
 from sqlalchemy import event, exists, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.orm.exc import StaleDataError
 
-from .audit import history_of, meeting_id_of
+from .audit import AUDITED, history_of, meeting_id_of
 from .extensions import db
 from .models import (
     BallotCounter,
@@ -50,12 +60,33 @@ VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Me
 OWNED = {Meeting: ("guests",), IndividualReview: ("feedback",), CollectiveReview: ("feedback",), Tally: ("rows",)}
 OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally",), Guest: ("meeting",)}
 SEALED_TABLES = (Tally, TallyRow, BallotCounter, CounterCode, SealApproval)
+# What records.sealed_payload reads of these rows (the meeting file less its review texts):
+# a change of any of these columns changes the fingerprint.
+PAYLOAD_COLUMNS = {
+    Meeting: frozenset({
+        "cell_id", "review_year_id", "starts_at", "ends_at", "location", "chair_id", "minute_taker_id",
+        "minutes_approved_by",
+    }),
+    Participant: frozenset({
+        "meeting_id", "member_id", "roll_order", "standing", "position", "attendance", "absence_reason",
+        "exempt", "suspended", "temporary_elsewhere", "sick_leave_months", "disciplined_in_year",
+        "previous_level",
+    }),
+    Guest: frozenset({"meeting_id", "position", "name", "title"}),
+}
+# Rows whose very presence is in the payload: a participant is a member of the file, a guest a guest.
+PAYLOAD_ROWS = (Participant, Guest)
 SEAL_OPS = "sealing_meetings"
 BUMPED = "versions_bumped"
 SEALED_CACHE = "sealed_meetings"  # meeting id -> sealed, asked once a flush
 VERSION_FIELD = "version"
 
 SEALED_MESSAGE = "Kết quả kiểm phiếu đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
+BULK_MESSAGE = "Không được sửa hay xóa hàng loạt dữ liệu của hội nghị: mỗi thay đổi phải qua từng bản ghi để được ghi nhật ký và kiểm tra niêm phong."
+STALE_PAGE_MESSAGE = (
+    "Trang đã cũ, hãy tải lại: biểu mẫu không mang phiên bản của nội dung nên chưa lưu gì. "
+    "Nội dung hiện tại như dưới đây; hãy xem lại rồi lưu lại."
+)
 CONFLICT_MESSAGE = "{who} đã sửa nội dung này lúc {when}; nội dung hiện tại như dưới đây, hãy xem lại rồi lưu lại."
 STALE_MESSAGE = "Nội dung này vừa được người khác sửa cùng lúc: tải lại trang để xem nội dung hiện tại, rồi lưu lại."
 
@@ -65,6 +96,14 @@ class SealedError(Refused):
 
     def __init__(self, message: str = SEALED_MESSAGE) -> None:
         super().__init__("csrf_token", message)
+
+
+class BulkWriteRefused(Exception):
+    """A bulk UPDATE or DELETE on a table whose every change is audited or sealed."""
+
+    def __init__(self, table_name: str) -> None:
+        super().__init__(f"{BULK_MESSAGE} ({table_name})")
+        self.table_name = table_name
 
 
 @dataclass(eq=False)
@@ -115,7 +154,7 @@ def bump_versions(session: Session, flush_context: Any, instances: Any) -> None:
 
 
 def submitted_version(raw: str | None) -> int | None:
-    """Return the version a form was loaded with, or None when the form carried none."""
+    """Return the version a form was loaded with, or None when it carried none or not a number."""
     raw = (raw or "").strip()
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
@@ -138,17 +177,21 @@ def check_version(
 ) -> None:
     """Refuse to save over ``record`` when it changed after the form was loaded at version ``raw``.
 
-    A record not stored yet is version 0; a form that carried no version is not checked.
+    A record not stored yet is version 0. A form that carried no version, or not a number,
+    comes from a stale or forged page: refused too, with the current version to save again.
     ``current`` gives the record's current text, shown beside the user's own.
     """
     loaded = submitted_version(raw)
-    if loaded is None:
-        return
     stored = 0 if record is None else record.version
+    if loaded is None:
+        raise Conflict(STALE_PAGE_MESSAGE, stored, current())
     if loaded == stored:
         return
     who, when = last_change(record.__table__.name, record.id) if record is not None else ("Một người khác", "vừa rồi")
     raise Conflict(CONFLICT_MESSAGE.format(who=who, when=when), stored, current())
+
+
+VERSIONS_TOKEN = re.compile(r"none|[0-9]{1,9}:[0-9]{1,9}(,[0-9]{1,9}:[0-9]{1,9})*", re.ASCII)
 
 
 def versions_token(records: list[Any]) -> str:
@@ -161,11 +204,14 @@ def check_versions(
 ) -> None:
     """Refuse to save a form over several records when any changed after it was loaded.
 
-    ``raw`` is the :func:`versions_token` the form was loaded with; none is not checked.
+    ``raw`` is the :func:`versions_token` the form was loaded with; a missing or malformed
+    token (a stale or forged page) is refused too, with the current token to save again.
     """
     raw = (raw or "").strip()
-    if not raw or raw == versions_token(records):
+    if raw == versions_token(records):
         return
+    if not VERSIONS_TOKEN.fullmatch(raw):
+        raise VersionsConflict(STALE_PAGE_MESSAGE, 0, current(), versions_token(records))
     loaded = dict(part.split(":", 1) for part in raw.split(",") if part.count(":") == 1)
     changed = [r for r in records if loaded.get(str(r.id)) != str(r.version)]
     latest = max(changed or records, key=lambda r: r.version)
@@ -238,10 +284,52 @@ def refuse_sealed_update(mapper: Mapper, connection: Connection, target: Any) ->
     refuse_sealed_write(mapper, connection, target)
 
 
+def changed_columns(mapper: Mapper, target: Any) -> set[str]:
+    """Return the attribute keys of the columns an update really changes (not set to the same value)."""
+    changed = set()
+    for prop in mapper.column_attrs:
+        history = get_history(target, prop.key)
+        if history.added and not (history.deleted and list(history.deleted) == list(history.added)):
+            changed.add(prop.key)
+    return changed
+
+
+def refuse_payload_update(mapper: Mapper, connection: Connection, target: Any) -> None:
+    """Refuse a change of a column the seal fingerprints, while the meeting is sealed."""
+    if changed_columns(mapper, target) & PAYLOAD_COLUMNS[mapper.class_]:
+        refuse_sealed_write(mapper, connection, target)
+
+
 for _model in SEALED_TABLES:
     event.listen(_model, "before_insert", refuse_sealed_write)
     event.listen(_model, "before_update", refuse_sealed_update)
     event.listen(_model, "before_delete", refuse_sealed_write)
+
+for _model in PAYLOAD_COLUMNS:
+    event.listen(_model, "before_update", refuse_payload_update)
+for _model in PAYLOAD_ROWS:
+    event.listen(_model, "before_insert", refuse_sealed_write)
+    event.listen(_model, "before_delete", refuse_sealed_write)
+event.listen(Meeting, "before_delete", refuse_sealed_write)
+
+GUARDED_TABLES = AUDITED | {model.__table__.name for model in (*SEALED_TABLES, *PAYLOAD_COLUMNS, Seal)}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def refuse_bulk_write(orm_execute_state: Any) -> None:
+    """Refuse bulk UPDATE and DELETE through the session on audited or sealed tables: they skip every mapper event.
+
+    ORM statements (``update(Participant)``) and Core ones run by the session
+    (``update(Participant.__table__)``) alike; a change must load its rows and flush them.
+    """
+    if not (orm_execute_state.is_update or orm_execute_state.is_delete):
+        return
+    table = getattr(orm_execute_state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name is None and orm_execute_state.bind_mapper is not None:
+        name = orm_execute_state.bind_mapper.local_table.name
+    if name in GUARDED_TABLES:
+        raise BulkWriteRefused(name)
 
 REOPEN_COLUMNS = frozenset({"reopened_at", "reopened_by_id", "reopen_reason"})
 SEAL_KEPT_MESSAGE = "Bản niêm phong được giữ nguyên làm hồ sơ: không sửa, không xóa được; chỉ được mở niêm phong, có ghi lý do."
@@ -270,8 +358,20 @@ def refuse_seal_delete(mapper: Mapper, connection: Connection, target: Seal) -> 
 
 
 def init_app(app: Flask) -> None:
-    """Show a save conflict on the page that caused it."""
+    """Show a save conflict on the page that caused it; answer a conflict no form caught with 409."""
 
     @app.context_processor
     def conflict_context() -> dict[str, Any]:
         return {"conflict": g.get("conflict")}
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(error: StaleDataError) -> tuple[str, int]:
+        """Answer a write over a row changed at the same time (outside a form's save) with 409."""
+        db.session.rollback()
+        return render_template("errors/error.html", title="Nội dung vừa bị sửa cùng lúc", message=STALE_MESSAGE), 409
+
+    @app.errorhandler(SealedError)
+    def sealed(error: SealedError) -> tuple[str, int]:
+        """Answer a write refused by the seal (outside a form's save) with 422, nothing saved."""
+        db.session.rollback()
+        return render_template("errors/error.html", title="Đã niêm phong", message=error.message), 422

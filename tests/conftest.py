@@ -109,6 +109,21 @@ def csrf_token(client, url: str) -> str:  # type: ignore[no-untyped-def]
     return match.group(1)
 
 
+VERSION_INPUT = re.compile(r'<input[^>]*name="version"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="version"')
+
+
+def form_values(client, url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Return the hidden values a form on the page at ``url`` posts back: its CSRF token and its version."""
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_INPUT.search(page)
+    assert match, f"no CSRF token in the form at {url}"
+    values = {"csrf_token": match.group(1)}
+    version = VERSION_INPUT.search(page)
+    if version is not None:
+        values["version"] = version.group(1) or version.group(2) or ""
+    return values
+
+
 @pytest.fixture
 def make_user(app):  # type: ignore[no-untyped-def]
     """Return a function creating an account with a known password."""

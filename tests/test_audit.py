@@ -14,7 +14,7 @@ from review.audit import GENESIS, AuditRefused
 from review.extensions import db
 from review.models import AuditEntry, Cell, IndividualReview, Member, Organization, Participant, User
 
-from conftest import csrf_token
+from conftest import csrf_token, form_values
 
 SECRETARY = "bithu"
 
@@ -50,7 +50,7 @@ def participant_id(app, code: str) -> int:  # type: ignore[no-untyped-def]
 def save_review(client, pid: int, summary: str):  # type: ignore[no-untyped-def]
     url = f"/meetings/1/reviews/{pid}"
     data = {
-        "csrf_token": csrf_token(client, url), "summary": summary, "self_level": "good",
+        **form_values(client, url), "summary": summary, "self_level": "good",
         "feedback-0-speaker": "0", "feedback-0-text": "", "response": "", "conclusion": "Kết luận.",
     }
     response = client.post(url, data=data)
@@ -192,6 +192,9 @@ def test_the_application_never_updates_or_deletes_entries(app, seeded):
         with pytest.raises(AuditRefused):
             db.session.execute(delete(AuditEntry))
         db.session.rollback()
+        with pytest.raises(AuditRefused):  # a Core statement run by the session too
+            db.session.execute(update(AuditEntry.__table__).values(actor="forged"))
+        db.session.rollback()
         with pytest.raises(AuditRefused):  # nor writes one by hand
             db.session.add(AuditEntry(id=10_000, at=entry.at, actor="x", table_name="meeting", action="insert",
                                       prev_hash=GENESIS, hash="f" * 64))
@@ -212,7 +215,7 @@ def test_a_refused_save_leaves_no_entry(app, client, seeded):
     pid = participant_id(app, "m02")
     url = f"/meetings/1/reviews/{pid}"
     data = {
-        "csrf_token": csrf_token(client, url), "summary": "Có ký tự điều khiển \x07.", "self_level": "good",
+        **form_values(client, url), "summary": "Có ký tự điều khiển \x07.", "self_level": "good",
         "feedback-0-speaker": "0", "feedback-0-text": "", "response": "", "conclusion": "",
     }
     assert client.post(url, data=data).status_code == 422
@@ -262,3 +265,12 @@ def test_the_history_page_shows_who_changed_what_escaped(app, client, seeded, ma
     assert login("kiemphieu").status_code == 302
     assert client.get("/meetings/1/history").status_code == 403
     assert client.get("/meetings/999/history").status_code == 403
+
+
+def test_the_latest_change_of_a_row_is_found_through_the_lookup_index(app, client, seeded):
+    """integrity.last_change asks the log by (table, row): the index that answers it exists."""
+    from sqlalchemy import inspect as schema
+
+    with app.app_context():
+        indexes = {tuple(i["column_names"]) for i in schema(db.engine).get_indexes("audit_entry")}
+        assert ("table_name", "row_id") in indexes

@@ -332,7 +332,8 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         assert counter_a.locator(f"#rows-{key}-excellent").get_attribute("readonly") is not None
         photograph(counter_a, "11-tally-edit-refused")
         token = counter_b.locator("input[name=csrf_token]").first.input_value()
-        data = {"csrf_token": token, "issued": "10", "returned": "10", "invalid": "0", "invalid_reasons": ""}
+        version = counter_b.locator("input[name=version]").first.input_value()  # a forgery of the current page
+        data = {"csrf_token": token, "version": version, "issued": "10", "returned": "10", "invalid": "0", "invalid_reasons": ""}
         for row_key, row in ballot["rows"].items():
             data |= {f"rows-{row_key}-{f}": str(row[f]) for f in VOTE_COLUMNS}
         data[f"rows-{key}-excellent"], data[f"rows-{key}-good"] = slip["excellent"], slip["good"]

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from review.counting import SEALED_MESSAGE, set_committee
 from review.extensions import db
+from review.integrity import versions_token
 from review.models import BallotCounter, Cell, CounterCode, Meeting, Member, Participant, Tally, User
 
-from conftest import csrf_token
+from conftest import csrf_token, form_values
 
 ERROR = re.compile(r'<p class="error[^"]*"[^>]*>([^<]*)</p>')
 PROBLEM = re.compile(r'<li id="check-\d+">([^<]*)</li>')
@@ -103,8 +104,8 @@ def seed_ballot(seed_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def post(client, url: str, data: dict[str, object], form_url: str | None = None, **kw):  # type: ignore[no-untyped-def]
-    """Post a form with the CSRF token of the page at ``form_url`` (default: ``url``)."""
-    return client.post(url, data={"csrf_token": csrf_token(client, form_url or url)} | data, **kw)
+    """Post a form with the CSRF token and the version of the page at ``form_url`` (default: ``url``)."""
+    return client.post(url, data=form_values(client, form_url or url) | data, **kw)
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
@@ -232,7 +233,10 @@ def test_committee_of_a_sealed_meeting_is_read_only(app, client, login, world):
     assert "Đỗ Thị Thanh Thủy" in page and "Trưởng ban" in page
     token = csrf_token(client, f"/meetings/{world['meeting']}/committee")
     m = world["members"]
-    response = client.post(url, data={"csrf_token": token, "members": [str(m["m02"]), str(m["m03"])], "chief": str(m["m02"])})
+    with app.app_context():  # the read-only page has no form: a forged post with the current version
+        version = versions_token(list(db.session.get(Meeting, world["sealed"]).counters))
+    response = client.post(url, data={"csrf_token": token, "version": version, "members": [str(m["m02"]), str(m["m03"])],
+                                      "chief": str(m["m02"])})
     assert response.status_code == 422 and SEALED_MESSAGE in text(response)
     before = [m["m06"], m["m07"], m["m08"]]
     assert counter_ids(app, world["sealed"]) == before

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from review.extensions import db
 from review.models import Cell, Guest, Meeting, Participant
 
-from conftest import csrf_token
+from conftest import csrf_token, form_values
 
 ERROR = re.compile(r'<p class="error"[^>]*>([^<]*)</p>')
 
@@ -28,8 +28,8 @@ def secretary(app, runner, seed_path, make_user, login):  # type: ignore[no-unty
 
 
 def post(client, url: str, data: dict[str, str], **kw):  # type: ignore[no-untyped-def]
-    """Post a form with the CSRF token of the page at ``url``."""
-    return client.post(url, data={"csrf_token": csrf_token(client, url)} | data, **kw)
+    """Post a form with the CSRF token and the version of the page at ``url``."""
+    return client.post(url, data=form_values(client, url) | data, **kw)
 
 
 def open_2021(client, cell_id: int) -> int:  # type: ignore[no-untyped-def]

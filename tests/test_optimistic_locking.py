@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from review.extensions import db
-from review.integrity import Conflict, check_version
+from review.integrity import STALE_MESSAGE, STALE_PAGE_MESSAGE, Conflict, VersionsConflict, check_version, check_versions
 from review.models import CollectiveReview, IndividualReview, Member, Participant
 
 from conftest import csrf_token
@@ -179,12 +179,46 @@ def test_check_version_refuses_a_stale_version_and_passes_the_current(app):
 
     with app.app_context():
         check_version(Record(), "3")
-        check_version(Record(), None)  # a form without a version is not checked
         with pytest.raises(Conflict) as refused:
             check_version(Record(), "2", lambda: [("Tóm tắt", "Nội dung hiện tại")])
         assert refused.value.version == 3
         assert refused.value.current == [("Tóm tắt", "Nội dung hiện tại")]
         assert "hãy xem lại rồi lưu lại" in refused.value.message
+
+
+@pytest.mark.parametrize("raw", [None, "", "  ", "abc", "-1", "3.0", "٣", "1" * 12])
+def test_a_missing_or_malformed_version_is_refused_not_let_through(app, raw):
+    class Record:
+        __table__ = IndividualReview.__table__
+        id = None
+        version = 3
+
+    with app.app_context():
+        with pytest.raises(Conflict) as refused:
+            check_version(Record(), raw, lambda: [("Tóm tắt", "Nội dung hiện tại")])
+        assert refused.value.message == STALE_PAGE_MESSAGE and "Trang đã cũ, hãy tải lại" in refused.value.message
+        assert refused.value.version == 3  # saving again from the answer goes over the current version
+        assert refused.value.current == [("Tóm tắt", "Nội dung hiện tại")]
+        with pytest.raises(Conflict):
+            check_version(None, raw)  # a record not stored yet too
+
+
+@pytest.mark.parametrize("raw", [None, "", "abc", "1:x", "1:2,", "1=2", "1:2;3:4"])
+def test_a_missing_or_malformed_versions_token_is_refused(app, raw):
+    class Record:
+        __table__ = Participant.__table__
+
+        def __init__(self, id: int, version: int) -> None:
+            self.id, self.version = id, version
+
+    records = [Record(1, 2), Record(2, 5)]
+    with app.app_context():
+        check_versions(records, "1:2,2:5")
+        with pytest.raises(VersionsConflict) as refused:
+            check_versions(records, raw)
+        assert refused.value.message == STALE_PAGE_MESSAGE
+        assert refused.value.token == "1:2,2:5"
+        check_versions([], "none")
 
 
 def test_a_concurrent_update_below_the_forms_is_refused_by_the_version_column(app, runner, seed_path):
@@ -367,3 +401,126 @@ def test_the_committee_refuses_a_save_over_anothers_choice(app, world):
     page = html.unescape(refused.get_data(as_text=True))
     assert "đã sửa nội dung này lúc" in page and "Trưởng ban Nguyễn Thị Hồng Dung" in page
     assert counter_ids(app, world["meeting"]) == [m["m04"], m["m02"], m["m09"]]
+
+
+def without_version(data: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in data.items() if key != "version"}
+
+
+def stored_page(client, url: str) -> str:  # type: ignore[no-untyped-def]
+    """Return the form page as stored values show it, CSRF tokens (which carry a timestamp) left out."""
+    return re.sub(r'name="csrf_token"[^>]*value="[^"]*"', "", client.get(url).get_data(as_text=True))
+
+
+@pytest.mark.parametrize("posted", [None, "", "abc"], ids=["absent", "empty", "not-a-number"])
+@pytest.mark.parametrize("page", [opening_page, closing_page, member_page, flags_page], ids=lambda f: f.__name__)
+def test_every_edit_page_refuses_a_post_without_its_version(app, two_secretaries, page, posted):
+    first, _ = two_secretaries
+    url, data, label = page(app, first)
+    loaded = load(first, url)
+    before = stored_page(first, url)
+    sent = without_version(loaded) | ({} if posted is None else {"version": posted})
+    refused = first.post(url, data={**sent, **data("một")})
+    assert refused.status_code == 409, refused.get_data(as_text=True)
+    text = html.unescape(refused.get_data(as_text=True))
+    assert "Trang đã cũ, hãy tải lại" in text and f"<dt>{label}</dt>" in text
+    assert stored_page(first, url) == before  # nothing saved
+    # The answer carries the current version: saving again from it goes through.
+    version = VERSION_INPUT.search(refused.get_data(as_text=True)).group(1)
+    assert version == loaded["version"]
+    again = first.post(url, data={"csrf_token": csrf_token(first, url), "version": version, **data("một")})
+    assert again.status_code == 302
+
+
+def test_a_review_posted_without_its_version_is_refused_and_autosave_keeps_working(app, two_secretaries):
+    first, _ = two_secretaries
+    pid = participant_id(app, "m06")
+    url = f"/meetings/1/reviews/{pid}"
+    loaded = load(first, url)
+    stored = stored_review(app, pid)
+    autosave = {"X-Autosave": "1"}
+    refused = first.post(url, data={**without_version(loaded), **review_data("Không mang phiên bản.")}, headers=autosave)
+    assert refused.status_code == 409
+    assert refused.json["ok"] is False and refused.json["conflict"] == STALE_PAGE_MESSAGE
+    assert refused.json["version"] == int(loaded["version"])
+    assert stored_review(app, pid).summary == stored.summary and stored_review(app, pid).version == stored.version
+    page = first.post(url, data={**without_version(loaded), **review_data("Không mang phiên bản.")})
+    assert page.status_code == 409 and "Trang đã cũ, hãy tải lại" in html.unescape(page.get_data(as_text=True))
+    # Background saves carry the version the page's script keeps up to date: they go on.
+    one = first.post(url, data={**loaded, **review_data("Lần một.")}, headers=autosave)
+    assert one.status_code == 200 and one.json["version"] == stored.version + 1
+    two = first.post(url, data={**loaded, "version": str(one.json["version"]), **review_data("Lần hai.")}, headers=autosave)
+    assert two.status_code == 200 and stored_review(app, pid).summary == "Lần hai."
+
+
+def test_the_roll_call_committee_and_tally_refuse_a_post_without_their_version(app, world, seed_path):
+    from test_counting_pages import counter_ids, seed_ballot, tallies
+
+    secretary, counter = app.test_client(), app.test_client()
+    sign_in(secretary, "bithu")
+    sign_in(counter, "kp1")
+    m = world["members"]
+    url = f"/meetings/{world['meeting']}/committee"
+    before = counter_ids(app, world["meeting"])
+    chosen = {"members": [str(m["m02"]), str(m["m04"]), str(m["m09"])], "chief": str(m["m04"])}
+    refused = secretary.post(url, data={"csrf_token": csrf_token(secretary, url), **chosen})
+    assert refused.status_code == 409 and "Trang đã cũ, hãy tải lại" in html.unescape(refused.get_data(as_text=True))
+    assert counter_ids(app, world["meeting"]) == before
+
+    url = f"/meetings/{world['meeting']}/tally"
+    refused = counter.post(url, data={"csrf_token": csrf_token(counter, url), "version": "x", **seed_ballot(seed_path)})
+    assert refused.status_code == 409 and "Trang đã cũ, hãy tải lại" in html.unescape(refused.get_data(as_text=True))
+    assert "first" not in tallies(app, world["meeting"])
+    version = VERSION_INPUT.search(refused.get_data(as_text=True)).group(1)
+    assert version == "0"
+    saved = counter.post(url, data={"csrf_token": csrf_token(counter, url), "version": version, **seed_ballot(seed_path)})
+    assert saved.status_code == 302 and tallies(app, world["meeting"])["first"]["issued"] == 10
+
+
+def test_the_roll_call_refuses_a_post_without_its_version(app, two_secretaries):
+    first, _ = two_secretaries
+    meeting_id = open_2021(app, first)
+    url = f"/meetings/{meeting_id}/roll-call"
+    with app.app_context():
+        pids = list(db.session.scalars(select(Participant.id).where(Participant.meeting_id == meeting_id)))
+    roll = {f"attendance_{pid}": "present" for pid in pids} | {f"reason_{pid}": "" for pid in pids}
+    roll[f"attendance_{pids[2]}"], roll[f"reason_{pids[2]}"] = "absent_excused", "Ốm, có giấy"
+    refused = first.post(url, data={"csrf_token": csrf_token(first, url), **roll})
+    assert refused.status_code == 409 and "Trang đã cũ, hãy tải lại" in html.unescape(refused.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.get(Participant, pids[2]).attendance == "present"
+    token = re.search(r'name="version"[^>]*value="([0-9:,]+)"', refused.get_data(as_text=True)).group(1)
+    again = first.post(url, data={"csrf_token": csrf_token(first, url), "version": token, **roll})
+    assert again.status_code == 302
+
+
+def test_a_concurrent_change_no_form_catches_is_a_409_page(app, client, runner, seed_path):
+    """StaleDataError outside a form's save: the app answers 409 with the conflict message, rolled back."""
+    from sqlalchemy import update as sql_update
+
+    assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
+    pid = participant_id(app, "m02")
+
+    def save_over_a_change() -> str:
+        review = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == pid))
+        db.session.expunge(review)
+        db.session.rollback()  # end the read, as a long request would between loading and saving
+        with db.engine.begin() as other:  # someone else saves the same review meanwhile
+            other.execute(
+                sql_update(IndividualReview.__table__)
+                .where(IndividualReview.__table__.c.id == review.id)
+                .values(summary="Bản của người khác.", version=review.version + 1)
+            )
+        review = db.session.merge(review, load=False)
+        review.summary = "Bản ghi đè?"
+        db.session.commit()
+        return "saved"
+
+    app.add_url_rule("/test-only/stale", "stale", save_over_a_change)
+    response = client.get("/test-only/stale")
+    assert response.status_code == 409
+    assert STALE_MESSAGE in html.unescape(response.get_data(as_text=True))
+    with app.app_context():
+        review = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == pid))
+        assert review.summary == "Bản của người khác."
+    assert client.get("/auth/login").status_code == 200  # the session was rolled back: the next request is fine

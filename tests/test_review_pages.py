@@ -8,14 +8,15 @@ import re
 import unicodedata
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from review import meetingfile
 from review.extensions import db
-from review.models import Cell, CollectiveReview, Feedback, IndividualReview, Meeting, Member, Participant
+from review.counting import reopen
+from review.models import Cell, CollectiveReview, Feedback, IndividualReview, Meeting, Member, Participant, User
 from review.records import load_meeting, meeting_file
 
-from conftest import csrf_token
+from conftest import csrf_token, form_values
 
 SECRETARY = "bithu"
 
@@ -65,8 +66,12 @@ def counts(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 def set_participant(app, meeting_id: int, code: str, **values: object) -> None:  # type: ignore[no-untyped-def]
-    """Change a participant's facts for the year directly in the database."""
+    """Change a participant's facts for the year directly in the database, opening its seal first."""
     with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting.sealed:  # the seal guards these facts: open it, with a reason, as the secretary would
+            secretary = db.session.scalar(select(User).where(User.username == SECRETARY))
+            reopen(meeting, secretary, "Sửa tình trạng trong năm của một đồng chí.")
         participant = db.session.scalar(
             select(Participant).join(Participant.member).where(Participant.meeting_id == meeting_id, Member.code == code)
         )
@@ -78,7 +83,7 @@ def set_participant(app, meeting_id: int, code: str, **values: object) -> None: 
 def post(client, url: str, data: dict[str, str], autosave: bool = False):  # type: ignore[no-untyped-def]
     """Post a form with the page's CSRF token, as the browser or the page's script would."""
     headers = {"X-Autosave": "1"} if autosave else {}
-    return client.post(url, data={"csrf_token": csrf_token(client, url), **data}, headers=headers)
+    return client.post(url, data={**form_values(client, url), **data}, headers=headers)
 
 
 def feedback_fields(rows: list[tuple[object, str]]) -> dict[str, str]:
@@ -519,9 +524,9 @@ def test_seed_typed_through_the_pages_exports_as_the_seed(app, client, runner, s
     seed = json.loads(seed_path.read_text(encoding="utf-8"))
     # Empty meeting 1's reviews: an empty 2020 meeting with the seed's members and facts.
     with app.app_context():
-        db.session.execute(delete(Feedback))
-        db.session.execute(delete(IndividualReview))
-        db.session.execute(delete(CollectiveReview))
+        # One by one, not in bulk: every delete goes through the audit trail (feedback by cascade).
+        for review in [*db.session.scalars(select(IndividualReview)), *db.session.scalars(select(CollectiveReview))]:
+            db.session.delete(review)
         db.session.commit()
     page = client.get("/meetings/1/reviews").get_data(as_text=True)
     assert "Đã ghi 0/10" in page

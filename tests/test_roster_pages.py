@@ -13,7 +13,7 @@ from review.extensions import db
 from review.models import Cell, IndividualReview, Meeting, Member, Organization, Participant, ReviewYear
 from review.recording import start_meeting
 
-from conftest import csrf_token
+from conftest import csrf_token, form_values
 
 CELL = "Chi bộ Trường Mầm non Thượng Thanh"
 OTHER_CELL = "Chi bộ Khu dân cư số 5"
@@ -107,7 +107,7 @@ def other_cell(app, runner, seed_path, tmp_path):  # type: ignore[no-untyped-def
 
 
 def post(client, url: str, data: dict[str, str], follow: bool = False):  # type: ignore[no-untyped-def]
-    return client.post(url, data={"csrf_token": csrf_token(client, url), **data}, follow_redirects=follow)
+    return client.post(url, data={**form_values(client, url), **data}, follow_redirects=follow)
 
 
 # ---------------------------------------------------------------------------

@@ -213,6 +213,8 @@ def closing(meeting_id: int) -> ResponseReturnValue:
     form = ClosingForm(data=data, present=present, starts_at=meeting.starts_at)
 
     def save() -> Meeting:
+        # Both fields are in the sealed payload (the minutes' approval and the closing time).
+        refuse_if_sealed(meeting, "minutes_approved_by")
         check_version(meeting, form.version.data, lambda: [
             ("Số đồng chí biểu quyết thông qua biên bản", str(meeting.minutes_approved_by or "")),
             ("Thời gian bế mạc", when_text(meeting.ends_at)),
