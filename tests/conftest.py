@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -155,3 +156,15 @@ def login(client):  # type: ignore[no-untyped-def]
 def seed_path() -> Path:
     """Return the seed meeting file shipped inside the project."""
     return Path(__file__).resolve().parent.parent / "review" / "data" / "thuong-thanh-2020.json"
+
+
+def write_2021_copy(seed_path: Path, tmp_path: Path) -> Path:
+    """Write the seed a year later and without its ballot: a meeting still being recorded."""
+    data = json.loads(seed_path.read_text(encoding="utf-8"))
+    del data["ballot"]
+    data["year"] = 2021
+    for key in ("starts_at", "ends_at"):
+        data["meeting"][key] = "2021" + data["meeting"][key][4:]
+    path = tmp_path / "2021.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path

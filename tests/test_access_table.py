@@ -18,7 +18,6 @@ The objects are all of one cell (another cell's data is tests/test_access.py's c
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,7 +28,7 @@ from review.database import write_transaction
 from review.extensions import db
 from review.models import ExportJob, Meeting, User
 
-from conftest import csrf_token
+from conftest import csrf_token, write_2021_copy
 
 ADMIN, WARD, SECRETARY, COUNTER, CODE = "admin", "ward", "secretary", "counter", "code"
 SIGNED_IN = frozenset({ADMIN, WARD, SECRETARY, COUNTER, CODE})
@@ -115,13 +114,7 @@ def test_every_route_is_in_the_access_table(app):
 def cell(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyped-def]
     """Load the seed (2020, sealed) and its 2021 meeting to count; create the accounts; return URL values."""
     assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
-    data = json.loads(seed_path.read_text(encoding="utf-8"))
-    del data["ballot"]
-    data["year"] = 2021
-    for key in ("starts_at", "ends_at"):
-        data["meeting"][key] = "2021" + data["meeting"][key][4:]
-    path = tmp_path / "2021.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path = write_2021_copy(seed_path, tmp_path)
     result = runner.invoke(args=["meeting", "import", str(path)])
     assert result.exit_code == 0, result.output
     archive = tmp_path / "export.zip"

@@ -16,7 +16,6 @@ in a one-line field. Nothing is stripped silently: the record is the minutes of 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
@@ -39,7 +38,7 @@ from review.extensions import db
 from review.models import Cell, Meeting, Member, User
 from review.text import CONTROL, CONTROL_MESSAGE, DIGITS_MESSAGE, LINE_BREAK_MESSAGE
 
-from conftest import csrf_token
+from conftest import csrf_token, write_2021_copy
 
 PASSWORD = "mật-khẩu-đủ-dài"
 # Examples a form; BAD_INPUT_EXAMPLES=200 for a deeper run by hand.
@@ -133,18 +132,6 @@ def post_rules(app) -> set[str]:  # type: ignore[no-untyped-def]
 
 # ---------------------------------------------------------------------------
 # The world the forms work on
-
-
-def write_2021_copy(seed_path, tmp_path):  # type: ignore[no-untyped-def]
-    """Write the seed a year later and without its ballot: a meeting still being recorded."""
-    data = json.loads(seed_path.read_text(encoding="utf-8"))
-    del data["ballot"]
-    data["year"] = 2021
-    for key in ("starts_at", "ends_at"):
-        data["meeting"][key] = "2021" + data["meeting"][key][4:]
-    path = tmp_path / "2021.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ the policy blocks. A control shows the listener works: an inline script added by
 
 from __future__ import annotations
 
-import json
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from review.extensions import db
 from review.models import ExportJob, Meeting, User
 
 from browser import chromium, live_server
+from conftest import write_2021_copy
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +33,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyped-def]
     """The sealed seed meeting, a 2021 meeting being counted, a queued export, one account per role."""
     assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
-    data = json.loads(seed_path.read_text(encoding="utf-8"))
-    del data["ballot"]
-    data["year"] = 2021
-    for key in ("starts_at", "ends_at"):
-        data["meeting"][key] = "2021" + data["meeting"][key][4:]
-    path = tmp_path / "2021.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path = write_2021_copy(seed_path, tmp_path)
     assert runner.invoke(args=["meeting", "import", str(path)]).exit_code == 0
     with app.app_context():
         meetings = {m.review_year.year: m for m in db.session.scalars(select(Meeting))}
