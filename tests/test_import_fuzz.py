@@ -95,3 +95,11 @@ def test_random_json_and_random_bytes_are_refused_cleanly(app, runner, tmp_path)
         event(check_import(app, runner, tmp_path / f"random-{n}.json", content))
 
     run()
+
+
+def test_a_line_break_before_a_combining_mark_is_stored_and_logged_clean(app, runner, tmp_path) -> None:
+    """NFC as typed: the audit log's JSON escapes the break, its recorded texts stay clean."""
+    doc = unique_cell(seed(), 0)
+    first = doc["members"][0]
+    first["review"]["summary"] = "Dòng một\n\u0301 dòng hai\t\u0323"
+    assert check_import(app, runner, tmp_path / "break.json", json.dumps(doc, ensure_ascii=False).encode()) == "stored"
