@@ -7,6 +7,8 @@ keys are the database's job, not only the forms'.
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -191,8 +193,8 @@ class Meeting(db.Model):
         return self.current_seal is not None
 
     def tally(self, entry: str) -> Tally | None:
-        """Return one tally of the meeting: 'first', 'second' or 'final'."""
-        return next((t for t in self.tallies if t.entry == entry), None)
+        """Return one tally of the meeting in force: 'first', 'second' or 'final' (never a superseded one)."""
+        return next((t for t in self.tallies if t.entry == entry and t.superseded_at is None), None)
 
     @property
     def roll_called(self) -> bool:
@@ -221,8 +223,9 @@ class Guest(db.Model):
 class Participant(db.Model):
     """A member as summoned to one year's meeting: attendance, the year's flags, the review.
 
-    Standing and position are kept as they were that year, so an old meeting reads the same
-    after the roster changes.
+    Name, standing, position and admission date are the meeting's own copy, as they stood at
+    the meeting (SPEC 5.7a): a roster edit updates the copies of the meetings not sealed, never
+    a sealed one's, so a sealed meeting reads the same after the roster changes.
     """
 
     __tablename__ = "participant"
@@ -240,8 +243,10 @@ class Participant(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
     roll_order: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(NAME))
     standing: Mapped[str] = mapped_column(String(16))
     position: Mapped[str] = mapped_column(String(24))
+    admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng, as at the meeting
     attendance: Mapped[str] = mapped_column(String(16), default=Attendance.PRESENT.value)
     absence_reason: Mapped[str] = mapped_column(Text, default="")
     exempt: Mapped[bool] = mapped_column(Boolean, default=False)  # miễn công tác và sinh hoạt đảng
@@ -384,7 +389,15 @@ class Tally(db.Model):
 
     __tablename__ = "tally"
     __table_args__ = (
-        UniqueConstraint("meeting_id", "entry"),
+        # One entry of each kind in force; an entry superseded by a re-issued code stays for the record.
+        Index(
+            "uq_tally_meeting_id_entry_current",
+            "meeting_id",
+            "entry",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
         CheckConstraint("issued >= 0 AND returned >= 0 AND invalid >= 0", name="non_negative"),
         CheckConstraint("entry IN ('first', 'second', 'final')", name="entry"),
     )
@@ -398,6 +411,12 @@ class Tally(db.Model):
     invalid_reasons: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who typed it
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Where the last save came from (review.trust.Origin): the browser session's random id
+    # (review.provenance: kept across sign-ins in one browser) and the client's address.
+    sign_in_id: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
+    # Set when a re-issued one-time code replaced the account that typed it: kept for the record only.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Optimistic locking: bumped by review.integrity on every change, checked against forms.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
@@ -455,6 +474,23 @@ ROLE_LABELS = {
 }
 
 
+SESSION_TOKEN = 64  # the column's length; a token is 43 characters
+DEVICE_ID = 32  # a known device's id (review/auth/devices.py): 22 characters
+
+
+def new_session_token() -> str:
+    """Return a fresh random session token (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def parse_session_identity(identity: str) -> tuple[int, str] | None:
+    """Return the account id and session token of a ``User.get_id`` value, or None if malformed."""
+    account, separator, token = identity.partition(":")
+    if not separator or not token or not account.isascii() or not account.isdigit() or len(account) > 10:
+        return None
+    return (int(account), token) if int(account) < 2**31 else None  # an INTEGER id on PostgreSQL
+
+
 class User(UserMixin, db.Model):
     """An account, scoped by its role to an organisation or to a cell."""
 
@@ -483,15 +519,43 @@ class User(UserMixin, db.Model):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    # Part of every session and remember-me cookie (see get_id): a new value ends them all.
+    session_token: Mapped[str] = mapped_column(String(SESSION_TOKEN), default=new_session_token)
 
     organization: Mapped[Organization | None] = relationship()
     cell: Mapped[Cell | None] = relationship()
     member: Mapped[Member | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of ``password`` (config PASSWORD_HASH_METHOD)."""
+        """Store a salted scrypt hash of ``password`` (config PASSWORD_HASH_METHOD); end every session."""
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
+
+    def get_id(self) -> str:
+        """Return the identity kept in the session and the remember-me cookie: ``"<id>:<session token>"``."""
+        return f"{self.id}:{self.session_token}"
+
+    def holds_session(self, token: str) -> bool:
+        """Return whether ``token`` is the account's current session token (compared in constant time)."""
+        return hmac.compare_digest(self.session_token.encode("utf-8"), token.encode("utf-8"))
+
+    def end_sessions(self) -> None:
+        """End every session of the account: its session and remember-me cookies stop working.
+
+        The one way sessions end (sign-out, password change, disabling, revoking): the
+        next request of any browser signed in before is signed out.
+        """
+        self.session_token = new_session_token()
+
+    def disable(self) -> None:
+        """Refuse the account's sign-ins and end its sessions at once."""
+        self.active = False
+        self.end_sessions()
+
+    def enable(self) -> None:
+        """Let the account sign in again (its old sessions stay ended)."""
+        self.active = True
 
     def check_password(self, password: str) -> bool:
         """Return whether ``password`` matches the stored hash."""
@@ -509,20 +573,31 @@ class User(UserMixin, db.Model):
 
 
 class CounterCode(db.Model):
-    """A one-time sign-in code the secretary issues to a counter for one meeting."""
+    """A one-time sign-in code the secretary issues to a counter for one meeting.
+
+    ``code_hash`` is a salted scrypt hash of the code (as passwords); ``lookup_key`` finds the
+    row without trying every hash: an HMAC-SHA256 of the code keyed with SECRET_KEY (see
+    ``review.counting.code_lookup_key``).
+    """
 
     __tablename__ = "counter_code"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the code
+    code_hash: Mapped[str] = mapped_column(String(256))
+    lookup_key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)  # a newer code was issued before this one was used
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # what it opened
 
     meeting: Mapped[Meeting] = relationship()
     member: Mapped[Member] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    account: Mapped[User | None] = relationship(foreign_keys=[account_id])
 
 
 class SealApproval(db.Model):
@@ -540,6 +615,10 @@ class SealApproval(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     fingerprint: Mapped[str] = mapped_column(String(64))
     approved_at: Mapped[datetime] = mapped_column(DateTime)
+    # Where the approval came from (review.trust.Origin): the browser session's random id
+    # (review.provenance: kept across sign-ins in one browser) and the client's address.
+    sign_in_id: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
 
@@ -562,12 +641,18 @@ class Seal(db.Model):
     version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON of what was sealed
     fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the payload
+    # The audit log's last hash when the seal was written (review.audit sets it at insert;
+    # the chain's genesis on an empty log); None only for seals made before anchors existed.
+    audit_anchor: Mapped[str | None] = mapped_column(String(64))
     sealed_at: Mapped[datetime] = mapped_column(DateTime)
     chief_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
     reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reopen_reason: Mapped[str | None] = mapped_column(Text)
+    # JSON (review.trust.Provenance): where the entries and the approvals came from, and the
+    # warnings the ward should see; None for a seal from a meeting file or made before it existed.
+    provenance: Mapped[str | None] = mapped_column(Text)
 
     chief: Mapped[User | None] = relationship(foreign_keys=[chief_id])
     secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id])
@@ -607,7 +692,8 @@ class LoginFailure(db.Model):
     """A failed sign-in (password or one-time code), kept a while to throttle guessing.
 
     ``account`` is the username tried (None for a one-time code); ``address`` is the
-    client's address as the application sees it (see REVIEW_PROXY_COUNT).
+    client's address as the application sees it (see REVIEW_PROXY_COUNT); ``device`` the
+    known device of that account the browser held (review/auth/devices.py), if any.
     """
 
     __tablename__ = "login_failure"
@@ -621,6 +707,7 @@ class LoginFailure(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     account: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(DEVICE_ID))
     failed_at: Mapped[datetime] = mapped_column(DateTime)
 
 
