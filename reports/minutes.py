@@ -68,6 +68,26 @@ class SealInfo:
     version: int
     fingerprint: str
     sealed_at: str  # already formatted, e.g. "27/11/2020 16:45"
+    # What the stored data holds otherwise than the seal (Vietnamese lines); the document is
+    # built from what was sealed and says so at its top.
+    differences: tuple[str, ...] = ()
+
+
+DIFFERENCES_NOTE = (
+    "LƯU Ý: dữ liệu hiện lưu khác với dữ liệu đã niêm phong ở {count} chỗ. Văn bản này được lập theo "
+    "dữ liệu đã niêm phong; các chỗ khác:"
+)
+
+
+def differences_note(seal: SealInfo | None) -> list:
+    """Return the note a sealed document prints when the stored data differs from the seal, or nothing."""
+    if seal is None or not seal.differences:
+        return []
+    return [
+        markup(f"<b>{esc(DIFFERENCES_NOTE.format(count=len(seal.differences)))}</b>", BODY_PLAIN),
+        *[markup(f"– {esc(line)}", BODY_PLAIN) for line in seal.differences],
+        Spacer(1, 3 * mm),
+    ]
 
 
 def stamp_for(seal: SealInfo | None) -> Stamp:
@@ -126,6 +146,7 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
         markup(
             f"Hội nghị kiểm điểm, đánh giá, xếp loại chất lượng<br/>tổ chức đảng và đảng viên năm {mf.year}", SUBJECT
         ),
+        *differences_note(seal),
         markup("I- THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN", SECTION),
     ]
     when = f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}" if day else "ngày ... tháng ... năm ......"
@@ -285,6 +306,7 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
         Spacer(1, 5 * mm),
         markup("BIÊN BẢN KIỂM PHIẾU", TITLE),
         markup(f"Đánh giá, xếp loại chất lượng đảng viên<br/>và tập thể chi bộ năm {mf.year}", SUBJECT),
+        *differences_note(seal),
     ]
     ballot = mf.ballot
     if ballot is None:

@@ -9,7 +9,7 @@ from reports.minutes import SealInfo, count_minutes, meeting_minutes
 
 from .meetingfile import MeetingFile
 from .models import Meeting
-from .records import meeting_file
+from .records import record_file, seal_differences
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
     # key: (Vietnamese title, file name stem)
@@ -21,11 +21,13 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
 
 
 def seal_info(meeting: Meeting) -> SealInfo | None:
-    """Return the seal in force as the documents print it, or None (a draft)."""
+    """Return the seal in force as the documents print it, with any difference of the stored data, or None (a draft)."""
     seal = meeting.current_seal
     if seal is None:
         return None
-    return SealInfo(seal.version, seal.fingerprint, seal.sealed_at.strftime("%d/%m/%Y %H:%M"))
+    return SealInfo(
+        seal.version, seal.fingerprint, seal.sealed_at.strftime("%d/%m/%Y %H:%M"), tuple(seal_differences(meeting)),
+    )
 
 
 def _minutes(mf: MeetingFile, meeting: Meeting) -> bytes:
@@ -45,8 +47,8 @@ BUILDERS: dict[str, Callable[[MeetingFile, Meeting], bytes]] = {
 
 
 def render_document(meeting: Meeting, key: str) -> bytes:
-    """Return one document of the meeting as PDF bytes."""
-    return BUILDERS[key](meeting_file(meeting), meeting)
+    """Return one document of the meeting as PDF bytes: a sealed meeting's from what was sealed (SPEC 5.7a)."""
+    return BUILDERS[key](record_file(meeting), meeting)
 
 
 def file_name(meeting: Meeting, key: str) -> str:

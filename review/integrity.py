@@ -11,9 +11,10 @@ Session and mapper events, so that no write path can forget them:
 - the tallies of a meeting whose current seal is not reopened are read-only: any insert,
   update or delete of a tally, its rows, the committee, a counter code or a seal approval is
   refused with :class:`SealedError`, except in the transaction that seals or reopens. So is
-  every change of what the seal fingerprints (``records.sealed_payload``): the meeting's
-  time, place, chair, minute-taker, approval of the minutes and guests, and each
-  participant's row (standing, attendance, flags, order); the review texts stay editable;
+  every change of what the seal covers and fingerprints (``records.sealed_payload``, SPEC
+  5.7a): the meeting's date, each participant's row (name, standing, position, admission
+  date, attendance, flags, order) and a self-assessed score; the minutes' content (review
+  texts, guests, location, chair, minute-taker, closing) stays editable, audited;
 - bulk UPDATE and DELETE statements run by the session (ORM or Core), which skip the mapper
   events and so both guards above and the audit trail, are refused on every audited or
   sealed table.
@@ -60,22 +61,23 @@ VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Me
 OWNED = {Meeting: ("guests",), IndividualReview: ("feedback",), CollectiveReview: ("feedback",), Tally: ("rows",)}
 OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally",), Guest: ("meeting",)}
 SEALED_TABLES = (Tally, TallyRow, BallotCounter, CounterCode, SealApproval)
-# What records.sealed_payload reads of these rows (the meeting file less its review texts):
-# a change of any of these columns changes the fingerprint.
+# What records.sealed_payload reads of these rows (what a seal covers, SPEC 5.7a; see
+# review/sealdata.py): a change of any of these columns changes the fingerprint. The meeting's
+# location, chair, minute-taker, closing and guests are the minutes' content: editable after
+# the seal (audited), and no longer in the payload.
 PAYLOAD_COLUMNS = {
-    Meeting: frozenset({
-        "cell_id", "review_year_id", "starts_at", "ends_at", "location", "chair_id", "minute_taker_id",
-        "minutes_approved_by",
-    }),
+    Meeting: frozenset({"cell_id", "review_year_id", "starts_at"}),
     Participant: frozenset({
-        "meeting_id", "member_id", "roll_order", "standing", "position", "attendance", "absence_reason",
-        "exempt", "suspended", "temporary_elsewhere", "sick_leave_months", "disciplined_in_year",
-        "previous_level",
+        "meeting_id", "member_id", "roll_order", "name", "standing", "position", "admitted_on", "attendance",
+        "absence_reason", "exempt", "suspended", "temporary_elsewhere", "sick_leave_months",
+        "disciplined_in_year", "previous_level",
     }),
-    Guest: frozenset({"meeting_id", "position", "name", "title"}),
+    # Not in SPEC 5.7a's list, but under a scored profile the self-assessed score caps the level,
+    # so it decides the results the seal covers: frozen with them.
+    IndividualReview: frozenset({"self_score"}),
 }
-# Rows whose very presence is in the payload: a participant is a member of the file, a guest a guest.
-PAYLOAD_ROWS = (Participant, Guest)
+# Rows whose very presence is in the payload: a participant is a member of the file.
+PAYLOAD_ROWS = (Participant,)
 SEAL_OPS = "sealing_meetings"
 BUMPED = "versions_bumped"
 SEALED_CACHE = "sealed_meetings"  # meeting id -> sealed, asked once a flush
@@ -310,6 +312,15 @@ for _model in PAYLOAD_COLUMNS:
 for _model in PAYLOAD_ROWS:
     event.listen(_model, "before_insert", refuse_sealed_write)
     event.listen(_model, "before_delete", refuse_sealed_write)
+
+
+@event.listens_for(IndividualReview, "before_insert")
+def refuse_scored_review(mapper: Mapper, connection: Connection, target: IndividualReview) -> None:
+    """Refuse a self-assessed score written after the seal (it would change the sealed results)."""
+    if target.self_score is not None:
+        refuse_sealed_write(mapper, connection, target)
+
+
 event.listen(Meeting, "before_delete", refuse_sealed_write)
 
 GUARDED_TABLES = AUDITED | {model.__table__.name for model in (*SEALED_TABLES, *PAYLOAD_COLUMNS, Seal)}

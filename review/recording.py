@@ -41,12 +41,14 @@ def review_year_for(cell: Cell, year: int) -> ReviewYear:
 
 
 def summon(meeting: Meeting, member: Member, roll_order: int) -> Participant:
-    """Add a roster member to the meeting, with their standing and position as of now."""
+    """Add a roster member to the meeting, with their name, standing, position and admission date as of now."""
     participant = Participant(
         member=member,
         roll_order=roll_order,
+        name=member.name,
         standing=member.standing,
         position=member.position,
+        admitted_on=member.admitted_on,
     )
     meeting.participants.append(participant)
     return participant
@@ -68,3 +70,26 @@ def start_meeting(cell: Cell, year: int) -> Meeting:
         summon(meeting, member, order)
     db.session.flush()
     return meeting
+
+
+# The member's details each meeting keeps its own copy of (Participant), as they stood at it.
+COPIED_FIELDS = ("name", "standing", "position", "admitted_on")
+
+
+def follow_roster_edit(open_meeting: Meeting | None, member: Member, changed: dict[str, object]) -> None:
+    """Copy a roster edit of ``member`` into the meeting being recorded, if they are summoned to it.
+
+    Each meeting keeps its own copy of the member (SPEC 5.7a): a sealed or counted meeting keeps
+    what it recorded, and so does every earlier year's meeting (its record is history); only the
+    meeting being recorded (the latest, its ballot not counted) follows, each change audited under
+    it (its history page). Reading: only the fields the edit changes are copied, so a meeting's
+    standing as it stood that year is not overwritten by an edit of the name.
+    """
+    if open_meeting is None or open_meeting.sealed:
+        return
+    participant = next((p for p in open_meeting.participants if p.member_id == member.id), None)
+    if participant is None:
+        return
+    for key, value in changed.items():
+        if key in COPIED_FIELDS:
+            setattr(participant, key, value)

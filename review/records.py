@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
@@ -37,6 +38,7 @@ from .models import (
     Tally,
     TallyRow,
 )
+from .sealdata import covered_part, differences, sealed_document
 from .rules import (
     CELL_ROW,
     Attendance,
@@ -162,6 +164,8 @@ def import_meeting(mf: MeetingFile) -> Meeting:
             participant = Participant(
                 member=members[data.id],
                 roll_order=order,
+                name=data.name,  # the meeting keeps its own copy, as the file records it
+                admitted_on=data.admitted_on,
                 standing=data.standing.value,
                 position=data.position.value,
                 attendance=data.attendance.value,
@@ -293,10 +297,10 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
         members.append(
             MemberData(
                 id=p.member.code,
-                name=p.member.name,
+                name=p.name,  # the meeting's own copy: a later roster edit does not reach a sealed meeting
                 standing=Standing(p.standing),
                 position=Position(p.position),
-                admitted_on=p.member.admitted_on,
+                admitted_on=p.admitted_on,
                 attendance=Attendance(p.attendance),
                 exempt=p.exempt,
                 suspended=p.suspended,
@@ -367,17 +371,104 @@ def evaluate_meeting(meeting: Meeting) -> MeetingResult:
 def sealed_payload(mf: MeetingFile) -> str:
     """Return the canonical text that a seal fingerprints: what decides the results, and the results.
 
-    That is the meeting file less its review texts: organisation, year, rules, the meeting's
-    time and place, every member's standing, attendance and flags, the ballot, and the
-    results the rules core computes from them. Keys sorted, no spaces, UTF-8 after NFC.
+    That is what SPEC 5.7a says a seal covers (``sealdata.covered_part`` of the meeting file):
+    organisation, year, rules, the meeting's date, every member's name, standing, position,
+    admission date, flags and attendance, the ballot with its committee, and the results the
+    rules core computes from them; not the minutes' content (review texts, guests, location,
+    chair, minute-taker, closing). Keys sorted, no spaces, UTF-8 after NFC.
     """
     from .meetingfile import dump
 
-    document = dump(mf)
-    document.pop("collective_reviews")
-    for member in document["members"]:
-        member.pop("review", None)
+    return canonical_payload(covered_part(dump(mf)))
+
+
+def canonical_payload(document: dict[str, Any]) -> str:
+    """Return a payload document as the canonical text a seal stores and fingerprints."""
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def payload_document(seal: Seal) -> dict[str, Any] | None:
+    """Return a seal's stored payload as a document, or None when it cannot be read."""
+    try:
+        document = json.loads(seal.payload)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def sealed_meeting_file(meeting: Meeting) -> MeetingFile:
+    """Return the meeting as its seal in force fixed it, with the minutes' content as it stands now.
+
+    What the seal covers (members as they stood at the meeting, their flags and attendance,
+    the meeting's date, the ballot) comes from the seal's payload, old and new payloads alike;
+    the review texts, guests, location, chair, minute-taker and closing from the current
+    records. An unsealed meeting, or a payload that cannot be read, gives the current records.
+    """
+    current = meeting_file(meeting)
+    rebuilt = rebuilt_from_seal(meeting, current)
+    # A payload that cannot be read gives the current records; seal_differences says so
+    # (UNREADABLE_SEAL) on the results page, in the documents and in `audit verify`.
+    return rebuilt if rebuilt is not None else current
+
+
+def rebuilt_from_seal(meeting: Meeting, current: MeetingFile) -> MeetingFile | None:
+    """Return the meeting file its seal in force fixed, with ``current``'s minutes' content; None if unreadable."""
+    from .meetingfile import dump, parse
+
+    seal = meeting.current_seal
+    sealed = payload_document(seal) if seal is not None else None
+    if sealed is None:
+        return None
+    try:
+        rebuilt, _problems = parse(sealed_document(sealed, dump(current, with_results=False)), cross_checked=False)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return rebuilt
+
+
+def record_file(meeting: Meeting) -> MeetingFile:
+    """Return the meeting file the documents, pages and exports show: the sealed data when sealed."""
+    return sealed_meeting_file(meeting) if meeting.sealed else meeting_file(meeting)
+
+
+UNREADABLE_SEAL = "Bản niêm phong đã lưu không đọc được: không so sánh được với dữ liệu hiện lưu."
+BROKEN_SEAL = (
+    "Bản niêm phong đã lưu không còn khớp mã SHA-256 ghi khi niêm phong: chính bản niêm phong đã bị sửa."
+)
+
+
+def seal_differences(meeting: Meeting) -> list[str]:
+    """Return, in Vietnamese, every difference between what the seal in force covers and what is stored.
+
+    Empty when nothing differs or the meeting is not sealed. The stored payload's own fingerprint
+    is checked too (fingerprint(stored payload) == stored fingerprint).
+    """
+    seal = meeting.current_seal
+    if seal is None:
+        return []
+    found = [] if fingerprint(seal.payload) == seal.fingerprint else [BROKEN_SEAL]
+    sealed = payload_document(seal)
+    current = meeting_file(meeting)
+    if sealed is None or rebuilt_from_seal(meeting, current) is None:
+        return found + [UNREADABLE_SEAL]
+    try:
+        stored = covered_part(json.loads(sealed_payload(current)))
+        return found + differences(sealed, stored)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return found + [UNREADABLE_SEAL]
+
+
+def sealed_data_problems() -> list[str]:
+    """Return, for every meeting with a seal in force, each difference between its stored data and its seal."""
+    meeting_ids = sorted(set(db.session.scalars(select(Seal.meeting_id).where(Seal.reopened_at.is_(None)))))
+    problems = []
+    for meeting_id in meeting_ids:
+        meeting = load_meeting(meeting_id)
+        if meeting is None or not meeting.sealed:
+            continue
+        where = f"Hội nghị {meeting.id} ({meeting.cell.name}, năm {meeting.year}), phiên bản niêm phong {meeting.current_seal.version}"
+        problems += [f"{where}: {line}" for line in seal_differences(meeting)]
+    return problems
 
 
 def fingerprint(payload: str) -> str:

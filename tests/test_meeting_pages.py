@@ -60,7 +60,7 @@ def test_new_meeting_refuses_a_second_meeting_for_a_year(app, client, secretary)
         assert db.session.scalar(select(func.count(Meeting.id))) == 1
 
 
-@pytest.mark.parametrize("year, message", [("2018", "từ năm 2019"), ("abc", "Cần một số nguyên."), ("", "Nhập năm")])
+@pytest.mark.parametrize("year, message", [("2018", "quy định cho các năm 2019–"), ("9999", "Chưa có quy định đánh giá, xếp loại cho năm 9999"), ("abc", "Cần một số nguyên."), ("", "Nhập năm")])
 def test_new_meeting_bad_year(app, client, secretary, year, message):
     response = post(client, f"/cells/{secretary}/meetings/new", {"year": year})
     assert response.status_code == 422
@@ -209,7 +209,7 @@ def test_ballot_step_lists_who_is_on_the_paper_and_who_is_not(app, client, secre
         db.session.commit()
     page = client.get(f"/meetings/{meeting_id}/ballot").get_data(as_text=True)
     assert "Đảng viên có tên trên phiếu (9)" in page
-    assert "Phạm Thị Xuân Mai: Miễn công tác và sinh hoạt đảng" in page
+    assert "<bdi>Phạm Thị Xuân Mai</bdi>: Miễn công tác và sinh hoạt đảng" in page
 
 
 def test_closing_is_saved_and_checked(app, client, secretary):

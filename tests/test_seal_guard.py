@@ -205,34 +205,25 @@ def test_direct_orm_writes_to_the_sealed_payload_are_refused(app, sealed):
         def roll_order(meeting: Meeting) -> None:
             participant("m10").roll_order = 99
 
-        def location(meeting: Meeting) -> None:
-            meeting.location = "Nơi khác"
-
         def starts_at(meeting: Meeting) -> None:
             meeting.starts_at = meeting.starts_at + timedelta(days=1)
 
-        def ends_at(meeting: Meeting) -> None:
-            meeting.ends_at = None
+        def name(meeting: Meeting) -> None:
+            participant("m03").name = "Tên khác"
 
-        def minutes_approved_by(meeting: Meeting) -> None:
-            meeting.minutes_approved_by = (meeting.minutes_approved_by or 0) + 1
+        def admitted_on(meeting: Meeting) -> None:
+            participant("m03").admitted_on = date(2020, 10, 1)
 
-        def chair(meeting: Meeting) -> None:
-            meeting.chair_id = participant("m03").member_id
-
-        def rename_guest(meeting: Meeting) -> None:
-            meeting.guests[0].name = "Khách khác"
-
-        def add_guest(meeting: Meeting) -> None:
-            meeting.guests.append(Guest(position=len(meeting.guests), name="Khách thêm", title=""))
-
-        def drop_guest(meeting: Meeting) -> None:
-            meeting.guests.pop()
+        def standing(meeting: Meeting) -> None:
+            participant("m03").standing = "probationary"
 
         def add_participant(meeting: Meeting) -> None:
             member = Member(cell_id=meeting.cell_id, code="m99", name="Người mới", standing="official",
                             position="member", admitted_on=date(2001, 1, 1))
-            meeting.participants.append(Participant(member=member, roll_order=99, standing="official", position="member"))
+            meeting.participants.append(Participant(
+                member=member, roll_order=99, name="Người mới", standing="official", position="member",
+                admitted_on=date(2001, 1, 1),
+            ))
 
         def drop_participant(meeting: Meeting) -> None:
             db.session.delete(participant("m10"))
@@ -241,17 +232,29 @@ def test_direct_orm_writes_to_the_sealed_payload_are_refused(app, sealed):
             db.session.delete(meeting)
 
         assert db.session.get(Meeting, 1).guests, "the seed meeting has guests"
-        for change in (attendance, absence_reason, exempt, sick_leave, roll_order, location, starts_at, ends_at,
-                       minutes_approved_by, chair, rename_guest, add_guest, drop_guest, add_participant,
-                       drop_participant, drop_meeting):
+        for change in (attendance, absence_reason, exempt, sick_leave, roll_order, starts_at, name, admitted_on,
+                       standing, add_participant, drop_participant, drop_meeting):
             refused(change)
         assert payload_snapshot() == before
         assert sealed_fingerprint_holds()
 
 
 def test_review_texts_and_what_the_seal_does_not_cover_stay_writable(app, sealed):
-    """The review texts are not in the sealed payload: they stay editable, and the fingerprint holds."""
+    """The minutes' content is not in the sealed payload (SPEC 5.7a): it stays editable, and the fingerprint holds."""
     with app.app_context():
+        meeting = db.session.get(Meeting, 1)
+        meeting.location = "Nơi khác"
+        meeting.ends_at = meeting.ends_at + timedelta(minutes=30)
+        meeting.minutes_approved_by = (meeting.minutes_approved_by or 0) - 1
+        meeting.chair_id = participant("m03").member_id
+        meeting.guests[0].name = "Khách khác"
+        meeting.guests.append(Guest(position=len(meeting.guests), name="Khách thêm", title=""))
+        db.session.commit()
+        assert [g.name for g in db.session.get(Meeting, 1).guests] == ["Khách khác", "Khách thêm"]
+        assert sealed_fingerprint_holds()
+        db.session.get(Meeting, 1).guests.pop()
+        db.session.commit()
+        assert sealed_fingerprint_holds()
         review = next(p.review for p in db.session.get(Meeting, 1).participants if p.review and p.review.feedback)
         review.summary = "Tóm tắt sửa sau niêm phong."
         review.feedback[0].text = "Ý kiến sửa lại."
@@ -281,22 +284,19 @@ def test_reopening_lets_the_payload_change(app, sealed):
         assert db.session.get(Meeting, 1).location == "Hội trường khu phố 2"
 
 
-def test_the_closing_page_of_a_sealed_meeting_refuses_with_a_message(app, client, login, sealed):
+def test_the_closing_of_a_sealed_meeting_is_saved_and_its_roll_call_refused_with_a_message(app, client, login, sealed):
     assert login("bithu").status_code == 302
     url = "/meetings/1/closing"
-    with app.app_context():
-        before = payload_snapshot()
     assert client.get(url).status_code == 200
-    data = form_values(client, url) | {"minutes_approved_by": "3", "ends_at": "2020-12-20T18:00"}
+    # The closing is the minutes' content (SPEC 5.7a): saved after the seal, the fingerprint holds.
+    data = form_values(client, url) | {"minutes_approved_by": "9", "ends_at": "2020-11-27T17:30"}
     response = client.post(url, data=data)
-    assert response.status_code == 422
-    page = html.unescape(response.get_data(as_text=True))
-    assert SEALED_MESSAGE in page
-    assert 'value="2020-12-20T18:00"' in page  # what was typed is kept
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))
     with app.app_context():
-        assert payload_snapshot() == before
+        assert db.session.get(Meeting, 1).minutes_approved_by == 9
         assert sealed_fingerprint_holds()
-    # The roll call answers the same way, its message shown above the rows, never a 500.
+        before = payload_snapshot()
+    # The roll call is sealed: refused, its message shown above the rows, never a 500.
     with app.app_context():
         ids = [p.id for p in db.session.get(Meeting, 1).participants]
     roll = {f"attendance_{pid}": "present" for pid in ids} | {f"reason_{pid}": "" for pid in ids}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -21,13 +22,20 @@ ATTENDANCE_LABELS = {
 
 
 class NewMeetingForm(BaseForm):
-    year = IntegerField(
-        _l("Năm kiểm điểm"),
-        validators=[
-            InputRequired(_l("Nhập năm kiểm điểm.")),
-            NumberRange(2019, 2100, _l("Phần mềm áp dụng quy định từ năm 2019 (Hướng dẫn 21-HD/BTCTW).")),
-        ],
-    )
+    year = IntegerField(_l("Năm kiểm điểm"), validators=[InputRequired(_l("Nhập năm kiểm điểm."))])
+
+    def validate_year(self, field: IntegerField) -> None:
+        # The years come from the rules core: a year no rule profile covers cannot be rated.
+        from datetime import date
+
+        from ..rules import default_profile, profiled_years
+
+        years = profiled_years(date.today().year)
+        if field.data is not None and (field.data not in years or default_profile(field.data) is None):
+            raise ValidationError(
+                f"Chưa có quy định đánh giá, xếp loại cho năm {field.data}: "
+                f"phần mềm có quy định cho các năm {years[0]}–{years[-1]}."
+            )
 
 
 class GuestForm(Form):
@@ -59,7 +67,7 @@ class OpeningForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.review_year = review_year
         self.member_ids = {p.member_id for p in participants}
-        choices = [(0, "— Chọn đồng chí —")] + [(p.member_id, p.member.name) for p in participants]
+        choices = [(0, "— Chọn đồng chí —")] + [(p.member_id, p.name) for p in participants]
         self.chair_id.choices = choices
         self.minute_taker_id.choices = choices
 
@@ -94,17 +102,17 @@ def roll_call_form(participants: list[Participant], formdata: object = None) -> 
             RollCallForm,
             f"attendance_{p.id}",
             RadioField(
-                p.member.name,
+                p.name,
                 choices=[(a.value, label) for a, label in ATTENDANCE_LABELS.items()],
                 default=p.attendance,
-                validators=[InputRequired(f"Chọn có mặt hay vắng cho đồng chí {p.member.name}.")],
+                validators=[InputRequired(f"Chọn có mặt hay vắng cho đồng chí {p.name}.")],
             ),
         )
         setattr(
             RollCallForm,
             f"reason_{p.id}",
             StringField(
-                f"Lý do vắng của đồng chí {p.member.name}",
+                Markup("Lý do vắng của đồng chí <bdi>{}</bdi>").format(p.name),  # the name isolated (escaped)
                 filters=[strip_nfc],
                 default=p.absence_reason,
                 validators=[Length(max=NAME)],
@@ -135,17 +143,32 @@ class ClosingForm(BaseForm):
     )
     version = version_field()  # of the meeting the form was loaded with
 
-    def __init__(self, *args: object, present: int, starts_at: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, present: int, starts_at: object, review_year: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.present = present
         self.starts_at_value = starts_at
+        self.review_year = review_year
 
     def validate_minutes_approved_by(self, field: IntegerField) -> None:
         if field.data is not None and field.data > self.present:
             raise ValidationError(f"Chỉ có {self.present} đồng chí có mặt.")
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
-        if field.data and self.starts_at_value and field.data < self.starts_at_value:
+        from ..rules import MAX_MEETING_LENGTH, meeting_end_fits
+
+        start = self.starts_at_value
+        if not field.data or meeting_end_fits(self.review_year, start, field.data):  # type: ignore[arg-type]
+            return
+        if start is None:
+            raise ValidationError(
+                f"Hội nghị kiểm điểm năm {self.review_year} bế mạc trong năm {self.review_year} "
+                f"(hoặc tháng đầu năm {self.review_year + 1})."
+            )
+        if field.data < start:  # type: ignore[operator]
             raise ValidationError("Giờ bế mạc phải sau giờ khai mạc.")
+        raise ValidationError(
+            f"Hội nghị khai mạc lúc {start:%H:%M ngày %d/%m/%Y}: giờ bế mạc chậm nhất "
+            f"{MAX_MEETING_LENGTH.days} ngày sau đó. Kiểm tra lại ngày bế mạc."
+        )
 
 

@@ -18,7 +18,7 @@ from ..integrity import check_version, check_versions, versions_token
 from ..views import loaded_version, save_form
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
-from .steps import STEP_KEYS, done_steps, next_step_url, render_step, step_url
+from .steps import STEP_KEYS, done_steps, frozen_notice, next_step_url, render_step, step_url
 
 
 def go_on(meeting: Meeting, key: str) -> str:
@@ -76,11 +76,20 @@ def opening(meeting_id: int) -> ResponseReturnValue:
             "version": loaded_version(meeting),
         }
     form = OpeningForm(data=data, participants=meeting.participants, review_year=meeting.year)
+    if meeting.sealed:  # the meeting's date is sealed; location, chair, minute-taker, guests are the minutes'
+        form.starts_at.render_kw = {"readonly": True, "aria-readonly": "true"}
 
     def save() -> Meeting:
-        refuse_if_sealed(meeting, "starts_at")  # the meeting day decides who is rated
+        if meeting.sealed:
+            # The meeting day decides who is rated (SPEC 5.7a): sealed. The form holds minutes
+            # only while a meeting file may carry seconds, so compare to the minute and keep the
+            # stored value.
+            stored = meeting.starts_at.replace(second=0, microsecond=0) if meeting.starts_at else None
+            if form.starts_at.data != stored:
+                refuse_if_sealed(meeting, "starts_at")
         check_version(meeting, form.version.data, lambda: opening_text(meeting))
-        meeting.starts_at = form.starts_at.data
+        if not meeting.sealed:
+            meeting.starts_at = form.starts_at.data
         meeting.location = form.location.data
         meeting.chair_id = form.chair_id.data
         meeting.minute_taker_id = form.minute_taker_id.data
@@ -97,7 +106,8 @@ def opening(meeting_id: int) -> ResponseReturnValue:
         return meeting
 
     return save_form(
-        form, save, lambda: render_step("meeting/opening.html", meeting, "opening", form=form),
+        form, save,
+        lambda: render_step("meeting/opening.html", meeting, "opening", form=form, frozen_notice=frozen_notice(meeting, "opening")),
         lambda: go_on(meeting, "opening"), "Đã lưu phần khai mạc.",
     )
 
@@ -155,7 +165,7 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
     def save() -> None:
         refuse_if_sealed(meeting)  # attendance decides the base and the quorum
         check_versions(participants, form.version.data, lambda: [
-            (p.member.name, ATTENDANCE_LABELS[Attendance(p.attendance)] + (f": {p.absence_reason}" if p.absence_reason else ""))
+            (p.name, ATTENDANCE_LABELS[Attendance(p.attendance)] + (f": {p.absence_reason}" if p.absence_reason else ""))
             for p in participants
         ])
         for p in participants:
@@ -170,7 +180,7 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
         return render_step(
             "meeting/roll_call.html", meeting, "roll_call", form=form, participants=participants,
             figures=quorum_figures(result, rules), not_rated={k: NOT_RATED_LABELS[v] for k, v in reasons.items() if v},
-            attendance_labels=ATTENDANCE_LABELS,
+            attendance_labels=ATTENDANCE_LABELS, frozen_notice=frozen_notice(meeting, "roll_call"),
         )
 
     return save_form(form, save, render, lambda: go_on(meeting, "roll_call"), "Đã lưu kết quả kiểm diện.")
@@ -210,11 +220,11 @@ def closing(meeting_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         data = {"minutes_approved_by": meeting.minutes_approved_by, "ends_at": meeting.ends_at,
                 "version": loaded_version(meeting)}
-    form = ClosingForm(data=data, present=present, starts_at=meeting.starts_at)
+    form = ClosingForm(data=data, present=present, starts_at=meeting.starts_at, review_year=meeting.year)
 
     def save() -> Meeting:
-        # Both fields are in the sealed payload (the minutes' approval and the closing time).
-        refuse_if_sealed(meeting, "minutes_approved_by")
+        # The closing is the minutes' content (SPEC 5.7a): the minutes are read out and approved
+        # after the results are announced, so it is saved after the seal too (audited).
         check_version(meeting, form.version.data, lambda: [
             ("Số đồng chí biểu quyết thông qua biên bản", str(meeting.minutes_approved_by or "")),
             ("Thời gian bế mạc", when_text(meeting.ends_at)),

@@ -60,6 +60,32 @@ def done_steps(meeting: Meeting) -> set[str]:
     return done
 
 
+# What a page cannot change while the tallies are sealed (SPEC 5.7a), said before anyone types.
+FROZEN_NOTICES = {
+    "opening": (
+        "Kết quả kiểm phiếu đã niêm phong: thời gian khai mạc (ngày họp) thuộc dữ liệu niêm phong nên không sửa "
+        "được. Địa điểm, chủ trì, thư ký và khách mời là nội dung biên bản, vẫn sửa được; mọi thay đổi được ghi nhật ký."
+    ),
+    "roll_call": (
+        "Kết quả kiểm phiếu đã niêm phong: kết quả kiểm diện thuộc dữ liệu niêm phong nên chỉ xem, không sửa được. "
+        "Muốn sửa, phải mở niêm phong và ghi rõ lý do."
+    ),
+    "flags": (
+        "Kết quả kiểm phiếu đã niêm phong: tình trạng trong năm của đảng viên thuộc dữ liệu niêm phong nên chỉ xem, "
+        "không sửa được. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
+    ),
+    "individual": (
+        "Kết quả kiểm phiếu đã niêm phong: điểm tự chấm giới hạn mức xếp loại nên thuộc dữ liệu niêm phong, chỉ xem, "
+        "không sửa được. Nội dung tự kiểm điểm, ý kiến góp ý và kết luận vẫn sửa được; mọi thay đổi được ghi nhật ký."
+    ),
+}
+
+
+def frozen_notice(meeting: Meeting, key: str) -> str | None:
+    """Return the notice of what the seal in force freezes on one page, or None when not sealed."""
+    return FROZEN_NOTICES[key] if meeting.sealed else None
+
+
 def strip(meeting: Meeting, current: str) -> list[dict[str, object]]:
     """Return the progress strip: each step's label, URL, and whether it is done or current."""
     done = done_steps(meeting)

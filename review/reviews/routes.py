@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ..access import editable_meeting, meeting_participant, secretary_required
 from ..extensions import db
-from ..meeting.steps import next_step_url, render_step
+from ..counting import refuse_if_sealed
+from ..meeting.steps import frozen_notice, next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
 from ..rules import LEVEL_LABELS, Level, Position, Standing
@@ -38,7 +39,7 @@ def lock_meeting(meeting: Meeting) -> None:
 def speakers_of(meeting: Meeting, leave_out: Participant | None = None) -> dict[int, str]:
     """Return the meeting's participants who may speak, as member id -> name, in roll order."""
     return {
-        p.member_id: p.member.name
+        p.member_id: p.name
         for p in meeting.participants
         if leave_out is None or p.id != leave_out.id
     }
@@ -254,6 +255,9 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         data = (review_data(participant.review) or {}) | {"version": loaded_version(participant.review)}
     form: ReviewForm = individual_form(speakers, participant.member_id, scored, data)
+    score_frozen = scored and meeting.sealed  # the score caps the level: sealed (SPEC 5.4, 5.7a)
+    if score_frozen:
+        form.self_score.render_kw = {"readonly": True, "aria-readonly": "true"}
     following = plan.after(participant)
     previous = plan.before(participant)
 
@@ -266,7 +270,10 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             participant.review = stored
         stored.summary = form.summary.data
         stored.self_level = level_or_none(form.self_level.data)
-        if scored:
+        if score_frozen:
+            if form.self_score.data != stored.self_score:
+                refuse_if_sealed(meeting, "self_score")
+        elif scored:
             stored.self_score = form.self_score.data
         stored.response = form.response.data
         stored.conclusion = form.conclusion.data
@@ -288,13 +295,14 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             number=index + 1,
             total=len(plan.reviewed),
             position=position_label(participant),
+            frozen_notice=frozen_notice(meeting, "individual") if score_frozen else None,
             standing=STANDING_LABELS[Standing(participant.standing)],
             not_rated=plan.not_rated.get(participant.id),
-            previous=(previous.member.name, member_url(previous)) if previous else None,
-            following=(following.member.name, member_url(following)) if following else None,
+            previous=(previous.name, member_url(previous)) if previous else None,
+            following=(following.name, member_url(following)) if following else None,
             speakers=speakers,
             no_speaker=NO_SPEAKER,
-            next_label=f"Lưu và sang đồng chí {following.member.name}" if following else "Lưu và sang bước bỏ phiếu",
+            next_label=f"Lưu và sang đồng chí {following.name}" if following else "Lưu và sang bước bỏ phiếu",
         )
 
     return save_form(
@@ -302,5 +310,5 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         save,
         render,
         lambda: after if wants_next() else member_url(participant),
-        f"Đã lưu phần tự kiểm điểm của đồng chí {participant.member.name}.",
+        f"Đã lưu phần tự kiểm điểm của đồng chí {participant.name}.",
     )

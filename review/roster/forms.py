@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -109,7 +110,8 @@ class RetireForm(BaseForm):
     def __init__(self, *args: object, name: str, admitted_on: date, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.admitted_on = admitted_on
-        self.confirm.label.text = f"Tôi xác nhận đồng chí {name} không còn sinh hoạt tại chi bộ."
+        # The name isolated (<bdi>, escaped by Markup.format): a right-to-left mark in it stays in it.
+        self.confirm.label.text = Markup("Tôi xác nhận đồng chí <bdi>{}</bdi> không còn sinh hoạt tại chi bộ.").format(name)
 
     def validate_retired_on(self, field: DateField) -> None:
         if field.data is None:

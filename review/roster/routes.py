@@ -9,15 +9,17 @@ from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
 from ..extensions import db
 from ..meetingfile import POSITION_LABELS
-from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, TallyRow
+from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
 from ..records import FINAL_TALLY, meeting_file
-from ..recording import Refused, roster_order_key, summon
+from ..recording import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
 from ..integrity import check_version
+from ..meeting.steps import frozen_notice
 from ..views import loaded_version, save_form
 from . import bp
 from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
@@ -49,6 +51,44 @@ def open_meeting(cell_id: int) -> Meeting | None:
     """Return the meeting being recorded: the latest one, while its ballot is not counted."""
     meeting = latest_meeting(cell_id)
     return meeting if meeting is not None and not is_counted(meeting) else None
+
+
+def participations(member: Member) -> list[tuple[Meeting, Participant]]:
+    """Return every meeting the member was summoned to, with their participant row, oldest year first."""
+    rows = db.session.execute(
+        select(Meeting, Participant)
+        .join(Participant, Participant.meeting_id == Meeting.id)
+        .join(ReviewYear, Meeting.review_year_id == ReviewYear.id)
+        .where(Participant.member_id == member.id)
+        .options(selectinload(Meeting.seals).defer(Seal.payload), selectinload(Meeting.review_year))
+        .order_by(ReviewYear.year)
+    ).all()
+    return [(meeting, participant) for meeting, participant in rows]
+
+
+def sealed_copies(member: Member) -> list[dict[str, object]]:
+    """Return the meetings that keep the member's details as they stood then, and what they keep.
+
+    Every meeting but the one being recorded (``recording.follow_roster_edit``): the sealed or
+    counted ones, and earlier years'.
+    """
+    kept = []
+    following = open_meeting(member.cell_id)
+    for meeting, p in participations(member):
+        if following is not None and meeting.id == following.id:
+            continue
+        differing = [
+            f"{label}: {shown}"
+            for key, label, shown in (
+                ("name", "họ và tên", p.name),
+                ("standing", "đảng viên", STANDING_LABELS.get(p.standing, p.standing).lower()),
+                ("position", "chức vụ", POSITION_LABELS[Position(p.position)]),
+                ("admitted_on", "ngày vào Đảng", p.admitted_on.strftime("%d/%m/%Y")),
+            )
+            if getattr(p, key) != getattr(member, key)
+        ]
+        kept.append({"year": meeting.year, "meeting_id": meeting.id, "differing": differing})
+    return kept
 
 
 def participant_of(meeting: Meeting, member: Member) -> Participant | None:
@@ -256,21 +296,18 @@ def edit_member(member_id: int) -> ResponseReturnValue:
         ])
         if current:
             check_single_position(member.cell_id, Position(form.position.data), member.id)
-        member.name = form.name.data
-        member.standing = form.standing.data
-        member.position = form.position.data
-        member.admitted_on = form.admitted_on.data
-        meeting = open_meeting(member.cell_id)
-        participant = participant_of(meeting, member) if meeting is not None else None
-        if participant is not None:
-            participant.standing = member.standing
-            participant.position = member.position
+        changed = {key: getattr(form, key).data for key in COPIED_FIELDS if getattr(member, key) != getattr(form, key).data}
+        for key, value in changed.items():
+            setattr(member, key, value)
+        follow_roster_edit(open_meeting(member.cell_id), member, changed)
         return member
 
     return save_form(
         form,
         save,
-        lambda: render_template("roster/member_form.html", form=form, cell=member.cell, member=member),
+        lambda: render_template(
+            "roster/member_form.html", form=form, cell=member.cell, member=member, kept=sealed_copies(member),
+        ),
         lambda: url_for("roster.members", cell_id=member.cell_id),
         "Đã lưu thông tin đảng viên.",
     )
@@ -369,6 +406,9 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             "version": loaded_version(participant),
         }
     form = FlagsForm(data=data)
+    if counted:  # said before anyone types; the save below still refuses
+        for frozen in (form.sick_leave_months, form.previous_level):
+            frozen.render_kw = {**(frozen.render_kw or {}), "disabled": True}
 
     def save() -> Participant:
         check_version(participant, form.version.data, lambda: flag_lines(participant))
@@ -389,7 +429,7 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         status = rating_status(meeting_file(meeting).evaluate(), participant)
         return render_template(
             "roster/flags.html", form=form, meeting=meeting, participant=participant, counted=counted,
-            status=status, cell=meeting.cell, **labels(),
+            status=status, cell=meeting.cell, frozen_notice=frozen_notice(meeting, "flags"), **labels(),
         )
 
     return save_form(
@@ -397,5 +437,5 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         save,
         render,
         lambda: url_for("roster.members", cell_id=meeting.cell_id, _anchor=f"p{participant.id}"),
-        f"Đã lưu tình trạng năm {meeting.year} của đồng chí {participant.member.name}.",
+        f"Đã lưu tình trạng năm {meeting.year} của đồng chí {participant.name}.",
     )

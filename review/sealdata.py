@@ -1,0 +1,243 @@
+"""What a seal covers (SPEC 5.7a), as pure functions over payload documents.
+
+A seal's payload is a meeting file document (``meetingfile.dump``) cut down to what decides
+the results, and the results: the organisation, the year and the rules, the meeting's date
+(``meeting.starts_at``), every member's name, standing, position, admission date, flags and
+attendance (with the reason of an absence), the ballot (its counters are the committee) and
+``results``. The rest of a meeting file is the minutes' content, editable after the seal:
+the review texts, the collective reviews, the guests, the location, the closing (``ends_at``,
+``minutes_approved_by``), and the chair and the minute-taker.
+
+Reading: SPEC 5.7a's list does not name the chair or the minute-taker, and neither decides a
+result (a counter's eligibility is the ballot's, checked when the ballot is sealed): they are
+read as the minutes' content, like the location.
+
+Seals made before this reading carry a larger payload (the whole ``meeting`` object, guests
+included). They are never rewritten: :func:`covered_part` projects any payload, old or new,
+onto what is covered, and comparisons are made on that projection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .meetingfile import POSITION_LABELS
+from .rules import LEVEL_LABELS, NOT_RATED_LABELS
+
+# The covered keys of the meeting's own object; its other keys are the minutes' content.
+COVERED_MEETING_KEYS = ("starts_at",)
+# The minutes' content a sealed meeting file takes from the current records.
+MINUTES_MEETING_KEYS = ("ends_at", "location", "chair", "minute_taker", "guests", "minutes_approved_by")
+# The covered keys of a member (a payload member never carries its review).
+MEMBER_FLAG_KEYS = (
+    "exempt", "suspended", "temporary_elsewhere", "disciplined_in_year", "sick_leave_months",
+    "previous_level",
+)
+MEMBER_DEFAULTS: dict[str, Any] = {
+    "exempt": False, "suspended": False, "temporary_elsewhere": False, "disciplined_in_year": False,
+    "sick_leave_months": 0, "previous_level": None, "absence_reason": "",
+}
+TOP_COVERED_KEYS = ("format", "organization", "year", "rules", "ballot", "results")
+
+# Vietnamese names of the covered values, for the differences.
+MEMBER_FIELD_LABELS = {
+    "name": "họ và tên",
+    "standing": "đảng viên chính thức/dự bị",
+    "position": "chức vụ",
+    "admitted_on": "ngày vào Đảng",
+    "attendance": "kiểm diện",
+    "absence_reason": "lý do vắng",
+    "exempt": "miễn công tác và sinh hoạt đảng",
+    "suspended": "bị đình chỉ sinh hoạt đảng",
+    "temporary_elsewhere": "sinh hoạt tạm thời nơi khác",
+    "disciplined_in_year": "bị kỷ luật trong năm",
+    "sick_leave_months": "số tháng nghỉ ốm",
+    "previous_level": "xếp loại năm trước",
+}
+ORGANIZATION_LABELS = {"parent": "tên đảng bộ", "cell": "tên chi bộ", "place": "địa danh"}
+BALLOT_LABELS = {
+    "counters": "ban kiểm phiếu",
+    "issued": "số phiếu phát ra",
+    "returned": "số phiếu thu về",
+    "invalid": "số phiếu không hợp lệ",
+    "invalid_reasons": "lý do phiếu không hợp lệ",
+}
+RESULT_LABELS = {
+    "base": "cơ sở tính (số thành viên)",
+    "voters_present": "số đảng viên có mặt biểu quyết",
+    "quorum_required": "số có mặt cần để hội nghị hợp lệ",
+    "quorum_met": "hội nghị đủ số lượng",
+    "rated": "được xếp loại",
+    "not_rated_reason": "lý do không xếp loại",
+    "vote_level": "mức đạt theo phiếu",
+    "proposed_level": "mức đề nghị",
+    "flags": "ghi chú",
+    "pool": "số đảng viên trong diện tính tỉ lệ",
+    "limit": "số Hoàn thành xuất sắc tối đa",
+    "excellent": "số Hoàn thành xuất sắc",
+    "exceeded": "vượt tỉ lệ",
+}
+VALUE_LABELS: dict[Any, str] = {
+    True: "có", False: "không", None: "(không có)", "": "(trống)",
+    "official": "chính thức", "probationary": "dự bị",
+    "present": "có mặt", "absent_excused": "vắng có lý do", "absent": "vắng không lý do",
+    "undecided": "chưa đủ quá nửa",
+    # The shared words of the rules core and the meeting file, not written again here.
+    **{str(level): label for level, label in LEVEL_LABELS.items()},
+    **{str(position): label for position, label in POSITION_LABELS.items()},
+    # "vào Đảng ...": only the first letter lowered, the Party keeps its capital.
+    **{str(reason): label[:1].lower() + label[1:] for reason, label in NOT_RATED_LABELS.items()},
+}
+VOTE_LABELS = {
+    "excellent": "phiếu Hoàn thành xuất sắc", "good": "phiếu Hoàn thành tốt", "completed": "phiếu Hoàn thành",
+    "not_completed": "phiếu Không hoàn thành", "blank": "phiếu để trống",
+}
+
+
+def covered_member(member: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a payload member's covered values (everything but its review), defaults written out."""
+    return {key: value for key, value in member.items() if key != "review"}
+
+
+def covered_part(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what a seal covers of a payload or meeting file document, old or new payloads alike."""
+    covered: dict[str, Any] = {key: document[key] for key in TOP_COVERED_KEYS if key in document}
+    meeting = document.get("meeting") or {}
+    covered["meeting"] = {key: meeting.get(key) for key in COVERED_MEETING_KEYS}
+    covered["members"] = [covered_member(m) for m in document.get("members", [])]
+    return covered
+
+
+def sealed_document(sealed: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a meeting file document: the covered part from ``sealed``, the minutes' content from ``current``.
+
+    ``current`` is the meeting file document of the records as they are now. A member's review
+    is taken from the current member of the same id (the seal keeps every member, so each has one).
+    """
+    document = covered_part(sealed)
+    document.pop("results", None)  # computed again from what was sealed
+    current_meeting = current.get("meeting") or {}
+    document["meeting"] |= {key: current_meeting.get(key) for key in MINUTES_MEETING_KEYS}
+    document["meeting"].setdefault("guests", [])
+    document["meeting"]["guests"] = list(document["meeting"]["guests"] or [])
+    document["meeting"]["location"] = document["meeting"]["location"] or ""
+    reviews = {m.get("id"): m.get("review") for m in current.get("members", [])}
+    for member in document["members"]:
+        if reviews.get(member.get("id")) is not None:
+            member["review"] = reviews[member["id"]]
+    document["collective_reviews"] = list(current.get("collective_reviews", []))
+    ballot = document.get("ballot")
+    if isinstance(ballot, dict) and isinstance(ballot.get("rows"), dict):
+        # A payload's keys are sorted: give the rows back in the meeting's order, the cell last.
+        order = {m.get("id"): i for i, m in enumerate(document["members"])}
+        ballot["rows"] = dict(sorted(ballot["rows"].items(), key=lambda item: order.get(item[0], len(order))))
+    return document
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (bool, type(None))) or (isinstance(value, str) and value in VALUE_LABELS):
+        return VALUE_LABELS[value]  # type: ignore[index]
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value) or "(không có)"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"  # a date, as the pages write it
+    if isinstance(value, str) and len(value) >= 16 and value[10] == "T":
+        return f"{value[11:16]} ngày {value[8:10]}/{value[5:7]}/{value[0:4]}"
+    return f"“{value}”" if isinstance(value, str) else str(value)
+
+
+def _line(what: str, sealed: Any, stored: Any) -> str:
+    return f"{what}: khi niêm phong là {_shown(sealed)}, dữ liệu hiện lưu là {_shown(stored)}."
+
+
+def _compare(what: str, sealed: Any, stored: Any, out: list[str]) -> None:
+    if sealed != stored:
+        out.append(_line(what, sealed, stored))
+
+
+def _compare_dicts(prefix: str, labels: Mapping[str, str], sealed: Mapping[str, Any], stored: Mapping[str, Any],
+                   out: list[str]) -> None:
+    for key in dict.fromkeys([*sealed, *stored]):
+        label = labels.get(key, key)
+        _compare(f"{prefix}{label}", sealed.get(key), stored.get(key), out)
+
+
+def differences(sealed_payload: Mapping[str, Any], stored_payload: Mapping[str, Any]) -> list[str]:
+    """Return, in Vietnamese, each covered value that differs between what was sealed and what is stored.
+
+    Both arguments are payload documents (any payload: only :func:`covered_part` is compared).
+    A member is named by the name the seal recorded.
+    """
+    sealed, stored = covered_part(sealed_payload), covered_part(stored_payload)
+    out: list[str] = []
+    _compare_dicts("Tổ chức, ", ORGANIZATION_LABELS, sealed.get("organization", {}), stored.get("organization", {}), out)
+    _compare("Năm đánh giá", sealed.get("year"), stored.get("year"), out)
+    _compare("Quy định áp dụng", _rules_text(sealed.get("rules")), _rules_text(stored.get("rules")), out)
+    _compare("Thời gian khai mạc (ngày họp)", sealed["meeting"].get("starts_at"), stored["meeting"].get("starts_at"), out)
+
+    sealed_members = {m.get("id"): m for m in sealed["members"]}
+    stored_members = {m.get("id"): m for m in stored["members"]}
+    names = {key: m.get("name", key) for key, m in {**stored_members, **sealed_members}.items()}
+    for key, member in sealed_members.items():
+        other = stored_members.get(key)
+        if other is None:
+            out.append(f"Đồng chí {names[key]}: có trong bản niêm phong nhưng không còn trong dữ liệu hiện lưu.")
+            continue
+        for field in dict.fromkeys([*member, *other]):
+            if field == "id":
+                continue
+            default = MEMBER_DEFAULTS.get(field)
+            _compare(
+                f"Đồng chí {names[key]}, {MEMBER_FIELD_LABELS.get(field, field)}",
+                member.get(field, default), other.get(field, default), out,
+            )
+    for key in stored_members.keys() - sealed_members.keys():
+        out.append(f"Đồng chí {names[key]}: có trong dữ liệu hiện lưu nhưng không có trong bản niêm phong.")
+    if [m.get("id") for m in sealed["members"]] != [m.get("id") for m in stored["members"]] \
+            and sealed_members.keys() == stored_members.keys():
+        out.append("Thứ tự đảng viên trong danh sách khác với bản niêm phong.")
+
+    _ballot_differences(sealed.get("ballot"), stored.get("ballot"), names, out)
+    _result_differences(sealed.get("results"), stored.get("results"), names, out)
+    return out
+
+
+def _rules_text(rules: Any) -> str | None:
+    if not isinstance(rules, Mapping):
+        return None
+    return ", ".join(f"{k}={rules[k]}" for k in sorted(rules))
+
+
+def _ballot_differences(sealed: Any, stored: Any, names: Mapping[str, str], out: list[str]) -> None:
+    if sealed is None or stored is None:
+        if sealed is not stored:
+            out.append(_line("Kết quả kiểm phiếu", "có" if sealed else None, "có" if stored else None))
+        return
+    for key, label in BALLOT_LABELS.items():
+        a, b = sealed.get(key), stored.get(key)
+        if key == "counters":
+            a, b = [names.get(c, c) for c in a or []], [names.get(c, c) for c in b or []]
+        _compare(f"Phiếu, {label}", a, b, out)
+    rows_a, rows_b = sealed.get("rows", {}), stored.get("rows", {})
+    for key in dict.fromkeys([*rows_a, *rows_b]):
+        who = "chi bộ" if key == "cell" else f"đồng chí {names.get(key, key)}"
+        _compare_dicts(f"Phiếu của {who}, ", VOTE_LABELS, rows_a.get(key) or {}, rows_b.get(key) or {}, out)
+
+
+def _result_differences(sealed: Any, stored: Any, names: Mapping[str, str], out: list[str]) -> None:
+    if not isinstance(sealed, Mapping) or not isinstance(stored, Mapping):
+        _compare("Kết quả", sealed, stored, out)
+        return
+    for key in ("base", "voters_present", "quorum_required", "quorum_met"):
+        _compare(f"Kết quả, {RESULT_LABELS[key]}", sealed.get(key), stored.get(key), out)
+    by_id_a = {m.get("id"): m for m in sealed.get("members", [])}
+    by_id_b = {m.get("id"): m for m in stored.get("members", [])}
+    for key in dict.fromkeys([*by_id_a, *by_id_b]):
+        a, b = by_id_a.get(key) or {}, by_id_b.get(key) or {}
+        _compare_dicts(f"Kết quả của đồng chí {names.get(key, key)}, ", RESULT_LABELS,
+                       {k: v for k, v in a.items() if k != "id"}, {k: v for k, v in b.items() if k != "id"}, out)
+    _compare_dicts("Kết quả của chi bộ, ", RESULT_LABELS, sealed.get("cell") or {}, stored.get("cell") or {}, out)
+    _compare_dicts("Tỉ lệ xuất sắc, ", RESULT_LABELS, sealed.get("quota") or {}, stored.get("quota") or {}, out)
+    _compare_dicts("Tổng hợp, số ", {**VALUE_LABELS, "not_rated": "không xếp loại"},  # type: ignore[dict-item]
+                   sealed.get("summary") or {}, stored.get("summary") or {}, out)
