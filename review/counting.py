@@ -8,26 +8,46 @@ Nothing here writes to a meeting whose tallies are sealed.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from .integrity import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .meetingfile import BallotData, MeetingFile
-from .models import BallotCounter, CounterCode, Meeting, Participant, Role, SealApproval, Tally, TallyRow, User
+from .models import BallotCounter, CounterCode, Meeting, Participant, Role, Seal, SealApproval, Tally, TallyRow, User
 from .records import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
 from .recording import Refused
 from .text import nfc, one_line_break, text_problem
 from .rules import CELL_ROW, BallotCount, Difference, MeetingResult, Standing, Votes, compare_ballots, is_voter
+from .trust import Origin, Provenance, provenance
 
 ENTRIES = ("first", "second")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud in a meeting room
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(hours=12)
 MIN_COUNTERS = 2  # two independent entries need two counters
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a save or an approval came from: the browser session's random id and the client's address.
+
+    The pages take it from the request (``review.provenance.request_source``); the command
+    line and the tests may leave it unknown.
+    """
+
+    sign_in_id: str | None = None
+    address: str | None = None
+
+
+UNKNOWN_SOURCE = Source()
 
 
 def refuse_if_sealed(meeting: Meeting, field: str = "csrf_token") -> None:
@@ -58,10 +78,10 @@ def set_committee(meeting: Meeting, member_ids: list[int], chief_id: int) -> Non
             raise Refused("members", "Chỉ chọn đảng viên của hội nghị này.")
         if participant.standing != Standing.OFFICIAL.value:
             raise Refused(
-                "members", f"Đồng chí {participant.member.name} là đảng viên dự bị, không được tham gia ban kiểm phiếu."
+                "members", f"Đồng chí {participant.name} là đảng viên dự bị, không được tham gia ban kiểm phiếu."
             )
         if member_id not in eligible:
-            raise Refused("members", f"Đồng chí {participant.member.name} không có mặt với quyền biểu quyết.")
+            raise Refused("members", f"Đồng chí {participant.name} không có mặt với quyền biểu quyết.")
     if len(set(member_ids)) < MIN_COUNTERS:
         raise Refused("members", f"Ban kiểm phiếu cần ít nhất {MIN_COUNTERS} đồng chí để nhập kết quả hai lần độc lập.")
     if chief_id not in member_ids:
@@ -71,6 +91,12 @@ def set_committee(meeting: Meeting, member_ids: list[int], chief_id: int) -> Non
     db.session.flush()
     for position, member_id in enumerate(ordered):
         meeting.counters.append(BallotCounter(member_id=member_id, position=position))
+
+
+def participant_names(meeting: Meeting) -> dict[int, str]:
+    """Return the meeting's own copy of each member's name, by member id (never the roster's:
+    a sealed meeting keeps the names as they stood at the meeting)."""
+    return {p.member_id: p.name for p in meeting.participants}
 
 
 def chief_member_id(meeting: Meeting) -> int | None:
@@ -88,6 +114,8 @@ def counts_for(user: User, meeting: Meeting) -> bool:
         return False
     if user.meeting_id is not None and user.meeting_id != meeting.id:
         return False
+    if not user.active:  # a code account replaced by a re-issued code (its sessions ended too)
+        return False
     return user.member_id is not None and any(c.member_id == user.member_id for c in meeting.counters)
 
 
@@ -96,52 +124,115 @@ def is_chief(user: User, meeting: Meeting) -> bool:
     return counts_for(user, meeting) and user.member_id == chief_member_id(meeting)
 
 
-def _hash_code(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().replace("-", "").replace(" ", "").encode()).hexdigest()
+def normalized_code(code: str) -> str:
+    """Return a code as it is hashed: upper case, without the dash and spaces a reader adds."""
+    return code.strip().upper().replace("-", "").replace(" ", "")
 
 
-def issue_code(meeting: Meeting, member_id: int, now: datetime | None = None) -> str:
-    """Return a new one-time sign-in code for a counter of the meeting (only its hash is kept)."""
+def code_lookup_key(code: str) -> str:
+    """Return the key that finds a code's row: an HMAC-SHA256 of the normalised code.
+
+    The key is SECRET_KEY, used here as a pepper: without it the lookup keys say nothing,
+    and what a stolen database faces without the key is ``code_hash``, a salted scrypt hash
+    (as passwords). The lookup spares redeeming a scan of every code's slow hash. Changing
+    SECRET_KEY makes the outstanding codes (12 hours at most) unusable: issue new ones.
+    """
+    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return hmac.new(secret, normalized_code(code).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def issue_code(
+    meeting: Meeting, member_id: int, now: datetime | None = None, issued_by: User | None = None
+) -> str:
+    """Return a new one-time sign-in code for a counter of the meeting (only its hashes are kept).
+
+    The member's earlier codes for the meeting not used yet are revoked: only the newest
+    opens anything.
+    """
     refuse_if_sealed(meeting, "member")
     if not any(c.member_id == member_id for c in meeting.counters):
         raise Refused("member", "Chỉ cấp mã cho thành viên ban kiểm phiếu.")
     now = now or datetime.now()
+    earlier = db.session.scalars(
+        select(CounterCode).where(
+            CounterCode.meeting_id == meeting.id, CounterCode.member_id == member_id,
+            CounterCode.used_at.is_(None), CounterCode.revoked_at.is_(None),
+        )
+    )
+    for record in earlier:
+        record.revoked_at = now
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")  # as User.set_password
     db.session.add(
         CounterCode(
-            meeting_id=meeting.id, member_id=member_id, code_hash=_hash_code(code),
-            created_at=now, expires_at=now + CODE_LIFETIME,
+            meeting_id=meeting.id, member_id=member_id,
+            code_hash=generate_password_hash(normalized_code(code), method=method),
+            lookup_key=code_lookup_key(code), created_at=now, expires_at=now + CODE_LIFETIME,
+            issued_by_id=issued_by.id if issued_by is not None else None,
         )
     )
     return f"{code[:4]}-{code[4:]}"
 
 
+def retire_code_account(meeting: Meeting, account: User, now: datetime) -> None:
+    """Replace a code account by the one a re-issued code opens: it is disabled (its sessions
+    end), its entry kept for the record only (superseded), its approval withdrawn."""
+    account.disable()
+    superseded = False
+    for tally in meeting.tallies:
+        if tally.entry in ENTRIES and tally.user_id == account.id and tally.superseded_at is None:
+            tally.superseded_at = now
+            superseded = True
+    for approval in list(meeting.seal_approvals):
+        if superseded or approval.user_id == account.id:  # what was approved is not in force any more
+            meeting.seal_approvals.remove(approval)
+
+
+def code_account_name(meeting: Meeting, member_code: str) -> str:
+    """Return a free username for a code account of the meeting: kp-<meeting>-<member>, then -2, -3..."""
+    base = f"kp-{meeting.id}-{member_code}"[:56]
+    taken = set(db.session.scalars(select(User.username).where(User.username.startswith(base, autoescape=True))))
+    number = 1
+    while (name := base if number == 1 else f"{base}-{number}") in taken:
+        number += 1
+    return name
+
+
 def redeem_code(code: str, now: datetime | None = None) -> User | None:
-    """Return the meeting-scoped counter account a valid unused code opens, or None."""
+    """Return the new meeting-scoped counter account a valid unused code opens, or None.
+
+    Each code opens an account of its own: a re-issued code never hands over the account an
+    earlier code opened, nor its entry; that account is retired (:func:`retire_code_account`).
+    """
     now = now or datetime.now()
-    record = db.session.scalar(select(CounterCode).where(CounterCode.code_hash == _hash_code(code)))
-    if record is None or record.used_at is not None or record.expires_at < now:
+    record = db.session.scalar(select(CounterCode).where(CounterCode.lookup_key == code_lookup_key(code)))
+    if record is None or record.used_at is not None or record.revoked_at is not None or record.expires_at < now:
+        return None
+    if not check_password_hash(record.code_hash, normalized_code(code)):
         return None
     meeting = record.meeting
     if meeting.sealed or not any(c.member_id == record.member_id for c in meeting.counters):
         return None
     record.used_at = now
     member = record.member
-    user = db.session.scalar(
+    earlier = db.session.scalars(
         select(User).where(User.meeting_id == meeting.id, User.member_id == member.id, User.role == Role.COUNTER.value)
+    ).all()
+    for account in earlier:
+        if account.active:
+            retire_code_account(meeting, account, now)
+    user = User(
+        username=code_account_name(meeting, member.code),
+        display_name=participant_names(meeting).get(member.id, member.name),  # as at the meeting
+        role=Role.COUNTER.value,
+        cell_id=meeting.cell_id,
+        meeting_id=meeting.id,
+        member_id=member.id,
+        active=True,
     )
-    if user is None:
-        user = User(
-            username=f"kp-{meeting.id}-{member.code}",
-            display_name=member.name,
-            role=Role.COUNTER.value,
-            cell_id=meeting.cell_id,
-            meeting_id=meeting.id,
-            member_id=member.id,
-        )
-        user.set_password(secrets.token_urlsafe(32))  # never told to anyone: codes only
-        db.session.add(user)
-    user.active = True
+    user.set_password(secrets.token_urlsafe(32))  # never told to anyone: codes only
+    db.session.add(user)
+    record.account = user
     return user
 
 
@@ -149,9 +240,14 @@ def redeem_code(code: str, now: datetime | None = None) -> User | None:
 # Double entry
 
 
+def current_entries(meeting: Meeting) -> list[Tally]:
+    """Return the meeting's two entries in force (none superseded), first then second."""
+    return [t for e in ENTRIES if (t := meeting.tally(e)) is not None]
+
+
 def entry_of(meeting: Meeting, user: User) -> Tally | None:
-    """Return the entry ``user`` typed for the meeting, if any."""
-    return next((t for t in meeting.tallies if t.entry in ENTRIES and t.user_id == user.id), None)
+    """Return the entry in force ``user`` typed for the meeting, if any."""
+    return next((t for t in current_entries(meeting) if t.user_id == user.id), None)
 
 
 def claim_entry(meeting: Meeting, user: User) -> Tally:
@@ -160,7 +256,11 @@ def claim_entry(meeting: Meeting, user: User) -> Tally:
     if existing is not None:
         return existing
     refuse_if_sealed(meeting)
-    taken = {t.entry for t in meeting.tallies}
+    current = current_entries(meeting)
+    if user.member_id is not None and any(t.user is not None and t.user.member_id == user.member_id for t in current):
+        # The same counter through another account (their own and a code): not independent.
+        raise Refused("csrf_token", "Đồng chí đã nhập một bản bằng tài khoản khác; hai bản nhập phải của hai đồng chí khác nhau.")
+    taken = {t.entry for t in current}
     free = next((e for e in ENTRIES if e not in taken), None)
     if free is None:
         raise Refused("csrf_token", "Đã có hai bản nhập của hai đồng chí khác; mỗi cuộc kiểm phiếu chỉ nhập hai lần.")
@@ -180,13 +280,14 @@ def ballot_of(tally: Tally) -> BallotCount:
     return BallotCount(tally.issued, tally.returned, tally.invalid, rows, tally.invalid_reasons)
 
 
-def save_entry(meeting: Meeting, tally: Tally, ballot: BallotCount) -> None:
-    """Store a counter's entry whole, and withdraw any approval of what it replaces."""
+def save_entry(meeting: Meeting, tally: Tally, ballot: BallotCount, source: Source = UNKNOWN_SOURCE) -> None:
+    """Store a counter's entry whole with where it came from, and withdraw any approval of what it replaces."""
     refuse_if_sealed(meeting)
     by_code = {p.member.code: p for p in meeting.participants}
     tally.issued, tally.returned, tally.invalid = ballot.issued, ballot.returned, ballot.invalid
     tally.invalid_reasons = ballot.invalid_reasons
     tally.updated_at = datetime.now()
+    tally.sign_in_id, tally.address = source.sign_in_id, source.address
     tally.rows.clear()
     db.session.flush()
     for key, votes in ballot.rows.items():
@@ -251,8 +352,9 @@ def candidate(meeting: Meeting) -> tuple[MeetingFile, str]:
     return mf, fingerprint(sealed_payload(mf))
 
 
-def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str) -> bool:
-    """Record the chief's or the secretary's approval of exactly what they saw; seal when both agree.
+def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, source: Source = UNKNOWN_SOURCE) -> bool:
+    """Record the chief's or the secretary's approval of exactly what they saw, with where it came
+    from; seal when both agree, the seal keeping its provenance and warnings (``review.trust``).
 
     Return whether the tallies are now sealed.
     """
@@ -269,9 +371,12 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str) -> 
         meeting.seal_approvals.append(approval)
     else:
         approval.user_id, approval.fingerprint, approval.approved_at = user.id, current, datetime.now()
+    approval.user = user
+    approval.sign_in_id, approval.address = source.sign_in_id, source.address
     roles = {a.role: a for a in meeting.seal_approvals if a.fingerprint == current}
     if set(roles) != {"chief", "secretary"}:
         return False
+    recorded = meeting_provenance(meeting, list(roles.values()))
     first = meeting.tally("first")
     assert first is not None
     meeting.tallies.append(
@@ -282,9 +387,57 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str) -> 
                            not_completed=r.not_completed, blank=r.blank) for r in first.rows],
         )
     )
-    seal_meeting(meeting, mf, chief_id=roles["chief"].user_id, secretary_id=roles["secretary"].user_id)
+    seal = seal_meeting(meeting, mf, chief_id=roles["chief"].user_id, secretary_id=roles["secretary"].user_id)
+    seal.provenance = recorded.to_json()
     meeting.seal_approvals.clear()
     return True
+
+
+# ---------------------------------------------------------------------------
+# Provenance: where the entries and the approvals came from (the rules: review.trust)
+
+
+def origin(account: User | None, sign_in_id: str | None, address: str | None, at: datetime | None) -> Origin:
+    """Return the origin of an entry or approval made by ``account``, with the code that opened it."""
+    if account is None:
+        return Origin(account_id=None, account_name="(tài khoản đã xóa)", sign_in=sign_in_id, address=address, at=at)
+    code = None
+    if account.meeting_id is not None:
+        code = db.session.scalar(select(CounterCode).where(CounterCode.account_id == account.id))
+    issuer = code.issued_by if code is not None else None
+    return Origin(
+        account_id=account.id,
+        account_name=account.display_name or account.username,
+        username=account.username,
+        member_id=account.member_id,
+        via_code=account.meeting_id is not None,
+        code_issued_by=code.issued_by_id if code is not None else None,
+        code_issued_by_name=(issuer.display_name or issuer.username) if issuer is not None else "",
+        sign_in=sign_in_id,
+        address=address,
+        at=at,
+    )
+
+
+def meeting_provenance(meeting: Meeting, approvals: list[SealApproval] | None = None) -> Provenance:
+    """Return where the meeting's entries in force and its approvals (default: all recorded) came
+    from, with the warnings they raise."""
+    entries = {t.entry: origin(t.user, t.sign_in_id, t.address, t.updated_at)
+               for t in current_entries(meeting) if t.updated_at is not None}
+    approved = {a.role: origin(a.user, a.sign_in_id, a.address, a.approved_at)
+                for a in (meeting.seal_approvals if approvals is None else approvals)}
+    return provenance(entries, approved)
+
+
+def seal_provenance(seal: Seal) -> Provenance | None:
+    """Return what a seal recorded of its provenance, or None (a meeting file's seal, or an older one)."""
+    return Provenance.from_json(seal.provenance) if seal.provenance else None
+
+
+def seal_warning_count(seal: Seal) -> int:
+    """Return how many warnings a seal recorded (0 for a seal without provenance)."""
+    recorded = seal_provenance(seal)
+    return len(recorded.warnings) if recorded is not None else 0
 
 
 MIN_REASON = 10

@@ -188,7 +188,8 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         code = secretary.locator(".code-value strong").inner_text()
         assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", code), code
         photograph(secretary, "3-code-issued")
-        secretary.reload()
+        # Shown in answer to the POST only: the committee page, opened again, no longer has it.
+        secretary.goto(f"{base}{meeting_url}/committee")
         assert secretary.locator(".code-value").count() == 0
 
         # Counter A (the chief) with an own account: the seed ballot, as counted.

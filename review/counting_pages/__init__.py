@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("counting", __name__)
 
+from .. import provenance  # noqa: E402,F401  (every sign-in gets its id: flask_login's signals)
 from . import routes  # noqa: E402,F401

@@ -7,9 +7,8 @@ the form, call the service and show what it answers, naming each row by the memb
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
@@ -22,12 +21,14 @@ from ..counting import (
     chief_member_id,
     claim_entry,
     counts_for,
+    current_entries,
     differences,
     eligible_counters,
     entry_of,
     entry_result,
     issue_code,
     parse_entry,
+    participant_names,
     redeem_code,
     save_entry,
     set_committee,
@@ -37,12 +38,14 @@ from ..database import write_transaction
 from ..extensions import db
 from ..integrity import Conflict, check_version, check_versions, versions_token
 from ..meeting.steps import render_step
-from ..models import Meeting, Member, Participant, Role, Tally, User
+from ..models import Meeting, Participant, Role, Tally, User
+from ..provenance import request_source
 from ..records import FINAL_TALLY, meeting_file
 from ..recording import Refused
 from ..rules import CELL_ROW, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Attendance, Difference, Level, Problem, Standing
 from ..views import save_form
 from . import bp
+from .provenance_view import when
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
 
 ENTRY_LABELS = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
@@ -55,7 +58,6 @@ COUNT_LABELS = {
 }
 FIELD_LABELS = {**{level.value: LEVEL_LABELS[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
 FIELD_SHORT = {**{level.value: LEVEL_SHORT[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
-CODE_SESSION_KEY = "counting_new_code"
 BAD_CODE = "Mã không đúng, đã dùng hoặc đã hết hạn. Đề nghị đồng chí bí thư cấp mã mới."
 
 
@@ -98,7 +100,7 @@ class BallotRow:
 def ballot_rows(meeting: Meeting) -> list[BallotRow]:
     """Return the rows of the ballot paper: the rated members in meeting order, then the cell."""
     result = meeting_file(meeting).evaluate()
-    names = {p.member.code: p.member.name for p in meeting.participants}
+    names = {p.member.code: p.name for p in meeting.participants}  # the meeting's own copy of the names
     rated = [r.key for r in result.members if r.rated]
     return [BallotRow(key, names[key], i) for i, key in enumerate(rated, start=1)] + [
         BallotRow(CELL_ROW, CELL_LABEL, None)
@@ -199,18 +201,22 @@ def typist(tally: Tally) -> str:
     """Return who typed an entry."""
     if tally.user is None:
         return "(tài khoản đã xóa)"
-    return account_name(tally.user)
+    return account_name(tally.user, tally.meeting)
 
 
-def account_name(user: User) -> str:
-    """Return the name of the member behind an account, or the account's own name."""
-    if user.member is not None:
-        return user.member.name
+def account_name(user: User, meeting: Meeting) -> str:
+    """Return the name of the member behind an account as the meeting has it, or the account's own name.
+
+    The meeting's own copy (Participant.name), never the roster's: a member renamed after
+    the seal is still named as at the meeting.
+    """
+    if user.member_id is not None:
+        name = participant_names(meeting).get(user.member_id)
+        if name is not None:
+            return name
+        if user.member is not None:  # a member not summoned to this meeting (an admin's account...)
+            return user.member.name
     return user.display_name or user.username
-
-
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M:%S ngày %d/%m/%Y") if moment else ""
 
 
 # ---------------------------------------------------------------------------
@@ -265,6 +271,24 @@ def entries_by_member(meeting: Meeting) -> dict[int, str]:
     return typed
 
 
+def link_for_others(endpoint: str, **values: object) -> str | None:
+    """Return the full address of a page, to be handed to someone else (read out, written down).
+
+    It is built from REVIEW_BASE_URL, never from the request's Host header (which whoever
+    sends the request chooses). Reading of "when it is not set": in development and tests the
+    request's own root serves; in production there is no link (None), and the page shows the
+    path with a notice asking the administrator to set REVIEW_BASE_URL.
+    """
+    path = url_for(endpoint, **values)  # includes the application's root path (SCRIPT_NAME)
+    base = current_app.config.get("REVIEW_BASE_URL")
+    if base:
+        root = request.script_root
+        return base + (path[len(root):] if root and path.startswith(root) else path)
+    if current_app.config.get("TESTING") or current_app.config.get("REVIEW_DEVELOPMENT"):
+        return url_for(endpoint, _external=True, **values)
+    return None
+
+
 def render_committee(meeting: Meeting, form: CommitteeForm, new_code: dict | None = None, code_error: str | None = None) -> str:
     eligible = {p.member_id for p in eligible_counters(meeting)}
     candidates = [
@@ -275,10 +299,10 @@ def render_committee(meeting: Meeting, form: CommitteeForm, new_code: dict | Non
     return render_step(
         "counting/committee.html", meeting, "ballot",
         form=form, candidates=candidates, ticked=ticked,
-        counters=list(meeting.counters), chief_id=chief_member_id(meeting),
+        counters=list(meeting.counters), names=participant_names(meeting), chief_id=chief_member_id(meeting),
         accounts=own_accounts(meeting), typed=entries_by_member(meeting),
         code_form=IssueCodeForm(), new_code=new_code, code_error=code_error,
-        code_url=url_for("counting.code_login", _external=True),
+        code_url=link_for_others("counting.code_login"), code_path=url_for("counting.code_login"),
         sealed_message=SEALED_MESSAGE,
     )
 
@@ -294,8 +318,8 @@ def committee_form(meeting: Meeting, stored: bool = False) -> CommitteeForm:
     else:
         form = CommitteeForm()
     eligible = eligible_counters(meeting)
-    form.members.choices = [(p.member_id, p.member.name) for p in meeting.participants]
-    form.chief.choices = [(0, "— Chọn trưởng ban —")] + [(p.member_id, p.member.name) for p in eligible]
+    form.members.choices = [(p.member_id, p.name) for p in meeting.participants]
+    form.chief.choices = [(0, "— Chọn trưởng ban —")] + [(p.member_id, p.name) for p in eligible]
     return form
 
 
@@ -307,20 +331,16 @@ def committee(meeting_id: int) -> ResponseReturnValue:
     form = committee_form(meeting)
 
     def save() -> None:
+        names = participant_names(meeting)
         check_versions(list(meeting.counters), form.version.data, lambda: [
             ("Ban kiểm phiếu", ", ".join(
-                ("Trưởng ban " if c.position == 0 else "") + c.member.name for c in meeting.counters
+                ("Trưởng ban " if c.position == 0 else "") + names.get(c.member_id, c.member.name) for c in meeting.counters
             ) or "chưa chọn"),
         ])
         set_committee(meeting, list(form.members.data or []), form.chief.data)
 
     def render() -> str:
-        new_code = None
-        if request.method == "GET":
-            shown = session.pop(CODE_SESSION_KEY, None)  # shown once: gone from the session now
-            if shown and shown.get("meeting_id") == meeting.id:
-                new_code = shown
-        return render_committee(meeting, form, new_code=new_code)
+        return render_committee(meeting, form)
 
     return save_form(
         form, save, render, lambda: url_for("counting.committee", meeting_id=meeting.id), "Đã lưu ban kiểm phiếu."
@@ -330,19 +350,25 @@ def committee(meeting_id: int) -> ResponseReturnValue:
 @bp.route("/meetings/<int:meeting_id>/committee/code/<int:member_id>", methods=["POST"], endpoint="issue_code")
 @secretary_required
 def issue_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
-    """Issue a counter a new one-time sign-in code, shown once on the committee page."""
+    """Issue a counter a new one-time sign-in code, shown once: in this response, and nowhere else.
+
+    The code is never put in the session (its cookie is only signed, not encrypted) nor
+    flashed across a redirect: the committee page is rendered in answer to the POST, not
+    to be cached; reloading it asks to post again, which issues another code.
+    """
     meeting = editable_meeting(meeting_id)
     form = IssueCodeForm()
     if not form.validate():
         abort(400)
     try:
         with write_transaction():
-            code = issue_code(meeting, member_id)
+            issuer = db.session.get(User, current_user.id)
+            code = issue_code(meeting, member_id, issued_by=issuer)
     except Refused as refused:
         return render_committee(meeting, committee_form(meeting, stored=True), code_error=refused.message), 422
-    member = db.session.get(Member, member_id)
-    session[CODE_SESSION_KEY] = {"meeting_id": meeting.id, "member_id": member_id, "name": member.name, "code": code}
-    return redirect(url_for("counting.committee", meeting_id=meeting.id) + "#ma-dang-nhap")
+    new_code = {"meeting_id": meeting.id, "member_id": member_id, "name": participant_names(meeting)[member_id], "code": code}
+    page = render_committee(meeting, committee_form(meeting, stored=True), new_code=new_code)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 # ---------------------------------------------------------------------------
@@ -392,7 +418,7 @@ def render_tally(
     own = entry_of(meeting, current_user)
     if version is None:  # the version of the entry the page is loaded with; 0: none stored yet
         version = str(own.version) if own is not None and own.id is not None else "0"
-    taken = {t.entry for t in meeting.tallies}
+    taken = {t.entry for t in current_entries(meeting)}  # a superseded entry leaves its place free
     next_entry = next((e for e in ENTRIES if e not in taken), None)
     valid, totals = figures(values, rows)
     by_row, by_input = marks(checked or [])
@@ -404,7 +430,7 @@ def render_tally(
         next_label=ENTRY_LABELS.get(next_entry) if next_entry else None,
         sealed=meeting.sealed, sealed_message=SEALED_MESSAGE,
         fields=VOTE_FIELDS, field_labels=FIELD_LABELS, field_short=FIELD_SHORT, count_labels=COUNT_LABELS,
-        when=when, typed_by=account_name(current_user), version=version,
+        when=when, typed_by=account_name(current_user, meeting), version=version,
     )
 
 
@@ -439,7 +465,7 @@ def tally(meeting_id: int) -> ResponseReturnValue:
                 entry = claim_entry(meeting, current_user)
                 stored = entry if entry.id is not None else None
                 check_version(stored, posted_version, lambda: entry_lines(stored, rows))
-                save_entry(meeting, entry, ballot)
+                save_entry(meeting, entry, ballot, request_source())
                 label = ENTRY_LABELS[entry.entry]
         except Conflict as conflict:
             g.conflict = conflict  # the stored entry shown above, the numbers as typed kept below

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, and_, cast, column, exists, func, select, true, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
+from ..counting import seal_warning_count
 from ..extensions import db
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
 from ..records import level_of, review_year_rules
@@ -197,6 +198,12 @@ class CellRow:
     def seal_version(self) -> int | None:
         seal = self.meeting.current_seal if self.meeting is not None else None
         return seal.version if seal is not None else None
+
+    @property
+    def seal_warnings(self) -> int:
+        """Return how many warnings the seal in force recorded about where its entries and approvals came from."""
+        seal = self.meeting.current_seal if self.meeting is not None else None
+        return seal_warning_count(seal) if seal is not None else 0
 
     @property
     def sealed(self) -> bool:

@@ -1,0 +1,80 @@
+"""The provenance section of the results page: where the entries and approvals came from, and
+the warnings a seal recorded (``review.trust``), arranged as plain data for the template
+``counting/_provenance.html``. Shown alike to the secretary, the counters and the ward.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..counting import meeting_provenance, seal_provenance
+from ..models import Meeting
+from ..trust import Origin, Provenance
+
+ENTRY_LABELS = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
+APPROVAL_LABELS = {"chief": "Xác nhận của trưởng ban kiểm phiếu", "secretary": "Xác nhận của bí thư"}
+
+
+def when(moment: datetime | None) -> str:
+    """Return a moment as the counting pages write it (the one home of that format)."""
+    return moment.strftime("%H:%M:%S ngày %d/%m/%Y") if moment else ""
+
+
+def origin_line(label: str, origin: Origin) -> dict[str, str]:
+    """Return one entry's or approval's origin as the page writes it."""
+    if origin.via_code:
+        by = origin.code_issued_by_name or "(không rõ người cấp)"
+        how = f"bằng mã đăng nhập một lần do {by} cấp"
+    elif origin.account_id is None:
+        how = "tài khoản đã xóa"
+    else:
+        how = "bằng tài khoản riêng"
+    return {
+        "label": label,
+        "who": origin.account_name,
+        "username": origin.username,
+        "how": how,
+        "at": when(origin.at),
+        "address": origin.address or "không ghi nhận",
+        "sign_in": (origin.sign_in or "")[:8] or "không ghi nhận",  # enough to tell browser sessions apart
+    }
+
+
+def lines(recorded: Provenance) -> list[dict[str, str]]:
+    shown = [origin_line(ENTRY_LABELS[k], recorded.entries[k]) for k in ENTRY_LABELS if k in recorded.entries]
+    return shown + [origin_line(APPROVAL_LABELS[k], recorded.approvals[k]) for k in APPROVAL_LABELS if k in recorded.approvals]
+
+
+def warnings_of(recorded: Provenance | None) -> list[dict[str, str]]:
+    if recorded is None:
+        return []
+    return [{"kind": str(w.kind), "message": w.message} for w in recorded.warnings]
+
+
+def provenance_section(meeting: Meeting) -> dict[str, Any]:
+    """Return the provenance section: the seal's record when sealed, else what sealing now would record."""
+    superseded = [
+        {"label": ENTRY_LABELS.get(t.entry, t.entry), "who": (t.user.display_name or t.user.username) if t.user else "(tài khoản đã xóa)",
+         "username": t.user.username if t.user else "", "saved_at": when(t.updated_at), "superseded_at": when(t.superseded_at)}
+        for t in sorted(meeting.tallies, key=lambda t: (t.superseded_at or datetime.min, t.id or 0))
+        if t.superseded_at is not None
+    ]
+    earlier = [
+        {"version": s.version, "warnings": warnings_of(seal_provenance(s)), "recorded": s.provenance is not None}
+        for s in meeting.seals if s is not meeting.current_seal
+    ]
+    seal = meeting.current_seal
+    if seal is not None:
+        recorded = seal_provenance(seal)
+        state = "sealed" if recorded is not None else ("file" if seal.chief_id is None and seal.secretary_id is None else "unrecorded")
+    else:
+        recorded = meeting_provenance(meeting)
+        state = "open"
+    return {
+        "state": state,
+        "lines": lines(recorded) if recorded is not None else [],
+        "warnings": warnings_of(recorded),
+        "superseded": superseded,
+        "earlier": earlier,
+    }
