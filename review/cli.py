@@ -15,7 +15,7 @@ from . import meetingfile
 from .extensions import db
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
 from .documents import DOCUMENTS, render_document
-from .records import ImportRefused, import_meeting, load_meeting, meeting_file
+from .records import ImportRefused, import_meeting, load_meeting, meeting_file, record_file
 from .rules import Problem
 from .database import write_transaction
 
@@ -73,7 +73,7 @@ def export_command(meeting_id: int, output: Path | None) -> None:
         raise click.ClickException(f"Không có hội nghị mã {meeting_id}.")
     if meeting.starts_at is None:
         raise click.ClickException(f"Chưa xuất được hội nghị {meeting_id}: chưa ghi thời gian khai mạc.")
-    text = meetingfile.dumps(meetingfile.dump(meeting_file(meeting)))
+    text = meetingfile.dumps(meetingfile.dump(record_file(meeting)))  # a sealed meeting as it was sealed
     if output is None:
         click.echo(text)
     else:
@@ -161,16 +161,63 @@ def create_user_command(
         raise click.UsageError(f"Không có đảng bộ mã {organization_id}.")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise click.UsageError(f"Tên đăng nhập {username} đã có.")
-    password = os.environ.get(PASSWORD_ENV) or click.prompt(
-        "Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu"
-    )
-    if len(password) < MIN_PASSWORD:
-        raise click.UsageError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    password = read_password("Mật khẩu")
     with write_transaction():
         user = create_user(username, scope, password, cell_id=cell_id,
                            organization_id=organization_id, display_name=display_name)
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role_label}).")
     click.echo(user.id)
+
+
+def account_named(username: str) -> User:
+    """Return the account named ``username``, or print a Vietnamese message and exit 1."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản tên đăng nhập {username}.")
+    return user
+
+
+def read_password(label: str) -> str:
+    """Return a password: REVIEW_PASSWORD, or asked twice; refuse one too short."""
+    password = os.environ.get(PASSWORD_ENV) or click.prompt(
+        label, hide_input=True, confirmation_prompt=f"Nhập lại {label[0].lower()}{label[1:]}"
+    )
+    if len(password) < MIN_PASSWORD:
+        raise click.UsageError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    return password
+
+
+@user_cli.command("password")
+@click.argument("username")
+@with_appcontext
+def password_command(username: str) -> None:
+    """Set a new password (asked twice, or REVIEW_PASSWORD); every session of the account ends."""
+    account_named(username)
+    password = read_password("Mật khẩu mới")
+    with write_transaction():
+        user = account_named(username)
+        user.set_password(password)  # ends every session and remember-me cookie (User.end_sessions)
+    click.echo(f"Đã đổi mật khẩu tài khoản {username}; mọi phiên đăng nhập của tài khoản đã kết thúc.")
+
+
+@user_cli.command("disable")
+@click.argument("username")
+@with_appcontext
+def disable_command(username: str) -> None:
+    """Refuse the account's sign-ins and end its sessions at once."""
+    with write_transaction():
+        account_named(username).disable()
+    click.echo(f"Đã khóa tài khoản {username}; mọi phiên đăng nhập của tài khoản đã kết thúc.")
+
+
+@user_cli.command("enable")
+@click.argument("username")
+@with_appcontext
+def enable_command(username: str) -> None:
+    """Let a disabled account sign in again (its old sessions stay ended)."""
+    with write_transaction():
+        account_named(username).enable()
+    click.echo(f"Đã mở khóa tài khoản {username}: tài khoản đăng nhập lại được.")
 
 
 DEMO_ACCOUNTS = (
@@ -221,8 +268,8 @@ def demo_command(empty_cell: bool) -> None:
                     organization_id=organization_id if role is Role.WARD else None,
                 )
             else:
-                user.set_password(password)
-                user.active = True
+                user.set_password(password)  # ends the account's sessions
+                user.enable()
             if code is not None and user.member_id is None:
                 # Linked to the roster member with that code, once the roster has one.
                 user.member_id = db.session.scalar(select(Member.id).where(Member.cell_id == cell_id, Member.code == code))

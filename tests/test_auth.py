@@ -98,6 +98,25 @@ def test_user_create_asks_for_the_password(app, runner):
         assert db.session.scalar(select(User).where(User.username == "quantri2")).check_password("mật khẩu rất dài")
 
 
+def test_user_password_wants_the_same_password_twice(app, runner, make_user):
+    make_user("quantri", "admin")
+    result = runner.invoke(args=["user", "password", "quantri"], input="mật khẩu rất dài\nmật khẩu khác hẳn\n")
+    assert result.exit_code != 0
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "quantri")).check_password("mật-khẩu-đủ-dài")
+
+
+def test_sign_in_gives_the_browser_a_known_device_cookie_that_survives_sign_out(client, make_user, login):
+    make_user("quantri", "admin")
+    assert login("quantri").status_code == 302
+    device = client.get_cookie("known_device", path="/auth/")
+    assert device is not None and "quantri" not in device.value
+    token = csrf_token(client, "/")
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get_cookie("known_device", path="/auth/") is not None
+    assert login("quantri", "sai-mật-khẩu").status_code == 422  # still an ordinary sign-in page
+
+
 def test_user_create_refuses_a_wrong_scope(app, runner, monkeypatch):
     monkeypatch.setenv("REVIEW_PASSWORD", "mật-khẩu-đủ-dài")
     assert runner.invoke(args=["user", "create", "a", "--role", "secretary"]).exit_code != 0

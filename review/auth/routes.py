@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..database import write_transaction
 from ..extensions import db
 from ..models import User
-from . import bp, throttle
+from . import bp, devices, throttle
 from .forms import LoginForm
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -66,19 +66,23 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data or ""
+        device = devices.known_device(username)
         # Counted before the password is checked, so that parallel guesses are counted too.
         with write_transaction():
-            refusal = throttle.refusal(username)
+            refusal = throttle.refusal(username, device)
             if refusal is None:
-                throttle.record_failure(throttle.PASSWORD, username)
+                throttle.record_failure(throttle.PASSWORD, username, device)
         if refusal is not None:
             return refused_page(form, refusal)
         user = db.session.scalar(select(User).where(User.username == username))
         if password_matches(user, form.password.data or ""):
             with write_transaction():
-                throttle.forget_failures(username)
-            login_user(db.session.get(User, user.id), remember=bool(form.remember.data))
-            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+                throttle.forget_failures(username, device)
+            signed_in = db.session.get(User, user.id)
+            login_user(signed_in, remember=bool(form.remember.data))
+            response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+            devices.remember_device(response, signed_in, device)
+            return response
         form.password.errors.append(WRONG_CREDENTIALS)
     status = 200 if not form.errors else 422
     return render_template("auth/login.html", form=form), status
@@ -87,7 +91,12 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> ResponseReturnValue:
-    """Sign the user out."""
+    """Sign the user out, and end every other session of the account too (a copied cookie included)."""
+    user_id = current_user.id
+    with write_transaction():
+        account = db.session.get(User, user_id)
+        if account is not None:
+            account.end_sessions()
     logout_user()
     flash("Đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))

@@ -1,50 +1,59 @@
-"""Sign-in throttling: too many failures for one account or from one address stop further tries.
+"""Sign-in throttling: failures counted per account and address together, in the database.
 
-Failures are rows of ``login_failure`` (so every server process sees them). Within the
-window (LOGIN_FAILURE_WINDOW, 15 minutes), LOGIN_MAX_FAILURES_PER_ACCOUNT failures for one
-username, or LOGIN_MAX_FAILURES_PER_ADDRESS failures from one address (passwords and
-one-time codes together), refuse every further try until enough of them are older than the
-window. A refused try is not checked and not counted, so the wait ends on its own. The same
-answer is given whether the account exists or not. A successful sign-in clears the account's
-failures. The clock is ``app.config["REVIEW_CLOCK"]`` when set (tests), UTC otherwise.
+The rules are in :mod:`review.auth.throttle_rules` (pure); this module gathers the recent
+failures from ``login_failure`` (so every server process sees them), takes the locks and
+records the failures. The numbers, within LOGIN_FAILURE_WINDOW (15 minutes):
+
+* an account from one address (the pair): refused after LOGIN_MAX_FAILURES_PER_PAIR (5)
+  failures; a successful sign-in clears that pair's failures only;
+* an account from every address, for browsers without its known-device cookie: refused
+  after LOGIN_MAX_FAILURES_PER_ACCOUNT (20);
+* one address, every account and one-time codes together: from
+  LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS (10) failures each try waits 90 seconds after the
+  address's latest failure (429 with Retry-After), so no window holds more than
+  LOGIN_MAX_FAILURES_PER_ADDRESS (20) failures from one address, as before; at 20, accounts
+  that already failed from there, and one-time codes, are refused;
+* a browser holding the account's known-device cookie (``review.auth.devices``, set at a
+  successful sign-in) counts only its own failures: refused after 5; the address and the
+  account-wide ceiling do not hold it back.
+
+An attacker at one address thus gets at most 5 guesses per account and 20 in all per
+window, as before; the owner is not locked out by someone else's failures at another
+address (or, at a known browser, at any address), and an office address with many
+failures slows its users down instead of shutting them out. A refused try is not checked
+and not counted, so every wait ends on its own. The same answer is given whether the
+account exists or not. The clock is ``app.config["REVIEW_CLOCK"]`` when set (tests), UTC
+otherwise.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import delete, select, text
+from sqlalchemy import ColumnElement, delete, select, text
 
 from ..extensions import db
 from ..models import LoginFailure
+from .throttle_rules import Limits, Recent, Refusal, code_refusal, password_refusal
+
+__all__ = ["CODE", "PASSWORD", "Refusal", "forget_failures", "record_failure", "refusal"]
 
 PASSWORD, CODE = "password", "code"
 ADDRESS_LENGTH = LoginFailure.__table__.c.address.type.length
 ACCOUNT_LENGTH = LoginFailure.__table__.c.account.type.length
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """A sign-in refused for too many failures, and when to try again."""
-
-    retry_after: timedelta
-
-    @property
-    def seconds(self) -> int:
-        """Return the wait in whole seconds, at least one."""
-        return max(1, math.ceil(self.retry_after.total_seconds()))
-
-    @property
-    def message(self) -> str:
-        """Return the Vietnamese message, the same whether the account exists or not."""
-        minutes = max(1, math.ceil(self.seconds / 60))
-        return (
-            "Đăng nhập sai quá nhiều lần. Để bảo vệ tài khoản, tạm thời không nhận đăng nhập; "
-            f"vui lòng thử lại sau khoảng {minutes} phút."
-        )
+def limits() -> Limits:
+    """Return the configured throttling numbers."""
+    config = current_app.config
+    return Limits(
+        window=config["LOGIN_FAILURE_WINDOW"],
+        per_pair=config["LOGIN_MAX_FAILURES_PER_PAIR"],
+        per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        slow_after=config["LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS"],
+    )
 
 
 def now() -> datetime:
@@ -65,21 +74,17 @@ def account_key(username: str | None) -> str:
     return (username or "")[:ACCOUNT_LENGTH]
 
 
-def _wait(column, value: str, limit: int, moment: datetime, window: timedelta) -> timedelta | None:  # type: ignore[no-untyped-def]
-    """Return how long ``value`` stays refused, or None when it has fewer than ``limit`` recent failures."""
+def _recent(*conditions: ColumnElement[bool], moment: datetime, window: timedelta, limit: int) -> list[datetime]:
+    """Return the times of the latest ``limit`` failures within the window that meet ``conditions``."""
     if limit <= 0:
-        return None
-    recent = (
+        return []
+    query = (
         select(LoginFailure.failed_at)
-        .where(column == value, LoginFailure.failed_at > moment - window)
+        .where(*conditions, LoginFailure.failed_at > moment - window)
         .order_by(LoginFailure.failed_at.desc())
         .limit(limit)
     )
-    times = list(db.session.scalars(recent))
-    if len(times) < limit:
-        return None
-    # Free again once the limit-th latest failure is older than the window.
-    return times[-1] + window - moment
+    return list(db.session.scalars(query))
 
 
 def hold(keys: list[str]) -> None:
@@ -95,25 +100,35 @@ def hold(keys: list[str]) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
-def refusal(username: str | None) -> Refusal | None:
-    """Return the refusal of a sign-in for ``username`` (None for a code) from this address, if any.
+def refusal(username: str | None, device: str | None = None) -> Refusal | None:
+    """Return the refusal of a sign-in from this address, or None to check it.
 
-    Call it inside the write transaction that records the failure (see :func:`hold`).
+    ``username`` is the name typed (None for a one-time code); ``device`` the known device
+    of that account the browser holds (``review.auth.devices``), if any. Call it inside the
+    write transaction that records the failure (see :func:`hold`).
     """
-    config = current_app.config
-    window: timedelta = config["LOGIN_FAILURE_WINDOW"]
-    hold([f"login-address:{client_address()}"] + ([f"login-account:{account_key(username)}"] if username is not None else []))
+    rules = limits()
+    address = client_address()
+    hold([f"login-address:{address}"] + ([f"login-account:{account_key(username)}"] if username is not None else []))
     moment = now()
-    waits = [_wait(LoginFailure.address, client_address(), config["LOGIN_MAX_FAILURES_PER_ADDRESS"], moment, window)]
-    if username is not None:
-        waits.append(
-            _wait(LoginFailure.account, account_key(username), config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], moment, window)
+    window = rules.window
+    from_address = _recent(LoginFailure.address == address, moment=moment, window=window, limit=max(rules.per_address, rules.slow_after))
+    if username is None:
+        return code_refusal(from_address, rules, moment)
+    account = LoginFailure.account == account_key(username)
+    if device is not None:
+        recent = Recent(device=_recent(account, LoginFailure.device == device, moment=moment, window=window, limit=rules.per_pair))
+    else:
+        unknown = LoginFailure.device.is_(None)
+        recent = Recent(
+            pair=_recent(account, unknown, LoginFailure.address == address, moment=moment, window=window, limit=rules.per_pair),
+            account=_recent(account, unknown, moment=moment, window=window, limit=rules.per_account),
+            address=from_address,
         )
-    longest = max((w for w in waits if w is not None), default=None)
-    return Refusal(longest) if longest is not None else None
+    return password_refusal(recent, rules, moment)
 
 
-def record_failure(kind: str, username: str | None = None) -> None:
+def record_failure(kind: str, username: str | None = None, device: str | None = None) -> None:
     """Add a failed sign-in (inside the caller's write transaction); forget failures out of the window."""
     moment = now()
     window: timedelta = current_app.config["LOGIN_FAILURE_WINDOW"]
@@ -123,12 +138,19 @@ def record_failure(kind: str, username: str | None = None) -> None:
             kind=kind,
             account=account_key(username) if username is not None else None,
             address=client_address(),
+            device=device,
             failed_at=moment,
         )
     )
 
 
-def forget_failures(username: str) -> None:
-    """Clear the account's failures after it signed in (inside the caller's write transaction)."""
-    db.session.execute(delete(LoginFailure).where(LoginFailure.account == account_key(username)))
+def forget_failures(username: str, device: str | None = None) -> None:
+    """Clear the failures of this pair after it signed in (inside the caller's write transaction).
 
+    The pair is the account with the known device the browser holds, or else with this
+    address: failures of the account elsewhere stay counted (someone else's guesses).
+    """
+    origin = LoginFailure.device == device if device is not None else (
+        (LoginFailure.device.is_(None)) & (LoginFailure.address == client_address())
+    )
+    db.session.execute(delete(LoginFailure).where(LoginFailure.account == account_key(username), origin))
