@@ -20,12 +20,12 @@ from typing import Any
 import click
 from flask import has_request_context
 from flask.cli import with_appcontext
-from sqlalchemy import DDL, event, insert, inspect, select, text
+from sqlalchemy import DDL, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import get_history
 
-from .models import AuditEntry, CollectiveReview, IndividualReview, Participant, Tally
+from .models import AuditEntry, CollectiveReview, IndividualReview, Participant, Seal, Tally
 
 # The tables of a meeting's record and everything that decides it.
 AUDITED = frozenset({
@@ -34,7 +34,10 @@ AUDITED = frozenset({
     "counter_code", "seal_approval", "seal", "user_account",
 })
 # Secrets are never copied into the log: only that they changed.
-REDACTED = frozenset({("user_account", "password_hash"), ("counter_code", "code_hash")})
+REDACTED = frozenset({
+    ("user_account", "password_hash"), ("user_account", "session_token"), ("counter_code", "code_hash"),
+    ("counter_code", "lookup_key"),  # with SECRET_KEY, it would let the 8-letter code be tried offline
+})
 GENESIS = "0" * 64
 CHAIN_LOCK = 0x41554454  # "AUDT": the PostgreSQL advisory lock key of the chain
 PENDING = "audit_pending"
@@ -276,6 +279,27 @@ def start_flush(session: Session, flush_context: Any, instances: Any) -> None:
             session.info[ACTOR] = session.info.get("audit_actor_override") or current_actor()
 
 
+def chain_head(connection: Connection) -> tuple[int, str]:
+    """Take the chain's lock for the transaction; return the last entry's id and hash (0 and genesis when empty)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    last = connection.execute(
+        select(AUDIT_TABLE.c.id, AUDIT_TABLE.c.hash).order_by(AUDIT_TABLE.c.id.desc()).limit(1)
+    ).first()
+    return (last.id, last.hash) if last is not None else (0, GENESIS)
+
+
+@event.listens_for(Seal, "before_insert")
+def anchor_seal(mapper: Mapper, connection: Connection, target: Seal) -> None:
+    """Record the chain's head as the seal's anchor, whatever the caller gave: no sealing path forgets it.
+
+    The head is taken under the chain's lock, which the transaction then holds, so the only
+    entries between the anchor and the seal's own entry are those of the sealing flush.
+    integrity.refuse_seal_change keeps it unchanged afterwards.
+    """
+    target.audit_anchor = chain_head(connection)[1]
+
+
 @event.listens_for(Session, "after_flush")
 def append_entries(session: Session, flush_context: Any) -> None:
     """Append the flush's changes to the chain, in the flush's transaction."""
@@ -284,12 +308,7 @@ def append_entries(session: Session, flush_context: Any) -> None:
         return
     actor_id, actor = session.info.get(ACTOR) or current_actor()
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    last = connection.execute(
-        select(AUDIT_TABLE.c.id, AUDIT_TABLE.c.hash).order_by(AUDIT_TABLE.c.id.desc()).limit(1)
-    ).first()
-    entry_id, prev_hash = (last.id, last.hash) if last is not None else (0, GENESIS)
+    entry_id, prev_hash = chain_head(connection)
     at = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = []
     for change in changes:
@@ -318,7 +337,7 @@ def forget_pending(session: Session, previous_transaction: Any) -> None:
 
 
 # ---------------------------------------------------------------------------
-# The database refuses UPDATE and DELETE of entries too
+# The database refuses UPDATE, DELETE and TRUNCATE of entries too
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
@@ -331,13 +350,18 @@ PG_TRIGGER = (
     "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry "
     "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()"
 )
+# TRUNCATE fires no row trigger: a statement trigger refuses it (SQLite has no TRUNCATE).
+PG_TRUNCATE_TRIGGER = (
+    "CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_append_only()"
+)
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry "
     "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END",
     "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
     "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END",
 )
-APPEND_ONLY_DDL = {"postgresql": (PG_FUNCTION, PG_TRIGGER), "sqlite": SQLITE_TRIGGERS}
+APPEND_ONLY_DDL = {"postgresql": (PG_FUNCTION, PG_TRIGGER, PG_TRUNCATE_TRIGGER), "sqlite": SQLITE_TRIGGERS}
 
 for _dialect, _statements in APPEND_ONLY_DDL.items():
     for _statement in _statements:
@@ -407,22 +431,229 @@ def history_of(connection: Connection, table_name: str, row_id: int) -> Any:
     ).first()
 
 
+# ---------------------------------------------------------------------------
+# Anchors: each seal records the chain's head when it was made (review.audit.anchor_seal)
+
+# Every record hangs on one of these: when all are empty there is nothing the log should cover.
+RECORD_TABLES = {
+    "organization": "đảng bộ", "cell": "chi bộ", "member": "đảng viên", "meeting": "hội nghị",
+    "user_account": "tài khoản",
+}
+HASH_FORM = frozenset("0123456789abcdef")
+
+
+def records_without_log(connection: Connection) -> dict[str, int]:
+    """Return the rows of the record's root tables, by Vietnamese label, leaving out the empty ones."""
+    counts = {
+        label: connection.scalar(text(f'SELECT count(*) FROM "{table}"')) or 0
+        for table, label in RECORD_TABLES.items()
+    }
+    return {label: count for label, count in counts.items() if count}
+
+
+@dataclass(frozen=True)
+class SealAnchor:
+    """One seal, its anchor and where the chain holds them, as gathered for checking."""
+
+    seal_id: int
+    meeting_id: int
+    cell: str
+    year: int
+    version: int
+    fingerprint: str
+    anchor: str | None
+    in_force: bool
+    entry_id: int | None = None  # the entry recording the seal's insert
+    recorded_anchor: str | None = None  # the anchor that entry recorded
+    anchor_position: int | None = None  # the id of the entry whose hash the anchor is; 0 for genesis
+    foreign_between: int = 0  # entries between the anchor and the seal's entry not of the sealing flush
+    before_log: bool = False  # made before the log's first entry (sealed_before_log); meaningful without an entry
+
+
+def sealed_before_log(
+    sealed_at_utc: datetime, seal_id: int, log_began_at: datetime | None, first_logged_seal_id: int | None,
+) -> bool:
+    """Return whether a seal was made before the audit log began (migration 0006 created it).
+
+    Both must hold: it was sealed before the log's first entry, and its id is lower than that
+    of every seal whose insert the log recorded (ids only grow, so a seal written into the
+    database later, even with a back-dated time, has a higher id). An empty log has not begun.
+    """
+    if log_began_at is None or sealed_at_utc >= log_began_at:
+        return False
+    return first_logged_seal_id is None or seal_id < first_logged_seal_id
+
+
+def anchor_problem(seal: SealAnchor) -> str | None:
+    """Return what is wrong with a seal's anchor, in Vietnamese, or None when it holds.
+
+    A seal made before anchors existed has none, and its own entry recorded none: that is
+    not a fault (it is listed without an anchor). A seal made before the log itself has
+    neither an anchor nor an entry: not a fault either (listed as sealed before the log);
+    without an entry, any other seal is one. Otherwise the anchor must be the one the
+    seal's entry recorded, a hash of the chain (or the genesis of an empty log), and the head
+    just before the sealing flush: only that flush's entries lie between it and the seal's.
+    """
+    name = f"Niêm phong phiên bản {seal.version} của hội nghị {seal.meeting_id}"
+    if seal.entry_id is None:
+        if seal.anchor is None and seal.before_log:
+            return None
+        return f"{name}: nhật ký không có mục ghi việc niêm phong (mục đó đã bị xóa hoặc chuỗi bị cắt)."
+    if seal.recorded_anchor != seal.anchor:
+        return f"{name}: mốc trên bản niêm phong khác mốc ghi trong nhật ký (mục {seal.entry_id})."
+    if seal.anchor is None:
+        return None
+    if seal.anchor_position is None:
+        return (
+            f"{name}: mốc {seal.anchor} không có trong chuỗi nhật ký: "
+            "phần nhật ký trước lúc niêm phong đã bị xóa hoặc viết lại."
+        )
+    if seal.anchor_position >= seal.entry_id:
+        return f"{name}: mốc nằm ở mục {seal.anchor_position}, không trước mục niêm phong {seal.entry_id}."
+    if seal.foreign_between:
+        return (
+            f"{name}: mốc (mục {seal.anchor_position}) không phải mã băm cuối của nhật ký lúc niêm phong: "
+            f"{seal.foreign_between} mục khác nằm giữa nó và mục niêm phong {seal.entry_id}."
+        )
+    return None
+
+
+def entry_position(connection: Connection, chain_hash_value: str) -> int | None:
+    """Return the id of the entry with this hash, 0 for the genesis, None when the chain lacks it."""
+    if chain_hash_value == GENESIS:
+        return 0
+    return connection.scalar(select(AUDIT_TABLE.c.id).where(AUDIT_TABLE.c.hash == chain_hash_value))
+
+
+def seal_anchors(connection: Connection) -> list[SealAnchor]:
+    """Gather every seal with its anchor and what the chain holds of it, by meeting and version."""
+    from .models import Cell, Meeting, ReviewYear
+
+    rows = connection.execute(
+        select(
+            Seal.id, Seal.meeting_id, Cell.name, ReviewYear.year, Seal.version, Seal.fingerprint,
+            Seal.audit_anchor, Seal.reopened_at, Seal.sealed_at,
+        )
+        .join(Meeting, Meeting.id == Seal.meeting_id)
+        .join(Cell, Cell.id == Meeting.cell_id)
+        .join(ReviewYear, ReviewYear.id == Meeting.review_year_id)
+        .order_by(Seal.meeting_id, Seal.version)
+    ).all()
+    log_began_at = connection.scalar(select(AUDIT_TABLE.c.at).order_by(AUDIT_TABLE.c.id).limit(1))
+    first_logged_seal_id = connection.scalar(
+        select(func.min(AUDIT_TABLE.c.row_id)).where(AUDIT_TABLE.c.table_name == "seal", AUDIT_TABLE.c.action == "insert")
+    )
+    found = []
+    for row in rows:
+        entry = connection.execute(
+            select(AUDIT_TABLE.c.id, AUDIT_TABLE.c.at, AUDIT_TABLE.c.after)
+            .where(AUDIT_TABLE.c.table_name == "seal", AUDIT_TABLE.c.row_id == row.id, AUDIT_TABLE.c.action == "insert")
+            .order_by(AUDIT_TABLE.c.id.desc())
+            .limit(1)
+        ).first()
+        recorded = json.loads(entry.after or "{}").get("audit_anchor") if entry is not None else None
+        position = entry_position(connection, row.audit_anchor) if row.audit_anchor is not None else None
+        between = 0
+        if entry is not None and position is not None and position < entry.id:
+            between = connection.scalar(
+                select(func.count()).select_from(AUDIT_TABLE).where(
+                    AUDIT_TABLE.c.id > position, AUDIT_TABLE.c.id < entry.id, AUDIT_TABLE.c.at != entry.at,
+                )
+            ) or 0
+        found.append(SealAnchor(
+            row.id, row.meeting_id, row.name, row.year, row.version, row.fingerprint, row.audit_anchor,
+            row.reopened_at is None, None if entry is None else entry.id, recorded, position, between,
+            # sealed_at is the server's local naive time (records.seal_meeting: datetime.now()),
+            # audit_entry.at naive UTC (append_entries): a naive astimezone reads local time.
+            sealed_before_log(
+                row.sealed_at.astimezone(timezone.utc).replace(tzinfo=None), row.id, log_began_at,
+                first_logged_seal_id,
+            ),
+        ))
+    return found
+
+
+def without_anchor(seal: SealAnchor) -> str:
+    """Return why a seal has no anchor, in Vietnamese, as `audit verify --anchors` lists it."""
+    if seal.entry_id is None and seal.before_log:
+        return "không có (niêm phong trước khi có nhật ký)"
+    return "không có (niêm phong trước khi có mốc)"
+
+
+def kept_hash(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Check that each hash given with --expect is a SHA-256 in hexadecimal."""
+    hashes = tuple(value.strip().lower() for value in values)
+    for value in hashes:
+        if len(value) != 64 or not set(value) <= HASH_FORM:
+            raise click.BadParameter(f"{value!r} không phải mã băm SHA-256 (64 chữ số hệ mười sáu).")
+    return hashes
+
+
 @click.group("audit")
 def audit_cli() -> None:
     """Check the audit trail (nhật ký thay đổi)."""
 
 
 @audit_cli.command("verify")
+@click.option("--anchors", "show_anchors", is_flag=True,
+              help="List each seal in force with what the ward keeps of it (meeting, cell, version, SHA-256, anchor).")
+@click.option("--expect", "expected", multiple=True, metavar="HASH", callback=kept_hash,
+              help="A hash kept elsewhere (an earlier last hash, a seal's anchor): pass only if the chain holds it.")
 @with_appcontext
-def verify_command() -> None:
-    """Walk the hash chain; print OK with the count, or the first broken link and exit 1."""
+def verify_command(show_anchors: bool, expected: tuple[str, ...]) -> None:
+    """Walk the hash chain and check the seals' anchors; print OK, or each problem and exit 1."""
     from .extensions import db
 
     with db.engine.connect() as connection:
         verdict = verify_chain(connection)
-    if verdict.ok:
-        click.echo(f"OK: {verdict.count} mục nhật ký, chuỗi mã băm khớp. Mã băm cuối: {verdict.last_hash}")
-        return
-    click.echo(f"Chuỗi nhật ký bị đứt ở mục {verdict.broken_at}: {verdict.problem}", err=True)
-    click.echo(f"{verdict.count} mục đầu khớp; mã băm cuối còn đúng: {verdict.last_hash}", err=True)
-    raise SystemExit(1)
+        # Checked only on an unbroken chain: then every stored entry is a link of it.
+        records = records_without_log(connection) if verdict.ok and verdict.count == 0 else {}
+        seals = seal_anchors(connection) if verdict.ok else []
+        positions = {value: entry_position(connection, value) for value in expected} if verdict.ok else {}
+    if not verdict.ok:
+        click.echo(f"Chuỗi nhật ký bị đứt ở mục {verdict.broken_at}: {verdict.problem}", err=True)
+        click.echo(f"{verdict.count} mục đầu khớp; mã băm cuối còn đúng: {verdict.last_hash}", err=True)
+        raise SystemExit(1)
+    problems = [problem for problem in map(anchor_problem, seals) if problem is not None]
+    if records:
+        # Exit 1, not a mere warning: an emptied log vouches for nothing, and a script that
+        # checks the exit status must not read "OK" over records whose every change is gone
+        # from the log (or that predate it: then any first change starts the log).
+        held = ", ".join(f"{count} {label}" for label, count in records.items())
+        problems.insert(0, f"Cảnh báo: nhật ký thay đổi trống trong khi cơ sở dữ liệu có {held}: "
+                           "nhật ký đã bị xóa hết, hoặc dữ liệu có từ trước khi có nhật ký. Không xác minh được gì.")
+    problems += [
+        f"Mã băm đã giữ {value} không có trong chuỗi nhật ký: phần cuối của nhật ký đã bị cắt đi, "
+        "hoặc chuỗi đã bị viết lại."
+        for value, position in positions.items() if position is None
+    ]
+    # --- Seal data (issue 11, H1's block): every sealed meeting's stored data against what its
+    # seal covers (SPEC 5.7a), and each seal's payload against its own fingerprint.
+    from .records import sealed_data_problems
+
+    problems += sealed_data_problems()
+    # --- end of the seal-data block.
+    if show_anchors:
+        in_force = [seal for seal in seals if seal.in_force]
+        click.echo(f"Niêm phong đang có hiệu lực ({len(in_force)}), đơn vị cấp trên giữ lại mỗi dòng:")
+        for seal in in_force:
+            click.echo(
+                f"  hội nghị {seal.meeting_id} · {seal.cell} · năm {seal.year} · phiên bản {seal.version} · "
+                f"SHA-256: {seal.fingerprint} · mốc nhật ký: {seal.anchor or without_anchor(seal)}"
+            )
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{verdict.count} mục nhật ký, chuỗi mã băm khớp, nhưng có {len(problems)} vấn đề ở trên.", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK: {verdict.count} mục nhật ký, chuỗi mã băm khớp. Mã băm cuối: {verdict.last_hash}")
+    anchored = sum(1 for seal in seals if seal.anchor is not None)
+    before_log = sum(1 for seal in seals if seal.anchor is None and seal.entry_id is None)  # passed: before the log
+    click.echo(f"Mốc của {anchored} bản niêm phong có trong chuỗi, ngay trước lúc niêm phong.")
+    if anchored + before_log < len(seals):
+        click.echo(f"{len(seals) - anchored - before_log} bản niêm phong làm trước khi có mốc: không có mốc để kiểm tra.")
+    if before_log:
+        click.echo(f"{before_log} bản niêm phong trước khi có nhật ký: nhật ký không ghi việc niêm phong, "
+                   "không có mốc để kiểm tra.")
+    for value, position in positions.items():
+        click.echo(f"Mã băm đã giữ {value} có trong chuỗi (mục {position}).")
