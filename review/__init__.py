@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from .config import load_config
-from .security import register_security
+from .security import register_converters, register_security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
     register_extensions(app)
+    register_converters(app)  # before the blueprints: their rules take the converters when added
     register_blueprints(app)
     register_template_helpers(app)
     register_error_pages(app)
@@ -50,9 +51,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> models.User | None:
-        user = db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None  # a deactivated account is signed out
+    def load_user(identity: str) -> models.User | None:
+        # The session and the remember-me cookie carry "<id>:<session token>" (User.get_id):
+        # once the account's token changes (sign-out, password change, disabling) every copy
+        # of either cookie is refused, and a deactivated account is signed out.
+        parsed = models.parse_session_identity(identity)
+        user = db.session.get(models.User, parsed[0]) if parsed is not None else None
+        if user is None or not user.active or not user.holds_session(parsed[1]):  # type: ignore[index]
+            return None
+        return user
 
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -8,6 +8,7 @@ from datetime import timedelta
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -51,9 +52,14 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # (0: none; the client's address is the connection's).
         "REVIEW_PROXY_COUNT": proxy_count(env.get("REVIEW_PROXY_COUNT", "0")),
         # Sign-in throttling (review/auth/throttle.py): failures within the window.
+        # The rules and why these numbers are in review/auth/throttle_rules.py.
         "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_MAX_FAILURES_PER_PAIR": 5,  # one account from one address (or one known device)
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,  # one account from every address, unknown browsers
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,  # one address, every account and one-time codes
+        "LOGIN_SLOW_AFTER_FAILURES_PER_ADDRESS": 10,  # then one try per window / (20 - 10) = 90 s
+        # The known-device cookie (review/auth/devices.py) lasts this long after a sign-in.
+        "LOGIN_KNOWN_DEVICE_DURATION": timedelta(days=180),
         "WTF_CSRF_TIME_LIMIT": None,
         # No request body over 8 MiB is read (413): Werkzeug sets no limit on a form-encoded
         # body by itself, and the largest form (a review with many 20,000-character texts)
@@ -63,8 +69,12 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # hundreds of accounts, uses scrypt with a small N so that hashing does not dominate it.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1" if testing else "scrypt",
         "REVIEW_DEVELOPMENT": development,
+        # The application's public address (https://host[/prefix]): links handed to others
+        # (the one-time code sign-in page) are built from it, never from the request's Host.
+        "REVIEW_BASE_URL": env.get("REVIEW_BASE_URL") or None,
     }
     config.update(overrides)
+    config["REVIEW_BASE_URL"] = base_url(config.get("REVIEW_BASE_URL"))
     if not config["SECRET_KEY"]:
         if config.get("TESTING"):
             config["SECRET_KEY"] = TESTING_SECRET
@@ -86,6 +96,29 @@ def proxy_count(value: str) -> int:
     if not (value.strip().isascii() and value.strip().isdigit()):
         raise ConfigError(f"REVIEW_PROXY_COUNT must be a whole number of proxies (0 for none), not {value!r}.")
     return int(value)
+
+
+def base_url(value: str | None) -> str | None:
+    """Return REVIEW_BASE_URL checked (an absolute http(s) URL, no query or fragment), without a
+    trailing slash; None when it is not set."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018  (a port that is not a number raises)
+    except ValueError:
+        parts = urlsplit("")  # refused below
+    if (
+        parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
+        or "?" in value or "#" in value or parts.username is not None or parts.password is not None
+        or any(c.isspace() or ord(c) < 0x20 for c in value)
+    ):
+        raise ConfigError(
+            f"REVIEW_BASE_URL must be the application's absolute http(s) address without query, "
+            f"fragment or credentials (https://kiemdiem.example.vn), not {value!r}."
+        )
+    return value.rstrip("/")
 
 
 def normalize_database_url(url: str) -> str:

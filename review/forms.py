@@ -4,7 +4,10 @@ Every text field of every form (nested rows included) is checked here, in one pl
 text is normalised to NFC (line breaks to ``\\n`` in a text area), and a text with control
 characters, or a line break in a one-line field, is refused with a message next to the field
 (never silently changed, never stored: PostgreSQL refuses NUL outright). An integer field
-takes ASCII digits only, like the tally and the self-score.
+takes ASCII digits only, like the tally and the self-score. A field whose bytes were not UTF-8
+is refused with a message (never stored with U+FFFD), whatever its kind. A text longer than
+its limit is refused; a refused field far over its limit is shown again cut to it (a text, with
+a message saying so) or to a short preview (any other), never as the megabytes that were sent.
 """
 
 from __future__ import annotations
@@ -14,9 +17,25 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, PasswordField, StringField, TextAreaField
-from wtforms.validators import StopValidation
+from wtforms.validators import Length, StopValidation
 
-from .text import ASCII_INTEGER, DIGITS_MESSAGE, nfc, one_line_break, text_problem
+from .meetingfile import TEXT_MAX
+from .security import undecodable_fields
+from .text import (
+    ASCII_INTEGER,
+    DIGITS_MESSAGE,
+    UNDECODABLE_MESSAGE,
+    echo_cut_message,
+    nfc,
+    one_line_break,
+    text_problem,
+    too_long_message,
+)
+
+# How much of a refused value that is not a text (a number, a date, a choice) is shown again,
+# and how far over its limit a refused text is still shown again whole.
+ECHO_PREVIEW = 100
+ECHO_FACTOR = 2
 
 # WTForms ships no Vietnamese catalogue; these are the messages its fields and validators
 # can produce in this application.
@@ -68,10 +87,23 @@ def all_fields(fields: Any) -> Iterator[Field]:
             yield field
 
 
+def declared_length(field: Field) -> int | None:
+    """Return the maximum length a field's Length validator declares, or None."""
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max is not None and v.max >= 0]
+    return min(limits) if limits else None
+
+
+def text_limit(field: Field) -> int:
+    """Return how long a text field's value may be: its Length, else the longest text of the record."""
+    declared = declared_length(field)
+    return TEXT_MAX if declared is None else declared
+
+
 def storable_text(form: Any, field: Field) -> None:
     """Normalise a text field's value to NFC; refuse control characters (and line breaks on one line).
 
-    A text field left out of the request altogether (no browser does it) is an empty text.
+    A text field left out of the request altogether (no browser does it) is an empty text. A
+    field without a Length of its own takes no text longer than the meeting file's (TEXT_MAX).
     """
     if field.data is None:
         field.data = ""
@@ -80,9 +112,34 @@ def storable_text(form: Any, field: Field) -> None:
     multiline = isinstance(field, TextAreaField)
     value = nfc(one_line_break(field.data) if multiline else field.data)
     field.data = value
+    if declared_length(field) is None and len(value) > TEXT_MAX:
+        raise StopValidation(too_long_message(len(value), TEXT_MAX))
     problem = text_problem(value, multiline=multiline)
     if problem is not None:
         raise StopValidation(problem)
+
+
+def decodable(form: Any, field: Field) -> None:
+    """Refuse a field whose bytes in the request were not UTF-8 (see review/security.py)."""
+    if field.name in undecodable_fields():
+        raise StopValidation(UNDECODABLE_MESSAGE)
+
+
+def cut_echo(field: Field) -> None:
+    """Cut a refused field's value that is far over its limit to what the page shows again.
+
+    A text a little too long (up to ECHO_FACTOR times its limit) is shown again whole, so the
+    user shortens it themselves and nothing is cut silently; a longer one (pasted megabytes)
+    is shown cut to its limit, with a message saying so. Any other field (a number, a date)
+    shows at most a short preview of what was sent.
+    """
+    limit = text_limit(field) if isinstance(field, StringField) else ECHO_PREVIEW
+    if isinstance(field.data, str) and len(field.data) > ECHO_FACTOR * limit:
+        field.data = field.data[:limit]
+        field.errors = [*field.errors, echo_cut_message(limit)]
+    if field.raw_data:
+        field.raw_data = [v[:limit] if isinstance(v, str) and len(v) > ECHO_FACTOR * limit else v
+                          for v in field.raw_data]
 
 
 def ascii_integer(form: Any, field: Field) -> None:
@@ -95,23 +152,20 @@ def ascii_integer(form: Any, field: Field) -> None:
 
 
 def guard(field: Field) -> None:
-    """Put the form layer's own check first in the field's validators.
+    """Put the form layer's own checks first in the field's validators.
 
-    Not on a password (never stored nor shown) nor on a hidden field: a hidden field carries
-    a value the application wrote (a version, a fingerprint), which its view compares and
-    refuses with a message of its own; an error on it would have nowhere to be shown.
+    Every field refuses bytes that were not UTF-8. The text check is not on a password (never
+    stored nor shown) nor on a hidden field: a hidden field carries a value the application
+    wrote (a version, a fingerprint), which its view compares and refuses with a message of
+    its own; an error on it would have nowhere to be shown.
     """
-    if isinstance(field, (PasswordField, HiddenField)):
-        return
-    if isinstance(field, StringField):
-        check = storable_text
+    checks: list[Any] = [decodable]
+    if isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField)):
+        checks.append(storable_text)
     elif isinstance(field, IntegerField):
-        check = ascii_integer
-    else:
-        return
+        checks.append(ascii_integer)
     validators = list(field.validators)
-    if check not in validators:
-        field.validators = [check, *validators]
+    field.validators = [check for check in checks if check not in validators] + validators
 
 
 class BaseForm(FlaskForm):
@@ -125,4 +179,8 @@ class BaseForm(FlaskForm):
         """Validate the form, every text field checked first by :func:`storable_text`."""
         for field in all_fields(self):
             guard(field)
-        return super().validate(extra_validators)
+        valid = super().validate(extra_validators)
+        for field in all_fields(self):
+            if field.errors:
+                cut_echo(field)
+        return valid

@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
@@ -295,6 +295,34 @@ def default_profile(year: int) -> Rules | None:
 def meeting_day_fits_year(review_year: int, day: date) -> bool:
     """Return whether a review meeting on ``day`` can be that year's (December, or January after)."""
     return day.year in (review_year, review_year + 1)
+
+
+# A review meeting lasts hours; one that goes on past midnight still ends the next day. Its
+# end is refused when it comes more than this after its start (an end typed as 9999).
+MAX_MEETING_LENGTH = timedelta(days=2)
+
+
+def meeting_end_fits(review_year: int, starts_at: datetime | None, ends_at: datetime) -> bool:
+    """Return whether a meeting that started at ``starts_at`` can have ended at ``ends_at``.
+
+    No earlier than the start and at most MAX_MEETING_LENGTH after it; with no start recorded
+    yet, on a day that fits the review year (:func:`meeting_day_fits_year`).
+    """
+    if starts_at is None:
+        return meeting_day_fits_year(review_year, ends_at.date())
+    return starts_at <= ends_at <= starts_at + MAX_MEETING_LENGTH
+
+
+def profiled_years(current_year: int) -> range:
+    """Return the review years a rule profile covers, as of ``current_year``.
+
+    From the first profile's first year to the last one's last year; the profile still in
+    force (no last year) covers up to the year after ``current_year``: the guidance for later
+    years is not written yet, and a meeting is recorded in its year (or the January after).
+    """
+    first = min(p.first_year for p in PROFILES.values())
+    last = max(current_year + 1 if p.last_year is None else p.last_year for p in PROFILES.values())
+    return range(first, last + 1)
 
 
 # ---------------------------------------------------------------------------

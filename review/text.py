@@ -17,6 +17,10 @@ ASCII_INTEGER = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 CONTROL_MESSAGE = "Có ký tự điều khiển không hợp lệ (thường do dán từ phần mềm khác): xóa ký tự đó rồi lưu lại."
 LINE_BREAK_MESSAGE = "Trường này chỉ ghi trên một dòng: bỏ dấu xuống dòng rồi lưu lại."
 DIGITS_MESSAGE = "Cần một số nguyên viết bằng chữ số 0–9."
+UNDECODABLE_MESSAGE = (
+    "Có ký tự không đọc được (nội dung gửi lên không phải mã UTF-8), đánh dấu bằng �: "
+    "gõ lại phần đó rồi lưu lại."
+)
 
 
 def nfc(value: str) -> str:
@@ -41,6 +45,16 @@ def text_problem(value: str, *, multiline: bool) -> str | None:
     if CONTROL.search(value):
         return CONTROL_MESSAGE
     return None
+
+
+def too_long_message(length: int, limit: int) -> str:
+    """Return the message for a text of ``length`` characters over its ``limit``."""
+    return f"Dài {thousands(length)} ký tự, tối đa {thousands(limit)} ký tự."
+
+
+def echo_cut_message(limit: int) -> str:
+    """Return the message for a refused text shown again cut to its first ``limit`` characters."""
+    return f"Nội dung gửi lên quá dài nên ô này chỉ hiện lại {thousands(limit)} ký tự đầu: kiểm tra lại trước khi lưu."
 
 
 def thousands(number: int) -> str:

@@ -76,12 +76,12 @@ ACCESS: dict[str, dict[str, frozenset[str]]] = {
     "results.results": {"GET": SIGNED_IN},
     "results.approve": {"POST": CELL_EDITORS | {COUNTER}},
     "results.reopen": {"POST": CELL_EDITORS | {COUNTER}},
-    "results.ballot_paper": {"GET": CELL_EDITORS | COUNTERS},
-    "results.tally_sheet": {"GET": CELL_EDITORS | COUNTERS},
     "results.rules_index": {"GET": WARD_READERS},
     "results.rules": {"GET": WARD_READERS, "POST": WARD_READERS},
     # The ward committee's pages
     "ward.dashboard": {"GET": WARD_READERS},
+    # Every document has one URL (documents/<key>.pdf), here the minutes; the counters reach
+    # the ballot paper and the tally sheet there (tests/test_http_limits.py)
     "ward.document": {"GET": WARD_READERS | {SECRETARY}},
     "ward.start_export": {"POST": WARD_READERS},
     "ward.export_status": {"GET": WARD_READERS},

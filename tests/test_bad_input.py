@@ -67,6 +67,8 @@ class FormSpec:
     url: Callable[[dict[str, Any]], str]  # where the form posts
     page: Callable[[dict[str, Any]], str] | None = None  # the page holding the form (default: url)
     fields_of: Callable[[dict[str, Any]], str] | None = None  # whose fields to post (default: url)
+    # A saved result shown in answer to the POST itself, never through the session (a one-time code).
+    answers_with_page: bool = False
 
 
 FORMS: dict[str, FormSpec] = {
@@ -85,6 +87,7 @@ FORMS: dict[str, FormSpec] = {
         "secretary",
         lambda w: f"/meetings/{w['meeting']}/committee/code/{w['counter_member']}",
         page=lambda w: f"/meetings/{w['meeting']}/committee",
+        answers_with_page=True,
     ),
     "/meetings/<int:meeting_id>/opening": FormSpec("secretary", lambda w: f"/meetings/{w['meeting']}/opening"),
     "/meetings/<int:meeting_id>/participants/<int:participant_id>/flags": FormSpec(
@@ -368,7 +371,7 @@ def assert_clear_refusal(response) -> None:  # type: ignore[no-untyped-def]
     assert any(VIETNAMESE.search(m) for m in found), found
 
 
-def check_post(app, client, url: str, data: dict[str, list[str]]) -> str:  # type: ignore[no-untyped-def]
+def check_post(app, client, url: str, data: dict[str, list[str]], answers_with_page: bool = False) -> str:  # type: ignore[no-untyped-def]
     """Post ``data``; check no 500, no partial write, a clear message, clean stored text. Return the outcome."""
     before = snapshot(app)
     response = client.post(url, data=data)
@@ -387,6 +390,8 @@ def check_post(app, client, url: str, data: dict[str, list[str]]) -> str:  # typ
         assert_escaped(html)
         # A saved result speaks for itself (a flash, the one-time code); anything else must say why.
         assert after != before or any(messages(html)), f"a redirect without a message: {html[:2000]}"
+    elif answers_with_page and not response.is_json:
+        assert after != before, "a page shown in answer to a POST that saved nothing"
     else:
         assert response.is_json, "a POST answered with a page that is neither a refusal nor a redirect"
         assert after == before, "a check without saving changed the database"
@@ -429,7 +434,7 @@ def test_bad_input_to_every_form(app, world, rule: str) -> None:
         _, token = form_fields(page.get_data(as_text=True), page_url, fields_of)
         values = data.draw(posted_values(fields), label="values")
         values["csrf_token"] = [token or csrf_token(client, "/auth/login")]
-        check_post(app, client, url, values)
+        check_post(app, client, url, values, spec.answers_with_page)
 
     run()
 

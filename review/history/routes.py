@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..access import may_view_cell, roles_required
 from ..extensions import db
 from ..models import AuditEntry, Meeting, Role, User
+from ..security import query_int
 from . import bp
 
 PAGE = 100
@@ -32,13 +33,16 @@ COLUMN_LABELS = {
     "disciplined_in_year": "Bị kỷ luật trong năm", "previous_level": "Xếp loại năm trước", "standing": "Đảng viên",
     "starts_at": "Khai mạc", "ends_at": "Bế mạc", "location": "Địa điểm", "chair_id": "Chủ trì (mã)",
     "minute_taker_id": "Thư ký (mã)", "minutes_approved_by": "Số tán thành biên bản", "roll_called_at": "Kiểm diện lúc",
-    "name": "Họ tên", "title": "Chức vụ", "member_id": "Đảng viên (mã)", "issued": "Phát ra", "returned": "Thu vào",
+    "name": "Họ tên", "admitted_on": "Ngày vào Đảng", "title": "Chức vụ", "member_id": "Đảng viên (mã)", "issued": "Phát ra", "returned": "Thu vào",
     "invalid": "Không hợp lệ", "invalid_reasons": "Lý do không hợp lệ", "excellent": "HTXSNV", "good": "HTTNV",
     "completed": "HTNV", "not_completed": "KHTNV", "blank": "Bỏ trống, hỏng", "entry": "Bản nhập",
     "reopened_at": "Mở niêm phong lúc", "reopen_reason": "Lý do mở niêm phong", "sealed_at": "Niêm phong lúc",
     "individual_review_id": "Bản tự kiểm điểm (mã)", "collective_review_id": "Kiểm điểm tập thể (mã)",
     "participant_id": "Người dự (mã)", "tally_id": "Bản nhập (mã)", "user_id": "Tài khoản (mã)",
-    "fingerprint": "Dấu SHA-256", "approved_at": "Xác nhận lúc", "role": "Vai trò", "used_at": "Dùng lúc",
+    "fingerprint": "Dấu SHA-256", "audit_anchor": "Mốc nhật ký", "approved_at": "Xác nhận lúc", "role": "Vai trò", "used_at": "Dùng lúc",
+    "superseded_at": "Thay thế lúc", "sign_in_id": "Phiên trình duyệt", "address": "Địa chỉ mạng",
+    "revoked_at": "Hủy lúc", "issued_by_id": "Người cấp (mã)", "account_id": "Tài khoản mở bằng mã (mã)",
+    "provenance": "Nguồn gốc và cảnh báo",
 }
 ACTION_LABELS = {"insert": "thêm", "update": "sửa", "delete": "xóa"}
 ACTOR_LABELS = {"cli": "Dòng lệnh", "system": "Hệ thống", "anonymous": "Chưa đăng nhập"}
@@ -71,7 +75,9 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     found = db.session.get(Meeting, meeting_id)
     if found is None or not may_view_cell(found.cell):
         abort(404)
-    before_id = request.args.get("before", type=int)
+    before_id = query_int("before")
+    if before_id is None and "before" in request.args:
+        abort(404)  # no entry has that id (2^31 and more, or not a number): as a wrong id in the path
     query = select(AuditEntry).where(AuditEntry.meeting_id == meeting_id).order_by(AuditEntry.id.desc()).limit(PAGE + 1)
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)

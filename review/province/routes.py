@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from ..access import roles_required
 from ..models import Role
 from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
+from ..security import query_int
 from . import bp
 from .overview import NOT_RATED, build_province
 
@@ -18,9 +19,7 @@ EXTRA_LABELS = {NOT_RATED: "Không xếp loại", UNDECIDED: "Chưa đủ quá n
 @roles_required(Role.ADMIN)
 def index() -> ResponseReturnValue:
     """Show every ward organisation's cells, seals and totals per level for a year."""
-    year = request.args.get("year", type=int)
-    if year is not None and not 1900 <= year <= 9999:
-        year = None
+    year = query_int("year", 1900, 9999)  # a wrong year shows the default year
     overview = build_province(year)
     response = render_template(
         "province/index.html",

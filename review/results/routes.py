@@ -10,22 +10,24 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import counting
+from ..counting_pages.provenance_view import provenance_section
+from ..provenance import request_source
 from ..access import may_edit_cell
 from ..database import write_transaction
-from ..documents import file_name, render_document
 from ..extensions import db
 from ..meeting.steps import render_step
 from ..meetingfile import MeetingFile
 from ..models import Cell, Meeting, Organization, ReviewYear, Role, Seal, User
-from ..records import evaluate_meeting, fingerprint, load_meeting, meeting_file, review_year_rules, sealed_payload
+from ..records import load_meeting, meeting_file, record_file, review_year_rules, seal_differences
 from ..recording import Refused
 from ..rules import (
     CELL_ROW,
@@ -117,9 +119,11 @@ def may_reopen(meeting: Meeting, viewer: str) -> bool:
 
 
 def ruled_organization(organization_id: int) -> Organization:
-    """Return the organisation whose rules the user sets: its ward account or an admin.
+    """Return the organisation whose rules the user sets: its ward account or an admin; 404 for anyone else.
 
-    A secretary or counter of one of its cells gets 403; anyone else 404.
+    A secretary or counter gets 404 for every organisation's rules, their own cell's included:
+    the rules are no page of theirs (they read the rules applied on the results page), and one
+    answer for all keeps the pages from telling which organisation a cell belongs to.
     """
     organization = db.session.get(Organization, organization_id)
     if organization is None:
@@ -127,13 +131,8 @@ def ruled_organization(organization_id: int) -> Organization:
     role = Role(current_user.role)
     if role is Role.ADMIN:
         return organization
-    if role is Role.WARD:
-        if current_user.organization_id != organization.id:
-            abort(404)
+    if role is Role.WARD and current_user.organization_id == organization.id:
         return organization
-    cell = db.session.get(Cell, current_user.cell_id) if current_user.cell_id else None
-    if cell is not None and cell.organization_id == organization.id:
-        abort(403)
     abort(404)
 
 
@@ -149,7 +148,7 @@ def acting_user() -> User:
     expires every loaded object; loading the account again here keeps its refresh (and the
     autoflush that comes with it) from landing in the middle of a half-made change.
     """
-    user = db.session.get(User, int(current_user.get_id()))
+    user = db.session.get(User, current_user.id)  # get_id() is "<id>:<session token>"
     assert user is not None
     return user
 
@@ -268,8 +267,8 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
     count: BallotCount | None = None
     if meeting.sealed:
         source = "sealed"
-        mf = meeting_file(meeting)
-        result = evaluate_meeting(meeting)
+        mf = record_file(meeting)  # what was sealed, not the records as they may have changed since
+        result = mf.evaluate()
         count = mf.ballot.count() if mf.ballot is not None else None
     elif first is not None and first.updated_at is not None:
         source = "provisional"
@@ -352,8 +351,10 @@ def seal_view(meeting: Meeting, viewer: str, mf: MeetingFile) -> dict[str, Any]:
             "sealed_at": when(current.sealed_at),
             "by": sealed_by(current),
             "fingerprint": current.fingerprint,
-            # The data now against what was sealed: they differ only if something changed underneath.
-            "intact": fingerprint(sealed_payload(mf)) == current.fingerprint,
+            # The data now against what was sealed: they differ only if something changed underneath
+            # (old seals carry a larger payload: only what a seal covers is compared).
+            "differences": (found := seal_differences(meeting)),
+            "intact": not found,
         }
         return view
     blockers = counting.seal_blockers(meeting)
@@ -383,7 +384,8 @@ def sealed_by(seal: Seal) -> str:
     """Return who sealed a version: the chief counter and the secretary, or the import."""
     if seal.chief_id is None and seal.secretary_id is None:
         return BY_IMPORT
-    return f"Trưởng ban kiểm phiếu {person(seal.chief)}; Bí thư {person(seal.secretary)}"
+    # Each name isolated (<bdi>; Markup.format escapes them): a right-to-left mark stays in its name.
+    return Markup("Trưởng ban kiểm phiếu <bdi>{}</bdi>; Bí thư <bdi>{}</bdi>").format(person(seal.chief), person(seal.secretary))
 
 
 def render_results(
@@ -402,6 +404,7 @@ def render_results(
         provisional_label=PROVISIONAL,
         may_print=viewer in (SECRETARY, COUNTER),
         may_set_rules=Role(current_user.role) in (Role.WARD, Role.ADMIN),
+        provenance=provenance_section(meeting),  # where the entries and approvals came from
     )
     if viewer == SECRETARY:
         return render_step("results/results.html", meeting, "ballot", layout="meeting/_layout.html", **context)
@@ -433,7 +436,7 @@ def approve(meeting_id: int) -> ResponseReturnValue:
 
     def action() -> str:
         lock_meeting(meeting.id)
-        sealed = counting.approve(meeting, acting_user(), role, shown)
+        sealed = counting.approve(meeting, acting_user(), role, shown, request_source())
         if sealed:
             return f"Đã niêm phong kết quả kiểm phiếu – phiên bản {meeting.current_seal.version}."
         other = "bí thư" if role == "chief" else "trưởng ban kiểm phiếu"
@@ -464,35 +467,6 @@ def reopen(meeting_id: int) -> ResponseReturnValue:
         form, action, lambda: render_results(meeting, viewer, reopen_form=form),
         url_for("results.results", meeting_id=meeting.id),
     )
-
-
-# ---------------------------------------------------------------------------
-# Ballot papers
-
-
-def document_response(meeting_id: int, key: str) -> Response:
-    """Return one of the meeting's papers as a PDF for its secretary and its counters."""
-    meeting, viewer = viewed_meeting(meeting_id)
-    if viewer not in (SECRETARY, COUNTER):
-        abort(403)
-    pdf = render_document(meeting, key)
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{file_name(meeting, key)}"'
-    return response
-
-
-@bp.route("/meetings/<int:meeting_id>/ballot-paper.pdf")
-@login_required
-def ballot_paper(meeting_id: int) -> ResponseReturnValue:
-    """The ballot paper: one row per rated member and one for the cell (reports.ballot)."""
-    return document_response(meeting_id, "ballot-paper")
-
-
-@bp.route("/meetings/<int:meeting_id>/tally-sheet.pdf")
-@login_required
-def tally_sheet(meeting_id: int) -> ResponseReturnValue:
-    """The tally sheet for counting the marks by hand (reports.ballot)."""
-    return document_response(meeting_id, "tally-sheet")
 
 
 # ---------------------------------------------------------------------------

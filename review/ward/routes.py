@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from ..access import may_view_cell, roles_required
+from ..access import roles_required
 from ..documents import DOCUMENTS, file_name, render_document
 from ..extensions import db
 from ..models import ExportJob, Organization, Role
-from ..records import load_meeting
+from ..results.routes import COUNTER, viewed_meeting
 from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
+from ..security import query_int
 from . import bp
 from .exports import DONE, FAILED, FINISHED, STATUS_LABELS, create_job, progress, progress_text, sealed_meeting_ids
 from .exports import start_job, zip_name
@@ -73,9 +74,7 @@ def level_columns() -> list[dict[str, str]]:
 def dashboard(organization_id: int) -> ResponseReturnValue:
     """Show every cell of the organisation for a year, the totals and the quota across cells."""
     organization = visible_organization(organization_id)
-    year = request.args.get("year", type=int)
-    if year is not None and not 1900 <= year <= 9999:
-        year = None
+    year = query_int("year", 1900, 9999)  # a wrong year shows the default year
     overview = build_overview(organization, year)
     form = ExportForm(data={"year": overview.year})
     state_counts = {state: sum(1 for row in overview.rows if row.state == state) for state in STATE_LABELS}
@@ -97,17 +96,27 @@ def dashboard(organization_id: int) -> ResponseReturnValue:
     )
 
 
+# The papers the counters print for the vote (a counter reaches these, not the minutes); the
+# browser shows them to print, the others are files the ward keeps.
+COUNTING_PAPERS = ("ballot-paper", "tally-sheet")
+
+
 @bp.route("/meetings/<int:meeting_id>/documents/<key>.pdf")
-@roles_required(Role.WARD, Role.SECRETARY, Role.ADMIN)
+@login_required
 def document(meeting_id: int, key: str) -> ResponseReturnValue:
-    """Send one of the meeting's documents as PDF (a draft while the tallies are not sealed)."""
+    """Send one of the meeting's documents as PDF (a draft while the tallies are not sealed).
+
+    The one URL of each document, for everyone who may read it: the cell's secretary and
+    its ward (every document), the meeting's counters (the ballot paper and the tally sheet).
+    """
     if key not in DOCUMENTS:
         abort(404)
-    meeting = load_meeting(meeting_id)
-    if meeting is None or not may_view_cell(meeting.cell):
-        abort(404)
+    meeting, viewer = viewed_meeting(meeting_id)  # 404 for anyone else's meeting
+    if viewer == COUNTER and key not in COUNTING_PAPERS:
+        abort(403)
+    disposition = "inline" if key in COUNTING_PAPERS else "attachment"
     response = Response(render_document(meeting, key), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(meeting, key)}"'
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{file_name(meeting, key)}"'
     response.headers["Cache-Control"] = NO_STORE
     return response
 
