@@ -263,7 +263,7 @@ def test_a_covered_value_changed_behind_the_guards_is_reported(app, client, seal
     assert before["export"] == snapshot(app, runner, tmp_path)["export"]  # the export is what was sealed
 
     results = page_text(client.get("/meetings/1/results"))
-    assert "data-seal-differences" in results
+    assert "data-seal-differences" in results and "data-seal-differences-top" in results
     assert f"Đồng chí {M10}, họ và tên: khi niêm phong là “{M10}”, dữ liệu hiện lưu là “Người Đã Sửa”." in results
 
     verify = runner.invoke(args=["audit", "verify"])
