@@ -95,7 +95,8 @@ def _participant_and_tally(app, cell):  # type: ignore[no-untyped-def]
         year = ReviewYear(organization_id=org_id, year=2020, profile="hd21-2019")
         meeting = Meeting(cell_id=cell, review_year=year)
         person = member(cell)
-        participant = Participant(meeting=meeting, member=person, roll_order=0, standing="official", position="member")
+        participant = Participant(meeting=meeting, member=person, roll_order=0, name=person.name,
+                                  admitted_on=person.admitted_on, standing="official", position="member")
         tally = Tally(meeting=meeting)
         db.session.add_all([participant, tally])
         db.session.commit()
@@ -120,8 +121,8 @@ def test_attendance_and_sick_leave_are_checked(app, cell):
     participant_id, _, meeting_id = _participant_and_tally(app, cell)
     with app.app_context():
         member_id = db.session.get(Participant, participant_id).member_id
-    refused(app, Participant(meeting_id=meeting_id, member_id=member_id, roll_order=1, standing="official",
-                             position="member", attendance="late"))
+    refused(app, Participant(meeting_id=meeting_id, member_id=member_id, roll_order=1, name="Nguyễn Văn A",
+                             admitted_on=date(2010, 1, 1), standing="official", position="member", attendance="late"))
 
 
 @pytest.mark.parametrize(
