@@ -1,143 +1,24 @@
-"""The party cell year-end review application (kiểm điểm, đánh giá, xếp loại chất lượng)."""
+"""The party cell year-end review application (kiểm điểm, đánh giá, xếp loại chất lượng).
+
+Importing the package loads nothing else: the pure core (``review.rules``, ``review.meetingfile``,
+``review.text``...) is usable without Flask. The application factory lives in ``review.app``;
+``create_app`` and ``ERRORS`` are imported from there on first use, so that ``flask --app review``
+and ``from review import create_app`` keep working.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from .app import ERRORS, create_app
 
-from .config import load_config
-from .security import register_converters, register_security
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["ERRORS", "create_app"]
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Create and configure the application."""
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-    )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(load_config(app.instance_path, test_config))
-    register_extensions(app)
-    register_converters(app)  # before the blueprints: their rules take the converters when added
-    register_blueprints(app)
-    register_template_helpers(app)
-    register_error_pages(app)
-    register_security(app)
-    register_commands(app)
-    return app
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import app
 
-
-def register_extensions(app: Flask) -> None:
-    """Bind the extensions and set up database connections."""
-    from . import models  # noqa: F401  (the models must be known to the metadata)
-    from . import audit, integrity  # noqa: F401  (the audit trail, versions and seal guard: session events)
-    from .database import configure_engine
-    from .extensions import babel, csrf, db, login_manager, migrate
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "vi")
-    login_manager.init_app(app)
-    integrity.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
-    login_manager.login_message_category = "info"
-
-    @login_manager.user_loader
-    def load_user(identity: str) -> models.User | None:
-        # The session and the remember-me cookie carry "<id>:<session token>" (User.get_id):
-        # once the account's token changes (sign-out, password change, disabling) every copy
-        # of either cookie is refused, and a deactivated account is signed out.
-        parsed = models.parse_session_identity(identity)
-        user = db.session.get(models.User, parsed[0]) if parsed is not None else None
-        if user is None or not user.active or not user.holds_session(parsed[1]):  # type: ignore[index]
-            return None
-        return user
-
-    with app.app_context():
-        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-
-
-def register_blueprints(app: Flask) -> None:
-    """Register one blueprint a concern."""
-    from .auth import bp as auth_bp
-    from .counting_pages import bp as counting_bp
-    from .main import bp as main_bp
-    from .meeting import bp as meeting_bp
-    from .results import bp as results_bp
-    from .reviews import bp as reviews_bp
-    from .roster import bp as roster_bp
-    from .ward import bp as ward_bp
-    from .history import bp as history_bp
-    from .province import bp as province_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(counting_bp)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(meeting_bp)
-    app.register_blueprint(results_bp)
-    app.register_blueprint(reviews_bp)
-    app.register_blueprint(roster_bp)
-    app.register_blueprint(ward_bp)
-    app.register_blueprint(history_bp)
-    app.register_blueprint(province_bp)
-
-
-def register_template_helpers(app: Flask) -> None:
-    """Expose the Vietnamese labels of the domain to templates."""
-    from . import rules
-    from .models import ROLE_LABELS
-
-    app.jinja_env.globals.update(
-        LEVEL_LABELS=rules.LEVEL_LABELS,
-        ROLE_LABELS=ROLE_LABELS,
-    )
-
-
-ERRORS = {
-    400: ("Yêu cầu không hợp lệ", "Phiên làm việc có thể đã hết hạn. Tải lại trang rồi thử lại."),
-    403: ("Không có quyền", "Tài khoản của bạn không được làm việc này."),
-    404: ("Không tìm thấy", "Trang này không có, hoặc không thuộc phạm vi tài khoản của bạn."),
-    405: ("Không hợp lệ", "Trang này không nhận yêu cầu như vậy."),
-    413: ("Nội dung quá lớn", "Nội dung gửi lên quá lớn nên chưa được lưu: rút ngắn văn bản rồi thử lại."),
-    500: ("Lỗi hệ thống", "Đã có lỗi. Nội dung chưa lưu được; vui lòng thử lại."),
-}
-
-
-def register_error_pages(app: Flask) -> None:
-    """Answer errors with Vietnamese pages."""
-    from flask import render_template
-    from werkzeug.exceptions import HTTPException
-
-    def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        code = error.code or 500
-        title, message = ERRORS.get(code, (error.name, error.description or ""))
-        return render_template("errors/error.html", title=title, message=message), code
-
-    for code in ERRORS:
-        app.register_error_handler(code, render_error)
-
-
-def register_commands(app: Flask) -> None:
-    """Register the command-line groups."""
-    from .cli import demo_command, meeting_cli, user_cli
-
-    app.cli.add_command(meeting_cli)
-    app.cli.add_command(user_cli)
-    app.cli.add_command(demo_command)
-
-    from .audit import audit_cli
-
-    app.cli.add_command(audit_cli)
-
-    from .cli import backup_command, restore_command
-
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,7 +16,7 @@ from review.models import User
 
 from conftest import csrf_token
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "review" / "templates"
 PASSWORD = "mật-khẩu-đủ-dài"
 
 
