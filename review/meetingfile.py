@@ -22,7 +22,6 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from . import rules
-from .text import CONTROL, nfc, one_line_break
 from .rules import (
     CELL_ROW,
     VOTE_FIELDS,
@@ -39,6 +38,7 @@ from .rules import (
     Standing,
     Votes,
 )
+from .text import CONTROL, nfc, one_line_break
 
 FORMAT = "party-review/1"
 NAME_MAX = 200
@@ -587,7 +587,7 @@ def _read_ballot(r: _Reader, top: dict) -> BallotData | None:
     )
 
 
-def cross_check(mf: MeetingFile) -> list[Problem]:
+def cross_check(mf: MeetingFile) -> list[Problem]:  # noqa: C901  (issue 12: split "into named checks")
     """Return the problems between parts of a well-formed file (references, roles, ballot)."""
     problems: list[Problem] = []
     fail = lambda path, message: problems.append(Problem(path, message))  # noqa: E731
