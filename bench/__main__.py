@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +133,7 @@ def machine() -> dict[str, str]:
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?", "?", "?")
     return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu,
         "cores": str(os.cpu_count()),
         "load": " / ".join(f"{x:.2f}" if isinstance(x, float) else str(x) for x in load),
@@ -217,12 +217,12 @@ def bench_minutes(results: dict[str, Any]) -> None:
         result = mf.evaluate()
         repeat = 5 if size < 300 else 3
         ours_pdf = meeting_minutes(mf, result, seal)
-        ours = timed(lambda: meeting_minutes(mf, result, seal), repeat)
+        ours = timed(lambda: meeting_minutes(mf, result, seal), repeat)  # noqa: B023  (timed within this iteration)
         texts = [(p.text, p.style) for p in _paragraphs(captured_story(mf, result, seal))]
-        bare = timed(lambda: bare_pdf(texts), repeat)
+        bare = timed(lambda: bare_pdf(texts), repeat)  # noqa: B023  (timed within this iteration)
         evaluate = timed(mf.evaluate, repeat)
-        ours_cpu = cpu_timed(lambda: meeting_minutes(mf, result, seal), repeat)
-        bare_cpu = cpu_timed(lambda: bare_pdf(texts), repeat)
+        ours_cpu = cpu_timed(lambda: meeting_minutes(mf, result, seal), repeat)  # noqa: B023  (timed within this iteration)
+        bare_cpu = cpu_timed(lambda: bare_pdf(texts), repeat)  # noqa: B023  (timed within this iteration)
         row = {
             "size": size, "ours": median(ours), "bare": median(bare), "ratio": median(ours) / median(bare),
             "ours_cpu": median(ours_cpu), "bare_cpu": median(bare_cpu), "cpu_ratio": median(ours_cpu) / median(bare_cpu),
@@ -432,7 +432,7 @@ def bench_province(results: dict[str, Any], wards: int) -> None:
                             ("Trang đảng ủy phường, lần đầu (cold)", f"/organizations/{ids['organization']}")):
             forget_sealed_results()
             _, statements, _ = statements_for(app, client, page)
-            times = timed(lambda: (forget_sealed_results(), client.get(page)), 5, warmup=0)
+            times = timed(lambda: (forget_sealed_results(), client.get(page)), 5, warmup=0)  # noqa: B023  (timed within this iteration)
             pages[label] = {"statements": statements, "median": median(times), "min": min(times),
                             "p90": percentile(times, 0.9), "ratio": median(times) / empty}
             say(f"    {label}: {ms(pages[label]['median'])}, {statements} câu SQL")

@@ -151,7 +151,7 @@ def summary(rng: random.Random, name: str) -> str:
     weak = rng.sample(SHORTCOMINGS, rng.randint(1, 2))
     return (
         f"Đồng chí {name} tự kiểm điểm. Về ưu điểm: " + "; ".join(good) + ". "
-        f"Về hạn chế, khuyết điểm: " + "; ".join(weak) + "; " + rng.choice(CAUSES) + ". "
+        "Về hạn chế, khuyết điểm: " + "; ".join(weak) + "; " + rng.choice(CAUSES) + ". "
         "Việc khắc phục hạn chế năm trước: đã có chuyển biến, được chi bộ ghi nhận. "
         "Năm tới đồng chí tiếp tục rèn luyện, nâng cao trình độ và hoàn thành tốt nhiệm vụ được giao."
     )
@@ -228,7 +228,7 @@ def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: 
         if standing == "official" and admitted.year < year - 1:
             member["previous_level"] = rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
         absent = rng.random()
-        if not leader and (absent < 0.06 or member.get("exempt") and absent < 0.6):
+        if not leader and (absent < 0.06 or (member.get("exempt") and absent < 0.6)):
             member["attendance"] = "absent_excused"
             member["absence_reason"] = rng.choice(ABSENCE_REASONS)
         elif not leader and absent < 0.07:

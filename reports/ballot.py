@@ -56,7 +56,7 @@ def ballot_paper(mf: MeetingFile) -> bytes:
         markup(esc(mf.cell), SUBJECT),
         markup(f"<i>{INSTRUCTION}</i>", style("instruction", 13, alignment=1, spaceAfter=8)),
     ]
-    head = [Paragraph("STT", CELL_HEAD), Paragraph("Họ và tên", CELL_HEAD), *_level_heads()]
+    head: list[object] = [Paragraph("STT", CELL_HEAD), Paragraph("Họ và tên", CELL_HEAD), *_level_heads()]
     rows: list[list[object]] = [head]
     rows += [[Paragraph(str(i), CELL_CENTER), Paragraph(esc(name), CELL), "", "", "", ""] for i, name in enumerate(names, 1)]
     rows.append([Paragraph(str(len(names) + 1), CELL_CENTER), Paragraph(f"<b>{CELL_ROW_LABEL}</b>", CELL), "", "", "", ""])
@@ -81,8 +81,8 @@ def tally_sheet(mf: MeetingFile) -> bytes:
         ),
     ]
     heads = [Paragraph(f"{LEVEL_SHORT[level]}", style("tally-head", 9.5, fontName=CELL_HEAD.fontName, alignment=1)) for level in LEVELS]
-    head = [Paragraph("STT", CELL_HEAD), Paragraph("Họ và tên", CELL_HEAD), *heads,
-            Paragraph("Bỏ trống / hỏng", CELL_HEAD), Paragraph("Cộng", CELL_HEAD)]
+    head: list[object] = [Paragraph("STT", CELL_HEAD), Paragraph("Họ và tên", CELL_HEAD), *heads,
+                          Paragraph("Bỏ trống / hỏng", CELL_HEAD), Paragraph("Cộng", CELL_HEAD)]
     rows: list[list[object]] = [head]
     for i, name in enumerate([*names, CELL_ROW_LABEL], 1):
         label = f"<b>{CELL_ROW_LABEL}</b>" if i == len(names) + 1 else esc(name)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from review.meetingfile import MeetingFile, MemberData
 from review.rules import (
@@ -24,6 +25,7 @@ from review.rules import (
     Attendance,
     Level,
     MeetingResult,
+    NotRatedReason,
     Standing,
     format_ratio,
     review_order_key,
@@ -79,7 +81,7 @@ DIFFERENCES_NOTE = (
 )
 
 
-def differences_note(seal: SealInfo | None) -> list:
+def differences_note(seal: SealInfo | None) -> list[Flowable]:
     """Return the note a sealed document prints when the stored data differs from the seal, or nothing."""
     if seal is None or not seal.differences:
         return []
@@ -139,7 +141,7 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
     names = _names(mf.members)
     by_key = {r.key: r for r in result.members}
     day = mf.meeting.starts_at
-    story: list = [
+    story: list[Flowable] = [
         party_header(heading_of(mf)),
         Spacer(1, 5 * mm),
         markup("BIÊN BẢN", TITLE),
@@ -166,7 +168,7 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
     not_rated = [m for m in mf.members if by_key[m.id].not_rated_reason]
     if not_rated:
         listed = "; ".join(
-            f"đồng chí {esc(m.name)} ({esc(NOT_RATED_LABELS[by_key[m.id].not_rated_reason].lower())})" for m in not_rated
+            f"đồng chí {esc(m.name)} ({esc(NOT_RATED_LABELS[cast(NotRatedReason, by_key[m.id].not_rated_reason)].lower())})" for m in not_rated
         )
         story.append(markup(f"Không đánh giá, xếp loại: {len(not_rated)} đồng chí: {listed}.", BODY))
     present = [m for m in mf.members if m.attendance is Attendance.PRESENT]
@@ -271,13 +273,13 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
 def results_table(mf: MeetingFile, result: MeetingResult):  # type: ignore[no-untyped-def]
     """Return the table No. | Full name | Self-assessed | Cell proposes | Notes, and the totals."""
     by_key = {r.key: r for r in result.members}
-    head = [Paragraph(h, CELL_HEAD) for h in ("STT", "Họ và tên", "Tự đánh giá", "Chi bộ đề nghị", "Ghi chú")]
+    head: list[object] = [Paragraph(h, CELL_HEAD) for h in ("STT", "Họ và tên", "Tự đánh giá", "Chi bộ đề nghị", "Ghi chú")]
     rows: list[list[object]] = [head]
     for i, m in enumerate(mf.members, 1):
         r = by_key[m.id]
         own = LEVEL_SHORT[Level(m.review.self_level)] if m.review and m.review.self_level else "—"
         if not r.rated:
-            proposed, notes = "—", NOT_RATED_LABELS[r.not_rated_reason]
+            proposed, notes = "—", NOT_RATED_LABELS[cast(NotRatedReason, r.not_rated_reason)]
         else:
             proposed = LEVEL_SHORT[r.proposed_level] if r.proposed_level else "Chưa đủ quá nửa"
             notes = "; ".join(FLAG_LABELS[f] for f in r.flags)
@@ -301,7 +303,7 @@ def results_table(mf: MeetingFile, result: MeetingResult):  # type: ignore[no-un
 def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None) -> bytes:
     """Return the vote-count minutes of SPEC 7 as PDF bytes."""
     names = _names(mf.members)
-    story: list = [
+    story: list[Flowable] = [
         party_header(heading_of(mf)),
         Spacer(1, 5 * mm),
         markup("BIÊN BẢN KIỂM PHIẾU", TITLE),
@@ -333,7 +335,7 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
     ))
     story.append(markup("Kết quả kiểm phiếu (tỉ lệ % tính trên số thành viên):", BODY))
     small_head = style("count-head", 9, leading=11, fontName="LiberationSerif-Bold", alignment=1)
-    head = [Paragraph("STT", small_head), Paragraph("Họ và tên", small_head)]
+    head: list[object] = [Paragraph("STT", small_head), Paragraph("Họ và tên", small_head)]
     head += [Paragraph(LEVEL_SHORT[level], small_head) for level in LEVELS]
     head += [Paragraph("Bỏ trống, hỏng", small_head), Paragraph("Mức đạt", small_head)]
     rows: list[list[object]] = [head]

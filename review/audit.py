@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import click
@@ -309,7 +309,7 @@ def append_entries(session: Session, flush_context: Any) -> None:
     actor_id, actor = session.info.get(ACTOR) or current_actor()
     connection = session.connection()
     entry_id, prev_hash = chain_head(connection)
-    at = datetime.now(timezone.utc).replace(tzinfo=None)
+    at = datetime.now(UTC).replace(tzinfo=None)
     rows = []
     for change in changes:
         entry_id += 1
@@ -566,7 +566,7 @@ def seal_anchors(connection: Connection) -> list[SealAnchor]:
             # sealed_at is the server's local naive time (records.seal_meeting: datetime.now()),
             # audit_entry.at naive UTC (append_entries): a naive astimezone reads local time.
             sealed_before_log(
-                row.sealed_at.astimezone(timezone.utc).replace(tzinfo=None), row.id, log_began_at,
+                row.sealed_at.astimezone(UTC).replace(tzinfo=None), row.id, log_began_at,
                 first_logged_seal_id,
             ),
         ))

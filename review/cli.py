@@ -12,12 +12,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import meetingfile
+from .database import write_transaction
+from .documents import DOCUMENTS, render_document
 from .extensions import db
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
-from .documents import DOCUMENTS, render_document
-from .records import ImportRefused, import_meeting, load_meeting, meeting_file, record_file
+from .records import ImportRefused, import_meeting, load_meeting, record_file
 from .rules import Problem
-from .database import write_transaction
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "thuong-thanh-2020.json"
 PASSWORD_ENV = "REVIEW_PASSWORD"
@@ -312,11 +312,10 @@ def restore_command(path: Path, yes: bool) -> None:
         raise click.ClickException(f"Không có tệp sao lưu {path}.")
     db.session.remove()
     target = backup.describe(db.engine)
-    if not yes and backup.has_data(db.engine):
-        if not click.confirm(
-            f"Cơ sở dữ liệu {target} đang có dữ liệu; phục hồi sẽ thay toàn bộ bằng bản sao lưu {path}. Tiếp tục?"
-        ):
-            raise click.ClickException("Chưa phục hồi: cơ sở dữ liệu giữ nguyên.")
+    if not yes and backup.has_data(db.engine) and not click.confirm(
+        f"Cơ sở dữ liệu {target} đang có dữ liệu; phục hồi sẽ thay toàn bộ bằng bản sao lưu {path}. Tiếp tục?"
+    ):
+        raise click.ClickException("Chưa phục hồi: cơ sở dữ liệu giữ nguyên.")
     try:
         summary = backup.restore(db.engine, path, current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
     except backup.BackupError as error:

@@ -22,10 +22,10 @@ from .extensions import db
 from .integrity import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .meetingfile import BallotData, MeetingFile
 from .models import BallotCounter, CounterCode, Meeting, Participant, Role, Seal, SealApproval, Tally, TallyRow, User
-from .records import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
 from .recording import Refused
-from .text import nfc, one_line_break, text_problem
+from .records import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
 from .rules import CELL_ROW, BallotCount, Difference, MeetingResult, Standing, Votes, compare_ballots, is_voter
+from .text import nfc, one_line_break, text_problem
 from .trust import Origin, Provenance, provenance
 
 ENTRIES = ("first", "second")

@@ -143,7 +143,7 @@ def cut_echo(field: Field) -> None:
 
 
 def ascii_integer(form: Any, field: Field) -> None:
-    """Refuse an integer typed with other digits than 0-9 (Python's int() reads "٣" and "１")."""
+    """Refuse an integer typed with other digits than 0-9 (Python's int() reads "٣" and "１")."""  # noqa: RUF002  (on purpose)
     raw = field.raw_data[0] if field.raw_data else None
     if field.process_errors or not isinstance(raw, str) or not raw.strip() or ASCII_INTEGER.fullmatch(raw):
         return

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from itertools import chain
 from typing import Any
 
@@ -166,7 +166,7 @@ def last_change(table_name: str, row_id: int | None) -> tuple[str, str]:
     entry = history_of(db.session.connection(), table_name, row_id) if row_id is not None else None
     if entry is None:
         return "Một người khác", "vừa rồi"
-    when = entry.at.replace(tzinfo=timezone.utc).astimezone().strftime("%H:%M:%S ngày %d/%m/%Y")
+    when = entry.at.replace(tzinfo=UTC).astimezone().strftime("%H:%M:%S ngày %d/%m/%Y")
     if entry.actor_id is not None:
         user = db.session.get(User, entry.actor_id)
         name = (user.display_name or user.username) if user is not None else entry.actor
@@ -237,9 +237,12 @@ def note_seal_operations(session: Session) -> None:
     """Remember the seals this transaction makes or reopens: their meetings' tallies may change in it."""
     ops: list[Seal] = session.info.setdefault(SEAL_OPS, [])
     for obj in chain(session.new, session.dirty):
-        if isinstance(obj, Seal) and (obj in session.new or get_history(obj, "reopened_at").has_changes()):
-            if not any(obj is seal for seal in ops):
-                ops.append(obj)
+        if (
+            isinstance(obj, Seal)
+            and (obj in session.new or get_history(obj, "reopened_at").has_changes())
+            and not any(obj is seal for seal in ops)
+        ):
+            ops.append(obj)
 
 
 def seals_or_reopens(session: Session | None, meeting_id: int) -> bool:

@@ -22,7 +22,6 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from . import rules
-from .text import CONTROL, nfc, one_line_break
 from .rules import (
     CELL_ROW,
     VOTE_FIELDS,
@@ -39,6 +38,7 @@ from .rules import (
     Standing,
     Votes,
 )
+from .text import CONTROL, nfc, one_line_break
 
 FORMAT = "party-review/1"
 NAME_MAX = 200
@@ -200,7 +200,7 @@ class _Reader:
     def fail(self, path: Path, message: str) -> None:
         self.problems.append(Problem(path, message))
 
-    def obj(self, value: Any, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict | None:
+    def obj(self, value: Any, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Any] | None:
         if not isinstance(value, dict):
             self.fail(path, f"Cần một đối tượng JSON {{...}}, nhận được {_kind(value)}.")
             return None
@@ -212,7 +212,7 @@ class _Reader:
                 self.fail(path + (key,), f"Trường \"{key}\" không có trong định dạng party-review/1.")
         return value
 
-    def array(self, value: Any, path: Path) -> list:
+    def array(self, value: Any, path: Path) -> list[Any]:
         if not isinstance(value, list):
             self.fail(path, f"Cần một danh sách [...], nhận được {_kind(value)}.")
             return []
@@ -222,21 +222,21 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(path, f"Cần một chuỗi văn bản, nhận được {_kind(value)}.")
             return None
-        value = nfc(one_line_break(value))
+        text = nfc(one_line_break(value))
         limit = NAME_MAX if line else TEXT_MAX
-        if line and "\n" in value:
+        if line and "\n" in text:
             self.fail(path, "Không được xuống dòng trong trường này.")
             return None
-        if CONTROL.search(value):
+        if CONTROL.search(text):
             self.fail(path, "Có ký tự điều khiển không hợp lệ.")
             return None
-        if len(value) > limit:
-            self.fail(path, f"Dài {len(value)} ký tự, tối đa {limit}.")
+        if len(text) > limit:
+            self.fail(path, f"Dài {len(text)} ký tự, tối đa {limit}.")
             return None
-        if required and not value.strip():
+        if required and not text.strip():
             self.fail(path, "Không được để trống.")
             return None
-        return value.strip() if line else value
+        return text.strip() if line else text
 
     def integer(self, value: Any, path: Path, low: int, high: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -278,7 +278,7 @@ class _Reader:
         self.fail(path, f"Cần giờ địa phương dạng YYYY-MM-DDTHH:MM, nhận được {_show(value)}.")
         return None
 
-    def optional(self, data: dict, key: str, path: Path, read: Callable[[Any, Path], Any], default: Any) -> Any:
+    def optional(self, data: dict[str, Any], key: str, path: Path, read: Callable[[Any, Path], Any], default: Any) -> Any:
         if key not in data:
             return default
         return read(data[key], path + (key,))
@@ -384,7 +384,7 @@ def parse(document: Any, cross_checked: bool = True) -> tuple[MeetingFile | None
     return (None, problems) if problems else (meeting_file, [])
 
 
-def _read_rules(r: _Reader, top: dict, year: int | None) -> Rules | None:
+def _read_rules(r: _Reader, top: dict[str, Any], year: int | None) -> Rules | None:
     if "rules" not in top:
         return None
     data = r.obj(top["rules"], ("rules",), ("profile",), rules.OVERRIDE_KEYS)
@@ -407,7 +407,7 @@ def _read_rules(r: _Reader, top: dict, year: int | None) -> Rules | None:
     return resolved
 
 
-def _read_meeting_info(r: _Reader, top: dict, year: int | None) -> MeetingInfo | None:
+def _read_meeting_info(r: _Reader, top: dict[str, Any], year: int | None) -> MeetingInfo | None:
     if "meeting" not in top:
         return None
     path: Path = ("meeting",)
@@ -471,7 +471,7 @@ def _read_feedback(r: _Reader, value: Any, path: Path) -> list[FeedbackEntry]:
     return entries
 
 
-def _read_level(r: _Reader, data: dict, key: str, path: Path) -> Level | None:
+def _read_level(r: _Reader, data: dict[str, Any], key: str, path: Path) -> Level | None:
     value = data.get(key)
     return None if value is None else r.choice(value, path + (key,), Level)
 
@@ -490,7 +490,7 @@ def _read_review(r: _Reader, value: Any, path: Path) -> ReviewData | None:
     )
 
 
-def _read_members(r: _Reader, top: dict) -> list[MemberData] | None:
+def _read_members(r: _Reader, top: dict[str, Any]) -> list[MemberData] | None:
     if "members" not in top:
         return None
     members: list[MemberData] = []
@@ -529,7 +529,7 @@ def _read_members(r: _Reader, top: dict) -> list[MemberData] | None:
     return members if complete else None
 
 
-def _read_collective(r: _Reader, top: dict) -> list[CollectiveData]:
+def _read_collective(r: _Reader, top: dict[str, Any]) -> list[CollectiveData]:
     reviews: list[CollectiveData] = []
     for i, item in enumerate(r.array(top.get("collective_reviews", []), ("collective_reviews",))):
         path: Path = ("collective_reviews", i)
@@ -553,7 +553,7 @@ def _read_collective(r: _Reader, top: dict) -> list[CollectiveData]:
     return reviews
 
 
-def _read_ballot(r: _Reader, top: dict) -> BallotData | None:
+def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
     path: Path = ("ballot",)
     data = r.obj(top["ballot"], path, ("counters", "issued", "returned", "invalid", "rows"), ("invalid_reasons",))
     if data is None:
@@ -587,10 +587,13 @@ def _read_ballot(r: _Reader, top: dict) -> BallotData | None:
     )
 
 
-def cross_check(mf: MeetingFile) -> list[Problem]:
+def cross_check(mf: MeetingFile) -> list[Problem]:  # noqa: C901  (issue 12: split "into named checks")
     """Return the problems between parts of a well-formed file (references, roles, ballot)."""
     problems: list[Problem] = []
-    fail = lambda path, message: problems.append(Problem(path, message))  # noqa: E731
+
+    def fail(path: Path, message: str) -> None:
+        problems.append(Problem(path, message))
+
     index: dict[str, int] = {}
     for i, m in enumerate(mf.members):
         if m.id in index:

@@ -38,7 +38,6 @@ from .models import (
     Tally,
     TallyRow,
 )
-from .sealdata import covered_part, differences, sealed_document
 from .rules import (
     CELL_ROW,
     Attendance,
@@ -52,6 +51,7 @@ from .rules import (
     resolve_rules,
     rules_overrides,
 )
+from .sealdata import covered_part, differences, sealed_document
 
 FINAL_TALLY = "final"
 

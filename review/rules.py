@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any, cast
 
 
 class Level(StrEnum):
@@ -236,7 +237,7 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
         known = ", ".join(PROFILES)
         return None, [Problem(("profile",), f"Hồ sơ quy định không có: '{profile}'. Chọn một trong: {known}.")]
     problems: list[Problem] = []
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # Rules' fields, checked one by one below
     for key, value in overrides.items():
         if key not in OVERRIDE_KEYS:
             problems.append(Problem((key,), f"Không có tham số quy định '{key}'."))
@@ -265,12 +266,12 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
             if value not in tuple(BallotMode):
                 problems.append(Problem((key,), f"Cần \"single\" hoặc \"two_phase\", nhận được {value!r}."))
                 continue
-            changes[key] = BallotMode(value)
+            changes[key] = BallotMode(cast(str, value))
         else:  # quota_pool
             if value not in tuple(QuotaPool):
                 problems.append(Problem((key,), f"Cần \"good_only\" hoặc \"good_or_above\", nhận được {value!r}."))
                 continue
-            changes[key] = QuotaPool(value)
+            changes[key] = QuotaPool(cast(str, value))
     if problems:
         return None, problems
     return replace(base, **changes), []
@@ -445,7 +446,8 @@ class Votes:
 
     def for_level(self, level: Level) -> int:
         """Return the votes for one level."""
-        return getattr(self, level.value)
+        votes: int = getattr(self, level.value)
+        return votes
 
     @property
     def total(self) -> int:

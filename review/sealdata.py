@@ -137,7 +137,7 @@ def sealed_document(sealed: Mapping[str, Any], current: Mapping[str, Any]) -> di
 
 def _shown(value: Any) -> str:
     if isinstance(value, (bool, type(None))) or (isinstance(value, str) and value in VALUE_LABELS):
-        return VALUE_LABELS[value]  # type: ignore[index]
+        return VALUE_LABELS[value]
     if isinstance(value, list):
         return ", ".join(_shown(v) for v in value) or "(không có)"
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -239,5 +239,5 @@ def _result_differences(sealed: Any, stored: Any, names: Mapping[str, str], out:
                        {k: v for k, v in a.items() if k != "id"}, {k: v for k, v in b.items() if k != "id"}, out)
     _compare_dicts("Kết quả của chi bộ, ", RESULT_LABELS, sealed.get("cell") or {}, stored.get("cell") or {}, out)
     _compare_dicts("Tỉ lệ xuất sắc, ", RESULT_LABELS, sealed.get("quota") or {}, stored.get("quota") or {}, out)
-    _compare_dicts("Tổng hợp, số ", {**VALUE_LABELS, "not_rated": "không xếp loại"},  # type: ignore[dict-item]
+    _compare_dicts("Tổng hợp, số ", {**VALUE_LABELS, "not_rated": "không xếp loại"},
                    sealed.get("summary") or {}, stored.get("summary") or {}, out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import overload
 
 # Characters no text of the record may hold: C0 and C1 controls other than tab and line feed
 # (NUL among them, which PostgreSQL refuses), DEL, the Unicode line and paragraph separators,
@@ -31,6 +32,14 @@ def nfc(value: str) -> str:
 def strip_nfc(value: str | None) -> str | None:
     """Return a form value in NFC with surrounding white space removed (a WTForms filter)."""
     return nfc(value).strip() if isinstance(value, str) else value
+
+
+@overload
+def one_line_break(value: str) -> str: ...
+
+
+@overload
+def one_line_break(value: None) -> None: ...
 
 
 def one_line_break(value: str | None) -> str | None:

@@ -72,17 +72,15 @@ def triggers_off(app):  # type: ignore[no-untyped-def]
     try:
         yield
     finally:
-        with app.app_context():
-            with db.engine.begin() as connection:
-                if dialect == "postgresql":
-                    connection.execute(text("ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only"))
+        with app.app_context(), db.engine.begin() as connection:
+            if dialect == "postgresql":
+                connection.execute(text("ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only"))
 
 
 def raw(app, statement: str, **params: object) -> None:  # type: ignore[no-untyped-def]
     """Run SQL straight on the database, outside the application's sessions."""
-    with app.app_context():
-        with db.engine.begin() as connection:
-            connection.execute(text(statement), params)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text(statement), params)
 
 
 def test_a_change_through_a_page_is_logged_with_before_after_and_the_user(app, client, seeded):

@@ -9,16 +9,27 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from review import create_app, meetingfile
 from review.cli import create_user
 from review.database import write_transaction
 from review.extensions import db
 from review.models import IndividualReview, Meeting, Participant, Role
 from review.records import import_meeting
+
+from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from workload import (
-    Browser, Log, build_world, flask, invariant_problems, orphans, save_round, seed_document, sqlite_checks, start_server,
-    stored_marks, stored_round,
+    Browser,
+    Log,
+    build_world,
+    flask,
+    invariant_problems,
+    orphans,
+    save_round,
+    seed_document,
+    sqlite_checks,
+    start_server,
+    stored_marks,
+    stored_round,
 )
 
 SEED_MEMBERS = len(seed_document()["members"])

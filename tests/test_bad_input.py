@@ -299,13 +299,12 @@ def posted_values(draw: st.DrawFn, fields: dict[str, list[str]]) -> dict[str, li
 
 def snapshot(app) -> dict[str, list[tuple[Any, ...]]]:  # type: ignore[no-untyped-def]
     """Return every row of every table, in a stable order."""
-    with app.app_context():
-        with db.engine.connect() as connection:
-            return {
-                table.name: sorted((tuple(row) for row in connection.execute(table.select())), key=repr)
-                for table in db.metadata.sorted_tables
-                if table.name not in VOLATILE_TABLES
-            }
+    with app.app_context(), db.engine.connect() as connection:
+        return {
+            table.name: sorted((tuple(row) for row in connection.execute(table.select())), key=repr)
+            for table in db.metadata.sorted_tables
+            if table.name not in VOLATILE_TABLES
+        }
 
 
 def stored_texts(table: str, value: str) -> list[str]:

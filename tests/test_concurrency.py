@@ -17,12 +17,26 @@ from typing import TypeVar
 
 from sqlalchemy import func, select
 
-from browser import live_server
 from review.extensions import db
 from review.models import Meeting, Seal
+
+from browser import live_server
 from workload import (
-    LOCKED, Answer, Browser, Log, Person, audit_chain, audited_rounds, build_world, invariant_problems, orphans,
-    save_round, sqlite_checks, stored_marks, stored_round, tally_form,
+    LOCKED,
+    Answer,
+    Browser,
+    Log,
+    Person,
+    audit_chain,
+    audited_rounds,
+    build_world,
+    invariant_problems,
+    orphans,
+    save_round,
+    sqlite_checks,
+    stored_marks,
+    stored_round,
+    tally_form,
 )
 
 MEETINGS = 3  # each with two counters and a secretary: nine people saving at once

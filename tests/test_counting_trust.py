@@ -573,7 +573,7 @@ def test_review_base_url_keeps_a_path_prefix(tmp_path):
 # Migration 0009 with data: codes stored before it are made unusable, both ways
 
 
-def test_codes_and_superseded_entries_across_migration_0009(empty_database, seed_path, tmp_path):  # noqa: F811
+def test_codes_and_superseded_entries_across_migration_0009(empty_database, seed_path, tmp_path):
     from sqlalchemy import text as sql
 
     from review import counting, create_app

@@ -18,12 +18,24 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from review import create_app
 from review.extensions import db
+
+from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from workload import (
-    LOCKED, Browser, Log, audit_chain, audited_rounds, build_world, invariant_problems, orphans, save_round,
-    sqlite_checks, start_server, stored_marks, stored_round,
+    LOCKED,
+    Browser,
+    Log,
+    audit_chain,
+    audited_rounds,
+    build_world,
+    invariant_problems,
+    orphans,
+    save_round,
+    sqlite_checks,
+    start_server,
+    stored_marks,
+    stored_round,
 )
 
 MEETINGS = 2  # two counters and a secretary each: six people saving

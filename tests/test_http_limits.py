@@ -10,19 +10,20 @@ import json
 import re
 from html import escape
 from http.cookiejar import CookieJar
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 from sqlalchemy import select
 
-from browser import live_server
 from review.extensions import db
 from review.meetingfile import TEXT_MAX
 from review.meetingfile import parse as parse_meeting_file
-from review.models import CollectiveReview, Meeting, Member
+from review.models import Meeting, Member
 from review.text import UNDECODABLE_MESSAGE
 
+from browser import live_server
 from conftest import CSRF_INPUT, VERSION_INPUT, csrf_token, write_2021_copy
 from test_access_table import ADMIN, CODE, COUNTER, SECRETARY, WARD, build, cell, checks, signed_in_client  # noqa: F401
 from test_bad_input import client_for, page_values, snapshot, world  # noqa: F401
@@ -168,8 +169,9 @@ def test_a_chunked_body_over_the_limit_gets_413_and_one_under_it_is_read_whole(a
 
 
 def test_a_body_of_exactly_the_limit_is_not_refused_for_its_size(app):
-    from review.security import BodyLimit
     import io
+
+    from review.security import BodyLimit
 
     assert BodyLimit(io.BytesIO(b"x" * 10), 10, is_max=True).read() == b"x" * 10
     from werkzeug.exceptions import RequestEntityTooLarge
@@ -505,4 +507,4 @@ def test_names_with_a_right_to_left_override_are_isolated_on_every_page(app, rtl
                 wrong.extend(f"{username} {url}: …{p}…" for p in problems)
     assert not wrong, "\n".join(wrong)
     assert all(seen.values()), seen  # each name was shown somewhere (and isolated there)
-    assert "bdi" in open("review/static/css/app.css", encoding="utf-8").read()
+    assert "bdi" in Path("review/static/css/app.css").read_text(encoding="utf-8")

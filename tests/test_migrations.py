@@ -54,12 +54,11 @@ def row_counts(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Return the number of rows of every table of the models."""
     from sqlalchemy import text
 
-    with app.app_context():
-        with db.engine.connect() as connection:
-            return {
-                t.name: connection.execute(text(f'SELECT COUNT(*) FROM "{t.name}"')).scalar_one()
-                for t in db.metadata.sorted_tables
-            }
+    with app.app_context(), db.engine.connect() as connection:
+        return {
+            t.name: connection.execute(text(f'SELECT COUNT(*) FROM "{t.name}"')).scalar_one()
+            for t in db.metadata.sorted_tables
+        }
 
 
 def test_going_down_and_up_again_keeps_every_row_of_a_sealed_meeting(empty_database, seed_path):

@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from review.extensions import db
-from review.integrity import STALE_MESSAGE, STALE_PAGE_MESSAGE, Conflict, VersionsConflict, check_version, check_versions
+from review.integrity import (
+    STALE_MESSAGE,
+    STALE_PAGE_MESSAGE,
+    Conflict,
+    VersionsConflict,
+    check_version,
+    check_versions,
+)
 from review.models import CollectiveReview, IndividualReview, Member, Participant
 
 from conftest import csrf_token

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from review import meetingfile
-from review.extensions import db
 from review.counting import reopen
+from review.extensions import db
 from review.models import Cell, CollectiveReview, Feedback, IndividualReview, Meeting, Member, Participant, User
 from review.records import load_meeting, meeting_file
 

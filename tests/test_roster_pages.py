@@ -385,9 +385,8 @@ def test_retire_takes_the_member_out_of_the_open_meeting(app, client, seeded):
 def test_retire_is_refused_when_the_member_has_a_review(app, client, seeded):
     open_2021_meeting(app)
     _, participant_id = participant(app, 2021, "m09")
-    with app.app_context():
-        with write_transaction():
-            db.session.add(IndividualReview(participant_id=participant_id, summary="Đồng chí tự kiểm điểm."))
+    with app.app_context(), write_transaction():
+        db.session.add(IndividualReview(participant_id=participant_id, summary="Đồng chí tự kiểm điểm."))
     m09 = member_id(app, "m09")
     response = post(client, f"/members/{m09}/retire", {"retired_on": "2021-06-30", "confirm": "y"})
     assert response.status_code == 422

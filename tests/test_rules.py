@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 
 from review.rules import (
-    TwoPhaseVotes,
-    two_phase_vote_level,
     CELL_ROW,
     FLAG_DISCIPLINED,
     FLAG_MANY_NOT_COMPLETED,
@@ -41,6 +39,7 @@ from review.rules import (
     QuotaPool,
     Rules,
     Standing,
+    TwoPhaseVotes,
     Votes,
     add_months,
     can_seal,
@@ -66,6 +65,7 @@ from review.rules import (
     rules_overrides,
     score_band,
     summarize,
+    two_phase_vote_level,
     vote_base,
     vote_level,
     voters_present,

@@ -155,7 +155,7 @@ def test_undecided_whenever_the_non_blank_total_is_at_most_half_the_base(row_bas
 def test_cumulative_with_default_threshold_reaches_the_first_level_whose_running_total_passes(row_base, name):
     row, base = row_base
     running, expected = 0, UNDECIDED
-    for level, name_ in zip(LEVELS, LEVEL_FIELDS):
+    for level, name_ in zip(LEVELS, LEVEL_FIELDS, strict=True):
         running += getattr(row, name_)
         if 2 * running > base:
             expected = level
@@ -433,5 +433,5 @@ def test_evaluate_is_consistent_with_its_parts(members, data, rules):
     # the only ballot problems are the rows of members who are not rated
     assert {p.path for p in outcome.ballot_problems} == {("rows", key) for key in not_rated}
     assert sum(outcome.summary.values()) == len(members)
-    for m, r in zip(members, outcome.members):
+    for m, r in zip(members, outcome.members, strict=True):
         assert r == member_result(m, rows[m.key], base, MEETING, rules)

@@ -30,8 +30,8 @@ from review.models import (
     TallyRow,
     User,
 )
-from review.records import FINAL_TALLY, meeting_file, seal_meeting, sealed_payload
 from review.recording import Refused
+from review.records import FINAL_TALLY, meeting_file, seal_meeting, sealed_payload
 
 from conftest import form_values
 

@@ -353,9 +353,8 @@ def code_meeting(app, runner, seed_path, tmp_path) -> dict[str, int]:  # type: i
 
 
 def new_code(app, ids: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        with write_transaction():
-            return issue_code(db.session.get(Meeting, ids["meeting"]), ids["member"])
+    with app.app_context(), write_transaction():
+        return issue_code(db.session.get(Meeting, ids["meeting"]), ids["member"])
 
 
 def code_sign_in(client, code: str, address: str = "192.0.2.1"):  # type: ignore[no-untyped-def]
@@ -433,7 +432,8 @@ def test_parallel_guesses_over_many_addresses_or_accounts_are_all_counted(app, m
 # The rules alone (review/auth/throttle_rules.py): the bound for any guessing strategy
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 from review.auth.throttle_rules import Limits, Recent, code_refusal, password_refusal  # noqa: E402
 

@@ -476,9 +476,9 @@ def test_anonymous_is_sent_to_sign_in(app, ward, ward_client):
 @pytest.mark.browser
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_browser_follows_the_export_without_reloading_until_done(app, ward, monkeypatch):
-    from browser import chromium, live_server, screenshot
-
     from review.ward import exports
+
+    from browser import chromium, live_server, screenshot
 
     real = exports.render_document
 

@@ -324,7 +324,7 @@ def orphans(app) -> list[str]:  # type: ignore[no-untyped-def]
                 for key in table.foreign_key_constraints:
                     if len(key.columns) != 1:
                         continue
-                    column = list(key.columns)[0]
+                    column = next(iter(key.columns))
                     target = key.elements[0].column
                     count = connection.execute(
                         text(

@@ -48,7 +48,7 @@ def _duration() -> timedelta:
 def password_mark(user: User) -> str:
     """Return a keyed digest of the account's password hash: a new password voids its devices."""
     key = str(current_app.config["SECRET_KEY"]).encode("utf-8")
-    message = f"{SALT}:{user.id}:{user.password_hash}".encode("utf-8")
+    message = f"{SALT}:{user.id}:{user.password_hash}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 

@@ -1,10 +1,10 @@
 """Forms of the sign-in pages."""
 
 from flask_babel import lazy_gettext as _l
-from ..forms import BaseForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import BaseForm
 from ..text import strip_nfc
 
 

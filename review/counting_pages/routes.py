@@ -40,13 +40,13 @@ from ..integrity import Conflict, check_version, check_versions, versions_token
 from ..meeting.steps import render_step
 from ..models import Meeting, Participant, Role, Tally, User
 from ..provenance import request_source
-from ..records import FINAL_TALLY, meeting_file
 from ..recording import Refused
+from ..records import FINAL_TALLY, meeting_file
 from ..rules import CELL_ROW, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Attendance, Difference, Level, Problem, Standing
 from ..views import save_form
 from . import bp
-from .provenance_view import when
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
+from .provenance_view import when
 
 ENTRY_LABELS = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
 CELL_LABEL = "Tập thể chi bộ"

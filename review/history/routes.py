@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from flask import abort, render_template, request
@@ -88,7 +88,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     rows = [
         {
             "id": e.id,
-            "at": e.at.replace(tzinfo=timezone.utc).astimezone().strftime("%H:%M:%S %d/%m/%Y"),
+            "at": e.at.replace(tzinfo=UTC).astimezone().strftime("%H:%M:%S %d/%m/%Y"),
             "who": (users[e.actor_id].display_name or users[e.actor_id].username) if e.actor_id in users
             else ACTOR_LABELS.get(e.actor, e.actor),
             "what": TABLE_LABELS.get(e.table_name, e.table_name),

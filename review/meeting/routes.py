@@ -7,14 +7,14 @@ from datetime import date, datetime
 from flask import jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ..counting import refuse_if_sealed
 from ..access import editable_cell, editable_meeting, secretary_required
+from ..counting import refuse_if_sealed
 from ..forms import BaseForm
-from ..models import Guest, Meeting
-from ..records import meeting_file, preload
-from ..recording import start_meeting
-from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
 from ..integrity import check_version, check_versions, versions_token
+from ..models import Guest, Meeting
+from ..recording import start_meeting
+from ..records import meeting_file, preload
+from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
 from ..views import loaded_version, save_form
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form

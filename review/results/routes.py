@@ -13,22 +13,22 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import counting
-from ..counting_pages.provenance_view import provenance_section
-from ..provenance import request_source
 from ..access import may_edit_cell
+from ..counting_pages.provenance_view import provenance_section
 from ..database import write_transaction
 from ..extensions import db
 from ..meeting.steps import render_step
 from ..meetingfile import MeetingFile
 from ..models import Cell, Meeting, Organization, ReviewYear, Role, Seal, User
-from ..records import load_meeting, meeting_file, record_file, review_year_rules, seal_differences
+from ..provenance import request_source
 from ..recording import Refused
+from ..records import load_meeting, meeting_file, record_file, review_year_rules, seal_differences
 from ..rules import (
     CELL_ROW,
     FLAG_LABELS,

@@ -175,7 +175,7 @@ def individual_form(
 
         def validate_self_score(self, field: IntegerField) -> None:
             # Reached only with something typed (Optional stops at a blank): one clear message
-            # in place of WTForms' own, for "abc", "7.5", "٧" and "101" alike.
+            # in place of WTForms' own, for "abc", "7.5", "٧" and "101" alike.  # noqa: RUF003  (on purpose)
             raw = field.raw_data[0] if field.raw_data else ""
             if not (isinstance(raw, str) and SCORE.fullmatch(raw) and 0 <= int(raw) <= 100):
                 field.errors[:] = []

@@ -7,16 +7,16 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from ..access import editable_meeting, meeting_participant, secretary_required
-from ..extensions import db
+from ..agenda import Agenda, agenda
 from ..counting import refuse_if_sealed
+from ..extensions import db
+from ..integrity import check_version
 from ..meeting.steps import frozen_notice, next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
 from ..rules import LEVEL_LABELS, Level, Position, Standing
-from ..integrity import check_version
 from ..views import loaded_version, save_form
 from . import bp
-from ..agenda import Agenda, agenda
 from .forms import NO_SPEAKER, ReviewForm, collective_form, individual_form
 
 SUBJECTS = {

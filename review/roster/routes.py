@@ -13,13 +13,13 @@ from sqlalchemy.orm import selectinload
 
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
 from ..extensions import db
-from ..meetingfile import POSITION_LABELS
-from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
-from ..records import FINAL_TALLY, meeting_file
-from ..recording import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
-from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
 from ..integrity import check_version
 from ..meeting.steps import frozen_notice
+from ..meetingfile import POSITION_LABELS
+from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
+from ..recording import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
+from ..records import FINAL_TALLY, meeting_file
+from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
 from ..views import loaded_version, save_form
 from . import bp
 from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message

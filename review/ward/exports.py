@@ -89,7 +89,7 @@ def run_export(app: Flask, job_id: int) -> None:
     with app.app_context():
         try:
             build(job_id)
-        except Exception as error:  # noqa: BLE001  (any failure is the job's, shown on its page)
+        except Exception as error:  # any failure is the job's, shown on its page
             db.session.rollback()
             app.logger.exception("export job %s failed", job_id)
             with write_transaction():

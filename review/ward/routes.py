@@ -20,8 +20,18 @@ from ..results.routes import COUNTER, viewed_meeting
 from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from . import bp
-from .exports import DONE, FAILED, FINISHED, STATUS_LABELS, create_job, progress, progress_text, sealed_meeting_ids
-from .exports import start_job, zip_name
+from .exports import (
+    DONE,
+    FAILED,
+    FINISHED,
+    STATUS_LABELS,
+    create_job,
+    progress,
+    progress_text,
+    sealed_meeting_ids,
+    start_job,
+    zip_name,
+)
 from .forms import ExportForm
 from .overview import (
     CHART_BAR_AREA,
