@@ -44,8 +44,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions and set up database connections."""
-    from . import models  # noqa: F401  (the models must be known to the metadata)
-    from . import audit, integrity  # noqa: F401  (the audit trail, versions and seal guard: session events)
+    from . import (  # noqa: F401  (the audit trail, versions and seal guard: session events)
+        audit,
+        integrity,
+        models,
+    )
     from .database import configure_engine
     from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -78,14 +81,14 @@ def register_blueprints(app: Flask) -> None:
     """Register one blueprint a concern."""
     from .auth import bp as auth_bp
     from .counting_pages import bp as counting_bp
+    from .history import bp as history_bp
     from .main import bp as main_bp
     from .meeting import bp as meeting_bp
+    from .province import bp as province_bp
     from .results import bp as results_bp
     from .reviews import bp as reviews_bp
     from .roster import bp as roster_bp
     from .ward import bp as ward_bp
-    from .history import bp as history_bp
-    from .province import bp as province_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(counting_bp)

@@ -24,7 +24,8 @@ def test_the_core_imports_without_flask_sqlalchemy_or_werkzeug():
 
 def test_the_factory_is_still_reached_from_the_package():
     from review import ERRORS, create_app
-    from review.app import ERRORS as errors, create_app as factory
+    from review.app import ERRORS as errors
+    from review.app import create_app as factory
 
     assert create_app is factory and ERRORS is errors
 
