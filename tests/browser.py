@@ -9,6 +9,8 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from helpers import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -56,3 +58,12 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the sign-in page; return once the home page it leads to is there."""
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")

@@ -18,7 +18,7 @@ from review.database import write_transaction
 from review.extensions import db
 from review.models import Cell, ExportJob, Meeting, Member, Participant
 
-from conftest import csrf_token
+from helpers import csrf_token
 
 PUBLIC = {"static", "auth.login", "counting.code_login"}
 NOT_SCOPED = {"main.index", "auth.logout"}  # pages about the user, not about a cell

@@ -28,7 +28,7 @@ from review.database import write_transaction
 from review.extensions import db
 from review.models import ExportJob, Meeting, User
 
-from conftest import csrf_token, write_2021_copy
+from helpers import csrf_token, write_2021_copy
 
 ADMIN, WARD, SECRETARY, COUNTER, CODE = "admin", "ward", "secretary", "counter", "code"
 SIGNED_IN = frozenset({ADMIN, WARD, SECRETARY, COUNTER, CODE})

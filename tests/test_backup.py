@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from conftest import BACKENDS, create_postgres_database, drop_postgres_database
+from helpers import BACKENDS, create_postgres_database, drop_postgres_database, postgresql_only
 from review import create_app, meetingfile
 from review.cli import create_user
 from review.database import write_transaction
@@ -288,6 +288,7 @@ def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path
     assert {meeting_id: count for meeting_id, count in reviews} == {m: SEED_REVIEWS for m in meetings}
 
 
+@postgresql_only
 def test_pg_dump_missing_is_said_clearly(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     databases = Databases("postgresql", tmp_path)  # SQLite backs up through its own API, without pg_dump
     try:

@@ -18,7 +18,7 @@ from review.models import Meeting, Member, User
 from review.records import fingerprint, sealed_payload
 from review.rules import BallotCount, Votes
 
-from conftest import DATA
+from helpers import DATA
 
 
 def seed_ballot(document: dict) -> BallotCount:

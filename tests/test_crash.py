@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKENDS, create_postgres_database, drop_postgres_database
+from helpers import BACKENDS, create_postgres_database, drop_postgres_database
 from review import create_app
 from review.extensions import db
 from workload import (

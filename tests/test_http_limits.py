@@ -23,7 +23,7 @@ from review.meetingfile import parse as parse_meeting_file
 from review.models import CollectiveReview, Meeting, Member
 from review.text import UNDECODABLE_MESSAGE
 
-from conftest import CSRF_INPUT, VERSION_INPUT, csrf_token, write_2021_copy
+from helpers import CSRF_INPUT, VERSION_INPUT, csrf_token, write_2021_copy
 from test_access_table import ADMIN, CODE, COUNTER, SECRETARY, WARD, build, cell, checks, signed_in_client  # noqa: F401
 from test_bad_input import client_for, page_values, snapshot, world  # noqa: F401
 

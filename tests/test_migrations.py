@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from review import create_app
 from review.extensions import db
 
-from conftest import BACKENDS, create_postgres_database, drop_postgres_database
+from helpers import BACKENDS, create_postgres_database, drop_postgres_database
 
 
 @pytest.fixture(params=BACKENDS)

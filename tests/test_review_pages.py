@@ -16,7 +16,7 @@ from review.counting import reopen
 from review.models import Cell, CollectiveReview, Feedback, IndividualReview, Meeting, Member, Participant, User
 from review.records import load_meeting, meeting_file
 
-from conftest import csrf_token, form_values
+from helpers import csrf_token, form_values
 
 SECRETARY = "bithu"
 

@@ -33,7 +33,7 @@ from review.models import (
 from review.records import FINAL_TALLY, meeting_file, seal_meeting, sealed_payload
 from review.recording import Refused
 
-from conftest import form_values
+from helpers import form_values
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ from review.config import ConfigError
 from review.extensions import db
 from review.models import User
 
-from conftest import csrf_token
+from helpers import PASSWORD, csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-PASSWORD = "mật-khẩu-đủ-dài"
 
 
 def policy(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
