@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import time
 import unicodedata
 import zipfile
@@ -472,12 +473,17 @@ def test_browser_follows_the_export_without_reloading_until_done(app, ward, monk
     from review.ward import exports
 
     real = exports.render_document
+    # The export stops after its first document until the page has shown that progress:
+    # the test sees the bar between its ends however fast or slow the machine is.
+    shown, rendered = threading.Event(), []
 
-    def slow(meeting, key):  # type: ignore[no-untyped-def]
-        time.sleep(0.8)  # slow enough for the page to poll between documents
+    def held(meeting, key):  # type: ignore[no-untyped-def]
+        if rendered:
+            shown.wait(timeout=60)
+        rendered.append(key)
         return real(meeting, key)
 
-    monkeypatch.setattr(exports, "render_document", slow)
+    monkeypatch.setattr(exports, "render_document", held)
     with live_server(app) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 390, "height": 800}, locale="vi-VN")
         sign_in(page, base, WARD)
@@ -496,6 +502,7 @@ def test_browser_follows_the_export_without_reloading_until_done(app, ward, monk
         )
         assert re.search(r"Đã tạo [123]/4 tài liệu", page.locator("[data-export-text]").inner_text())
         loads_while_running = len(loads)
+        shown.set()
         page.locator("[data-export-download]").wait_for(timeout=20000)
         assert len(loads) == loads_while_running + 1  # one reload, when finished
         assert "Đã tạo xong 4/4 tài liệu." in page.locator("[data-export-text]").inner_text()
