@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from helpers import PASSWORD
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,3 +57,12 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the sign-in page; return once the home page it leads to is there."""
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")

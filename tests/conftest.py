@@ -1,47 +1,36 @@
-"""Fixtures: the application on SQLite and on PostgreSQL, its client and CLI runner."""
+"""Fixtures: the application on SQLite and on PostgreSQL, its client and CLI runner.
+
+Only fixtures and the suite's settings live here; test files import helpers from helpers.py.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from helpers import BACKENDS, PASSWORD, PROJECT, SEED, create_postgres_database, drop_postgres_database, sign_in
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+from sqlalchemy import text
 
 from review import create_app
 from review.extensions import db
 
-# The administrative connection to the PostgreSQL server; the suite creates and drops
-# its own database there. bin/test makes sure a server is reachable.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# Hypothesis: on CI (CI=true) the examples that failed are kept in .hypothesis/ of the checkout
+# (gitignored; a CI cache can carry it from run to run) and replayed first, every test may take its
+# time on a busy machine, and a failure prints the blob that reproduces it (@reproduce_failure).
+# Locally the default profile; HYPOTHESIS_PROFILE=ci chooses the CI one by hand.
+settings.register_profile(
+    "ci",
+    database=DirectoryBasedExampleDatabase(PROJECT / ".hypothesis" / "examples"),
+    deadline=None,
+    print_blob=True,
 )
-BACKENDS = ("sqlite", "postgresql")
-DATA = Path(__file__).resolve().parent / "data"
-
-
-def create_postgres_database(prefix: str) -> str:
-    """Create an empty PostgreSQL database and return its URL."""
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(url: str) -> None:
-    """Drop a database made by :func:`create_postgres_database`."""
-    name = make_url(url).database
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() == "true" else "default")
+)
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +60,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database_url: str):  # type: ignore[no-untyped-def]
-    """Create an application with an empty schema; CSRF stays on, as in production."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Create an application with an empty schema; CSRF stays on, as in production.
+
+    Its exports go under the test's own folder, never the shared instance folder (parallel workers).
+    """
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "EXPORT_DIR": str(tmp_path / "exports")}
+    )
     with app.app_context():
         if database_url.startswith("sqlite"):
             db.create_all()
@@ -103,39 +97,13 @@ def runner(app):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client, url: str) -> str:  # type: ignore[no-untyped-def]
-    """Return the CSRF token of the form on the page at ``url``."""
-    page = client.get(url)
-    match = CSRF_INPUT.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token in the form at {url}"
-    return match.group(1)
-
-
-VERSION_INPUT = re.compile(r'<input[^>]*name="version"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="version"')
-
-
-def form_values(client, url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Return the hidden values a form on the page at ``url`` posts back: its CSRF token and its version."""
-    page = client.get(url).get_data(as_text=True)
-    match = CSRF_INPUT.search(page)
-    assert match, f"no CSRF token in the form at {url}"
-    values = {"csrf_token": match.group(1)}
-    version = VERSION_INPUT.search(page)
-    if version is not None:
-        values["version"] = version.group(1) or version.group(2) or ""
-    return values
-
-
 @pytest.fixture
 def make_user(app):  # type: ignore[no-untyped-def]
     """Return a function creating an account with a known password."""
     from review.cli import create_user
     from review.models import Role
 
-    def make(username: str, role: str, password: str = "mật-khẩu-đủ-dài", **scope: int):  # type: ignore[no-untyped-def]
+    def make(username: str, role: str, password: str = PASSWORD, **scope: int):  # type: ignore[no-untyped-def]
         with app.app_context():
             user = create_user(username, Role(role), password, **scope)
             db.session.commit()
@@ -148,10 +116,8 @@ def make_user(app):  # type: ignore[no-untyped-def]
 def login(client):  # type: ignore[no-untyped-def]
     """Return a function signing the test client in through the sign-in form."""
 
-    def do(username: str, password: str = "mật-khẩu-đủ-dài", next_url: str | None = None):  # type: ignore[no-untyped-def]
-        token = csrf_token(client, "/auth/login")
-        url = "/auth/login" + (f"?next={next_url}" if next_url else "")
-        return client.post(url, data={"csrf_token": token, "username": username, "password": password})
+    def do(username: str, password: str = PASSWORD, next_url: str | None = None):  # type: ignore[no-untyped-def]
+        return sign_in(client, username, password, next_url=next_url)
 
     return do
 
@@ -159,16 +125,4 @@ def login(client):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def seed_path() -> Path:
     """Return the seed meeting file shipped inside the project."""
-    return Path(__file__).resolve().parent.parent / "review" / "data" / "thuong-thanh-2020.json"
-
-
-def write_2021_copy(seed_path: Path, tmp_path: Path) -> Path:
-    """Write the seed a year later and without its ballot: a meeting still being recorded."""
-    data = json.loads(seed_path.read_text(encoding="utf-8"))
-    del data["ballot"]
-    data["year"] = 2021
-    for key in ("starts_at", "ends_at"):
-        data["meeting"][key] = "2021" + data["meeting"][key][4:]
-    path = tmp_path / "2021.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
+    return SEED

@@ -8,14 +8,13 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
+from helpers import csrf_token, form_values, postgresql_only
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from review.audit import GENESIS, AuditRefused
 from review.extensions import db
 from review.models import AuditEntry, Cell, IndividualReview, Meeting, Member, Organization, Participant, Seal, User
-
-from conftest import csrf_token, form_values
 
 SECRETARY = "bithu"
 
@@ -311,11 +310,12 @@ def test_the_database_refuses_truncate_of_the_log(app, imported):
     assert len(entries(app)) == before
 
 
+@postgresql_only
 def test_a_migrated_postgresql_database_refuses_truncate_of_the_log():
     """Migration 0011 adds the trigger to databases built by migrations; its downgrade takes it away."""
-    from review import create_app
+    from helpers import create_postgres_database, drop_postgres_database
 
-    from conftest import create_postgres_database, drop_postgres_database
+    from review import create_app
 
     url = create_postgres_database("review_truncate")
     try:

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import BACKENDS, create_postgres_database, drop_postgres_database, postgresql_only
 from sqlalchemy import func, select, text
 
 from review import create_app, meetingfile
@@ -16,7 +17,6 @@ from review.extensions import db
 from review.models import IndividualReview, Meeting, Participant, Role
 from review.records import import_meeting
 
-from conftest import BACKENDS, create_postgres_database, drop_postgres_database
 from workload import (
     Browser,
     Log,
@@ -299,6 +299,7 @@ def test_backup_during_writes_is_consistent(databases: Databases, tmp_path: Path
     assert {meeting_id: count for meeting_id, count in reviews} == {m: SEED_REVIEWS for m in meetings}
 
 
+@postgresql_only
 def test_pg_dump_missing_is_said_clearly(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     databases = Databases("postgresql", tmp_path)  # SQLite backs up through its own API, without pg_dump
     try:

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from helpers import PASSWORD, csrf_token, write_2021_copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -39,9 +40,6 @@ from review.extensions import db
 from review.models import Cell, Meeting, Member, User
 from review.text import CONTROL, CONTROL_MESSAGE, DIGITS_MESSAGE, LINE_BREAK_MESSAGE
 
-from conftest import csrf_token, write_2021_copy
-
-PASSWORD = "mật-khẩu-đủ-dài"
 # Examples a form; BAD_INPUT_EXAMPLES=200 for a deeper run by hand.
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "25"))
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.I)

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import DATA, SEED
 from sqlalchemy import select
 
 from review import meetingfile
@@ -25,14 +26,11 @@ from review.models import Meeting, Member, User
 from review.records import fingerprint, sealed_payload
 from review.rules import FLAG_LABELS, LEVEL_LABELS, LEVELS, NOT_RATED_LABELS, Level, NotRatedReason
 
-from browser import WIDTHS, chromium, live_server, screenshot
-from conftest import DATA
+from browser import WIDTHS, chromium, live_server, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
-SEED = Path(__file__).resolve().parent.parent / "review" / "data" / "thuong-thanh-2020.json"
 EXPECTED = DATA / "thuong-thanh-2020.results.json"
-PASSWORD = "mật-khẩu-đủ-dài"
 VOTE_COLUMNS = (*(str(level) for level in LEVELS), "blank")
 PROBATIONARY = {
     "id": "m11",
@@ -72,14 +70,6 @@ def photograph(page, name: str) -> None:  # type: ignore[no-untyped-def]
         assert overflow <= width, f"{name} overflows at {width}px ({overflow}px)"
         screenshot(page, f"counting-{name}-{width}")
     page.set_viewport_size(original)
-
-
-def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
 
 
 def fill_tally(page, ballot: dict, changes: dict[str, dict[str, str]] | None = None) -> None:  # type: ignore[no-untyped-def]

@@ -8,34 +8,24 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from helpers import SEED
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 
 from review.extensions import db
 from review.models import IndividualReview, Meeting
 
-from browser import WIDTHS, chromium, live_server, screenshot
+from browser import WIDTHS, chromium, live_server, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-SEED = Path(__file__).resolve().parent.parent / "review" / "data" / "thuong-thanh-2020.json"
 
 
 def demo_password(runner, username: str) -> str:  # type: ignore[no-untyped-def]
     result = runner.invoke(args=["demo", "--empty-cell"])
     assert result.exit_code == 0, result.output
     return re.search(rf"^\s+\w+\s+{username}\s+(\S+)$", result.output, re.MULTILINE).group(1)
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu", exact=True).fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
 
 
 def names(seed: dict) -> dict[str, str]:

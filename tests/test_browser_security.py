@@ -8,18 +8,17 @@ the policy blocks. A control shows the listener works: an inline script added by
 from __future__ import annotations
 
 import pytest
+from helpers import write_2021_copy
 from sqlalchemy import select
 
 from review.counting import set_committee
 from review.extensions import db
 from review.models import ExportJob, Meeting, User
 
-from browser import chromium, live_server
-from conftest import write_2021_copy
+from browser import chromium, live_server, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mật-khẩu-đủ-dài"
 LISTEN = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", function (e) {
@@ -76,14 +75,6 @@ def pages(ids: dict[str, int]) -> dict[str | None, list[str]]:
         ],
         "quantri": ["/", "/no-such-page"],
     }
-
-
-def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/auth/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_every_kind_of_page_runs_under_the_policy_without_violations(app, world):

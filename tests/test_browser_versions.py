@@ -8,17 +8,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import PASSWORD, csrf_token
 from sqlalchemy import select
 
 from review.extensions import db
 from review.models import IndividualReview, Member, Participant
 
-from browser import chromium, live_server, screenshot
-from conftest import csrf_token
+from browser import chromium, live_server, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "mật-khẩu-đủ-dài"
 
 
 def stored(app, pid: int) -> tuple[int, str]:  # type: ignore[no-untyped-def]
@@ -41,11 +39,7 @@ def test_autosave_keeps_the_version_and_shows_anothers_change(app, runner, seed_
 
     with live_server(app) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/auth/login")
-        page.get_by_label("Tên đăng nhập").fill("bithu")
-        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(f"{base}/")
+        sign_in(page, base, "bithu")
         page.goto(base + path)
         autosaves: list[str] = []  # every background save the page sends (app.js marks them X-Autosave)
         page.on("request", lambda r: autosaves.append(r.url) if r.method == "POST" and r.headers.get("x-autosave") else None)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import DATA
 from sqlalchemy import select
 
 from review import counting, meetingfile
@@ -17,8 +18,6 @@ from review.extensions import db
 from review.models import Meeting, Member, User
 from review.records import fingerprint, sealed_payload
 from review.rules import BallotCount, Votes
-
-from conftest import DATA
 
 
 def seed_ballot(document: dict) -> BallotCount:

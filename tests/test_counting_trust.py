@@ -17,6 +17,7 @@ from itertools import combinations
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
+from helpers import signed_in, write_2021_copy
 from sqlalchemy import select
 
 from review.config import ConfigError, base_url, load_config
@@ -24,7 +25,6 @@ from review.extensions import db
 from review.models import CounterCode, Meeting, Member, Participant, Seal, SealApproval, Tally, User
 from review.trust import APPROVALS, ENTRIES, Origin, Provenance, SealWarning, WarningKind, provenance, seal_warnings
 
-from conftest import csrf_token, write_2021_copy
 from test_counting_pages import CODE, plain, post, seed_ballot, text, world  # noqa: F401  (world: a fixture)
 from test_migrations import empty_database  # noqa: F401  (a fixture)
 
@@ -225,14 +225,6 @@ def redeem(app, code: str):  # type: ignore[no-untyped-def]
     client = app.test_client()
     response = post(client, "/code", {"code": code})
     assert response.status_code == 302, text(response)
-    return client
-
-
-def signed_in(app, login_as: str):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    token = csrf_token(client, "/auth/login")
-    response = client.post("/auth/login", data={"csrf_token": token, "username": login_as, "password": "mật-khẩu-đủ-dài"})
-    assert response.status_code == 302
     return client
 
 

@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from helpers import csrf_token, sign_in
 from sqlalchemy import select
 
 from review.extensions import db
@@ -19,18 +20,10 @@ from review.integrity import (
 )
 from review.models import CollectiveReview, IndividualReview, Member, Participant
 
-from conftest import csrf_token
 from test_counting_pages import world  # noqa: F401  (the fixture of the counting tests)
 
 VERSION_INPUT = re.compile(r'name="version"[^>]*value="(\d*)"')
 FIRST, SECOND = "bithu", "thuky"
-
-
-def sign_in(client, username: str):  # type: ignore[no-untyped-def]
-    """Sign a test client in through the sign-in form."""
-    token = csrf_token(client, "/auth/login")
-    response = client.post("/auth/login", data={"csrf_token": token, "username": username, "password": "mật-khẩu-đủ-dài"})
-    assert response.status_code == 302
 
 
 @pytest.fixture
@@ -41,8 +34,8 @@ def two_secretaries(app, runner, seed_path, make_user):  # type: ignore[no-untyp
     make_user(FIRST, "secretary", cell_id=1, display_name="Nguyễn Thị Ngọc Hân")
     make_user(SECOND, "secretary", cell_id=1, display_name="Trần Văn Bình")
     first, second = app.test_client(), app.test_client()
-    sign_in(first, FIRST)
-    sign_in(second, SECOND)
+    assert sign_in(first, FIRST).status_code == 302
+    assert sign_in(second, SECOND).status_code == 302
     return first, second
 
 
@@ -367,8 +360,8 @@ def test_a_counters_entry_saved_in_another_tab_is_not_overwritten(app, world, se
     from test_counting_pages import seed_ballot, tallies
 
     one, two = app.test_client(), app.test_client()
-    sign_in(one, "kp1")
-    sign_in(two, "kp1")
+    assert sign_in(one, "kp1").status_code == 302
+    assert sign_in(two, "kp1").status_code == 302
     url = f"/meetings/{world['meeting']}/tally"
     loaded_one, loaded_two = load(one, url), load(two, url)
     assert loaded_one["version"] == loaded_two["version"] == "0"
@@ -390,8 +383,8 @@ def test_the_committee_refuses_a_save_over_anothers_choice(app, world):
     from test_counting_pages import counter_ids
 
     one, two = app.test_client(), app.test_client()
-    sign_in(one, "bithu")
-    sign_in(two, "bithu")
+    assert sign_in(one, "bithu").status_code == 302
+    assert sign_in(two, "bithu").status_code == 302
     url = f"/meetings/{world['meeting']}/committee"
     token = re.compile(r'name="version"[^>]*value="([0-9:,]*|none)"')
 
@@ -464,8 +457,8 @@ def test_the_roll_call_committee_and_tally_refuse_a_post_without_their_version(a
     from test_counting_pages import counter_ids, seed_ballot, tallies
 
     secretary, counter = app.test_client(), app.test_client()
-    sign_in(secretary, "bithu")
-    sign_in(counter, "kp1")
+    assert sign_in(secretary, "bithu").status_code == 302
+    assert sign_in(counter, "kp1").status_code == 302
     m = world["members"]
     url = f"/meetings/{world['meeting']}/committee"
     before = counter_ids(app, world["meeting"])

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import DATA, csrf_token, signed_in
 from sqlalchemy import func, select
 
 from review import counting
@@ -14,9 +15,6 @@ from review.extensions import db
 from review.models import Cell, Meeting, Member, Participant, ReviewYear, SealApproval, User
 from review.rules import FLAG_LABELS, NOT_RATED_LABELS, BallotCount, NotRatedReason, Votes
 
-from conftest import DATA, csrf_token
-
-PASSWORD = "mật-khẩu-đủ-dài"
 FINGERPRINT = re.compile(r'name="fingerprint" type="hidden" value="([0-9a-f]{64})"')
 CANDIDATE = re.compile(r"data-candidate-fingerprint>([0-9a-f]{64})<")
 SEALED_FINGERPRINT = re.compile(r"data-fingerprint>([0-9a-f]{64})<")
@@ -26,15 +24,6 @@ ALERT = re.compile(r'<p class="error" role="alert">([^<]*)</p>')
 
 # ---------------------------------------------------------------------------
 # Set-up helpers
-
-
-def signed_in(app, username: str):  # type: ignore[no-untyped-def]
-    """Return a new test client signed in as ``username`` (one client per person)."""
-    client = app.test_client()
-    token = csrf_token(client, "/auth/login")
-    response = client.post("/auth/login", data={"csrf_token": token, "username": username, "password": PASSWORD})
-    assert response.status_code == 302, username
-    return client
 
 
 def post(client, url: str, data: dict[str, str], page: str | None = None):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 import pytest
+from helpers import csrf_token, form_values
 from sqlalchemy import func, select
 
 from review import meetingfile
@@ -15,8 +16,6 @@ from review.counting import reopen
 from review.extensions import db
 from review.models import Cell, CollectiveReview, Feedback, IndividualReview, Meeting, Member, Participant, User
 from review.records import load_meeting, meeting_file
-
-from conftest import csrf_token, form_values
 
 SECRETARY = "bithu"
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import PASSWORD, csrf_token
 from sqlalchemy import func, select
 
 from review import create_app
@@ -14,10 +15,7 @@ from review.config import ConfigError
 from review.extensions import db
 from review.models import User
 
-from conftest import csrf_token
-
 TEMPLATES = Path(__file__).resolve().parent.parent / "review" / "templates"
-PASSWORD = "mật-khẩu-đủ-dài"
 
 
 def policy(response) -> dict[str, str]:  # type: ignore[no-untyped-def]

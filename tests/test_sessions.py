@@ -7,28 +7,22 @@ account is disabled (User.end_sessions).
 
 from __future__ import annotations
 
+from functools import partial
+
+import helpers
 import pytest
+from helpers import BACKENDS, PASSWORD, create_postgres_database, drop_postgres_database, sign_out
 from sqlalchemy import inspect, select, text
 
 from review import create_app
 from review.extensions import db
 from review.models import AuditEntry, User, parse_session_identity
 
-from conftest import BACKENDS, create_postgres_database, csrf_token, drop_postgres_database
-
-PASSWORD = "mật-khẩu-đủ-dài"
 NEW_PASSWORD = "một mật khẩu mới rất dài"
 
 
-def sign_in(client, username: str = "bithu", password: str = PASSWORD, remember: bool = False):  # type: ignore[no-untyped-def]
-    data = {"csrf_token": csrf_token(client, "/auth/login"), "username": username, "password": password}
-    if remember:
-        data["remember"] = "y"
-    return client.post("/auth/login", data=data)
-
-
-def sign_out(client) -> None:  # type: ignore[no-untyped-def]
-    assert client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")}).status_code == 302
+# The sign-in form posted for the secretary unless the test names another account.
+sign_in = partial(helpers.sign_in, username="bithu")
 
 
 def signed_in(client) -> bool:  # type: ignore[no-untyped-def]

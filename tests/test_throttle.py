@@ -12,8 +12,11 @@ import html
 import json
 import re
 from datetime import datetime, timedelta
+from functools import partial
 
+import helpers
 import pytest
+from helpers import PASSWORD, csrf_token, sign_out
 from sqlalchemy import func, select
 
 from review import create_app
@@ -22,13 +25,10 @@ from review.database import write_transaction
 from review.extensions import db
 from review.models import LoginFailure, Meeting, User
 
-from conftest import csrf_token
-
 START = datetime(2026, 11, 28, 20, 0, 0)
 REFUSED = "Đăng nhập sai quá nhiều lần"
 SLOWED = "mỗi lần thử phải cách nhau một lúc"
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
-PASSWORD = "mật-khẩu-đủ-dài"
 
 
 class Clock:
@@ -51,15 +51,8 @@ def clock(app) -> Clock:  # type: ignore[no-untyped-def]
     return clock
 
 
-def sign_in(client, username: str, password: str, address: str = "192.0.2.1", headers=None):  # type: ignore[no-untyped-def]
-    """Post the sign-in form from ``address``."""
-    token = csrf_token(client, "/auth/login")
-    return client.post(
-        "/auth/login",
-        data={"csrf_token": token, "username": username, "password": password},
-        environ_base={"REMOTE_ADDR": address},
-        headers=headers or {},
-    )
+# The sign-in form posted from 192.0.2.1 unless the test names another address.
+sign_in = partial(helpers.sign_in, address="192.0.2.1")
 
 
 def known_browser(app, username: str, address: str = "192.0.2.50"):  # type: ignore[no-untyped-def]
@@ -78,11 +71,6 @@ def page(response) -> str:  # type: ignore[no-untyped-def]
 
 def without_token(body: str) -> str:
     return re.sub(r'name="csrf_token"[^>]*>', "", body)
-
-
-def sign_out(client) -> None:  # type: ignore[no-untyped-def]
-    token = csrf_token(client, "/")
-    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
 
 
 def failures(app, **where: str | None) -> int:  # type: ignore[no-untyped-def]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import time
 import unicodedata
 import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import csrf_token, signed_in
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -19,8 +21,6 @@ from review.database import write_transaction
 from review.extensions import db
 from review.models import Cell, ExportJob, Meeting, Organization, Seal
 from review.records import load_meeting
-
-from conftest import csrf_token
 
 WARD = "danguy"
 OTHER_WARD = "danguy-khac"
@@ -57,15 +57,6 @@ def ids_by_name(app) -> dict[str, tuple[int, int | None]]:  # type: ignore[no-un
     with app.app_context():
         cells = db.session.scalars(select(Cell)).all()
         return {c.name: (c.id, c.meetings[0].id if c.meetings else None) for c in cells}
-
-
-def sign_in(app, username: str):  # type: ignore[no-untyped-def]
-    """Return a new test client signed in as ``username``."""
-    client = app.test_client()
-    token = csrf_token(client, "/auth/login")
-    response = client.post("/auth/login", data={"csrf_token": token, "username": username, "password": "mật-khẩu-đủ-dài"})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
 
 
 def page(response) -> str:  # type: ignore[no-untyped-def]
@@ -129,7 +120,7 @@ def ward(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untype
 
 @pytest.fixture
 def ward_client(app, ward):  # type: ignore[no-untyped-def]
-    return sign_in(app, WARD)
+    return signed_in(app, WARD)
 
 
 # ---------------------------------------------------------------------------
@@ -246,7 +237,7 @@ def test_quota_across_one_sealed_cell_and_another_year(app, ward, ward_client):
 
 def test_admin_sees_any_organisation(app, ward, make_user):
     make_user("quantri", "admin")
-    client = sign_in(app, "quantri")
+    client = signed_in(app, "quantri")
     assert client.get("/organizations/1").status_code == 200
     assert client.get("/organizations/2").status_code == 200
     assert client.get("/organizations/99").status_code == 404
@@ -284,11 +275,11 @@ def test_document_for_the_cells_secretary_only(app, ward, make_user):
     make_user("bithu-khac", "secretary", cell_id=ward[SEALED_COPY][0])
     make_user("kiemphieu", "counter", cell_id=seed_cell)
     url = f"/meetings/{seed_meeting}/documents/ballot-paper.pdf"
-    response = sign_in(app, "bithu").get(url)
+    response = signed_in(app, "bithu").get(url)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert sign_in(app, "bithu-khac").get(url).status_code == 404
-    assert sign_in(app, "kiemphieu").get(url).status_code == 404  # a counter not on this meeting's committee
-    assert sign_in(app, OTHER_WARD).get(url).status_code == 404
+    assert signed_in(app, "bithu-khac").get(url).status_code == 404
+    assert signed_in(app, "kiemphieu").get(url).status_code == 404  # a counter not on this meeting's committee
+    assert signed_in(app, OTHER_WARD).get(url).status_code == 404
     anonymous = app.test_client().get(url)
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/auth/login")
 
@@ -419,7 +410,7 @@ def test_export_needs_the_csrf_token(app, ward, ward_client):
 def test_another_organisations_ward_gets_404_everywhere(app, ward, ward_client):
     app.config["EXPORT_RUN_INLINE"] = True
     job_id = job_id_of(start_export(ward_client))
-    other = sign_in(app, OTHER_WARD)
+    other = signed_in(app, OTHER_WARD)
     assert other.get("/organizations/2").status_code == 200
     meeting_id = ward[SEED_CELL][1]
     for url in (
@@ -445,7 +436,7 @@ def test_cell_accounts_get_403_and_no_job(app, ward, ward_client, make_user):
     make_user("bithu", "secretary", cell_id=ward[SEED_CELL][0])
     make_user("kiemphieu", "counter", cell_id=ward[SEED_CELL][0])
     for username in ("bithu", "kiemphieu"):
-        client = sign_in(app, username)
+        client = signed_in(app, username)
         assert client.get("/organizations/1").status_code == 403
         token = csrf_token(client, "/")
         assert client.post("/organizations/1/exports", data={"csrf_token": token, "year": "2020"}).status_code == 403
@@ -478,22 +469,23 @@ def test_anonymous_is_sent_to_sign_in(app, ward, ward_client):
 def test_browser_follows_the_export_without_reloading_until_done(app, ward, monkeypatch):
     from review.ward import exports
 
-    from browser import chromium, live_server, screenshot
+    from browser import chromium, live_server, screenshot, sign_in
 
     real = exports.render_document
+    # The export stops after its first document until the page has shown that progress:
+    # the test sees the bar between its ends however fast or slow the machine is.
+    shown, rendered = threading.Event(), []
 
-    def slow(meeting, key):  # type: ignore[no-untyped-def]
-        time.sleep(0.8)  # slow enough for the page to poll between documents
+    def held(meeting, key):  # type: ignore[no-untyped-def]
+        if rendered:
+            shown.wait(timeout=60)
+        rendered.append(key)
         return real(meeting, key)
 
-    monkeypatch.setattr(exports, "render_document", slow)
+    monkeypatch.setattr(exports, "render_document", held)
     with live_server(app) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 390, "height": 800}, locale="vi-VN")
-        page.goto(f"{base}/auth/login")
-        page.get_by_label("Tên đăng nhập").fill(WARD)
-        page.get_by_label("Mật khẩu", exact=True).fill("mật-khẩu-đủ-dài")
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url(f"{base}/")
+        sign_in(page, base, WARD)
         page.goto(f"{base}/organizations/1")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the wide table scrolls in its box
         screenshot(page, "ward-dashboard-390")
@@ -509,6 +501,7 @@ def test_browser_follows_the_export_without_reloading_until_done(app, ward, monk
         )
         assert re.search(r"Đã tạo [123]/4 tài liệu", page.locator("[data-export-text]").inner_text())
         loads_while_running = len(loads)
+        shown.set()
         page.locator("[data-export-download]").wait_for(timeout=20000)
         assert len(loads) == loads_while_running + 1  # one reload, when finished
         assert "Đã tạo xong 4/4 tài liệu." in page.locator("[data-export-text]").inner_text()
