@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import BACKENDS, PASSWORD, PROJECT, SEED, create_postgres_database, drop_postgres_database, sign_in
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import text
 
 from review import create_app
 from review.extensions import db
+
+from helpers import BACKENDS, PASSWORD, PROJECT, SEED, create_postgres_database, drop_postgres_database, sign_in
 
 # Hypothesis: on CI (CI=true) the examples that failed are kept in .hypothesis/ of the checkout
 # (gitignored; a CI cache can carry it from run to run) and replayed first, every test may take its

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import csrf_token
 from sqlalchemy import select
 
 from review.database import write_transaction
 from review.extensions import db
 from review.models import Cell, ExportJob, Meeting, Member, Participant
+
+from helpers import csrf_token
 
 PUBLIC = {"static", "auth.login", "counting.code_login"}
 NOT_SCOPED = {"main.index", "auth.logout"}  # pages about the user, not about a cell

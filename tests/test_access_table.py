@@ -21,13 +21,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import csrf_token, write_2021_copy
 from sqlalchemy import select
 
 from review.counting import issue_code, set_committee
 from review.database import write_transaction
 from review.extensions import db
 from review.models import ExportJob, Meeting, User
+
+from helpers import csrf_token, write_2021_copy
 
 ADMIN, WARD, SECRETARY, COUNTER, CODE = "admin", "ward", "secretary", "counter", "code"
 SIGNED_IN = frozenset({ADMIN, WARD, SECRETARY, COUNTER, CODE})

@@ -8,13 +8,14 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from helpers import csrf_token, form_values, postgresql_only
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from review.audit import GENESIS, AuditRefused
 from review.extensions import db
 from review.models import AuditEntry, Cell, IndividualReview, Meeting, Member, Organization, Participant, Seal, User
+
+from helpers import csrf_token, form_values, postgresql_only
 
 SECRETARY = "bithu"
 
@@ -313,9 +314,9 @@ def test_the_database_refuses_truncate_of_the_log(app, imported):
 @postgresql_only
 def test_a_migrated_postgresql_database_refuses_truncate_of_the_log():
     """Migration 0011 adds the trigger to databases built by migrations; its downgrade takes it away."""
-    from helpers import create_postgres_database, drop_postgres_database
-
     from review import create_app
+
+    from helpers import create_postgres_database, drop_postgres_database
 
     url = create_postgres_database("review_truncate")
     try:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from helpers import csrf_token
 from sqlalchemy import select
 
 from review.extensions import db
 from review.models import Cell, Organization, User
+
+from helpers import csrf_token
 
 
 def test_sign_in_page_is_vietnamese_and_has_csrf(client):

@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import BACKENDS, create_postgres_database, drop_postgres_database, postgresql_only
 from sqlalchemy import func, select, text
 
 from review import create_app, meetingfile
@@ -17,6 +16,7 @@ from review.extensions import db
 from review.models import IndividualReview, Meeting, Participant, Role
 from review.records import import_meeting
 
+from helpers import BACKENDS, create_postgres_database, drop_postgres_database, postgresql_only
 from workload import (
     Browser,
     Log,

@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import PASSWORD, csrf_token, write_2021_copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -39,6 +38,8 @@ from review.counting import set_committee
 from review.extensions import db
 from review.models import Cell, Meeting, Member, User
 from review.text import CONTROL, CONTROL_MESSAGE, DIGITS_MESSAGE, LINE_BREAK_MESSAGE
+
+from helpers import PASSWORD, csrf_token, write_2021_copy
 
 # Examples a form; BAD_INPUT_EXAMPLES=200 for a deeper run by hand.
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "25"))

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import DATA, SEED
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from review import meetingfile
@@ -27,6 +27,7 @@ from review.records import fingerprint, sealed_payload
 from review.rules import FLAG_LABELS, LEVEL_LABELS, LEVELS, NOT_RATED_LABELS, Level, NotRatedReason
 
 from browser import WIDTHS, chromium, live_server, screenshot, sign_in
+from helpers import DATA, SEED
 
 pytestmark = pytest.mark.browser
 
@@ -199,10 +200,11 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         key, slip = WRONG
         fill_tally(counter_b, ballot, {key: {"excellent": slip["excellent"]}})
         problem = counter_b.locator("[data-checks] ul.problems li")
-        problem.first.wait_for()
-        assert problem.all_inner_texts() == [
-            f"Dòng đồng chí {names[key]}: Tổng các ô 6 + 3 + 0 + 0 + 0 = 9, khác số phiếu hợp lệ 10."
-        ]
+        # Waits until the live check has caught up with the last field typed (a busy machine lags).
+        expect(problem).to_have_text(
+            [f"Dòng đồng chí {names[key]}: Tổng các ô 6 + 3 + 0 + 0 + 0 = 9, khác số phiếu hợp lệ 10."],
+            use_inner_text=True,
+        )
         assert counter_b.locator(f'tr[data-row="{key}"]').get_attribute("class").split()[0] == "has-problem"
         photograph(counter_b, "5-tally-second-live-check")
         # Then B "fixes" the sum the wrong way: the row adds up, but differs from A's.

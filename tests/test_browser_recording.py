@@ -10,7 +10,6 @@ import json
 import re
 
 import pytest
-from helpers import SEED
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from review.extensions import db
 from review.models import IndividualReview, Meeting
 
 from browser import WIDTHS, chromium, live_server, screenshot, sign_in
+from helpers import SEED
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ the policy blocks. A control shows the listener works: an inline script added by
 from __future__ import annotations
 
 import pytest
-from helpers import write_2021_copy
 from sqlalchemy import select
 
 from review.counting import set_committee
@@ -16,6 +15,7 @@ from review.extensions import db
 from review.models import ExportJob, Meeting, User
 
 from browser import chromium, live_server, sign_in
+from helpers import write_2021_copy
 
 pytestmark = pytest.mark.browser
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import PASSWORD, csrf_token
 from sqlalchemy import select
 
 from review.extensions import db
 from review.models import IndividualReview, Member, Participant
 
 from browser import chromium, live_server, screenshot, sign_in
+from helpers import PASSWORD, csrf_token
 
 pytestmark = pytest.mark.browser
 

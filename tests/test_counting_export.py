@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import DATA
 from sqlalchemy import select
 
 from review import counting, meetingfile
@@ -18,6 +17,8 @@ from review.extensions import db
 from review.models import Meeting, Member, User
 from review.records import fingerprint, sealed_payload
 from review.rules import BallotCount, Votes
+
+from helpers import DATA
 
 
 def seed_ballot(document: dict) -> BallotCount:

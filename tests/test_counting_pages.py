@@ -7,13 +7,14 @@ import json
 import re
 
 import pytest
-from helpers import csrf_token, form_values
 from sqlalchemy import func, select
 
 from review.counting import SEALED_MESSAGE, set_committee
 from review.extensions import db
 from review.integrity import versions_token
 from review.models import BallotCounter, Cell, CounterCode, Meeting, Member, Participant, Tally, User
+
+from helpers import csrf_token, form_values
 
 ERROR = re.compile(r'<p class="error[^"]*"[^>]*>([^<]*)</p>')
 PROBLEM = re.compile(r'<li id="check-\d+">([^<]*)</li>')

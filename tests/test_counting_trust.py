@@ -17,7 +17,6 @@ from itertools import combinations
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
-from helpers import signed_in, write_2021_copy
 from sqlalchemy import select
 
 from review.config import ConfigError, base_url, load_config
@@ -25,6 +24,7 @@ from review.extensions import db
 from review.models import CounterCode, Meeting, Member, Participant, Seal, SealApproval, Tally, User
 from review.trust import APPROVALS, ENTRIES, Origin, Provenance, SealWarning, WarningKind, provenance, seal_warnings
 
+from helpers import signed_in, write_2021_copy
 from test_counting_pages import CODE, plain, post, seed_ballot, text, world  # noqa: F401  (world: a fixture)
 from test_migrations import empty_database  # noqa: F401  (a fixture)
 

@@ -17,11 +17,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import BACKENDS, create_postgres_database, drop_postgres_database
 
 from review import create_app
 from review.extensions import db
 
+from helpers import BACKENDS, create_postgres_database, drop_postgres_database
 from workload import (
     LOCKED,
     Browser,

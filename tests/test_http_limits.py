@@ -15,7 +15,6 @@ from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
-from helpers import CSRF_INPUT, VERSION_INPUT, csrf_token, write_2021_copy
 from sqlalchemy import select
 
 from review.extensions import db
@@ -25,6 +24,7 @@ from review.models import Meeting, Member
 from review.text import UNDECODABLE_MESSAGE
 
 from browser import live_server
+from helpers import CSRF_INPUT, VERSION_INPUT, csrf_token, write_2021_copy
 from test_access_table import ADMIN, CODE, COUNTER, SECRETARY, WARD, build, cell, checks, signed_in_client  # noqa: F401
 from test_bad_input import client_for, page_values, snapshot, world  # noqa: F401
 

@@ -6,11 +6,12 @@ import re
 from datetime import datetime
 
 import pytest
-from helpers import csrf_token, form_values
 from sqlalchemy import func, select
 
 from review.extensions import db
 from review.models import Cell, Guest, Meeting, Participant
+
+from helpers import csrf_token, form_values
 
 ERROR = re.compile(r'<p class="error"[^>]*>([^<]*)</p>')
 

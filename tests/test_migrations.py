@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import BACKENDS, create_postgres_database, drop_postgres_database
 from sqlalchemy import inspect
 
 from review import create_app
 from review.extensions import db
+
+from helpers import BACKENDS, create_postgres_database, drop_postgres_database
 
 
 @pytest.fixture(params=BACKENDS)

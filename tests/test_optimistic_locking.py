@@ -6,7 +6,6 @@ import html
 import re
 
 import pytest
-from helpers import csrf_token, sign_in
 from sqlalchemy import select
 
 from review.extensions import db
@@ -20,6 +19,7 @@ from review.integrity import (
 )
 from review.models import CollectiveReview, IndividualReview, Member, Participant
 
+from helpers import csrf_token, sign_in
 from test_counting_pages import world  # noqa: F401  (the fixture of the counting tests)
 
 VERSION_INPUT = re.compile(r'name="version"[^>]*value="(\d*)"')

@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import DATA, csrf_token, signed_in
 from sqlalchemy import func, select
 
 from review import counting
 from review.extensions import db
 from review.models import Cell, Meeting, Member, Participant, ReviewYear, SealApproval, User
 from review.rules import FLAG_LABELS, NOT_RATED_LABELS, BallotCount, NotRatedReason, Votes
+
+from helpers import DATA, csrf_token, signed_in
 
 FINGERPRINT = re.compile(r'name="fingerprint" type="hidden" value="([0-9a-f]{64})"')
 CANDIDATE = re.compile(r"data-candidate-fingerprint>([0-9a-f]{64})<")

@@ -8,7 +8,6 @@ import re
 import unicodedata
 
 import pytest
-from helpers import csrf_token, form_values
 from sqlalchemy import func, select
 
 from review import meetingfile
@@ -16,6 +15,8 @@ from review.counting import reopen
 from review.extensions import db
 from review.models import Cell, CollectiveReview, Feedback, IndividualReview, Meeting, Member, Participant, User
 from review.records import load_meeting, meeting_file
+
+from helpers import csrf_token, form_values
 
 SECRETARY = "bithu"
 

@@ -6,13 +6,14 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from helpers import csrf_token, form_values
 from sqlalchemy import func, select
 
 from review.database import write_transaction
 from review.extensions import db
 from review.models import Cell, IndividualReview, Meeting, Member, Organization, Participant, ReviewYear
 from review.recording import start_meeting
+
+from helpers import csrf_token, form_values
 
 CELL = "Chi bộ Trường Mầm non Thượng Thanh"
 OTHER_CELL = "Chi bộ Khu dân cư số 5"

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import BACKENDS, create_postgres_database, drop_postgres_database, form_values, write_2021_copy
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
@@ -31,6 +30,8 @@ from review.records import (
     sealed_payload,
 )
 from review.sealdata import covered_part, differences
+
+from helpers import BACKENDS, create_postgres_database, drop_postgres_database, form_values, write_2021_copy
 
 M10 = "Phạm Thị Xuân Mai"  # the seed's m10: official, admitted 2018-12-22, rated in 2020
 M10_AFTER = "Phạm Thị Xuân Mai Anh"

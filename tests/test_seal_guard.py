@@ -7,7 +7,6 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from helpers import form_values
 from sqlalchemy import delete, func, select, update
 
 from review.counting import reopen
@@ -33,6 +32,8 @@ from review.models import (
 )
 from review.recording import Refused
 from review.records import FINAL_TALLY, meeting_file, seal_meeting, sealed_payload
+
+from helpers import form_values
 
 
 @pytest.fixture

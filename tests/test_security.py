@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import PASSWORD, csrf_token
 from sqlalchemy import func, select
 
 from review import create_app
@@ -14,6 +13,8 @@ from review.auth.routes import safe_next
 from review.config import ConfigError
 from review.extensions import db
 from review.models import User
+
+from helpers import PASSWORD, csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "review" / "templates"
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from functools import partial
 
-import helpers
 import pytest
-from helpers import BACKENDS, PASSWORD, create_postgres_database, drop_postgres_database, sign_out
 from sqlalchemy import inspect, select, text
 
 from review import create_app
 from review.extensions import db
 from review.models import AuditEntry, User, parse_session_identity
+
+import helpers
+from helpers import BACKENDS, PASSWORD, create_postgres_database, drop_postgres_database, sign_out
 
 NEW_PASSWORD = "một mật khẩu mới rất dài"
 

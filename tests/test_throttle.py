@@ -14,9 +14,7 @@ import re
 from datetime import datetime, timedelta
 from functools import partial
 
-import helpers
 import pytest
-from helpers import PASSWORD, csrf_token, sign_out
 from sqlalchemy import func, select
 
 from review import create_app
@@ -24,6 +22,9 @@ from review.counting import issue_code, set_committee
 from review.database import write_transaction
 from review.extensions import db
 from review.models import LoginFailure, Meeting, User
+
+import helpers
+from helpers import PASSWORD, csrf_token, sign_out
 
 START = datetime(2026, 11, 28, 20, 0, 0)
 REFUSED = "Đăng nhập sai quá nhiều lần"

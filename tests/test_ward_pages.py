@@ -12,7 +12,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import csrf_token, signed_in
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -21,6 +20,8 @@ from review.database import write_transaction
 from review.extensions import db
 from review.models import Cell, ExportJob, Meeting, Organization, Seal
 from review.records import load_meeting
+
+from helpers import csrf_token, signed_in
 
 WARD = "danguy"
 OTHER_WARD = "danguy-khac"
