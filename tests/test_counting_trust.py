@@ -26,7 +26,6 @@ from review.trust import APPROVALS, ENTRIES, Origin, Provenance, SealWarning, Wa
 
 from helpers import signed_in, write_2021_copy
 from test_counting_pages import CODE, plain, post, seed_ballot, text, world  # noqa: F401  (world: a fixture)
-from test_migrations import empty_database  # noqa: F401  (a fixture)
 
 SUBJECTS = ENTRIES + APPROVALS
 FINGERPRINT = re.compile(r'name="fingerprint" type="hidden" value="([0-9a-f]{64})"')

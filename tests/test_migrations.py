@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from sqlalchemy import inspect
 
 from review import create_app
 from review.extensions import db
-
-from helpers import BACKENDS, create_postgres_database, drop_postgres_database
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Return the URL of an empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    url = create_postgres_database("review_migrate")
-    yield url
-    drop_postgres_database(url)
 
 
 def test_upgrade_from_empty_then_no_drift(empty_database):

@@ -31,7 +31,7 @@ from review.records import (
 )
 from review.sealdata import covered_part, differences
 
-from helpers import BACKENDS, create_postgres_database, drop_postgres_database, form_values, write_2021_copy
+from helpers import form_values, write_2021_copy
 
 M10 = "Phạm Thị Xuân Mai"  # the seed's m10: official, admitted 2018-12-22, rated in 2020
 M10_AFTER = "Phạm Thị Xuân Mai Anh"
@@ -337,14 +337,6 @@ def test_differences_name_members_fields_and_both_values():
 # Migration 0008
 
 
-@pytest.fixture(params=BACKENDS)
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    url = create_postgres_database("review_0008")
-    yield url
-    drop_postgres_database(url)
 
 
 def test_migration_0008_fills_the_copies_from_the_roster_and_goes_back(empty_database):

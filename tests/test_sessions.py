@@ -17,7 +17,7 @@ from review.extensions import db
 from review.models import AuditEntry, User, parse_session_identity
 
 import helpers
-from helpers import BACKENDS, PASSWORD, create_postgres_database, drop_postgres_database, sign_out
+from helpers import PASSWORD, sign_out
 
 NEW_PASSWORD = "một mật khẩu mới rất dài"
 
@@ -172,14 +172,6 @@ def test_the_session_token_never_enters_the_audit_log(app, client, make_user):
 # Migration 0010 on a database that holds accounts
 
 
-@pytest.fixture(params=BACKENDS)
-def empty_database(request: pytest.FixtureRequest, tmp_path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
-        return
-    url = create_postgres_database("review_sessions")
-    yield url
-    drop_postgres_database(url)
 
 
 def test_migration_gives_each_account_its_own_token_and_keeps_what_refers_to_it(empty_database):
