@@ -189,8 +189,13 @@ def bare_pdf(texts: list[tuple[str, Any]]) -> bytes:
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=PAGE, leftMargin=MARGINS["left"], rightMargin=MARGINS["right"],
-        topMargin=MARGINS["top"], bottomMargin=MARGINS["bottom"], initialFontName=FAMILY,
+        buffer,
+        pagesize=PAGE,
+        leftMargin=MARGINS["left"],
+        rightMargin=MARGINS["right"],
+        topMargin=MARGINS["top"],
+        bottomMargin=MARGINS["bottom"],
+        initialFontName=FAMILY,
     )
     document.build([Paragraph(text, style) for text, style in texts])
     return buffer.getvalue()
@@ -213,7 +218,9 @@ def bench_minutes(results: dict[str, Any]) -> None:
     rows = []
     seal = SealInfo(1, "0123456789abcdef" * 4, "20/12/2024 17:00")
     for size in SIZES:
-        mf = cell_file(random.Random(size), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", f"Chi bộ Khu dân cư số {size}", size)
+        mf = cell_file(
+            random.Random(size), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", f"Chi bộ Khu dân cư số {size}", size
+        )
         result = mf.evaluate()
         repeat = 5 if size < 300 else 3
         ours_pdf = meeting_minutes(mf, result, seal)
@@ -224,15 +231,25 @@ def bench_minutes(results: dict[str, Any]) -> None:
         ours_cpu = cpu_timed(lambda: meeting_minutes(mf, result, seal), repeat)  # noqa: B023  (timed within this iteration)
         bare_cpu = cpu_timed(lambda: bare_pdf(texts), repeat)  # noqa: B023  (timed within this iteration)
         row = {
-            "size": size, "ours": median(ours), "bare": median(bare), "ratio": median(ours) / median(bare),
-            "ours_cpu": median(ours_cpu), "bare_cpu": median(bare_cpu), "cpu_ratio": median(ours_cpu) / median(bare_cpu),
-            "evaluate": median(evaluate), "paragraphs": len(texts), "pages": pdf_pages(ours_pdf),
-            "bare_pages": pdf_pages(bare_pdf(texts)), "bytes": len(ours_pdf),
+            "size": size,
+            "ours": median(ours),
+            "bare": median(bare),
+            "ratio": median(ours) / median(bare),
+            "ours_cpu": median(ours_cpu),
+            "bare_cpu": median(bare_cpu),
+            "cpu_ratio": median(ours_cpu) / median(bare_cpu),
+            "evaluate": median(evaluate),
+            "paragraphs": len(texts),
+            "pages": pdf_pages(ours_pdf),
+            "bare_pages": pdf_pages(bare_pdf(texts)),
+            "bytes": len(ours_pdf),
         }
         rows.append(row)
-        say(f"  {size:>3} đảng viên: {secs(row['ours'])}, CPU {secs(row['ours_cpu'])} (trần ReportLab {secs(row['bare'])}, "
+        say(
+            f"  {size:>3} đảng viên: {secs(row['ours'])}, CPU {secs(row['ours_cpu'])} (trần ReportLab {secs(row['bare'])}, "
             f"CPU {secs(row['bare_cpu'])}, x{row['ratio']:.2f}), "
-            f"{row['pages']} trang, {row['paragraphs']} đoạn")
+            f"{row['pages']} trang, {row['paragraphs']} đoạn"
+        )
     results["minutes"] = rows
     mf = cell_file(random.Random(300), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", "Chi bộ Khu dân cư số 300", 300)
     result = mf.evaluate()
@@ -258,8 +275,12 @@ def page_figures(app, client, url: str, repeat: int, empty: float) -> dict[str, 
     status, statements, _ = statements_for(app, client, url)
     times = timed(lambda: client.get(url), repeat, warmup=1)
     return {
-        "status": status, "statements": statements, "median": median(times), "min": min(times),
-        "p90": percentile(times, 0.9), "ratio": median(times) / empty,
+        "status": status,
+        "statements": statements,
+        "median": median(times),
+        "min": min(times),
+        "p90": percentile(times, 0.9),
+        "ratio": median(times) / empty,
     }
 
 
@@ -344,13 +365,15 @@ def bench_pages(results: dict[str, Any], workdir: Path) -> None:
 def bench_files(results: dict[str, Any], workdir: Path) -> None:
     from review import meetingfile
     from review.extensions import db
-    from review.records import import_meeting, load_meeting, meeting_file
+    from review.meeting_store import import_meeting, load_meeting, meeting_file
 
     from .databases import postgres_database, sqlite_url
     from .generate import cell_document
 
     say("== Nhập và xuất tệp hội nghị, chi bộ 300 đảng viên")
-    document = cell_document(random.Random(300), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", "Chi bộ Khu dân cư số 300", 300)
+    document = cell_document(
+        random.Random(300), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", "Chi bộ Khu dân cư số 300", 300
+    )
     results["files"] = {}
 
     def run(kind: str, url: str) -> None:
@@ -381,7 +404,12 @@ def bench_files(results: dict[str, Any], workdir: Path) -> None:
             db.session.remove()
             db.engine.dispose()
         size = len(json.dumps(document, ensure_ascii=False).encode("utf-8"))
-        results["files"][kind] = {"import": median(imports), "export": median(exports), "bytes": size, "export_bytes": len(exported.encode())}
+        results["files"][kind] = {
+            "import": median(imports),
+            "export": median(exports),
+            "bytes": size,
+            "export_bytes": len(exported.encode()),
+        }
         say(f"  {kind}: nhập {secs(median(imports))}, xuất {secs(median(exports))} (tệp {size // 1024} KiB)")
 
     run("SQLite", sqlite_url(workdir, "files"))
@@ -428,17 +456,28 @@ def bench_province(results: dict[str, Any], wards: int) -> None:
 
         from .harness import statements_for
 
-        for label, page in (("Toàn tỉnh, lần đầu của tiến trình (cold)", "/province"),
-                            ("Trang đảng ủy phường, lần đầu (cold)", f"/organizations/{ids['organization']}")):
+        for label, page in (
+            ("Toàn tỉnh, lần đầu của tiến trình (cold)", "/province"),
+            ("Trang đảng ủy phường, lần đầu (cold)", f"/organizations/{ids['organization']}"),
+        ):
             forget_sealed_results()
             _, statements, _ = statements_for(app, client, page)
             times = timed(lambda: (forget_sealed_results(), client.get(page)), 5, warmup=0)  # noqa: B023  (timed within this iteration)
-            pages[label] = {"statements": statements, "median": median(times), "min": min(times),
-                            "p90": percentile(times, 0.9), "ratio": median(times) / empty}
+            pages[label] = {
+                "statements": statements,
+                "median": median(times),
+                "min": min(times),
+                "p90": percentile(times, 0.9),
+                "ratio": median(times) / empty,
+            }
             say(f"    {label}: {ms(pages[label]['median'])}, {statements} câu SQL")
         results["province"] = {
-            "wards": wards, "cells": len(built["meetings"]), "members": members,
-            "build_seconds": built["seconds"], "empty": empty, "pages": pages,
+            "wards": wards,
+            "cells": len(built["meetings"]),
+            "members": members,
+            "build_seconds": built["seconds"],
+            "empty": empty,
+            "pages": pages,
         }
         forget_sealed_results()  # profile the first request of a process: the slow one
         results["province_profile"] = profile_top(lambda: client.get("/province"))
@@ -532,7 +571,7 @@ def write_results(results: dict[str, Any], path: Path) -> None:
             "## Main pages (SQLite)",
             "",
             f"A ward organisation of {CELLS_A_WARD} cells of N members each, generated by `bench/generate.py` and",
-            "stored through `records.import_meeting`; signed in as an administrator. \"x empty\" is the",
+            'stored through `meeting_store.import_meeting`; signed in as an administrator. "x empty" is the',
             "median against an empty Flask route served the same way (test client, same app). The",
             "meeting overview redirects to the step in progress: both requests are counted.",
             "",
@@ -541,26 +580,36 @@ def write_results(results: dict[str, Any], path: Path) -> None:
         ]
         for size, figures in results["pages"].items():
             for label, f in figures["pages"].items():
-                out.append(f"| {size} | {label} | {ms(f['median'])} | {ms(f['p90'])} | x{f['ratio']:.0f} | {f['statements']} |")
+                out.append(
+                    f"| {size} | {label} | {ms(f['median'])} | {ms(f['p90'])} | x{f['ratio']:.0f} | {f['statements']} |"
+                )
         out.append("")
-        out.append("Empty route: " + ", ".join(f"{ms(f['empty'])} ({size} members)" for size, f in results["pages"].items())
-                   + ". Building the ward: " + ", ".join(f"{secs(f['build_seconds'])} ({size} members a cell)"
-                                                          for size, f in results["pages"].items()) + ".")
+        out.append(
+            "Empty route: "
+            + ", ".join(f"{ms(f['empty'])} ({size} members)" for size, f in results["pages"].items())
+            + ". Building the ward: "
+            + ", ".join(f"{secs(f['build_seconds'])} ({size} members a cell)" for size, f in results["pages"].items())
+            + "."
+        )
         out.append("")
     if "files" in results:
         out += ["## Meeting file, 300 members", "", "| database | import | export | file |", "|---|---:|---:|---:|"]
         for kind, f in results["files"].items():
             out.append(f"| {kind} | {secs(f['import'])} | {secs(f['export'])} | {f['bytes'] // 1024} KiB |")
-        out += ["", "Import: `meetingfile.loads` (checks the whole file) and `records.import_meeting` (stores it,",
-                "seals the ballot). Export: `records.load_meeting`, `meeting_file`, `meetingfile.dump` (the rules",
-                "core's results) and `dumps`.", ""]
+        out += [
+            "",
+            "Import: `meetingfile.loads` (checks the whole file) and `meeting_store.import_meeting` (stores it,",
+            "seals the ballot). Export: `meeting_store.load_meeting`, `meeting_file`, `meetingfile.dump` (the rules",
+            "core's results) and `dumps`.",
+            "",
+        ]
     if "province" in results:
         p = results["province"]
         out += [
             "## Province on PostgreSQL",
             "",
             f"{p['wards']} ward organisations x {CELLS_A_WARD} cells: {p['cells']} sealed meetings, {p['members']} members,"
-            f" built in {secs(p['build_seconds'])} through `records.import_meeting`. Empty route: {ms(p['empty'])}.",
+            f" built in {secs(p['build_seconds'])} through `meeting_store.import_meeting`. Empty route: {ms(p['empty'])}.",
             "",
             "| page | median | p90 | x empty | SQL statements |",
             "|---|---:|---:|---:|---:|",
@@ -587,8 +636,13 @@ def write_results(results: dict[str, Any], path: Path) -> None:
     notes = BENCH / "NOTES.md"
     if notes.exists():
         out += ["", notes.read_text(encoding="utf-8").rstrip(), ""]
-    for key, title in (("minutes_profile", "Profile: minutes of 300 members (cProfile, by own time)"),
-                       ("province_profile", "Profile: the province view on PostgreSQL, first request of a process (cProfile, by own time)")):
+    for key, title in (
+        ("minutes_profile", "Profile: minutes of 300 members (cProfile, by own time)"),
+        (
+            "province_profile",
+            "Profile: the province view on PostgreSQL, first request of a process (cProfile, by own time)",
+        ),
+    ):
         if key in results:
             out += ["", f"### {title}", "", "```", results[key], "```"]
     path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
@@ -599,33 +653,53 @@ def targets_section(results: dict[str, Any]) -> list[str]:
     if "minutes" in results:
         by_size = {r["size"]: r for r in results["minutes"]}
         if 10 in by_size:
-            out.append(f"| minutes, 10 members | {secs(TARGETS['minutes_10'])} | {secs(by_size[10]['ours'])} | {verdict(by_size[10]['ours'], TARGETS['minutes_10'])} |")
+            out.append(
+                f"| minutes, 10 members | {secs(TARGETS['minutes_10'])} | {secs(by_size[10]['ours'])} | {verdict(by_size[10]['ours'], TARGETS['minutes_10'])} |"
+            )
         if 300 in by_size:
-            out.append(f"| minutes, 300 members | {secs(TARGETS['minutes_300'])} | {secs(by_size[300]['ours'])} | {verdict(by_size[300]['ours'], TARGETS['minutes_300'])} |")
+            out.append(
+                f"| minutes, 300 members | {secs(TARGETS['minutes_300'])} | {secs(by_size[300]['ours'])} | {verdict(by_size[300]['ours'], TARGETS['minutes_300'])} |"
+            )
         for size in (10, 300):
             if size in by_size:
                 limit = TARGETS[f"minutes_{size}"]
                 cpu = by_size[size]["ours_cpu"]
-                out.append(f"| minutes, {size} members, CPU time | {secs(limit)} | {secs(cpu)} | {verdict(cpu, limit)} |")
+                out.append(
+                    f"| minutes, {size} members, CPU time | {secs(limit)} | {secs(cpu)} | {verdict(cpu, limit)} |"
+                )
         worst = max(r["ratio"] for r in results["minutes"])
-        out.append(f"| overhead over bare ReportLab (worst size, wall) | x{TARGETS['overhead']} | x{worst:.2f} | {verdict(worst, TARGETS['overhead'])} |")
+        out.append(
+            f"| overhead over bare ReportLab (worst size, wall) | x{TARGETS['overhead']} | x{worst:.2f} | {verdict(worst, TARGETS['overhead'])} |"
+        )
         worst_cpu = max(r["cpu_ratio"] for r in results["minutes"])
-        out.append(f"| overhead over bare ReportLab (worst size, CPU) | x{TARGETS['overhead']} | x{worst_cpu:.2f} | {verdict(worst_cpu, TARGETS['overhead'])} |")
+        out.append(
+            f"| overhead over bare ReportLab (worst size, CPU) | x{TARGETS['overhead']} | x{worst_cpu:.2f} | {verdict(worst_cpu, TARGETS['overhead'])} |"
+        )
     if "pages" in results:
         for size, figures in results["pages"].items():
             f = figures["pages"]["Trang đảng ủy phường (30 chi bộ)"]
-            out.append(f"| ward dashboard, 30 cells x {size} (SQLite) | {ms(TARGETS['ward_dashboard'])} | {ms(f['median'])} | {verdict(f['median'], TARGETS['ward_dashboard'])} |")
+            out.append(
+                f"| ward dashboard, 30 cells x {size} (SQLite) | {ms(TARGETS['ward_dashboard'])} | {ms(f['median'])} | {verdict(f['median'], TARGETS['ward_dashboard'])} |"
+            )
         for label in next(iter(results["pages"].values()))["pages"]:
             counts = {results["pages"][size]["pages"][label]["statements"] for size in results["pages"]}
-            out.append(f"| SQL statements constant: {label} | one count | {', '.join(map(str, sorted(counts)))} | {'đạt' if len(counts) == 1 else '**chưa đạt**'} |")
+            out.append(
+                f"| SQL statements constant: {label} | one count | {', '.join(map(str, sorted(counts)))} | {'đạt' if len(counts) == 1 else '**chưa đạt**'} |"
+            )
     if "province" in results:
         f = results["province"]["pages"]["Toàn tỉnh"]
-        out.append(f"| province view on PostgreSQL ({results['province']['members']} members) | {ms(TARGETS['province_pg'])} | {ms(f['median'])} | {verdict(f['median'], TARGETS['province_pg'])} |")
+        out.append(
+            f"| province view on PostgreSQL ({results['province']['members']} members) | {ms(TARGETS['province_pg'])} | {ms(f['median'])} | {verdict(f['median'], TARGETS['province_pg'])} |"
+        )
         cold = results["province"]["pages"].get("Toàn tỉnh, lần đầu của tiến trình (cold)")
         if cold is not None:
-            out.append(f"| province view on PostgreSQL, first request of a process (cold; not the median) | {ms(TARGETS['province_pg'])} | {ms(cold['median'])} | {verdict(cold['median'], TARGETS['province_pg'])} |")
+            out.append(
+                f"| province view on PostgreSQL, first request of a process (cold; not the median) | {ms(TARGETS['province_pg'])} | {ms(cold['median'])} | {verdict(cold['median'], TARGETS['province_pg'])} |"
+            )
         w = results["province"]["pages"]["Trang đảng ủy phường (30 chi bộ)"]
-        out.append(f"| ward dashboard, 30 cells, PostgreSQL | {ms(TARGETS['ward_dashboard'])} | {ms(w['median'])} | {verdict(w['median'], TARGETS['ward_dashboard'])} |")
+        out.append(
+            f"| ward dashboard, 30 cells, PostgreSQL | {ms(TARGETS['ward_dashboard'])} | {ms(w['median'])} | {verdict(w['median'], TARGETS['ward_dashboard'])} |"
+        )
     if "load" in results:
         errors = sum(p["errors"] for p in results["load"]["phases"])
         out.append(f"| load test without errors | 0 | {errors} | {'đạt' if errors == 0 else '**chưa đạt**'} |")
@@ -635,7 +709,9 @@ def targets_section(results: dict[str, Any]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench/run", description="Run the benchmarks and write bench/RESULTS.md.")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
-    parser.add_argument("--wards", type=int, default=40, help="ward organisations in the province (40: about 30,000 members)")
+    parser.add_argument(
+        "--wards", type=int, default=40, help="ward organisations in the province (40: about 30,000 members)"
+    )
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
     args = parser.parse_args(argv)
     sections = args.only or list(SECTIONS)

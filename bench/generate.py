@@ -3,7 +3,7 @@
 Every cell is a meeting file (format 1) with Vietnamese names and review texts, a full
 roll call, individual and collective reviews with named feedback, and a counted ballot
 that ``rules.check_ballot`` accepts. The file is checked by ``meetingfile.parse`` and stored
-by ``records.import_meeting``, the service behind ``flask meeting import``: the database
+by ``meeting_store.import_meeting``, the service behind ``flask meeting import``: the database
 then holds exactly what the application would store, seal fingerprint included.
 
     python -m bench.generate cell 60 -o /tmp/cell-60.json       # one meeting file
@@ -43,36 +43,204 @@ PROFILE = "hd25-2023"
 
 # Family names with rough weights (per cent of the population).
 FAMILIES = [
-    ("Nguyễn", 38), ("Trần", 11), ("Lê", 9.5), ("Phạm", 7), ("Hoàng", 5), ("Huỳnh", 3), ("Phan", 4.5),
-    ("Vũ", 4), ("Võ", 3), ("Đặng", 2), ("Bùi", 2), ("Đỗ", 1.5), ("Hồ", 1.3), ("Ngô", 1.3), ("Dương", 1),
-    ("Lý", 0.5), ("Đinh", 1), ("Trịnh", 0.8), ("Đào", 0.8), ("Mai", 0.4), ("Lương", 0.4), ("Tạ", 0.3),
-    ("Chu", 0.3), ("Khuất", 0.1), ("Quách", 0.1), ("Kiều", 0.2), ("Tô", 0.2), ("Lại", 0.1),
+    ("Nguyễn", 38),
+    ("Trần", 11),
+    ("Lê", 9.5),
+    ("Phạm", 7),
+    ("Hoàng", 5),
+    ("Huỳnh", 3),
+    ("Phan", 4.5),
+    ("Vũ", 4),
+    ("Võ", 3),
+    ("Đặng", 2),
+    ("Bùi", 2),
+    ("Đỗ", 1.5),
+    ("Hồ", 1.3),
+    ("Ngô", 1.3),
+    ("Dương", 1),
+    ("Lý", 0.5),
+    ("Đinh", 1),
+    ("Trịnh", 0.8),
+    ("Đào", 0.8),
+    ("Mai", 0.4),
+    ("Lương", 0.4),
+    ("Tạ", 0.3),
+    ("Chu", 0.3),
+    ("Khuất", 0.1),
+    ("Quách", 0.1),
+    ("Kiều", 0.2),
+    ("Tô", 0.2),
+    ("Lại", 0.1),
 ]
-MALE_MIDDLE = ["Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Thành", "Xuân", "Ngọc", "Trung", "Đình",
-               "Mạnh", "Tuấn", "Anh", "Quốc", "Việt", "Bá", "Duy", "Tiến"]
-FEMALE_MIDDLE = ["Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Phương", "Hồng", "Kim", "Thùy", "Mai",
-                 "Hải", "Diệu", "Bích", "Thúy"]
+MALE_MIDDLE = [
+    "Văn",
+    "Văn",
+    "Đức",
+    "Minh",
+    "Quang",
+    "Hữu",
+    "Công",
+    "Thành",
+    "Xuân",
+    "Ngọc",
+    "Trung",
+    "Đình",
+    "Mạnh",
+    "Tuấn",
+    "Anh",
+    "Quốc",
+    "Việt",
+    "Bá",
+    "Duy",
+    "Tiến",
+]
+FEMALE_MIDDLE = [
+    "Thị",
+    "Thị",
+    "Thị",
+    "Thu",
+    "Ngọc",
+    "Thanh",
+    "Minh",
+    "Phương",
+    "Hồng",
+    "Kim",
+    "Thùy",
+    "Mai",
+    "Hải",
+    "Diệu",
+    "Bích",
+    "Thúy",
+]
 FEMALE_SECOND = ["Thu", "Ngọc", "Thanh", "Minh", "Hồng", "Kim", "Bích", "Lan", "Thúy", "Mỹ"]
-MALE_GIVEN = ["Hùng", "Dũng", "Cường", "Tuấn", "Hải", "Long", "Nam", "Sơn", "Thắng", "Quân", "Hiếu", "Khánh",
-              "Phúc", "Toàn", "Bình", "Tùng", "Đạt", "Huy", "Việt", "Trọng", "Kiên", "Thịnh", "Lâm", "Nghĩa",
-              "Đông", "Khoa", "Vinh", "Hưng", "Hoàng", "Quyết", "Thái", "Lợi", "Phong", "Tâm", "Đức", "Chiến"]
-FEMALE_GIVEN = ["Hà", "Hương", "Lan", "Linh", "Trang", "Thảo", "Hằng", "Nga", "Huyền", "Yến", "Hạnh", "Dung",
-                "Loan", "Nhung", "Oanh", "Phượng", "Thủy", "Tuyết", "Vân", "Xuân", "Hòa", "Nguyệt", "Ngân",
-                "Quỳnh", "Diệp", "Liên", "Mai", "Uyên", "Giang", "Thư", "Hân", "Ánh", "Châu", "Lụa"]
+MALE_GIVEN = [
+    "Hùng",
+    "Dũng",
+    "Cường",
+    "Tuấn",
+    "Hải",
+    "Long",
+    "Nam",
+    "Sơn",
+    "Thắng",
+    "Quân",
+    "Hiếu",
+    "Khánh",
+    "Phúc",
+    "Toàn",
+    "Bình",
+    "Tùng",
+    "Đạt",
+    "Huy",
+    "Việt",
+    "Trọng",
+    "Kiên",
+    "Thịnh",
+    "Lâm",
+    "Nghĩa",
+    "Đông",
+    "Khoa",
+    "Vinh",
+    "Hưng",
+    "Hoàng",
+    "Quyết",
+    "Thái",
+    "Lợi",
+    "Phong",
+    "Tâm",
+    "Đức",
+    "Chiến",
+]
+FEMALE_GIVEN = [
+    "Hà",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Trang",
+    "Thảo",
+    "Hằng",
+    "Nga",
+    "Huyền",
+    "Yến",
+    "Hạnh",
+    "Dung",
+    "Loan",
+    "Nhung",
+    "Oanh",
+    "Phượng",
+    "Thủy",
+    "Tuyết",
+    "Vân",
+    "Xuân",
+    "Hòa",
+    "Nguyệt",
+    "Ngân",
+    "Quỳnh",
+    "Diệp",
+    "Liên",
+    "Mai",
+    "Uyên",
+    "Giang",
+    "Thư",
+    "Hân",
+    "Ánh",
+    "Châu",
+    "Lụa",
+]
 
 # Wards (phường) of a province-level city; the ward organisation is "Đảng bộ phường <name>".
 WARDS = [
-    "Thượng Thanh", "Đức Giang", "Việt Hưng", "Gia Thụy", "Ngọc Lâm", "Bồ Đề", "Sài Đồng", "Phúc Đồng",
-    "Phúc Lợi", "Giang Biên", "Long Biên", "Thạch Bàn", "Cự Khối", "Ngọc Thụy", "Phúc Xá", "Trúc Bạch",
-    "Vĩnh Phúc", "Cống Vị", "Liễu Giai", "Nguyễn Trung Trực", "Quán Thánh", "Ngọc Hà", "Điện Biên",
-    "Đội Cấn", "Ngọc Khánh", "Kim Mã", "Giảng Võ", "Thành Công", "Hàng Bạc", "Hàng Bồ", "Hàng Buồm",
-    "Hàng Đào", "Hàng Gai", "Cửa Đông", "Lý Thái Tổ", "Tràng Tiền", "Phan Chu Trinh", "Chương Dương",
-    "Đồng Xuân", "Hàng Mã",
+    "Thượng Thanh",
+    "Đức Giang",
+    "Việt Hưng",
+    "Gia Thụy",
+    "Ngọc Lâm",
+    "Bồ Đề",
+    "Sài Đồng",
+    "Phúc Đồng",
+    "Phúc Lợi",
+    "Giang Biên",
+    "Long Biên",
+    "Thạch Bàn",
+    "Cự Khối",
+    "Ngọc Thụy",
+    "Phúc Xá",
+    "Trúc Bạch",
+    "Vĩnh Phúc",
+    "Cống Vị",
+    "Liễu Giai",
+    "Nguyễn Trung Trực",
+    "Quán Thánh",
+    "Ngọc Hà",
+    "Điện Biên",
+    "Đội Cấn",
+    "Ngọc Khánh",
+    "Kim Mã",
+    "Giảng Võ",
+    "Thành Công",
+    "Hàng Bạc",
+    "Hàng Bồ",
+    "Hàng Buồm",
+    "Hàng Đào",
+    "Hàng Gai",
+    "Cửa Đông",
+    "Lý Thái Tổ",
+    "Tràng Tiền",
+    "Phan Chu Trinh",
+    "Chương Dương",
+    "Đồng Xuân",
+    "Hàng Mã",
 ]
 CELL_KINDS = [
-    "Chi bộ Khu dân cư số {n}", "Chi bộ Tổ dân phố số {n}", "Chi bộ Trường Mầm non {ward} {n}",
-    "Chi bộ Trường Tiểu học {ward} {n}", "Chi bộ Trường Trung học cơ sở {ward} {n}", "Chi bộ Trạm Y tế {n}",
-    "Chi bộ Công an phường {n}", "Chi bộ Quân sự phường {n}", "Chi bộ Cơ quan Ủy ban nhân dân phường {n}",
+    "Chi bộ Khu dân cư số {n}",
+    "Chi bộ Tổ dân phố số {n}",
+    "Chi bộ Trường Mầm non {ward} {n}",
+    "Chi bộ Trường Tiểu học {ward} {n}",
+    "Chi bộ Trường Trung học cơ sở {ward} {n}",
+    "Chi bộ Trạm Y tế {n}",
+    "Chi bộ Công an phường {n}",
+    "Chi bộ Quân sự phường {n}",
+    "Chi bộ Cơ quan Ủy ban nhân dân phường {n}",
     "Chi bộ Cơ quan Mặt trận Tổ quốc và các đoàn thể {n}",
 ]
 LOCATIONS = ["Hội trường {cell}", "Nhà văn hóa {cell}", "Phòng họp {cell}"]
@@ -81,7 +249,7 @@ OPENINGS = [
     "chấp hành nghiêm chủ trương, đường lối của Đảng, chính sách, pháp luật của Nhà nước và quy định của địa phương",
     "giữ vững lập trường tư tưởng chính trị, có ý thức tổ chức kỷ luật, thực hiện tốt nguyên tắc tập trung dân chủ",
     "tích cực học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh; giữ gìn phẩm chất đạo đức, lối sống giản dị",
-    "không có biểu hiện suy thoái về tư tưởng chính trị, đạo đức, lối sống, \"tự diễn biến\", \"tự chuyển hóa\"",
+    'không có biểu hiện suy thoái về tư tưởng chính trị, đạo đức, lối sống, "tự diễn biến", "tự chuyển hóa"',
 ]
 WORK = [
     "hoàn thành các nhiệm vụ chuyên môn được giao đúng tiến độ, bảo đảm chất lượng",
@@ -122,8 +290,12 @@ CONCLUSIONS = [
     "Chi bộ nhất trí với bản tự kiểm điểm và các ý kiến góp ý; đề nghị đồng chí xây dựng kế hoạch khắc phục.",
     "Đồng chí có nhiều cố gắng trong năm; chi bộ đề nghị tiếp tục giữ vững phẩm chất, nâng cao chất lượng công việc.",
 ]
-ABSENCE_REASONS = ["Đi công tác theo phân công của cơ quan", "Ốm, đang điều trị tại bệnh viện",
-                   "Việc gia đình đột xuất, đã báo cáo chi ủy", "Đi học tập trung dài hạn"]
+ABSENCE_REASONS = [
+    "Đi công tác theo phân công của cơ quan",
+    "Ốm, đang điều trị tại bệnh viện",
+    "Việc gia đình đột xuất, đã báo cáo chi ủy",
+    "Đi học tập trung dài hạn",
+]
 INVALID_REASONS = "Phiếu gạch xóa cả dòng tập thể chi bộ và không đánh dấu ô nào"
 
 
@@ -159,15 +331,18 @@ def summary(rng: random.Random, name: str) -> str:
 
 def collective_report(rng: random.Random, cell: str, year: int) -> str:
     """Return the cell's collective report (several paragraphs)."""
-    return "\n".join([
-        f"Năm {year}, {cell} đã lãnh đạo đảng viên và nhân dân thực hiện thắng lợi nghị quyết của chi bộ. "
-        + "; ".join(rng.sample(WORK, 3)).capitalize() + ".",
-        "Chi bộ duy trì nền nếp sinh hoạt định kỳ, nội dung sinh hoạt có đổi mới, chú trọng sinh hoạt chuyên đề; "
-        "công tác kiểm tra, giám sát được thực hiện theo kế hoạch; không có đảng viên vi phạm phải xử lý kỷ luật.",
-        "Hạn chế: " + "; ".join(rng.sample(SHORTCOMINGS, 2)) + "; " + rng.choice(CAUSES) + ".",
-        f"Phương hướng năm {year + 1}: nâng cao chất lượng sinh hoạt chi bộ, phát huy vai trò tiên phong, gương mẫu "
-        "của đảng viên, làm tốt công tác phát triển đảng viên mới.",
-    ])
+    return "\n".join(
+        [
+            f"Năm {year}, {cell} đã lãnh đạo đảng viên và nhân dân thực hiện thắng lợi nghị quyết của chi bộ. "
+            + "; ".join(rng.sample(WORK, 3)).capitalize()
+            + ".",
+            "Chi bộ duy trì nền nếp sinh hoạt định kỳ, nội dung sinh hoạt có đổi mới, chú trọng sinh hoạt chuyên đề; "
+            "công tác kiểm tra, giám sát được thực hiện theo kế hoạch; không có đảng viên vi phạm phải xử lý kỷ luật.",
+            "Hạn chế: " + "; ".join(rng.sample(SHORTCOMINGS, 2)) + "; " + rng.choice(CAUSES) + ".",
+            f"Phương hướng năm {year + 1}: nâng cao chất lượng sinh hoạt chi bộ, phát huy vai trò tiên phong, gương mẫu "
+            "của đảng viên, làm tốt công tác phát triển đảng viên mới.",
+        ]
+    )
 
 
 LEVEL_WEIGHTS = {"excellent": 12, "good": 76, "completed": 10, "not_completed": 2}
@@ -186,7 +361,9 @@ def row_votes(rng: random.Random, valid: int, level: str) -> dict[str, int]:
     return votes
 
 
-def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: int, year: int = YEAR) -> dict[str, Any]:
+def cell_document(
+    rng: random.Random, parent: str, place: str, cell: str, size: int, year: int = YEAR
+) -> dict[str, Any]:
     """Return one cell's meeting file (a JSON document) with ``size`` members."""
     day = date(year, 12, rng.randint(2, 20))
     starts = datetime(day.year, day.month, day.day, rng.choice((8, 14)), rng.choice((0, 30)))
@@ -214,7 +391,10 @@ def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: 
             admitted = date(rng.randint(1965 if size > 30 else 1980, year - 2), rng.randint(1, 12), rng.randint(1, 28))
             standing = "official"
         member: dict[str, Any] = {
-            "id": f"m{i + 1:03d}", "name": who.name, "standing": standing, "position": position,
+            "id": f"m{i + 1:03d}",
+            "name": who.name,
+            "standing": standing,
+            "position": position,
             "admitted_on": admitted.isoformat(),
         }
         if not leader and standing == "official" and admitted.year < 1975 and rng.random() < 0.5:
@@ -239,8 +419,11 @@ def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: 
 
     facts = [
         MemberFacts(
-            key=m["id"], standing=Standing(m["standing"]), admitted_on=date.fromisoformat(m["admitted_on"]),
-            attendance=Attendance(m["attendance"]), exempt=m.get("exempt", False),
+            key=m["id"],
+            standing=Standing(m["standing"]),
+            admitted_on=date.fromisoformat(m["admitted_on"]),
+            attendance=Attendance(m["attendance"]),
+            exempt=m.get("exempt", False),
             temporary_elsewhere=m.get("temporary_elsewhere", False),
             disciplined_in_year=m.get("disciplined_in_year", False),
         )
@@ -253,7 +436,8 @@ def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: 
             continue
         speakers = [p for p in present_ids if p != m["id"]]
         feedback = [
-            {"by": by, "text": rng.choice(FEEDBACK)} for by in rng.sample(speakers, min(len(speakers), rng.randint(1, 3)))
+            {"by": by, "text": rng.choice(FEEDBACK)}
+            for by in rng.sample(speakers, min(len(speakers), rng.randint(1, 3)))
         ]
         m["review"] = {
             "summary": summary(rng, m["name"]),
@@ -263,24 +447,31 @@ def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: 
             "conclusion": rng.choice(CONCLUSIONS),
         }
 
-    collective = [{
-        "subject": "cell",
-        "report": collective_report(rng, cell, year),
-        "self_level": "good",
-        "feedback": [{"by": by, "text": rng.choice(FEEDBACK)} for by in rng.sample(present_ids, min(3, len(present_ids)))],
-        "conclusion": "Hội nghị nhất trí với báo cáo kiểm điểm của tập thể chi bộ và các ý kiến đóng góp.",
-        "remedy_plan": "Chi ủy xây dựng kế hoạch khắc phục hạn chế, phân công đồng chí phụ trách, báo cáo kết quả vào quý I.",
-    }]
-    if committee_size:
-        collective.append({
-            "subject": "committee",
-            "report": "Chi ủy duy trì nền nếp làm việc, lãnh đạo chi bộ hoàn thành nhiệm vụ; "
-                      + rng.choice(SHORTCOMINGS) + ".",
+    collective = [
+        {
+            "subject": "cell",
+            "report": collective_report(rng, cell, year),
             "self_level": "good",
-            "feedback": [{"by": rng.choice(present_ids), "text": rng.choice(FEEDBACK)}],
-            "conclusion": "Chi ủy tiếp thu ý kiến, khắc phục hạn chế trong năm tới.",
-            "remedy_plan": "Chi ủy họp định kỳ hằng tháng, phân công rõ người, rõ việc.",
-        })
+            "feedback": [
+                {"by": by, "text": rng.choice(FEEDBACK)} for by in rng.sample(present_ids, min(3, len(present_ids)))
+            ],
+            "conclusion": "Hội nghị nhất trí với báo cáo kiểm điểm của tập thể chi bộ và các ý kiến đóng góp.",
+            "remedy_plan": "Chi ủy xây dựng kế hoạch khắc phục hạn chế, phân công đồng chí phụ trách, báo cáo kết quả vào quý I.",
+        }
+    ]
+    if committee_size:
+        collective.append(
+            {
+                "subject": "committee",
+                "report": "Chi ủy duy trì nền nếp làm việc, lãnh đạo chi bộ hoàn thành nhiệm vụ; "
+                + rng.choice(SHORTCOMINGS)
+                + ".",
+                "self_level": "good",
+                "feedback": [{"by": rng.choice(present_ids), "text": rng.choice(FEEDBACK)}],
+                "conclusion": "Chi ủy tiếp thu ý kiến, khắc phục hạn chế trong năm tới.",
+                "remedy_plan": "Chi ủy họp định kỳ hằng tháng, phân công rõ người, rõ việc.",
+            }
+        )
 
     voters = [f for f in facts if is_voter(f)]
     rated = [f.key for f in facts if not_rated_reason(f, day) is None]
@@ -290,11 +481,16 @@ def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: 
     rows: dict[str, dict[str, int]] = {}
     for key in rated:
         member = members[int(key[1:]) - 1]
-        level = "not_completed" if member.get("disciplined_in_year") else rng.choices(
-            list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
+        level = (
+            "not_completed"
+            if member.get("disciplined_in_year")
+            else rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
+        )
         rows[key] = row_votes(rng, valid, level)
     rows[CELL_ROW] = row_votes(rng, valid, rng.choices(("excellent", "good"), weights=(25, 75))[0])
-    counter_pool = [f.key for f in voters if members[int(f.key[1:]) - 1]["position"] == "member"] or [f.key for f in voters]
+    counter_pool = [f.key for f in voters if members[int(f.key[1:]) - 1]["position"] == "member"] or [
+        f.key for f in voters
+    ]
     counters = rng.sample(counter_pool, min(3, len(counter_pool)))
     present = len(present_ids)
     return {
@@ -314,8 +510,12 @@ def cell_document(rng: random.Random, parent: str, place: str, cell: str, size: 
         "members": members,
         "collective_reviews": collective,
         "ballot": {
-            "counters": counters, "issued": issued, "returned": returned, "invalid": invalid,
-            "invalid_reasons": INVALID_REASONS if invalid else "", "rows": rows,
+            "counters": counters,
+            "issued": issued,
+            "returned": returned,
+            "invalid": invalid,
+            "invalid_reasons": INVALID_REASONS if invalid else "",
+            "rows": rows,
         },
     }
 
@@ -325,14 +525,18 @@ def cell_file(rng: random.Random, parent: str, place: str, cell: str, size: int)
     document = cell_document(rng, parent, place, cell, size)
     parsed, problems = meetingfile.parse(document)
     if parsed is None:
-        raise AssertionError("generated an invalid meeting file: " + "; ".join(
-            f"{meetingfile.format_path(p.path)}: {p.message}" for p in problems[:5]))
+        raise AssertionError(
+            "generated an invalid meeting file: "
+            + "; ".join(f"{meetingfile.format_path(p.path)}: {p.message}" for p in problems[:5])
+        )
     result = parsed.evaluate()
     assert not result.ballot_problems and result.quorum_met, (cell, result.ballot_problems)
     return parsed
 
 
-def ward_cells(rng: random.Random, ward_index: int, cells: int, sizes: Callable[[random.Random], int]) -> Iterator[MeetingFile]:
+def ward_cells(
+    rng: random.Random, ward_index: int, cells: int, sizes: Callable[[random.Random], int]
+) -> Iterator[MeetingFile]:
     """Yield the meetings of one ward organisation's ``cells`` cells."""
     place = WARDS[ward_index % len(WARDS)] + ("" if ward_index < len(WARDS) else f" {ward_index // len(WARDS) + 1}")
     parent = f"Đảng bộ phường {place}"
@@ -347,8 +551,8 @@ def province_size(rng: random.Random) -> int:
 
 
 def store(meetings: Iterator[MeetingFile], progress: Callable[[int, int], None] | None = None) -> list[int]:
-    """Store meetings through ``records.import_meeting``; return their ids (needs an app context)."""
-    from review.records import import_meeting
+    """Store meetings through ``meeting_store.import_meeting``; return their ids (needs an app context)."""
+    from review.meeting_store import import_meeting
 
     ids, members = [], 0
     for mf in meetings:
@@ -366,19 +570,30 @@ def build(app, kind: str, size: int = 25, seed: int = 2024, wards: int = 40, cel
     started = time.perf_counter()
     with app.app_context():
         if kind == "cell":
-            ids = store(iter([cell_file(rng, "Đảng bộ phường Thượng Thanh", "Thượng Thanh",
-                                        f"Chi bộ Khu dân cư số {size}", size)]))
+            ids = store(
+                iter(
+                    [
+                        cell_file(
+                            rng, "Đảng bộ phường Thượng Thanh", "Thượng Thanh", f"Chi bộ Khu dân cư số {size}", size
+                        )
+                    ]
+                )
+            )
         elif kind == "ward":
             ids = store(ward_cells(rng, 0, cells, lambda r: size))
         else:
+
             def each() -> Iterator[MeetingFile]:
                 for w in range(wards):
                     yield from ward_cells(rng, w, cells, province_size)
 
             def tick(done: int, members: int) -> None:
                 if done % cells == 0:
-                    print(f"  {done // cells}/{wards} phường, {members} đảng viên, "
-                          f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+                    print(
+                        f"  {done // cells}/{wards} phường, {members} đảng viên, {time.perf_counter() - started:.0f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
 
             ids = store(each(), tick)
     return {"meetings": ids, "seconds": time.perf_counter() - started}
@@ -395,7 +610,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.output is not None:
         rng = random.Random(args.seed)
-        document = cell_document(rng, "Đảng bộ phường Thượng Thanh", "Thượng Thanh", f"Chi bộ Khu dân cư số {args.size}", args.size)
+        document = cell_document(
+            rng, "Đảng bộ phường Thượng Thanh", "Thượng Thanh", f"Chi bộ Khu dân cư số {args.size}", args.size
+        )
         args.output.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
         return
     if not args.database_url:

@@ -68,7 +68,9 @@ def signed_in(app: Flask, username: str):  # type: ignore[no-untyped-def]
     page = client.get("/auth/login").get_data(as_text=True)
     match = CSRF_INPUT.search(page)
     assert match, "no CSRF token on the sign-in page"
-    response = client.post("/auth/login", data={"csrf_token": match.group(1), "username": username, "password": PASSWORD})
+    response = client.post(
+        "/auth/login", data={"csrf_token": match.group(1), "username": username, "password": PASSWORD}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
 

@@ -36,7 +36,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def request(port: int, method: str, path: str, cookie: str = "", body: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def request(
+    port: int, method: str, path: str, cookie: str = "", body: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """Send one request; return the status, the headers (lower-case names) and the body."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     headers = {"Cookie": cookie} if cookie else {}
@@ -65,7 +67,10 @@ def sign_in(port: int, username: str, password: str) -> str:
     assert status == 200 and token, status
     cookie = session_cookie(headers)
     status, headers, _ = request(
-        port, "POST", "/auth/login", cookie,
+        port,
+        "POST",
+        "/auth/login",
+        cookie,
         {"csrf_token": token.group(1).decode(), "username": username, "password": password},
     )
     assert status == 302, status
@@ -124,9 +129,16 @@ def phase(port: int, cookie: str, paths: list[str], concurrency: int, total: int
         return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
     return {
-        "concurrency": concurrency, "requests": len(latencies), "errors": len(errors), "error_samples": errors[:5],
-        "seconds": wall, "throughput": len(latencies) / wall,
-        "p50": pct(0.5), "p90": pct(0.9), "p99": pct(0.99), "max": ordered[-1],
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "seconds": wall,
+        "throughput": len(latencies) / wall,
+        "p50": pct(0.5),
+        "p90": pct(0.9),
+        "p99": pct(0.99),
+        "max": ordered[-1],
     }
 
 
@@ -139,18 +151,41 @@ def run_load(database_url: str, ids: dict[str, int], say: Callable[[str], None])
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
     ensure_user(app, "bench-admin", "admin")
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secrets.token_hex(32),
-               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_hex(32),
+        PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    )
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--threads", str(THREADS),
-               "--worker-class", "gthread", "--log-level", "warning", "--timeout", "60", "review:create_app()"]
+    command = [
+        str(gunicorn),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--threads",
+        str(THREADS),
+        "--worker-class",
+        "gthread",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+        "review:create_app()",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_up(port, process)
         cookie = sign_in(port, "bench-admin", PASSWORD)
         m = ids["meeting"]
-        paths = [f"/organizations/{ids['organization']}", f"/meetings/{m}/results", f"/meetings/{m}/reviews",
-                 f"/meetings/{m}/closing", "/province"]
+        paths = [
+            f"/organizations/{ids['organization']}",
+            f"/meetings/{m}/results",
+            f"/meetings/{m}/reviews",
+            f"/meetings/{m}/closing",
+            "/province",
+        ]
         for path in paths:  # every page answers before the clock starts
             status, _, _ = request(port, "GET", path, cookie)
             assert status == 200, (path, status)
@@ -158,9 +193,11 @@ def run_load(database_url: str, ids: dict[str, int], say: Callable[[str], None])
         for concurrency, total in PHASES:
             figures = phase(port, cookie, paths, concurrency, total)
             phases.append(figures)
-            say(f"  {concurrency} máy khách cùng lúc, {figures['requests']} yêu cầu: {figures['throughput']:.1f} yêu cầu/s, "
+            say(
+                f"  {concurrency} máy khách cùng lúc, {figures['requests']} yêu cầu: {figures['throughput']:.1f} yêu cầu/s, "
                 f"p50 {figures['p50'] * 1000:.0f} ms, p99 {figures['p99'] * 1000:.0f} ms, lỗi {figures['errors']}"
-                + (f" ({figures['error_samples']})" if figures["errors"] else ""))
+                + (f" ({figures['error_samples']})" if figures["errors"] else "")
+            )
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -168,7 +205,9 @@ def run_load(database_url: str, ids: dict[str, int], say: Callable[[str], None])
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    setup = (f"gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1, SQLite file, a ward of 30 cells"
-             f" x 60 members; one signed-in administrator; clients cycle through {len(paths)} pages: the ward"
-             " dashboard, the results page, the reviews list, the closing step and the province view.")
+    setup = (
+        f"gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1, SQLite file, a ward of 30 cells"
+        f" x 60 members; one signed-in administrator; clients cycle through {len(paths)} pages: the ward"
+        " dashboard, the results page, the reviews list, the closing step and the province view."
+    )
     return {"setup": setup, "phases": phases, "paths": paths}

@@ -58,12 +58,21 @@ def ballot_paper(mf: MeetingFile) -> bytes:
     ]
     head: list[object] = [Paragraph("STT", CELL_HEAD), Paragraph("Họ và tên", CELL_HEAD), *_level_heads()]
     rows: list[list[object]] = [head]
-    rows += [[Paragraph(str(i), CELL_CENTER), Paragraph(esc(name), CELL), "", "", "", ""] for i, name in enumerate(names, 1)]
-    rows.append([Paragraph(str(len(names) + 1), CELL_CENTER), Paragraph(f"<b>{CELL_ROW_LABEL}</b>", CELL), "", "", "", ""])
+    rows += [
+        [Paragraph(str(i), CELL_CENTER), Paragraph(esc(name), CELL), "", "", "", ""] for i, name in enumerate(names, 1)
+    ]
+    rows.append(
+        [Paragraph(str(len(names) + 1), CELL_CENTER), Paragraph(f"<b>{CELL_ROW_LABEL}</b>", CELL), "", "", "", ""]
+    )
     box = (TEXT_WIDTH - 12 * mm - 58 * mm) / 4
     story.append(grid_table(rows, [12 * mm, 58 * mm] + [box] * 4))
     story.append(Spacer(1, 4 * mm))
-    story.append(markup("Phiếu đánh dấu nhiều hơn một ô trên một dòng, hoặc không đánh dấu ô nào, thì dòng đó không được tính.", NOTE))
+    story.append(
+        markup(
+            "Phiếu đánh dấu nhiều hơn một ô trên một dòng, hoặc không đánh dấu ô nào, thì dòng đó không được tính.",
+            NOTE,
+        )
+    )
     return build_pdf(story, title=f"Phiếu xếp loại năm {mf.year} – {mf.cell}", stamp=Stamp(draft=False))
 
 
@@ -80,9 +89,17 @@ def tally_sheet(mf: MeetingFile) -> bytes:
             style("counts", 12, spaceAfter=8),
         ),
     ]
-    heads = [Paragraph(f"{LEVEL_SHORT[level]}", style("tally-head", 9.5, fontName=CELL_HEAD.fontName, alignment=1)) for level in LEVELS]
-    head: list[object] = [Paragraph("STT", CELL_HEAD), Paragraph("Họ và tên", CELL_HEAD), *heads,
-                          Paragraph("Bỏ trống / hỏng", CELL_HEAD), Paragraph("Cộng", CELL_HEAD)]
+    heads = [
+        Paragraph(f"{LEVEL_SHORT[level]}", style("tally-head", 9.5, fontName=CELL_HEAD.fontName, alignment=1))
+        for level in LEVELS
+    ]
+    head: list[object] = [
+        Paragraph("STT", CELL_HEAD),
+        Paragraph("Họ và tên", CELL_HEAD),
+        *heads,
+        Paragraph("Bỏ trống / hỏng", CELL_HEAD),
+        Paragraph("Cộng", CELL_HEAD),
+    ]
     rows: list[list[object]] = [head]
     for i, name in enumerate([*names, CELL_ROW_LABEL], 1):
         label = f"<b>{CELL_ROW_LABEL}</b>" if i == len(names) + 1 else esc(name)
@@ -90,9 +107,11 @@ def tally_sheet(mf: MeetingFile) -> bytes:
     mark = (TEXT_WIDTH - 12 * mm - 42 * mm - 18 * mm - 14 * mm) / 4
     story.append(grid_table(rows, [12 * mm, 42 * mm] + [mark] * 4 + [18 * mm, 14 * mm], row_height=13 * mm))
     story.append(Spacer(1, 3 * mm))
-    story.append(markup(
-        "Mỗi dòng: tổng các ô (kể cả bỏ trống, hỏng) phải bằng số phiếu hợp lệ. "
-        + " · ".join(f"{LEVEL_SHORT[level]}: {esc(LEVEL_LABELS[level])}" for level in LEVELS),
-        NOTE,
-    ))
+    story.append(
+        markup(
+            "Mỗi dòng: tổng các ô (kể cả bỏ trống, hỏng) phải bằng số phiếu hợp lệ. "
+            + " · ".join(f"{LEVEL_SHORT[level]}: {esc(LEVEL_LABELS[level])}" for level in LEVELS),
+            NOTE,
+        )
+    )
     return build_pdf(story, title=f"Bảng kiểm phiếu năm {mf.year} – {mf.cell}", stamp=Stamp(draft=False))

@@ -63,7 +63,9 @@ BODY = style("body", alignment=TA_JUSTIFY, spaceAfter=4, firstLineIndent=10 * mm
 BODY_PLAIN = style("body-plain", alignment=TA_JUSTIFY, spaceAfter=3)
 TITLE = style("title", 16, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER, spaceBefore=8, spaceAfter=2)
 SUBJECT = style("subject", 14, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER, spaceAfter=10)
-SECTION = style("section", 14, fontName=f"{FAMILY}-Bold", alignment=TA_LEFT, spaceBefore=8, spaceAfter=4, keepWithNext=1)
+SECTION = style(
+    "section", 14, fontName=f"{FAMILY}-Bold", alignment=TA_LEFT, spaceBefore=8, spaceAfter=4, keepWithNext=1
+)
 CELL = style("cell", 12, leading=15)
 CELL_CENTER = style("cell-center", 12, leading=15, alignment=TA_CENTER)
 CELL_HEAD = style("cell-head", 11, leading=13.5, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)
@@ -140,7 +142,10 @@ def party_header(heading: Heading, with_date: bool = True) -> Table:
     right: list[Flowable] = [Paragraph(party, party_style), RuleUnder(party_width, right_width - 4)]
     if with_date:
         right.append(
-            Paragraph(f"<i>{esc(date_line(heading.place, heading.day))}</i>", style("h-date", 14, alignment=TA_CENTER, spaceBefore=6))
+            Paragraph(
+                f"<i>{esc(date_line(heading.place, heading.day))}</i>",
+                style("h-date", 14, alignment=TA_CENTER, spaceBefore=6),
+            )
         )
     table = Table([[left, right]], colWidths=[left_width, right_width])
     table.setStyle(

@@ -119,9 +119,7 @@ def _names(members: list[MemberData]) -> dict[str, str]:
 def _feedback(entries, names: dict[str, str]) -> list[Paragraph]:  # type: ignore[no-untyped-def]
     if not entries:
         return [markup("<i>Không có ý kiến góp ý.</i>", BODY_PLAIN)]
-    return [
-        markup(f"– Đồng chí <b>{esc(names.get(e.by, e.by))}</b>: {esc(e.text)}", BODY_PLAIN) for e in entries
-    ]
+    return [markup(f"– Đồng chí <b>{esc(names.get(e.by, e.by))}</b>: {esc(e.text)}", BODY_PLAIN) for e in entries]
 
 
 def _labelled(label: str, value: str) -> Paragraph:
@@ -132,7 +130,9 @@ def _percent(votes: int, base: int) -> str:
     if base == 0:
         return "—"
     share = round(Fraction(votes * 100, base), 1)  # display only, never a rule
-    shown = f"{share.numerator // share.denominator}" if share.denominator == 1 else f"{float(share):.1f}".replace(".", ",")
+    shown = (
+        f"{share.numerator // share.denominator}" if share.denominator == 1 else f"{float(share):.1f}".replace(".", ",")
+    )
     return shown + "%"
 
 
@@ -158,17 +158,23 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
     taker = names.get(mf.meeting.minute_taker or "", "...")
     story.append(markup(f"Chủ trì hội nghị: đồng chí {esc(chair)}. Thư ký hội nghị: đồng chí {esc(taker)}.", BODY))
     if mf.meeting.guests:
-        guests = "; ".join(f"đồng chí {esc(g.name)}" + (f", {esc(g.title)}" if g.title else "") for g in mf.meeting.guests)
+        guests = "; ".join(
+            f"đồng chí {esc(g.name)}" + (f", {esc(g.title)}" if g.title else "") for g in mf.meeting.guests
+        )
         story.append(markup(f"Khách mời: {guests}.", BODY))
     official = sum(1 for m in mf.members if m.standing is Standing.OFFICIAL)
-    story.append(markup(
-        f"Tổng số đảng viên của chi bộ: {len(mf.members)} đồng chí "
-        f"(chính thức: {official}, dự bị: {len(mf.members) - official}).", BODY,
-    ))
+    story.append(
+        markup(
+            f"Tổng số đảng viên của chi bộ: {len(mf.members)} đồng chí "
+            f"(chính thức: {official}, dự bị: {len(mf.members) - official}).",
+            BODY,
+        )
+    )
     not_rated = [m for m in mf.members if by_key[m.id].not_rated_reason]
     if not_rated:
         listed = "; ".join(
-            f"đồng chí {esc(m.name)} ({esc(NOT_RATED_LABELS[cast(NotRatedReason, by_key[m.id].not_rated_reason)].lower())})" for m in not_rated
+            f"đồng chí {esc(m.name)} ({esc(NOT_RATED_LABELS[cast(NotRatedReason, by_key[m.id].not_rated_reason)].lower())})"
+            for m in not_rated
         )
         story.append(markup(f"Không đánh giá, xếp loại: {len(not_rated)} đồng chí: {listed}.", BODY))
     present = [m for m in mf.members if m.attendance is Attendance.PRESENT]
@@ -178,13 +184,15 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
         why = "có lý do: " + m.absence_reason if m.attendance is Attendance.ABSENT_EXCUSED else "không có lý do"
         story.append(markup(f"– Đồng chí {esc(m.name)}: vắng {esc(why)}.", BODY_PLAIN))
     verdict = "đủ" if result.quorum_met else "KHÔNG đủ"
-    story.append(markup(
-        f"Số thành viên để tính tỉ lệ: {result.base}; đảng viên chính thức có mặt biểu quyết: "
-        f"{result.voters_present}; cần ít nhất {result.quorum_required} ({format_ratio(mf.rules.quorum)}). "
-        f"Hội nghị <b>{verdict}</b> số lượng theo quy định"
-        + ("." if result.quorum_met else ": không thể niêm phong kết quả bỏ phiếu."),
-        BODY,
-    ))
+    story.append(
+        markup(
+            f"Số thành viên để tính tỉ lệ: {result.base}; đảng viên chính thức có mặt biểu quyết: "
+            f"{result.voters_present}; cần ít nhất {result.quorum_required} ({format_ratio(mf.rules.quorum)}). "
+            f"Hội nghị <b>{verdict}</b> số lượng theo quy định"
+            + ("." if result.quorum_met else ": không thể niêm phong kết quả bỏ phiếu."),
+            BODY,
+        )
+    )
 
     story.append(markup("II- NỘI DUNG", SECTION))
     number = 1
@@ -224,11 +232,14 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
     if mf.ballot is not None and mf.ballot.counters:
         chief, *others = mf.ballot.counters
         members = ", ".join(f"đồng chí {esc(names[c])}" for c in others)
-        story.append(markup(
-            f"Hội nghị biểu quyết thống nhất ban kiểm phiếu gồm: đồng chí {esc(names[chief])} (trưởng ban)"
-            + (f"; {members}" if members else "") + ". Kết quả kiểm phiếu có biên bản kiểm phiếu kèm theo.",
-            BODY,
-        ))
+        story.append(
+            markup(
+                f"Hội nghị biểu quyết thống nhất ban kiểm phiếu gồm: đồng chí {esc(names[chief])} (trưởng ban)"
+                + (f"; {members}" if members else "")
+                + ". Kết quả kiểm phiếu có biên bản kiểm phiếu kèm theo.",
+                BODY,
+            )
+        )
     else:
         story.append(markup("<i>Chưa có kết quả kiểm phiếu.</i>", BODY))
 
@@ -240,30 +251,37 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
     cell_review = next((c for c in mf.collective_reviews if c.subject == "cell"), None)
     story.append(markup(f"{number}. Xếp loại tập thể chi bộ và kế hoạch khắc phục", SUBSECTION))
     cell_vote = result.cell.proposed_level
-    story.append(markup(
-        f"Chi bộ tự đánh giá: <b>{esc(level_label(cell_review.self_level if cell_review else None))}</b>. "
-        f"Kết quả biểu quyết, chi bộ đề nghị xếp loại: <b>{esc(level_label(cell_vote))}</b>"
-        + (" (không mức nào được quá nửa số thành viên)" if result.cell.vote_level == UNDECIDED else "") + ".",
-        BODY,
-    ))
+    story.append(
+        markup(
+            f"Chi bộ tự đánh giá: <b>{esc(level_label(cell_review.self_level if cell_review else None))}</b>. "
+            f"Kết quả biểu quyết, chi bộ đề nghị xếp loại: <b>{esc(level_label(cell_vote))}</b>"
+            + (" (không mức nào được quá nửa số thành viên)" if result.cell.vote_level == UNDECIDED else "")
+            + ".",
+            BODY,
+        )
+    )
     for flag in result.cell.flags:
         story.append(markup(f"– Lưu ý: {esc(FLAG_LABELS[flag])}.", BODY_PLAIN))
     if result.quota.exceeded:
-        story.append(markup(
-            f"– Lưu ý: số đảng viên đề nghị Hoàn thành xuất sắc nhiệm vụ ({result.quota.excellent}) vượt tỉ lệ "
-            f"{format_ratio(mf.rules.quota_ratio)} (tối đa {result.quota.limit} trên {result.quota.pool}); "
-            "đảng ủy cơ sở xem xét, quyết định.",
-            BODY_PLAIN,
-        ))
+        story.append(
+            markup(
+                f"– Lưu ý: số đảng viên đề nghị Hoàn thành xuất sắc nhiệm vụ ({result.quota.excellent}) vượt tỉ lệ "
+                f"{format_ratio(mf.rules.quota_ratio)} (tối đa {result.quota.limit} trên {result.quota.pool}); "
+                "đảng ủy cơ sở xem xét, quyết định.",
+                BODY_PLAIN,
+            )
+        )
     if cell_review is not None and cell_review.remedy_plan.strip():
         story.append(_labelled("Kế hoạch khắc phục hạn chế, khuyết điểm", cell_review.remedy_plan))
 
     story.append(markup("III- BẾ MẠC", SECTION))
     approved = mf.meeting.minutes_approved_by
     approved_text = f"{approved}/{len(present)}" if approved is not None else f".../{len(present)}"
-    story.append(markup(
-        f"Biên bản được đọc lại trước hội nghị và được {approved_text} đồng chí có mặt nhất trí thông qua.", BODY
-    ))
+    story.append(
+        markup(
+            f"Biên bản được đọc lại trước hội nghị và được {approved_text} đồng chí có mặt nhất trí thông qua.", BODY
+        )
+    )
     story.append(markup(f"Hội nghị kết thúc lúc {_time(mf, 'ends_at')} cùng ngày.", BODY))
     story.append(Spacer(1, 6 * mm))
     story.append(KeepTogether([signature_block([("THƯ KÝ HỘI NGHỊ", "", taker), ("CHỦ TRÌ HỘI NGHỊ", "", chair)])]))
@@ -273,7 +291,9 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
 def results_table(mf: MeetingFile, result: MeetingResult):  # type: ignore[no-untyped-def]
     """Return the table No. | Full name | Self-assessed | Cell proposes | Notes, and the totals."""
     by_key = {r.key: r for r in result.members}
-    head: list[object] = [Paragraph(h, CELL_HEAD) for h in ("STT", "Họ và tên", "Tự đánh giá", "Chi bộ đề nghị", "Ghi chú")]
+    head: list[object] = [
+        Paragraph(h, CELL_HEAD) for h in ("STT", "Họ và tên", "Tự đánh giá", "Chi bộ đề nghị", "Ghi chú")
+    ]
     rows: list[list[object]] = [head]
     for i, m in enumerate(mf.members, 1):
         r = by_key[m.id]
@@ -283,10 +303,15 @@ def results_table(mf: MeetingFile, result: MeetingResult):  # type: ignore[no-un
         else:
             proposed = LEVEL_SHORT[r.proposed_level] if r.proposed_level else "Chưa đủ quá nửa"
             notes = "; ".join(FLAG_LABELS[f] for f in r.flags)
-        rows.append([
-            Paragraph(str(i), CELL_CENTER), Paragraph(esc(m.name), CELL), Paragraph(own, CELL_CENTER),
-            Paragraph(esc(proposed), CELL_CENTER), Paragraph(esc(notes), CELL_LEFT_SMALL),
-        ])
+        rows.append(
+            [
+                Paragraph(str(i), CELL_CENTER),
+                Paragraph(esc(m.name), CELL),
+                Paragraph(own, CELL_CENTER),
+                Paragraph(esc(proposed), CELL_CENTER),
+                Paragraph(esc(notes), CELL_LEFT_SMALL),
+            ]
+        )
     table = grid_table(rows, [12 * mm, 50 * mm, 24 * mm, 27 * mm, TEXT_WIDTH - 113 * mm])
     totals = ", ".join(f"{LEVEL_LABELS[level]}: {result.summary[level.value]}" for level in LEVELS)
     extra = []
@@ -321,18 +346,22 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
         story.append(markup(f"{i}. Đồng chí {esc(names.get(code, code))} – Thành viên", BODY_PLAIN))
     official = sum(1 for m in mf.members if m.standing is Standing.OFFICIAL)
     absent = sum(1 for m in mf.members if m.attendance is not Attendance.PRESENT)
-    story.append(markup(
-        f"Tổng số đảng viên chính thức được triệu tập: {official}; số thành viên để tính tỉ lệ: {result.base}; "
-        f"đảng viên chính thức có mặt biểu quyết: {result.voters_present}; vắng mặt: {absent}.",
-        BODY,
-    ))
+    story.append(
+        markup(
+            f"Tổng số đảng viên chính thức được triệu tập: {official}; số thành viên để tính tỉ lệ: {result.base}; "
+            f"đảng viên chính thức có mặt biểu quyết: {result.voters_present}; vắng mặt: {absent}.",
+            BODY,
+        )
+    )
     valid = ballot.returned - ballot.invalid
     reasons = f" (lý do: {esc(ballot.invalid_reasons)})" if ballot.invalid and ballot.invalid_reasons else ""
-    story.append(markup(
-        f"Số phiếu phát ra: {ballot.issued}; số phiếu thu vào: {ballot.returned}; số phiếu hợp lệ: {valid}; "
-        f"số phiếu không hợp lệ: {ballot.invalid}{reasons}.",
-        BODY,
-    ))
+    story.append(
+        markup(
+            f"Số phiếu phát ra: {ballot.issued}; số phiếu thu vào: {ballot.returned}; số phiếu hợp lệ: {valid}; "
+            f"số phiếu không hợp lệ: {ballot.invalid}{reasons}.",
+            BODY,
+        )
+    )
     story.append(markup("Kết quả kiểm phiếu (tỉ lệ % tính trên số thành viên):", BODY))
     small_head = style("count-head", 9, leading=11, fontName="LiberationSerif-Bold", alignment=1)
     head: list[object] = [Paragraph("STT", small_head), Paragraph("Họ và tên", small_head)]
@@ -348,30 +377,46 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
             continue
         reached = result.cell.vote_level if key == CELL_ROW else by_key[key].vote_level
         label = "Tập thể chi bộ" if key == CELL_ROW else names[key]
-        cells = [Paragraph(f"{votes.for_level(level)}<br/>({_percent(votes.for_level(level), result.base)})", small) for level in LEVELS]
+        cells = [
+            Paragraph(f"{votes.for_level(level)}<br/>({_percent(votes.for_level(level), result.base)})", small)
+            for level in LEVELS
+        ]
         reached_text = "Không đủ quá nửa" if reached == UNDECIDED else LEVEL_SHORT[Level(reached)] if reached else "—"
-        rows.append([
-            Paragraph(str(i), CELL_CENTER),
-            Paragraph(f"<b>{esc(label)}</b>" if key == CELL_ROW else esc(label), CELL),
-            *cells,
-            Paragraph(str(votes.blank), small),
-            Paragraph(esc(reached_text), small),
-        ])
+        rows.append(
+            [
+                Paragraph(str(i), CELL_CENTER),
+                Paragraph(f"<b>{esc(label)}</b>" if key == CELL_ROW else esc(label), CELL),
+                *cells,
+                Paragraph(str(votes.blank), small),
+                Paragraph(esc(reached_text), small),
+            ]
+        )
     level_width = 19 * mm
-    story.append(grid_table(rows, [11 * mm, TEXT_WIDTH - 11 * mm - 4 * level_width - 16 * mm - 22 * mm]
-                            + [level_width] * 4 + [16 * mm, 22 * mm]))
-    story.append(markup(
-        " · ".join(f"{LEVEL_SHORT[level]}: {esc(LEVEL_LABELS[level])}" for level in LEVELS),
-        style("legend", 11, fontName="LiberationSerif-Italic", spaceBefore=3),
-    ))
-    story.append(markup(
-        "Ban kiểm phiếu lập biên bản này và công bố kết quả trước hội nghị.", BODY
-    ))
+    story.append(
+        grid_table(
+            rows,
+            [11 * mm, TEXT_WIDTH - 11 * mm - 4 * level_width - 16 * mm - 22 * mm]
+            + [level_width] * 4
+            + [16 * mm, 22 * mm],
+        )
+    )
+    story.append(
+        markup(
+            " · ".join(f"{LEVEL_SHORT[level]}: {esc(LEVEL_LABELS[level])}" for level in LEVELS),
+            style("legend", 11, fontName="LiberationSerif-Italic", spaceBefore=3),
+        )
+    )
+    story.append(markup("Ban kiểm phiếu lập biên bản này và công bố kết quả trước hội nghị.", BODY))
     story.append(Spacer(1, 6 * mm))
-    story.append(KeepTogether([signature_block([
-        ("T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", names.get(chief, "")),
-    ])]))
+    story.append(
+        KeepTogether(
+            [
+                signature_block(
+                    [
+                        ("T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", names.get(chief, "")),
+                    ]
+                )
+            ]
+        )
+    )
     return build_pdf(story, title=f"Biên bản kiểm phiếu năm {mf.year} – {mf.cell}", stamp=stamp_for(seal))
-
-
-

@@ -15,7 +15,9 @@ from .app import create_app
 
 def main() -> None:
     """Run the application's command line."""
-    cli = FlaskGroup(name="party-review", create_app=create_app, help="The party cell year-end review (kiểm điểm, xếp loại).")
+    cli = FlaskGroup(
+        name="party-review", create_app=create_app, help="The party cell year-end review (kiểm điểm, xếp loại)."
+    )
     cli.add_command(run_command, "serve")
     cli.main(prog_name="party-review")
 

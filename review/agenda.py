@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .meeting_store import meeting_file
 from .models import Meeting, Participant
-from .records import meeting_file
 from .rules import (
     NOT_RATED_LABELS,
     Position,

@@ -28,16 +28,36 @@ from sqlalchemy.orm.attributes import get_history
 from .models import AuditEntry, CollectiveReview, IndividualReview, Participant, Seal, Tally
 
 # The tables of a meeting's record and everything that decides it.
-AUDITED = frozenset({
-    "organization", "cell", "member", "review_year", "meeting", "guest", "participant",
-    "individual_review", "collective_review", "feedback", "ballot_counter", "tally", "tally_row",
-    "counter_code", "seal_approval", "seal", "user_account",
-})
+AUDITED = frozenset(
+    {
+        "organization",
+        "cell",
+        "member",
+        "review_year",
+        "meeting",
+        "guest",
+        "participant",
+        "individual_review",
+        "collective_review",
+        "feedback",
+        "ballot_counter",
+        "tally",
+        "tally_row",
+        "counter_code",
+        "seal_approval",
+        "seal",
+        "user_account",
+    }
+)
 # Secrets are never copied into the log: only that they changed.
-REDACTED = frozenset({
-    ("user_account", "password_hash"), ("user_account", "session_token"), ("counter_code", "code_hash"),
-    ("counter_code", "lookup_key"),  # with SECRET_KEY, it would let the 8-letter code be tried offline
-})
+REDACTED = frozenset(
+    {
+        ("user_account", "password_hash"),
+        ("user_account", "session_token"),
+        ("counter_code", "code_hash"),
+        ("counter_code", "lookup_key"),  # with SECRET_KEY, it would let the 8-letter code be tried offline
+    }
+)
 GENESIS = "0" * 64
 CHAIN_LOCK = 0x41554454  # "AUDT": the PostgreSQL advisory lock key of the chain
 PENDING = "audit_pending"
@@ -70,14 +90,32 @@ def plain(value: Any) -> Any:
 
 
 def entry_payload(
-    entry_id: int, at: datetime, actor_id: int | None, actor: str, table_name: str,
-    row_id: int | None, action: str, meeting_id: int | None, before: str | None, after: str | None,
+    entry_id: int,
+    at: datetime,
+    actor_id: int | None,
+    actor: str,
+    table_name: str,
+    row_id: int | None,
+    action: str,
+    meeting_id: int | None,
+    before: str | None,
+    after: str | None,
 ) -> str:
     """Return the canonical JSON of an entry, as its hash covers it."""
-    return canonical({
-        "id": entry_id, "at": at.isoformat(), "actor_id": actor_id, "actor": actor, "table": table_name,
-        "row_id": row_id, "action": action, "meeting_id": meeting_id, "before": before, "after": after,
-    })
+    return canonical(
+        {
+            "id": entry_id,
+            "at": at.isoformat(),
+            "actor_id": actor_id,
+            "actor": actor,
+            "table": table_name,
+            "row_id": row_id,
+            "action": action,
+            "meeting_id": meeting_id,
+            "before": before,
+            "after": after,
+        }
+    )
 
 
 def chain_hash(prev_hash: str, payload: str) -> str:
@@ -88,8 +126,16 @@ def chain_hash(prev_hash: str, payload: str) -> str:
 def stored_hash(entry: Any) -> str:
     """Return the hash an entry (a row of ``audit_entry``) must have after its ``prev_hash``."""
     payload = entry_payload(
-        entry.id, entry.at, entry.actor_id, entry.actor, entry.table_name, entry.row_id,
-        entry.action, entry.meeting_id, entry.before, entry.after,
+        entry.id,
+        entry.at,
+        entry.actor_id,
+        entry.actor,
+        entry.table_name,
+        entry.row_id,
+        entry.action,
+        entry.meeting_id,
+        entry.before,
+        entry.after,
     )
     return chain_hash(entry.prev_hash, payload)
 
@@ -235,7 +281,10 @@ def note_update(mapper: Mapper, connection: Connection, target: Any) -> None:
         before[col] = _shown(table_name, col, old)
         after[col] = _shown(table_name, col, new)
     if after:
-        _note(target, Change(_row_id(mapper, target), table_name, "update", meeting_id_of(connection, target), before, after))
+        _note(
+            target,
+            Change(_row_id(mapper, target), table_name, "update", meeting_id_of(connection, target), before, after),
+        )
 
 
 @event.listens_for(Mapper, "before_delete")
@@ -246,7 +295,9 @@ def note_delete(mapper: Mapper, connection: Connection, target: Any) -> None:
     table_name = mapper.local_table.name
     state_dict = inspect(target).dict
     before = {col: _shown(table_name, col, state_dict[key]) for key, col in _columns(mapper) if key in state_dict}
-    _note(target, Change(_row_id(mapper, target), table_name, "delete", meeting_id_of(connection, target), before, None))
+    _note(
+        target, Change(_row_id(mapper, target), table_name, "delete", meeting_id_of(connection, target), before, None)
+    )
 
 
 def refuse_audit_write(mapper: Mapper, connection: Connection, target: Any) -> None:
@@ -314,16 +365,29 @@ def append_entries(session: Session, flush_context: Any) -> None:
     for change in changes:
         entry_id += 1
         row = {
-            "id": entry_id, "at": at, "actor_id": actor_id, "actor": actor, "table_name": change.table_name,
+            "id": entry_id,
+            "at": at,
+            "actor_id": actor_id,
+            "actor": actor,
+            "table_name": change.table_name,
             "row_id": change.row_id,
-            "action": change.action, "meeting_id": change.meeting_id,
+            "action": change.action,
+            "meeting_id": change.meeting_id,
             "before": None if change.before is None else canonical(change.before),
             "after": None if change.after is None else canonical(change.after),
             "prev_hash": prev_hash,
         }
         payload = entry_payload(
-            row["id"], at, actor_id, actor, row["table_name"], row["row_id"], row["action"],
-            row["meeting_id"], row["before"], row["after"],
+            row["id"],
+            at,
+            actor_id,
+            actor,
+            row["table_name"],
+            row["row_id"],
+            row["action"],
+            row["meeting_id"],
+            row["before"],
+            row["after"],
         )
         row["hash"] = prev_hash = chain_hash(prev_hash, payload)
         rows.append(row)
@@ -400,18 +464,24 @@ def verify_chain(connection: Connection, batch: int = 1000) -> Verdict:
         for row in rows:
             if row.id != expected_id:
                 return Verdict(
-                    count, prev_hash, expected_id,
+                    count,
+                    prev_hash,
+                    expected_id,
                     f"mục {expected_id} không còn (sau mục {expected_id - 1} là mục {row.id}): đã bị xóa.",
                 )
             if row.prev_hash != prev_hash:
                 return Verdict(
-                    count, prev_hash, row.id,
+                    count,
+                    prev_hash,
+                    row.id,
                     f"mục {row.id} không nối với mục trước (mã băm trước ghi {row.prev_hash[:12]}…, "
                     f"thực tế {prev_hash[:12]}…).",
                 )
             if stored_hash(row) != row.hash:
                 return Verdict(
-                    count, prev_hash, row.id,
+                    count,
+                    prev_hash,
+                    row.id,
                     f"mục {row.id} ({row.action} {row.table_name} #{row.row_id}) không khớp mã băm: "
                     "nội dung đã bị sửa.",
                 )
@@ -436,7 +506,10 @@ def history_of(connection: Connection, table_name: str, row_id: int) -> Any:
 
 # Every record hangs on one of these: when all are empty there is nothing the log should cover.
 RECORD_TABLES = {
-    "organization": "đảng bộ", "cell": "chi bộ", "member": "đảng viên", "meeting": "hội nghị",
+    "organization": "đảng bộ",
+    "cell": "chi bộ",
+    "member": "đảng viên",
+    "meeting": "hội nghị",
     "user_account": "tài khoản",
 }
 HASH_FORM = frozenset("0123456789abcdef")
@@ -445,8 +518,7 @@ HASH_FORM = frozenset("0123456789abcdef")
 def records_without_log(connection: Connection) -> dict[str, int]:
     """Return the rows of the record's root tables, by Vietnamese label, leaving out the empty ones."""
     counts = {
-        label: connection.scalar(text(f'SELECT count(*) FROM "{table}"')) or 0
-        for table, label in RECORD_TABLES.items()
+        label: connection.scalar(text(f'SELECT count(*) FROM "{table}"')) or 0 for table, label in RECORD_TABLES.items()
     }
     return {label: count for label, count in counts.items() if count}
 
@@ -471,7 +543,10 @@ class SealAnchor:
 
 
 def sealed_before_log(
-    sealed_at_utc: datetime, seal_id: int, log_began_at: datetime | None, first_logged_seal_id: int | None,
+    sealed_at_utc: datetime,
+    seal_id: int,
+    log_began_at: datetime | None,
+    first_logged_seal_id: int | None,
 ) -> bool:
     """Return whether a seal was made before the audit log began (migration 0006 created it).
 
@@ -531,8 +606,15 @@ def seal_anchors(connection: Connection) -> list[SealAnchor]:
 
     rows = connection.execute(
         select(
-            Seal.id, Seal.meeting_id, Cell.name, ReviewYear.year, Seal.version, Seal.fingerprint,
-            Seal.audit_anchor, Seal.reopened_at, Seal.sealed_at,
+            Seal.id,
+            Seal.meeting_id,
+            Cell.name,
+            ReviewYear.year,
+            Seal.version,
+            Seal.fingerprint,
+            Seal.audit_anchor,
+            Seal.reopened_at,
+            Seal.sealed_at,
         )
         .join(Meeting, Meeting.id == Seal.meeting_id)
         .join(Cell, Cell.id == Meeting.cell_id)
@@ -541,7 +623,9 @@ def seal_anchors(connection: Connection) -> list[SealAnchor]:
     ).all()
     log_began_at = connection.scalar(select(AUDIT_TABLE.c.at).order_by(AUDIT_TABLE.c.id).limit(1))
     first_logged_seal_id = connection.scalar(
-        select(func.min(AUDIT_TABLE.c.row_id)).where(AUDIT_TABLE.c.table_name == "seal", AUDIT_TABLE.c.action == "insert")
+        select(func.min(AUDIT_TABLE.c.row_id)).where(
+            AUDIT_TABLE.c.table_name == "seal", AUDIT_TABLE.c.action == "insert"
+        )
     )
     found = []
     for row in rows:
@@ -555,21 +639,42 @@ def seal_anchors(connection: Connection) -> list[SealAnchor]:
         position = entry_position(connection, row.audit_anchor) if row.audit_anchor is not None else None
         between = 0
         if entry is not None and position is not None and position < entry.id:
-            between = connection.scalar(
-                select(func.count()).select_from(AUDIT_TABLE).where(
-                    AUDIT_TABLE.c.id > position, AUDIT_TABLE.c.id < entry.id, AUDIT_TABLE.c.at != entry.at,
+            between = (
+                connection.scalar(
+                    select(func.count())
+                    .select_from(AUDIT_TABLE)
+                    .where(
+                        AUDIT_TABLE.c.id > position,
+                        AUDIT_TABLE.c.id < entry.id,
+                        AUDIT_TABLE.c.at != entry.at,
+                    )
                 )
-            ) or 0
-        found.append(SealAnchor(
-            row.id, row.meeting_id, row.name, row.year, row.version, row.fingerprint, row.audit_anchor,
-            row.reopened_at is None, None if entry is None else entry.id, recorded, position, between,
-            # sealed_at is the server's local naive time (records.seal_meeting: datetime.now()),
-            # audit_entry.at naive UTC (append_entries): a naive astimezone reads local time.
-            sealed_before_log(
-                row.sealed_at.astimezone(UTC).replace(tzinfo=None), row.id, log_began_at,
-                first_logged_seal_id,
-            ),
-        ))
+                or 0
+            )
+        found.append(
+            SealAnchor(
+                row.id,
+                row.meeting_id,
+                row.name,
+                row.year,
+                row.version,
+                row.fingerprint,
+                row.audit_anchor,
+                row.reopened_at is None,
+                None if entry is None else entry.id,
+                recorded,
+                position,
+                between,
+                # sealed_at is the server's local naive time (records.seal_meeting: datetime.now()),
+                # audit_entry.at naive UTC (append_entries): a naive astimezone reads local time.
+                sealed_before_log(
+                    row.sealed_at.astimezone(UTC).replace(tzinfo=None),
+                    row.id,
+                    log_began_at,
+                    first_logged_seal_id,
+                ),
+            )
+        )
     return found
 
 
@@ -595,10 +700,20 @@ def audit_cli() -> None:
 
 
 @audit_cli.command("verify")
-@click.option("--anchors", "show_anchors", is_flag=True,
-              help="List each seal in force with what the ward keeps of it (meeting, cell, version, SHA-256, anchor).")
-@click.option("--expect", "expected", multiple=True, metavar="HASH", callback=kept_hash,
-              help="A hash kept elsewhere (an earlier last hash, a seal's anchor): pass only if the chain holds it.")
+@click.option(
+    "--anchors",
+    "show_anchors",
+    is_flag=True,
+    help="List each seal in force with what the ward keeps of it (meeting, cell, version, SHA-256, anchor).",
+)
+@click.option(
+    "--expect",
+    "expected",
+    multiple=True,
+    metavar="HASH",
+    callback=kept_hash,
+    help="A hash kept elsewhere (an earlier last hash, a seal's anchor): pass only if the chain holds it.",
+)
 @with_appcontext
 def verify_command(show_anchors: bool, expected: tuple[str, ...]) -> None:
     """Walk the hash chain and check the seals' anchors; print OK, or each problem and exit 1."""
@@ -620,16 +735,20 @@ def verify_command(show_anchors: bool, expected: tuple[str, ...]) -> None:
         # checks the exit status must not read "OK" over records whose every change is gone
         # from the log (or that predate it: then any first change starts the log).
         held = ", ".join(f"{count} {label}" for label, count in records.items())
-        problems.insert(0, f"Cảnh báo: nhật ký thay đổi trống trong khi cơ sở dữ liệu có {held}: "
-                           "nhật ký đã bị xóa hết, hoặc dữ liệu có từ trước khi có nhật ký. Không xác minh được gì.")
+        problems.insert(
+            0,
+            f"Cảnh báo: nhật ký thay đổi trống trong khi cơ sở dữ liệu có {held}: "
+            "nhật ký đã bị xóa hết, hoặc dữ liệu có từ trước khi có nhật ký. Không xác minh được gì.",
+        )
     problems += [
         f"Mã băm đã giữ {value} không có trong chuỗi nhật ký: phần cuối của nhật ký đã bị cắt đi, "
         "hoặc chuỗi đã bị viết lại."
-        for value, position in positions.items() if position is None
+        for value, position in positions.items()
+        if position is None
     ]
     # --- Seal data (issue 11, H1's block): every sealed meeting's stored data against what its
     # seal covers (SPEC 5.7a), and each seal's payload against its own fingerprint.
-    from .records import sealed_data_problems
+    from .meeting_store import sealed_data_problems
 
     problems += sealed_data_problems()
     # --- end of the seal-data block.
@@ -651,9 +770,13 @@ def verify_command(show_anchors: bool, expected: tuple[str, ...]) -> None:
     before_log = sum(1 for seal in seals if seal.anchor is None and seal.entry_id is None)  # passed: before the log
     click.echo(f"Mốc của {anchored} bản niêm phong có trong chuỗi, ngay trước lúc niêm phong.")
     if anchored + before_log < len(seals):
-        click.echo(f"{len(seals) - anchored - before_log} bản niêm phong làm trước khi có mốc: không có mốc để kiểm tra.")
+        click.echo(
+            f"{len(seals) - anchored - before_log} bản niêm phong làm trước khi có mốc: không có mốc để kiểm tra."
+        )
     if before_log:
-        click.echo(f"{before_log} bản niêm phong trước khi có nhật ký: nhật ký không ghi việc niêm phong, "
-                   "không có mốc để kiểm tra.")
+        click.echo(
+            f"{before_log} bản niêm phong trước khi có nhật ký: nhật ký không ghi việc niêm phong, "
+            "không có mốc để kiểm tra."
+        )
     for value, position in positions.items():
         click.echo(f"Mã băm đã giữ {value} có trong chuỗi (mục {position}).")

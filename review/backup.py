@@ -58,7 +58,8 @@ def sqlite_file(url: URL) -> Path:
 def sqlite_rows(connection: sqlite3.Connection) -> dict[str, int]:
     """Return the rows of every table of a SQLite database, by table name."""
     names = [
-        name for (name,) in connection.execute(
+        name
+        for (name,) in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
         )
     ]
@@ -171,9 +172,11 @@ def pg_connection(url: URL) -> tuple[str, dict[str, str]]:
 
 def pg_rows(connection) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Return the rows of every table of the public schema, by table name."""
-    names = connection.execute(
-        text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-    ).scalars().all()
+    names = (
+        connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"))
+        .scalars()
+        .all()
+    )
     return {name: connection.execute(text(f'SELECT count(*) FROM public."{name}"')).scalar_one() for name in names}
 
 
@@ -200,7 +203,8 @@ def postgres_backup(engine: Engine, path: Path) -> Summary:
             try:
                 run_tool(
                     [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={partial}", f"--dbname={uri}"],
-                    environment, "pg_dump",
+                    environment,
+                    "pg_dump",
                 )
             except BaseException:
                 partial.unlink(missing_ok=True)
@@ -222,10 +226,18 @@ def postgres_restore(engine: Engine, path: Path) -> Summary:
     engine.dispose()  # no connection of ours stays open on the tables being replaced
     run_tool(
         [
-            pg_restore, "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
-            "--no-owner", "--no-privileges", f"--dbname={uri}", str(path),
+            pg_restore,
+            "--clean",
+            "--if-exists",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-owner",
+            "--no-privileges",
+            f"--dbname={uri}",
+            str(path),
         ],
-        environment, "pg_restore",
+        environment,
+        "pg_restore",
     )
     with engine.connect() as connection:
         rows = pg_rows(connection)

@@ -15,8 +15,8 @@ from . import meetingfile
 from .database import write_transaction
 from .documents import DOCUMENTS, render_document
 from .extensions import db
+from .meeting_store import ImportRefused, import_meeting, load_meeting, record_file
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
-from .records import ImportRefused, import_meeting, load_meeting, record_file
 from .rules import Problem
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "thuong-thanh-2020.json"
@@ -98,8 +98,13 @@ def list_command() -> None:
 
 def _document_command(key: str, help_text: str) -> click.Command:
     @click.argument("meeting_id", type=int)
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-                  help="Write the PDF to this file.")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="Write the PDF to this file.",
+    )
     @with_appcontext
     def command(meeting_id: int, output: Path) -> None:
         meeting = load_meeting(meeting_id)
@@ -124,13 +129,21 @@ def user_cli() -> None:
 
 
 def create_user(
-    username: str, role: Role, password: str, *, cell_id: int | None = None,
-    organization_id: int | None = None, display_name: str = "",
+    username: str,
+    role: Role,
+    password: str,
+    *,
+    cell_id: int | None = None,
+    organization_id: int | None = None,
+    display_name: str = "",
 ) -> User:
     """Create an account scoped to its cell or organisation."""
     user = User(
-        username=username, role=role.value, cell_id=cell_id,
-        organization_id=organization_id, display_name=display_name or username,
+        username=username,
+        role=role.value,
+        cell_id=cell_id,
+        organization_id=organization_id,
+        display_name=display_name or username,
     )
     user.set_password(password)
     db.session.add(user)
@@ -163,8 +176,9 @@ def create_user_command(
         raise click.UsageError(f"Tên đăng nhập {username} đã có.")
     password = read_password("Mật khẩu")
     with write_transaction():
-        user = create_user(username, scope, password, cell_id=cell_id,
-                           organization_id=organization_id, display_name=display_name)
+        user = create_user(
+            username, scope, password, cell_id=cell_id, organization_id=organization_id, display_name=display_name
+        )
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role_label}).")
     click.echo(user.id)
 
@@ -230,7 +244,8 @@ DEMO_ACCOUNTS = (
 
 @click.command("demo")
 @click.option(
-    "--empty-cell", is_flag=True,
+    "--empty-cell",
+    is_flag=True,
     help="Create the seed's ward and cell without members or meeting, to record a meeting from scratch.",
 )
 @with_appcontext
@@ -263,7 +278,10 @@ def demo_command(empty_cell: bool) -> None:
             user = db.session.scalar(select(User).where(User.username == username))
             if user is None:
                 user = create_user(
-                    username, role, password, display_name=name,
+                    username,
+                    role,
+                    password,
+                    display_name=name,
                     cell_id=cell_id if role in (Role.SECRETARY, Role.COUNTER) else None,
                     organization_id=organization_id if role is Role.WARD else None,
                 )
@@ -272,7 +290,9 @@ def demo_command(empty_cell: bool) -> None:
                 user.enable()
             if code is not None and user.member_id is None:
                 # Linked to the roster member with that code, once the roster has one.
-                user.member_id = db.session.scalar(select(Member.id).where(Member.cell_id == cell_id, Member.code == code))
+                user.member_id = db.session.scalar(
+                    select(Member.id).where(Member.cell_id == cell_id, Member.code == code)
+                )
             click.echo(f"  {role.value:10} {username:10} {password}")
 
 
@@ -312,8 +332,12 @@ def restore_command(path: Path, yes: bool) -> None:
         raise click.ClickException(f"Không có tệp sao lưu {path}.")
     db.session.remove()
     target = backup.describe(db.engine)
-    if not yes and backup.has_data(db.engine) and not click.confirm(
-        f"Cơ sở dữ liệu {target} đang có dữ liệu; phục hồi sẽ thay toàn bộ bằng bản sao lưu {path}. Tiếp tục?"
+    if (
+        not yes
+        and backup.has_data(db.engine)
+        and not click.confirm(
+            f"Cơ sở dữ liệu {target} đang có dữ liệu; phục hồi sẽ thay toàn bộ bằng bản sao lưu {path}. Tiếp tục?"
+        )
     ):
         raise click.ClickException("Chưa phục hồi: cơ sở dữ liệu giữ nguyên.")
     try:

@@ -110,8 +110,14 @@ def base_url(value: str | None) -> str | None:
     except ValueError:
         parts = urlsplit("")  # refused below
     if (
-        parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
-        or "?" in value or "#" in value or parts.username is not None or parts.password is not None
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "?" in value
+        or "#" in value
+        or parts.username is not None
+        or parts.password is not None
         or any(c.isspace() or ord(c) < 0x20 for c in value)
     ):
         raise ConfigError(
@@ -125,7 +131,7 @@ def normalize_database_url(url: str) -> str:
     """Return the URL with PostgreSQL pointed at psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -20,10 +20,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 from .integrity import SEALED_MESSAGE  # the one wording, shared with the model layer
+from .meeting_edits import Refused
+from .meeting_store import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
 from .meetingfile import BallotData, MeetingFile
 from .models import BallotCounter, CounterCode, Meeting, Participant, Role, Seal, SealApproval, Tally, TallyRow, User
-from .recording import Refused
-from .records import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
 from .rules import CELL_ROW, BallotCount, Difference, MeetingResult, Standing, Votes, compare_ballots, is_voter
 from .text import nfc, one_line_break, text_problem
 from .trust import Origin, Provenance, provenance
@@ -141,9 +141,7 @@ def code_lookup_key(code: str) -> str:
     return hmac.new(secret, normalized_code(code).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def issue_code(
-    meeting: Meeting, member_id: int, now: datetime | None = None, issued_by: User | None = None
-) -> str:
+def issue_code(meeting: Meeting, member_id: int, now: datetime | None = None, issued_by: User | None = None) -> str:
     """Return a new one-time sign-in code for a counter of the meeting (only its hashes are kept).
 
     The member's earlier codes for the meeting not used yet are revoked: only the newest
@@ -155,8 +153,10 @@ def issue_code(
     now = now or datetime.now()
     earlier = db.session.scalars(
         select(CounterCode).where(
-            CounterCode.meeting_id == meeting.id, CounterCode.member_id == member_id,
-            CounterCode.used_at.is_(None), CounterCode.revoked_at.is_(None),
+            CounterCode.meeting_id == meeting.id,
+            CounterCode.member_id == member_id,
+            CounterCode.used_at.is_(None),
+            CounterCode.revoked_at.is_(None),
         )
     )
     for record in earlier:
@@ -165,9 +165,12 @@ def issue_code(
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")  # as User.set_password
     db.session.add(
         CounterCode(
-            meeting_id=meeting.id, member_id=member_id,
+            meeting_id=meeting.id,
+            member_id=member_id,
             code_hash=generate_password_hash(normalized_code(code), method=method),
-            lookup_key=code_lookup_key(code), created_at=now, expires_at=now + CODE_LIFETIME,
+            lookup_key=code_lookup_key(code),
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
             issued_by_id=issued_by.id if issued_by is not None else None,
         )
     )
@@ -259,7 +262,9 @@ def claim_entry(meeting: Meeting, user: User) -> Tally:
     current = current_entries(meeting)
     if user.member_id is not None and any(t.user is not None and t.user.member_id == user.member_id for t in current):
         # The same counter through another account (their own and a code): not independent.
-        raise Refused("csrf_token", "Đồng chí đã nhập một bản bằng tài khoản khác; hai bản nhập phải của hai đồng chí khác nhau.")
+        raise Refused(
+            "csrf_token", "Đồng chí đã nhập một bản bằng tài khoản khác; hai bản nhập phải của hai đồng chí khác nhau."
+        )
     taken = {t.entry for t in current}
     free = next((e for e in ENTRIES if e not in taken), None)
     if free is None:
@@ -303,8 +308,11 @@ def with_ballot(meeting: Meeting, ballot: BallotCount) -> MeetingFile:
     rows |= {k: v for k, v in ballot.rows.items() if k not in rows}  # unknown rows: the checks name them
     mf.ballot = BallotData(
         counters=[c.member.code for c in meeting.counters],
-        issued=ballot.issued, returned=ballot.returned, invalid=ballot.invalid,
-        invalid_reasons=ballot.invalid_reasons, rows=rows,
+        issued=ballot.issued,
+        returned=ballot.returned,
+        invalid=ballot.invalid,
+        invalid_reasons=ballot.invalid_reasons,
+        rows=rows,
     )
     return mf
 
@@ -381,10 +389,23 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
     assert first is not None
     meeting.tallies.append(
         Tally(
-            entry=FINAL_TALLY, issued=first.issued, returned=first.returned, invalid=first.invalid,
-            invalid_reasons=first.invalid_reasons, updated_at=datetime.now(),
-            rows=[TallyRow(participant=r.participant, excellent=r.excellent, good=r.good, completed=r.completed,
-                           not_completed=r.not_completed, blank=r.blank) for r in first.rows],
+            entry=FINAL_TALLY,
+            issued=first.issued,
+            returned=first.returned,
+            invalid=first.invalid,
+            invalid_reasons=first.invalid_reasons,
+            updated_at=datetime.now(),
+            rows=[
+                TallyRow(
+                    participant=r.participant,
+                    excellent=r.excellent,
+                    good=r.good,
+                    completed=r.completed,
+                    not_completed=r.not_completed,
+                    blank=r.blank,
+                )
+                for r in first.rows
+            ],
         )
     )
     seal = seal_meeting(meeting, mf, chief_id=roles["chief"].user_id, secretary_id=roles["secretary"].user_id)
@@ -422,10 +443,15 @@ def origin(account: User | None, sign_in_id: str | None, address: str | None, at
 def meeting_provenance(meeting: Meeting, approvals: list[SealApproval] | None = None) -> Provenance:
     """Return where the meeting's entries in force and its approvals (default: all recorded) came
     from, with the warnings they raise."""
-    entries = {t.entry: origin(t.user, t.sign_in_id, t.address, t.updated_at)
-               for t in current_entries(meeting) if t.updated_at is not None}
-    approved = {a.role: origin(a.user, a.sign_in_id, a.address, a.approved_at)
-                for a in (meeting.seal_approvals if approvals is None else approvals)}
+    entries = {
+        t.entry: origin(t.user, t.sign_in_id, t.address, t.updated_at)
+        for t in current_entries(meeting)
+        if t.updated_at is not None
+    }
+    approved = {
+        a.role: origin(a.user, a.sign_in_id, a.address, a.approved_at)
+        for a in (meeting.seal_approvals if approvals is None else approvals)
+    }
     return provenance(entries, approved)
 
 
@@ -474,7 +500,12 @@ def parse_entry(form: Mapping[str, str], keys: list[str]) -> tuple[BallotCount |
         return int(raw)
 
     issued, returned, invalid = number("issued"), number("returned"), number("invalid")
-    rows = {key: Votes(**{f: number(f"rows-{key}-{f}") for f in ("excellent", "good", "completed", "not_completed", "blank")}) for key in keys}
+    rows = {
+        key: Votes(
+            **{f: number(f"rows-{key}-{f}") for f in ("excellent", "good", "completed", "not_completed", "blank")}
+        )
+        for key in keys
+    }
     reasons = nfc(one_line_break(form.get("invalid_reasons") or "").strip())
     if len(reasons) > 2000:
         errors["invalid_reasons"] = "Tối đa 2000 ký tự."
@@ -483,5 +514,3 @@ def parse_entry(form: Mapping[str, str], keys: list[str]) -> tuple[BallotCount |
     if errors:
         return None, errors
     return BallotCount(issued, returned, invalid, rows, reasons), {}
-
-

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from reports.ballot import ballot_paper, tally_sheet
 from reports.minutes import SealInfo, count_minutes, meeting_minutes
 
+from .meeting_store import record_file, seal_differences
 from .meetingfile import MeetingFile
 from .models import Meeting
-from .records import record_file, seal_differences
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
     # key: (Vietnamese title, file name stem)
@@ -26,7 +26,10 @@ def seal_info(meeting: Meeting) -> SealInfo | None:
     if seal is None:
         return None
     return SealInfo(
-        seal.version, seal.fingerprint, seal.sealed_at.strftime("%d/%m/%Y %H:%M"), tuple(seal_differences(meeting)),
+        seal.version,
+        seal.fingerprint,
+        seal.sealed_at.strftime("%d/%m/%Y %H:%M"),
+        tuple(seal_differences(meeting)),
     )
 
 

@@ -138,8 +138,9 @@ def cut_echo(field: Field) -> None:
         field.data = field.data[:limit]
         field.errors = [*field.errors, echo_cut_message(limit)]
     if field.raw_data:
-        field.raw_data = [v[:limit] if isinstance(v, str) and len(v) > ECHO_FACTOR * limit else v
-                          for v in field.raw_data]
+        field.raw_data = [
+            v[:limit] if isinstance(v, str) and len(v) > ECHO_FACTOR * limit else v for v in field.raw_data
+        ]
 
 
 def ascii_integer(form: Any, field: Field) -> None:

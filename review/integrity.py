@@ -11,7 +11,7 @@ Session and mapper events, so that no write path can forget them:
 - the tallies of a meeting whose current seal is not reopened are read-only: any insert,
   update or delete of a tally, its rows, the committee, a counter code or a seal approval is
   refused with :class:`SealedError`, except in the transaction that seals or reopens. So is
-  every change of what the seal covers and fingerprints (``records.sealed_payload``, SPEC
+  every change of what the seal covers and fingerprints (``meeting_store.sealed_payload``, SPEC
   5.7a): the meeting's date, each participant's row (name, standing, position, admission
   date, attendance, flags, order) and a self-assessed score; the minutes' content (review
   texts, guests, location, chair, minute-taker, closing) stays editable, audited;
@@ -38,6 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .audit import AUDITED, history_of, meeting_id_of
 from .extensions import db
+from .meeting_edits import Refused
 from .models import (
     BallotCounter,
     CollectiveReview,
@@ -54,24 +55,37 @@ from .models import (
     TallyRow,
     User,
 )
-from .recording import Refused
 
 VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Member, Tally, BallotCounter)
 # Rows a record owns: changing them changes the record (and its version).
 OWNED = {Meeting: ("guests",), IndividualReview: ("feedback",), CollectiveReview: ("feedback",), Tally: ("rows",)}
 OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally",), Guest: ("meeting",)}
 SEALED_TABLES = (Tally, TallyRow, BallotCounter, CounterCode, SealApproval)
-# What records.sealed_payload reads of these rows (what a seal covers, SPEC 5.7a; see
+# What meeting_store.sealed_payload reads of these rows (what a seal covers, SPEC 5.7a; see
 # review/sealdata.py): a change of any of these columns changes the fingerprint. The meeting's
 # location, chair, minute-taker, closing and guests are the minutes' content: editable after
 # the seal (audited), and no longer in the payload.
 PAYLOAD_COLUMNS = {
     Meeting: frozenset({"cell_id", "review_year_id", "starts_at"}),
-    Participant: frozenset({
-        "meeting_id", "member_id", "roll_order", "name", "standing", "position", "admitted_on", "attendance",
-        "absence_reason", "exempt", "suspended", "temporary_elsewhere", "sick_leave_months",
-        "disciplined_in_year", "previous_level",
-    }),
+    Participant: frozenset(
+        {
+            "meeting_id",
+            "member_id",
+            "roll_order",
+            "name",
+            "standing",
+            "position",
+            "admitted_on",
+            "attendance",
+            "absence_reason",
+            "exempt",
+            "suspended",
+            "temporary_elsewhere",
+            "sick_leave_months",
+            "disciplined_in_year",
+            "previous_level",
+        }
+    ),
     # Not in SPEC 5.7a's list, but under a scored profile the self-assessed score caps the level,
     # so it decides the results the seal covers: frozen with them.
     IndividualReview: frozenset({"self_score"}),
@@ -142,8 +156,7 @@ def bump_versions(session: Session, flush_context: Any, instances: Any) -> None:
         for obj in chain(session.new, session.dirty, session.deleted):
             for key in OWNER.get(type(obj), ()):
                 owner = getattr(obj, key, None)
-                if owner is not None and owner not in session.new and owner not in session.deleted \
-                        and owner in session:
+                if owner is not None and owner not in session.new and owner not in session.deleted and owner in session:
                     bump[id(owner)] = owner
         bumped: set[Any] = session.info.setdefault(BUMPED, set())
         for obj in bump.values():
@@ -174,9 +187,7 @@ def last_change(table_name: str, row_id: int | None) -> tuple[str, str]:
     return ("Một người khác (qua dòng lệnh)" if entry.actor == "cli" else "Một người khác"), when
 
 
-def check_version(
-    record: Any, raw: str | None, current: Callable[[], list[tuple[str, str]]] = lambda: []
-) -> None:
+def check_version(record: Any, raw: str | None, current: Callable[[], list[tuple[str, str]]] = lambda: []) -> None:
     """Refuse to save over ``record`` when it changed after the form was loaded at version ``raw``.
 
     A record not stored yet is version 0. A form that carried no version, or not a number,
@@ -261,9 +272,7 @@ def forget_seal_operations(session: Session, transaction: Any) -> None:
 
 def is_sealed(connection: Connection, meeting_id: int) -> bool:
     """Return whether the meeting has a seal in force (not reopened), as the database holds it."""
-    return bool(
-        connection.scalar(select(exists().where(Seal.meeting_id == meeting_id, Seal.reopened_at.is_(None))))
-    )
+    return bool(connection.scalar(select(exists().where(Seal.meeting_id == meeting_id, Seal.reopened_at.is_(None)))))
 
 
 def refuse_sealed_write(mapper: Mapper, connection: Connection, target: Any) -> None:
@@ -345,8 +354,11 @@ def refuse_bulk_write(orm_execute_state: Any) -> None:
     if name in GUARDED_TABLES:
         raise BulkWriteRefused(name)
 
+
 REOPEN_COLUMNS = frozenset({"reopened_at", "reopened_by_id", "reopen_reason"})
-SEAL_KEPT_MESSAGE = "Bản niêm phong được giữ nguyên làm hồ sơ: không sửa, không xóa được; chỉ được mở niêm phong, có ghi lý do."
+SEAL_KEPT_MESSAGE = (
+    "Bản niêm phong được giữ nguyên làm hồ sơ: không sửa, không xóa được; chỉ được mở niêm phong, có ghi lý do."
+)
 
 
 @event.listens_for(Seal, "before_update")

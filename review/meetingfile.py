@@ -200,7 +200,9 @@ class _Reader:
     def fail(self, path: Path, message: str) -> None:
         self.problems.append(Problem(path, message))
 
-    def obj(self, value: Any, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    def obj(
+        self, value: Any, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
         if not isinstance(value, dict):
             self.fail(path, f"Cần một đối tượng JSON {{...}}, nhận được {_kind(value)}.")
             return None
@@ -209,7 +211,7 @@ class _Reader:
                 self.fail(path + (key,), "Thiếu trường bắt buộc.")
         for key in value:
             if key not in required and key not in optional:
-                self.fail(path + (key,), f"Trường \"{key}\" không có trong định dạng party-review/1.")
+                self.fail(path + (key,), f'Trường "{key}" không có trong định dạng party-review/1.')
         return value
 
     def array(self, value: Any, path: Path) -> list[Any]:
@@ -278,7 +280,9 @@ class _Reader:
         self.fail(path, f"Cần giờ địa phương dạng YYYY-MM-DDTHH:MM, nhận được {_show(value)}.")
         return None
 
-    def optional(self, data: dict[str, Any], key: str, path: Path, read: Callable[[Any, Path], Any], default: Any) -> Any:
+    def optional(
+        self, data: dict[str, Any], key: str, path: Path, read: Callable[[Any, Path], Any], default: Any
+    ) -> Any:
         if key not in data:
             return default
         return read(data[key], path + (key,))
@@ -357,14 +361,22 @@ def parse(document: Any, cross_checked: bool = True) -> tuple[MeetingFile | None
     if top is None:
         return None, r.problems
     if "format" in top and top["format"] != FORMAT:
-        r.fail(("format",), f"Định dạng {_show(top['format'])} không được hỗ trợ; cần \"{FORMAT}\".")
+        r.fail(("format",), f'Định dạng {_show(top["format"])} không được hỗ trợ; cần "{FORMAT}".')
 
     parent = cell = place = None
-    org = r.obj(top.get("organization"), ("organization",), ("parent", "cell", "place")) if "organization" in top else None
+    org = (
+        r.obj(top.get("organization"), ("organization",), ("parent", "cell", "place"))
+        if "organization" in top
+        else None
+    )
     if org is not None:
-        parent = r.text(org.get("parent"), ("organization", "parent"), line=True, required=True) if "parent" in org else None
+        parent = (
+            r.text(org.get("parent"), ("organization", "parent"), line=True, required=True) if "parent" in org else None
+        )
         cell = r.text(org.get("cell"), ("organization", "cell"), line=True, required=True) if "cell" in org else None
-        place = r.text(org.get("place"), ("organization", "place"), line=True, required=True) if "place" in org else None
+        place = (
+            r.text(org.get("place"), ("organization", "place"), line=True, required=True) if "place" in org else None
+        )
 
     year = r.integer(top["year"], ("year",), 1930, 2200) if "year" in top else None
     resolved = _read_rules(r, top, year)
@@ -375,10 +387,18 @@ def parse(document: Any, cross_checked: bool = True) -> tuple[MeetingFile | None
 
     if r.problems or None in (parent, cell, place, year, resolved, info) or members is None:
         return None, r.problems
+    assert parent is not None and cell is not None and place is not None
     assert resolved is not None and info is not None and year is not None
     meeting_file = MeetingFile(
-        parent=parent, cell=cell, place=place, year=year, rules=resolved,  # type: ignore[arg-type]
-        meeting=info, members=members, collective_reviews=collective, ballot=ballot,
+        parent=parent,
+        cell=cell,
+        place=place,
+        year=year,
+        rules=resolved,
+        meeting=info,
+        members=members,
+        collective_reviews=collective,
+        ballot=ballot,
     )
     problems = cross_check(meeting_file) if cross_checked else []
     return (None, problems) if problems else (meeting_file, [])
@@ -401,9 +421,12 @@ def _read_rules(r: _Reader, top: dict[str, Any], year: int | None) -> Rules | No
     if resolved is None:
         return None
     if year is not None and not resolved.applies_to(year):
-        r.fail(("rules", "profile"), f"Hồ sơ {resolved.profile} áp dụng cho các năm {resolved.years}, không cho năm {year}.")
+        r.fail(
+            ("rules", "profile"),
+            f"Hồ sơ {resolved.profile} áp dụng cho các năm {resolved.years}, không cho năm {year}.",
+        )
     if resolved.ballot_mode is not BallotMode.SINGLE:
-        r.fail(("rules", "ballot_mode"), "Định dạng party-review/1 chỉ mang kết quả bỏ phiếu một vòng (\"single\").")
+        r.fail(("rules", "ballot_mode"), 'Định dạng party-review/1 chỉ mang kết quả bỏ phiếu một vòng ("single").')
     return resolved
 
 
@@ -412,7 +435,8 @@ def _read_meeting_info(r: _Reader, top: dict[str, Any], year: int | None) -> Mee
         return None
     path: Path = ("meeting",)
     data = r.obj(
-        top["meeting"], path,
+        top["meeting"],
+        path,
         ("starts_at", "ends_at", "location", "chair", "minute_taker", "guests", "minutes_approved_by"),
     )
     if data is None:
@@ -441,7 +465,11 @@ def _read_meeting_info(r: _Reader, top: dict[str, Any], year: int | None) -> Mee
         r.fail(path + ("starts_at",), f"Hội nghị kiểm điểm năm {year} không thể họp vào năm {starts_at.year}.")
     if starts_at is not None and ends_at is not None and ends_at < starts_at:
         r.fail(path + ("ends_at",), "Giờ kết thúc sớm hơn giờ khai mạc.")
-    elif starts_at is not None and ends_at is not None and not rules.meeting_end_fits(year or starts_at.year, starts_at, ends_at):
+    elif (
+        starts_at is not None
+        and ends_at is not None
+        and not rules.meeting_end_fits(year or starts_at.year, starts_at, ends_at)
+    ):
         r.fail(path + ("ends_at",), f"Giờ kết thúc chậm hơn {rules.MAX_MEETING_LENGTH.days} ngày sau giờ khai mạc.")
     if starts_at is None or location is None:
         return None
@@ -452,7 +480,7 @@ def _member_ref(r: _Reader, value: Any, path: Path, nullable: bool = False) -> s
     if value is None and nullable:
         return None
     if not isinstance(value, str) or not MEMBER_ID.match(value):
-        r.fail(path, f"Cần mã đảng viên trong tệp (ví dụ \"m01\"), nhận được {_show(value)}.")
+        r.fail(path, f'Cần mã đảng viên trong tệp (ví dụ "m01"), nhận được {_show(value)}.')
         return None
     return value
 
@@ -483,7 +511,9 @@ def _read_review(r: _Reader, value: Any, path: Path) -> ReviewData | None:
     return ReviewData(
         summary=r.optional(data, "summary", path, r.text, "") or "",
         self_level=_read_level(r, data, "self_level", path),
-        self_score=None if data.get("self_score") is None else r.integer(data["self_score"], path + ("self_score",), 0, 100),
+        self_score=None
+        if data.get("self_score") is None
+        else r.integer(data["self_score"], path + ("self_score",), 0, 100),
         response=r.optional(data, "response", path, r.text, "") or "",
         feedback=_read_feedback(r, data.get("feedback", []), path + ("feedback",)),
         conclusion=r.optional(data, "conclusion", path, r.text, "") or "",
@@ -522,7 +552,7 @@ def _read_members(r: _Reader, top: dict[str, Any]) -> list[MemberData] | None:
             review=_read_review(r, data["review"], path + ("review",)) if data.get("review") is not None else None,
         )
         if member.id == CELL_ROW:
-            r.fail(path + ("id",), "Mã \"cell\" dành cho dòng của chi bộ trên phiếu, không dùng cho đảng viên.")
+            r.fail(path + ("id",), 'Mã "cell" dành cho dòng của chi bộ trên phiếu, không dùng cho đảng viên.')
         if len(r.problems) > before:
             complete = False
         members.append(member)
@@ -558,7 +588,10 @@ def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
     data = r.obj(top["ballot"], path, ("counters", "issued", "returned", "invalid", "rows"), ("invalid_reasons",))
     if data is None:
         return None
-    counters = [_member_ref(r, c, path + ("counters", i)) for i, c in enumerate(r.array(data.get("counters", []), path + ("counters",)))]
+    counters = [
+        _member_ref(r, c, path + ("counters", i))
+        for i, c in enumerate(r.array(data.get("counters", []), path + ("counters",)))
+    ]
     numbers = {
         key: r.integer(data[key], path + (key,), 0, 1_000_000) if key in data else None
         for key in ("issued", "returned", "invalid")
@@ -567,7 +600,10 @@ def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
     rows: dict[str, Votes] = {}
     raw_rows = data.get("rows", {})
     if not isinstance(raw_rows, dict):
-        r.fail(path + ("rows",), f"Cần một đối tượng từ mã đảng viên (hoặc \"cell\") đến số phiếu, nhận được {_kind(raw_rows)}.")
+        r.fail(
+            path + ("rows",),
+            f'Cần một đối tượng từ mã đảng viên (hoặc "cell") đến số phiếu, nhận được {_kind(raw_rows)}.',
+        )
         raw_rows = {}
     for key, row in raw_rows.items():
         rpath = path + ("rows", key)
@@ -577,11 +613,14 @@ def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
         values = {f: r.integer(fields[f], rpath + (f,), 0, 1_000_000) for f in VOTE_FIELDS}
         if all(v is not None for v in values.values()):
             rows[key] = Votes(**values)  # type: ignore[arg-type]
-    if any(v is None for v in numbers.values()) or None in counters:
+    issued, returned, invalid = numbers["issued"], numbers["returned"], numbers["invalid"]
+    if issued is None or returned is None or invalid is None or None in counters:
         return None
     return BallotData(
         counters=[c for c in counters if c is not None],
-        issued=numbers["issued"], returned=numbers["returned"], invalid=numbers["invalid"],  # type: ignore[arg-type]
+        issued=issued,
+        returned=returned,
+        invalid=invalid,
         invalid_reasons=reasons,
         rows=rows,
     )
@@ -604,7 +643,10 @@ def cross_check(mf: MeetingFile) -> list[Problem]:  # noqa: C901  (issue 12: spl
     for position in (Position.SECRETARY, Position.DEPUTY_SECRETARY):
         holders = [i for i, m in enumerate(mf.members) if m.position is position]
         for i in holders[1:]:
-            fail(("members", i, "position"), f"Chi bộ chỉ có một {POSITION_LABELS[position].lower()}; đã có members[{holders[0]}].")
+            fail(
+                ("members", i, "position"),
+                f"Chi bộ chỉ có một {POSITION_LABELS[position].lower()}; đã có members[{holders[0]}].",
+            )
 
     def present_member(ref: str | None, path: Path, role: str) -> None:
         if ref is None:
@@ -636,7 +678,10 @@ def cross_check(mf: MeetingFile) -> list[Problem]:  # noqa: C901  (issue 12: spl
         if m.review is None:
             continue
         if m.review.self_score is not None and not mf.rules.scored:
-            fail(path + ("review", "self_score"), f"Hồ sơ {mf.rules.profile} không chấm điểm; điểm tự chấm áp dụng từ năm 2025.")
+            fail(
+                path + ("review", "self_score"),
+                f"Hồ sơ {mf.rules.profile} không chấm điểm; điểm tự chấm áp dụng từ năm 2025.",
+            )
         if rules.not_rated_reason(m.facts(), day) is NotRatedReason.NEW_MEMBER and not mf.rules.new_members_reviewed:
             fail(
                 path + ("review",),
@@ -652,11 +697,16 @@ def cross_check(mf: MeetingFile) -> list[Problem]:  # noqa: C901  (issue 12: spl
     seen: dict[str, int] = {}
     for i, review in enumerate(mf.collective_reviews):
         if review.subject in seen:
-            fail(("collective_reviews", i, "subject"), f"Đã có bản kiểm điểm \"{review.subject}\" ở collective_reviews[{seen[review.subject]}].")
+            fail(
+                ("collective_reviews", i, "subject"),
+                f'Đã có bản kiểm điểm "{review.subject}" ở collective_reviews[{seen[review.subject]}].',
+            )
         seen.setdefault(review.subject, i)
         for j, entry in enumerate(review.feedback):
             if entry.by not in by_id:
-                fail(("collective_reviews", i, "feedback", j, "by"), f"Không có đảng viên mã {entry.by} trong danh sách.")
+                fail(
+                    ("collective_reviews", i, "feedback", j, "by"), f"Không có đảng viên mã {entry.by} trong danh sách."
+                )
 
     # Whether a member is rated depends on their id and admission date: with those wrong, the
     # ballot's rows cannot be checked.
@@ -680,9 +730,13 @@ def _check_ballot(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Prob
         elif ref in seen:
             problems.append(Problem(path, f"Đồng chí {member.name} đã có trong ban kiểm phiếu."))
         elif member.standing is not Standing.OFFICIAL:
-            problems.append(Problem(path, f"Đồng chí {member.name} là đảng viên dự bị, không được tham gia ban kiểm phiếu."))
+            problems.append(
+                Problem(path, f"Đồng chí {member.name} là đảng viên dự bị, không được tham gia ban kiểm phiếu.")
+            )
         elif not rules.is_voter(member.facts()):
-            problems.append(Problem(path, f"Đồng chí {member.name} không có mặt với quyền biểu quyết, không thể kiểm phiếu."))
+            problems.append(
+                Problem(path, f"Đồng chí {member.name} không có mặt với quyền biểu quyết, không thể kiểm phiếu.")
+            )
         seen.add(ref)
     result = mf.evaluate()
     reasons = {m.key: m.not_rated_reason for m in result.members}
@@ -737,7 +791,10 @@ def _member(m: MemberData) -> dict[str, Any]:
     if m.absence_reason:
         out["absence_reason"] = m.absence_reason
     if m.review is not None:
-        review: dict[str, Any] = {"summary": m.review.summary, "self_level": m.review.self_level and str(m.review.self_level)}
+        review: dict[str, Any] = {
+            "summary": m.review.summary,
+            "self_level": m.review.self_level and str(m.review.self_level),
+        }
         if m.review.self_score is not None:
             review["self_score"] = m.review.self_score
         review |= {

@@ -276,9 +276,7 @@ class IndividualReview(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participant.id", ondelete="CASCADE"), unique=True
-    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), unique=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     self_level: Mapped[str | None] = mapped_column(String(16))
     self_score: Mapped[int | None] = mapped_column(Integer)  # out of 100, from the 2025 profile
@@ -333,9 +331,7 @@ class Feedback(db.Model):
 
     __tablename__ = "feedback"
     __table_args__ = (
-        CheckConstraint(
-            "(individual_review_id IS NULL) <> (collective_review_id IS NULL)", name="one_review"
-        ),
+        CheckConstraint("(individual_review_id IS NULL) <> (collective_review_id IS NULL)", name="one_review"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

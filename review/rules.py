@@ -168,12 +168,17 @@ class Rules:
 PROFILES: dict[str, Rules] = {
     # 132-QĐ/TW (2018), 21-HD/BTCTW (2019): new members reviewed but not rated.
     "hd21-2019": Rules(
-        profile="hd21-2019", first_year=2019, last_year=2022,
+        profile="hd21-2019",
+        first_year=2019,
+        last_year=2022,
         basis="Quy định 132-QĐ/TW (2018), Hướng dẫn 21-HD/BTCTW (2019)",
     ),
     # 124-QĐ/TW (2023), 25-HD/BTCTW (2023): new members neither reviewed nor rated.
     "hd25-2023": Rules(
-        profile="hd25-2023", first_year=2023, last_year=2024, new_members_reviewed=False,
+        profile="hd25-2023",
+        first_year=2023,
+        last_year=2024,
+        new_members_reviewed=False,
         basis="Quy định 124-QĐ/TW (2023), Hướng dẫn 25-HD/BTCTW (2023)",
     ),
     # 366-QĐ/TW (2025), 43-HD/BTCTW (2025): 100-point score, no sick-leave cap,
@@ -245,7 +250,7 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
         if key in ("quorum", "excellent_threshold", "quota_ratio"):
             ratio = parse_ratio(value)
             if ratio is None:
-                problems.append(Problem((key,), f"Cần một tỉ lệ dạng \"2/3\", nhận được {value!r}."))
+                problems.append(Problem((key,), f'Cần một tỉ lệ dạng "2/3", nhận được {value!r}.'))
                 continue
             low = {"quorum": Fraction(0), "excellent_threshold": Fraction(1, 2), "quota_ratio": Fraction(0)}[key]
             high = base.max_quota_ratio if key == "quota_ratio" else Fraction(1)
@@ -253,7 +258,10 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
             if not (low_ok and ratio <= high):
                 bound = "từ 1/2" if key == "excellent_threshold" else "lớn hơn 0"
                 problems.append(
-                    Problem((key,), f"Tỉ lệ {format_ratio(ratio)} không hợp lệ: cần {bound} và không quá {format_ratio(high)}.")
+                    Problem(
+                        (key,),
+                        f"Tỉ lệ {format_ratio(ratio)} không hợp lệ: cần {bound} và không quá {format_ratio(high)}.",
+                    )
                 )
                 continue
             changes[key] = ratio
@@ -264,12 +272,12 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
             changes[key] = value
         elif key == "ballot_mode":
             if value not in tuple(BallotMode):
-                problems.append(Problem((key,), f"Cần \"single\" hoặc \"two_phase\", nhận được {value!r}."))
+                problems.append(Problem((key,), f'Cần "single" hoặc "two_phase", nhận được {value!r}.'))
                 continue
             changes[key] = BallotMode(cast(str, value))
         else:  # quota_pool
             if value not in tuple(QuotaPool):
-                problems.append(Problem((key,), f"Cần \"good_only\" hoặc \"good_or_above\", nhận được {value!r}."))
+                problems.append(Problem((key,), f'Cần "good_only" hoặc "good_or_above", nhận được {value!r}.'))
                 continue
             changes[key] = QuotaPool(cast(str, value))
     if problems:
@@ -284,7 +292,13 @@ def rules_overrides(rules: Rules) -> dict[str, object]:
     for key in OVERRIDE_KEYS:
         value = getattr(rules, key)
         if value != getattr(base, key):
-            out[key] = format_ratio(value) if isinstance(value, Fraction) else str(value) if isinstance(value, StrEnum) else value
+            out[key] = (
+                format_ratio(value)
+                if isinstance(value, Fraction)
+                else str(value)
+                if isinstance(value, StrEnum)
+                else value
+            )
     return out
 
 
@@ -392,11 +406,7 @@ def is_reviewed(member: MemberFacts, meeting_day: date, rules: Rules) -> bool:
 
 def is_voter(member: MemberFacts) -> bool:
     """Return whether the member votes: official, present, not suspended (SPEC 4)."""
-    return (
-        member.standing is Standing.OFFICIAL
-        and member.attendance is Attendance.PRESENT
-        and not member.suspended
-    )
+    return member.standing is Standing.OFFICIAL and member.attendance is Attendance.PRESENT and not member.suspended
 
 
 def in_base(member: MemberFacts) -> bool:
@@ -542,11 +552,16 @@ def check_ballot(ballot: BallotCount, voters: int, rated_keys: Sequence[str]) ->
         )
     if ballot.issued > voters:
         problems.append(
-            Problem(("issued",), f"Số phiếu phát ra ({ballot.issued}) lớn hơn số đảng viên có quyền biểu quyết có mặt ({voters}).")
+            Problem(
+                ("issued",),
+                f"Số phiếu phát ra ({ballot.issued}) lớn hơn số đảng viên có quyền biểu quyết có mặt ({voters}).",
+            )
         )
     if ballot.invalid > ballot.returned:
         problems.append(
-            Problem(("invalid",), f"Số phiếu không hợp lệ ({ballot.invalid}) lớn hơn số phiếu thu vào ({ballot.returned}).")
+            Problem(
+                ("invalid",), f"Số phiếu không hợp lệ ({ballot.invalid}) lớn hơn số phiếu thu vào ({ballot.returned})."
+            )
         )
     expected = list(rated_keys) + [CELL_ROW]
     for key in expected:
@@ -626,9 +641,7 @@ class Quota:
         return {"pool": self.pool, "limit": self.limit, "excellent": self.excellent, "exceeded": self.exceeded}
 
 
-def member_result(
-    member: MemberFacts, votes: Votes | None, base: int, meeting_day: date, rules: Rules
-) -> MemberResult:
+def member_result(member: MemberFacts, votes: Votes | None, base: int, meeting_day: date, rules: Rules) -> MemberResult:
     """Return the member's vote level, proposed level and flags (SPEC 5.3, 5.4, 5.9)."""
     reason = not_rated_reason(member, meeting_day)
     if reason is not None:
@@ -737,8 +750,7 @@ def evaluate(
     present = voters_present(members)
     rows = ballot.rows if ballot is not None else {}
     results = tuple(
-        member_result(m, rows.get(m.key) if ballot is not None else None, base, meeting_day, rules)
-        for m in members
+        member_result(m, rows.get(m.key) if ballot is not None else None, base, meeting_day, rules) for m in members
     )
     problems: tuple[Problem, ...] = ()
     if ballot is not None:
@@ -821,7 +833,9 @@ class TwoPhaseVotes:
 def two_phase_vote_level(votes: TwoPhaseVotes, base: int, rules: Rules) -> Level | str:
     """Return the level reached over the two ballots, or ``UNDECIDED``."""
     first = vote_level(
-        Votes(good=votes.good_or_above, completed=votes.completed, not_completed=votes.not_completed, blank=votes.blank),
+        Votes(
+            good=votes.good_or_above, completed=votes.completed, not_completed=votes.not_completed, blank=votes.blank
+        ),
         base,
         rules,
     )

@@ -31,12 +31,21 @@ COVERED_MEETING_KEYS = ("starts_at",)
 MINUTES_MEETING_KEYS = ("ends_at", "location", "chair", "minute_taker", "guests", "minutes_approved_by")
 # The covered keys of a member (a payload member never carries its review).
 MEMBER_FLAG_KEYS = (
-    "exempt", "suspended", "temporary_elsewhere", "disciplined_in_year", "sick_leave_months",
+    "exempt",
+    "suspended",
+    "temporary_elsewhere",
+    "disciplined_in_year",
+    "sick_leave_months",
     "previous_level",
 )
 MEMBER_DEFAULTS: dict[str, Any] = {
-    "exempt": False, "suspended": False, "temporary_elsewhere": False, "disciplined_in_year": False,
-    "sick_leave_months": 0, "previous_level": None, "absence_reason": "",
+    "exempt": False,
+    "suspended": False,
+    "temporary_elsewhere": False,
+    "disciplined_in_year": False,
+    "sick_leave_months": 0,
+    "previous_level": None,
+    "absence_reason": "",
 }
 TOP_COVERED_KEYS = ("format", "organization", "year", "rules", "ballot", "results")
 
@@ -79,9 +88,15 @@ RESULT_LABELS = {
     "exceeded": "vượt tỉ lệ",
 }
 VALUE_LABELS: dict[Any, str] = {
-    True: "có", False: "không", None: "(không có)", "": "(trống)",
-    "official": "chính thức", "probationary": "dự bị",
-    "present": "có mặt", "absent_excused": "vắng có lý do", "absent": "vắng không lý do",
+    True: "có",
+    False: "không",
+    None: "(không có)",
+    "": "(trống)",
+    "official": "chính thức",
+    "probationary": "dự bị",
+    "present": "có mặt",
+    "absent_excused": "vắng có lý do",
+    "absent": "vắng không lý do",
     "undecided": "chưa đủ quá nửa",
     # The shared words of the rules core and the meeting file, not written again here.
     **{str(level): label for level, label in LEVEL_LABELS.items()},
@@ -90,8 +105,11 @@ VALUE_LABELS: dict[Any, str] = {
     **{str(reason): label[:1].lower() + label[1:] for reason, label in NOT_RATED_LABELS.items()},
 }
 VOTE_LABELS = {
-    "excellent": "phiếu Hoàn thành xuất sắc", "good": "phiếu Hoàn thành tốt", "completed": "phiếu Hoàn thành",
-    "not_completed": "phiếu Không hoàn thành", "blank": "phiếu để trống",
+    "excellent": "phiếu Hoàn thành xuất sắc",
+    "good": "phiếu Hoàn thành tốt",
+    "completed": "phiếu Hoàn thành",
+    "not_completed": "phiếu Không hoàn thành",
+    "blank": "phiếu để trống",
 }
 
 
@@ -156,8 +174,9 @@ def _compare(what: str, sealed: Any, stored: Any, out: list[str]) -> None:
         out.append(_line(what, sealed, stored))
 
 
-def _compare_dicts(prefix: str, labels: Mapping[str, str], sealed: Mapping[str, Any], stored: Mapping[str, Any],
-                   out: list[str]) -> None:
+def _compare_dicts(
+    prefix: str, labels: Mapping[str, str], sealed: Mapping[str, Any], stored: Mapping[str, Any], out: list[str]
+) -> None:
     for key in dict.fromkeys([*sealed, *stored]):
         label = labels.get(key, key)
         _compare(f"{prefix}{label}", sealed.get(key), stored.get(key), out)
@@ -171,10 +190,14 @@ def differences(sealed_payload: Mapping[str, Any], stored_payload: Mapping[str, 
     """
     sealed, stored = covered_part(sealed_payload), covered_part(stored_payload)
     out: list[str] = []
-    _compare_dicts("Tổ chức, ", ORGANIZATION_LABELS, sealed.get("organization", {}), stored.get("organization", {}), out)
+    _compare_dicts(
+        "Tổ chức, ", ORGANIZATION_LABELS, sealed.get("organization", {}), stored.get("organization", {}), out
+    )
     _compare("Năm đánh giá", sealed.get("year"), stored.get("year"), out)
     _compare("Quy định áp dụng", _rules_text(sealed.get("rules")), _rules_text(stored.get("rules")), out)
-    _compare("Thời gian khai mạc (ngày họp)", sealed["meeting"].get("starts_at"), stored["meeting"].get("starts_at"), out)
+    _compare(
+        "Thời gian khai mạc (ngày họp)", sealed["meeting"].get("starts_at"), stored["meeting"].get("starts_at"), out
+    )
 
     sealed_members = {m.get("id"): m for m in sealed["members"]}
     stored_members = {m.get("id"): m for m in stored["members"]}
@@ -190,12 +213,15 @@ def differences(sealed_payload: Mapping[str, Any], stored_payload: Mapping[str, 
             default = MEMBER_DEFAULTS.get(field)
             _compare(
                 f"Đồng chí {names[key]}, {MEMBER_FIELD_LABELS.get(field, field)}",
-                member.get(field, default), other.get(field, default), out,
+                member.get(field, default),
+                other.get(field, default),
+                out,
             )
     for key in stored_members.keys() - sealed_members.keys():
         out.append(f"Đồng chí {names[key]}: có trong dữ liệu hiện lưu nhưng không có trong bản niêm phong.")
-    if [m.get("id") for m in sealed["members"]] != [m.get("id") for m in stored["members"]] \
-            and sealed_members.keys() == stored_members.keys():
+    if [m.get("id") for m in sealed["members"]] != [
+        m.get("id") for m in stored["members"]
+    ] and sealed_members.keys() == stored_members.keys():
         out.append("Thứ tự đảng viên trong danh sách khác với bản niêm phong.")
 
     _ballot_differences(sealed.get("ballot"), stored.get("ballot"), names, out)
@@ -235,9 +261,19 @@ def _result_differences(sealed: Any, stored: Any, names: Mapping[str, str], out:
     by_id_b = {m.get("id"): m for m in stored.get("members", [])}
     for key in dict.fromkeys([*by_id_a, *by_id_b]):
         a, b = by_id_a.get(key) or {}, by_id_b.get(key) or {}
-        _compare_dicts(f"Kết quả của đồng chí {names.get(key, key)}, ", RESULT_LABELS,
-                       {k: v for k, v in a.items() if k != "id"}, {k: v for k, v in b.items() if k != "id"}, out)
+        _compare_dicts(
+            f"Kết quả của đồng chí {names.get(key, key)}, ",
+            RESULT_LABELS,
+            {k: v for k, v in a.items() if k != "id"},
+            {k: v for k, v in b.items() if k != "id"},
+            out,
+        )
     _compare_dicts("Kết quả của chi bộ, ", RESULT_LABELS, sealed.get("cell") or {}, stored.get("cell") or {}, out)
     _compare_dicts("Tỉ lệ xuất sắc, ", RESULT_LABELS, sealed.get("quota") or {}, stored.get("quota") or {}, out)
-    _compare_dicts("Tổng hợp, số ", {**VALUE_LABELS, "not_rated": "không xếp loại"},
-                   sealed.get("summary") or {}, stored.get("summary") or {}, out)
+    _compare_dicts(
+        "Tổng hợp, số ",
+        {**VALUE_LABELS, "not_rated": "không xếp loại"},
+        sealed.get("summary") or {},
+        stored.get("summary") or {},
+        out,
+    )

@@ -32,10 +32,21 @@ class BoundedIntegerConverter(IntegerConverter):
 
     regex = r"[0-9]+"
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,  # type: ignore[no-untyped-def]
-                 signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=0 if min is None else min,
-                         max=MAX_ID if max is None or max > MAX_ID else max, signed=signed)
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,  # type: ignore[no-untyped-def]
+        signed: bool = False,
+    ) -> None:
+        super().__init__(
+            map,
+            fixed_digits=fixed_digits,
+            min=0 if min is None else min,
+            max=MAX_ID if max is None or max > MAX_ID else max,
+            signed=signed,
+        )
 
 
 def query_int(name: str, low: int = 0, high: int = MAX_ID) -> int | None:
@@ -168,19 +179,23 @@ def decoded_form(body: bytes) -> DecodedForm:
 class StrictFormDataParser(FormDataParser):
     """Werkzeug's form parser, with the form's undecodable fields marked (see :func:`decoded_form`)."""
 
-    def _parse_urlencoded(self, stream: t.IO[bytes], mimetype: str, content_length: int | None,
-                          options: dict[str, str]) -> t.Any:
+    def _parse_urlencoded(
+        self, stream: t.IO[bytes], mimetype: str, content_length: int | None, options: dict[str, str]
+    ) -> t.Any:
         return stream, decoded_form(stream.read()), self.cls()
 
-    def _parse_multipart(self, stream: t.IO[bytes], mimetype: str, content_length: int | None,
-                         options: dict[str, str]) -> t.Any:
+    def _parse_multipart(
+        self, stream: t.IO[bytes], mimetype: str, content_length: int | None, options: dict[str, str]
+    ) -> t.Any:
         # The pages' background saves post FormData (multipart). Werkzeug decodes each part
         # with U+FFFD for bytes that are not UTF-8 and keeps no trace; here the parts decode
         # with "surrogateescape" (see MarkingMultiPartParser): a lone surrogate U+DC80-U+DCFF
         # can only come from such a byte, since a strict UTF-8 decoder never yields one.
         parser = MarkingMultiPartParser(
-            stream_factory=self.stream_factory, max_form_memory_size=self.max_form_memory_size,
-            max_form_parts=self.max_form_parts, cls=self.cls,
+            stream_factory=self.stream_factory,
+            max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts,
+            cls=self.cls,
         )
         boundary = options.get("boundary", "").encode("ascii")
         if not boundary:

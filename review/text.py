@@ -19,8 +19,7 @@ CONTROL_MESSAGE = "Có ký tự điều khiển không hợp lệ (thường do 
 LINE_BREAK_MESSAGE = "Trường này chỉ ghi trên một dòng: bỏ dấu xuống dòng rồi lưu lại."
 DIGITS_MESSAGE = "Cần một số nguyên viết bằng chữ số 0–9."
 UNDECODABLE_MESSAGE = (
-    "Có ký tự không đọc được (nội dung gửi lên không phải mã UTF-8), đánh dấu bằng �: "
-    "gõ lại phần đó rồi lưu lại."
+    "Có ký tự không đọc được (nội dung gửi lên không phải mã UTF-8), đánh dấu bằng �: gõ lại phần đó rồi lưu lại."
 )
 
 

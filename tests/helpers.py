@@ -22,9 +22,7 @@ PASSWORD = "mật-khẩu-đủ-dài"
 
 # The administrative connection to the PostgreSQL server; the suite creates and drops
 # its own databases there. bin/test makes sure a server is reachable.
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 ALL_BACKENDS = ("sqlite", "postgresql")
 
@@ -79,7 +77,9 @@ def csrf_token(client, url: str) -> str:  # type: ignore[no-untyped-def]
     return match.group(1)
 
 
-VERSION_INPUT = re.compile(r'<input[^>]*name="version"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="version"')
+VERSION_INPUT = re.compile(
+    r'<input[^>]*name="version"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="version"'
+)
 
 
 def form_values(client, url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -126,7 +126,11 @@ def cell(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untype
         set_committee(meeting, [members[c].id for c in ("m06", "m07", "m08")], members["m06"].id)
         participant = next(p for p in meeting.participants if p.member_id == members["m01"].id)
         job = ExportJob(
-            organization_id=meeting.cell.organization_id, year=2020, status="done", total=1, done=1,
+            organization_id=meeting.cell.organization_id,
+            year=2020,
+            status="done",
+            total=1,
+            done=1,
             file_path=str(archive),
         )
         db.session.add(job)
@@ -200,7 +204,11 @@ def outcome(response) -> str:  # type: ignore[no-untyped-def]
 def header_problems(response) -> list[str]:  # type: ignore[no-untyped-def]
     """Return what is missing of the security headers every response carries (tests/test_security.py has the details)."""
     problems = []
-    for name, value in (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")):
+    for name, value in (
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+    ):
         if response.headers.get(name) != value:
             problems.append(f"{name} is {response.headers.get(name)!r}")
     policy = response.headers.get("Content-Security-Policy", "")
@@ -272,7 +280,6 @@ def test_denied_pages_show_nothing_of_the_meeting(app, cell):
         assert response.status_code in (403, 404)
         body = response.get_data(as_text=True)
         assert not any(name in body for name in names), url
-
 
 
 def database_rows(app) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]

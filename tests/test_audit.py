@@ -51,8 +51,13 @@ def participant_id(app, code: str) -> int:  # type: ignore[no-untyped-def]
 def save_review(client, pid: int, summary: str):  # type: ignore[no-untyped-def]
     url = f"/meetings/1/reviews/{pid}"
     data = {
-        **form_values(client, url), "summary": summary, "self_level": "good",
-        "feedback-0-speaker": "0", "feedback-0-text": "", "response": "", "conclusion": "Kết luận.",
+        **form_values(client, url),
+        "summary": summary,
+        "self_level": "good",
+        "feedback-0-speaker": "0",
+        "feedback-0-text": "",
+        "response": "",
+        "conclusion": "Kết luận.",
     }
     response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -113,10 +118,20 @@ def test_entries_are_chained_by_sha256_of_the_previous_hash_and_the_canonical_en
     for e in chain:
         payload = json.dumps(
             {
-                "id": e.id, "at": e.at.isoformat(), "actor_id": e.actor_id, "actor": e.actor, "table": e.table_name,
-                "row_id": e.row_id, "action": e.action, "meeting_id": e.meeting_id, "before": e.before, "after": e.after,
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor_id": e.actor_id,
+                "actor": e.actor,
+                "table": e.table_name,
+                "row_id": e.row_id,
+                "action": e.action,
+                "meeting_id": e.meeting_id,
+                "before": e.before,
+                "after": e.after,
             },
-            sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
         assert e.prev_hash == previous
         assert e.hash == hashlib.sha256((previous + payload).encode()).hexdigest()
@@ -155,8 +170,13 @@ def test_rehashing_a_forged_entry_breaks_the_next_link(app, runner, client, seed
         db.session.expunge(row)
     row.actor = "someone-else"
     with triggers_off(app):
-        raw(app, "UPDATE audit_entry SET actor = :actor, hash = :hash WHERE id = :id",
-            actor=row.actor, hash=stored_hash(row), id=target.id)
+        raw(
+            app,
+            "UPDATE audit_entry SET actor = :actor, hash = :hash WHERE id = :id",
+            actor=row.actor,
+            hash=stored_hash(row),
+            id=target.id,
+        )
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"Chuỗi nhật ký bị đứt ở mục {target.id + 1}:" in result.output
@@ -195,8 +215,17 @@ def test_the_application_never_updates_or_deletes_entries(app, seeded):
             db.session.execute(update(AuditEntry.__table__).values(actor="forged"))
         db.session.rollback()
         with pytest.raises(AuditRefused):  # nor writes one by hand
-            db.session.add(AuditEntry(id=10_000, at=entry.at, actor="x", table_name="meeting", action="insert",
-                                      prev_hash=GENESIS, hash="f" * 64))
+            db.session.add(
+                AuditEntry(
+                    id=10_000,
+                    at=entry.at,
+                    actor="x",
+                    table_name="meeting",
+                    action="insert",
+                    prev_hash=GENESIS,
+                    hash="f" * 64,
+                )
+            )
             db.session.flush()
         db.session.rollback()
 
@@ -214,8 +243,13 @@ def test_a_refused_save_leaves_no_entry(app, client, seeded):
     pid = participant_id(app, "m02")
     url = f"/meetings/1/reviews/{pid}"
     data = {
-        **form_values(client, url), "summary": "Có ký tự điều khiển \x07.", "self_level": "good",
-        "feedback-0-speaker": "0", "feedback-0-text": "", "response": "", "conclusion": "",
+        **form_values(client, url),
+        "summary": "Có ký tự điều khiển \x07.",
+        "self_level": "good",
+        "feedback-0-speaker": "0",
+        "feedback-0-text": "",
+        "response": "",
+        "conclusion": "",
     }
     assert client.post(url, data=data).status_code == 422
     assert len(entries(app)) == before
@@ -354,7 +388,7 @@ def test_verify_passes_an_empty_log_of_an_empty_database(app, runner):
 def reseal(app) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     """Reopen meeting 1 and seal it again; return the chain's head just before the sealing and the seal's id."""
     from review.counting import reopen
-    from review.records import meeting_file, seal_meeting
+    from review.meeting_store import meeting_file, seal_meeting
 
     with app.app_context():
         meeting = db.session.get(Meeting, 1)
@@ -405,8 +439,7 @@ def test_verify_lists_what_the_ward_keeps_of_each_seal_in_force(app, runner, imp
     assert result.exit_code == 0, result.output
     assert "Niêm phong đang có hiệu lực (1)" in result.output
     assert (
-        f"hội nghị 1 · {cell} · năm 2020 · phiên bản 2 · SHA-256: {fingerprint} · mốc nhật ký: {head}"
-        in result.output
+        f"hội nghị 1 · {cell} · năm 2020 · phiên bản 2 · SHA-256: {fingerprint} · mốc nhật ký: {head}" in result.output
     )
     assert "phiên bản 1 ·" not in result.output  # reopened: no longer in force
     assert "Mốc của 2 bản niêm phong có trong chuỗi" in result.output
@@ -424,8 +457,14 @@ def rewrite_chain_without(app, victim: int) -> None:  # type: ignore[no-untyped-
             old_id = row.id
             row.id, row.prev_hash = old_id - 1, previous
             row.hash = previous = stored_hash(row)
-            raw(app, "UPDATE audit_entry SET id = :id, prev_hash = :prev, hash = :hash WHERE id = :old",
-                id=row.id, prev=row.prev_hash, hash=row.hash, old=old_id)
+            raw(
+                app,
+                "UPDATE audit_entry SET id = :id, prev_hash = :prev, hash = :hash WHERE id = :old",
+                id=row.id,
+                prev=row.prev_hash,
+                hash=row.hash,
+                old=old_id,
+            )
 
 
 def test_verify_fails_when_a_seal_anchor_is_not_in_the_chain(app, runner, imported):
@@ -471,7 +510,9 @@ def test_verify_expect_detects_a_cut_off_tail(app, runner, imported):
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # a cut tail leaves an unbroken chain
     result = runner.invoke(args=["audit", "verify", "--expect", kept_last])
     assert result.exit_code == 1
-    assert f"Mã băm đã giữ {kept_last} không có trong chuỗi nhật ký: phần cuối của nhật ký đã bị cắt đi" in result.output
+    assert (
+        f"Mã băm đã giữ {kept_last} không có trong chuỗi nhật ký: phần cuối của nhật ký đã bị cắt đi" in result.output
+    )
 
     result = runner.invoke(args=["audit", "verify", "--expect", "không-phải-mã-băm"])
     assert result.exit_code == 2 and "không phải mã băm SHA-256" in result.output
@@ -525,7 +566,8 @@ def test_a_seal_without_an_entry_after_the_log_began_or_with_an_anchor_still_fai
         app,
         "INSERT INTO seal (meeting_id, version, payload, fingerprint, audit_anchor, sealed_at, reopened_at, reopen_reason) "
         "SELECT meeting_id, 3, payload, fingerprint, NULL, :at, :at, 'Giả.' FROM seal WHERE id = :id",
-        at=SEALED_BEFORE_THE_LOG, id=seal_id,
+        at=SEALED_BEFORE_THE_LOG,
+        id=seal_id,
     )
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1

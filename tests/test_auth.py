@@ -92,7 +92,9 @@ def test_user_create_reads_the_password_from_the_environment(app, runner, seed_p
 
 
 def test_user_create_asks_for_the_password(app, runner):
-    result = runner.invoke(args=["user", "create", "quantri2", "--role", "admin"], input="mật khẩu rất dài\nmật khẩu rất dài\n")
+    result = runner.invoke(
+        args=["user", "create", "quantri2", "--role", "admin"], input="mật khẩu rất dài\nmật khẩu rất dài\n"
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "quantri2")).check_password("mật khẩu rất dài")

@@ -13,8 +13,8 @@ from review import create_app, meetingfile
 from review.cli import create_user
 from review.database import write_transaction
 from review.extensions import db
+from review.meeting_store import import_meeting
 from review.models import IndividualReview, Meeting, Participant, Role
-from review.records import import_meeting
 
 from helpers import BACKENDS, create_postgres_database, drop_postgres_database, postgresql_only
 from workload import (
@@ -350,8 +350,9 @@ def test_command_line_backup_of_a_running_server(databases: Databases, tmp_path:
         before = {log.person.username: max(log.acknowledged) for log in logs}
         result = flask(url, "backup", str(path))
         with acknowledged:
-            acknowledged.wait_for(lambda: all(len(log.acknowledged) >= before[log.person.username] + 2 for log in logs),
-                                  timeout=600)
+            acknowledged.wait_for(
+                lambda: all(len(log.acknowledged) >= before[log.person.username] + 2 for log in logs), timeout=600
+            )
     finally:
         stop.set()
         for thread in threads:

@@ -93,11 +93,13 @@ FORMS: dict[str, FormSpec] = {
         "secretary", lambda w: f"/meetings/{w['meeting']}/participants/{w['participant']}/flags"
     ),
     "/meetings/<int:meeting_id>/results/approve": FormSpec(
-        "secretary", lambda w: f"/meetings/{w['meeting']}/results/approve",
+        "secretary",
+        lambda w: f"/meetings/{w['meeting']}/results/approve",
         page=lambda w: f"/meetings/{w['meeting']}/results",
     ),
     "/meetings/<int:meeting_id>/results/reopen": FormSpec(
-        "secretary", lambda w: f"/meetings/{w['sealed']}/results/reopen",
+        "secretary",
+        lambda w: f"/meetings/{w['sealed']}/results/reopen",
         page=lambda w: f"/meetings/{w['sealed']}/results",
     ),
     "/meetings/<int:meeting_id>/reviews/<int:participant_id>": FormSpec(
@@ -105,20 +107,23 @@ FORMS: dict[str, FormSpec] = {
     ),
     "/meetings/<int:meeting_id>/roll-call": FormSpec("secretary", lambda w: f"/meetings/{w['meeting']}/roll-call"),
     "/meetings/<int:meeting_id>/roll-call/figures": FormSpec(
-        "secretary", lambda w: f"/meetings/{w['meeting']}/roll-call/figures",
+        "secretary",
+        lambda w: f"/meetings/{w['meeting']}/roll-call/figures",
         page=lambda w: f"/meetings/{w['meeting']}/roll-call",
         fields_of=lambda w: f"/meetings/{w['meeting']}/roll-call",
     ),
     "/meetings/<int:meeting_id>/tally": FormSpec("counter", lambda w: f"/meetings/{w['meeting']}/tally"),
     "/meetings/<int:meeting_id>/tally/check": FormSpec(
-        "counter", lambda w: f"/meetings/{w['meeting']}/tally/check",
+        "counter",
+        lambda w: f"/meetings/{w['meeting']}/tally/check",
         page=lambda w: f"/meetings/{w['meeting']}/tally",
         fields_of=lambda w: f"/meetings/{w['meeting']}/tally",
     ),
     "/members/<int:member_id>/edit": FormSpec("secretary", lambda w: f"/members/{w['member']}/edit"),
     "/members/<int:member_id>/retire": FormSpec("secretary", lambda w: f"/members/{w['leaver']}/retire"),
     "/organizations/<int:organization_id>/exports": FormSpec(
-        "ward", lambda w: f"/organizations/{w['organization']}/exports",
+        "ward",
+        lambda w: f"/organizations/{w['organization']}/exports",
         page=lambda w: f"/organizations/{w['organization']}",
     ),
     "/organizations/<int:organization_id>/rules/<int:year>": FormSpec(
@@ -153,16 +158,26 @@ def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyp
         members = {m.code: m for m in cell.members}
         set_committee(meetings[2021], [members[c].id for c in ("m06", "m07", "m08")], members["m06"].id)
         leaver = Member(
-            cell_id=cell.id, code="m11", name="Đinh Văn Rời", standing="official", position="member",
+            cell_id=cell.id,
+            code="m11",
+            name="Đinh Văn Rời",
+            standing="official",
+            position="member",
             admitted_on=date(2001, 5, 19),
         )
         db.session.add(leaver)
         db.session.commit()
         participant = next(p for p in meetings[2021].participants if p.member.code == "m05")
         ids = {
-            "cell": cell.id, "organization": cell.organization_id, "meeting": meetings[2021].id,
-            "sealed": meetings[2020].id, "participant": participant.id, "member": members["m05"].id,
-            "leaver": leaver.id, "counter_member": members["m07"].id, "kp1_member": members["m06"].id,
+            "cell": cell.id,
+            "organization": cell.organization_id,
+            "meeting": meetings[2021].id,
+            "sealed": meetings[2020].id,
+            "participant": participant.id,
+            "member": members["m05"].id,
+            "leaver": leaver.id,
+            "counter_member": members["m07"].id,
+            "kp1_member": members["m06"].id,
         }
     make_user("bithu", "secretary", cell_id=ids["cell"])
     make_user("danguy", "ward", organization_id=ids["organization"])
@@ -180,7 +195,9 @@ def client_for(app, role: str):  # type: ignore[no-untyped-def]
     client = app.test_client()
     if role != "anonymous":
         token = csrf_token(client, "/auth/login")
-        response = client.post("/auth/login", data={"csrf_token": token, "username": USERNAMES[role], "password": PASSWORD})
+        response = client.post(
+            "/auth/login", data={"csrf_token": token, "username": USERNAMES[role], "password": PASSWORD}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
@@ -252,13 +269,67 @@ def form_fields(html: str, page: str, target: str) -> tuple[dict[str, list[str]]
 # Hostile values
 
 PIECES = [
-    "", " ", "Nguyễn Văn Hòa", "Hoàng Thị Lệ Quyên", "Nguye\u0302\u0303n",  # NFD: decomposed marks
-    "e\u0301\u0301\u0301", "\u0301", "\u202e", "\u202d", "\u200f", "\u200e", "\u2066", "שלום", "مرحبا",
-    "\x00", "\r", "\n", "\r\n", "\t", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\u2028", "\u2029",
-    "\ufeff", "\ufffe", "\U0001f600",
-    *RAW_MARKUP, "&amp;", "&", "&lt;", "{{ 7*7 }}", "{% if %}", "'", '"', "\\", "A <0.9", "S&P",
-    "٣", "٢٠٢١", "２０２１", "１２", "߃", "-1", "0", "12", "100", "2021", "99999999999999999999", "1e3", "1.5",
-    "1_000", "+5", "2/3", "0/0", "9999-12-31", "2021-11-27T14:00", "0000-00-00", "2021-02-30",
+    "",
+    " ",
+    "Nguyễn Văn Hòa",
+    "Hoàng Thị Lệ Quyên",
+    "Nguye\u0302\u0303n",  # NFD: decomposed marks
+    "e\u0301\u0301\u0301",
+    "\u0301",
+    "\u202e",
+    "\u202d",
+    "\u200f",
+    "\u200e",
+    "\u2066",
+    "שלום",
+    "مرحبا",
+    "\x00",
+    "\r",
+    "\n",
+    "\r\n",
+    "\t",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\ufffe",
+    "\U0001f600",
+    *RAW_MARKUP,
+    "&amp;",
+    "&",
+    "&lt;",
+    "{{ 7*7 }}",
+    "{% if %}",
+    "'",
+    '"',
+    "\\",
+    "A <0.9",
+    "S&P",
+    "٣",
+    "٢٠٢١",
+    "２０２１",
+    "１２",
+    "߃",
+    "-1",
+    "0",
+    "12",
+    "100",
+    "2021",
+    "99999999999999999999",
+    "1e3",
+    "1.5",
+    "1_000",
+    "+5",
+    "2/3",
+    "0/0",
+    "9999-12-31",
+    "2021-11-27T14:00",
+    "0000-00-00",
+    "2021-02-30",
 ]
 texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), max_size=6).map("".join)
 numbers = st.one_of(
@@ -422,7 +493,9 @@ def test_bad_input_to_every_form(app, world, rule: str) -> None:
     fields, _ = form_fields(first.get_data(as_text=True), page_url, fields_of)
 
     @settings(
-        max_examples=EXAMPLES, deadline=None, database=None,
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
     )
     @given(data=st.data())
@@ -556,7 +629,9 @@ def test_a_nul_in_the_invalid_ballots_reasons_is_a_message(app, world) -> None:
     before = snapshot(app)
     response = client.post(url, data=page_values(client, url) | {"invalid_reasons": "Phiếu gạch\x00xóa"})
     assert response.status_code == 422
-    assert re.search(r'id="invalid_reasons-error"[^>]*>\s*' + re.escape(CONTROL_MESSAGE), response.get_data(as_text=True))
+    assert re.search(
+        r'id="invalid_reasons-error"[^>]*>\s*' + re.escape(CONTROL_MESSAGE), response.get_data(as_text=True)
+    )
     assert snapshot(app) == before
 
 

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from review import meetingfile
 from review.counting import SEALED_MESSAGE, ballot_of
 from review.extensions import db
+from review.meeting_store import fingerprint, sealed_payload
 from review.models import Meeting, Member, User
-from review.records import fingerprint, sealed_payload
 from review.rules import FLAG_LABELS, LEVEL_LABELS, LEVELS, NOT_RATED_LABELS, Level, NotRatedReason
 
 from browser import WIDTHS, chromium, live_server, screenshot, sign_in
@@ -139,6 +139,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
 
     meeting_url = f"/meetings/{meeting_id}"
     with live_server(app) as base, chromium() as browser:
+
         def person():  # type: ignore[no-untyped-def]
             return browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN").new_page()
 
@@ -150,7 +151,10 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         secretary.goto(f"{base}{meeting_url}/committee")
         probationary = secretary.get_by_role("checkbox", name=PROBATIONARY["name"])
         assert probationary.is_disabled()
-        assert secretary.locator(f"#why-{member_ids['m11']}").inner_text() == "Đảng viên dự bị: không được tham gia ban kiểm phiếu."
+        assert (
+            secretary.locator(f"#why-{member_ids['m11']}").inner_text()
+            == "Đảng viên dự bị: không được tham gia ban kiểm phiếu."
+        )
         photograph(secretary, "1-committee")
         for code in ballot["counters"]:
             secretary.get_by_role("checkbox", name=names[code]).check()
@@ -219,10 +223,18 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
             for row in counter_b.locator("table.compare-table tbody tr").all()
         ]
         assert lines == [
-            [names[key], f"{LEVEL_LABELS[Level.EXCELLENT]} (HTXSNV)", str(ballot["rows"][key]["excellent"]), slip["excellent"]],
+            [
+                names[key],
+                f"{LEVEL_LABELS[Level.EXCELLENT]} (HTXSNV)",
+                str(ballot["rows"][key]["excellent"]),
+                slip["excellent"],
+            ],
             [names[key], f"{LEVEL_LABELS[Level.GOOD]} (HTTNV)", str(ballot["rows"][key]["good"]), slip["good"]],
         ]
-        assert "Hai bản nhập khác nhau ở 2 chỗ." in counter_b.locator(".card").filter(has_text="Những chỗ khác nhau").inner_text()
+        assert (
+            "Hai bản nhập khác nhau ở 2 chỗ."
+            in counter_b.locator(".card").filter(has_text="Những chỗ khác nhau").inner_text()
+        )
         photograph(counter_b, "6-compare-differs")
         secretary.goto(f"{base}{meeting_url}/results")
         assert secretary.locator("[data-blocker]").all_inner_texts() == ["Hai bản nhập còn khác nhau ở 2 chỗ."]
@@ -283,7 +295,11 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         assert {k: quota.get_attribute(f"data-quota-{k}") for k in ("pool", "limit", "excellent", "exceeded")} == {
             k: str(v).lower() for k, v in expected["quota"].items()
         }
-        for name, count in (("issued", ballot["issued"]), ("returned", ballot["returned"]), ("invalid", ballot["invalid"])):
+        for name, count in (
+            ("issued", ballot["issued"]),
+            ("returned", ballot["returned"]),
+            ("invalid", ballot["invalid"]),
+        ):
             assert secretary.locator(f'[data-count="{name}"]').inner_text() == str(count)
 
         # The fingerprint is shown: the one approved, the stored seal's, the SHA-256 of its data.
@@ -302,7 +318,10 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
             counter.goto(f"{base}{meeting_url}/tally")
             numbers = counter.locator("input.num")
             assert numbers.count() == 3 + 5 * len(ballot["rows"])
-            assert all(flag is not None for flag in numbers.evaluate_all("inputs => inputs.map(i => i.getAttribute('readonly'))"))
+            assert all(
+                flag is not None
+                for flag in numbers.evaluate_all("inputs => inputs.map(i => i.getAttribute('readonly'))")
+            )
             assert counter.get_by_role("button", name="Lưu bản nhập").count() == 0
             assert counter.locator(f"#rows-{key}-excellent").input_value() == str(ballot["rows"][key]["excellent"])
         photograph(counter_a, "10-tally-sealed")
@@ -326,7 +345,14 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         photograph(counter_a, "11-tally-edit-refused")
         token = counter_b.locator("input[name=csrf_token]").first.input_value()
         version = counter_b.locator("input[name=version]").first.input_value()  # a forgery of the current page
-        data = {"csrf_token": token, "version": version, "issued": "10", "returned": "10", "invalid": "0", "invalid_reasons": ""}
+        data = {
+            "csrf_token": token,
+            "version": version,
+            "issued": "10",
+            "returned": "10",
+            "invalid": "0",
+            "invalid_reasons": "",
+        }
         for row_key, row in ballot["rows"].items():
             data |= {f"rows-{row_key}-{f}": str(row[f]) for f in VOTE_COLUMNS}
         data[f"rows-{key}-excellent"], data[f"rows-{key}-good"] = slip["excellent"], slip["good"]

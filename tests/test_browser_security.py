@@ -43,8 +43,12 @@ def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyp
         db.session.add(job)
         db.session.commit()
         ids = {
-            "meeting": meeting.id, "sealed": meetings[2020].id, "cell": meeting.cell_id,
-            "organization": meeting.cell.organization_id, "participant": participant, "job": job.id,
+            "meeting": meeting.id,
+            "sealed": meetings[2020].id,
+            "cell": meeting.cell_id,
+            "organization": meeting.cell.organization_id,
+            "participant": participant,
+            "job": job.id,
             "m06": members["m06"],
         }
     make_user("quantri", "admin")
@@ -63,15 +67,28 @@ def pages(ids: dict[str, int]) -> dict[str | None, list[str]]:
     return {
         None: ["/auth/login", "/code"],
         "bithu": [
-            "/", f"/meetings/{m}/opening", f"/meetings/{m}/roll-call", f"/meetings/{m}/collective",
-            f"/meetings/{m}/reviews", f"/meetings/{m}/reviews/{ids['participant']}", f"/meetings/{m}/ballot",
-            f"/meetings/{m}/closing", f"/meetings/{m}/committee", f"/meetings/{m}/tally/compare",
-            f"/meetings/{s}/results", f"/cells/{ids['cell']}/members", f"/cells/{ids['cell']}/members/new",
+            "/",
+            f"/meetings/{m}/opening",
+            f"/meetings/{m}/roll-call",
+            f"/meetings/{m}/collective",
+            f"/meetings/{m}/reviews",
+            f"/meetings/{m}/reviews/{ids['participant']}",
+            f"/meetings/{m}/ballot",
+            f"/meetings/{m}/closing",
+            f"/meetings/{m}/committee",
+            f"/meetings/{m}/tally/compare",
+            f"/meetings/{s}/results",
+            f"/cells/{ids['cell']}/members",
+            f"/cells/{ids['cell']}/members/new",
         ],
         "kiemphieu": ["/", f"/meetings/{m}/tally", f"/meetings/{m}/results", f"/meetings/{s}/tally"],
         "danguy": [
-            "/", f"/organizations/{ids['organization']}", f"/organizations/{ids['organization']}/rules",
-            f"/organizations/{ids['organization']}/rules/2021", f"/exports/{ids['job']}", f"/meetings/{s}/results",
+            "/",
+            f"/organizations/{ids['organization']}",
+            f"/organizations/{ids['organization']}/rules",
+            f"/organizations/{ids['organization']}/rules/2021",
+            f"/exports/{ids['job']}",
+            f"/meetings/{s}/results",
         ],
         "quantri": ["/", "/no-such-page"],
     }

@@ -42,7 +42,9 @@ def test_autosave_keeps_the_version_and_shows_anothers_change(app, runner, seed_
         sign_in(page, base, "bithu")
         page.goto(base + path)
         autosaves: list[str] = []  # every background save the page sends (app.js marks them X-Autosave)
-        page.on("request", lambda r: autosaves.append(r.url) if r.method == "POST" and r.headers.get("x-autosave") else None)
+        page.on(
+            "request", lambda r: autosaves.append(r.url) if r.method == "POST" and r.headers.get("x-autosave") else None
+        )
         hidden = page.locator('input[name="version"]')
         assert hidden.input_value() == str(version)
         status = page.locator("[data-save-status]")
@@ -59,10 +61,19 @@ def test_autosave_keeps_the_version_and_shows_anothers_change(app, runner, seed_
         other = app.test_client()
         token = csrf_token(other, "/auth/login")
         other.post("/auth/login", data={"csrf_token": token, "username": "thuky", "password": PASSWORD})
-        saved = other.post(path, data={
-            "csrf_token": csrf_token(other, path), "version": str(version + 2), "summary": "Bản của đồng chí Bình.",
-            "self_level": "good", "feedback-0-speaker": "0", "feedback-0-text": "", "response": "", "conclusion": "Kết luận.",
-        })
+        saved = other.post(
+            path,
+            data={
+                "csrf_token": csrf_token(other, path),
+                "version": str(version + 2),
+                "summary": "Bản của đồng chí Bình.",
+                "self_level": "good",
+                "feedback-0-speaker": "0",
+                "feedback-0-text": "",
+                "response": "",
+                "conclusion": "Kết luận.",
+            },
+        )
         assert saved.status_code == 302
         assert stored(app, pid) == (version + 3, "Bản của đồng chí Bình.")
 
@@ -85,7 +96,8 @@ def test_autosave_keeps_the_version_and_shows_anothers_change(app, runner, seed_
         assert page.locator("form[data-autosave]").get_attribute("data-autosave-skipped") is None
         page.locator("#summary").type(" Thêm.")
         page.wait_for_function(
-            "() => Number(document.querySelector('form[data-autosave]').dataset.autosaveSkipped || 0) >= 1", timeout=10_000
+            "() => Number(document.querySelector('form[data-autosave]').dataset.autosaveSkipped || 0) >= 1",
+            timeout=10_000,
         )
         assert len(autosaves) == sent
         assert stored(app, pid) == (version + 3, "Bản của đồng chí Bình.")

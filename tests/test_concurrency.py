@@ -93,7 +93,9 @@ def test_counters_and_secretaries_save_at_once(app, caplog) -> None:  # type: ig
         assert failures == []
         assert all(log.acknowledged == list(range(1, ROUNDS + 1)) for log in logs)
         marks = stored_marks(app, world)
-        assert {name: stored_round(mark) for name, mark in marks.items()} == {log.person.username: ROUNDS for log in logs}
+        assert {name: stored_round(mark) for name, mark in marks.items()} == {
+            log.person.username: ROUNDS for log in logs
+        }
         # The audit trail chained every save of the nine writers, each exactly once and in order.
         chain = audit_chain(app)
         assert chain.ok, chain.problem
@@ -102,9 +104,9 @@ def test_counters_and_secretaries_save_at_once(app, caplog) -> None:  # type: ig
 
         # Every counter types the same ballot at once; then every chief and secretary approve at once.
         counters = [p for p in world.people if p.kind == "counter"]
-        typed = together([
-            lambda p=p: browsers[p.username].submit(p.path, tally_form(None, p.username)) for p in counters
-        ])
+        typed = together(
+            [lambda p=p: browsers[p.username].submit(p.path, tally_form(None, p.username)) for p in counters]
+        )
         assert wrong(typed) == []
 
         def approve(person: Person) -> Answer:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from review import counting, meetingfile
 from review.extensions import db
+from review.meeting_store import fingerprint, sealed_payload
 from review.models import Meeting, Member, User
-from review.records import fingerprint, sealed_payload
 from review.rules import BallotCount, Votes
 
 from helpers import DATA
@@ -30,8 +30,9 @@ def seed_ballot(document: dict) -> BallotCount:
 def with_row(ballot: BallotCount, key: str, **votes: int) -> BallotCount:
     """Return the ballot with one row changed."""
     row = ballot.rows[key].as_dict() | votes
-    return BallotCount(ballot.issued, ballot.returned, ballot.invalid, ballot.rows | {key: Votes(**row)},
-                       ballot.invalid_reasons)
+    return BallotCount(
+        ballot.issued, ballot.returned, ballot.invalid, ballot.rows | {key: Votes(**row)}, ballot.invalid_reasons
+    )
 
 
 @pytest.fixture
@@ -95,7 +96,9 @@ def test_entries_are_not_exported_until_sealed(app, runner, counted, tmp_path):
     enter(app, counted, counted["ballot"], counted["ballot"])  # agreed, checked, but not sealed
     exported = export(runner, counted["meeting_id"], tmp_path)
     assert "ballot" not in exported
-    assert {(m["rated"], m["vote_level"]) for m in exported["results"]["members"]} == {(True, None)}  # nothing counted yet
+    assert {(m["rated"], m["vote_level"]) for m in exported["results"]["members"]} == {
+        (True, None)
+    }  # nothing counted yet
 
 
 def test_the_export_carries_the_sealed_tally_and_gives_back_the_seed(app, runner, counted, seed_path, tmp_path):
@@ -121,8 +124,11 @@ def test_a_reopened_seal_exports_no_ballot_and_the_next_seal_exports_its_own(app
     first_seal = seal(app, counted)
     with app.app_context():
         meeting = db.session.get(Meeting, counted["meeting_id"])
-        counting.reopen(meeting, db.session.get(User, counted["users"]["secretary"]),
-                        "Kiểm lại phiếu của đồng chí Hồng Dung theo đề nghị của hội nghị.")
+        counting.reopen(
+            meeting,
+            db.session.get(User, counted["users"]["secretary"]),
+            "Kiểm lại phiếu của đồng chí Hồng Dung theo đề nghị của hội nghị.",
+        )
         db.session.commit()
     assert "ballot" not in export(runner, counted["meeting_id"], tmp_path)  # no tally in force
 

@@ -58,9 +58,7 @@ def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyp
     with app.app_context():
         cell_a = db.session.scalar(select(Cell).where(Cell.name != OTHER_CELL))
         cell_b = db.session.scalar(select(Cell).where(Cell.name == OTHER_CELL))
-        meetings = {
-            (m.cell_id, m.year): m for m in db.session.scalars(select(Meeting))
-        }
+        meetings = {(m.cell_id, m.year): m for m in db.session.scalars(select(Meeting))}
         sealed, counting, other = meetings[(cell_a.id, 2020)], meetings[(cell_a.id, 2021)], meetings[(cell_b.id, 2020)]
         assert sealed.sealed and not counting.sealed and not other.sealed
         members_a = {m.code: m.id for m in cell_a.members}
@@ -69,9 +67,14 @@ def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyp
         set_committee(other, [members_b[c] for c in ("m06", "m07", "m08")], members_b["m06"])
         db.session.commit()
         ids = {
-            "sealed": sealed.id, "meeting": counting.id, "other": other.id,
-            "cell": cell_a.id, "other_cell": cell_b.id, "organization": cell_a.organization_id,
-            "members": members_a, "members_b": members_b,
+            "sealed": sealed.id,
+            "meeting": counting.id,
+            "other": other.id,
+            "cell": cell_a.id,
+            "other_cell": cell_b.id,
+            "organization": cell_a.organization_id,
+            "members": members_a,
+            "members_b": members_b,
         }
     make_user("bithu", "secretary", cell_id=ids["cell"])
     make_user("bithu2", "secretary", cell_id=ids["other_cell"])
@@ -136,12 +139,21 @@ def tallies(app, meeting_id: int) -> dict[str, dict]:  # type: ignore[no-untyped
         found = {}
         for t in db.session.scalars(select(Tally).where(Tally.meeting_id == meeting_id)):
             rows = {
-                (r.participant.member.code if r.participant else "cell"): (r.excellent, r.good, r.completed, r.not_completed, r.blank)
+                (r.participant.member.code if r.participant else "cell"): (
+                    r.excellent,
+                    r.good,
+                    r.completed,
+                    r.not_completed,
+                    r.blank,
+                )
                 for r in t.rows
             }
             found[t.entry] = {
-                "issued": t.issued, "returned": t.returned, "invalid": t.invalid,
-                "user": t.user.username if t.user else None, "rows": rows,
+                "issued": t.issued,
+                "returned": t.returned,
+                "invalid": t.invalid,
+                "user": t.user.username if t.user else None,
+                "rows": rows,
             }
         return found
 
@@ -180,11 +192,15 @@ def test_committee_is_saved_with_its_chief_first(app, client, login, world):
 def test_committee_refuses_a_probationary_member_and_keeps_the_ticks(app, client, login, world):
     with app.app_context():
         participant = db.session.scalar(
-            select(Participant).join(Participant.member).where(Participant.meeting_id == world["meeting"], Member.code == "m05")
+            select(Participant)
+            .join(Participant.member)
+            .where(Participant.meeting_id == world["meeting"], Member.code == "m05")
         )
         participant.standing = "probationary"
         absent = db.session.scalar(
-            select(Participant).join(Participant.member).where(Participant.meeting_id == world["meeting"], Member.code == "m10")
+            select(Participant)
+            .join(Participant.member)
+            .where(Participant.meeting_id == world["meeting"], Member.code == "m10")
         )
         absent.attendance = "absent_excused"
         absent.absence_reason = "Ốm"
@@ -195,7 +211,9 @@ def test_committee_refuses_a_probationary_member_and_keeps_the_ticks(app, client
     page = text(client.get(url))
     assert re.search(rf'<input type="checkbox" name="members" value="{m["m05"]}"[^>]*disabled', page)
     assert "Đảng viên dự bị: không được tham gia ban kiểm phiếu." in page
-    assert re.search(rf'value="{m["m10"]}"[^>]*disabled', page) and "Vắng có lý do: không tham gia ban kiểm phiếu." in page
+    assert (
+        re.search(rf'value="{m["m10"]}"[^>]*disabled', page) and "Vắng có lý do: không tham gia ban kiểm phiếu." in page
+    )
     assert not re.search(rf'value="{m["m09"]}"[^>]*disabled', page)
     response = post(client, url, {"members": [str(m["m02"]), str(m["m05"]), str(m["m09"])], "chief": str(m["m02"])})
     assert response.status_code == 422
@@ -235,8 +253,15 @@ def test_committee_of_a_sealed_meeting_is_read_only(app, client, login, world):
     m = world["members"]
     with app.app_context():  # the read-only page has no form: a forged post with the current version
         version = versions_token(list(db.session.get(Meeting, world["sealed"]).counters))
-    response = client.post(url, data={"csrf_token": token, "version": version, "members": [str(m["m02"]), str(m["m03"])],
-                                      "chief": str(m["m02"])})
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "version": version,
+            "members": [str(m["m02"]), str(m["m03"])],
+            "chief": str(m["m02"]),
+        },
+    )
     assert response.status_code == 422 and SEALED_MESSAGE in text(response)
     before = [m["m06"], m["m07"], m["m08"]]
     assert counter_ids(app, world["sealed"]) == before
@@ -251,7 +276,9 @@ def test_committee_is_the_cell_secretarys(app, client, login, world, username, s
     login(username)
     assert client.get(f"/meetings/{world['meeting']}/committee").status_code == status
     token = csrf_token(client, "/")
-    response = client.post(f"/meetings/{world['meeting']}/committee/code/{world['members']['m08']}", data={"csrf_token": token})
+    response = client.post(
+        f"/meetings/{world['meeting']}/committee/code/{world['members']['m08']}", data={"csrf_token": token}
+    )
     assert response.status_code == status
 
 
@@ -298,8 +325,11 @@ def test_a_code_signs_in_to_the_tally_page_only(app, client, login, world, seed_
         assert user.role == "counter" and user.member.code == "m08" and user.display_name == "Hoàng Thị Lệ Quyên"
     # The code account reaches this meeting's counting and nothing else.
     assert client.get(f"/meetings/{world['meeting']}/tally/compare").status_code == 200
-    for url in (f"/meetings/{world['meeting']}/opening", f"/meetings/{world['meeting']}/committee",
-                f"/cells/{world['cell']}/members"):
+    for url in (
+        f"/meetings/{world['meeting']}/opening",
+        f"/meetings/{world['meeting']}/committee",
+        f"/cells/{world['cell']}/members",
+    ):
         assert client.get(url).status_code == 403, url
     # m08 counts the sealed 2020 meeting too, but the code opened the 2021 one only.
     assert client.get(f"/meetings/{world['sealed']}/tally").status_code == 404
@@ -323,10 +353,13 @@ def test_a_code_is_used_once(app, client, login, world):
     assert client.get(f"/meetings/{world['meeting']}/tally").status_code == 302  # not signed in
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("ABCD-EFGH", "Mã không đúng, đã dùng hoặc đã hết hạn."),
-    ("", "Nhập mã đăng nhập một lần."),
-])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("ABCD-EFGH", "Mã không đúng, đã dùng hoặc đã hết hạn."),
+        ("", "Nhập mã đăng nhập một lần."),
+    ],
+)
 def test_a_wrong_code_is_refused(app, client, world, typed, message):
     response = post(client, "/code", {"code": typed})
     assert response.status_code == 422
@@ -361,7 +394,11 @@ def test_the_full_seed_ballot_saves_with_no_problem(app, client, login, world, s
     assert names[0] == "Nguyễn Thị Ngọc Hân" and names[2] == "Phan Thị Hòa" and names[-1] == "Tập thể chi bộ"
     assert len(names) == 11
     tag = input_tag(page, "rows-m03-good")
-    assert 'inputmode="numeric"' in tag and 'type="text"' in tag and "aria-label=\"Phan Thị Hòa: Hoàn thành tốt nhiệm vụ\"" in tag
+    assert (
+        'inputmode="numeric"' in tag
+        and 'type="text"' in tag
+        and 'aria-label="Phan Thị Hòa: Hoàn thành tốt nhiệm vụ"' in tag
+    )
     response = post(client, url, seed_ballot(seed_path))
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
     page = text(client.get(url))
@@ -379,16 +416,27 @@ def test_the_full_seed_ballot_saves_with_no_problem(app, client, login, world, s
     "changes, expected, marked",
     [
         ({"issued": "9"}, "Số phiếu thu vào (10) lớn hơn số phiếu phát ra (9).", "returned"),
-        ({"issued": "11", "returned": "11", "invalid": "1"},
-         "Số phiếu phát ra (11) lớn hơn số đảng viên có quyền biểu quyết có mặt (10).", "issued"),
+        (
+            {"issued": "11", "returned": "11", "invalid": "1"},
+            "Số phiếu phát ra (11) lớn hơn số đảng viên có quyền biểu quyết có mặt (10).",
+            "issued",
+        ),
         ({"invalid": "11"}, "Số phiếu không hợp lệ (11) lớn hơn số phiếu thu vào (10).", "invalid"),
-        ({"rows-m03-good": "3"},
-         "Dòng đồng chí Phan Thị Hòa: Tổng các ô 8 + 3 + 0 + 0 + 0 = 11, khác số phiếu hợp lệ 10.", "rows-m03-good"),
-        ({"rows-cell-blank": "1"},
-         "Dòng Tập thể chi bộ: Tổng các ô 9 + 1 + 0 + 0 + 1 = 11, khác số phiếu hợp lệ 10.", "rows-cell-excellent"),
+        (
+            {"rows-m03-good": "3"},
+            "Dòng đồng chí Phan Thị Hòa: Tổng các ô 8 + 3 + 0 + 0 + 0 = 11, khác số phiếu hợp lệ 10.",
+            "rows-m03-good",
+        ),
+        (
+            {"rows-cell-blank": "1"},
+            "Dòng Tập thể chi bộ: Tổng các ô 9 + 1 + 0 + 0 + 1 = 11, khác số phiếu hợp lệ 10.",
+            "rows-cell-excellent",
+        ),
     ],
 )
-def test_every_check_is_shown_naming_the_row_and_numbers(app, client, login, world, seed_path, changes, expected, marked):
+def test_every_check_is_shown_naming_the_row_and_numbers(
+    app, client, login, world, seed_path, changes, expected, marked
+):
     login("kp1")
     url = f"/meetings/{world['meeting']}/tally"
     response = post(client, url, seed_ballot(seed_path) | changes)
@@ -401,7 +449,7 @@ def test_every_check_is_shown_naming_the_row_and_numbers(app, client, login, wor
         key = marked.split("-")[1]
         assert "has-problem" in row_tag(page, key)
         assert "has-problem" not in row_tag(page, "m01")
-        assert 'aria-invalid' not in input_tag(page, "rows-m01-good")
+        assert "aria-invalid" not in input_tag(page, "rows-m01-good")
     stored = tallies(app, world["meeting"])["first"]
     for name, value in changes.items():
         if name in ("issued", "returned", "invalid"):
@@ -417,12 +465,15 @@ def test_a_row_sum_problem_names_the_member_and_both_numbers(app, client, login,
     assert "Phan Thị Hòa" in found[0] and "11" in found[0] and "10" in found[0]
 
 
-@pytest.mark.parametrize("value, message", [
-    ("-1", "Cần một số nguyên không âm."),
-    ("ba", "Cần một số nguyên không âm."),
-    ("2,5", "Cần một số nguyên không âm."),
-    ("", "Nhập một số (0 nếu không có)."),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("-1", "Cần một số nguyên không âm."),
+        ("ba", "Cần một số nguyên không âm."),
+        ("2,5", "Cần một số nguyên không âm."),
+        ("", "Nhập một số (0 nếu không có)."),
+    ],
+)
 def test_an_unreadable_number_is_refused_and_nothing_is_saved(app, client, login, world, seed_path, value, message):
     login("kp1")
     url = f"/meetings/{world['meeting']}/tally"
@@ -449,11 +500,15 @@ def test_the_check_answers_json_without_saving(app, client, login, world, seed_p
     login("kp1")
     url = f"/meetings/{world['meeting']}/tally"
     check = f"{url}/check"
-    response = post(client, check, seed_ballot(seed_path) | {"rows-m03-good": "3"}, form_url=url, headers={"X-Autosave": "1"})
+    response = post(
+        client, check, seed_ballot(seed_path) | {"rows-m03-good": "3"}, form_url=url, headers={"X-Autosave": "1"}
+    )
     assert response.status_code == 200 and response.json["ok"] is True and response.json["valid"] == 10
     [problem] = response.json["problems"]
     assert problem["row"] == "m03" and problem["path"] == ["rows", "m03"]
-    assert problem["message"] == "Dòng đồng chí Phan Thị Hòa: Tổng các ô 8 + 3 + 0 + 0 + 0 = 11, khác số phiếu hợp lệ 10."
+    assert (
+        problem["message"] == "Dòng đồng chí Phan Thị Hòa: Tổng các ô 8 + 3 + 0 + 0 + 0 = 11, khác số phiếu hợp lệ 10."
+    )
     ok = post(client, check, seed_ballot(seed_path), form_url=url, headers={"X-Autosave": "1"})
     assert ok.status_code == 200 and ok.json["problems"] == []
     bad = post(client, check, seed_ballot(seed_path) | {"issued": "-3"}, form_url=url, headers={"X-Autosave": "1"})
@@ -512,7 +567,9 @@ def test_differences_in_the_paper_counts_are_named(app, client, login, world, se
     login("kp2")
     post(client, url, seed_ballot(seed_path) | {"issued": "9"})
     page = text(client.get(f"{url}/compare"))
-    assert re.search(r'<th scope="row">Số phiếu phát ra</th>\s*<td>Số phiếu</td>\s*<td[^>]*>10</td>\s*<td[^>]*>9</td>', page)
+    assert re.search(
+        r'<th scope="row">Số phiếu phát ra</th>\s*<td>Số phiếu</td>\s*<td[^>]*>10</td>\s*<td[^>]*>9</td>', page
+    )
 
 
 def test_a_third_counter_cannot_add_a_third_entry(app, client, login, world, seed_path):
@@ -579,8 +636,11 @@ def test_another_cells_counter_reaches_only_their_own_meeting(app, client, login
 
 
 def test_anonymous_users_are_sent_to_sign_in(app, client, world):
-    for url in (f"/meetings/{world['meeting']}/tally", f"/meetings/{world['meeting']}/tally/compare",
-                f"/meetings/{world['meeting']}/committee"):
+    for url in (
+        f"/meetings/{world['meeting']}/tally",
+        f"/meetings/{world['meeting']}/tally/compare",
+        f"/meetings/{world['meeting']}/committee",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"], url
     assert client.get("/code").status_code == 200  # the code page is public
@@ -591,7 +651,10 @@ def test_posts_without_the_csrf_token_are_refused(app, client, login, world, see
     login("bithu")
     m = world["members"]
     committee = f"/meetings/{world['meeting']}/committee"
-    assert client.post(committee, data={"members": [str(m["m02"]), str(m["m03"])], "chief": str(m["m02"])}).status_code == 400
+    assert (
+        client.post(committee, data={"members": [str(m["m02"]), str(m["m03"])], "chief": str(m["m02"])}).status_code
+        == 400
+    )
     assert client.post(f"{committee}/code/{m['m08']}").status_code == 400
     assert counter_ids(app, world["meeting"]) == [m["m06"], m["m07"], m["m08"], m["m09"]]
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})

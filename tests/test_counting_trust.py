@@ -38,8 +38,10 @@ FINGERPRINT = re.compile(r'name="fingerprint" type="hidden" value="([0-9a-f]{64}
 def apart(account_id: int, **changes: object) -> Origin:
     """Return an origin from an own account, its own browser session and address (nothing shared)."""
     values: dict[str, object] = {
-        "account_id": account_id, "member_id": 100 + account_id,
-        "sign_in": f"s{account_id}", "address": f"10.0.0.{account_id}",
+        "account_id": account_id,
+        "member_id": 100 + account_id,
+        "sign_in": f"s{account_id}",
+        "address": f"10.0.0.{account_id}",
     }
     return Origin(**(values | changes))  # type: ignore[arg-type]
 
@@ -188,8 +190,10 @@ def test_provenance_round_trips_through_json():
     entries = {"first": Origin(2, "Hoàng Thị Lệ Quyên", "kp-2-m08", 8, True, 1, "Nguyễn Thị Ngọc Hân", "x", "::1", at)}
     approvals = {"secretary": Origin(1, "Nguyễn Thị Ngọc Hân", "bithu", None, False, None, "", "y", "::1", at)}
     recorded = provenance(entries, approvals)
-    assert recorded.warnings == (SealWarning(WarningKind.SAME_ADDRESS, ("first", "secretary"), "::1"),
-                                 SealWarning(WarningKind.CODE_FROM_APPROVER, ("first", "secretary")))
+    assert recorded.warnings == (
+        SealWarning(WarningKind.SAME_ADDRESS, ("first", "secretary"), "::1"),
+        SealWarning(WarningKind.CODE_FROM_APPROVER, ("first", "secretary")),
+    )
     text_ = recorded.to_json()
     assert "Hoàng Thị Lệ Quyên" in text_  # readable UTF-8, not escapes
     assert Provenance.from_json(text_) == recorded
@@ -244,8 +248,14 @@ def approve(client, meeting_id: int):  # type: ignore[no-untyped-def]
 def stored_entries(app, meeting_id: int) -> list[dict]:  # type: ignore[no-untyped-def]
     with app.app_context():
         return [
-            {"entry": t.entry, "user": t.user.username if t.user else None, "superseded": t.superseded_at is not None,
-             "sign_in": t.sign_in_id, "address": t.address, "good": {r.participant.member.code: r.good for r in t.rows if r.participant}}
+            {
+                "entry": t.entry,
+                "user": t.user.username if t.user else None,
+                "superseded": t.superseded_at is not None,
+                "sign_in": t.sign_in_id,
+                "address": t.address,
+                "good": {r.participant.member.code: r.good for r in t.rows if r.participant},
+            }
             for t in db.session.scalars(select(Tally).where(Tally.meeting_id == meeting_id).order_by(Tally.id))
         ]
 
@@ -259,13 +269,16 @@ def test_a_reissued_code_starts_a_new_account_and_entry(app, client, login, worl
     old = redeem(app, issue(client, world))
     enter(old, world, seed_path)
     before = stored_entries(app, world["meeting"])
-    assert [(e["entry"], e["user"], e["superseded"]) for e in before] == [("first", f"kp-{world['meeting']}-m08", False)]
+    assert [(e["entry"], e["user"], e["superseded"]) for e in before] == [
+        ("first", f"kp-{world['meeting']}-m08", False)
+    ]
 
     new = redeem(app, issue(client, world))  # the same member's code, again
     with app.app_context():
         accounts = db.session.scalars(select(User).where(User.meeting_id == world["meeting"]).order_by(User.id)).all()
         assert [(u.username, u.active) for u in accounts] == [
-            (f"kp-{world['meeting']}-m08", False), (f"kp-{world['meeting']}-m08-2", True),
+            (f"kp-{world['meeting']}-m08", False),
+            (f"kp-{world['meeting']}-m08-2", True),
         ]
     # The old account is refused from now on: its session ended.
     tally_url = f"/meetings/{world['meeting']}/tally"
@@ -279,7 +292,8 @@ def test_a_reissued_code_starts_a_new_account_and_entry(app, client, login, worl
     enter(new, world, seed_path, **{"rows-m05-good": "8"})
     after = stored_entries(app, world["meeting"])
     assert [(e["entry"], e["user"], e["superseded"]) for e in after] == [
-        ("first", f"kp-{world['meeting']}-m08", True), ("first", f"kp-{world['meeting']}-m08-2", False),
+        ("first", f"kp-{world['meeting']}-m08", True),
+        ("first", f"kp-{world['meeting']}-m08-2", False),
     ]
     assert after[0]["good"] == before[0]["good"]  # the old entry is kept as it was, for the record
     # The comparison and the history read the entries in force only, and still work.
@@ -370,7 +384,9 @@ def test_the_one_person_seal_is_sealed_but_shown_as_such(app, client, login, wor
     assert page.status_code == 200
     shown = plain(page)
     assert "Cảnh báo ghi cùng niêm phong" in shown
-    assert "Bản nhập thứ nhất được nhập bằng mã đăng nhập một lần do chính người xác nhận với tư cách bí thư cấp" in shown
+    assert (
+        "Bản nhập thứ nhất được nhập bằng mã đăng nhập một lần do chính người xác nhận với tư cách bí thư cấp" in shown
+    )
     assert "Trưởng ban kiểm phiếu xác nhận niêm phong bằng mã đăng nhập một lần do chính người xác nhận" in shown
     assert f'data-seal-warning-count="{len(kinds)}"' in text(page)
     dashboard = text(ward.get(f"/organizations/{world['organization']}"))
@@ -396,7 +412,9 @@ def test_one_browser_switching_accounts_is_one_browser_session(app, client, logi
     assert post(client, "/auth/logout", {}, form_url=tally_url).status_code == 302
     assert login("bithu").status_code == 302
     before = plain(client.get(f"/meetings/{world['meeting']}/results"))
-    same_session = "được thực hiện từ cùng một trình duyệt, trong cùng một phiên làm việc, dù bằng hai tài khoản khác nhau."
+    same_session = (
+        "được thực hiện từ cùng một trình duyệt, trong cùng một phiên làm việc, dù bằng hai tài khoản khác nhau."
+    )
     assert "Cảnh báo nếu niêm phong với số liệu này" in before
     assert f"Bản nhập thứ nhất và bản nhập thứ hai {same_session}" in before
     approve(client, world["meeting"])
@@ -408,8 +426,13 @@ def test_one_browser_switching_accounts_is_one_browser_session(app, client, logi
         assert sessions == {entries[0]["sign_in"]}
         same = [tuple(w["subjects"]) for w in recorded["warnings"] if w["kind"] == "same_sign_in"]
         # Every pair but the chief's own entry and approval (one account): ("second", "chief").
-        assert same == [("first", "second"), ("first", "chief"), ("first", "secretary"),
-                        ("second", "secretary"), ("chief", "secretary")]
+        assert same == [
+            ("first", "second"),
+            ("first", "chief"),
+            ("first", "secretary"),
+            ("second", "secretary"),
+            ("chief", "secretary"),
+        ]
         assert "same_address" not in {w["kind"] for w in recorded["warnings"]}  # the session says it all
     shown = plain(signed_in(app, "danguy").get(f"/meetings/{world['meeting']}/results"))
     assert "Cảnh báo ghi cùng niêm phong" in shown
@@ -426,8 +449,11 @@ def test_counting_pages_of_a_sealed_meeting_keep_the_names_as_sealed(app, client
     with app.app_context():
         assert db.session.get(Meeting, world["meeting"]).sealed
         sealed = {
-            code: db.session.scalar(select(Participant.name).where(
-                Participant.meeting_id == world["meeting"], Participant.member_id == world["members"][code]))
+            code: db.session.scalar(
+                select(Participant.name).where(
+                    Participant.meeting_id == world["meeting"], Participant.member_id == world["members"][code]
+                )
+            )
             for code in ("m05", "m06")
         }
         for code in ("m05", "m06"):  # renamed on the roster after the seal
@@ -521,13 +547,16 @@ def test_the_code_link_comes_from_review_base_url_not_the_host_header(app, clien
     app.config["REVIEW_BASE_URL"] = base_url("https://kiemdiem.example.vn/")
     forged = "http://ke-gia-mao.example/"  # every request of this browser names another host
     token = csrf_token_at(client, "/auth/login", forged)
-    client.post("/auth/login", data={"csrf_token": token, "username": "bithu", "password": "mật-khẩu-đủ-dài"},
-                base_url=forged)
+    client.post(
+        "/auth/login", data={"csrf_token": token, "username": "bithu", "password": "mật-khẩu-đủ-dài"}, base_url=forged
+    )
     committee = f"/meetings/{world['meeting']}/committee"
     page = text(client.get(committee, base_url=forged))
     assert 'href="https://kiemdiem.example.vn/code"' in page and "ke-gia-mao" not in page
     token = csrf_token_at(client, committee, forged)
-    answer = text(client.post(f"{committee}/code/{world['members']['m08']}", data={"csrf_token": token}, base_url=forged))
+    answer = text(
+        client.post(f"{committee}/code/{world['members']['m08']}", data={"csrf_token": token}, base_url=forged)
+    )
     assert CODE.search(answer) and "https://kiemdiem.example.vn/code" in answer and "ke-gia-mao" not in answer
 
 
@@ -544,11 +573,19 @@ def test_without_review_base_url_production_shows_the_path_and_a_notice(app, cli
     assert "REVIEW_BASE_URL" in page and "<code>/code</code>" in page
 
 
-@pytest.mark.parametrize("value", [
-    "kiemdiem.example.vn", "/code", "ftp://kiemdiem.example.vn", "https://kiemdiem.example.vn/?a=1",
-    "https://kiemdiem.example.vn/#x", "https://user:pass@kiemdiem.example.vn", "https://kiemdiem.example.vn:cổng",
-    "https:///code",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "kiemdiem.example.vn",
+        "/code",
+        "ftp://kiemdiem.example.vn",
+        "https://kiemdiem.example.vn/?a=1",
+        "https://kiemdiem.example.vn/#x",
+        "https://user:pass@kiemdiem.example.vn",
+        "https://kiemdiem.example.vn:cổng",
+        "https:///code",
+    ],
+)
 def test_review_base_url_is_checked_at_start(value, tmp_path):
     with pytest.raises(ConfigError, match="REVIEW_BASE_URL"):
         load_config(str(tmp_path), {"TESTING": True, "REVIEW_BASE_URL": value})

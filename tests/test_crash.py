@@ -135,7 +135,10 @@ def test_sigkill_in_the_middle_of_saves(crash_database: str, tmp_path: Path) -> 
             assert stored is None or stored in log.attempted
         else:
             assert stored is not None and stored >= last and stored in log.attempted, (
-                log.person.username, stored, last, log.attempted[-3:]
+                log.person.username,
+                stored,
+                last,
+                log.attempted[-3:],
             )
 
     # The audit trail holds every committed save and nothing else: each acknowledged round, in
@@ -145,6 +148,9 @@ def test_sigkill_in_the_middle_of_saves(crash_database: str, tmp_path: Path) -> 
         rounds = trail[log.person.username]
         assert rounds == sorted(set(rounds)), (log.person.username, rounds)
         assert set(log.acknowledged) <= set(rounds) <= set(log.attempted), (
-            log.person.username, rounds[-3:], log.acknowledged[-3:], log.attempted[-3:]
+            log.person.username,
+            rounds[-3:],
+            log.acknowledged[-3:],
+            log.attempted[-3:],
         )
         assert (rounds[-1] if rounds else None) == stored_round(marks[log.person.username]), log.person.username

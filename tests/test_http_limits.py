@@ -34,7 +34,11 @@ LARGEST_ID = 2**31 - 1
 
 def int_arguments(rule) -> list[str]:  # type: ignore[no-untyped-def]
     """Return the names of the rule's ``int`` segments."""
-    return [name for name, converter in rule._converters.items() if converter.__class__.__name__.endswith("IntegerConverter")]
+    return [
+        name
+        for name, converter in rule._converters.items()
+        if converter.__class__.__name__.endswith("IntegerConverter")
+    ]
 
 
 @pytest.mark.parametrize("role", [ADMIN, WARD, SECRETARY, COUNTER, CODE])
@@ -47,7 +51,9 @@ def test_every_int_segment_answers_404_to_a_number_beyond_an_id(app, cell, role)
             continue
         for name in int_arguments(rule):
             for number in (*TOO_LARGE, LARGEST_ID):
-                url = build(rule, {**cell, name: number, "meeting_id": number if name == "meeting_id" else cell["meeting_id"]})
+                url = build(
+                    rule, {**cell, name: number, "meeting_id": number if name == "meeting_id" else cell["meeting_id"]}
+                )
                 response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
                 tried += 1
                 # 2^31 - 1 still reaches the view (and the database): nothing has that id, or, for
@@ -117,9 +123,16 @@ class LiveSession:
         host, port = urlsplit(self.base).hostname, urlsplit(self.base).port
         connection = http.client.HTTPConnection(host, port, timeout=120)
         cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
-        connection.request("POST", path, body=chunks, encode_chunked=True, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies,
-        })
+        connection.request(
+            "POST",
+            path,
+            body=chunks,
+            encode_chunked=True,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookies,
+            },
+        )
         response = connection.getresponse()
         body = response.read()
         connection.close()
@@ -163,7 +176,7 @@ def test_a_chunked_body_over_the_limit_gets_413_and_one_under_it_is_read_whole(a
         # A chunked body under the limit is read to its end: the text is stored whole.
         text = "Ưu điểm: " + "đoàn kết " * 1500
         small = urlencode({"csrf_token": session.token(url), "version": session.version(url), "report": text}).encode()
-        status, body = session.post_chunked(url, (small[i:i + 1000] for i in range(0, len(small), 1000)))
+        status, body = session.post_chunked(url, (small[i : i + 1000] for i in range(0, len(small), 1000)))
         assert status in (200, 302, 303), body[:500]
     assert collective_report(app, world["meeting"]) == text.strip()
 
@@ -188,12 +201,16 @@ def test_a_name_far_over_its_limit_is_refused_without_echoing_it(app, world):
     client = client_for(app, "secretary")
     url = f"/cells/{world['cell']}/members/new"
     before = snapshot(app)
-    response = client.post(url, data=page_values(client, url) | {"name": "Nguyễn " * 500_000, "admitted_on": "2010-05-19"})
+    response = client.post(
+        url, data=page_values(client, url) | {"name": "Nguyễn " * 500_000, "admitted_on": "2010-05-19"}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert re.search(r'id="name-error">[^<]*tối đa', html)
     assert len(response.data) < 100_000  # the page, not the 3.5 MB that were typed
-    value = re.search(r'<input[^>]*name="name"[^>]*value="([^"]*)"', html) or re.search(r'<input[^>]*value="([^"]*)"[^>]*name="name"', html)
+    value = re.search(r'<input[^>]*name="name"[^>]*value="([^"]*)"', html) or re.search(
+        r'<input[^>]*value="([^"]*)"[^>]*name="name"', html
+    )
     assert value is not None and 0 < len(value.group(1)) <= 200
     assert snapshot(app) == before
 
@@ -269,10 +286,10 @@ def test_a_multipart_body_that_is_not_utf8_is_refused(app, world):
     values = page_values(client, url)
     values.pop("report", None)
     parts = b"".join(
-        b"--B\r\nContent-Disposition: form-data; name=\"" + k.encode() + b"\"\r\n\r\n" + v.encode() + b"\r\n"
+        b'--B\r\nContent-Disposition: form-data; name="' + k.encode() + b'"\r\n\r\n' + v.encode() + b"\r\n"
         for k, v in values.items()
     )
-    parts += b"--B\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\nB\xe1o c\xe1o\r\n--B--\r\n"
+    parts += b'--B\r\nContent-Disposition: form-data; name="report"\r\n\r\nB\xe1o c\xe1o\r\n--B--\r\n'
     response = client.post(url, data=parts, content_type="multipart/form-data; boundary=B")
     assert response.status_code == 422
     assert UNDECODABLE_MESSAGE in response.get_data(as_text=True)
@@ -311,7 +328,9 @@ def test_a_closing_far_in_the_future_is_refused(app, world):
         assert re.search(r'id="ends_at-error">[^<]*chậm nhất 2 ngày sau đó', html), ends_at
     assert snapshot(app) == before
     # The seed's meeting opened on 27/11/2021 at 14:00 (its 2021 copy): closing past midnight is fine.
-    response = client.post(url, data=page_values(client, url) | {"ends_at": "2021-11-28T00:30", "minutes_approved_by": "5"})
+    response = client.post(
+        url, data=page_values(client, url) | {"ends_at": "2021-11-28T00:30", "minutes_approved_by": "5"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
@@ -321,7 +340,9 @@ def test_an_opening_far_in_the_future_is_refused(app, world):
     before = snapshot(app)
     response = client.post(url, data=page_values(client, url) | {"starts_at": "9999-11-27T14:00"})
     assert response.status_code == 422
-    assert re.search(r'id="starts_at-error">[^<]*Hội nghị kiểm điểm năm 2021 họp trong năm 2021', response.get_data(as_text=True))
+    assert re.search(
+        r'id="starts_at-error">[^<]*Hội nghị kiểm điểm năm 2021 họp trong năm 2021', response.get_data(as_text=True)
+    )
     assert snapshot(app) == before
 
 
@@ -375,7 +396,9 @@ def test_a_secretary_gets_404_for_any_organisations_rules(app, world, runner, se
             for url in (f"/organizations/{organization}/rules", f"/organizations/{organization}/rules/2021"):
                 assert client.get(url).status_code == 404, (role, url)
             token = csrf_token(client, "/code")
-            assert client.post(f"/organizations/{organization}/rules/2021", data={"csrf_token": token}).status_code == 404
+            assert (
+                client.post(f"/organizations/{organization}/rules/2021", data={"csrf_token": token}).status_code == 404
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -424,9 +447,9 @@ def isolation_problems(html: str, name: str) -> tuple[int, list[str]]:
     problems, count = [], 0
     for match in re.finditer(re.escape(shown), body):
         count += 1
-        before, after = body[: match.start()], body[match.end():]
+        before, after = body[: match.start()], body[match.end() :]
         if not (before.endswith("<bdi>") and after.startswith("</bdi>")):
-            problems.append(body[max(0, match.start() - 80): match.end() + 20])
+            problems.append(body[max(0, match.start() - 80) : match.end() + 20])
     return count, problems
 
 
@@ -449,9 +472,15 @@ def rtl_world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-u
         members = {m.code: m for m in meetings[2021].cell.members}
         set_committee(meetings[2021], [members[c].id for c in ("m06", "m07", "m08")], members["m06"].id)
         participant = next(p for p in meetings[2021].participants if p.member_id == members["m01"].id)
-        ids = {"cell": meetings[2021].cell_id, "organization": meetings[2021].cell.organization_id,
-               "meeting": meetings[2021].id, "sealed": meetings[2020].id, "participant": participant.id,
-               "member": members["m01"].id, "m06": members["m06"].id}
+        ids = {
+            "cell": meetings[2021].cell_id,
+            "organization": meetings[2021].cell.organization_id,
+            "meeting": meetings[2021].id,
+            "sealed": meetings[2020].id,
+            "participant": participant.id,
+            "member": members["m01"].id,
+            "m06": members["m06"].id,
+        }
         db.session.commit()
     make_user("bithu", "secretary", cell_id=ids["cell"], display_name=ACCOUNT)
     make_user("danguy", "ward", organization_id=ids["organization"])
@@ -467,8 +496,10 @@ def rtl_world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-u
 
 def signed_in_as(app, username: str):  # type: ignore[no-untyped-def]
     client = app.test_client()
-    response = client.post("/auth/login", data={
-        "csrf_token": csrf_token(client, "/auth/login"), "username": username, "password": "mật-khẩu-đủ-dài"})
+    response = client.post(
+        "/auth/login",
+        data={"csrf_token": csrf_token(client, "/auth/login"), "username": username, "password": "mật-khẩu-đủ-dài"},
+    )
     assert response.status_code == 302
     return client
 
@@ -477,18 +508,37 @@ def test_names_with_a_right_to_left_override_are_isolated_on_every_page(app, rtl
     w = rtl_world
     pages = {
         "bithu": [
-            "/", f"/cells/{w['cell']}/members", f"/members/{w['member']}/edit", f"/members/{w['member']}/retire",
-            f"/meetings/{w['meeting']}/roll-call", f"/meetings/{w['meeting']}/opening", f"/meetings/{w['meeting']}/closing",
-            f"/meetings/{w['meeting']}/reviews", f"/meetings/{w['meeting']}/reviews/{w['participant']}",
-            f"/meetings/{w['meeting']}/collective", f"/meetings/{w['meeting']}/participants/{w['participant']}/flags",
-            f"/meetings/{w['meeting']}/ballot", f"/meetings/{w['meeting']}/committee", f"/meetings/{w['meeting']}/results",
-            f"/meetings/{w['sealed']}/results", f"/meetings/{w['sealed']}/history", f"/meetings/{w['meeting']}/history",
-            f"/cells/{w['cell']}/meetings/new", f"/meetings/{w['meeting']}/tally/compare",
+            "/",
+            f"/cells/{w['cell']}/members",
+            f"/members/{w['member']}/edit",
+            f"/members/{w['member']}/retire",
+            f"/meetings/{w['meeting']}/roll-call",
+            f"/meetings/{w['meeting']}/opening",
+            f"/meetings/{w['meeting']}/closing",
+            f"/meetings/{w['meeting']}/reviews",
+            f"/meetings/{w['meeting']}/reviews/{w['participant']}",
+            f"/meetings/{w['meeting']}/collective",
+            f"/meetings/{w['meeting']}/participants/{w['participant']}/flags",
+            f"/meetings/{w['meeting']}/ballot",
+            f"/meetings/{w['meeting']}/committee",
+            f"/meetings/{w['meeting']}/results",
+            f"/meetings/{w['sealed']}/results",
+            f"/meetings/{w['sealed']}/history",
+            f"/meetings/{w['meeting']}/history",
+            f"/cells/{w['cell']}/meetings/new",
+            f"/meetings/{w['meeting']}/tally/compare",
         ],
-        "kp1": [f"/meetings/{w['meeting']}/tally", f"/meetings/{w['meeting']}/tally/compare", f"/meetings/{w['meeting']}/results"],
+        "kp1": [
+            f"/meetings/{w['meeting']}/tally",
+            f"/meetings/{w['meeting']}/tally/compare",
+            f"/meetings/{w['meeting']}/results",
+        ],
         "danguy": [
-            "/", f"/organizations/{w['organization']}", f"/organizations/{w['organization']}/rules",
-            f"/organizations/{w['organization']}/rules/2021", f"/meetings/{w['sealed']}/results",
+            "/",
+            f"/organizations/{w['organization']}",
+            f"/organizations/{w['organization']}/rules",
+            f"/organizations/{w['organization']}/rules/2021",
+            f"/meetings/{w['sealed']}/results",
             f"/meetings/{w['sealed']}/history",
         ],
         "quantri": ["/province", f"/organizations/{w['organization']}"],

@@ -20,7 +20,9 @@ from test_bad_input import VIETNAMESE, assert_stored_text_is_clean, snapshot
 from test_meetingfile import FREE_TEXT_LEAVES, _at, json_values, mutated_seeds, seed, texts
 
 SETTINGS = settings(
-    max_examples=30, deadline=None, database=None,
+    max_examples=30,
+    deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 )
 

@@ -60,7 +60,15 @@ def test_new_meeting_refuses_a_second_meeting_for_a_year(app, client, secretary)
         assert db.session.scalar(select(func.count(Meeting.id))) == 1
 
 
-@pytest.mark.parametrize("year, message", [("2018", "quy định cho các năm 2019–"), ("9999", "Chưa có quy định đánh giá, xếp loại cho năm 9999"), ("abc", "Cần một số nguyên."), ("", "Nhập năm")])
+@pytest.mark.parametrize(
+    "year, message",
+    [
+        ("2018", "quy định cho các năm 2019–"),
+        ("9999", "Chưa có quy định đánh giá, xếp loại cho năm 9999"),
+        ("abc", "Cần một số nguyên."),
+        ("", "Nhập năm"),
+    ],
+)
 def test_new_meeting_bad_year(app, client, secretary, year, message):
     response = post(client, f"/cells/{secretary}/meetings/new", {"year": year})
     assert response.status_code == 422
@@ -153,8 +161,14 @@ def test_roll_call_figures_follow_the_rules_core(app, client, secretary):
     assert re.search(r'data-summary="base">10<', page) and re.search(r'data-summary="quorum_required">7<', page)
     # Two absent with reasons leave the base; two absent without reason stay in it:
     # base 8, 6 present, and 6 are needed (3 × 6 ≥ 2 × 8).
-    absences = dict(m03__attendance="absent_excused", m03__reason="Ốm", m04__attendance="absent_excused",
-                    m04__reason="Đi công tác", m05__attendance="absent", m06__attendance="absent")
+    absences = dict(
+        m03__attendance="absent_excused",
+        m03__reason="Ốm",
+        m04__attendance="absent_excused",
+        m04__reason="Đi công tác",
+        m05__attendance="absent",
+        m06__attendance="absent",
+    )
     data = roll_call_data(app, meeting_id, **absences)
     figures = client.post(f"{url}/figures", data={"csrf_token": csrf_token(client, url)} | data).json
     assert (figures["base"], figures["voters_present"], figures["quorum_required"]) == (8, 6, 6)
@@ -168,8 +182,14 @@ def test_roll_call_figures_follow_the_rules_core(app, client, secretary):
 
 def test_roll_call_is_saved(app, client, secretary):
     meeting_id = open_2021(client, secretary)
-    data = roll_call_data(app, meeting_id, m05__attendance="absent_excused", m05__reason="Ốm, có đơn xin phép",
-                          m06__attendance="absent", m01__reason="ignored when present")
+    data = roll_call_data(
+        app,
+        meeting_id,
+        m05__attendance="absent_excused",
+        m05__reason="Ốm, có đơn xin phép",
+        m06__attendance="absent",
+        m01__reason="ignored when present",
+    )
     response = post(client, f"/meetings/{meeting_id}/roll-call", data | {"then": "next"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{meeting_id}/collective")
     with app.app_context():

@@ -41,8 +41,17 @@ def refused(app, *objects) -> None:  # type: ignore[no-untyped-def]
 
 
 def member(cell_id: int, code: str = "m01", **kw) -> Member:  # type: ignore[no-untyped-def]
-    values = dict(cell_id=cell_id, code=code, name="Nguyễn Văn Ánh", standing="official",
-                  position="member", admitted_on=date(2010, 1, 1)) | kw
+    values = (
+        dict(
+            cell_id=cell_id,
+            code=code,
+            name="Nguyễn Văn Ánh",
+            standing="official",
+            position="member",
+            admitted_on=date(2010, 1, 1),
+        )
+        | kw
+    )
     return Member(**values)
 
 
@@ -95,8 +104,15 @@ def _participant_and_tally(app, cell):  # type: ignore[no-untyped-def]
         year = ReviewYear(organization_id=org_id, year=2020, profile="hd21-2019")
         meeting = Meeting(cell_id=cell, review_year=year)
         person = member(cell)
-        participant = Participant(meeting=meeting, member=person, roll_order=0, name=person.name,
-                                  admitted_on=person.admitted_on, standing="official", position="member")
+        participant = Participant(
+            meeting=meeting,
+            member=person,
+            roll_order=0,
+            name=person.name,
+            admitted_on=person.admitted_on,
+            standing="official",
+            position="member",
+        )
         tally = Tally(meeting=meeting)
         db.session.add_all([participant, tally])
         db.session.commit()
@@ -121,8 +137,19 @@ def test_attendance_and_sick_leave_are_checked(app, cell):
     participant_id, _, meeting_id = _participant_and_tally(app, cell)
     with app.app_context():
         member_id = db.session.get(Participant, participant_id).member_id
-    refused(app, Participant(meeting_id=meeting_id, member_id=member_id, roll_order=1, name="Nguyễn Văn A",
-                             admitted_on=date(2010, 1, 1), standing="official", position="member", attendance="late"))
+    refused(
+        app,
+        Participant(
+            meeting_id=meeting_id,
+            member_id=member_id,
+            roll_order=1,
+            name="Nguyễn Văn A",
+            admitted_on=date(2010, 1, 1),
+            standing="official",
+            position="member",
+            attendance="late",
+        ),
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,9 +159,13 @@ def test_attendance_and_sick_leave_are_checked(app, cell):
 def test_user_roles_are_scoped_by_the_database(app, cell, role, scope):
     with app.app_context():
         org_id = db.session.get(Cell, cell).organization_id
-    user = User(username="x", password_hash="h", role=role,
-                cell_id=cell if scope.get("cell") else None,
-                organization_id=org_id if scope.get("organization") else None)
+    user = User(
+        username="x",
+        password_hash="h",
+        role=role,
+        cell_id=cell if scope.get("cell") else None,
+        organization_id=org_id if scope.get("organization") else None,
+    )
     refused(app, user)
 
 

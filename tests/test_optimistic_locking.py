@@ -62,8 +62,12 @@ def load(client, url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def review_data(summary: str, conclusion: str = "Kết luận của chủ trì.") -> dict[str, str]:
     """Return an individual review form's fields."""
     return {
-        "summary": summary, "self_level": "good", "feedback-0-speaker": "0", "feedback-0-text": "",
-        "response": "", "conclusion": conclusion,
+        "summary": summary,
+        "self_level": "good",
+        "feedback-0-speaker": "0",
+        "feedback-0-text": "",
+        "response": "",
+        "conclusion": conclusion,
     }
 
 
@@ -101,7 +105,9 @@ def test_second_save_of_a_review_is_refused_with_the_others_text(app, two_secret
     again = VERSION_INPUT.search(refused.get_data(as_text=True))
     assert again and int(again.group(1)) == after_first.version
     token = csrf_token(second, url)
-    resaved = second.post(url, data={"csrf_token": token, "version": again.group(1), **review_data("Bản của đồng chí Bình.")})
+    resaved = second.post(
+        url, data={"csrf_token": token, "version": again.group(1), **review_data("Bản của đồng chí Bình.")}
+    )
     assert resaved.status_code == 302
     assert stored_review(app, pid).summary == "Bản của đồng chí Bình."
 
@@ -136,8 +142,12 @@ def test_feedback_alone_changes_the_version(app, two_secretaries):
     url = "/meetings/1/collective"
     loaded_first = load(first, url)
     data = {
-        "report": "Báo cáo.", "conclusion": "Kết luận.", "self_level": "good", "remedy_plan": "",
-        "feedback-0-speaker": "0", "feedback-0-text": "",
+        "report": "Báo cáo.",
+        "conclusion": "Kết luận.",
+        "self_level": "good",
+        "remedy_plan": "",
+        "feedback-0-speaker": "0",
+        "feedback-0-text": "",
     }
     assert first.post(url, data={**loaded_first, **data}).status_code == 302
     loaded_first, loaded_second = load(first, url), load(second, url)
@@ -261,8 +271,12 @@ def opening_page(app, client):  # type: ignore[no-untyped-def]
 
     def data(mark: str) -> dict[str, str]:
         return {
-            "starts_at": "2021-12-10T14:00", "location": f"Hội trường {mark}", "chair_id": str(ids["m01"]),
-            "minute_taker_id": str(ids["m02"]), "guests-0-name": "", "guests-0-title": "",
+            "starts_at": "2021-12-10T14:00",
+            "location": f"Hội trường {mark}",
+            "chair_id": str(ids["m01"]),
+            "minute_taker_id": str(ids["m02"]),
+            "guests-0-name": "",
+            "guests-0-title": "",
         }
 
     return f"/meetings/{meeting_id}/opening", data, "Địa điểm"
@@ -281,7 +295,12 @@ def member_page(app, client):  # type: ignore[no-untyped-def]
     ids = member_ids(app)
 
     def data(mark: str) -> dict[str, str]:
-        return {"name": f"Đinh Thị Lan {mark}", "standing": "official", "position": "member", "admitted_on": "2001-09-02"}
+        return {
+            "name": f"Đinh Thị Lan {mark}",
+            "standing": "official",
+            "position": "member",
+            "admitted_on": "2001-09-02",
+        }
 
     return f"/members/{ids['m09']}/edit", data, "Họ và tên"
 
@@ -290,7 +309,9 @@ def flags_page(app, client):  # type: ignore[no-untyped-def]
     meeting_id = open_2021(app, client)
     with app.app_context():
         pid = db.session.scalar(
-            select(Participant.id).join(Participant.member).where(Participant.meeting_id == meeting_id, Member.code == "m05")
+            select(Participant.id)
+            .join(Participant.member)
+            .where(Participant.meeting_id == meeting_id, Member.code == "m05")
         )
 
     def data(mark: str) -> dict[str, str]:
@@ -323,9 +344,11 @@ def test_the_roll_call_refuses_a_save_over_anothers_roll_call(app, two_secretari
     meeting_id = open_2021(app, first)
     url = f"/meetings/{meeting_id}/roll-call"
     with app.app_context():
-        pids = dict(db.session.execute(
-            select(Member.code, Participant.id).join(Participant.member).where(Participant.meeting_id == meeting_id)
-        ).all())
+        pids = dict(
+            db.session.execute(
+                select(Member.code, Participant.id).join(Participant.member).where(Participant.meeting_id == meeting_id)
+            ).all()
+        )
     token = re.compile(r'name="version"[^>]*value="([0-9:,]*)"')
 
     def loaded(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -333,7 +356,9 @@ def test_the_roll_call_refuses_a_save_over_anothers_roll_call(app, two_secretari
         return {"csrf_token": csrf_token(client, url), "version": token.search(page).group(1)}
 
     def roll(absent: str, reason: str) -> dict[str, str]:
-        data = {f"attendance_{pid}": "present" for pid in pids.values()} | {f"reason_{pid}": "" for pid in pids.values()}
+        data = {f"attendance_{pid}": "present" for pid in pids.values()} | {
+            f"reason_{pid}": "" for pid in pids.values()
+        }
         return data | {f"attendance_{pids[absent]}": "absent_excused", f"reason_{pids[absent]}": reason}
 
     loaded_first, loaded_second = loaded(first), loaded(second)
@@ -346,12 +371,17 @@ def test_the_roll_call_refuses_a_save_over_anothers_roll_call(app, two_secretari
     assert "Vắng có lý do: Ốm, có giấy" in page  # the other's roll call
     assert 'value="Đi công tác"' in page  # ours, kept
     with app.app_context():
-        attendance = dict(db.session.execute(select(Participant.id, Participant.attendance)
-                                             .where(Participant.meeting_id == meeting_id)).all())
+        attendance = dict(
+            db.session.execute(
+                select(Participant.id, Participant.attendance).where(Participant.meeting_id == meeting_id)
+            ).all()
+        )
     assert attendance[pids["m03"]] == "absent_excused" and attendance[pids["m04"]] == "present"
     again = token.search(refused.get_data(as_text=True)).group(1)
     assert again == loaded(first)["version"]
-    resaved = second.post(url, data={"csrf_token": csrf_token(second, url), "version": again, **roll("m04", "Đi công tác")})
+    resaved = second.post(
+        url, data={"csrf_token": csrf_token(second, url), "version": again, **roll("m04", "Đi công tác")}
+    )
     assert resaved.status_code == 302
 
 
@@ -439,7 +469,9 @@ def test_a_review_posted_without_its_version_is_refused_and_autosave_keeps_worki
     loaded = load(first, url)
     stored = stored_review(app, pid)
     autosave = {"X-Autosave": "1"}
-    refused = first.post(url, data={**without_version(loaded), **review_data("Không mang phiên bản.")}, headers=autosave)
+    refused = first.post(
+        url, data={**without_version(loaded), **review_data("Không mang phiên bản.")}, headers=autosave
+    )
     assert refused.status_code == 409
     assert refused.json["ok"] is False and refused.json["conflict"] == STALE_PAGE_MESSAGE
     assert refused.json["version"] == int(loaded["version"])
@@ -449,7 +481,9 @@ def test_a_review_posted_without_its_version_is_refused_and_autosave_keeps_worki
     # Background saves carry the version the page's script keeps up to date: they go on.
     one = first.post(url, data={**loaded, **review_data("Lần một.")}, headers=autosave)
     assert one.status_code == 200 and one.json["version"] == stored.version + 1
-    two = first.post(url, data={**loaded, "version": str(one.json["version"]), **review_data("Lần hai.")}, headers=autosave)
+    two = first.post(
+        url, data={**loaded, "version": str(one.json["version"]), **review_data("Lần hai.")}, headers=autosave
+    )
     assert two.status_code == 200 and stored_review(app, pid).summary == "Lần hai."
 
 
@@ -473,7 +507,9 @@ def test_the_roll_call_committee_and_tally_refuse_a_post_without_their_version(a
     assert "first" not in tallies(app, world["meeting"])
     version = VERSION_INPUT.search(refused.get_data(as_text=True)).group(1)
     assert version == "0"
-    saved = counter.post(url, data={"csrf_token": csrf_token(counter, url), "version": version, **seed_ballot(seed_path)})
+    saved = counter.post(
+        url, data={"csrf_token": csrf_token(counter, url), "version": version, **seed_ballot(seed_path)}
+    )
     assert saved.status_code == 302 and tallies(app, world["meeting"])["first"]["issued"] == 10
 
 

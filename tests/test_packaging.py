@@ -38,7 +38,5 @@ def test_every_python_package_of_the_checkout_is_in_the_wheel():
         for init in (PROJECT / top).rglob("*.py"):
             found.add(".".join(init.parent.relative_to(PROJECT).parts))
     for name, path in mapped.items():  # the top-level migrations/, shipped as review.migrations
-        found.update(
-            ".".join((name, *py.parent.relative_to(path).parts)) for py in path.rglob("*.py")
-        )
+        found.update(".".join((name, *py.parent.relative_to(path).parts)) for py in path.rglob("*.py"))
     assert sorted(found) == sorted(setuptools["packages"])

@@ -55,7 +55,12 @@ def add_ward(app, ward_index: int, cells: int, size: int) -> dict[str, int]:  # 
             select(Participant.id).where(Participant.meeting_id == meeting.id).order_by(Participant.roll_order)
         )
         organization_id = db.session.scalar(select(Cell.organization_id).where(Cell.id == meeting.cell_id))
-        return {"meeting": meeting.id, "cell": meeting.cell_id, "organization": organization_id, "participant": participant}
+        return {
+            "meeting": meeting.id,
+            "cell": meeting.cell_id,
+            "organization": organization_id,
+            "participant": participant,
+        }
 
 
 def urls(ids: dict[str, int]) -> dict[str, str]:
@@ -106,7 +111,9 @@ def test_main_pages_send_a_fixed_number_of_statements(app):  # type: ignore[no-u
     large_counts = measure(app, large)
     again = measure(app, small)  # the province now has two wards, the home page more cells
 
-    assert large_counts == small_counts, {k: (small_counts[k], large_counts[k]) for k in small_counts if small_counts[k] != large_counts[k]}
+    assert large_counts == small_counts, {
+        k: (small_counts[k], large_counts[k]) for k in small_counts if small_counts[k] != large_counts[k]
+    }
     assert again == small_counts
     assert again["province"] == small_province
     admin = signed_in(app, "admin")

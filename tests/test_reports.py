@@ -189,7 +189,9 @@ def test_stacked_marks_and_decomposed_input_print_with_embedded_fonts(tmp_path):
     if shutil.which("pdffonts"):
         path = tmp_path / "m.pdf"
         path.write_bytes(data)
-        lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[
+            2:
+        ]
         assert lines and all(line.split()[-5] == "yes" for line in lines), lines  # the "emb" column
         assert all("LiberationSerif" in line for line in lines)
 

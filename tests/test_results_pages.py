@@ -51,8 +51,11 @@ def seed_ballot(seed_path: Path) -> BallotCount:
     """Return the seed's counted ballot as the rules core counts it."""
     ballot = json.loads(seed_path.read_text(encoding="utf-8"))["ballot"]
     return BallotCount(
-        ballot["issued"], ballot["returned"], ballot["invalid"],
-        {key: Votes(**row) for key, row in ballot["rows"].items()}, ballot["invalid_reasons"],
+        ballot["issued"],
+        ballot["returned"],
+        ballot["invalid"],
+        {key: Votes(**row) for key, row in ballot["rows"].items()},
+        ballot["invalid_reasons"],
     )
 
 
@@ -132,8 +135,12 @@ def approve(client, meeting_id: int):  # type: ignore[no-untyped-def]
     page = client.get(f"/meetings/{meeting_id}/results").get_data(as_text=True)
     shown = FINGERPRINT.search(page)
     assert shown, "no approval form on the results page"
-    return post(client, f"/meetings/{meeting_id}/results/approve", {"fingerprint": shown.group(1)},
-                page=f"/meetings/{meeting_id}/results")
+    return post(
+        client,
+        f"/meetings/{meeting_id}/results/approve",
+        {"fingerprint": shown.group(1)},
+        page=f"/meetings/{meeting_id}/results",
+    )
 
 
 def seal_by_both(app, meeting_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -172,14 +179,19 @@ def test_sealed_seed_shows_every_member_the_quota_the_rules_and_the_seal(app, se
         assert f"<strong>{label}</strong>" in html
     assert '<td class="num">8</td><td class="num">2</td>' in row(page, "m03")  # votes per level from the ballot row
     assert 'data-proposed-level="excellent"' in row(page, "cell")
-    assert '<tr data-summary-level="excellent"><th scope="row">Hoàn thành xuất sắc nhiệm vụ</th><td class="num">2</td>' in page
+    assert (
+        '<tr data-summary-level="excellent"><th scope="row">Hoàn thành xuất sắc nhiệm vụ</th><td class="num">2</td>'
+        in page
+    )
     assert '<tr data-summary-level="good"><th scope="row">Hoàn thành tốt nhiệm vụ</th><td class="num">8</td>' in page
     # The quota: pool 8 members proposed good, limit 1, 2 excellent: over.
     assert 'data-quota-pool="8" data-quota-limit="1" data-quota-excellent="2" data-quota-exceeded="true"' in page
     assert "Tỉ lệ xuất sắc: cơ sở tính <strong>8</strong> (số đảng viên được đề nghị Hoàn thành tốt nhiệm vụ)" in page
     assert "vượt giới hạn" in page
     # The rules applied.
-    assert re.search(r'data-rule="profile">hd21-2019 \(năm 2019–2022\): [^<]*132-QĐ/TW \(2018\), [^<]*21-HD/BTCTW \(2019\)<', page)
+    assert re.search(
+        r'data-rule="profile">hd21-2019 \(năm 2019–2022\): [^<]*132-QĐ/TW \(2018\), [^<]*21-HD/BTCTW \(2019\)<', page
+    )
     assert 'data-rule="quorum">2/3 số thành viên<' in page
     assert 'data-rule="excellent_threshold">quá nửa (1/2)' in page
     assert 'data-rule="cumulative">Có' in page
@@ -215,10 +227,23 @@ def test_who_reads_the_results_page(app, runner, seed_path, tmp_path, make_user,
     # A counter of the cell who is not on this meeting's committee, another cell, another organisation.
     make_counter(app, make_user, "khac", sealed_seed["cell_id"], "m01")
     assert signed_in(app, "khac").get(url).status_code == 404
-    other_cell = import_file(runner, write_copy(seed_path, tmp_path, "cell2.json",
-                                                lambda d: d["organization"].update(cell="Chi bộ Khu dân cư số 2")))
-    other_org = import_file(runner, write_copy(seed_path, tmp_path, "org2.json", lambda d: d["organization"].update(
-        parent="Đảng bộ phường Giang Biên", place="Giang Biên", cell="Chi bộ Khu dân cư số 5")))
+    other_cell = import_file(
+        runner,
+        write_copy(
+            seed_path, tmp_path, "cell2.json", lambda d: d["organization"].update(cell="Chi bộ Khu dân cư số 2")
+        ),
+    )
+    other_org = import_file(
+        runner,
+        write_copy(
+            seed_path,
+            tmp_path,
+            "org2.json",
+            lambda d: d["organization"].update(
+                parent="Đảng bộ phường Giang Biên", place="Giang Biên", cell="Chi bộ Khu dân cư số 5"
+            ),
+        ),
+    )
     with app.app_context():
         cell2 = db.session.get(Meeting, other_cell).cell_id
         org2 = db.session.get(Meeting, other_org).cell.organization_id
@@ -242,8 +267,13 @@ def test_before_any_entry_the_page_says_there_is_no_result_yet(app, unsealed):
 
 def test_provisional_results_and_blockers_while_the_entries_differ(app, unsealed):
     ballot = unsealed["ballot"]
-    typo = BallotCount(ballot.issued, ballot.returned, ballot.invalid,
-                       dict(ballot.rows) | {"m05": Votes(excellent=1, good=8, blank=1)}, ballot.invalid_reasons)
+    typo = BallotCount(
+        ballot.issued,
+        ballot.returned,
+        ballot.invalid,
+        dict(ballot.rows) | {"m05": Votes(excellent=1, good=8, blank=1)},
+        ballot.invalid_reasons,
+    )
     count(app, unsealed["meeting_id"], [(unsealed["truongban"], ballot), (unsealed["kiemphieu"], typo)])
     page = signed_in(app, "truongban").get(f"/meetings/{unsealed['meeting_id']}/results").get_data(as_text=True)
     assert "Kết quả tạm tính (chưa niêm phong)" in page and 'data-result-source="provisional"' in page
@@ -260,7 +290,9 @@ def approve_refused(app, unsealed) -> bool:  # type: ignore[no-untyped-def]
     response = post(client, url + "/approve", {"fingerprint": "0" * 64}, page=url)
     with app.app_context():
         stored = db.session.scalar(select(func.count(SealApproval.id)))
-    return response.status_code == 422 and "Hai bản nhập còn khác nhau" in response.get_data(as_text=True) and stored == 0
+    return (
+        response.status_code == 422 and "Hai bản nhập còn khác nhau" in response.get_data(as_text=True) and stored == 0
+    )
 
 
 def test_both_approvals_seal_version_1_with_the_entry_as_final_tally(app, unsealed):
@@ -274,9 +306,14 @@ def test_both_approvals_seal_version_1_with_the_entry_as_final_tally(app, unseal
     assert response.status_code == 302
     with app.app_context():
         meeting = db.session.get(Meeting, meeting_id)
-        assert not meeting.sealed and [(a.role, a.fingerprint) for a in meeting.seal_approvals] == [("chief", candidate)]
+        assert not meeting.sealed and [(a.role, a.fingerprint) for a in meeting.seal_approvals] == [
+            ("chief", candidate)
+        ]
     page = chief.get(f"/meetings/{meeting_id}/results").get_data(as_text=True)
-    assert 'data-approval="chief" data-approved="true"' in page and 'data-approval="secretary" data-approved="false"' in page
+    assert (
+        'data-approval="chief" data-approved="true"' in page
+        and 'data-approval="secretary" data-approved="false"' in page
+    )
     assert "xác nhận niêm phong</button>" not in page  # already approved this very data
 
     secretary = signed_in(app, "bithu")
@@ -297,8 +334,12 @@ def test_both_approvals_seal_version_1_with_the_entry_as_final_tally(app, unseal
     assert "Đã niêm phong – phiên bản 1" in page and 'data-result-source="sealed"' in page
     assert SEALED_FINGERPRINT.search(page).group(1) == candidate
     assert "Cảnh báo: dữ liệu hiện lưu không còn khớp" not in page
-    late = post(chief, f"/meetings/{meeting_id}/results/approve", {"fingerprint": candidate},
-                page=f"/meetings/{meeting_id}/results")
+    late = post(
+        chief,
+        f"/meetings/{meeting_id}/results/approve",
+        {"fingerprint": candidate},
+        page=f"/meetings/{meeting_id}/results",
+    )
     assert late.status_code == 422 and "đã niêm phong" in " ".join(ALERT.findall(late.get_data(as_text=True)))
     assert "Trưởng ban kiểm phiếu <bdi>truongban</bdi>; Bí thư <bdi>Nguyễn Thị Ngọc Hân</bdi>" in page
 
@@ -354,8 +395,18 @@ def test_reopen_needs_a_reason_keeps_version_1_and_sealing_again_makes_version_2
         with app.app_context():
             meeting = db.session.get(Meeting, meeting_id)
             assert meeting.sealed and meeting.current_seal.reopen_reason is None
-    assert post(signed_in(app, "kiemphieu"), url + "/reopen", {"reason": "Lý do đủ dài nhưng không có quyền"}, page=url).status_code == 403
-    assert post(signed_in(app, "danguy"), url + "/reopen", {"reason": "Lý do đủ dài nhưng không có quyền"}, page=url).status_code == 403
+    assert (
+        post(
+            signed_in(app, "kiemphieu"), url + "/reopen", {"reason": "Lý do đủ dài nhưng không có quyền"}, page=url
+        ).status_code
+        == 403
+    )
+    assert (
+        post(
+            signed_in(app, "danguy"), url + "/reopen", {"reason": "Lý do đủ dài nhưng không có quyền"}, page=url
+        ).status_code
+        == 403
+    )
 
     reason = "Ban kiểm phiếu cộng nhầm phiếu của đồng chí Nguyệt"
     assert post(secretary, url + "/reopen", {"reason": reason}, page=url).status_code == 302
@@ -379,7 +430,10 @@ def test_reopen_needs_a_reason_keeps_version_1_and_sealing_again_makes_version_2
     assert "Đã niêm phong – phiên bản 2" in page and f"<q data-reopen-reason>{reason}</q>" in page
     # The chief counter may reopen too.
     chief = signed_in(app, "truongban")
-    assert post(chief, url + "/reopen", {"reason": "Trưởng ban phát hiện sai sót khi đối chiếu"}, page=url).status_code == 302
+    assert (
+        post(chief, url + "/reopen", {"reason": "Trưởng ban phát hiện sai sót khi đối chiếu"}, page=url).status_code
+        == 302
+    )
     with app.app_context():
         assert not db.session.get(Meeting, meeting_id).sealed
 
@@ -387,7 +441,10 @@ def test_reopen_needs_a_reason_keeps_version_1_and_sealing_again_makes_version_2
 def test_flags_and_not_rated_members_in_plain_vietnamese(app, unsealed):
     meeting_id = unsealed["meeting_id"]
     with app.app_context():
-        by_code = {p.member.code: p for p in db.session.scalars(select(Participant).where(Participant.meeting_id == meeting_id))}
+        by_code = {
+            p.member.code: p
+            for p in db.session.scalars(select(Participant).where(Participant.meeting_id == meeting_id))
+        }
         by_code["m05"].disciplined_in_year = True
         by_code["m03"].sick_leave_months = 4
         by_code["m10"].exempt = True
@@ -404,17 +461,20 @@ def test_flags_and_not_rated_members_in_plain_vietnamese(app, unsealed):
     assert 'data-vote-level="excellent" data-proposed-level="completed"' in m03
     assert f"<li data-flag>{FLAG_LABELS['sick_leave_cap']}</li>" in m03
     assert f"<li data-flag>{FLAG_LABELS['member_not_completed']}</li>" in row(page, "cell")
-    assert f"<li class=\"badge warn\" data-cell-flag>{FLAG_LABELS['member_not_completed']}</li>" in page
+    assert f'<li class="badge warn" data-cell-flag>{FLAG_LABELS["member_not_completed"]}</li>' in page
     assert 'id="member-m10"' not in page
-    assert f'<li data-not-rated="m10"><bdi>Phạm Thị Xuân Mai</bdi>: {NOT_RATED_LABELS[NotRatedReason.EXEMPT]}</li>' in page
+    assert (
+        f'<li data-not-rated="m10"><bdi>Phạm Thị Xuân Mai</bdi>: {NOT_RATED_LABELS[NotRatedReason.EXEMPT]}</li>' in page
+    )
     assert 'data-quota-pool="6" data-quota-limit="1" data-quota-excellent="1" data-quota-exceeded="false"' in page
     assert "trong giới hạn" in page
 
 
 def test_inconsistent_entry_is_named_by_row(app, unsealed):
     ballot = unsealed["ballot"]
-    wrong = BallotCount(ballot.issued, ballot.returned, ballot.invalid,
-                        dict(ballot.rows) | {"m02": Votes(excellent=2, good=9)}, "")
+    wrong = BallotCount(
+        ballot.issued, ballot.returned, ballot.invalid, dict(ballot.rows) | {"m02": Votes(excellent=2, good=9)}, ""
+    )
     count(app, unsealed["meeting_id"], [(unsealed["truongban"], wrong), (unsealed["kiemphieu"], wrong)])
     page = signed_in(app, "bithu").get(f"/meetings/{unsealed['meeting_id']}/results").get_data(as_text=True)
     assert "Dòng đồng chí Lê Thị Thu Hương: Tổng các ô 2 + 9 + 0 + 0 + 0 = 11, khác số phiếu hợp lệ 10." in page
@@ -429,7 +489,10 @@ def test_ballot_paper_and_tally_sheet_pdfs(app, runner, seed_path, tmp_path, mak
     meeting_id = sealed_seed["meeting_id"]
     for username in ("bithu", "truongban"):
         client = signed_in(app, username)
-        for path, stem in (("documents/ballot-paper.pdf", "phieu-xep-loai"), ("documents/tally-sheet.pdf", "bang-kiem-phieu")):
+        for path, stem in (
+            ("documents/ballot-paper.pdf", "phieu-xep-loai"),
+            ("documents/tally-sheet.pdf", "bang-kiem-phieu"),
+        ):
             response = client.get(f"/meetings/{meeting_id}/{path}")
             assert response.status_code == 200, (username, path)
             assert response.headers["Content-Type"] == "application/pdf"
@@ -440,8 +503,12 @@ def test_ballot_paper_and_tally_sheet_pdfs(app, runner, seed_path, tmp_path, mak
     assert signed_in(app, "danguy").get(f"/meetings/{meeting_id}/documents/ballot-paper.pdf").status_code == 200
     assert signed_in(app, "danguy").get(f"/meetings/{meeting_id}/ballot-paper.pdf").status_code == 404
     assert signed_in(app, "bithu").get(f"/meetings/{meeting_id}/tally-sheet.pdf").status_code == 404
-    other = import_file(runner, write_copy(seed_path, tmp_path, "cell2.json",
-                                           lambda d: d["organization"].update(cell="Chi bộ Khu dân cư số 2")))
+    other = import_file(
+        runner,
+        write_copy(
+            seed_path, tmp_path, "cell2.json", lambda d: d["organization"].update(cell="Chi bộ Khu dân cư số 2")
+        ),
+    )
     with app.app_context():
         make_user("bithu2", "secretary", cell_id=db.session.get(Meeting, other).cell_id)
     other_secretary = signed_in(app, "bithu2")
@@ -457,8 +524,15 @@ def test_ballot_paper_and_tally_sheet_pdfs(app, runner, seed_path, tmp_path, mak
 
 
 def rules_data(**changes: str) -> dict[str, str]:
-    data = {"profile": "hd21-2019", "quorum": "", "excellent_threshold": "", "cumulative": "",
-            "ballot_mode": "", "quota_ratio": "", "quota_pool": ""}
+    data = {
+        "profile": "hd21-2019",
+        "quorum": "",
+        "excellent_threshold": "",
+        "cumulative": "",
+        "ballot_mode": "",
+        "quota_ratio": "",
+        "quota_pool": "",
+    }
     return data | changes
 
 
@@ -481,7 +555,8 @@ def test_ward_sets_overrides_and_the_results_page_follows(app, unsealed):
     response = post(ward, url, rules_data(excellent_threshold=" 4/6 ", quota_pool="good_or_above", cumulative="yes"))
     assert response.status_code == 302
     assert stored_rules(app, organization_id, 2020) == (
-        "hd21-2019", {"excellent_threshold": "2/3", "cumulative": True, "quota_pool": "good_or_above"}
+        "hd21-2019",
+        {"excellent_threshold": "2/3", "cumulative": True, "quota_pool": "good_or_above"},
     )
     page = ward.get(url).get_data(as_text=True)
     assert 'id="excellent_threshold" maxlength="16" name="excellent_threshold" type="text" value="2/3"' in page
@@ -501,7 +576,7 @@ def test_ward_sets_overrides_and_the_results_page_follows(app, unsealed):
     "changes, field, message",
     [
         ({"excellent_threshold": "3/2"}, "excellent_threshold", "Tỉ lệ 3/2 không hợp lệ"),
-        ({"quorum": "abc"}, "quorum", "Cần một tỉ lệ dạng \"2/3\""),
+        ({"quorum": "abc"}, "quorum", 'Cần một tỉ lệ dạng "2/3"'),
         ({"quota_ratio": "1/4"}, "quota_ratio", "không quá 1/5"),
         ({"ballot_mode": "two_phase"}, "ballot_mode", "Chưa hỗ trợ bỏ phiếu hai vòng"),
         ({"profile": "hd43-2025"}, "profile", "không dùng cho năm 2020"),
@@ -557,8 +632,15 @@ def test_a_new_year_is_created_and_the_index_picks_years(app, make_user, sealed_
 
 def test_who_may_set_the_rules(app, runner, seed_path, tmp_path, make_user, sealed_seed):
     organization_id = sealed_seed["organization_id"]
-    other = import_file(runner, write_copy(seed_path, tmp_path, "org2.json", lambda d: d["organization"].update(
-        parent="Đảng bộ phường Giang Biên", place="Giang Biên")))
+    other = import_file(
+        runner,
+        write_copy(
+            seed_path,
+            tmp_path,
+            "org2.json",
+            lambda d: d["organization"].update(parent="Đảng bộ phường Giang Biên", place="Giang Biên"),
+        ),
+    )
     with app.app_context():
         make_user("danguy2", "ward", organization_id=db.session.get(Meeting, other).cell.organization_id)
     for url in (f"/organizations/{organization_id}/rules", f"/organizations/{organization_id}/rules/2021"):

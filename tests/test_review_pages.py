@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from review import meetingfile
 from review.counting import reopen
 from review.extensions import db
+from review.meeting_store import load_meeting, meeting_file
 from review.models import Cell, CollectiveReview, Feedback, IndividualReview, Meeting, Member, Participant, User
-from review.records import load_meeting, meeting_file
 
 from helpers import csrf_token, form_values
 
@@ -73,7 +73,9 @@ def set_participant(app, meeting_id: int, code: str, **values: object) -> None: 
             secretary = db.session.scalar(select(User).where(User.username == SECRETARY))
             reopen(meeting, secretary, "Sửa tình trạng trong năm của một đồng chí.")
         participant = db.session.scalar(
-            select(Participant).join(Participant.member).where(Participant.meeting_id == meeting_id, Member.code == code)
+            select(Participant)
+            .join(Participant.member)
+            .where(Participant.meeting_id == meeting_id, Member.code == code)
         )
         for key, value in values.items():
             setattr(participant, key, value)
@@ -167,7 +169,9 @@ def test_members_who_do_not_review_are_listed_with_the_reason(app, client, seede
     assert list_order(page) == ["m01", "m02", "m03", "m04", "m06", "m08", "m09", "m10"]
     assert "Đã ghi 8/8" in page  # the seed's reviews are complete
     assert "Không tự kiểm điểm" in page
-    assert re.search(r'data-member="m05"><bdi>Trần Thị Minh Nguyệt</bdi> \(Đảng viên\): Miễn công tác và sinh hoạt đảng<', page)
+    assert re.search(
+        r'data-member="m05"><bdi>Trần Thị Minh Nguyệt</bdi> \(Đảng viên\): Miễn công tác và sinh hoạt đảng<', page
+    )
     assert re.search(r'data-member="m07"><bdi>Vũ Thị Ngọc Ánh</bdi> \(Đảng viên\): Bị đình chỉ sinh hoạt đảng<', page)
     # Their page does not exist.
     people = ids(app, 1)
@@ -262,7 +266,9 @@ def test_committee_review_is_saved_apart_and_goes_on_to_the_members(app, client,
     assert response.headers["Location"] == f"/meetings/{meeting_id}/reviews"
     with app.app_context():
         reviews = db.session.scalars(select(CollectiveReview).where(CollectiveReview.meeting_id == meeting_id)).all()
-        assert [(r.subject, r.position, r.report, r.feedback) for r in reviews] == [("committee", 1, "Chi ủy kiểm điểm.", [])]
+        assert [(r.subject, r.position, r.report, r.feedback) for r in reviews] == [
+            ("committee", 1, "Chi ủy kiểm điểm.", [])
+        ]
     # The cell's review, saved afterwards, still comes first in the meeting file.
     assert post(client, f"/meetings/{meeting_id}/collective", collective_data()).status_code == 302
     with app.app_context():
@@ -306,7 +312,9 @@ def test_individual_review_is_saved_and_next_goes_to_the_next_member(app, client
     with app.app_context():
         review = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == people["m01"][0]))
         assert (review.summary, review.self_level, review.self_score) == (
-            "Tự kiểm điểm: hoàn thành nhiệm vụ được giao.", "good", None
+            "Tự kiểm điểm: hoàn thành nhiệm vụ được giao.",
+            "good",
+            None,
         )
         assert (review.response, review.conclusion) == ("Xin tiếp thu.", "Đồng chí hoàn thành tốt nhiệm vụ.")
         assert [(f.position, f.speaker_id, f.text) for f in review.feedback] == [
@@ -391,7 +399,10 @@ def test_bad_individual_input_is_refused_whole(app, client, seeded):
     people = ids(app, meeting_id)
     url = f"/meetings/{meeting_id}/reviews/{people['m04'][0]}"
     cases = bad_collective_cases(people)[:6] + [
-        (feedback_fields([(people["m04"][1], "Tự khen mình.")]), "Đồng chí đang tự kiểm điểm không góp ý cho chính mình"),
+        (
+            feedback_fields([(people["m04"][1], "Tự khen mình.")]),
+            "Đồng chí đang tự kiểm điểm không góp ý cho chính mình",
+        ),
         ({"summary": "x" * 20_001}, "Dài 20.001 ký tự, tối đa 20.000 ký tự."),
         ({"self_score": "90"}, None),  # no score field before 2025: ignored, not stored
     ]
@@ -520,7 +531,9 @@ def test_post_without_csrf_token_is_400(app, client, seeded):
     before = counts(app)
     response = client.post("/meetings/1/collective", data=collective_data())
     assert response.status_code == 400
-    response = client.post(f"/meetings/1/reviews/{people['m01'][0]}", data=individual_data(), headers={"X-Autosave": "1"})
+    response = client.post(
+        f"/meetings/1/reviews/{people['m01'][0]}", data=individual_data(), headers={"X-Autosave": "1"}
+    )
     assert response.status_code == 400
     assert counts(app) == before
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from review.database import write_transaction
 from review.extensions import db
+from review.meeting_edits import start_meeting
 from review.models import Cell, IndividualReview, Meeting, Member, Organization, Participant, ReviewYear
-from review.recording import start_meeting
 
 from helpers import csrf_token, form_values
 
@@ -116,8 +116,11 @@ def post(client, url: str, data: dict[str, str], follow: bool = False):  # type:
 
 def test_list_shows_current_members_in_summoning_order(client, seeded):
     # A committee member admitted last still comes before the ordinary members.
-    response = post(client, f"/cells/{seeded}/members/new",
-                    form_data(name="Bùi Văn Khánh", standing="official", position="committee", admitted_on="2019-01-15"))
+    response = post(
+        client,
+        f"/cells/{seeded}/members/new",
+        form_data(name="Bùi Văn Khánh", standing="official", position="committee", admitted_on="2019-01-15"),
+    )
     assert response.status_code == 302
     response = client.get(f"/cells/{seeded}/members")
     assert response.status_code == 200
@@ -128,7 +131,13 @@ def test_list_shows_current_members_in_summoning_order(client, seeded):
     assert positions == sorted(positions)
     assert "Đảng viên đang sinh hoạt (11)" in current
     assert "19/05/2008" in current and "15/01/2019" in current
-    for label in ("<td>Bí thư</td>", "<td>Phó Bí thư</td>", "<td>Chi ủy viên</td>", "<td>Đảng viên</td>", "<td>Chính thức</td>"):
+    for label in (
+        "<td>Bí thư</td>",
+        "<td>Phó Bí thư</td>",
+        "<td>Chi ủy viên</td>",
+        "<td>Đảng viên</td>",
+        "<td>Chính thức</td>",
+    ):
         assert label in current
     assert "Thêm đảng viên" in page and f'href="/cells/{seeded}/members/new"' in page
     assert f'href="/members/{member_id(client.application, "m01")}/edit"' in current
@@ -169,8 +178,13 @@ def test_flags_are_saved_and_shown_back(app, client, seeded):
     open_2021_meeting(app)
     meeting_id, participant_id = participant(app, 2021, "m07")
     url = f"/meetings/{meeting_id}/participants/{participant_id}/flags"
-    data = {"suspended": "y", "temporary_elsewhere": "y", "disciplined_in_year": "y",
-            "sick_leave_months": "4", "previous_level": ""}
+    data = {
+        "suspended": "y",
+        "temporary_elsewhere": "y",
+        "disciplined_in_year": "y",
+        "sick_leave_months": "4",
+        "previous_level": "",
+    }
     assert post(client, url, data).status_code == 302
     with app.app_context():
         p = db.session.get(Participant, participant_id)
@@ -238,11 +252,18 @@ def test_entering_the_seed_members_into_an_empty_cell_gives_m01_to_m10(app, clie
     assert "Chi bộ chưa có đảng viên nào." in client.get(f"/cells/{cid}/members").get_data(as_text=True)
     seed = json.loads(seed_path.read_text(encoding="utf-8"))
     for m in seed["members"]:
-        data = {"name": m["name"], "standing": m["standing"], "position": m["position"], "admitted_on": m["admitted_on"]}
+        data = {
+            "name": m["name"],
+            "standing": m["standing"],
+            "position": m["position"],
+            "admitted_on": m["admitted_on"],
+        }
         response = post(client, f"/cells/{cid}/members/new", data)
         assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
-        rows = db.session.execute(select(Member.code, Member.name).where(Member.cell_id == cid).order_by(Member.id)).all()
+        rows = db.session.execute(
+            select(Member.code, Member.name).where(Member.cell_id == cid).order_by(Member.id)
+        ).all()
         assert [tuple(r) for r in rows] == [(m["id"], m["name"]) for m in seed["members"]]
     page = client.get(f"/cells/{cid}/members").get_data(as_text=True)
     positions = [page.index(name) for name in SEED_NAMES]
@@ -292,13 +313,19 @@ def test_a_second_secretary_or_deputy_is_refused(app, client, seeded):
     assert member_count(app) == before
     # an edit is refused the same way; the holder may keep their own position
     m04 = member_id(app, "m04")
-    response = post(client, f"/members/{m04}/edit",
-                    form_data(name="Nguyễn Thị Hồng Dung", standing="official", position="secretary", admitted_on="2012-12-22"))
+    response = post(
+        client,
+        f"/members/{m04}/edit",
+        form_data(name="Nguyễn Thị Hồng Dung", standing="official", position="secretary", admitted_on="2012-12-22"),
+    )
     assert response.status_code == 422
     assert "Chi bộ đã có Bí thư" in response.get_data(as_text=True)
     m01 = member_id(app, "m01")
-    response = post(client, f"/members/{m01}/edit",
-                    form_data(name="Nguyễn Thị Ngọc Hân", standing="official", position="secretary", admitted_on="2008-05-19"))
+    response = post(
+        client,
+        f"/members/{m01}/edit",
+        form_data(name="Nguyễn Thị Ngọc Hân", standing="official", position="secretary", admitted_on="2008-05-19"),
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Member, m04).position == "member"
@@ -307,7 +334,11 @@ def test_a_second_secretary_or_deputy_is_refused(app, client, seeded):
 def test_a_retired_secretary_leaves_the_position_free(app, client, seeded):
     m01 = member_id(app, "m01")
     assert post(client, f"/members/{m01}/retire", {"retired_on": "2021-03-01", "confirm": "y"}).status_code == 302
-    response = post(client, f"/cells/{seeded}/members/new", form_data(name="Bùi Văn Khánh", standing="official", position="secretary"))
+    response = post(
+        client,
+        f"/cells/{seeded}/members/new",
+        form_data(name="Bùi Văn Khánh", standing="official", position="secretary"),
+    )
     assert response.status_code == 302
 
 
@@ -329,7 +360,11 @@ def test_edit_updates_the_member_and_the_open_meetings_snapshot(app, client, see
     _, p2020 = participant(app, 2020, "m10")
     with app.app_context():
         member = db.session.get(Member, m10)
-        assert (member.standing, member.position, member.admitted_on) == ("probationary", "committee", date(2018, 12, 20))
+        assert (member.standing, member.position, member.admitted_on) == (
+            "probationary",
+            "committee",
+            date(2018, 12, 20),
+        )
         now = db.session.get(Participant, p2021)
         assert (now.standing, now.position) == ("probationary", "committee")
         then = db.session.get(Participant, p2020)  # the counted meeting reads as it was
@@ -339,7 +374,9 @@ def test_edit_updates_the_member_and_the_open_meetings_snapshot(app, client, see
 def test_edit_bad_input_is_shown_kept_and_not_stored(app, client, seeded):
     m10 = member_id(app, "m10")
     url = f"/members/{m10}/edit"
-    response = post(client, url, form_data(name="", standing="official", position="committee", admitted_on="1929-12-31"))
+    response = post(
+        client, url, form_data(name="", standing="official", position="committee", admitted_on="1929-12-31")
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Nhập họ và tên." in page and "trước ngày thành lập Đảng" in page
@@ -406,7 +443,10 @@ def test_retire_bad_input_is_shown_kept_and_not_stored(app, client, seeded):
         ({"retired_on": "2021-06-30"}, "Đánh dấu ô xác nhận để tiếp tục."),
         ({"retired_on": "", "confirm": "y"}, "Nhập ngày ra khỏi chi bộ."),
         ({"retired_on": future, "confirm": "y"}, "Ngày ra khỏi chi bộ không thể sau hôm nay."),
-        ({"retired_on": "2015-01-01", "confirm": "y"}, "Ngày ra khỏi chi bộ không thể trước ngày vào Đảng (01/06/2016)."),
+        (
+            {"retired_on": "2015-01-01", "confirm": "y"},
+            "Ngày ra khỏi chi bộ không thể trước ngày vào Đảng (01/06/2016).",
+        ),
     ]
     for data, message in cases:
         response = post(client, url, data)
@@ -499,7 +539,9 @@ def roster_urls(app, cid: int) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_another_cells_secretary_gets_404_on_every_roster_page(app, client, runner, seed_path, other_cell, make_user, login):
+def test_another_cells_secretary_gets_404_on_every_roster_page(
+    app, client, runner, seed_path, other_cell, make_user, login
+):
     import_file(runner, seed_path)
     cid = cell_id(app)
     make_user("bithu2", "secretary", cell_id=other_cell)

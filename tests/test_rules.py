@@ -113,8 +113,9 @@ def problems_of(profile: str, **overrides) -> list[Problem]:
     return problems
 
 
-def rate(member: MemberFacts, votes: Votes | None, *, base: int = 10, profile: Rules = HD21,
-         day: date = MEETING) -> MemberResult:
+def rate(
+    member: MemberFacts, votes: Votes | None, *, base: int = 10, profile: Rules = HD21, day: date = MEETING
+) -> MemberResult:
     return member_result(member, votes, base, day, profile)
 
 
@@ -135,11 +136,11 @@ def results(**counts: int) -> list[MemberResult]:
     return out
 
 
-def ballot(valid: int, rows: dict[str, Votes], *, issued: int | None = None,
-           returned: int | None = None, invalid: int = 0) -> BallotCount:
+def ballot(
+    valid: int, rows: dict[str, Votes], *, issued: int | None = None, returned: int | None = None, invalid: int = 0
+) -> BallotCount:
     returned = valid + invalid if returned is None else returned
-    return BallotCount(issued=returned if issued is None else issued, returned=returned,
-                       invalid=invalid, rows=rows)
+    return BallotCount(issued=returned if issued is None else issued, returned=returned, invalid=invalid, rows=rows)
 
 
 def paths(problems: list[Problem]) -> list[tuple]:
@@ -191,9 +192,16 @@ def test_review_order_puts_the_head_first_then_roll_order():
 @pytest.mark.parametrize(
     ("profile", "year", "applies"),
     [
-        (HD21, 2018, False), (HD21, 2019, True), (HD21, 2022, True), (HD21, 2023, False),
-        (HD25, 2023, True), (HD25, 2024, True), (HD25, 2025, False),
-        (HD43, 2024, False), (HD43, 2025, True), (HD43, 2040, True),
+        (HD21, 2018, False),
+        (HD21, 2019, True),
+        (HD21, 2022, True),
+        (HD21, 2023, False),
+        (HD25, 2023, True),
+        (HD25, 2024, True),
+        (HD25, 2025, False),
+        (HD43, 2024, False),
+        (HD43, 2025, True),
+        (HD43, 2040, True),
     ],
 )
 def test_profile_years_follow_spec_table(profile, year, applies):
@@ -325,11 +333,11 @@ CORE = officials(5)  # five official members present: base 5, five voters
     [
         pytest.param(official("x"), 1, id="official-present"),
         pytest.param(official("x", temporary_elsewhere=True), 0, id="temporary-elsewhere-present"),
-        pytest.param(official("x", temporary_elsewhere=True, attendance=Attendance.ABSENT), 0,
-                     id="temporary-elsewhere-absent"),
+        pytest.param(
+            official("x", temporary_elsewhere=True, attendance=Attendance.ABSENT), 0, id="temporary-elsewhere-absent"
+        ),
         pytest.param(official("x", exempt=True, attendance=Attendance.ABSENT), 0, id="exempt-absent"),
-        pytest.param(official("x", exempt=True, attendance=Attendance.ABSENT_EXCUSED), 0,
-                     id="exempt-absent-excused"),
+        pytest.param(official("x", exempt=True, attendance=Attendance.ABSENT_EXCUSED), 0, id="exempt-absent-excused"),
         pytest.param(official("x", exempt=True), 1, id="exempt-present"),
         pytest.param(official("x", suspended=True), 0, id="suspended-present"),
         pytest.param(official("x", suspended=True, attendance=Attendance.ABSENT), 0, id="suspended-absent"),
@@ -369,25 +377,25 @@ def test_base_is_not_members_present():
 
 
 def test_base_of_a_mixed_cell_counts_each_rule_once():
-    cell = (
-        officials(4)
-        + [
-            official("temp", temporary_elsewhere=True),
-            official("exempt-away", exempt=True, attendance=Attendance.ABSENT),
-            official("exempt-here", exempt=True),
-            official("susp", suspended=True),
-            official("excused", attendance=Attendance.ABSENT_EXCUSED),
-            official("truant", attendance=Attendance.ABSENT),
-            probationary("p"),
-        ]
-    )
+    cell = officials(4) + [
+        official("temp", temporary_elsewhere=True),
+        official("exempt-away", exempt=True, attendance=Attendance.ABSENT),
+        official("exempt-here", exempt=True),
+        official("susp", suspended=True),
+        official("excused", attendance=Attendance.ABSENT_EXCUSED),
+        official("truant", attendance=Attendance.ABSENT),
+        probationary("p"),
+    ]
     assert vote_base(cell) == 4 + 1 + 1  # the four, exempt-here, truant
     assert voters_present(cell) == 4 + 1 + 1  # the four, exempt-here, temp (present, official)
 
 
 def test_evaluate_reports_base_and_voters_present():
-    cell = officials(7) + officials(2, "a", attendance=Attendance.ABSENT_EXCUSED) + [
-        official("t", attendance=Attendance.ABSENT), probationary("p")]
+    cell = (
+        officials(7)
+        + officials(2, "a", attendance=Attendance.ABSENT_EXCUSED)
+        + [official("t", attendance=Attendance.ABSENT), probationary("p")]
+    )
     outcome = evaluate(HD21, MEETING, cell, None)
     assert (outcome.base, outcome.voters_present) == (8, 7)
 
@@ -429,9 +437,14 @@ def test_quorum_with_base_zero_through_evaluate_is_not_met():
 @pytest.mark.parametrize(
     ("ratio", "base", "required"),
     [
-        ("1/2", 10, 5), ("1/2", 9, 5), ("1/2", 1, 1),
-        ("3/4", 10, 8), ("3/4", 8, 6), ("3/4", 9, 7),
-        ("1/1", 7, 7), ("1", 7, 7),
+        ("1/2", 10, 5),
+        ("1/2", 9, 5),
+        ("1/2", 1, 1),
+        ("3/4", 10, 8),
+        ("3/4", 8, 6),
+        ("3/4", 9, 7),
+        ("1/1", 7, 7),
+        ("1", 7, 7),
     ],
 )
 def test_quorum_ratio_overrides(ratio, base, required):
@@ -761,12 +774,16 @@ def test_new_member_is_not_rated_even_with_a_ballot_row():
 @pytest.mark.parametrize(
     ("facts", "reason"),
     [
-        pytest.param(dict(exempt=True, suspended=True, admitted_on=date(2020, 9, 1)), NotRatedReason.EXEMPT,
-                     id="exempt-before-suspended-and-new"),
+        pytest.param(
+            dict(exempt=True, suspended=True, admitted_on=date(2020, 9, 1)),
+            NotRatedReason.EXEMPT,
+            id="exempt-before-suspended-and-new",
+        ),
         pytest.param(dict(exempt=True, admitted_on=date(2020, 9, 1)), NotRatedReason.EXEMPT, id="exempt-before-new"),
         pytest.param(dict(exempt=True, suspended=True), NotRatedReason.EXEMPT, id="exempt-before-suspended"),
-        pytest.param(dict(suspended=True, admitted_on=date(2020, 9, 1)), NotRatedReason.SUSPENDED,
-                     id="suspended-before-new"),
+        pytest.param(
+            dict(suspended=True, admitted_on=date(2020, 9, 1)), NotRatedReason.SUSPENDED, id="suspended-before-new"
+        ),
         pytest.param(dict(admitted_on=date(2020, 9, 1)), NotRatedReason.NEW_MEMBER, id="new-only"),
         pytest.param(dict(), None, id="rated"),
     ],
@@ -899,10 +916,19 @@ def test_cell_warning_through_evaluate_uses_proposed_levels_after_caps():
 
 def test_summary_counts_proposed_levels_not_rated_and_undecided():
     members = results(excellent=1, good=3, completed=2, not_completed=1) + [
-        result(None, "u1"), result(None, "u2"), not_rated_result("x1")]
+        result(None, "u1"),
+        result(None, "u2"),
+        not_rated_result("x1"),
+    ]
     members.append(MemberResult("noballot", True, None, None, None))  # rated, no ballot yet: counted nowhere
     assert summarize(members) == {
-        "excellent": 1, "good": 3, "completed": 2, "not_completed": 1, "not_rated": 1, "undecided": 2}
+        "excellent": 1,
+        "good": 3,
+        "completed": 2,
+        "not_completed": 1,
+        "not_rated": 1,
+        "undecided": 2,
+    }
 
 
 @pytest.mark.parametrize(
@@ -1096,18 +1122,29 @@ def test_evaluate_without_a_ballot_rates_nobody_yet():
     cell = officials(3) + [official("x", exempt=True)]
     outcome = evaluate(HD21, MEETING, cell, None)
     assert [m.as_dict() for m in outcome.members][:1] == [
-        {"id": "o01", "rated": True, "not_rated_reason": None, "vote_level": None, "proposed_level": None, "flags": []}]
+        {"id": "o01", "rated": True, "not_rated_reason": None, "vote_level": None, "proposed_level": None, "flags": []}
+    ]
     assert outcome.member("x").as_dict()["not_rated_reason"] == "exempt"
     assert outcome.cell == CellResult(None, None, ())
-    assert outcome.summary == {"excellent": 0, "good": 0, "completed": 0, "not_completed": 0,
-                               "not_rated": 1, "undecided": 0}
+    assert outcome.summary == {
+        "excellent": 0,
+        "good": 0,
+        "completed": 0,
+        "not_completed": 0,
+        "not_rated": 1,
+        "undecided": 0,
+    }
 
 
 def test_results_as_dict_writes_plain_strings_and_sorted_flags():
     r = rate(official("k", previous_level=NC, disciplined_in_year=True), NO_MAJORITY_VOTE)
     assert r.as_dict() == {
-        "id": "k", "rated": True, "not_rated_reason": None, "vote_level": "undecided",
-        "proposed_level": "not_completed", "flags": ["disciplined", "no_majority", "two_years_not_completed"],
+        "id": "k",
+        "rated": True,
+        "not_rated_reason": None,
+        "vote_level": "undecided",
+        "proposed_level": "not_completed",
+        "flags": ["disciplined", "no_majority", "two_years_not_completed"],
     }
     assert type(r.as_dict()["proposed_level"]) is str
 
@@ -1150,9 +1187,15 @@ def test_ratio_must_be_a_string(key, value):
 @pytest.mark.parametrize(
     ("key", "text"),
     [
-        ("quorum", "0/3"), ("quorum", "0"), ("quorum", "4/3"),
-        ("excellent_threshold", "1/3"), ("excellent_threshold", "49/100"), ("excellent_threshold", "3/2"),
-        ("quota_ratio", "0"), ("quota_ratio", "1/4"), ("quota_ratio", "1/2"),
+        ("quorum", "0/3"),
+        ("quorum", "0"),
+        ("quorum", "4/3"),
+        ("excellent_threshold", "1/3"),
+        ("excellent_threshold", "49/100"),
+        ("excellent_threshold", "3/2"),
+        ("quota_ratio", "0"),
+        ("quota_ratio", "1/4"),
+        ("quota_ratio", "1/2"),
     ],
 )
 def test_ratios_out_of_range_are_refused(key, text):
@@ -1162,10 +1205,14 @@ def test_ratios_out_of_range_are_refused(key, text):
 @pytest.mark.parametrize(
     ("key", "text", "value"),
     [
-        ("quorum", "1/2", Fraction(1, 2)), ("quorum", "1", Fraction(1)), ("quorum", " 3 / 4 ", Fraction(3, 4)),
-        ("excellent_threshold", "1/2", Fraction(1, 2)), ("excellent_threshold", "2/3", Fraction(2, 3)),
+        ("quorum", "1/2", Fraction(1, 2)),
+        ("quorum", "1", Fraction(1)),
+        ("quorum", " 3 / 4 ", Fraction(3, 4)),
+        ("excellent_threshold", "1/2", Fraction(1, 2)),
+        ("excellent_threshold", "2/3", Fraction(2, 3)),
         ("excellent_threshold", "1/1", Fraction(1)),
-        ("quota_ratio", "1/5", Fraction(1, 5)), ("quota_ratio", "1/10", Fraction(1, 10)),
+        ("quota_ratio", "1/5", Fraction(1, 5)),
+        ("quota_ratio", "1/10", Fraction(1, 10)),
     ],
 )
 def test_ratios_in_range_are_applied(key, text, value):
@@ -1175,9 +1222,16 @@ def test_ratios_in_range_are_applied(key, text, value):
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("cumulative", "yes"), ("cumulative", 1), ("cumulative", 0), ("cumulative", None),
-        ("ballot_mode", "double"), ("ballot_mode", None), ("ballot_mode", 1),
-        ("quota_pool", "all"), ("quota_pool", None), ("quota_pool", "GOOD_ONLY"),
+        ("cumulative", "yes"),
+        ("cumulative", 1),
+        ("cumulative", 0),
+        ("cumulative", None),
+        ("ballot_mode", "double"),
+        ("ballot_mode", None),
+        ("ballot_mode", 1),
+        ("quota_pool", "all"),
+        ("quota_pool", None),
+        ("quota_pool", "GOOD_ONLY"),
     ],
 )
 def test_bad_types_and_values_are_refused(key, value):
@@ -1191,7 +1245,9 @@ def test_enum_and_boolean_overrides_are_applied():
 
 
 def test_every_problem_is_named_and_nothing_is_applied():
-    resolved, problems = resolve_rules("hd21-2019", {"quorum": "x", "cumulative": "no", "nope": 1, "quota_pool": "good_or_above"})
+    resolved, problems = resolve_rules(
+        "hd21-2019", {"quorum": "x", "cumulative": "no", "nope": 1, "quota_pool": "good_or_above"}
+    )
     assert resolved is None
     assert sorted(paths(problems)) == [("cumulative",), ("nope",), ("quorum",)]
 
@@ -1204,8 +1260,17 @@ def test_every_problem_is_named_and_nothing_is_applied():
         ("hd21-2019", {"excellent_threshold": "2/3", "cumulative": False}),
         ("hd25-2023", {"ballot_mode": "two_phase", "quota_pool": "good_or_above", "quota_ratio": "1/10"}),
         ("hd43-2025", {"quota_ratio": "1/4"}),
-        ("hd43-2025", {"quorum": "1/2", "excellent_threshold": "3/4", "cumulative": False,
-                       "ballot_mode": "two_phase", "quota_ratio": "1/4", "quota_pool": "good_or_above"}),
+        (
+            "hd43-2025",
+            {
+                "quorum": "1/2",
+                "excellent_threshold": "3/4",
+                "cumulative": False,
+                "ballot_mode": "two_phase",
+                "quota_ratio": "1/4",
+                "quota_pool": "good_or_above",
+            },
+        ),
     ],
 )
 def test_rules_overrides_round_trips(profile, overrides):
@@ -1220,7 +1285,8 @@ def test_rules_overrides_drops_defaults_and_normalises_ratios():
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("2/3", Fraction(2, 3)), ("4/6", Fraction(2, 3)), (" 1 / 4 ", Fraction(1, 4)), ("3", Fraction(3))]
+    ("text", "value"),
+    [("2/3", Fraction(2, 3)), ("4/6", Fraction(2, 3)), (" 1 / 4 ", Fraction(1, 4)), ("3", Fraction(3))],
 )
 def test_parse_ratio_reads_p_over_q(text, value):
     assert parse_ratio(text) == value
@@ -1235,8 +1301,11 @@ def test_parse_ratio_returns_none_for_superscript_digits():
     assert parse_ratio("²/3") is None
 
 
-@pytest.mark.parametrize("text", ["²/3", "2/³", "1" * 5000 + "/3", "１/３"], ids=["superscript-numerator",
-                                                                     "superscript-denominator", "5000-digits", "fullwidth"])
+@pytest.mark.parametrize(
+    "text",
+    ["²/3", "2/³", "1" * 5000 + "/3", "１/３"],
+    ids=["superscript-numerator", "superscript-denominator", "5000-digits", "fullwidth"],
+)
 def test_resolve_rules_names_a_problem_for_ratios_int_cannot_read(text):
     assert paths(problems_of("hd21-2019", quorum=text)) == [("quorum",)]
 
@@ -1258,7 +1327,10 @@ def test_two_phase_agree_marks_do_not_lift_a_member_who_missed_good():
     hd21 = PROFILES["hd21-2019"]
     votes = TwoPhaseVotes(good_or_above=5, completed=5, agree=10)
     assert two_phase_vote_level(votes, 10, hd21) is Level.COMPLETED  # 5 + 5 passes only at completed
-    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=2, completed=2, not_completed=1, blank=5), 10, hd21) == "undecided"
+    assert (
+        two_phase_vote_level(TwoPhaseVotes(good_or_above=2, completed=2, not_completed=1, blank=5), 10, hd21)
+        == "undecided"
+    )
 
 
 def test_compare_ballots_names_every_number_that_differs():

@@ -329,8 +329,10 @@ def test_probationary_members_change_neither_the_base_nor_the_voters(members, ex
 @given(cells())
 def test_official_members_present_and_in_good_standing_are_both_voters_and_in_the_base(members):
     plain = [
-        m for m in members
-        if m.standing is Standing.OFFICIAL and m.attendance is Attendance.PRESENT
+        m
+        for m in members
+        if m.standing is Standing.OFFICIAL
+        and m.attendance is Attendance.PRESENT
         and not (m.suspended or m.temporary_elsewhere)
     ]
     assert vote_base(plain) == voters_present(plain) == len(plain)
@@ -353,7 +355,9 @@ def test_new_member_is_decided_by_about_six_months(admitted, days):
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 1, 1)), st.integers(0, 400), st.integers(0, 400))
 def test_admitted_earlier_is_never_newer(meeting, a, b):
     later, earlier = sorted((a, b))  # days before the meeting
-    assert is_new_member(meeting - timedelta(days=earlier), meeting) <= is_new_member(meeting - timedelta(days=later), meeting)
+    assert is_new_member(meeting - timedelta(days=earlier), meeting) <= is_new_member(
+        meeting - timedelta(days=later), meeting
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -374,10 +378,10 @@ def test_cell_warnings_follow_spec(members, row_base, rules):
     nc = sum(1 for m in rated if m.proposed_level is Level.NOT_COMPLETED)
     proposed = cell.proposed_level
     assert (FLAG_NO_MAJORITY in cell.flags) is (proposed is None)
-    assert (FLAG_MEMBER_NOT_COMPLETED in cell.flags) is (
-        proposed in (Level.EXCELLENT, Level.GOOD) and nc > 0)
+    assert (FLAG_MEMBER_NOT_COMPLETED in cell.flags) is (proposed in (Level.EXCELLENT, Level.GOOD) and nc > 0)
     assert (FLAG_MANY_NOT_COMPLETED in cell.flags) is (
-        proposed in (Level.EXCELLENT, Level.GOOD, Level.COMPLETED) and 5 * nc > len(rated))
+        proposed in (Level.EXCELLENT, Level.GOOD, Level.COMPLETED) and 5 * nc > len(rated)
+    )
 
 
 @given(st.lists(member_results, max_size=30))
@@ -390,8 +394,11 @@ def test_summary_accounts_for_every_member_with_a_result(members):
 summaries = st.fixed_dictionaries({str(level): st.integers(0, 60) for level in LEVELS})
 
 
-@given(summaries, st.sampled_from(["good_only", "good_or_above"]),
-       st.sampled_from([("hd21-2019", "1/5"), ("hd21-2019", "1/10"), ("hd43-2025", "1/4"), ("hd43-2025", "1/5")]))
+@given(
+    summaries,
+    st.sampled_from(["good_only", "good_or_above"]),
+    st.sampled_from([("hd21-2019", "1/5"), ("hd21-2019", "1/10"), ("hd43-2025", "1/4"), ("hd43-2025", "1/5")]),
+)
 def test_quota_limit_is_the_floor_of_ratio_times_pool_and_never_exceeds_the_pool(counts_, pool_rule, profile_ratio):
     name, ratio = profile_ratio
     rules, problems = resolve_rules(name, {"quota_ratio": ratio, "quota_pool": pool_rule})

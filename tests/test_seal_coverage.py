@@ -18,9 +18,7 @@ from sqlalchemy import select, text
 from review import create_app
 from review.documents import render_document
 from review.extensions import db
-from review.meetingfile import dump
-from review.models import AuditEntry, Meeting, Member, Participant, Seal
-from review.records import (
+from review.meeting_store import (
     fingerprint,
     load_meeting,
     meeting_file,
@@ -29,6 +27,8 @@ from review.records import (
     sealed_meeting_file,
     sealed_payload,
 )
+from review.meetingfile import dump
+from review.models import AuditEntry, Meeting, Member, Participant, Seal
 from review.sealdata import covered_part, differences
 
 from helpers import form_values, write_2021_copy
@@ -79,8 +79,12 @@ def snapshot(app, runner, tmp_path: Path, meeting_id: int = 1) -> dict[str, obje
     out = tmp_path / f"export-{meeting_id}.json"
     result = runner.invoke(args=["meeting", "export", str(meeting_id), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    return {"holds": holds, "minutes": minutes, "count_minutes": count_minutes,
-            "export": json.loads(out.read_text(encoding="utf-8"))}
+    return {
+        "holds": holds,
+        "minutes": minutes,
+        "count_minutes": count_minutes,
+        "export": json.loads(out.read_text(encoding="utf-8")),
+    }
 
 
 def m10_of(export: dict) -> tuple[dict, dict]:
@@ -105,9 +109,14 @@ def test_the_closing_guests_and_location_are_saved_after_the_seal_and_printed(ap
     opening = page_text(client.get("/meetings/1/opening"))
     assert "data-frozen-notice" in opening and "thời gian khai mạc (ngày họp) thuộc dữ liệu niêm phong" in opening
     assert re.search(r'<input[^>]*id="starts_at"[^>]*readonly', opening)
-    values = {"starts_at": "2020-11-27T14:00", "location": "Hội trường Tổ dân phố 3",
-              "chair_id": "", "minute_taker_id": "", "guests-0-name": "Lê Văn Khách",
-              "guests-0-title": "Đảng ủy viên phường"}
+    values = {
+        "starts_at": "2020-11-27T14:00",
+        "location": "Hội trường Tổ dân phố 3",
+        "chair_id": "",
+        "minute_taker_id": "",
+        "guests-0-name": "Lê Văn Khách",
+        "guests-0-title": "Đảng ủy viên phường",
+    }
     with app.app_context():
         meeting = db.session.get(Meeting, 1)
         values["chair_id"], values["minute_taker_id"] = str(meeting.chair_id), str(meeting.minute_taker_id)
@@ -159,7 +168,7 @@ def test_the_sealed_roll_call_and_flags_pages_say_so_before_anyone_types(app, cl
     assert re.search(r"<fieldset disabled>", flags)
     months = re.search(r'<input[^>]*name="sick_leave_months"[^>]*>', flags)
     assert months and "disabled" in months.group(0)
-    assert 'type="submit"' not in flags[flags.index("data-frozen-notice"):].split("<form", 1)[1].split("</form>", 1)[0]
+    assert 'type="submit"' not in flags[flags.index("data-frozen-notice") :].split("<form", 1)[1].split("</form>", 1)[0]
     # The unsealed closing page carries no such notice: what is editable is not marked frozen.
     assert "data-frozen-notice" not in page_text(client.get("/meetings/1/closing"))
 
@@ -179,9 +188,16 @@ def test_a_member_edited_and_retired_after_the_seal_leaves_the_sealed_meeting_as
         m10 = db.session.scalar(select(Member.id).where(Member.code == "m10"))
 
     # Admitted within six months of the meeting, probationary, renamed: were it to follow, m10 would not be rated.
-    response = post(client, f"/members/{m10}/edit", {
-        "name": M10_AFTER, "standing": "probationary", "position": "member", "admitted_on": "2020-10-01",
-    })
+    response = post(
+        client,
+        f"/members/{m10}/edit",
+        {
+            "name": M10_AFTER,
+            "standing": "probationary",
+            "position": "member",
+            "admitted_on": "2020-10-01",
+        },
+    )
     assert response.status_code == 302, page_text(response)
     edit_page = page_text(client.get(f"/members/{m10}/edit"))
     assert "data-sealed-copies" in edit_page and "Hội nghị năm 2020: giữ họ và tên: " + M10 in edit_page
@@ -216,9 +232,16 @@ def test_an_unsealed_meeting_follows_the_roster_edit_and_shows_it_in_its_history
     with app.app_context():
         m10 = db.session.scalar(select(Member.id).where(Member.code == "m10"))
         assert not db.session.get(Meeting, meeting_2021).sealed
-    response = post(client, f"/members/{m10}/edit", {
-        "name": M10_AFTER, "standing": "official", "position": "committee", "admitted_on": "2018-12-20",
-    })
+    response = post(
+        client,
+        f"/members/{m10}/edit",
+        {
+            "name": M10_AFTER,
+            "standing": "official",
+            "position": "committee",
+            "admitted_on": "2018-12-20",
+        },
+    )
     assert response.status_code == 302, page_text(response)
     with app.app_context():
         copies = {p.meeting_id: p for p in db.session.scalars(select(Participant).where(Participant.member_id == m10))}
@@ -227,7 +250,9 @@ def test_an_unsealed_meeting_follows_the_roster_edit_and_shows_it_in_its_history
         then = copies[1]
         assert (then.name, then.position, then.admitted_on) == (M10, "member", date(2018, 12, 22))
         assert seal_differences(db.session.get(Meeting, 1)) == []
-        assert [m.name for m in meeting_file(db.session.get(Meeting, meeting_2021)).members if m.id == "m10"] == [M10_AFTER]
+        assert [m.name for m in meeting_file(db.session.get(Meeting, meeting_2021)).members if m.id == "m10"] == [
+            M10_AFTER
+        ]
     history = page_text(client.get(f"/meetings/{meeting_2021}/history"))
     assert M10_AFTER in history and "Ngày vào Đảng" in history
     assert M10_AFTER not in page_text(client.get("/meetings/1/history"))
@@ -241,10 +266,12 @@ def test_a_covered_value_changed_behind_the_guards_is_reported(app, client, seal
     before = snapshot(app, runner, tmp_path)
     with app.app_context():
         with db.engine.begin() as connection:  # straight SQL: no mapper event, no audit, no guard
-            connection.execute(text(
-                "UPDATE participant SET name = 'Người Đã Sửa', attendance = 'absent' "
-                "WHERE meeting_id = 1 AND roll_order = 9"
-            ))
+            connection.execute(
+                text(
+                    "UPDATE participant SET name = 'Người Đã Sửa', attendance = 'absent' "
+                    "WHERE meeting_id = 1 AND roll_order = 9"
+                )
+            )
         meeting = load_meeting(1)
         found = seal_differences(meeting)
         assert f"Đồng chí {M10}, họ và tên: khi niêm phong là “{M10}”, dữ liệu hiện lưu là “Người Đã Sửa”." in found
@@ -267,16 +294,20 @@ def test_a_covered_value_changed_behind_the_guards_is_reported(app, client, seal
 
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 1
-    assert f"Hội nghị 1 (Chi bộ Trường Mầm non Thượng Thanh, năm 2020), phiên bản niêm phong 1: Đồng chí {M10}, họ và tên" \
+    assert (
+        f"Hội nghị 1 (Chi bộ Trường Mầm non Thượng Thanh, năm 2020), phiên bản niêm phong 1: Đồng chí {M10}, họ và tên"
         in verify.output
+    )
 
 
 def test_a_changed_payload_is_reported_against_its_own_fingerprint(app, sealed, runner):
     with app.app_context():
         with db.engine.begin() as connection:
             payload = connection.scalar(text("SELECT payload FROM seal WHERE meeting_id = 1"))
-            connection.execute(text("UPDATE seal SET payload = :p WHERE meeting_id = 1"),
-                               {"p": payload.replace('"issued":10', '"issued":11')})
+            connection.execute(
+                text("UPDATE seal SET payload = :p WHERE meeting_id = 1"),
+                {"p": payload.replace('"issued":10', '"issued":11')},
+            )
         found = seal_differences(load_meeting(1))
     assert found[0].startswith("Bản niêm phong đã lưu không còn khớp mã SHA-256")
     assert "Phiếu, số phiếu phát ra: khi niêm phong là 11, dữ liệu hiện lưu là 10." in found
@@ -301,15 +332,20 @@ def test_an_older_larger_payload_is_compared_on_what_a_seal_covers(app, client, 
     with app.app_context():
         older = old_payload(load_meeting(1))
         with db.engine.begin() as connection:  # a seal stored before this change, never rewritten
-            connection.execute(text("UPDATE seal SET payload = :p, fingerprint = :f WHERE meeting_id = 1"),
-                               {"p": older, "f": fingerprint(older)})
+            connection.execute(
+                text("UPDATE seal SET payload = :p, fingerprint = :f WHERE meeting_id = 1"),
+                {"p": older, "f": fingerprint(older)},
+            )
         db.session.rollback()  # end the session's read, which still sees the seal as it was
         meeting = load_meeting(1)
         assert json.loads(meeting.current_seal.payload)["meeting"]["location"]  # the older payload has it
         assert covered_part(json.loads(older)) == json.loads(sealed_payload(meeting_file(meeting)))
         assert seal_differences(meeting) == []
         assert dump(record_file(meeting)) == dump(meeting_file(meeting))
-    assert post(client, "/meetings/1/closing", {"minutes_approved_by": "8", "ends_at": "2020-11-27T17:10"}).status_code == 302
+    assert (
+        post(client, "/meetings/1/closing", {"minutes_approved_by": "8", "ends_at": "2020-11-27T17:10"}).status_code
+        == 302
+    )
     with app.app_context():
         meeting = load_meeting(1)
         assert seal_differences(meeting) == []  # the closing is not covered, even by an older payload
@@ -320,12 +356,33 @@ def test_an_older_larger_payload_is_compared_on_what_a_seal_covers(app, client, 
 
 
 def test_differences_name_members_fields_and_both_values():
-    sealed = {"year": 2020, "meeting": {"starts_at": "2020-11-27T14:00", "location": "A"},
-              "members": [{"id": "m01", "name": "Nguyễn Văn A", "standing": "official", "admitted_on": "2008-05-19",
-                           "attendance": "present"}]}
-    stored = {"year": 2020, "meeting": {"starts_at": "2020-11-27T14:00", "location": "B"},
-              "members": [{"id": "m01", "name": "Nguyễn Văn A", "standing": "probationary", "admitted_on": "2020-10-01",
-                           "attendance": "present", "exempt": True}]}
+    sealed = {
+        "year": 2020,
+        "meeting": {"starts_at": "2020-11-27T14:00", "location": "A"},
+        "members": [
+            {
+                "id": "m01",
+                "name": "Nguyễn Văn A",
+                "standing": "official",
+                "admitted_on": "2008-05-19",
+                "attendance": "present",
+            }
+        ],
+    }
+    stored = {
+        "year": 2020,
+        "meeting": {"starts_at": "2020-11-27T14:00", "location": "B"},
+        "members": [
+            {
+                "id": "m01",
+                "name": "Nguyễn Văn A",
+                "standing": "probationary",
+                "admitted_on": "2020-10-01",
+                "attendance": "present",
+                "exempt": True,
+            }
+        ],
+    }
     assert differences(sealed, stored) == [
         "Đồng chí Nguyễn Văn A, đảng viên chính thức/dự bị: khi niêm phong là chính thức, dữ liệu hiện lưu là dự bị.",
         "Đồng chí Nguyễn Văn A, ngày vào Đảng: khi niêm phong là 19/05/2008, dữ liệu hiện lưu là 01/10/2020.",
@@ -335,8 +392,6 @@ def test_differences_name_members_fields_and_both_values():
 
 # ---------------------------------------------------------------------------
 # Migration 0008
-
-
 
 
 def test_migration_0008_fills_the_copies_from_the_roster_and_goes_back(empty_database):

@@ -12,6 +12,8 @@ from sqlalchemy import delete, func, select, update
 from review.counting import reopen
 from review.extensions import db
 from review.integrity import SEALED_MESSAGE, BulkWriteRefused, SealedError
+from review.meeting_edits import Refused
+from review.meeting_store import FINAL_TALLY, meeting_file, seal_meeting, sealed_payload
 from review.models import (
     AuditEntry,
     BallotCounter,
@@ -30,8 +32,6 @@ from review.models import (
     TallyRow,
     User,
 )
-from review.recording import Refused
-from review.records import FINAL_TALLY, meeting_file, seal_meeting, sealed_payload
 
 from helpers import form_values
 
@@ -71,12 +71,18 @@ def refused(change) -> None:  # type: ignore[no-untyped-def]
 def snapshot() -> tuple:
     """Return what the sealed tallies hold now."""
     rows = db.session.execute(
-        select(TallyRow.id, TallyRow.excellent, TallyRow.good, TallyRow.completed, TallyRow.not_completed)
-        .order_by(TallyRow.id)
+        select(TallyRow.id, TallyRow.excellent, TallyRow.good, TallyRow.completed, TallyRow.not_completed).order_by(
+            TallyRow.id
+        )
     ).all()
     tallies = db.session.execute(select(Tally.id, Tally.issued, Tally.returned, Tally.invalid).order_by(Tally.id)).all()
     counters = db.session.execute(select(BallotCounter.id, BallotCounter.member_id).order_by(BallotCounter.id)).all()
-    return tuple(rows), tuple(tallies), tuple(counters), db.session.scalar(select(func.count()).select_from(SealApproval))
+    return (
+        tuple(rows),
+        tuple(tallies),
+        tuple(counters),
+        db.session.scalar(select(func.count()).select_from(SealApproval)),
+    )
 
 
 def test_direct_orm_writes_to_sealed_tallies_are_refused(app, sealed):
@@ -109,16 +115,40 @@ def test_direct_orm_writes_to_sealed_tallies_are_refused(app, sealed):
 
         def approve(meeting: Meeting) -> None:
             user = db.session.scalar(select(User).where(User.username == "bithu"))
-            db.session.add(SealApproval(meeting_id=meeting.id, role="chief", user_id=user.id, fingerprint="0" * 64,
-                                        approved_at=datetime.now()))
+            db.session.add(
+                SealApproval(
+                    meeting_id=meeting.id,
+                    role="chief",
+                    user_id=user.id,
+                    fingerprint="0" * 64,
+                    approved_at=datetime.now(),
+                )
+            )
 
         def issue_code(meeting: Meeting) -> None:
             now = datetime.now()
-            db.session.add(CounterCode(meeting_id=meeting.id, member_id=meeting.counters[0].member_id,
-                                       code_hash="a" * 64, created_at=now, expires_at=now + timedelta(hours=1)))
+            db.session.add(
+                CounterCode(
+                    meeting_id=meeting.id,
+                    member_id=meeting.counters[0].member_id,
+                    code_hash="a" * 64,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=1),
+                )
+            )
 
-        for change in (change_figures, change_votes, add_row, drop_rows, delete_tally, new_entry,
-                       change_committee, drop_committee, approve, issue_code):
+        for change in (
+            change_figures,
+            change_votes,
+            add_row,
+            drop_rows,
+            delete_tally,
+            new_entry,
+            change_committee,
+            drop_committee,
+            approve,
+            issue_code,
+        ):
             refused(change)
         assert snapshot() == before
 
@@ -151,7 +181,9 @@ def test_reopening_unlocks_the_tallies_and_sealing_again_locks_them(app, sealed)
 
         # Both the reopening and the new seal are on the audit trail.
         logged = db.session.execute(
-            select(AuditEntry.action, AuditEntry.table_name).where(AuditEntry.meeting_id == 1, AuditEntry.table_name == "seal")
+            select(AuditEntry.action, AuditEntry.table_name).where(
+                AuditEntry.meeting_id == 1, AuditEntry.table_name == "seal"
+            )
         ).all()
         assert ("update", "seal") in logged and logged.count(("insert", "seal")) == 2
 
@@ -166,14 +198,29 @@ def sealed_fingerprint_holds() -> bool:
 def payload_snapshot() -> tuple:
     """Return what the seal fingerprints of meeting 1's own rows: the meeting, its guests, its participants."""
     meeting = db.session.execute(
-        select(Meeting.starts_at, Meeting.ends_at, Meeting.location, Meeting.chair_id, Meeting.minute_taker_id,
-               Meeting.minutes_approved_by).where(Meeting.id == 1)
+        select(
+            Meeting.starts_at,
+            Meeting.ends_at,
+            Meeting.location,
+            Meeting.chair_id,
+            Meeting.minute_taker_id,
+            Meeting.minutes_approved_by,
+        ).where(Meeting.id == 1)
     ).one()
     guests = db.session.execute(select(Guest.id, Guest.position, Guest.name, Guest.title).order_by(Guest.id)).all()
     participants = db.session.execute(
-        select(Participant.id, Participant.roll_order, Participant.standing, Participant.attendance,
-               Participant.absence_reason, Participant.exempt, Participant.sick_leave_months, Participant.previous_level)
-        .where(Participant.meeting_id == 1).order_by(Participant.id)
+        select(
+            Participant.id,
+            Participant.roll_order,
+            Participant.standing,
+            Participant.attendance,
+            Participant.absence_reason,
+            Participant.exempt,
+            Participant.sick_leave_months,
+            Participant.previous_level,
+        )
+        .where(Participant.meeting_id == 1)
+        .order_by(Participant.id)
     ).all()
     return tuple(meeting), tuple(guests), tuple(participants)
 
@@ -218,12 +265,24 @@ def test_direct_orm_writes_to_the_sealed_payload_are_refused(app, sealed):
             participant("m03").standing = "probationary"
 
         def add_participant(meeting: Meeting) -> None:
-            member = Member(cell_id=meeting.cell_id, code="m99", name="Người mới", standing="official",
-                            position="member", admitted_on=date(2001, 1, 1))
-            meeting.participants.append(Participant(
-                member=member, roll_order=99, name="Người mới", standing="official", position="member",
+            member = Member(
+                cell_id=meeting.cell_id,
+                code="m99",
+                name="Người mới",
+                standing="official",
+                position="member",
                 admitted_on=date(2001, 1, 1),
-            ))
+            )
+            meeting.participants.append(
+                Participant(
+                    member=member,
+                    roll_order=99,
+                    name="Người mới",
+                    standing="official",
+                    position="member",
+                    admitted_on=date(2001, 1, 1),
+                )
+            )
 
         def drop_participant(meeting: Meeting) -> None:
             db.session.delete(participant("m10"))
@@ -232,8 +291,20 @@ def test_direct_orm_writes_to_the_sealed_payload_are_refused(app, sealed):
             db.session.delete(meeting)
 
         assert db.session.get(Meeting, 1).guests, "the seed meeting has guests"
-        for change in (attendance, absence_reason, exempt, sick_leave, roll_order, starts_at, name, admitted_on,
-                       standing, add_participant, drop_participant, drop_meeting):
+        for change in (
+            attendance,
+            absence_reason,
+            exempt,
+            sick_leave,
+            roll_order,
+            starts_at,
+            name,
+            admitted_on,
+            standing,
+            add_participant,
+            drop_participant,
+            drop_meeting,
+        ):
             refused(change)
         assert payload_snapshot() == before
         assert sealed_fingerprint_holds()
@@ -370,6 +441,7 @@ def test_bulk_statements_on_other_tables_still_run(app, sealed):
 
 def test_a_sealed_version_is_kept_as_it_was(app, sealed):
     with app.app_context():
+
         def tamper(meeting: Meeting) -> None:
             meeting.seals[0].payload = meeting.seals[0].payload.replace("good", "excellent", 1)
             assert db.session.is_modified(meeting.seals[0]), "unchanged"

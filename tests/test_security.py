@@ -35,7 +35,10 @@ def post_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods:
-            values = {name: "minutes" if name == "key" else ("committee" if name == "subject" else 1) for name in rule.arguments}
+            values = {
+                name: "minutes" if name == "key" else ("committee" if name == "subject" else 1)
+                for name in rule.arguments
+            }
             urls.append(rule.build(values, append_unknown=False)[1])
     return urls
 
@@ -142,8 +145,11 @@ def test_templates_have_no_inline_script_or_style():
     for path in sorted(TEMPLATES.rglob("*.html")):
         source = path.read_text(encoding="utf-8")
         for name, pattern in (
-            ("inline <script>", INLINE_SCRIPT), ("event handler attribute", EVENT_HANDLER),
-            ("style attribute", STYLE_ATTRIBUTE), ("<style> element", STYLE_ELEMENT), ("javascript: URL", JAVASCRIPT_URL),
+            ("inline <script>", INLINE_SCRIPT),
+            ("event handler attribute", EVENT_HANDLER),
+            ("style attribute", STYLE_ATTRIBUTE),
+            ("<style> element", STYLE_ELEMENT),
+            ("javascript: URL", JAVASCRIPT_URL),
         ):
             found.extend(f"{path.relative_to(TEMPLATES)}: {name}" for _ in pattern.findall(source))
     assert len(list(TEMPLATES.rglob("*.html"))) >= 20
@@ -207,7 +213,8 @@ def sign_in_remembered(app, username: str, password: str):  # type: ignore[no-un
     first = client.get("/auth/login")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', first.get_data(as_text=True)).group(1)
     response = client.post(
-        "/auth/login", data={"csrf_token": token, "username": username, "password": password, "remember": "y"},
+        "/auth/login",
+        data={"csrf_token": token, "username": username, "password": password, "remember": "y"},
     )
     return first, response
 
@@ -304,8 +311,17 @@ def test_demo_prints_new_random_passwords_and_the_old_ones_stop_working(app, run
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example", "/\t/evil.example",
-     "/\n/evil.example", "javascript:alert(1)", "evil.example", "/\u3000/evil.example"],
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/\u3000/evil.example",
+    ],
 )
 def test_sign_in_never_redirects_off_the_site(target):
     assert safe_next(target) is None

@@ -67,7 +67,9 @@ def test_the_identity_in_the_cookies_carries_the_session_token(app, make_user):
         assert db.session.get(User, other_id).session_token != user.session_token
 
 
-@pytest.mark.parametrize("identity", ["5", "5:", ":abc", "x:abc", "٣:abc", "-1:abc", "99999999999:abc", "2147483648:abc"])
+@pytest.mark.parametrize(
+    "identity", ["5", "5:", ":abc", "x:abc", "٣:abc", "-1:abc", "99999999999:abc", "2147483648:abc"]
+)
 def test_a_malformed_identity_is_refused(identity):
     assert parse_session_identity(identity) is None
 
@@ -172,26 +174,30 @@ def test_the_session_token_never_enters_the_audit_log(app, client, make_user):
 # Migration 0010 on a database that holds accounts
 
 
-
-
 def test_migration_gives_each_account_its_own_token_and_keeps_what_refers_to_it(empty_database):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database})
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "0009"]).exit_code == 0
     with app.app_context():
         with db.engine.begin() as connection:
-            connection.execute(text("INSERT INTO organization (id, name, place) VALUES (1, 'Đảng ủy phường', 'Hà Nội')"))
+            connection.execute(
+                text("INSERT INTO organization (id, name, place) VALUES (1, 'Đảng ủy phường', 'Hà Nội')")
+            )
             for account_id in (1, 2):
-                connection.execute(text(
-                    "INSERT INTO user_account (id, username, display_name, password_hash, role, active) "
-                    f"VALUES ({account_id}, 'u{account_id}', 'U', 'h', 'admin', TRUE)"
-                ))
+                connection.execute(
+                    text(
+                        "INSERT INTO user_account (id, username, display_name, password_hash, role, active) "
+                        f"VALUES ({account_id}, 'u{account_id}', 'U', 'h', 'admin', TRUE)"
+                    )
+                )
             # A row that refers to an account with ON DELETE SET NULL: a rebuilt user_account
             # table (SQLite's batch "move and copy", foreign keys on) would null it.
-            connection.execute(text(
-                "INSERT INTO export_job (organization_id, year, user_id, status, total, done, error) "
-                "VALUES (1, 2025, 2, 'done', 0, 0, '')"
-            ))
+            connection.execute(
+                text(
+                    "INSERT INTO export_job (organization_id, year, user_id, status, total, done, error) "
+                    "VALUES (1, 2025, 2, 'done', 0, 0, '')"
+                )
+            )
         db.engine.dispose()
     result = runner.invoke(args=["db", "upgrade", "0010"])
     assert result.exit_code == 0, result.output

@@ -141,7 +141,9 @@ def test_a_known_browser_has_its_own_limit_of_five(app, make_user, clock):
     assert sign_in(app.test_client(), "bithu", PASSWORD, address="192.0.2.50").status_code == 302
 
 
-def test_the_known_device_cookie_cannot_be_forged_and_ends_with_the_password(app, runner, make_user, clock, monkeypatch):
+def test_the_known_device_cookie_cannot_be_forged_and_ends_with_the_password(
+    app, runner, make_user, clock, monkeypatch
+):
     make_user("bithu", "admin")
     known = known_browser(app, "bithu")
     set_cookie = [c for c in known.get("/auth/login").headers.getlist("Set-Cookie") if c.startswith("known_device=")]
@@ -188,7 +190,11 @@ def test_a_locked_unknown_account_looks_like_a_locked_real_one(app, client, make
             wrong = sign_in(client, username, "sai")
             assert wrong.status_code == 422 and WRONG in page(wrong)
         refused = sign_in(client, username, PASSWORD)
-        answers[username] = (refused.status_code, refused.headers["Retry-After"], without_token(page(refused)).replace(username, "X"))
+        answers[username] = (
+            refused.status_code,
+            refused.headers["Retry-After"],
+            without_token(page(refused)).replace(username, "X"),
+        )
     assert answers["bithu"] == answers["khong-co-ai"]
 
 
@@ -269,7 +275,8 @@ def test_an_attacker_at_one_address_gets_no_more_guesses_than_before(app, make_u
         target = targets[tries % len(targets)]
         tries += 1
         response = attacker.post(
-            "/auth/login", data={"csrf_token": token, "username": target, "password": f"đoán-{tries}"},
+            "/auth/login",
+            data={"csrf_token": token, "username": target, "password": f"đoán-{tries}"},
             environ_base={"REMOTE_ADDR": "203.0.113.13"},
         )
         if response.status_code == 422:
@@ -312,11 +319,19 @@ def test_the_address_is_the_connections_unless_proxies_are_configured(app, clien
     for i in range(10):
         sign_in(client, f"doan-{i}", "sai", address="198.51.100.7", headers={"X-Forwarded-For": f"10.0.0.{i}"})
     assert failures(app, address="198.51.100.7") == 10
-    assert sign_in(client, "bithu", PASSWORD, address="198.51.100.7", headers={"X-Forwarded-For": "10.9.9.9"}).status_code == 429
+    assert (
+        sign_in(client, "bithu", PASSWORD, address="198.51.100.7", headers={"X-Forwarded-For": "10.9.9.9"}).status_code
+        == 429
+    )
     # Behind one proxy, the address is the one the proxy reports.
-    proxied = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "REVIEW_CLOCK": clock, "REVIEW_PROXY_COUNT": 1,
-    })
+    proxied = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REVIEW_CLOCK": clock,
+            "REVIEW_PROXY_COUNT": 1,
+        }
+    )
     proxied_client = proxied.test_client()
     response = sign_in(proxied_client, "ai-do", "sai", address="198.51.100.7", headers={"X-Forwarded-For": "10.1.2.3"})
     assert response.status_code == 422
@@ -437,7 +452,9 @@ def within(times: list[datetime], moment: datetime) -> list[datetime]:
 @settings(max_examples=200, deadline=None, database=None)
 @given(
     plan=st.lists(
-        st.tuples(st.integers(0, 7), st.integers(0, 200), st.booleans()), min_size=1, max_size=150,
+        st.tuples(st.integers(0, 7), st.integers(0, 200), st.booleans()),
+        min_size=1,
+        max_size=150,
     ),
 )
 def test_no_strategy_from_one_address_beats_the_old_numbers(plan):

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from review.counting import eligible_counters, set_committee
 from review.database import write_transaction
 from review.extensions import db
+from review.meeting_store import load_meeting
 from review.models import Cell, ExportJob, Meeting, Organization, Seal
-from review.records import load_meeting
 
 from helpers import csrf_token, signed_in
 
@@ -39,7 +39,9 @@ ROW = re.compile(r'<tr data-cell="(\d+)" data-state="(\w+)">(.*?)</tr>', re.S)
 # Helpers
 
 
-def import_copy(runner, seed_path: Path, tmp_path: Path, cell: str, *, parent: str | None = None, ballot: bool = True) -> None:  # type: ignore[no-untyped-def]
+def import_copy(
+    runner, seed_path: Path, tmp_path: Path, cell: str, *, parent: str | None = None, ballot: bool = True
+) -> None:  # type: ignore[no-untyped-def]
     """Import the seed under another cell name (and organisation), with or without its ballot."""
     document = json.loads(seed_path.read_text(encoding="utf-8"))
     document["organization"]["cell"] = cell
@@ -254,7 +256,10 @@ def test_document_is_the_meetings_pdf(app, ward, ward_client):
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
-    assert response.headers["Content-Disposition"] == f'attachment; filename="bien-ban-hoi-nghi-2020-chi-bo-{ward[SEED_CELL][0]}.pdf"'
+    assert (
+        response.headers["Content-Disposition"]
+        == f'attachment; filename="bien-ban-hoi-nghi-2020-chi-bo-{ward[SEED_CELL][0]}.pdf"'
+    )
     text = pdf_text(response.data)
     assert "BIÊN BẢN" in text and "Thượng Thanh, ngày 27 tháng 11 năm 2020" in text
     assert "DỰ THẢO" not in text
@@ -301,7 +306,7 @@ def check_zip(client, job_id: int, ward) -> None:  # type: ignore[no-untyped-def
     response = client.get(f"/exports/{job_id}/download")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
-    assert 'filename=tai-lieu-2020-dang-bo-1.zip' in response.headers["Content-Disposition"]
+    assert "filename=tai-lieu-2020-dang-bo-1.zip" in response.headers["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert set(archive.namelist()) == expected_names(ward)
         for name in archive.namelist():

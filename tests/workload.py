@@ -102,8 +102,8 @@ def build_world(app, meetings: int) -> World:  # type: ignore[no-untyped-def]
     from review.cli import create_user
     from review.counting import set_committee
     from review.extensions import db
+    from review.meeting_store import import_meeting
     from review.models import Participant, Role
-    from review.records import import_meeting
 
     people: list[Person] = []
     with app.app_context():
@@ -286,7 +286,8 @@ def audited_rounds(app, world: World) -> dict[str, list[int]]:  # type: ignore[n
             if person.kind == "counter":
                 table, column = "tally", "invalid_reasons"
                 row_id = db.session.scalar(
-                    select(Tally.id).join(User, User.id == Tally.user_id)
+                    select(Tally.id)
+                    .join(User, User.id == Tally.user_id)
                     .where(Tally.meeting_id == person.meeting_id, User.username == person.username)
                 )
             else:
@@ -294,11 +295,15 @@ def audited_rounds(app, world: World) -> dict[str, list[int]]:  # type: ignore[n
                 row_id = db.session.scalar(
                     select(IndividualReview.id).where(IndividualReview.participant_id == person.participant_id)
                 )
-            afters = db.session.scalars(
-                select(AUDIT_TABLE.c.after)
-                .where(AUDIT_TABLE.c.table_name == table, AUDIT_TABLE.c.row_id == row_id)
-                .order_by(AUDIT_TABLE.c.id)
-            ) if row_id is not None else []
+            afters = (
+                db.session.scalars(
+                    select(AUDIT_TABLE.c.after)
+                    .where(AUDIT_TABLE.c.table_name == table, AUDIT_TABLE.c.row_id == row_id)
+                    .order_by(AUDIT_TABLE.c.id)
+                )
+                if row_id is not None
+                else []
+            )
             rounds = []
             for after in afters:
                 mark = json.loads(after).get(column) if after else None
@@ -351,8 +356,8 @@ def invariant_problems(app) -> list[str]:  # type: ignore[no-untyped-def]
 
     from review.counting import ENTRIES
     from review.extensions import db
+    from review.meeting_store import fingerprint, load_meeting, meeting_file, sealed_payload
     from review.models import Meeting, Seal, Tally
-    from review.records import fingerprint, load_meeting, meeting_file, sealed_payload
     from review.rules import CELL_ROW
 
     problems = []
@@ -415,7 +420,9 @@ def serve(database_url: str) -> None:
 
 def environment(url: str) -> dict[str, str]:
     """Return the environment of the application's processes: production settings on the database at ``url``."""
-    found = dict(os.environ, DATABASE_URL=url, SECRET_KEY="workload-secret-key-not-for-production", PYTHONUNBUFFERED="1")
+    found = dict(
+        os.environ, DATABASE_URL=url, SECRET_KEY="workload-secret-key-not-for-production", PYTHONUNBUFFERED="1"
+    )
     found.pop("REVIEW_ENV", None)
     found.pop("FLASK_DEBUG", None)
     return found
@@ -425,7 +432,13 @@ def flask(url: str, *arguments: str, input: str | None = None) -> subprocess.Com
     """Run ``flask --app review ARGUMENTS`` as the command line does, on the database at ``url``."""
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "review", *arguments],
-        cwd=PROJECT, env=environment(url), input=input, capture_output=True, text=True, timeout=600, check=False,
+        cwd=PROJECT,
+        env=environment(url),
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
@@ -434,7 +447,11 @@ def start_server(url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, __file__, url],
-            cwd=PROJECT, env=environment(url), stdout=subprocess.PIPE, stderr=log, text=True,
+            cwd=PROJECT,
+            env=environment(url),
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
         )
     line = process.stdout.readline()  # type: ignore[union-attr]
     if not line.startswith("PORT "):

@@ -66,8 +66,12 @@ def _entries() -> list[Entry]:
     entries: list[Entry] = []
     for item in data[:MAX_ACCOUNTS]:
         if (
-            isinstance(item, list) and len(item) == 3 and isinstance(item[0], int)
-            and isinstance(item[1], str) and 0 < len(item[1]) <= DEVICE_ID and isinstance(item[2], str)
+            isinstance(item, list)
+            and len(item) == 3
+            and isinstance(item[0], int)
+            and isinstance(item[1], str)
+            and 0 < len(item[1]) <= DEVICE_ID
+            and isinstance(item[2], str)
         ):
             entries.append((item[0], item[1], item[2]))
     return entries
@@ -83,8 +87,11 @@ def known_device(username: str) -> str | None:
         return None
     mark = password_mark(user)
     return next(
-        (device for account_id, device, entry_mark in entries
-         if account_id == user.id and hmac.compare_digest(entry_mark, mark)),
+        (
+            device
+            for account_id, device, entry_mark in entries
+            if account_id == user.id and hmac.compare_digest(entry_mark, mark)
+        ),
         None,
     )
 

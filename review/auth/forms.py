@@ -12,7 +12,10 @@ class LoginForm(BaseForm):
     username = StringField(
         _l("Tên đăng nhập"),
         filters=[strip_nfc],
-        validators=[DataRequired(_l("Nhập tên đăng nhập.")), Length(max=64, message=_l("Tên đăng nhập tối đa 64 ký tự."))],
+        validators=[
+            DataRequired(_l("Nhập tên đăng nhập.")),
+            Length(max=64, message=_l("Tên đăng nhập tối đa 64 ký tự.")),
+        ],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(

@@ -112,16 +112,22 @@ def refusal(username: str | None, device: str | None = None) -> Refusal | None:
     hold([f"login-address:{address}"] + ([f"login-account:{account_key(username)}"] if username is not None else []))
     moment = now()
     window = rules.window
-    from_address = _recent(LoginFailure.address == address, moment=moment, window=window, limit=max(rules.per_address, rules.slow_after))
+    from_address = _recent(
+        LoginFailure.address == address, moment=moment, window=window, limit=max(rules.per_address, rules.slow_after)
+    )
     if username is None:
         return code_refusal(from_address, rules, moment)
     account = LoginFailure.account == account_key(username)
     if device is not None:
-        recent = Recent(device=_recent(account, LoginFailure.device == device, moment=moment, window=window, limit=rules.per_pair))
+        recent = Recent(
+            device=_recent(account, LoginFailure.device == device, moment=moment, window=window, limit=rules.per_pair)
+        )
     else:
         unknown = LoginFailure.device.is_(None)
         recent = Recent(
-            pair=_recent(account, unknown, LoginFailure.address == address, moment=moment, window=window, limit=rules.per_pair),
+            pair=_recent(
+                account, unknown, LoginFailure.address == address, moment=moment, window=window, limit=rules.per_pair
+            ),
             account=_recent(account, unknown, moment=moment, window=window, limit=rules.per_account),
             address=from_address,
         )
@@ -150,7 +156,9 @@ def forget_failures(username: str, device: str | None = None) -> None:
     The pair is the account with the known device the browser holds, or else with this
     address: failures of the account elsewhere stay counted (someone else's guesses).
     """
-    origin = LoginFailure.device == device if device is not None else (
-        (LoginFailure.device.is_(None)) & (LoginFailure.address == client_address())
+    origin = (
+        LoginFailure.device == device
+        if device is not None
+        else ((LoginFailure.device.is_(None)) & (LoginFailure.address == client_address()))
     )
     db.session.execute(delete(LoginFailure).where(LoginFailure.account == account_key(username), origin))

@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..form_saving import version_field
 from ..forms import BaseForm
 from ..text import strip_nfc
-from ..views import version_field
 
 
 class MemberIdsField(SelectMultipleField):
@@ -46,7 +46,9 @@ class CodeForm(BaseForm):
         filters=[strip_nfc],
         validators=[DataRequired(_l("Nhập mã đăng nhập một lần.")), Length(max=32, message=_l("Mã quá dài."))],
         render_kw={
-            "autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false",
+            "autocomplete": "one-time-code",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
             "placeholder": "ABCD-EFGH",
         },
     )

@@ -43,7 +43,9 @@ def origin_line(label: str, origin: Origin) -> dict[str, str]:
 
 def lines(recorded: Provenance) -> list[dict[str, str]]:
     shown = [origin_line(ENTRY_LABELS[k], recorded.entries[k]) for k in ENTRY_LABELS if k in recorded.entries]
-    return shown + [origin_line(APPROVAL_LABELS[k], recorded.approvals[k]) for k in APPROVAL_LABELS if k in recorded.approvals]
+    return shown + [
+        origin_line(APPROVAL_LABELS[k], recorded.approvals[k]) for k in APPROVAL_LABELS if k in recorded.approvals
+    ]
 
 
 def warnings_of(recorded: Provenance | None) -> list[dict[str, str]]:
@@ -55,19 +57,29 @@ def warnings_of(recorded: Provenance | None) -> list[dict[str, str]]:
 def provenance_section(meeting: Meeting) -> dict[str, Any]:
     """Return the provenance section: the seal's record when sealed, else what sealing now would record."""
     superseded = [
-        {"label": ENTRY_LABELS.get(t.entry, t.entry), "who": (t.user.display_name or t.user.username) if t.user else "(tài khoản đã xóa)",
-         "username": t.user.username if t.user else "", "saved_at": when(t.updated_at), "superseded_at": when(t.superseded_at)}
+        {
+            "label": ENTRY_LABELS.get(t.entry, t.entry),
+            "who": (t.user.display_name or t.user.username) if t.user else "(tài khoản đã xóa)",
+            "username": t.user.username if t.user else "",
+            "saved_at": when(t.updated_at),
+            "superseded_at": when(t.superseded_at),
+        }
         for t in sorted(meeting.tallies, key=lambda t: (t.superseded_at or datetime.min, t.id or 0))
         if t.superseded_at is not None
     ]
     earlier = [
         {"version": s.version, "warnings": warnings_of(seal_provenance(s)), "recorded": s.provenance is not None}
-        for s in meeting.seals if s is not meeting.current_seal
+        for s in meeting.seals
+        if s is not meeting.current_seal
     ]
     seal = meeting.current_seal
     if seal is not None:
         recorded = seal_provenance(seal)
-        state = "sealed" if recorded is not None else ("file" if seal.chief_id is None and seal.secretary_id is None else "unrecorded")
+        state = (
+            "sealed"
+            if recorded is not None
+            else ("file" if seal.chief_id is None and seal.secretary_id is None else "unrecorded")
+        )
     else:
         recorded = meeting_provenance(meeting)
         state = "open"

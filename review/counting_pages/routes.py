@@ -36,14 +36,14 @@ from ..counting import (
 )
 from ..database import write_transaction
 from ..extensions import db
+from ..form_saving import save_form
 from ..integrity import Conflict, check_version, check_versions, versions_token
 from ..meeting.steps import render_step
+from ..meeting_edits import Refused
+from ..meeting_store import FINAL_TALLY, meeting_file
 from ..models import Meeting, Participant, Role, Tally, User
 from ..provenance import request_source
-from ..recording import Refused
-from ..records import FINAL_TALLY, meeting_file
 from ..rules import CELL_ROW, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Attendance, Difference, Level, Problem, Standing
-from ..views import save_form
 from . import bp
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
 from .provenance_view import when
@@ -126,7 +126,11 @@ def describe(problems: tuple[Problem, ...] | list[Problem], rows: list[BallotRow
             key = str(problem.path[1])
             field = str(problem.path[2]) if len(problem.path) > 2 else None
             where = f"Dòng {row_label(key, names)}" + (f", cột {FIELD_SHORT.get(field, field)}" if field else "")
-            item |= {"row": key, "input": f"rows-{key}-{field}" if field else None, "message": f"{where}: {problem.message}"}
+            item |= {
+                "row": key,
+                "input": f"rows-{key}-{field}" if field else None,
+                "message": f"{where}: {problem.message}",
+            }
         else:
             name = str(problem.path[0]) if problem.path else ""
             item |= {"input": name if name in COUNT_FIELDS else None, "message": problem.message}
@@ -283,26 +287,42 @@ def link_for_others(endpoint: str, **values: object) -> str | None:
     base = current_app.config.get("REVIEW_BASE_URL")
     if base:
         root = request.script_root
-        return base + (path[len(root):] if root and path.startswith(root) else path)
+        return base + (path[len(root) :] if root and path.startswith(root) else path)
     if current_app.config.get("TESTING") or current_app.config.get("REVIEW_DEVELOPMENT"):
         return url_for(endpoint, _external=True, **values)
     return None
 
 
-def render_committee(meeting: Meeting, form: CommitteeForm, new_code: dict | None = None, code_error: str | None = None) -> str:
+def render_committee(
+    meeting: Meeting, form: CommitteeForm, new_code: dict | None = None, code_error: str | None = None
+) -> str:
     eligible = {p.member_id for p in eligible_counters(meeting)}
     candidates = [
-        {"participant": p, "eligible": p.member_id in eligible, "why": None if p.member_id in eligible else why_not_eligible(p)}
+        {
+            "participant": p,
+            "eligible": p.member_id in eligible,
+            "why": None if p.member_id in eligible else why_not_eligible(p),
+        }
         for p in meeting.participants
     ]
     ticked = set(form.members.data or [])
     return render_step(
-        "counting/committee.html", meeting, "ballot",
-        form=form, candidates=candidates, ticked=ticked,
-        counters=list(meeting.counters), names=participant_names(meeting), chief_id=chief_member_id(meeting),
-        accounts=own_accounts(meeting), typed=entries_by_member(meeting),
-        code_form=IssueCodeForm(), new_code=new_code, code_error=code_error,
-        code_url=link_for_others("counting.code_login"), code_path=url_for("counting.code_login"),
+        "counting/committee.html",
+        meeting,
+        "ballot",
+        form=form,
+        candidates=candidates,
+        ticked=ticked,
+        counters=list(meeting.counters),
+        names=participant_names(meeting),
+        chief_id=chief_member_id(meeting),
+        accounts=own_accounts(meeting),
+        typed=entries_by_member(meeting),
+        code_form=IssueCodeForm(),
+        new_code=new_code,
+        code_error=code_error,
+        code_url=link_for_others("counting.code_login"),
+        code_path=url_for("counting.code_login"),
         sealed_message=SEALED_MESSAGE,
     )
 
@@ -311,7 +331,8 @@ def committee_form(meeting: Meeting, stored: bool = False) -> CommitteeForm:
     """Return the committee form: as posted, or as stored (on a GET, or when ``stored``)."""
     if stored or request.method != "POST":
         data = {
-            "members": [c.member_id for c in meeting.counters], "chief": chief_member_id(meeting) or 0,
+            "members": [c.member_id for c in meeting.counters],
+            "chief": chief_member_id(meeting) or 0,
             "version": versions_token(list(meeting.counters)),
         }
         form = CommitteeForm(formdata=None, data=data)
@@ -332,11 +353,20 @@ def committee(meeting_id: int) -> ResponseReturnValue:
 
     def save() -> None:
         names = participant_names(meeting)
-        check_versions(list(meeting.counters), form.version.data, lambda: [
-            ("Ban kiểm phiếu", ", ".join(
-                ("Trưởng ban " if c.position == 0 else "") + names.get(c.member_id, c.member.name) for c in meeting.counters
-            ) or "chưa chọn"),
-        ])
+        check_versions(
+            list(meeting.counters),
+            form.version.data,
+            lambda: [
+                (
+                    "Ban kiểm phiếu",
+                    ", ".join(
+                        ("Trưởng ban " if c.position == 0 else "") + names.get(c.member_id, c.member.name)
+                        for c in meeting.counters
+                    )
+                    or "chưa chọn",
+                ),
+            ],
+        )
         set_committee(meeting, list(form.members.data or []), form.chief.data)
 
     def render() -> str:
@@ -366,7 +396,12 @@ def issue_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
             code = issue_code(meeting, member_id, issued_by=issuer)
     except Refused as refused:
         return render_committee(meeting, committee_form(meeting, stored=True), code_error=refused.message), 422
-    new_code = {"meeting_id": meeting.id, "member_id": member_id, "name": participant_names(meeting)[member_id], "code": code}
+    new_code = {
+        "meeting_id": meeting.id,
+        "member_id": member_id,
+        "name": participant_names(meeting)[member_id],
+        "code": code,
+    }
     page = render_committee(meeting, committee_form(meeting, stored=True), new_code=new_code)
     return page, 200, {"Cache-Control": "no-store"}
 
@@ -424,13 +459,29 @@ def render_tally(
     by_row, by_input = marks(checked or [])
     return render_template(
         "counting/tally.html",
-        meeting=meeting, form=TallyForm(), rows=rows, values=values, errors=errors or {}, form_error=form_error,
-        checked=checked, by_row=by_row, by_input=by_input, valid=valid, totals=totals,
-        own=own, own_label=ENTRY_LABELS.get(own.entry) if own else None,
+        meeting=meeting,
+        form=TallyForm(),
+        rows=rows,
+        values=values,
+        errors=errors or {},
+        form_error=form_error,
+        checked=checked,
+        by_row=by_row,
+        by_input=by_input,
+        valid=valid,
+        totals=totals,
+        own=own,
+        own_label=ENTRY_LABELS.get(own.entry) if own else None,
         next_label=ENTRY_LABELS.get(next_entry) if next_entry else None,
-        sealed=meeting.sealed, sealed_message=SEALED_MESSAGE,
-        fields=VOTE_FIELDS, field_labels=FIELD_LABELS, field_short=FIELD_SHORT, count_labels=COUNT_LABELS,
-        when=when, typed_by=account_name(current_user, meeting), version=version,
+        sealed=meeting.sealed,
+        sealed_message=SEALED_MESSAGE,
+        fields=VOTE_FIELDS,
+        field_labels=FIELD_LABELS,
+        field_short=FIELD_SHORT,
+        count_labels=COUNT_LABELS,
+        when=when,
+        typed_by=account_name(current_user, meeting),
+        version=version,
     )
 
 
@@ -540,10 +591,18 @@ def compare(meeting_id: int) -> ResponseReturnValue:
         tally_ = meeting.tally(entry)
         saved = tally_ is not None and tally_.updated_at is not None
         entries.append(
-            {"label": ENTRY_LABELS[entry], "saved": saved, "who": typist(tally_) if saved else None,
-             "when": when(tally_.updated_at) if saved else None}
+            {
+                "label": ENTRY_LABELS[entry],
+                "saved": saved,
+                "who": typist(tally_) if saved else None,
+                "when": when(tally_.updated_at) if saved else None,
+            }
         )
     return render_template(
-        "counting/compare.html", meeting=meeting, lines=lines, entries=entries,
-        is_counter=counts_for(current_user, meeting), sealed=meeting.sealed,
+        "counting/compare.html",
+        meeting=meeting,
+        lines=lines,
+        entries=entries,
+        is_counter=counts_for(current_user, meeting),
+        sealed=meeting.sealed,
     )

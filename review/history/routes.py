@@ -18,30 +18,80 @@ from . import bp
 
 PAGE = 100
 TABLE_LABELS = {
-    "meeting": "Hội nghị", "guest": "Khách mời", "participant": "Đảng viên dự hội nghị",
-    "individual_review": "Tự kiểm điểm", "collective_review": "Kiểm điểm tập thể", "feedback": "Ý kiến góp ý",
-    "ballot_counter": "Ban kiểm phiếu", "tally": "Bản nhập kiểm phiếu", "tally_row": "Dòng kiểm phiếu",
-    "counter_code": "Mã đăng nhập một lần", "seal_approval": "Xác nhận niêm phong", "seal": "Niêm phong",
+    "meeting": "Hội nghị",
+    "guest": "Khách mời",
+    "participant": "Đảng viên dự hội nghị",
+    "individual_review": "Tự kiểm điểm",
+    "collective_review": "Kiểm điểm tập thể",
+    "feedback": "Ý kiến góp ý",
+    "ballot_counter": "Ban kiểm phiếu",
+    "tally": "Bản nhập kiểm phiếu",
+    "tally_row": "Dòng kiểm phiếu",
+    "counter_code": "Mã đăng nhập một lần",
+    "seal_approval": "Xác nhận niêm phong",
+    "seal": "Niêm phong",
     "user_account": "Tài khoản",
 }
 COLUMN_LABELS = {
-    "summary": "Tóm tắt tự kiểm điểm", "self_level": "Tự xếp loại", "self_score": "Điểm tự chấm",
-    "response": "Tiếp thu, giải trình", "conclusion": "Kết luận", "report": "Báo cáo", "remedy_plan": "Kế hoạch khắc phục",
-    "text": "Nội dung ý kiến", "speaker_id": "Người góp ý (mã)", "position": "Thứ tự", "attendance": "Kiểm diện",
-    "absence_reason": "Lý do vắng", "exempt": "Miễn sinh hoạt", "suspended": "Đình chỉ sinh hoạt",
-    "temporary_elsewhere": "Sinh hoạt tạm thời nơi khác", "sick_leave_months": "Tháng nghỉ ốm",
-    "disciplined_in_year": "Bị kỷ luật trong năm", "previous_level": "Xếp loại năm trước", "standing": "Đảng viên",
-    "starts_at": "Khai mạc", "ends_at": "Bế mạc", "location": "Địa điểm", "chair_id": "Chủ trì (mã)",
-    "minute_taker_id": "Thư ký (mã)", "minutes_approved_by": "Số tán thành biên bản", "roll_called_at": "Kiểm diện lúc",
-    "name": "Họ tên", "admitted_on": "Ngày vào Đảng", "title": "Chức vụ", "member_id": "Đảng viên (mã)", "issued": "Phát ra", "returned": "Thu vào",
-    "invalid": "Không hợp lệ", "invalid_reasons": "Lý do không hợp lệ", "excellent": "HTXSNV", "good": "HTTNV",
-    "completed": "HTNV", "not_completed": "KHTNV", "blank": "Bỏ trống, hỏng", "entry": "Bản nhập",
-    "reopened_at": "Mở niêm phong lúc", "reopen_reason": "Lý do mở niêm phong", "sealed_at": "Niêm phong lúc",
-    "individual_review_id": "Bản tự kiểm điểm (mã)", "collective_review_id": "Kiểm điểm tập thể (mã)",
-    "participant_id": "Người dự (mã)", "tally_id": "Bản nhập (mã)", "user_id": "Tài khoản (mã)",
-    "fingerprint": "Dấu SHA-256", "audit_anchor": "Mốc nhật ký", "approved_at": "Xác nhận lúc", "role": "Vai trò", "used_at": "Dùng lúc",
-    "superseded_at": "Thay thế lúc", "sign_in_id": "Phiên trình duyệt", "address": "Địa chỉ mạng",
-    "revoked_at": "Hủy lúc", "issued_by_id": "Người cấp (mã)", "account_id": "Tài khoản mở bằng mã (mã)",
+    "summary": "Tóm tắt tự kiểm điểm",
+    "self_level": "Tự xếp loại",
+    "self_score": "Điểm tự chấm",
+    "response": "Tiếp thu, giải trình",
+    "conclusion": "Kết luận",
+    "report": "Báo cáo",
+    "remedy_plan": "Kế hoạch khắc phục",
+    "text": "Nội dung ý kiến",
+    "speaker_id": "Người góp ý (mã)",
+    "position": "Thứ tự",
+    "attendance": "Kiểm diện",
+    "absence_reason": "Lý do vắng",
+    "exempt": "Miễn sinh hoạt",
+    "suspended": "Đình chỉ sinh hoạt",
+    "temporary_elsewhere": "Sinh hoạt tạm thời nơi khác",
+    "sick_leave_months": "Tháng nghỉ ốm",
+    "disciplined_in_year": "Bị kỷ luật trong năm",
+    "previous_level": "Xếp loại năm trước",
+    "standing": "Đảng viên",
+    "starts_at": "Khai mạc",
+    "ends_at": "Bế mạc",
+    "location": "Địa điểm",
+    "chair_id": "Chủ trì (mã)",
+    "minute_taker_id": "Thư ký (mã)",
+    "minutes_approved_by": "Số tán thành biên bản",
+    "roll_called_at": "Kiểm diện lúc",
+    "name": "Họ tên",
+    "admitted_on": "Ngày vào Đảng",
+    "title": "Chức vụ",
+    "member_id": "Đảng viên (mã)",
+    "issued": "Phát ra",
+    "returned": "Thu vào",
+    "invalid": "Không hợp lệ",
+    "invalid_reasons": "Lý do không hợp lệ",
+    "excellent": "HTXSNV",
+    "good": "HTTNV",
+    "completed": "HTNV",
+    "not_completed": "KHTNV",
+    "blank": "Bỏ trống, hỏng",
+    "entry": "Bản nhập",
+    "reopened_at": "Mở niêm phong lúc",
+    "reopen_reason": "Lý do mở niêm phong",
+    "sealed_at": "Niêm phong lúc",
+    "individual_review_id": "Bản tự kiểm điểm (mã)",
+    "collective_review_id": "Kiểm điểm tập thể (mã)",
+    "participant_id": "Người dự (mã)",
+    "tally_id": "Bản nhập (mã)",
+    "user_id": "Tài khoản (mã)",
+    "fingerprint": "Dấu SHA-256",
+    "audit_anchor": "Mốc nhật ký",
+    "approved_at": "Xác nhận lúc",
+    "role": "Vai trò",
+    "used_at": "Dùng lúc",
+    "superseded_at": "Thay thế lúc",
+    "sign_in_id": "Phiên trình duyệt",
+    "address": "Địa chỉ mạng",
+    "revoked_at": "Hủy lúc",
+    "issued_by_id": "Người cấp (mã)",
+    "account_id": "Tài khoản mở bằng mã (mã)",
     "provenance": "Nguồn gốc và cảnh báo",
 }
 ACTION_LABELS = {"insert": "thêm", "update": "sửa", "delete": "xóa"}
@@ -64,8 +114,14 @@ def changes(entry: AuditEntry) -> list[dict[str, str]]:
     before = json.loads(entry.before) if entry.before else {}
     after = json.loads(entry.after) if entry.after else {}
     keys = [k for k in (after or before) if k not in ("id", "version")]
-    return [{"column": COLUMN_LABELS.get(k, k), "before": shown(before.get(k)) if before else "", "after": shown(after.get(k)) if after else ""}
-            for k in keys]
+    return [
+        {
+            "column": COLUMN_LABELS.get(k, k),
+            "before": shown(before.get(k)) if before else "",
+            "after": shown(after.get(k)) if after else "",
+        }
+        for k in keys
+    ]
 
 
 @bp.route("/meetings/<int:meeting_id>/history")
@@ -84,12 +140,16 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     entries = list(db.session.scalars(query))
     more = len(entries) > PAGE
     entries = entries[:PAGE]
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))}
+    users = {
+        u.id: u
+        for u in db.session.scalars(select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))
+    }
     rows = [
         {
             "id": e.id,
             "at": e.at.replace(tzinfo=UTC).astimezone().strftime("%H:%M:%S %d/%m/%Y"),
-            "who": (users[e.actor_id].display_name or users[e.actor_id].username) if e.actor_id in users
+            "who": (users[e.actor_id].display_name or users[e.actor_id].username)
+            if e.actor_id in users
             else ACTOR_LABELS.get(e.actor, e.actor),
             "what": TABLE_LABELS.get(e.table_name, e.table_name),
             "action": ACTION_LABELS.get(e.action, e.action),
@@ -100,5 +160,8 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
         for e in entries
     ]
     return render_template(
-        "history/meeting.html", meeting=found, rows=rows, older=entries[-1].id if more else None,
+        "history/meeting.html",
+        meeting=found,
+        rows=rows,
+        older=entries[-1].id if more else None,
     )

@@ -18,8 +18,11 @@ def visible_cells() -> list[Cell]:
     """Return the cells the signed-in user may see, with their meetings."""
     query = (
         select(Cell)
-        .options(selectinload(Cell.organization), selectinload(Cell.meetings).selectinload(Meeting.review_year),
-                 selectinload(Cell.meetings).selectinload(Meeting.seals).defer(Seal.payload))
+        .options(
+            selectinload(Cell.organization),
+            selectinload(Cell.meetings).selectinload(Meeting.review_year),
+            selectinload(Cell.meetings).selectinload(Meeting.seals).defer(Seal.payload),
+        )
         .join(Cell.organization)
         .order_by(Organization.name, Cell.name)
     )

@@ -7,11 +7,11 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from ..form_saving import version_field
 from ..forms import BaseForm
 from ..models import NAME, Participant
 from ..rules import Attendance
 from ..text import strip_nfc
-from ..views import version_field
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 ATTENDANCE_LABELS = {
@@ -51,11 +51,13 @@ class GuestForm(Form):
 
 class OpeningForm(BaseForm):
     starts_at = DateTimeLocalField(
-        _l("Thời gian khai mạc"), format=DATETIME_FORMAT,
+        _l("Thời gian khai mạc"),
+        format=DATETIME_FORMAT,
         validators=[InputRequired(_l("Nhập ngày giờ khai mạc."))],
     )
     location = StringField(
-        _l("Địa điểm"), filters=[strip_nfc],
+        _l("Địa điểm"),
+        filters=[strip_nfc],
         validators=[DataRequired(_l("Nhập địa điểm họp.")), Length(max=NAME)],
     )
     chair_id = SelectField(_l("Chủ trì hội nghị"), coerce=int, validate_choice=False)
@@ -136,7 +138,10 @@ def roll_call_form(participants: list[Participant], formdata: object = None) -> 
 class ClosingForm(BaseForm):
     minutes_approved_by = IntegerField(
         _l("Số đồng chí biểu quyết thông qua biên bản"),
-        validators=[InputRequired(_l("Nhập số đồng chí tán thành.")), NumberRange(min=0, message=_l("Không thể là số âm."))],
+        validators=[
+            InputRequired(_l("Nhập số đồng chí tán thành.")),
+            NumberRange(min=0, message=_l("Không thể là số âm.")),
+        ],
     )
     ends_at = DateTimeLocalField(
         _l("Thời gian bế mạc"), format=DATETIME_FORMAT, validators=[InputRequired(_l("Nhập ngày giờ bế mạc."))]
@@ -170,5 +175,3 @@ class ClosingForm(BaseForm):
             f"Hội nghị khai mạc lúc {start:%H:%M ngày %d/%m/%Y}: giờ bế mạc chậm nhất "
             f"{MAX_MEETING_LENGTH.days} ngày sau đó. Kiểm tra lại ngày bế mạc."
         )
-
-

@@ -9,13 +9,13 @@ from flask.typing import ResponseReturnValue
 
 from ..access import editable_cell, editable_meeting, secretary_required
 from ..counting import refuse_if_sealed
+from ..form_saving import loaded_version, save_form
 from ..forms import BaseForm
 from ..integrity import check_version, check_versions, versions_token
+from ..meeting_edits import start_meeting
+from ..meeting_store import meeting_file, preload
 from ..models import Guest, Meeting
-from ..recording import start_meeting
-from ..records import meeting_file, preload
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
-from ..views import loaded_version, save_form
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
 from .steps import STEP_KEYS, done_steps, frozen_notice, next_step_url, render_step, step_url
@@ -106,9 +106,13 @@ def opening(meeting_id: int) -> ResponseReturnValue:
         return meeting
 
     return save_form(
-        form, save,
-        lambda: render_step("meeting/opening.html", meeting, "opening", form=form, frozen_notice=frozen_notice(meeting, "opening")),
-        lambda: go_on(meeting, "opening"), "Đã lưu phần khai mạc.",
+        form,
+        save,
+        lambda: render_step(
+            "meeting/opening.html", meeting, "opening", form=form, frozen_notice=frozen_notice(meeting, "opening")
+        ),
+        lambda: go_on(meeting, "opening"),
+        "Đã lưu phần khai mạc.",
     )
 
 
@@ -164,10 +168,17 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
 
     def save() -> None:
         refuse_if_sealed(meeting)  # attendance decides the base and the quorum
-        check_versions(participants, form.version.data, lambda: [
-            (p.name, ATTENDANCE_LABELS[Attendance(p.attendance)] + (f": {p.absence_reason}" if p.absence_reason else ""))
-            for p in participants
-        ])
+        check_versions(
+            participants,
+            form.version.data,
+            lambda: [
+                (
+                    p.name,
+                    ATTENDANCE_LABELS[Attendance(p.attendance)] + (f": {p.absence_reason}" if p.absence_reason else ""),
+                )
+                for p in participants
+            ],
+        )
         for p in participants:
             p.attendance = form[f"attendance_{p.id}"].data
             reason = form[f"reason_{p.id}"].data or ""
@@ -178,9 +189,15 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
         result, rules = tentative_result(meeting, form if request.method == "POST" else None)
         reasons = {r.key: r.not_rated_reason for r in result.members}
         return render_step(
-            "meeting/roll_call.html", meeting, "roll_call", form=form, participants=participants,
-            figures=quorum_figures(result, rules), not_rated={k: NOT_RATED_LABELS[v] for k, v in reasons.items() if v},
-            attendance_labels=ATTENDANCE_LABELS, frozen_notice=frozen_notice(meeting, "roll_call"),
+            "meeting/roll_call.html",
+            meeting,
+            "roll_call",
+            form=form,
+            participants=participants,
+            figures=quorum_figures(result, rules),
+            not_rated={k: NOT_RATED_LABELS[v] for k, v in reasons.items() if v},
+            attendance_labels=ATTENDANCE_LABELS,
+            frozen_notice=frozen_notice(meeting, "roll_call"),
         )
 
     return save_form(form, save, render, lambda: go_on(meeting, "roll_call"), "Đã lưu kết quả kiểm diện.")
@@ -205,8 +222,13 @@ def ballot(meeting_id: int) -> ResponseReturnValue:
     rated = [by_code[r.key] for r in result.members if r.rated]
     not_rated = [(by_code[r.key], NOT_RATED_LABELS[r.not_rated_reason]) for r in result.members if r.not_rated_reason]
     return render_step(
-        "meeting/ballot.html", meeting, "ballot", result=result, figures=quorum_figures(result, rules),
-        rated=rated, not_rated=not_rated,
+        "meeting/ballot.html",
+        meeting,
+        "ballot",
+        result=result,
+        figures=quorum_figures(result, rules),
+        rated=rated,
+        not_rated=not_rated,
     )
 
 
@@ -218,24 +240,32 @@ def closing(meeting_id: int) -> ResponseReturnValue:
     present = sum(1 for p in meeting.participants if p.attendance == Attendance.PRESENT.value)
     data = None
     if request.method == "GET":
-        data = {"minutes_approved_by": meeting.minutes_approved_by, "ends_at": meeting.ends_at,
-                "version": loaded_version(meeting)}
+        data = {
+            "minutes_approved_by": meeting.minutes_approved_by,
+            "ends_at": meeting.ends_at,
+            "version": loaded_version(meeting),
+        }
     form = ClosingForm(data=data, present=present, starts_at=meeting.starts_at, review_year=meeting.year)
 
     def save() -> Meeting:
         # The closing is the minutes' content (SPEC 5.7a): the minutes are read out and approved
         # after the results are announced, so it is saved after the seal too (audited).
-        check_version(meeting, form.version.data, lambda: [
-            ("Số đồng chí biểu quyết thông qua biên bản", str(meeting.minutes_approved_by or "")),
-            ("Thời gian bế mạc", when_text(meeting.ends_at)),
-        ])
+        check_version(
+            meeting,
+            form.version.data,
+            lambda: [
+                ("Số đồng chí biểu quyết thông qua biên bản", str(meeting.minutes_approved_by or "")),
+                ("Thời gian bế mạc", when_text(meeting.ends_at)),
+            ],
+        )
         meeting.minutes_approved_by = form.minutes_approved_by.data
         meeting.ends_at = form.ends_at.data
         return meeting
 
     return save_form(
-        form, save, lambda: render_step("meeting/closing.html", meeting, "closing", form=form, present=present),
-        lambda: url_for("meeting.closing", meeting_id=meeting.id), "Đã lưu phần bế mạc.",
+        form,
+        save,
+        lambda: render_step("meeting/closing.html", meeting, "closing", form=form, present=present),
+        lambda: url_for("meeting.closing", meeting_id=meeting.id),
+        "Đã lưu phần bế mạc.",
     )
-
-

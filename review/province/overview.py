@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..meeting_store import review_year_rules
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
-from ..records import review_year_rules
 from ..rules import LEVELS, UNDECIDED, Quota, quota_across
 from ..ward.overview import results_of_seals, seal_in_force
 
@@ -66,9 +66,12 @@ def build_province(year: int | None) -> ProvinceOverview:
     if year is None:
         year = years[0] if years else None
     wards: dict[int, WardRow] = {}
-    cell_counts = select(Organization.id, Organization.name, func.count(Cell.id)).outerjoin(
-        Cell, Cell.organization_id == Organization.id
-    ).group_by(Organization.id, Organization.name).order_by(Organization.name)
+    cell_counts = (
+        select(Organization.id, Organization.name, func.count(Cell.id))
+        .outerjoin(Cell, Cell.organization_id == Organization.id)
+        .group_by(Organization.id, Organization.name)
+        .order_by(Organization.name)
+    )
     for organization_id, name, cells in db.session.execute(cell_counts):
         wards[organization_id] = WardRow(organization_id, name, cells)
 
@@ -102,7 +105,9 @@ def build_province(year: int | None) -> ProvinceOverview:
         rules_of = select(ReviewYear).where(ReviewYear.year == year)
         for review_year in db.session.scalars(rules_of):
             rules = review_year_rules(review_year)
-            wards[review_year.organization_id].quota = quota_across(summaries.get(review_year.organization_id, []), rules)
+            wards[review_year.organization_id].quota = quota_across(
+                summaries.get(review_year.organization_id, []), rules
+            )
 
     rows = list(wards.values())
     totals = dict.fromkeys(SUMMARY_KEYS, 0)

@@ -24,8 +24,8 @@ BALLOT_MODE_LABELS = {
 RATIO_KEYS = ("quorum", "excellent_threshold", "quota_ratio")
 PROFILE_DEFAULT = ""  # an override left at "theo hồ sơ"
 TWO_PHASE_REFUSED = (
-    "Chưa hỗ trợ bỏ phiếu hai vòng: các trang kiểm phiếu chỉ nhận phiếu một lần. Chọn \"Bỏ phiếu một lần\" "
-    "hoặc \"Theo hồ sơ\"."
+    'Chưa hỗ trợ bỏ phiếu hai vòng: các trang kiểm phiếu chỉ nhận phiếu một lần. Chọn "Bỏ phiếu một lần" '
+    'hoặc "Theo hồ sơ".'
 )
 MIN_YEAR, MAX_YEAR = 2019, 2100
 OVERRIDE_LABELS = {
@@ -95,7 +95,8 @@ class RulesForm(BaseForm):
     quota_ratio = StringField(OVERRIDE_LABELS["quota_ratio"], filters=[strip_nfc], validators=[Length(max=16)])
     quota_pool = SelectField(
         OVERRIDE_LABELS["quota_pool"],
-        choices=[(PROFILE_DEFAULT, "Theo hồ sơ")] + [(p.value, label[:1].upper() + label[1:]) for p, label in QUOTA_POOL_LABELS.items()],
+        choices=[(PROFILE_DEFAULT, "Theo hồ sơ")]
+        + [(p.value, label[:1].upper() + label[1:]) for p, label in QUOTA_POOL_LABELS.items()],
     )
 
     def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:

@@ -24,11 +24,11 @@ from ..counting_pages.provenance_view import provenance_section
 from ..database import write_transaction
 from ..extensions import db
 from ..meeting.steps import render_step
+from ..meeting_edits import Refused
+from ..meeting_store import load_meeting, meeting_file, record_file, review_year_rules, seal_differences
 from ..meetingfile import MeetingFile
 from ..models import Cell, Meeting, Organization, ReviewYear, Role, Seal, User
 from ..provenance import request_source
-from ..recording import Refused
-from ..records import load_meeting, meeting_file, record_file, review_year_rules, seal_differences
 from ..rules import (
     CELL_ROW,
     FLAG_LABELS,
@@ -226,24 +226,44 @@ def rules_lines(rules: Rules) -> list[dict[str, str]]:
     else:
         sick = f"Nghỉ ốm từ {rules.sick_leave_cap_months} tháng trở lên trong năm: tối đa Hoàn thành nhiệm vụ"
     return [
-        {"key": "profile", "what": "Hồ sơ quy định",
-         "value": f"{rules.profile} (năm {rules.years}): {PROFILE_BASIS.get(rules.profile, '')}"},
-        {"key": "quorum", "what": "Tỉ lệ có mặt để hội nghị hợp lệ",
-         "value": f"{format_ratio(rules.quorum)} số thành viên"},
+        {
+            "key": "profile",
+            "what": "Hồ sơ quy định",
+            "value": f"{rules.profile} (năm {rules.years}): {PROFILE_BASIS.get(rules.profile, '')}",
+        },
+        {
+            "key": "quorum",
+            "what": "Tỉ lệ có mặt để hội nghị hợp lệ",
+            "value": f"{format_ratio(rules.quorum)} số thành viên",
+        },
         {"key": "threshold", "what": "Ngưỡng mỗi mức", "value": "quá nửa số thành viên (cơ sở tính)"},
         {"key": "excellent_threshold", "what": "Ngưỡng Hoàn thành xuất sắc nhiệm vụ", "value": excellent},
-        {"key": "cumulative", "what": "Cộng dồn phiếu",
-         "value": "Có: phiếu mức cao hơn được tính cho các mức thấp hơn" if rules.cumulative
-         else "Không: mỗi mức chỉ tính phiếu của chính mức đó"},
+        {
+            "key": "cumulative",
+            "what": "Cộng dồn phiếu",
+            "value": "Có: phiếu mức cao hơn được tính cho các mức thấp hơn"
+            if rules.cumulative
+            else "Không: mỗi mức chỉ tính phiếu của chính mức đó",
+        },
         {"key": "ballot_mode", "what": "Hình thức bỏ phiếu", "value": BALLOT_MODE_LABELS[rules.ballot_mode]},
-        {"key": "quota", "what": "Tỉ lệ xuất sắc tối đa",
-         "value": f"{format_ratio(rules.quota_ratio)} {QUOTA_POOL_LABELS[rules.quota_pool]}, làm tròn xuống"},
+        {
+            "key": "quota",
+            "what": "Tỉ lệ xuất sắc tối đa",
+            "value": f"{format_ratio(rules.quota_ratio)} {QUOTA_POOL_LABELS[rules.quota_pool]}, làm tròn xuống",
+        },
         {"key": "sick_leave_cap", "what": "Nghỉ ốm dài ngày", "value": sick},
-        {"key": "new_members", "what": "Đảng viên vào Đảng chưa đủ 6 tháng",
-         "value": "Được kiểm điểm nhưng không xếp loại" if rules.new_members_reviewed
-         else "Không kiểm điểm, không xếp loại"},
-        {"key": "scored", "what": "Chấm điểm (thang 100)",
-         "value": "Có: mức xếp loại không cao hơn mức của điểm tự chấm" if rules.scored else "Không"},
+        {
+            "key": "new_members",
+            "what": "Đảng viên vào Đảng chưa đủ 6 tháng",
+            "value": "Được kiểm điểm nhưng không xếp loại"
+            if rules.new_members_reviewed
+            else "Không kiểm điểm, không xếp loại",
+        },
+        {
+            "key": "scored",
+            "what": "Chấm điểm (thang 100)",
+            "value": "Có: mức xếp loại không cao hơn mức của điểm tự chấm" if rules.scored else "Không",
+        },
     ]
 
 
@@ -286,16 +306,18 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
         if not r.rated:
             not_rated.append({"key": r.key, "name": names[r.key], "reason": NOT_RATED_LABELS[r.not_rated_reason]})
             continue
-        rated.append({
-            "key": r.key,
-            "name": names[r.key],
-            "votes": rows.get(r.key),
-            "vote_key": str(r.vote_level) if r.vote_level is not None else "",
-            "vote_level": level_label(r.vote_level),
-            "proposed_key": str(r.proposed_level) if r.proposed_level is not None else "",
-            "proposed_level": level_label(r.proposed_level) if r.vote_level is not None else "—",
-            "flags": [FLAG_LABELS[f] for f in r.flags],
-        })
+        rated.append(
+            {
+                "key": r.key,
+                "name": names[r.key],
+                "votes": rows.get(r.key),
+                "vote_key": str(r.vote_level) if r.vote_level is not None else "",
+                "vote_level": level_label(r.vote_level),
+                "proposed_key": str(r.proposed_level) if r.proposed_level is not None else "",
+                "proposed_level": level_label(r.proposed_level) if r.vote_level is not None else "—",
+                "flags": [FLAG_LABELS[f] for f in r.flags],
+            }
+        )
     cell = {
         "votes": rows.get(CELL_ROW),
         "vote_key": str(result.cell.vote_level) if result.cell.vote_level is not None else "",
@@ -304,10 +326,15 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
         "proposed_level": level_label(result.cell.proposed_level) if result.cell.vote_level is not None else "—",
         "flags": [FLAG_LABELS[f] for f in result.cell.flags],
     }
-    summary = [{"key": str(level), "label": LEVEL_LABELS[level], "count": result.summary[str(level)]} for level in LEVELS]
+    summary = [
+        {"key": str(level), "label": LEVEL_LABELS[level], "count": result.summary[str(level)]} for level in LEVELS
+    ]
     summary += [
-        {"key": "undecided", "label": "Chưa đủ quá nửa (biểu quyết lại hoặc đảng ủy quyết định)",
-         "count": result.summary["undecided"]},
+        {
+            "key": "undecided",
+            "label": "Chưa đủ quá nửa (biểu quyết lại hoặc đảng ủy quyết định)",
+            "count": result.summary["undecided"],
+        },
         {"key": "not_rated", "label": "Không xếp loại", "count": result.summary["not_rated"]},
     ]
     return {
@@ -343,8 +370,11 @@ def seal_view(meeting: Meeting, viewer: str, mf: MeetingFile) -> dict[str, Any]:
         for s in meeting.seals
         if s is not current
     ]
-    view: dict[str, Any] = {"history": history, "role": seal_role(meeting, viewer),
-                            "may_reopen": may_reopen(meeting, viewer)}
+    view: dict[str, Any] = {
+        "history": history,
+        "role": seal_role(meeting, viewer),
+        "may_reopen": may_reopen(meeting, viewer),
+    }
     if current is not None:
         view["seal"] = {
             "version": current.version,
@@ -365,14 +395,16 @@ def seal_view(meeting: Meeting, viewer: str, mf: MeetingFile) -> dict[str, Any]:
         approvals = []
         for role in ("chief", "secretary"):
             approval = next((a for a in meeting.seal_approvals if a.role == role), None)
-            approvals.append({
-                "role": role,
-                "label": ROLE_NAMES[role],
-                "by": person(approval.user) if approval else "",
-                "at": when(approval.approved_at) if approval else "",
-                "current": approval is not None and approval.fingerprint == candidate_fingerprint,
-                "stale": approval is not None and approval.fingerprint != candidate_fingerprint,
-            })
+            approvals.append(
+                {
+                    "role": role,
+                    "label": ROLE_NAMES[role],
+                    "by": person(approval.user) if approval else "",
+                    "at": when(approval.approved_at) if approval else "",
+                    "current": approval is not None and approval.fingerprint == candidate_fingerprint,
+                    "stale": approval is not None and approval.fingerprint != candidate_fingerprint,
+                }
+            )
         view["approvals"] = approvals
         mine = next((a for a in approvals if a["role"] == view["role"]), None)
         view["may_approve"] = mine is not None and not mine["current"]
@@ -385,7 +417,9 @@ def sealed_by(seal: Seal) -> str:
     if seal.chief_id is None and seal.secretary_id is None:
         return BY_IMPORT
     # Each name isolated (<bdi>; Markup.format escapes them): a right-to-left mark stays in its name.
-    return Markup("Trưởng ban kiểm phiếu <bdi>{}</bdi>; Bí thư <bdi>{}</bdi>").format(person(seal.chief), person(seal.secretary))
+    return Markup("Trưởng ban kiểm phiếu <bdi>{}</bdi>; Bí thư <bdi>{}</bdi>").format(
+        person(seal.chief), person(seal.secretary)
+    )
 
 
 def render_results(
@@ -399,7 +433,10 @@ def render_results(
     else:
         approve_form.fingerprint.data = seal.get("candidate", "")  # always approve what is shown now
     context = dict(
-        shown=shown, seal=seal, viewer=viewer, approve_form=approve_form,
+        shown=shown,
+        seal=seal,
+        viewer=viewer,
+        approve_form=approve_form,
         reopen_form=reopen_form or ReopenForm(formdata=None),
         provisional_label=PROVISIONAL,
         may_print=viewer in (SECRETARY, COUNTER),
@@ -443,7 +480,9 @@ def approve(meeting_id: int) -> ResponseReturnValue:
         return f"Đã ghi xác nhận của {ROLE_NAMES[role].lower()}. Chờ {other} xác nhận cùng số liệu này."
 
     return run_action(
-        form, action, lambda: render_results(meeting, viewer, approve_form=form),
+        form,
+        action,
+        lambda: render_results(meeting, viewer, approve_form=form),
         url_for("results.results", meeting_id=meeting.id),
     )
 
@@ -464,7 +503,9 @@ def reopen(meeting_id: int) -> ResponseReturnValue:
         return f"Đã mở niêm phong phiên bản {version}. Phiên bản này vẫn được lưu cùng lý do mở."
 
     return run_action(
-        form, action, lambda: render_results(meeting, viewer, reopen_form=form),
+        form,
+        action,
+        lambda: render_results(meeting, viewer, reopen_form=form),
         url_for("results.results", meeting_id=meeting.id),
     )
 
@@ -528,14 +569,16 @@ def rules_index(organization_id: int) -> ResponseReturnValue:
     years = []
     for review_year in sorted(organization.review_years, key=lambda y: y.year, reverse=True):
         meetings = year_meetings(organization, review_year.year)
-        years.append({
-            "year": review_year.year,
-            "profile": review_year.profile,
-            "basis": PROFILE_BASIS.get(review_year.profile, ""),
-            "overrides": overrides_text(review_year),
-            "meetings": len(meetings),
-            "sealed": sum(1 for m in meetings if m.sealed),
-        })
+        years.append(
+            {
+                "year": review_year.year,
+                "profile": review_year.profile,
+                "basis": PROFILE_BASIS.get(review_year.profile, ""),
+                "overrides": overrides_text(review_year),
+                "meetings": len(meetings),
+                "sealed": sum(1 for m in meetings if m.sealed),
+            }
+        )
     page = render_template("results/rules_index.html", organization=organization, years=years, form=form)
     return page, (422 if form.errors else 200)
 
@@ -584,14 +627,21 @@ def rules(organization_id: int, year: int) -> ResponseReturnValue:
         defaults = {
             "quorum": format_ratio(shown.quorum),
             "excellent_threshold": format_ratio(shown.excellent_threshold),
-            "quota_ratio": format_ratio(shown.quota_ratio) + (
+            "quota_ratio": format_ratio(shown.quota_ratio)
+            + (
                 f" (hồ sơ cho phép đến {format_ratio(shown.max_quota_ratio)} theo quyết định của Đảng ủy)"
-                if shown.max_quota_ratio != shown.quota_ratio else ""
+                if shown.max_quota_ratio != shown.quota_ratio
+                else ""
             ),
         }
         return render_template(
-            "results/rules.html", organization=organization, year=year, form=form, meetings=meetings,
-            refusal=sealed_refusal(meetings, year), applied=rules_lines(applied) if applied else None,
+            "results/rules.html",
+            organization=organization,
+            year=year,
+            form=form,
+            meetings=meetings,
+            refusal=sealed_refusal(meetings, year),
+            applied=rules_lines(applied) if applied else None,
             defaults=defaults,
         )
 

@@ -14,11 +14,11 @@ from typing import Any
 from wtforms import Field, FieldList, Form, FormField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
+from ..form_saving import version_field
 from ..forms import VIETNAMESE, BaseForm
 from ..meetingfile import TEXT_MAX
 from ..rules import LEVEL_LABELS, LEVELS
 from ..text import CONTROL, CONTROL_MESSAGE, one_line_break, strip_nfc, thousands
-from ..views import version_field
 
 NO_CHOICE = "— Chưa chọn —"
 NO_SPEAKER = "— Chọn người góp ý —"

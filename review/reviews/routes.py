@@ -10,12 +10,12 @@ from ..access import editable_meeting, meeting_participant, secretary_required
 from ..agenda import Agenda, agenda
 from ..counting import refuse_if_sealed
 from ..extensions import db
+from ..form_saving import loaded_version, save_form
 from ..integrity import check_version
 from ..meeting.steps import frozen_notice, next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
 from ..rules import LEVEL_LABELS, Level, Position, Standing
-from ..views import loaded_version, save_form
 from . import bp
 from .forms import NO_SPEAKER, ReviewForm, collective_form, individual_form
 
@@ -38,11 +38,7 @@ def lock_meeting(meeting: Meeting) -> None:
 
 def speakers_of(meeting: Meeting, leave_out: Participant | None = None) -> dict[int, str]:
     """Return the meeting's participants who may speak, as member id -> name, in roll order."""
-    return {
-        p.member_id: p.name
-        for p in meeting.participants
-        if leave_out is None or p.id != leave_out.id
-    }
+    return {p.member_id: p.name for p in meeting.participants if leave_out is None or p.id != leave_out.id}
 
 
 def stored_feedback(feedback: list[Feedback]) -> list[dict[str, object]]:
@@ -126,7 +122,9 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
     def save() -> None:
         lock_meeting(meeting)
         stored = db.session.scalar(
-            select(CollectiveReview).where(CollectiveReview.meeting_id == meeting.id, CollectiveReview.subject == subject)
+            select(CollectiveReview).where(
+                CollectiveReview.meeting_id == meeting.id, CollectiveReview.subject == subject
+            )
         )
         check_version(stored, form.version.data, lambda: current_text(stored, speakers))
         if stored is None:

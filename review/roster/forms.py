@@ -10,12 +10,12 @@ from markupsafe import Markup
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from ..form_saving import version_field
 from ..forms import BaseForm
 from ..meetingfile import POSITION_LABELS
 from ..models import NAME
 from ..rules import LEVEL_LABELS, Position, Standing
 from ..text import strip_nfc
-from ..views import version_field
 
 DATE_FORMAT = "%Y-%m-%d"  # what <input type=date> sends
 PARTY_FOUNDED = date(1930, 2, 3)  # no one was admitted before the Party was founded
@@ -32,10 +32,7 @@ HolderLookup = Callable[[Position], str | None]
 
 def position_taken_message(position: Position, holder: str) -> str:
     """Return the message refusing a second secretary or deputy secretary."""
-    return (
-        f"Chi bộ đã có {POSITION_LABELS[position]}: đồng chí {holder}. "
-        "Đổi chức vụ của đồng chí ấy trước."
-    )
+    return f"Chi bộ đã có {POSITION_LABELS[position]}: đồng chí {holder}. Đổi chức vụ của đồng chí ấy trước."
 
 
 class MemberForm(BaseForm):
@@ -44,7 +41,10 @@ class MemberForm(BaseForm):
     name = StringField(
         _l("Họ và tên"),
         filters=[strip_nfc],
-        validators=[DataRequired(_l("Nhập họ và tên.")), Length(max=NAME, message=_l("Họ và tên tối đa %(max)d ký tự."))],
+        validators=[
+            DataRequired(_l("Nhập họ và tên.")),
+            Length(max=NAME, message=_l("Họ và tên tối đa %(max)d ký tự.")),
+        ],
         render_kw={"autocomplete": "off", "maxlength": NAME},
     )
     standing = SelectField(
@@ -111,7 +111,9 @@ class RetireForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.admitted_on = admitted_on
         # The name isolated (<bdi>, escaped by Markup.format): a right-to-left mark in it stays in it.
-        self.confirm.label.text = Markup("Tôi xác nhận đồng chí <bdi>{}</bdi> không còn sinh hoạt tại chi bộ.").format(name)
+        self.confirm.label.text = Markup("Tôi xác nhận đồng chí <bdi>{}</bdi> không còn sinh hoạt tại chi bộ.").format(
+            name
+        )
 
     def validate_retired_on(self, field: DateField) -> None:
         if field.data is None:
@@ -144,7 +146,8 @@ class FlagsForm(BaseForm):
     version = version_field()  # of the participant the form was loaded with
     previous_level = SelectField(
         _l("Xếp loại năm trước"),
-        choices=[(NO_LEVEL, "— Không có / chưa biết —")] + [(level.value, label) for level, label in LEVEL_LABELS.items()],
+        choices=[(NO_LEVEL, "— Không có / chưa biết —")]
+        + [(level.value, label) for level, label in LEVEL_LABELS.items()],
         default=NO_LEVEL,
     )
 

@@ -13,14 +13,14 @@ from sqlalchemy.orm import selectinload
 
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
 from ..extensions import db
+from ..form_saving import loaded_version, save_form
 from ..integrity import check_version
 from ..meeting.steps import frozen_notice
+from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
+from ..meeting_store import FINAL_TALLY, meeting_file
 from ..meetingfile import POSITION_LABELS
 from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
-from ..recording import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
-from ..records import FINAL_TALLY, meeting_file
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
-from ..views import loaded_version, save_form
 from . import bp
 from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
 
@@ -69,7 +69,7 @@ def participations(member: Member) -> list[tuple[Meeting, Participant]]:
 def sealed_copies(member: Member) -> list[dict[str, object]]:
     """Return the meetings that keep the member's details as they stood then, and what they keep.
 
-    Every meeting but the one being recorded (``recording.follow_roster_edit``): the sealed or
+    Every meeting but the one being recorded (``meeting_edits.follow_roster_edit``): the sealed or
     counted ones, and earlier years'.
     """
     kept = []
@@ -288,15 +288,21 @@ def edit_member(member_id: int) -> ResponseReturnValue:
     )
 
     def save() -> Member:
-        check_version(member, form.version.data, lambda: [
-            ("Họ và tên", member.name),
-            ("Đảng viên", STANDING_LABELS.get(member.standing, member.standing)),
-            ("Chức vụ", POSITION_LABELS[Position(member.position)]),
-            ("Ngày vào Đảng", member.admitted_on.strftime("%d/%m/%Y")),
-        ])
+        check_version(
+            member,
+            form.version.data,
+            lambda: [
+                ("Họ và tên", member.name),
+                ("Đảng viên", STANDING_LABELS.get(member.standing, member.standing)),
+                ("Chức vụ", POSITION_LABELS[Position(member.position)]),
+                ("Ngày vào Đảng", member.admitted_on.strftime("%d/%m/%Y")),
+            ],
+        )
         if current:
             check_single_position(member.cell_id, Position(form.position.data), member.id)
-        changed = {key: getattr(form, key).data for key in COPIED_FIELDS if getattr(member, key) != getattr(form, key).data}
+        changed = {
+            key: getattr(form, key).data for key in COPIED_FIELDS if getattr(member, key) != getattr(form, key).data
+        }
         for key, value in changed.items():
             setattr(member, key, value)
         follow_roster_edit(open_meeting(member.cell_id), member, changed)
@@ -306,7 +312,11 @@ def edit_member(member_id: int) -> ResponseReturnValue:
         form,
         save,
         lambda: render_template(
-            "roster/member_form.html", form=form, cell=member.cell, member=member, kept=sealed_copies(member),
+            "roster/member_form.html",
+            form=form,
+            cell=member.cell,
+            member=member,
+            kept=sealed_copies(member),
         ),
         lambda: url_for("roster.members", cell_id=member.cell_id),
         "Đã lưu thông tin đảng viên.",
@@ -379,7 +389,11 @@ def retire_member(member_id: int) -> ResponseReturnValue:
         form,
         save,
         lambda: render_template(
-            "roster/retire.html", form=form, member=member, cell=member.cell, already=already,
+            "roster/retire.html",
+            form=form,
+            member=member,
+            cell=member.cell,
+            already=already,
             meeting=open_meeting(member.cell_id),
         ),
         lambda: url_for("roster.members", cell_id=member.cell_id),
@@ -428,8 +442,15 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
     def render() -> str:
         status = rating_status(meeting_file(meeting).evaluate(), participant)
         return render_template(
-            "roster/flags.html", form=form, meeting=meeting, participant=participant, counted=counted,
-            status=status, cell=meeting.cell, frozen_notice=frozen_notice(meeting, "flags"), **labels(),
+            "roster/flags.html",
+            form=form,
+            meeting=meeting,
+            participant=participant,
+            counted=counted,
+            status=status,
+            cell=meeting.cell,
+            frozen_notice=frozen_notice(meeting, "flags"),
+            **labels(),
         )
 
     return save_form(

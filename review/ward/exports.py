@@ -23,8 +23,8 @@ from sqlalchemy import select
 from ..database import write_transaction
 from ..documents import file_name, render_document
 from ..extensions import db
+from ..meeting_store import load_meeting
 from ..models import Cell, ExportJob, Meeting, ReviewYear, Seal
-from ..records import load_meeting
 from .overview import WARD_DOCUMENTS
 
 QUEUED = "queued"

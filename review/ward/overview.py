@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ..counting import seal_warning_count
 from ..extensions import db
+from ..meeting_store import level_of, review_year_rules
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
-from ..records import level_of, review_year_rules
 from ..rules import (
     LEVEL_LABELS,
     LEVEL_SHORT,
@@ -92,7 +92,6 @@ class SealedResult:
             ),
             quota=Quota(quota["pool"], quota["limit"], quota["excellent"]),
         )
-
 
 
 def seal_results_json() -> Any:
@@ -169,7 +168,7 @@ def results_of_seals(seals: list[tuple[int, str]]) -> dict[int, SealedResult]:
         else:
             found[fingerprint] = cached
     for start in range(0, len(missing), _BATCH):
-        query = _results_query(missing[start:start + _BATCH])
+        query = _results_query(missing[start : start + _BATCH])
         for fingerprint, summary, cell, quota in db.session.execute(query):
             found[fingerprint] = SealedResult.from_results(
                 {"summary": _json(summary), "cell": _json(cell), "quota": _json(quota)}

@@ -92,7 +92,9 @@ def import_meeting(mf: MeetingFile) -> Meeting:
             db.session.add(organization)
         elif organization.place != mf.place:
             problems.append(
-                Problem(("organization", "place"), f"Đảng bộ này ghi địa danh \"{organization.place}\", tệp ghi \"{mf.place}\".")
+                Problem(
+                    ("organization", "place"), f'Đảng bộ này ghi địa danh "{organization.place}", tệp ghi "{mf.place}".'
+                )
             )
         cell = None
         review_year = None
@@ -140,7 +142,10 @@ def import_meeting(mf: MeetingFile) -> Meeting:
                 db.session.add(member)
             elif member.name != data.name:
                 problems.append(
-                    Problem(("members", i, "id"), f"Mã {data.id} trong chi bộ là của đồng chí {member.name}, không phải {data.name}.")
+                    Problem(
+                        ("members", i, "id"),
+                        f"Mã {data.id} trong chi bộ là của đồng chí {member.name}, không phải {data.name}.",
+                    )
                 )
             members[data.id] = member
         if problems:
@@ -242,7 +247,9 @@ def load_meeting(meeting_id: int) -> Meeting | None:
             .selectinload(Participant.review)
             .selectinload(IndividualReview.feedback)
             .selectinload(Feedback.speaker),
-            selectinload(Meeting.collective_reviews).selectinload(CollectiveReview.feedback).selectinload(Feedback.speaker),
+            selectinload(Meeting.collective_reviews)
+            .selectinload(CollectiveReview.feedback)
+            .selectinload(Feedback.speaker),
             selectinload(Meeting.counters).selectinload(BallotCounter.member),
             selectinload(Meeting.tallies).selectinload(Tally.rows).selectinload(TallyRow.participant),
         )
@@ -260,10 +267,20 @@ def _entries(feedback: list[Feedback]) -> list[FeedbackEntry]:
 
 def _graph_loaded(meeting: Meeting) -> bool:
     """Return whether everything :func:`meeting_file` reads of ``meeting`` is loaded already."""
-    if inspect(meeting).unloaded & {"cell", "review_year", "guests", "participants", "collective_reviews", "counters", "tallies"}:
+    if inspect(meeting).unloaded & {
+        "cell",
+        "review_year",
+        "guests",
+        "participants",
+        "collective_reviews",
+        "counters",
+        "tallies",
+    }:
         return False
     for p in meeting.participants:
-        if inspect(p).unloaded & {"member", "review"} or (p.review is not None and "feedback" in inspect(p.review).unloaded):
+        if inspect(p).unloaded & {"member", "review"} or (
+            p.review is not None and "feedback" in inspect(p.review).unloaded
+        ):
             return False
     return not any("rows" in inspect(t).unloaded for t in meeting.tallies)
 
@@ -362,7 +379,6 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
     )
 
 
-
 def evaluate_meeting(meeting: Meeting) -> MeetingResult:
     """Return the meeting's results as the rules core computes them."""
     return meeting_file(meeting).evaluate()
@@ -432,9 +448,7 @@ def record_file(meeting: Meeting) -> MeetingFile:
 
 
 UNREADABLE_SEAL = "Bản niêm phong đã lưu không đọc được: không so sánh được với dữ liệu hiện lưu."
-BROKEN_SEAL = (
-    "Bản niêm phong đã lưu không còn khớp mã SHA-256 ghi khi niêm phong: chính bản niêm phong đã bị sửa."
-)
+BROKEN_SEAL = "Bản niêm phong đã lưu không còn khớp mã SHA-256 ghi khi niêm phong: chính bản niêm phong đã bị sửa."
 
 
 def seal_differences(meeting: Meeting) -> list[str]:
@@ -481,8 +495,12 @@ def seal_meeting(meeting: Meeting, mf: MeetingFile, chief_id: int | None, secret
     payload = sealed_payload(mf)
     version = (meeting.seals[-1].version + 1) if meeting.seals else 1
     seal = Seal(
-        version=version, payload=payload, fingerprint=fingerprint(payload), sealed_at=datetime.now(),
-        chief_id=chief_id, secretary_id=secretary_id,
+        version=version,
+        payload=payload,
+        fingerprint=fingerprint(payload),
+        sealed_at=datetime.now(),
+        chief_id=chief_id,
+        secretary_id=secretary_id,
     )
     meeting.seals.append(seal)
     return seal

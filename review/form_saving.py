@@ -15,7 +15,7 @@ from wtforms import HiddenField
 from .database import write_transaction
 from .extensions import db
 from .integrity import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
-from .recording import Refused
+from .meeting_edits import Refused
 
 AUTOSAVE_HEADER = "X-Autosave"
 
@@ -93,7 +93,8 @@ def conflict_answer(form: FlaskForm, conflict: Conflict, render: Callable[[], st
             form[VERSION_FIELD].data = str(conflict.version)
     if wants_json():
         return jsonify(
-            ok=False, conflict=conflict.message,
+            ok=False,
+            conflict=conflict.message,
             current=[{"label": label, "text": text} for label, text in conflict.current],
             version=getattr(conflict, "token", None) or (conflict.version if conflict.version >= 0 else None),
         ), 409
