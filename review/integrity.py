@@ -11,7 +11,7 @@ Session and mapper events, so that no write path can forget them:
 - the tallies of a meeting whose current seal is not reopened are read-only: any insert,
   update or delete of a tally, its rows, the committee, a counter code or a seal approval is
   refused with :class:`SealedError`, except in the transaction that seals or reopens. So is
-  every change of what the seal covers and fingerprints (``meeting_store.sealed_payload``, SPEC
+  every change of what the seal covers and fingerprints (``sealdata.sealed_payload``, SPEC
   5.7a): the meeting's date, each participant's row (name, standing, position, admission
   date, attendance, flags, order) and a self-assessed score; the minutes' content (review
   texts, guests, location, chair, minute-taker, closing) stays editable, audited;
@@ -61,7 +61,7 @@ VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Me
 OWNED = {Meeting: ("guests",), IndividualReview: ("feedback",), CollectiveReview: ("feedback",), Tally: ("rows",)}
 OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally",), Guest: ("meeting",)}
 SEALED_TABLES = (Tally, TallyRow, BallotCounter, CounterCode, SealApproval)
-# What meeting_store.sealed_payload reads of these rows (what a seal covers, SPEC 5.7a; see
+# What sealdata.sealed_payload reads of these rows (what a seal covers, SPEC 5.7a; see
 # review/sealdata.py): a change of any of these columns changes the fingerprint. The meeting's
 # location, chair, minute-taker, closing and guests are the minutes' content: editable after
 # the seal (audited), and no longer in the payload.

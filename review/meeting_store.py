@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
@@ -51,7 +49,7 @@ from .rules import (
     resolve_rules,
     rules_overrides,
 )
-from .sealdata import covered_part, differences, sealed_document
+from .sealdata import covered_part, differences, fingerprint, read_payload, sealed_document, sealed_payload
 
 FINAL_TALLY = "final"
 
@@ -384,34 +382,6 @@ def evaluate_meeting(meeting: Meeting) -> MeetingResult:
     return meeting_file(meeting).evaluate()
 
 
-def sealed_payload(mf: MeetingFile) -> str:
-    """Return the canonical text that a seal fingerprints: what decides the results, and the results.
-
-    That is what SPEC 5.7a says a seal covers (``sealdata.covered_part`` of the meeting file):
-    organisation, year, rules, the meeting's date, every member's name, standing, position,
-    admission date, flags and attendance, the ballot with its committee, and the results the
-    rules core computes from them; not the minutes' content (review texts, guests, location,
-    chair, minute-taker, closing). Keys sorted, no spaces, UTF-8 after NFC.
-    """
-    from .meetingfile import dump
-
-    return canonical_payload(covered_part(dump(mf)))
-
-
-def canonical_payload(document: dict[str, Any]) -> str:
-    """Return a payload document as the canonical text a seal stores and fingerprints."""
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def payload_document(seal: Seal) -> dict[str, Any] | None:
-    """Return a seal's stored payload as a document, or None when it cannot be read."""
-    try:
-        document = json.loads(seal.payload)
-    except (ValueError, RecursionError):
-        return None
-    return document if isinstance(document, dict) else None
-
-
 def sealed_meeting_file(meeting: Meeting) -> MeetingFile:
     """Return the meeting as its seal in force fixed it, with the minutes' content as it stands now.
 
@@ -432,7 +402,7 @@ def rebuilt_from_seal(meeting: Meeting, current: MeetingFile) -> MeetingFile | N
     from .meetingfile import dump, parse
 
     seal = meeting.current_seal
-    sealed = payload_document(seal) if seal is not None else None
+    sealed = read_payload(seal.payload) if seal is not None else None
     if sealed is None:
         return None
     try:
@@ -461,7 +431,7 @@ def seal_differences(meeting: Meeting) -> list[str]:
     if seal is None:
         return []
     found = [] if fingerprint(seal.payload) == seal.fingerprint else [BROKEN_SEAL]
-    sealed = payload_document(seal)
+    sealed = read_payload(seal.payload)
     current = meeting_file(meeting)
     if sealed is None or rebuilt_from_seal(meeting, current) is None:
         return found + [UNREADABLE_SEAL]
@@ -483,11 +453,6 @@ def sealed_data_problems() -> list[str]:
         where = f"Hội nghị {meeting.id} ({meeting.cell.name}, năm {meeting.year}), phiên bản niêm phong {meeting.current_seal.version}"
         problems += [f"{where}: {line}" for line in seal_differences(meeting)]
     return problems
-
-
-def fingerprint(payload: str) -> str:
-    """Return the SHA-256 of a sealed payload, in hexadecimal."""
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def seal_meeting(meeting: Meeting, mf: MeetingFile, chief_id: int | None, secretary_id: int | None) -> Seal:

@@ -19,10 +19,12 @@ onto what is covered, and comparisons are made on that projection.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from .meetingfile import POSITION_LABELS
+from .meetingfile import POSITION_LABELS, MeetingFile, dump
 from .rules import LEVEL_LABELS, NOT_RATED_LABELS
 
 # The covered keys of the meeting's own object; its other keys are the minutes' content.
@@ -111,6 +113,45 @@ VOTE_LABELS = {
     "not_completed": "phiếu Không hoàn thành",
     "blank": "phiếu để trống",
 }
+
+
+# ---------------------------------------------------------------------------
+# The payload a seal stores, and its fingerprint
+
+
+def sealed_payload(mf: MeetingFile) -> str:
+    """Return the canonical text that a seal fingerprints: what decides the results, and the results.
+
+    That is what SPEC 5.7a says a seal covers (:func:`covered_part` of the meeting file):
+    organisation, year, rules, the meeting's date, every member's name, standing, position,
+    admission date, flags and attendance, the ballot with its committee, and the results the
+    rules core computes from them; not the minutes' content (review texts, guests, location,
+    chair, minute-taker, closing). Keys sorted, no spaces, UTF-8 after NFC.
+    """
+    return canonical_payload(covered_part(dump(mf)))
+
+
+def canonical_payload(document: dict[str, Any]) -> str:
+    """Return a payload document as the canonical text a seal stores and fingerprints."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def fingerprint(payload: str) -> str:
+    """Return the SHA-256 of a sealed payload, in hexadecimal."""
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def read_payload(payload: str) -> dict[str, Any] | None:
+    """Return a stored payload text as a document, or None when it cannot be read."""
+    try:
+        document = json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+# ---------------------------------------------------------------------------
+# What a payload covers, and how two payloads differ
 
 
 def covered_member(member: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from sqlalchemy import select
 from review import meetingfile
 from review.counting import SEALED_MESSAGE, ballot_of
 from review.extensions import db
-from review.meeting_store import fingerprint, sealed_payload
 from review.models import Meeting, Member, User
 from review.rules import FLAG_LABELS, LEVEL_LABELS, LEVELS, NOT_RATED_LABELS, Level, NotRatedReason
+from review.sealdata import fingerprint, sealed_payload
 
 from browser import WIDTHS, chromium, live_server, screenshot, sign_in
 from helpers import DATA, SEED

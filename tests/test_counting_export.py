@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from review import counting, meetingfile
 from review.extensions import db
-from review.meeting_store import fingerprint, sealed_payload
 from review.models import Meeting, Member, User
 from review.rules import BallotCount, Votes
+from review.sealdata import fingerprint, sealed_payload
 
 from helpers import DATA
 

@@ -19,17 +19,15 @@ from review import create_app
 from review.documents import render_document
 from review.extensions import db
 from review.meeting_store import (
-    fingerprint,
     load_meeting,
     meeting_file,
     record_file,
     seal_differences,
     sealed_meeting_file,
-    sealed_payload,
 )
 from review.meetingfile import dump
 from review.models import AuditEntry, Meeting, Member, Participant, Seal
-from review.sealdata import covered_part, differences
+from review.sealdata import covered_part, differences, fingerprint, sealed_payload
 
 from helpers import form_values, write_2021_copy
 

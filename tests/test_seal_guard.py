@@ -13,7 +13,7 @@ from review.counting import reopen
 from review.extensions import db
 from review.integrity import SEALED_MESSAGE, BulkWriteRefused, SealedError
 from review.meeting_edits import Refused
-from review.meeting_store import FINAL_TALLY, meeting_file, seal_meeting, sealed_payload
+from review.meeting_store import FINAL_TALLY, meeting_file, seal_meeting
 from review.models import (
     AuditEntry,
     BallotCounter,
@@ -32,6 +32,7 @@ from review.models import (
     TallyRow,
     User,
 )
+from review.sealdata import sealed_payload
 
 from helpers import form_values
 

@@ -356,9 +356,10 @@ def invariant_problems(app) -> list[str]:  # type: ignore[no-untyped-def]
 
     from review.counting import ENTRIES
     from review.extensions import db
-    from review.meeting_store import fingerprint, load_meeting, meeting_file, sealed_payload
+    from review.meeting_store import load_meeting, meeting_file
     from review.models import Meeting, Seal, Tally
     from review.rules import CELL_ROW
+    from review.sealdata import fingerprint, sealed_payload
 
     problems = []
     with app.app_context():
