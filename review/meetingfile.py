@@ -378,7 +378,7 @@ def parse(document: Any, cross_checked: bool = True) -> tuple[MeetingFile | None
             r.text(org.get("place"), ("organization", "place"), line=True, required=True) if "place" in org else None
         )
 
-    year = r.integer(top["year"], ("year",), 1930, 2200) if "year" in top else None
+    year = r.integer(top["year"], ("year",), rules.FIRST_REVIEW_YEAR, rules.LAST_REVIEW_YEAR) if "year" in top else None
     resolved = _read_rules(r, top, year)
     info = _read_meeting_info(r, top, year)
     members = _read_members(r, top)
@@ -626,101 +626,166 @@ def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
     )
 
 
-def cross_check(mf: MeetingFile) -> list[Problem]:  # noqa: C901  (issue 12: split "into named checks")
-    """Return the problems between parts of a well-formed file (references, roles, ballot)."""
+def cross_check(mf: MeetingFile) -> list[Problem]:
+    """Return the problems between parts of a well-formed file (references, roles, ballot).
+
+    Each named check returns its problems; they come in this order: the member ids, the single
+    positions, the meeting's roles, each member's record and review, the collective reviews,
+    then the ballot (its committee, then its counts), when the ballot can be checked.
+    """
+    by_id = {m.id: m for m in mf.members}
+    problems = [
+        *_check_member_ids(mf),
+        *_check_single_positions(mf),
+        *_check_meeting_roles(mf, by_id),
+        *_check_members(mf, by_id),
+        *_check_collective_reviews(mf, by_id),
+    ]
+    if mf.ballot is not None and _ballot_checkable(mf):
+        problems += _check_committee(mf.ballot, by_id)
+        problems += _check_ballot_counts(mf)
+    return problems
+
+
+def _check_member_ids(mf: MeetingFile) -> list[Problem]:
+    """Each member id is unique in the file."""
     problems: list[Problem] = []
-
-    def fail(path: Path, message: str) -> None:
-        problems.append(Problem(path, message))
-
     index: dict[str, int] = {}
     for i, m in enumerate(mf.members):
         if m.id in index:
-            fail(("members", i, "id"), f"Mã {m.id} trùng với members[{index[m.id]}].")
+            problems.append(Problem(("members", i, "id"), f"Mã {m.id} trùng với members[{index[m.id]}]."))
         else:
             index[m.id] = i
-    by_id = {m.id: m for m in mf.members}
-    for position in (Position.SECRETARY, Position.DEPUTY_SECRETARY):
+    return problems
+
+
+def _check_single_positions(mf: MeetingFile) -> list[Problem]:
+    """A cell has one secretary and one deputy secretary at most (rules.SINGLE_POSITIONS)."""
+    problems: list[Problem] = []
+    for position in rules.SINGLE_POSITIONS:
         holders = [i for i, m in enumerate(mf.members) if m.position is position]
         for i in holders[1:]:
-            fail(
-                ("members", i, "position"),
-                f"Chi bộ chỉ có một {POSITION_LABELS[position].lower()}; đã có members[{holders[0]}].",
+            problems.append(
+                Problem(
+                    ("members", i, "position"),
+                    f"Chi bộ chỉ có một {POSITION_LABELS[position].lower()}; đã có members[{holders[0]}].",
+                )
             )
+    return problems
 
-    def present_member(ref: str | None, path: Path, role: str) -> None:
+
+def _check_meeting_roles(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Problem]:
+    """The chair and the minute-taker are members present; no more approve the minutes than are present."""
+    problems: list[Problem] = []
+    for ref, key, role in (
+        (mf.meeting.chair, "chair", "Chủ trì hội nghị"),
+        (mf.meeting.minute_taker, "minute_taker", "Thư ký hội nghị"),
+    ):
         if ref is None:
-            return
+            continue
         if ref not in by_id:
-            fail(path, f"Không có đảng viên mã {ref} trong danh sách.")
+            problems.append(Problem(("meeting", key), f"Không có đảng viên mã {ref} trong danh sách."))
         elif by_id[ref].attendance is not Attendance.PRESENT:
-            fail(path, f"{role} phải có mặt tại hội nghị.")
-
-    present_member(mf.meeting.chair, ("meeting", "chair"), "Chủ trì hội nghị")
-    present_member(mf.meeting.minute_taker, ("meeting", "minute_taker"), "Thư ký hội nghị")
+            problems.append(Problem(("meeting", key), f"{role} phải có mặt tại hội nghị."))
     present = sum(1 for m in mf.members if m.attendance is Attendance.PRESENT)
     if mf.meeting.minutes_approved_by is not None and mf.meeting.minutes_approved_by > present:
-        fail(
-            ("meeting", "minutes_approved_by"),
-            f"{mf.meeting.minutes_approved_by} người biểu quyết thông qua biên bản, nhưng chỉ có {present} đảng viên có mặt.",
+        problems.append(
+            Problem(
+                ("meeting", "minutes_approved_by"),
+                f"{mf.meeting.minutes_approved_by} người biểu quyết thông qua biên bản, nhưng chỉ có {present} đảng viên có mặt.",
+            )
         )
+    return problems
 
+
+def _check_members(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Problem]:
+    """Each member: admitted before the meeting, the absence reason as the attendance needs, the review."""
+    problems: list[Problem] = []
     day = mf.meeting_day
     for i, m in enumerate(mf.members):
         path: Path = ("members", i)
         if m.admitted_on > day:
-            fail(path + ("admitted_on",), f"Ngày vào Đảng {m.admitted_on:%d/%m/%Y} sau ngày họp {day:%d/%m/%Y}.")
+            problems.append(
+                Problem(path + ("admitted_on",), f"Ngày vào Đảng {m.admitted_on:%d/%m/%Y} sau ngày họp {day:%d/%m/%Y}.")
+            )
             continue
         if m.attendance is Attendance.ABSENT_EXCUSED and not m.absence_reason.strip():
-            fail(path + ("absence_reason",), "Vắng có lý do: cần ghi lý do.")
+            problems.append(Problem(path + ("absence_reason",), "Vắng có lý do: cần ghi lý do."))
         if m.attendance is Attendance.PRESENT and m.absence_reason.strip():
-            fail(path + ("absence_reason",), "Đảng viên có mặt không có lý do vắng.")
-        if m.review is None:
-            continue
-        if m.review.self_score is not None and not mf.rules.scored:
-            fail(
-                path + ("review", "self_score"),
-                f"Hồ sơ {mf.rules.profile} không chấm điểm; điểm tự chấm áp dụng từ năm 2025.",
-            )
-        if rules.not_rated_reason(m.facts(), day) is NotRatedReason.NEW_MEMBER and not mf.rules.new_members_reviewed:
-            fail(
-                path + ("review",),
-                f"Theo hồ sơ {mf.rules.profile}, đảng viên vào Đảng chưa đủ 6 tháng không kiểm điểm.",
-            )
-        for j, entry in enumerate(m.review.feedback):
-            fpath = path + ("review", "feedback", j, "by")
-            if entry.by not in by_id:
-                fail(fpath, f"Không có đảng viên mã {entry.by} trong danh sách.")
-            elif entry.by == m.id:
-                fail(fpath, "Người góp ý phải là đồng chí khác, không phải người tự kiểm điểm.")
+            problems.append(Problem(path + ("absence_reason",), "Đảng viên có mặt không có lý do vắng."))
+        problems += _check_review(mf, m, path, by_id)
+    return problems
 
+
+def _check_review(mf: MeetingFile, m: MemberData, path: Path, by_id: Mapping[str, MemberData]) -> list[Problem]:
+    """A member's review: a self-score only where the profile scores, none for a new member the profile skips, feedback by others."""
+    if m.review is None:
+        return []
+    problems: list[Problem] = []
+    if m.review.self_score is not None and not mf.rules.scored:
+        problems.append(
+            Problem(
+                path + ("review", "self_score"),
+                f"Hồ sơ {mf.rules.profile} không chấm điểm; điểm tự chấm áp dụng từ năm {rules.FIRST_SCORED_YEAR}.",
+            )
+        )
+    if (
+        rules.not_rated_reason(m.facts(), mf.meeting_day) is NotRatedReason.NEW_MEMBER
+        and not mf.rules.new_members_reviewed
+    ):
+        problems.append(
+            Problem(
+                path + ("review",),
+                f"Theo hồ sơ {mf.rules.profile}, đảng viên vào Đảng chưa đủ {rules.NEW_MEMBER_MONTHS} tháng không kiểm điểm.",
+            )
+        )
+    for j, entry in enumerate(m.review.feedback):
+        fpath = path + ("review", "feedback", j, "by")
+        if entry.by not in by_id:
+            problems.append(Problem(fpath, f"Không có đảng viên mã {entry.by} trong danh sách."))
+        elif entry.by == m.id:
+            problems.append(Problem(fpath, "Người góp ý phải là đồng chí khác, không phải người tự kiểm điểm."))
+    return problems
+
+
+def _check_collective_reviews(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Problem]:
+    """Each collective review's subject once; its feedback by members of the list."""
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, review in enumerate(mf.collective_reviews):
         if review.subject in seen:
-            fail(
-                ("collective_reviews", i, "subject"),
-                f'Đã có bản kiểm điểm "{review.subject}" ở collective_reviews[{seen[review.subject]}].',
+            problems.append(
+                Problem(
+                    ("collective_reviews", i, "subject"),
+                    f'Đã có bản kiểm điểm "{review.subject}" ở collective_reviews[{seen[review.subject]}].',
+                )
             )
         seen.setdefault(review.subject, i)
         for j, entry in enumerate(review.feedback):
             if entry.by not in by_id:
-                fail(
-                    ("collective_reviews", i, "feedback", j, "by"), f"Không có đảng viên mã {entry.by} trong danh sách."
+                problems.append(
+                    Problem(
+                        ("collective_reviews", i, "feedback", j, "by"),
+                        f"Không có đảng viên mã {entry.by} trong danh sách.",
+                    )
                 )
-
-    # Whether a member is rated depends on their id and admission date: with those wrong, the
-    # ballot's rows cannot be checked.
-    duplicate_ids = len(index) < len(mf.members)
-    admitted_later = any(m.admitted_on > day for m in mf.members)
-    if mf.ballot is not None and not duplicate_ids and not admitted_later:
-        problems.extend(_check_ballot(mf, by_id))
     return problems
 
 
-def _check_ballot(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Problem]:
+def _ballot_checkable(mf: MeetingFile) -> bool:
+    """Return whether the ballot can be checked.
+
+    Whether a member is rated depends on their id and admission date: with those wrong (an id
+    twice, an admission after the meeting), the ballot's rows cannot be checked.
+    """
+    duplicate_ids = len({m.id for m in mf.members}) < len(mf.members)
+    admitted_later = any(m.admitted_on > mf.meeting_day for m in mf.members)
+    return not duplicate_ids and not admitted_later
+
+
+def _check_committee(ballot: BallotData, by_id: Mapping[str, MemberData]) -> list[Problem]:
+    """The counters: members of the list, each once, each one who may count (rules.counter_bar)."""
     problems: list[Problem] = []
-    ballot = mf.ballot
-    assert ballot is not None
     seen: set[str] = set()
     for i, ref in enumerate(ballot.counters):
         path: Path = ("ballot", "counters", i)
@@ -729,15 +794,17 @@ def _check_ballot(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Prob
             problems.append(Problem(path, f"Không có đảng viên mã {ref} trong danh sách."))
         elif ref in seen:
             problems.append(Problem(path, f"Đồng chí {member.name} đã có trong ban kiểm phiếu."))
-        elif member.standing is not Standing.OFFICIAL:
-            problems.append(
-                Problem(path, f"Đồng chí {member.name} là đảng viên dự bị, không được tham gia ban kiểm phiếu.")
-            )
-        elif not rules.is_voter(member.facts()):
-            problems.append(
-                Problem(path, f"Đồng chí {member.name} không có mặt với quyền biểu quyết, không thể kiểm phiếu.")
-            )
+        else:
+            bar = rules.counter_bar(member.standing, member.attendance, member.suspended)
+            if bar is not None:
+                problems.append(Problem(path, rules.counter_refusal(member.name, bar)))
         seen.add(ref)
+    return problems
+
+
+def _check_ballot_counts(mf: MeetingFile) -> list[Problem]:
+    """The ballot's numbers as the rules core checks them (SPEC 5.7), a not-rated member's row named so."""
+    problems: list[Problem] = []
     result = mf.evaluate()
     reasons = {m.key: m.not_rated_reason for m in result.members}
     for p in result.ballot_problems:
