@@ -16,7 +16,6 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 from review.meetingfile import MeetingFile, MemberData
 from review.rules import (
     CELL_ROW,
-    FLAG_LABELS,
     LEVEL_LABELS,
     LEVEL_SHORT,
     LEVELS,
@@ -27,6 +26,7 @@ from review.rules import (
     MeetingResult,
     NotRatedReason,
     Standing,
+    flag_label,
     format_ratio,
     review_order_key,
 )
@@ -261,7 +261,7 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
         )
     )
     for flag in result.cell.flags:
-        story.append(markup(f"– Lưu ý: {esc(FLAG_LABELS[flag])}.", BODY_PLAIN))
+        story.append(markup(f"– Lưu ý: {esc(flag_label(flag, mf.rules))}.", BODY_PLAIN))
     if result.quota.exceeded:
         story.append(
             markup(
@@ -302,7 +302,7 @@ def results_table(mf: MeetingFile, result: MeetingResult):  # type: ignore[no-un
             proposed, notes = "—", NOT_RATED_LABELS[cast(NotRatedReason, r.not_rated_reason)]
         else:
             proposed = LEVEL_SHORT[r.proposed_level] if r.proposed_level else "Chưa đủ quá nửa"
-            notes = "; ".join(FLAG_LABELS[f] for f in r.flags)
+            notes = "; ".join(flag_label(f, mf.rules) for f in r.flags)
         rows.append(
             [
                 Paragraph(str(i), CELL_CENTER),

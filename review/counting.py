@@ -21,10 +21,22 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 from .integrity import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .meeting_edits import Refused
-from .meeting_store import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
+from .meeting_store import FINAL_TALLY, meeting_file, seal_meeting
 from .meetingfile import BallotData, MeetingFile
 from .models import BallotCounter, CounterCode, Meeting, Participant, Role, Seal, SealApproval, Tally, TallyRow, User
-from .rules import CELL_ROW, BallotCount, Difference, MeetingResult, Standing, Votes, compare_ballots, is_voter
+from .rules import (
+    CELL_ROW,
+    MIN_COUNTERS,
+    BallotCount,
+    CounterBar,
+    Difference,
+    MeetingResult,
+    Votes,
+    compare_ballots,
+    counter_bar,
+    counter_refusal,
+)
+from .sealdata import fingerprint, sealed_payload
 from .text import nfc, one_line_break, text_problem
 from .trust import Origin, Provenance, provenance
 
@@ -32,7 +44,6 @@ ENTRIES = ("first", "second")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud in a meeting room
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(hours=12)
-MIN_COUNTERS = 2  # two independent entries need two counters
 
 
 @dataclass(frozen=True)
@@ -62,26 +73,25 @@ def refuse_if_sealed(meeting: Meeting, field: str = "csrf_token") -> None:
 
 def eligible_counters(meeting: Meeting) -> list[Participant]:
     """Return the participants who may sit on the committee: official members present who vote."""
-    mf = meeting_file(meeting)
-    voters = {m.id for m in mf.members if is_voter(m.facts())}
-    return [p for p in meeting.participants if p.member.code in voters]
+    return [p for p in meeting.participants if counter_bar_of(p) is None]
+
+
+def counter_bar_of(participant: Participant) -> CounterBar | None:
+    """Return why a participant may not count the ballots, or None when they may (``rules.counter_bar``)."""
+    return counter_bar(participant.standing, participant.attendance, participant.suspended)
 
 
 def set_committee(meeting: Meeting, member_ids: list[int], chief_id: int) -> None:
     """Replace the committee: ``member_ids`` in order, the chief first."""
     refuse_if_sealed(meeting, "members")
     by_member = {p.member_id: p for p in meeting.participants}
-    eligible = {p.member_id for p in eligible_counters(meeting)}
     for member_id in member_ids:
         participant = by_member.get(member_id)
         if participant is None:
             raise Refused("members", "Chỉ chọn đảng viên của hội nghị này.")
-        if participant.standing != Standing.OFFICIAL.value:
-            raise Refused(
-                "members", f"Đồng chí {participant.name} là đảng viên dự bị, không được tham gia ban kiểm phiếu."
-            )
-        if member_id not in eligible:
-            raise Refused("members", f"Đồng chí {participant.name} không có mặt với quyền biểu quyết.")
+        bar = counter_bar_of(participant)
+        if bar is not None:
+            raise Refused("members", counter_refusal(participant.name, bar))
     if len(set(member_ids)) < MIN_COUNTERS:
         raise Refused("members", f"Ban kiểm phiếu cần ít nhất {MIN_COUNTERS} đồng chí để nhập kết quả hai lần độc lập.")
     if chief_id not in member_ids:

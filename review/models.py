@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .rules import Attendance, BallotMode, Level, Position, QuotaPool, Standing
+from .rules import OVERRIDE_KEYS, Attendance, BallotMode, Level, Position, QuotaPool, Standing
 
 NAME = 200  # longest name or title we store
 
@@ -124,7 +124,7 @@ class ReviewYear(db.Model):
 
     organization: Mapped[Organization] = relationship(back_populates="review_years")
 
-    OVERRIDES = ("quorum", "excellent_threshold", "cumulative", "ballot_mode", "quota_ratio", "quota_pool")
+    OVERRIDES = OVERRIDE_KEYS  # the rules core's: what a review year keeps over its profile
 
     def overrides(self) -> dict[str, object]:
         """Return the overrides that are set, as a meeting file writes them."""

@@ -115,9 +115,22 @@ FLAG_TWO_YEARS = "two_years_not_completed"
 FLAG_MEMBER_NOT_COMPLETED = "member_not_completed"
 FLAG_MANY_NOT_COMPLETED = "many_not_completed"
 
+# The profiles' sick-leave cap (SPEC 6: "sick-leave cap at 3 months", none in hd43-2025).
+SICK_LEAVE_CAP_MONTHS = 3
+# The months of the new-member rule (SPEC 3: admitted less than 6 months before the meeting).
+NEW_MEMBER_MONTHS = 6
+
+
+def sick_leave_cap_label(months: int) -> str:
+    """Return the sick-leave cap flag's wording for a cap of ``months`` (the rule profile's)."""
+    return f"Nghỉ ốm từ {months} tháng trở lên: xếp loại tối đa Hoàn thành nhiệm vụ"
+
+
+# The flags' wordings; the sick-leave cap's names the profiles' default cap: :func:`flag_label`
+# names the cap of the rules in force.
 FLAG_LABELS = {
     FLAG_DISCIPLINED: "Bị kỷ luật trong năm: xếp loại Không hoàn thành nhiệm vụ",
-    FLAG_SICK_LEAVE_CAP: "Nghỉ ốm từ 3 tháng trở lên: xếp loại tối đa Hoàn thành nhiệm vụ",
+    FLAG_SICK_LEAVE_CAP: sick_leave_cap_label(SICK_LEAVE_CAP_MONTHS),
     FLAG_SCORE_CAP: "Điểm tự chấm giới hạn mức xếp loại",
     FLAG_NO_MAJORITY: "Không mức nào được quá nửa số thành viên: biểu quyết lại hoặc đảng ủy quyết định",
     FLAG_TWO_YEARS: "Hai năm liền Không hoàn thành nhiệm vụ: chi bộ xem xét đề nghị xóa tên",
@@ -128,7 +141,7 @@ FLAG_LABELS = {
 NOT_RATED_LABELS = {
     NotRatedReason.EXEMPT: "Miễn công tác và sinh hoạt đảng",
     NotRatedReason.SUSPENDED: "Bị đình chỉ sinh hoạt đảng",
-    NotRatedReason.NEW_MEMBER: "Vào Đảng chưa đủ 6 tháng",
+    NotRatedReason.NEW_MEMBER: f"Vào Đảng chưa đủ {NEW_MEMBER_MONTHS} tháng",
 }
 
 
@@ -150,7 +163,7 @@ class Rules:
     quota_ratio: Fraction = Fraction(1, 5)
     quota_pool: QuotaPool = QuotaPool.GOOD_ONLY
     max_quota_ratio: Fraction = Fraction(1, 5)
-    sick_leave_cap_months: int | None = 3
+    sick_leave_cap_months: int | None = SICK_LEAVE_CAP_MONTHS
     new_members_reviewed: bool = True
     scored: bool = False
     basis: str = ""  # the central texts behind the profile, as the results page cites them
@@ -195,6 +208,12 @@ PROFILES: dict[str, Rules] = {
     ),
 }
 
+# The first year a profile scores the self-review (SPEC 2: the 100-point score, from 2025).
+FIRST_SCORED_YEAR = min(p.first_year for p in PROFILES.values() if p.scored)
+
+# The parameters a ward organisation may set for a review year over its profile (SPEC 6): what
+# a meeting file's ``rules`` and a stored review year (models.ReviewYear.OVERRIDES) keep besides
+# the profile's name.
 OVERRIDE_KEYS = (
     "quorum",
     "excellent_threshold",
@@ -203,6 +222,23 @@ OVERRIDE_KEYS = (
     "quota_ratio",
     "quota_pool",
 )
+# The overrides written as a ratio ("2/3").
+RATIO_OVERRIDE_KEYS = ("quorum", "excellent_threshold", "quota_ratio")
+
+# The review years every form, the rule pages and the meeting file (so the command line's
+# import too) accept. From 2019: SPEC 6's first profile, hd21-2019, makes 2019 the first year the
+# software rates, and a year no profile covers cannot be rated (the seed example is 2020). Up to
+# 2100: the profile in force (hd43-2025) has no last year, so the bound only refuses a mistyped
+# year (9999, 20200) and leaves room for the profiles to come; it was the rule pages' bound already.
+# (Before: 2019-2100 on the rule pages, 2000-9999 in the ward's export form, 1930-2200 in the
+# meeting file.)
+FIRST_REVIEW_YEAR = 2019
+LAST_REVIEW_YEAR = 2100
+
+
+def is_review_year(year: int) -> bool:
+    """Return whether ``year`` is one the software reviews (FIRST_REVIEW_YEAR to LAST_REVIEW_YEAR)."""
+    return FIRST_REVIEW_YEAR <= year <= LAST_REVIEW_YEAR
 
 
 @dataclass(frozen=True)
@@ -247,7 +283,7 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
         if key not in OVERRIDE_KEYS:
             problems.append(Problem((key,), f"Không có tham số quy định '{key}'."))
             continue
-        if key in ("quorum", "excellent_threshold", "quota_ratio"):
+        if key in RATIO_OVERRIDE_KEYS:
             ratio = parse_ratio(value)
             if ratio is None:
                 problems.append(Problem((key,), f'Cần một tỉ lệ dạng "2/3", nhận được {value!r}.'))
@@ -303,7 +339,7 @@ def rules_overrides(rules: Rules) -> dict[str, object]:
 
 
 def default_profile(year: int) -> Rules | None:
-    """Return the profile meant for ``year`` (SPEC 6), or None before 2019."""
+    """Return the profile meant for ``year`` (SPEC 6), or None before 2019 (FIRST_REVIEW_YEAR)."""
     return next((p for p in PROFILES.values() if p.applies_to(year)), None)
 
 
@@ -337,7 +373,14 @@ def profiled_years(current_year: int) -> range:
     """
     first = min(p.first_year for p in PROFILES.values())
     last = max(current_year + 1 if p.last_year is None else p.last_year for p in PROFILES.values())
-    return range(first, last + 1)
+    return range(first, min(last, LAST_REVIEW_YEAR) + 1)
+
+
+def flag_label(flag: str, rules: Rules) -> str:
+    """Return a flag's Vietnamese wording under ``rules``: the sick-leave cap names the profile's months."""
+    if flag == FLAG_SICK_LEAVE_CAP and rules.sick_leave_cap_months is not None:
+        return sick_leave_cap_label(rules.sick_leave_cap_months)
+    return FLAG_LABELS[flag]
 
 
 # ---------------------------------------------------------------------------
@@ -375,9 +418,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-NEW_MEMBER_MONTHS = 6
-
-
 def is_new_member(admitted_on: date, meeting_day: date) -> bool:
     """Return whether the member was admitted less than six months before the meeting."""
     try:
@@ -407,6 +447,51 @@ def is_reviewed(member: MemberFacts, meeting_day: date, rules: Rules) -> bool:
 def is_voter(member: MemberFacts) -> bool:
     """Return whether the member votes: official, present, not suspended (SPEC 4)."""
     return member.standing is Standing.OFFICIAL and member.attendance is Attendance.PRESENT and not member.suspended
+
+
+# ---------------------------------------------------------------------------
+# The counting committee (ban kiểm phiếu, SPEC 1.5): official members present who vote.
+
+# Two independent entries of the ballots need two counters.
+MIN_COUNTERS = 2
+
+
+class CounterBar(StrEnum):
+    """Why a member may not sit on the counting committee."""
+
+    PROBATIONARY = "probationary"  # đảng viên dự bị
+    SUSPENDED = "suspended"  # đình chỉ sinh hoạt đảng: no vote
+    ABSENT_EXCUSED = "absent_excused"  # vắng có lý do
+    ABSENT = "absent"  # vắng không lý do
+
+
+# The committee page's wording, beside the member's name.
+COUNTER_BAR_LABELS = {
+    CounterBar.PROBATIONARY: "Đảng viên dự bị: không được tham gia ban kiểm phiếu.",
+    CounterBar.SUSPENDED: "Bị đình chỉ sinh hoạt đảng: không có quyền biểu quyết.",
+    CounterBar.ABSENT_EXCUSED: "Vắng có lý do: không tham gia ban kiểm phiếu.",
+    CounterBar.ABSENT: "Vắng mặt: không tham gia ban kiểm phiếu.",
+}
+
+
+def counter_bar(standing: Standing | str, attendance: Attendance | str, suspended: bool) -> CounterBar | None:
+    """Return why a member may not count the ballots, or None when they may (exactly the voters, :func:`is_voter`)."""
+    if Standing(standing) is not Standing.OFFICIAL:
+        return CounterBar.PROBATIONARY
+    if suspended:
+        return CounterBar.SUSPENDED
+    if Attendance(attendance) is Attendance.ABSENT_EXCUSED:
+        return CounterBar.ABSENT_EXCUSED
+    if Attendance(attendance) is Attendance.ABSENT:
+        return CounterBar.ABSENT
+    return None
+
+
+def counter_refusal(name: str, bar: CounterBar) -> str:
+    """Return the sentence refusing member ``name`` a seat on the committee (the meeting file, the committee form)."""
+    if bar is CounterBar.PROBATIONARY:
+        return f"Đồng chí {name} là đảng viên dự bị, không được tham gia ban kiểm phiếu."
+    return f"Đồng chí {name} không có mặt với quyền biểu quyết, không thể kiểm phiếu."
 
 
 def in_base(member: MemberFacts) -> bool:
@@ -794,6 +879,9 @@ POSITION_ORDER = {
     Position.MEMBER: 3,
 }
 
+
+# The positions a cell has at most one of, at any time (the roster and the meeting file refuse a second).
+SINGLE_POSITIONS = (Position.SECRETARY, Position.DEPUTY_SECRETARY)
 
 # The cell has a committee (chi ủy) when someone besides the secretary holds a committee seat.
 COMMITTEE_SEATS = frozenset({Position.DEPUTY_SECRETARY, Position.COMMITTEE})

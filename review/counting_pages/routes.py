@@ -20,6 +20,7 @@ from ..counting import (
     SEALED_MESSAGE,
     chief_member_id,
     claim_entry,
+    counter_bar_of,
     counts_for,
     current_entries,
     differences,
@@ -43,7 +44,7 @@ from ..meeting_edits import Refused
 from ..meeting_store import FINAL_TALLY, meeting_file
 from ..models import Meeting, Participant, Role, Tally, User
 from ..provenance import request_source
-from ..rules import CELL_ROW, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Attendance, Difference, Level, Problem, Standing
+from ..rules import CELL_ROW, COUNTER_BAR_LABELS, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Difference, Level, Problem
 from . import bp
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
 from .provenance_view import when
@@ -227,21 +228,10 @@ def account_name(user: User, meeting: Meeting) -> str:
 # The committee (secretary)
 
 
-NOT_ELIGIBLE_ATTENDANCE = {
-    Attendance.ABSENT_EXCUSED.value: "Vắng có lý do: không tham gia ban kiểm phiếu.",
-    Attendance.ABSENT.value: "Vắng mặt: không tham gia ban kiểm phiếu.",
-}
-
-
 def why_not_eligible(participant: Participant) -> str:
     """Return why a participant cannot sit on the committee."""
-    if participant.standing == Standing.PROBATIONARY.value:
-        return "Đảng viên dự bị: không được tham gia ban kiểm phiếu."
-    if participant.suspended:
-        return "Bị đình chỉ sinh hoạt đảng: không có quyền biểu quyết."
-    if participant.attendance in NOT_ELIGIBLE_ATTENDANCE:
-        return NOT_ELIGIBLE_ATTENDANCE[participant.attendance]
-    return "Không có mặt với quyền biểu quyết."
+    bar = counter_bar_of(participant)
+    return COUNTER_BAR_LABELS[bar] if bar is not None else "Không có mặt với quyền biểu quyết."
 
 
 def own_accounts(meeting: Meeting) -> dict[int, User]:

@@ -8,7 +8,18 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..forms import BaseForm
-from ..rules import OVERRIDE_KEYS, PROFILES, BallotMode, QuotaPool, Rules, format_ratio, resolve_rules
+from ..rules import (
+    FIRST_REVIEW_YEAR,
+    LAST_REVIEW_YEAR,
+    OVERRIDE_KEYS,
+    PROFILES,
+    RATIO_OVERRIDE_KEYS,
+    BallotMode,
+    QuotaPool,
+    Rules,
+    format_ratio,
+    resolve_rules,
+)
 from ..text import strip_nfc
 
 # The texts each profile rests on (SPEC 6).
@@ -21,13 +32,13 @@ BALLOT_MODE_LABELS = {
     BallotMode.SINGLE: "Bỏ phiếu một lần",
     BallotMode.TWO_PHASE: "Bỏ phiếu hai vòng",
 }
-RATIO_KEYS = ("quorum", "excellent_threshold", "quota_ratio")
 PROFILE_DEFAULT = ""  # an override left at "theo hồ sơ"
 TWO_PHASE_REFUSED = (
     'Chưa hỗ trợ bỏ phiếu hai vòng: các trang kiểm phiếu chỉ nhận phiếu một lần. Chọn "Bỏ phiếu một lần" '
     'hoặc "Theo hồ sơ".'
 )
-MIN_YEAR, MAX_YEAR = 2019, 2100
+# The review years, for results/routes.py's rule page (the rules core's: rules.is_review_year).
+MIN_YEAR, MAX_YEAR = FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR
 OVERRIDE_LABELS = {
     "quorum": "Tỉ lệ có mặt để hội nghị hợp lệ",
     "excellent_threshold": "Ngưỡng phiếu Hoàn thành xuất sắc nhiệm vụ",
@@ -67,7 +78,11 @@ class YearForm(BaseForm):
         "Năm kiểm điểm",
         validators=[
             InputRequired("Nhập năm kiểm điểm."),
-            NumberRange(MIN_YEAR, MAX_YEAR, f"Cần một năm từ {MIN_YEAR} đến {MAX_YEAR}."),
+            NumberRange(
+                FIRST_REVIEW_YEAR,
+                LAST_REVIEW_YEAR,
+                f"Cần một năm từ {FIRST_REVIEW_YEAR} đến {LAST_REVIEW_YEAR}.",
+            ),
         ],
     )
 
@@ -123,7 +138,7 @@ class RulesForm(BaseForm):
         for key in OVERRIDE_KEYS:
             if key not in given:
                 out[key] = None
-            elif key in RATIO_KEYS:
+            elif key in RATIO_OVERRIDE_KEYS:
                 out[key] = format_ratio(getattr(self.resolved, key))  # " 4/6 " is stored as "2/3"
             else:
                 value = getattr(self.resolved, key)

@@ -31,9 +31,9 @@ from ..models import Cell, Meeting, Organization, ReviewYear, Role, Seal, User
 from ..provenance import request_source
 from ..rules import (
     CELL_ROW,
-    FLAG_LABELS,
     LEVEL_LABELS,
     LEVELS,
+    NEW_MEMBER_MONTHS,
     NOT_RATED_LABELS,
     PROFILES,
     UNDECIDED,
@@ -44,6 +44,7 @@ from ..rules import (
     Rules,
     Votes,
     default_profile,
+    flag_label,
     format_ratio,
 )
 from . import bp
@@ -254,7 +255,7 @@ def rules_lines(rules: Rules) -> list[dict[str, str]]:
         {"key": "sick_leave_cap", "what": "Nghỉ ốm dài ngày", "value": sick},
         {
             "key": "new_members",
-            "what": "Đảng viên vào Đảng chưa đủ 6 tháng",
+            "what": f"Đảng viên vào Đảng chưa đủ {NEW_MEMBER_MONTHS} tháng",
             "value": "Được kiểm điểm nhưng không xếp loại"
             if rules.new_members_reviewed
             else "Không kiểm điểm, không xếp loại",
@@ -315,7 +316,7 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
                 "vote_level": level_label(r.vote_level),
                 "proposed_key": str(r.proposed_level) if r.proposed_level is not None else "",
                 "proposed_level": level_label(r.proposed_level) if r.vote_level is not None else "—",
-                "flags": [FLAG_LABELS[f] for f in r.flags],
+                "flags": [flag_label(f, mf.rules) for f in r.flags],
             }
         )
     cell = {
@@ -324,7 +325,7 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
         "vote_level": level_label(result.cell.vote_level),
         "proposed_key": str(result.cell.proposed_level) if result.cell.proposed_level is not None else "",
         "proposed_level": level_label(result.cell.proposed_level) if result.cell.vote_level is not None else "—",
-        "flags": [FLAG_LABELS[f] for f in result.cell.flags],
+        "flags": [flag_label(f, mf.rules) for f in result.cell.flags],
     }
     summary = [
         {"key": str(level), "label": LEVEL_LABELS[level], "count": result.summary[str(level)]} for level in LEVELS

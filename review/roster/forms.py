@@ -14,7 +14,7 @@ from ..form_saving import version_field
 from ..forms import BaseForm
 from ..meetingfile import POSITION_LABELS
 from ..models import NAME
-from ..rules import LEVEL_LABELS, Position, Standing
+from ..rules import LEVEL_LABELS, SINGLE_POSITIONS, Position, Standing
 from ..text import strip_nfc
 
 DATE_FORMAT = "%Y-%m-%d"  # what <input type=date> sends
@@ -23,8 +23,6 @@ STANDING_LABELS = {
     Standing.OFFICIAL: "Chính thức",
     Standing.PROBATIONARY: "Dự bị",
 }
-# The positions a cell has at most one of, at any time.
-SINGLE_POSITIONS = (Position.SECRETARY, Position.DEPUTY_SECRETARY)
 
 # Looks up who else currently holds a position in the cell: returns their name, or None.
 HolderLookup = Callable[[Position], str | None]
