@@ -1,18 +1,265 @@
-"""Who may reach what: every view asks here, and another cell's data is a 404."""
+"""Who may reach what: one declarative policy every view asks; another cell's data is a 404.
+
+The policy has three parts, read from top to bottom:
+
+- :class:`Relation`: how an account stands to the object a page is about (the cell, its
+  meeting, the organisation): its administrator, its ward, its secretary, a counter of the
+  meeting, the committee's chief; :data:`HOLDS` has each one's predicate.
+- :data:`PERMISSIONS`: each named permission and the relations that grant it.
+- :data:`ENDPOINTS`: each route (endpoint and method) and the permission it asks.
+
+A view asks through the helpers below (``permission_required`` for the account's role, 403;
+``allows`` / the ``*_meeting`` loaders for the object, 404 so nothing of another cell leaks).
+tests/test_access_table.py reads ``ENDPOINTS`` and ``PERMISSIONS`` and checks every route
+for every kind of user against them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
 
+from .counting import counts_for, is_chief
 from .extensions import db
-from .models import Cell, Meeting, Member, Participant, Role
+from .meeting_store import load_meeting
+from .models import Cell, ExportJob, Meeting, Member, Organization, Participant, Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Relation(StrEnum):
+    """How an account stands to the object of a page."""
+
+    ADMIN = "admin"  # a system administrator: every cell
+    WARD = "ward"  # the ward committee of the object's organisation
+    SECRETARY = "secretary"  # the secretary of the object's cell (or the minute-taker on that account)
+    COUNTER = "counter"  # a counter of the meeting: own account or one-time code
+    CHIEF = "chief"  # the chief of the meeting's counting committee
+
+
+# The role an account holds to stand in each relation.
+RELATION_ROLES: dict[Relation, Role] = {
+    Relation.ADMIN: Role.ADMIN,
+    Relation.WARD: Role.WARD,
+    Relation.SECRETARY: Role.SECRETARY,
+    Relation.COUNTER: Role.COUNTER,
+    Relation.CHIEF: Role.COUNTER,
+}
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A named permission: who holds it (``public``: anyone, signed in or not; ``any_account``: every account)."""
+
+    name: str
+    what: str
+    relations: frozenset[Relation] = frozenset()
+    public: bool = False
+    any_account: bool = False
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        """Return the roles that may hold the permission, in the order of ``Role``."""
+        if self.public or self.any_account:
+            return tuple(Role)
+        held = {RELATION_ROLES[r] for r in self.relations}
+        return tuple(role for role in Role if role in held)
+
+
+def _permission(
+    name: str, what: str, *relations: Relation, public: bool = False, any_account: bool = False
+) -> Permission:
+    return Permission(name, what, frozenset(relations), public, any_account)
+
+
+A, W, S, C, CH = Relation.ADMIN, Relation.WARD, Relation.SECRETARY, Relation.COUNTER, Relation.CHIEF
+
+PUBLIC = _permission("public", "Public pages: signing in, with a password or a one-time code", public=True)
+SIGNED_IN = _permission("signed_in", "Pages about the account itself: the home page, signing out", any_account=True)
+EDIT_CELL = _permission("edit_cell", "Record the cell's meeting and keep its roster", A, S)
+COUNT = _permission("count", "Type a tally entry (only the committee types the tallies)", C)
+COMPARE = _permission("compare", "Compare the two tally entries", A, S, C)
+READ_RESULTS = _permission("read_results", "Read the results and the seal (the ward reads only)", A, S, W, C)
+SEAL = _permission("seal", "Approve the seal and reopen it: the secretary and the chief counter", A, S, CH)
+READ_RECORDS = _permission("read_records", "Read the meeting's documents and history", A, W, S)
+READ_COUNTING_PAPERS = _permission("read_counting_papers", "Print the ballot paper and the tally sheet", A, W, S, C)
+WARD_PAGES = _permission("ward_pages", "The organisation's dashboard and exports", A, W)
+SET_RULES = _permission("set_rules", "Set the rules of the organisation's review years", A, W)
+PROVINCE = _permission("province", "The province's totals (there is no province role)", A)
+
+PERMISSIONS: dict[str, Permission] = {
+    p.name: p
+    for p in (
+        PUBLIC,
+        SIGNED_IN,
+        EDIT_CELL,
+        COUNT,
+        COMPARE,
+        READ_RESULTS,
+        SEAL,
+        READ_RECORDS,
+        READ_COUNTING_PAPERS,
+        WARD_PAGES,
+        SET_RULES,
+        PROVINCE,
+    )
+}
+
+# The documents the counters print for the vote (a counter reaches these, not the minutes).
+COUNTING_PAPERS = ("ballot-paper", "tally-sheet")
+
+# endpoint -> method -> the permission it asks. A route missing here fails tests/test_access_table.py.
+ENDPOINTS: dict[str, dict[str, str]] = {
+    "static": {"GET": "public"},
+    "auth.login": {"GET": "public", "POST": "public"},  # signed in: sent on to the home page
+    "auth.logout": {"POST": "signed_in"},
+    "main.index": {"GET": "signed_in"},
+    # The counters' pages
+    "counting.code_login": {"GET": "public", "POST": "public"},
+    "counting.committee": {"GET": "edit_cell", "POST": "edit_cell"},
+    "counting.issue_code": {"POST": "edit_cell"},
+    "counting.tally": {"GET": "count", "POST": "count"},
+    "counting.tally_check": {"POST": "count"},
+    "counting.compare": {"GET": "compare"},
+    # The secretary's record of the meeting
+    "meeting.new": {"GET": "edit_cell", "POST": "edit_cell"},
+    "meeting.overview": {"GET": "edit_cell"},
+    "meeting.opening": {"GET": "edit_cell", "POST": "edit_cell"},
+    "meeting.roll_call": {"GET": "edit_cell", "POST": "edit_cell"},
+    "meeting.roll_call_figures": {"POST": "edit_cell"},
+    "meeting.ballot": {"GET": "edit_cell"},
+    "meeting.closing": {"GET": "edit_cell", "POST": "edit_cell"},
+    "reviews.collective": {"GET": "edit_cell", "POST": "edit_cell"},
+    "reviews.individual_list": {"GET": "edit_cell"},
+    "reviews.individual": {"GET": "edit_cell", "POST": "edit_cell"},
+    "roster.members": {"GET": "edit_cell"},
+    "roster.new_member": {"GET": "edit_cell", "POST": "edit_cell"},
+    "roster.edit_member": {"GET": "edit_cell", "POST": "edit_cell"},
+    "roster.retire_member": {"GET": "edit_cell", "POST": "edit_cell"},
+    "roster.flags": {"GET": "edit_cell", "POST": "edit_cell"},
+    # Results and seal
+    "results.results": {"GET": "read_results"},
+    "results.approve": {"POST": "seal"},
+    "results.reopen": {"POST": "seal"},
+    # The ward committee's pages
+    "ward.rules_index": {"GET": "set_rules"},
+    "ward.rules": {"GET": "set_rules", "POST": "set_rules"},
+    "ward.dashboard": {"GET": "ward_pages"},
+    # Every document has one URL (documents/<key>.pdf): read_records, except the counting papers
+    # (COUNTING_PAPERS), which ask read_counting_papers
+    "ward.document": {"GET": "read_records"},
+    "ward.start_export": {"POST": "ward_pages"},
+    "ward.export_status": {"GET": "ward_pages"},
+    "ward.export_progress": {"GET": "ward_pages"},
+    "ward.export_download": {"GET": "ward_pages"},
+    # A meeting's history (the audit trail)
+    "history.meeting": {"GET": "read_records"},
+    "province.index": {"GET": "province"},
+}
+
+
+# ---------------------------------------------------------------------------
+# The predicates
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a page is about: a meeting, a cell (or its id), or an organisation's id.
+
+    Its ids are read only when a predicate needs them, so asking costs no query a view
+    did not already make.
+    """
+
+    meeting: Meeting | None = None
+    cell: Cell | None = None
+    cell_id: int | None = None
+    organization_id: int | None = None
+
+    def the_cell_id(self) -> int | None:
+        if self.cell_id is not None:
+            return self.cell_id
+        if self.cell is not None:
+            return self.cell.id
+        return self.meeting.cell_id if self.meeting is not None else None
+
+    def the_organization_id(self) -> int | None:
+        if self.organization_id is not None:
+            return self.organization_id
+        cell = self.cell if self.cell is not None else (self.meeting.cell if self.meeting is not None else None)
+        return cell.organization_id if cell is not None else None
+
+
+def _is_admin(user: Any, target: Target) -> bool:
+    return Role(user.role) is Role.ADMIN
+
+
+def _is_ward(user: Any, target: Target) -> bool:
+    if Role(user.role) is not Role.WARD:
+        return False
+    organization_id = target.the_organization_id()
+    return organization_id is not None and user.organization_id == organization_id
+
+
+def _is_secretary(user: Any, target: Target) -> bool:
+    if Role(user.role) is not Role.SECRETARY:
+        return False
+    cell_id = target.the_cell_id()
+    return cell_id is not None and user.cell_id == cell_id
+
+
+def _is_counter(user: Any, target: Target) -> bool:
+    return Role(user.role) is Role.COUNTER and target.meeting is not None and counts_for(user, target.meeting)
+
+
+def _is_chief(user: Any, target: Target) -> bool:
+    return Role(user.role) is Role.COUNTER and target.meeting is not None and is_chief(user, target.meeting)
+
+
+# Each relation's predicate: the account, the object of the page.
+HOLDS: dict[Relation, Callable[[Any, Target], bool]] = {
+    Relation.ADMIN: _is_admin,
+    Relation.WARD: _is_ward,
+    Relation.SECRETARY: _is_secretary,
+    Relation.COUNTER: _is_counter,
+    Relation.CHIEF: _is_chief,
+}
+
+
+def holds(relation: Relation, user: Any = None, **objects: Any) -> bool:
+    """Return whether ``user`` (the signed-in user by default) stands in ``relation`` to the objects."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return HOLDS[relation](user, Target(**objects))
+
+
+def relations(user: Any = None, **objects: Any) -> frozenset[Relation]:
+    """Return every relation in which ``user`` stands to a meeting, a cell or an organisation."""
+    return frozenset(r for r in Relation if holds(r, user, **objects))
+
+
+def allows(permission: Permission, user: Any = None, **objects: Any) -> bool:
+    """Return whether ``user`` (the signed-in user by default) holds ``permission`` on the objects."""
+    user = current_user if user is None else user
+    if permission.public:
+        return True
+    if permission.any_account:
+        return bool(getattr(user, "is_authenticated", False))
+    return any(holds(r, user, **objects) for r in Relation if r in permission.relations)
+
+
+def permission_required(permission: Permission) -> Callable[[F], F]:
+    """Let through only signed-in users whose role may hold ``permission``; others get 403.
+
+    The object itself is checked in the view (a 404 for anyone else's).
+    """
+    return roles_required(*permission.roles)
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:
@@ -33,29 +280,26 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 # The secretary (or the minute-taker on the secretary's account) records the meeting; an
 # administrator may help any cell.
-secretary_required = roles_required(Role.SECRETARY, Role.ADMIN)
+secretary_required = permission_required(EDIT_CELL)
+ward_required = permission_required(WARD_PAGES)
+province_required = permission_required(PROVINCE)
+records_required = permission_required(READ_RECORDS)
 
 
 def may_edit_cell(cell_id: int) -> bool:
     """Return whether the signed-in user may change the cell's records."""
-    role = Role(current_user.role)
-    return role is Role.ADMIN or (role is Role.SECRETARY and current_user.cell_id == cell_id)
+    return allows(EDIT_CELL, cell_id=cell_id)
 
 
 def may_view_cell(cell: Cell) -> bool:
-    """Return whether the signed-in user may read the cell's records."""
-    role = Role(current_user.role)
-    if role is Role.ADMIN:
-        return True
-    if role is Role.WARD:
-        return current_user.organization_id == cell.organization_id
-    return current_user.cell_id == cell.id
+    """Return whether the signed-in user may read the cell's records (documents, history)."""
+    return allows(READ_RECORDS, cell=cell)
 
 
 def editable_cell(cell_id: int) -> Cell:
     """Return the cell if the user may change it; 404 otherwise, so nothing leaks."""
     cell = db.session.get(Cell, cell_id)
-    if cell is None or not may_edit_cell(cell.id):
+    if cell is None or not allows(EDIT_CELL, cell=cell):
         abort(404)
     return cell
 
@@ -63,7 +307,7 @@ def editable_cell(cell_id: int) -> Cell:
 def editable_meeting(meeting_id: int) -> Meeting:
     """Return the meeting if the user may change it; 404 otherwise."""
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not may_edit_cell(meeting.cell_id):
+    if meeting is None or not allows(EDIT_CELL, cell_id=meeting.cell_id):
         abort(404)
     return meeting
 
@@ -71,7 +315,7 @@ def editable_meeting(meeting_id: int) -> Meeting:
 def editable_member(member_id: int) -> Member:
     """Return the roster member if the user may change them; 404 otherwise."""
     member = db.session.get(Member, member_id)
-    if member is None or not may_edit_cell(member.cell_id):
+    if member is None or not allows(EDIT_CELL, cell_id=member.cell_id):
         abort(404)
     return member
 
@@ -82,3 +326,158 @@ def meeting_participant(meeting: Meeting, participant_id: int) -> Participant:
     if participant is None or participant.meeting_id != meeting.id:
         abort(404)
     return participant
+
+
+# ---------------------------------------------------------------------------
+# The counters' pages
+
+
+def counted_meeting(meeting_id: int) -> Meeting:
+    """Return the meeting if the signed-in user counts its ballots; 404 for everyone else."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not allows(COUNT, meeting=meeting):
+        abort(404)
+    return meeting
+
+
+def compared_meeting(meeting_id: int) -> Meeting:
+    """Return the meeting for its counters and its cell's secretary (or an admin); 404 otherwise."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not allows(COMPARE, meeting=meeting):
+        abort(404)
+    return meeting
+
+
+# ---------------------------------------------------------------------------
+# The results and the documents: how the user sees the meeting
+
+SECRETARY, COUNTER, WARD = "secretary", "counter", "ward"
+
+
+def viewer_of(meeting: Meeting) -> str | None:
+    """Return how the signed-in user reads a meeting (READ_RESULTS): as its ward, as its secretary
+    (an administrator too), as a counter; None for anyone else.
+    """
+    if holds(Relation.WARD, meeting=meeting):
+        return WARD
+    if holds(Relation.ADMIN, meeting=meeting) or holds(Relation.SECRETARY, meeting=meeting):
+        return SECRETARY
+    if holds(Relation.COUNTER, meeting=meeting):
+        return COUNTER
+    return None
+
+
+def viewed_meeting(meeting_id: int) -> tuple[Meeting, str]:
+    """Return the meeting and how the signed-in user sees it: ``secretary``, ``counter`` or ``ward``
+    (read only). Anyone else gets a 404, so nothing of another cell leaks.
+    """
+    meeting = load_meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    viewer = viewer_of(meeting)
+    if viewer is None:
+        abort(404)
+    return meeting, viewer
+
+
+def seal_role(meeting: Meeting, viewer: str) -> str | None:
+    """Return the role in which the user approves a seal (SEAL): the chief counter, the secretary, or none."""
+    if viewer == COUNTER and holds(Relation.CHIEF, meeting=meeting):
+        return "chief"
+    if viewer == SECRETARY:
+        return "secretary"
+    return None
+
+
+def may_reopen(meeting: Meeting, viewer: str) -> bool:
+    """Return whether the user may reopen the seal (SEAL): the secretary (or an admin), or the chief counter."""
+    return seal_role(meeting, viewer) is not None
+
+
+def may_print(viewer: str) -> bool:
+    """Return whether the results page offers the counting papers to print: its secretary and counters."""
+    return viewer in (SECRETARY, COUNTER)
+
+
+def may_set_rules_of(meeting: Meeting) -> bool:
+    """Return whether the user may set the rules of the meeting's year (SET_RULES)."""
+    return allows(SET_RULES, organization_id=meeting.cell.organization_id)
+
+
+def document_refused(viewer: str, key: str) -> bool:
+    """Return whether the viewer of a meeting is refused the document ``key`` (403).
+
+    The meeting's counters print the counting papers (READ_COUNTING_PAPERS); every other
+    document is READ_RECORDS: the cell's secretary and its ward.
+    """
+    return viewer == COUNTER and key not in COUNTING_PAPERS
+
+
+# ---------------------------------------------------------------------------
+# The organisation's pages (ward)
+
+
+def may_view_organization(organization_id: int) -> bool:
+    """Return whether the signed-in user may read the organisation's pages (WARD_PAGES): its ward, an admin."""
+    return allows(WARD_PAGES, organization_id=organization_id)
+
+
+def visible_organization(organization_id: int) -> Organization:
+    """Return the organisation if the user may read it; 404 otherwise."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not may_view_organization(organization.id):
+        abort(404)
+    return organization
+
+
+def visible_job(job_id: int) -> ExportJob:
+    """Return the export job if the user may see it (its organisation's ward, an admin); 404 otherwise."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or not may_view_organization(job.organization_id):
+        abort(404)
+    return job
+
+
+def ruled_organization(organization_id: int) -> Organization:
+    """Return the organisation whose rules the user sets (SET_RULES): its ward or an admin; 404 for anyone else.
+
+    A secretary or counter gets 404 for every organisation's rules, their own cell's included:
+    the rules are no page of theirs (they read the rules applied on the results page), and one
+    answer for all keeps the pages from telling which organisation a cell belongs to.
+    """
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not allows(SET_RULES, organization_id=organization.id):
+        abort(404)
+    return organization
+
+
+# ---------------------------------------------------------------------------
+# The home page: what it lists and links
+
+
+def listed_scope(user: User | Any) -> tuple[str, int | None]:
+    """Return which cells the home page lists: ("all", None), ("organization", id) or ("cell", id)."""
+    role = Role(user.role)
+    if role is Role.WARD:
+        return "organization", user.organization_id
+    if role in (Role.SECRETARY, Role.COUNTER):
+        return "cell", user.cell_id
+    return "all", None
+
+
+def home_links(user: User | Any) -> Mapping[str, Any]:
+    """Return what the home page offers the account beyond its cells' meetings."""
+    role = Role(user.role)
+    return {
+        # The ward: its organisation's dashboard and rules (WARD_PAGES, SET_RULES), and each
+        # meeting's results and minutes (READ_RESULTS, READ_RECORDS).
+        "ward": role is Role.WARD,
+        "organization": user.organization if role is Role.WARD else None,
+        "province": allows(PROVINCE, user),
+        "own_cell": role in (Role.SECRETARY, Role.COUNTER),
+    }
+
+
+def lists_meeting(user: User | Any, meeting: Meeting) -> bool:
+    """Return whether the home page lists the meeting: a one-time code shows only its own meeting."""
+    return user.meeting_id is None or user.meeting_id == meeting.id

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .database import lock_row
 from .extensions import db
 from .integrity import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .meeting_edits import Refused
@@ -264,7 +265,11 @@ def entry_of(meeting: Meeting, user: User) -> Tally | None:
 
 
 def claim_entry(meeting: Meeting, user: User) -> Tally:
-    """Return the user's entry, or the free one of the two (first, then second)."""
+    """Return the user's entry, or the free one of the two (first, then second).
+
+    Holds the meeting's row first, so two first saves cannot both claim the same entry.
+    """
+    lock_row(Meeting, meeting.id)
     existing = entry_of(meeting, user)
     if existing is not None:
         return existing
@@ -374,8 +379,10 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
     """Record the chief's or the secretary's approval of exactly what they saw, with where it came
     from; seal when both agree, the seal keeping its provenance and warnings (``review.trust``).
 
-    Return whether the tallies are now sealed.
+    Return whether the tallies are now sealed. Holds the meeting's row first (sealing and the
+    year's rules queue up on it).
     """
+    lock_row(Meeting, meeting.id)
     refuse_if_sealed(meeting)
     blockers = seal_blockers(meeting)
     if blockers:
@@ -479,8 +486,12 @@ def seal_warning_count(seal: Seal) -> int:
 MIN_REASON = 10
 
 
-def reopen(meeting: Meeting, user: User, reason: str) -> None:
-    """Open the seal again for a written reason; the sealed version stays on record."""
+def reopen(meeting: Meeting, user: User, reason: str) -> int:
+    """Open the seal again for a written reason; the sealed version stays on record.
+
+    Holds the meeting's row first; return the version reopened.
+    """
+    lock_row(Meeting, meeting.id)
     seal = meeting.current_seal
     if seal is None:
         raise Refused("reason", "Kết quả chưa niêm phong.")
@@ -493,6 +504,7 @@ def reopen(meeting: Meeting, user: User, reason: str) -> None:
     final = meeting.tally(FINAL_TALLY)
     if final is not None:
         meeting.tallies.remove(final)
+    return seal.version
 
 
 def parse_entry(form: Mapping[str, str], keys: list[str]) -> tuple[BallotCount | None, dict[str, str]]:

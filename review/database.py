@@ -1,11 +1,12 @@
-"""Set up connections: SQLite pragmas, immediate write transactions."""
+"""Set up connections: SQLite pragmas, immediate write transactions, row locks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from .extensions import db
@@ -52,3 +53,13 @@ def write_transaction() -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
+
+
+def lock_row(model: Any, row_id: int) -> None:
+    """Hold one row (``model`` with primary key ``id``) for the rest of the write transaction.
+
+    PostgreSQL locks the row (``SELECT ... FOR UPDATE``), so two writes of the same meeting
+    queue up instead of both acting on what they read; SQLite's immediate write transaction
+    already holds the whole database (SQLAlchemy leaves FOR UPDATE out there).
+    """
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())

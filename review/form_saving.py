@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, g, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
@@ -16,6 +17,7 @@ from .database import write_transaction
 from .extensions import db
 from .integrity import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 from .meeting_edits import Refused
+from .models import User
 
 AUTOSAVE_HEADER = "X-Autosave"
 
@@ -100,3 +102,36 @@ def conflict_answer(form: FlaskForm, conflict: Conflict, render: Callable[[], st
         ), 409
     g.conflict = conflict
     return render(), 409
+
+
+def acting_user() -> User:
+    """Return the signed-in user, loaded in the current transaction.
+
+    The write transaction begins by committing the request's read transaction, which
+    expires every loaded object; loading the account again here keeps its refresh (and the
+    autoflush that comes with it) from landing in the middle of a half-made change.
+    """
+    user = db.session.get(User, current_user.id)  # get_id() is "<id>:<session token>"
+    assert user is not None
+    return user
+
+
+def run_action(
+    form: FlaskForm, action: Callable[[], str], render: Callable[[], str], next_url: str
+) -> ResponseReturnValue:
+    """Validate ``form`` and run ``action`` in one write transaction; show the page again on refusal.
+
+    ``action`` returns the message to flash. Nothing is written when the form is wrong or
+    ``action`` raises :class:`Refused` (the transaction is rolled back).
+    """
+    if form.validate():
+        try:
+            with write_transaction():
+                message = action()
+        except Refused as refused:
+            name = refused.field if refused.field in form else "csrf_token"
+            form[name].errors = list(form[name].errors) + [refused.message]
+            return render(), 422
+        flash(message, "success")
+        return redirect(next_url)
+    return render(), 422

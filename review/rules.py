@@ -965,3 +965,21 @@ def compare_ballots(first: BallotCount, second: BallotCount) -> list[Difference]
             if x != y:
                 differences.append(Difference(("rows", key, name), x, y))
     return differences
+
+
+# ---------------------------------------------------------------------------
+# Threshold comparisons the pages state (once made in the views)
+
+
+def excellent_is_majority_only(rules: Rules) -> bool:
+    """Return whether excellent asks no more than its profile's threshold: a majority, as every level.
+
+    Otherwise the excellent level asks its own share of the base on top of the majority
+    (``passes_threshold``), and the pages say so.
+    """
+    return rules.excellent_threshold <= PROFILES[rules.profile].excellent_threshold
+
+
+def quota_ratio_may_rise(rules: Rules) -> bool:
+    """Return whether the profile lets the party committee raise the quota ratio above the one applied."""
+    return rules.max_quota_ratio != rules.quota_ratio

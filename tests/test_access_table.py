@@ -1,10 +1,13 @@
 """Every route, from the URL map, against one declared access table, for every kind of user.
 
-ACCESS says, for each endpoint and method, which users reach it: they get the page (200),
+ACCESS says, for each endpoint and method, which users reach it, read from the policy in
+review/access.py (ENDPOINTS: the permission each route asks; PERMISSIONS: the relations to the
+cell, its meeting or its organisation that grant it; USER_RELATIONS here: how each user of
+this test stands to the cell's objects). Those users get the page (200),
 a redirect to a page of the application, or 422 for the empty form this test posts. Every
 other signed-in user gets 403 or 404; anonymous users get 302 to the sign-in page, except on
-the public endpoints. A route added to the application without a line here fails the test,
-and so does a line left here for a route that is gone.
+the public endpoints. A route added to the application without a line in ENDPOINTS fails the
+test, and so does a line left there for a route that is gone.
 
 The objects are all of one cell (another cell's data is tests/test_access.py's concern): its
 2021 meeting, still being counted, with committee m06 (chief), m07, m08. The users:
@@ -23,6 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from review.access import ENDPOINTS, PERMISSIONS, Permission, Relation
 from review.counting import issue_code, set_committee
 from review.database import write_transaction
 from review.extensions import db
@@ -34,63 +38,32 @@ ADMIN, WARD, SECRETARY, COUNTER, CODE = "admin", "ward", "secretary", "counter",
 SIGNED_IN = frozenset({ADMIN, WARD, SECRETARY, COUNTER, CODE})
 ANONYMOUS = "anonymous"
 EVERYONE = SIGNED_IN | {ANONYMOUS}
-CELL_EDITORS = frozenset({ADMIN, SECRETARY})
-WARD_READERS = frozenset({ADMIN, WARD})
-COUNTERS = frozenset({COUNTER, CODE})
 
 
-def roles(*names: str) -> frozenset[str]:
-    return frozenset(names)
+# How each user stands to the cell's objects (review.access.Relation): the admin to every cell,
+# the ward to its organisation's, the secretary to its cell's, the counters to the 2021 meeting.
+USER_RELATIONS: dict[str, frozenset[Relation]] = {
+    ADMIN: frozenset({Relation.ADMIN}),
+    WARD: frozenset({Relation.WARD}),
+    SECRETARY: frozenset({Relation.SECRETARY}),
+    COUNTER: frozenset({Relation.COUNTER, Relation.CHIEF}),
+    CODE: frozenset({Relation.COUNTER}),
+}
 
 
-# endpoint -> method -> who reaches it
+def holders(permission: Permission) -> frozenset[str]:
+    """Return the users of this test who hold ``permission`` on the cell's objects."""
+    if permission.public:
+        return EVERYONE
+    if permission.any_account:
+        return SIGNED_IN
+    return frozenset(user for user, held in USER_RELATIONS.items() if held & permission.relations)
+
+
+# endpoint -> method -> who reaches it, read from the policy (review/access.py)
 ACCESS: dict[str, dict[str, frozenset[str]]] = {
-    "static": {"GET": EVERYONE},
-    "auth.login": {"GET": EVERYONE, "POST": EVERYONE},  # signed in: sent on to the home page
-    "auth.logout": {"POST": SIGNED_IN},
-    "main.index": {"GET": SIGNED_IN},
-    # The counters' pages
-    "counting.code_login": {"GET": EVERYONE, "POST": EVERYONE},
-    "counting.committee": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "counting.issue_code": {"POST": CELL_EDITORS},
-    "counting.tally": {"GET": COUNTERS, "POST": COUNTERS},  # only the committee types the tallies
-    "counting.tally_check": {"POST": COUNTERS},
-    "counting.compare": {"GET": COUNTERS | CELL_EDITORS},
-    # The secretary's record of the meeting
-    "meeting.new": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "meeting.overview": {"GET": CELL_EDITORS},
-    "meeting.opening": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "meeting.roll_call": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "meeting.roll_call_figures": {"POST": CELL_EDITORS},
-    "meeting.ballot": {"GET": CELL_EDITORS},
-    "meeting.closing": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "reviews.collective": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "reviews.individual_list": {"GET": CELL_EDITORS},
-    "reviews.individual": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "roster.members": {"GET": CELL_EDITORS},
-    "roster.new_member": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "roster.edit_member": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "roster.retire_member": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    "roster.flags": {"GET": CELL_EDITORS, "POST": CELL_EDITORS},
-    # Results and seal: the ward reads; the secretary and the chief counter approve and reopen
-    "results.results": {"GET": SIGNED_IN},
-    "results.approve": {"POST": CELL_EDITORS | {COUNTER}},
-    "results.reopen": {"POST": CELL_EDITORS | {COUNTER}},
-    "results.rules_index": {"GET": WARD_READERS},
-    "results.rules": {"GET": WARD_READERS, "POST": WARD_READERS},
-    # The ward committee's pages
-    "ward.dashboard": {"GET": WARD_READERS},
-    # Every document has one URL (documents/<key>.pdf), here the minutes; the counters reach
-    # the ballot paper and the tally sheet there (tests/test_http_limits.py)
-    "ward.document": {"GET": WARD_READERS | {SECRETARY}},
-    "ward.start_export": {"POST": WARD_READERS},
-    "ward.export_status": {"GET": WARD_READERS},
-    "ward.export_progress": {"GET": WARD_READERS},
-    "ward.export_download": {"GET": WARD_READERS},
-    # A meeting's history (the audit trail): its secretary and its ward read it
-    "history.meeting": {"GET": WARD_READERS | {SECRETARY}},
-    # The province's totals: administrators only (there is no province role)
-    "province.index": {"GET": roles(ADMIN)},
+    endpoint: {method: holders(PERMISSIONS[name]) for method, name in methods.items()}
+    for endpoint, methods in ENDPOINTS.items()
 }
 
 
@@ -106,8 +79,8 @@ def declared_routes(app) -> list[tuple[str, str, object]]:  # type: ignore[no-un
 def test_every_route_is_in_the_access_table(app):
     in_app = {(endpoint, method) for endpoint, method, _ in declared_routes(app)}
     in_table = {(endpoint, method) for endpoint, methods in ACCESS.items() for method in methods}
-    assert not in_app - in_table, f"say in ACCESS who may reach {sorted(in_app - in_table)}"
-    assert not in_table - in_app, f"ACCESS names routes that are gone: {sorted(in_table - in_app)}"
+    assert not in_app - in_table, f"say in review.access.ENDPOINTS who may reach {sorted(in_app - in_table)}"
+    assert not in_table - in_app, f"review.access.ENDPOINTS names routes that are gone: {sorted(in_table - in_app)}"
 
 
 @pytest.fixture

@@ -1,29 +1,24 @@
 """Routes of the ballot-counting committee (ban kiểm phiếu).
 
 Every number check is the rules core's (through ``review.counting``); these views only gather
-the form, call the service and show what it answers, naming each row by the member's name.
+the form, call the service and show what it answers. What the pages show is arranged in
+``presenters``, naming each row by the member's name; who may reach what is ``review.access``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import select
 
-from ..access import editable_meeting, may_edit_cell, secretary_required
+from ..access import COUNT, allows, compared_meeting, counted_meeting, editable_meeting, secretary_required
 from ..auth import throttle
 from ..counting import (
     ENTRIES,
     SEALED_MESSAGE,
     chief_member_id,
     claim_entry,
-    counter_bar_of,
-    counts_for,
     current_entries,
-    differences,
     eligible_counters,
     entry_of,
     entry_result,
@@ -39,145 +34,37 @@ from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import save_form
 from ..integrity import Conflict, check_version, check_versions, versions_token
-from ..meeting.steps import render_step
+from ..layout import render_step
 from ..meeting_edits import Refused
-from ..meeting_store import FINAL_TALLY, meeting_file
-from ..models import Meeting, Participant, Role, Tally, User
+from ..meeting_store import FINAL_TALLY
+from ..models import Meeting, User
 from ..provenance import request_source
-from ..rules import CELL_ROW, COUNTER_BAR_LABELS, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Difference, Level, Problem
+from ..rules import VOTE_FIELDS
 from . import bp
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
+from .presenters import (
+    COUNT_FIELDS,
+    COUNT_LABELS,
+    ENTRY_LABELS,
+    FIELD_LABELS,
+    FIELD_SHORT,
+    BallotRow,
+    account_name,
+    ballot_rows,
+    committee_candidates,
+    describe,
+    difference_lines,
+    entries_by_member,
+    entry_lines,
+    entry_summaries,
+    figures,
+    marks,
+    own_accounts,
+    tally_values,
+)
 from .provenance_view import when
 
-ENTRY_LABELS = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
-CELL_LABEL = "Tập thể chi bộ"
-COUNT_FIELDS = ("issued", "returned", "invalid")
-COUNT_LABELS = {
-    "issued": "Số phiếu phát ra",
-    "returned": "Số phiếu thu vào",
-    "invalid": "Số phiếu không hợp lệ",
-}
-FIELD_LABELS = {**{level.value: LEVEL_LABELS[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
-FIELD_SHORT = {**{level.value: LEVEL_SHORT[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
 BAD_CODE = "Mã không đúng, đã dùng hoặc đã hết hạn. Đề nghị đồng chí bí thư cấp mã mới."
-
-
-# ---------------------------------------------------------------------------
-# Who may reach what (in this blueprint only)
-
-
-def counted_meeting(meeting_id: int) -> Meeting:
-    """Return the meeting if the signed-in user counts its ballots; 404 for everyone else."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not counts_for(current_user, meeting):
-        abort(404)
-    return meeting
-
-
-def compared_meeting(meeting_id: int) -> Meeting:
-    """Return the meeting for its counters and its cell's secretary (or an admin); 404 otherwise."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not (counts_for(current_user, meeting) or may_edit_cell(meeting.cell_id)):
-        abort(404)
-    return meeting
-
-
-def lock_meeting(meeting: Meeting) -> None:
-    """Hold the meeting's row for the write transaction, so two first saves cannot both claim an entry."""
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
-
-
-# ---------------------------------------------------------------------------
-# The ballot's rows, and the checks named by row
-
-
-@dataclass(frozen=True)
-class BallotRow:
-    key: str  # member code, or "cell"
-    name: str
-    number: int | None  # the member's number on the paper; None for the cell
-
-
-def ballot_rows(meeting: Meeting) -> list[BallotRow]:
-    """Return the rows of the ballot paper: the rated members in meeting order, then the cell."""
-    result = meeting_file(meeting).evaluate()
-    names = {p.member.code: p.name for p in meeting.participants}  # the meeting's own copy of the names
-    rated = [r.key for r in result.members if r.rated]
-    return [BallotRow(key, names[key], i) for i, key in enumerate(rated, start=1)] + [
-        BallotRow(CELL_ROW, CELL_LABEL, None)
-    ]
-
-
-def row_label(key: str, names: dict[str, str]) -> str:
-    """Return how a message names a row: "đồng chí <name>", "Tập thể chi bộ", or the raw key."""
-    if key == CELL_ROW:
-        return CELL_LABEL
-    if key in names:
-        return f"đồng chí {names[key]}"
-    return key
-
-
-def describe(problems: tuple[Problem, ...] | list[Problem], rows: list[BallotRow]) -> list[dict[str, object]]:
-    """Return the rules core's ballot problems as the page shows them: row, input, full message."""
-    names = {r.key: r.name for r in rows if r.key != CELL_ROW}
-    described: list[dict[str, object]] = []
-    for index, problem in enumerate(problems):
-        item: dict[str, object] = {"id": f"check-{index}", "row": None, "input": None, "path": list(problem.path)}
-        if problem.path and problem.path[0] == "rows" and len(problem.path) >= 2:
-            key = str(problem.path[1])
-            field = str(problem.path[2]) if len(problem.path) > 2 else None
-            where = f"Dòng {row_label(key, names)}" + (f", cột {FIELD_SHORT.get(field, field)}" if field else "")
-            item |= {
-                "row": key,
-                "input": f"rows-{key}-{field}" if field else None,
-                "message": f"{where}: {problem.message}",
-            }
-        else:
-            name = str(problem.path[0]) if problem.path else ""
-            item |= {"input": name if name in COUNT_FIELDS else None, "message": problem.message}
-        described.append(item)
-    return described
-
-
-def marks(described: list[dict[str, object]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Return the problem ids by row key and by input name, to mark what is wrong."""
-    by_row: dict[str, list[str]] = {}
-    by_input: dict[str, list[str]] = {}
-    for item in described:
-        if item["row"]:
-            by_row.setdefault(str(item["row"]), []).append(str(item["id"]))
-        if item["input"]:
-            by_input.setdefault(str(item["input"]), []).append(str(item["id"]))
-    return by_row, by_input
-
-
-def tally_values(tally: Tally | None, rows: list[BallotRow]) -> dict[str, str]:
-    """Return a stored entry as the form's values; a new entry starts at 0 except issued and returned."""
-    if tally is None:
-        values = {"issued": "", "returned": "", "invalid": "0", "invalid_reasons": ""}
-        values |= {f"rows-{r.key}-{f}": "0" for r in rows for f in VOTE_FIELDS}
-        return values
-    stored = {(r.participant.member.code if r.participant else CELL_ROW): r for r in tally.rows}
-    values = {name: str(getattr(tally, name)) for name in COUNT_FIELDS} | {"invalid_reasons": tally.invalid_reasons}
-    for row in rows:
-        found = stored.get(row.key)
-        for field in VOTE_FIELDS:
-            values[f"rows-{row.key}-{field}"] = str(getattr(found, field)) if found is not None else ""
-    return values
-
-
-def entry_lines(tally: Tally | None, rows: list[BallotRow]) -> list[tuple[str, str]]:
-    """Return a stored entry as label and text, shown after a save conflict."""
-    if tally is None:
-        return []
-    stored = tally_values(tally, rows)
-    lines = [(COUNT_LABELS[name], stored[name]) for name in COUNT_FIELDS]
-    for row in rows:
-        votes = ", ".join(f"{FIELD_SHORT[f]} {stored[f'rows-{row.key}-{f}'] or '—'}" for f in VOTE_FIELDS)
-        lines.append((row.name, votes))
-    if tally.invalid_reasons:
-        lines.append(("Lý do phiếu không hợp lệ", tally.invalid_reasons))
-    return lines
 
 
 def posted_values(rows: list[BallotRow]) -> dict[str, str]:
@@ -186,83 +73,8 @@ def posted_values(rows: list[BallotRow]) -> dict[str, str]:
     return {name: request.form.get(name, "") for name in names}
 
 
-def as_number(text: str) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
-
-
-def figures(values: dict[str, str], rows: list[BallotRow]) -> tuple[int | None, dict[str, int | None]]:
-    """Return the valid ballots (returned − invalid) and each row's total, where the numbers are readable."""
-    returned, invalid = as_number(values.get("returned", "")), as_number(values.get("invalid", ""))
-    valid = returned - invalid if returned is not None and invalid is not None else None
-    totals: dict[str, int | None] = {}
-    for row in rows:
-        numbers = [as_number(values.get(f"rows-{row.key}-{f}", "")) for f in VOTE_FIELDS]
-        totals[row.key] = sum(n for n in numbers if n is not None) if all(n is not None for n in numbers) else None
-    return valid, totals
-
-
-def typist(tally: Tally) -> str:
-    """Return who typed an entry."""
-    if tally.user is None:
-        return "(tài khoản đã xóa)"
-    return account_name(tally.user, tally.meeting)
-
-
-def account_name(user: User, meeting: Meeting) -> str:
-    """Return the name of the member behind an account as the meeting has it, or the account's own name.
-
-    The meeting's own copy (Participant.name), never the roster's: a member renamed after
-    the seal is still named as at the meeting.
-    """
-    if user.member_id is not None:
-        name = participant_names(meeting).get(user.member_id)
-        if name is not None:
-            return name
-        if user.member is not None:  # a member not summoned to this meeting (an admin's account...)
-            return user.member.name
-    return user.display_name or user.username
-
-
 # ---------------------------------------------------------------------------
 # The committee (secretary)
-
-
-def why_not_eligible(participant: Participant) -> str:
-    """Return why a participant cannot sit on the committee."""
-    bar = counter_bar_of(participant)
-    return COUNTER_BAR_LABELS[bar] if bar is not None else "Không có mặt với quyền biểu quyết."
-
-
-def own_accounts(meeting: Meeting) -> dict[int, User]:
-    """Return the counters' own accounts (not code accounts), by member id."""
-    member_ids = [c.member_id for c in meeting.counters]
-    if not member_ids:
-        return {}
-    users = db.session.scalars(
-        select(User)
-        .where(
-            User.role == Role.COUNTER.value,
-            User.cell_id == meeting.cell_id,
-            User.meeting_id.is_(None),
-            User.member_id.in_(member_ids),
-        )
-        .order_by(User.id)
-    )
-    accounts: dict[int, User] = {}
-    for user in users:
-        accounts.setdefault(user.member_id, user)  # type: ignore[arg-type]
-    return accounts
-
-
-def entries_by_member(meeting: Meeting) -> dict[int, str]:
-    """Return which entry each counter has typed, by member id."""
-    typed: dict[int, str] = {}
-    for entry in ENTRIES:
-        tally = meeting.tally(entry)
-        if tally is not None and tally.user is not None and tally.user.member_id is not None:
-            typed[tally.user.member_id] = ENTRY_LABELS[entry]
-    return typed
 
 
 def link_for_others(endpoint: str, **values: object) -> str | None:
@@ -286,15 +98,7 @@ def link_for_others(endpoint: str, **values: object) -> str | None:
 def render_committee(
     meeting: Meeting, form: CommitteeForm, new_code: dict | None = None, code_error: str | None = None
 ) -> str:
-    eligible = {p.member_id for p in eligible_counters(meeting)}
-    candidates = [
-        {
-            "participant": p,
-            "eligible": p.member_id in eligible,
-            "why": None if p.member_id in eligible else why_not_eligible(p),
-        }
-        for p in meeting.participants
-    ]
+    candidates = committee_candidates(meeting)
     ticked = set(form.members.data or [])
     return render_step(
         "counting/committee.html",
@@ -502,8 +306,7 @@ def tally(meeting_id: int) -> ResponseReturnValue:
             return render_tally(meeting, rows, values, errors=errors, version=posted_version), 422
         try:
             with write_transaction():
-                lock_meeting(meeting)
-                entry = claim_entry(meeting, current_user)
+                entry = claim_entry(meeting, current_user)  # holds the meeting's row first
                 stored = entry if entry.id is not None else None
                 check_version(stored, posted_version, lambda: entry_lines(stored, rows))
                 save_entry(meeting, entry, ballot, request_source())
@@ -540,59 +343,18 @@ def tally_check(meeting_id: int) -> ResponseReturnValue:
 # Comparing the two entries
 
 
-def difference_line(difference: Difference, rows: list[BallotRow]) -> dict[str, object]:
-    """Return one difference as the comparison table shows it."""
-    names = {r.key: r.name for r in rows}
-    if difference.path[0] == "rows":
-        key, field = difference.path[1], difference.path[2]
-        row = names.get(key, key)
-        column = FIELD_LABELS.get(field, field)
-        short = FIELD_SHORT.get(field, field)
-    else:
-        row = COUNT_LABELS.get(difference.path[0], difference.path[0])
-        column = short = "Số phiếu"
-    return {"row": row, "column": column, "short": short, "first": difference.first, "second": difference.second}
-
-
-def difference_order(rows: list[BallotRow]):  # type: ignore[no-untyped-def]
-    order = {r.key: i for i, r in enumerate(rows)}
-
-    def key(difference: Difference) -> tuple[int, int, int]:
-        if difference.path[0] != "rows":
-            return (0, COUNT_FIELDS.index(difference.path[0]) if difference.path[0] in COUNT_FIELDS else 9, 0)
-        field = difference.path[2]
-        return (1, order.get(difference.path[1], len(order)), VOTE_FIELDS.index(field) if field in VOTE_FIELDS else 9)
-
-    return key
-
-
 @bp.route("/meetings/<int:meeting_id>/tally/compare")
 @login_required
 def compare(meeting_id: int) -> ResponseReturnValue:
     """Show side by side every number on which the two entries differ."""
     meeting = compared_meeting(meeting_id)
-    rows = ballot_rows(meeting)
-    found = differences(meeting)
-    lines = None
-    if found is not None:
-        lines = [difference_line(d, rows) for d in sorted(found, key=difference_order(rows))]
-    entries = []
-    for entry in ENTRIES:
-        tally_ = meeting.tally(entry)
-        saved = tally_ is not None and tally_.updated_at is not None
-        entries.append(
-            {
-                "label": ENTRY_LABELS[entry],
-                "saved": saved,
-                "who": typist(tally_) if saved else None,
-                "when": when(tally_.updated_at) if saved else None,
-            }
-        )
+    lines = difference_lines(meeting, ballot_rows(meeting))
+    entries = entry_summaries(meeting)
     return render_template(
         "counting/compare.html",
         meeting=meeting,
         lines=lines,
         entries=entries,
-        is_counter=counts_for(current_user, meeting),
+        is_counter=allows(COUNT, meeting=meeting),
         sealed=meeting.sealed,
     )

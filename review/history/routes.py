@@ -10,9 +10,9 @@ from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from ..access import may_view_cell, roles_required
+from ..access import may_view_cell, records_required
 from ..extensions import db
-from ..models import AuditEntry, Meeting, Role, User
+from ..models import AuditEntry, Meeting, User
 from ..security import query_int
 from . import bp
 
@@ -125,7 +125,7 @@ def changes(entry: AuditEntry) -> list[dict[str, str]]:
 
 
 @bp.route("/meetings/<int:meeting_id>/history")
-@roles_required(Role.ADMIN, Role.WARD, Role.SECRETARY)
+@records_required
 def meeting(meeting_id: int) -> ResponseReturnValue:
     """Show who changed what in the meeting's record, and when, newest first."""
     found = db.session.get(Meeting, meeting_id)

@@ -7,10 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import may_edit_cell
-from ..counting import counts_for
+from ..access import COUNT, allows, home_links, listed_scope, lists_meeting, may_edit_cell
 from ..extensions import db
-from ..models import Cell, Meeting, Organization, Role, Seal
+from ..models import Cell, Meeting, Organization, Seal
 from . import bp
 
 
@@ -26,11 +25,11 @@ def visible_cells() -> list[Cell]:
         .join(Cell.organization)
         .order_by(Organization.name, Cell.name)
     )
-    role = Role(current_user.role)
-    if role is Role.WARD:
-        query = query.where(Cell.organization_id == current_user.organization_id)
-    elif role in (Role.SECRETARY, Role.COUNTER):
-        query = query.where(Cell.id == current_user.cell_id)
+    scope, scope_id = listed_scope(current_user)
+    if scope == "organization":
+        query = query.where(Cell.organization_id == scope_id)
+    elif scope == "cell":
+        query = query.where(Cell.id == scope_id)
     return list(db.session.scalars(query))
 
 
@@ -42,5 +41,7 @@ def index():  # type: ignore[no-untyped-def]
         "main/index.html",
         cells=visible_cells(),
         can_edit=lambda cell: may_edit_cell(cell.id),
-        counts=lambda meeting: counts_for(current_user, meeting),
+        counts=lambda meeting: allows(COUNT, meeting=meeting),
+        listed=lambda meeting: lists_meeting(current_user, meeting),
+        links=home_links(current_user),
     )

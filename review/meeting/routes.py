@@ -12,13 +12,13 @@ from ..counting import refuse_if_sealed
 from ..form_saving import loaded_version, save_form
 from ..forms import BaseForm
 from ..integrity import check_version, check_versions, versions_token
+from ..layout import STEP_KEYS, done_steps, frozen_notice, next_step_url, render_step, step_url
 from ..meeting_edits import start_meeting
 from ..meeting_store import meeting_file, preload
 from ..models import Guest, Meeting
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
-from .steps import STEP_KEYS, done_steps, frozen_notice, next_step_url, render_step, step_url
 
 
 def go_on(meeting: Meeting, key: str) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from ..access import roles_required
-from ..models import Role
+from ..access import province_required
 from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from . import bp
@@ -16,7 +15,7 @@ EXTRA_LABELS = {NOT_RATED: "Không xếp loại", UNDECIDED: "Chưa đủ quá n
 
 
 @bp.route("/province")
-@roles_required(Role.ADMIN)
+@province_required
 def index() -> ResponseReturnValue:
     """Show every ward organisation's cells, seals and totals per level for a year."""
     year = query_int("year", 1900, 9999)  # a wrong year shows the default year

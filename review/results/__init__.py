@@ -1,4 +1,4 @@
-"""The results of the ballot: the results page, sealing and reopening, the ballot papers, the year's rules."""
+"""The results of the ballot: the results page, sealing and reopening."""
 
 from flask import Blueprint
 

@@ -37,8 +37,6 @@ TWO_PHASE_REFUSED = (
     'Chưa hỗ trợ bỏ phiếu hai vòng: các trang kiểm phiếu chỉ nhận phiếu một lần. Chọn "Bỏ phiếu một lần" '
     'hoặc "Theo hồ sơ".'
 )
-# The review years, for results/routes.py's rule page (the rules core's: rules.is_review_year).
-MIN_YEAR, MAX_YEAR = FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR
 OVERRIDE_LABELS = {
     "quorum": "Tỉ lệ có mặt để hội nghị hợp lệ",
     "excellent_threshold": "Ngưỡng phiếu Hoàn thành xuất sắc nhiệm vụ",

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from ..access import editable_meeting, meeting_participant, secretary_required
 from ..agenda import Agenda, agenda
 from ..counting import refuse_if_sealed
+from ..database import lock_row
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
 from ..integrity import check_version
-from ..meeting.steps import frozen_notice, next_step_url, render_step
+from ..layout import frozen_notice, next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
 from ..rules import LEVEL_LABELS, Level, Position, Standing
@@ -24,16 +25,6 @@ SUBJECTS = {
     "committee": {"position": 1, "title": "Kiểm điểm tập thể chi ủy", "tab": "Tập thể chi ủy"},
 }
 STANDING_LABELS = {Standing.OFFICIAL: "Chính thức", Standing.PROBATIONARY: "Dự bị"}
-
-
-def lock_meeting(meeting: Meeting) -> None:
-    """Hold the meeting's row for the write transaction, so two saves of a page queue up.
-
-    Without it, two first saves of the same review (a background one and the button) could
-    both find no review and both create one. SQLite's write transaction already holds the
-    whole database; PostgreSQL locks the row.
-    """
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
 
 
 def speakers_of(meeting: Meeting, leave_out: Participant | None = None) -> dict[int, str]:
@@ -120,7 +111,9 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
     form = collective_form(subject, speakers, data)
 
     def save() -> None:
-        lock_meeting(meeting)
+        # Hold the meeting's row, so two saves of a page queue up: without it, two first saves of
+        # the same review (a background one and the button) could both find none and both create one.
+        lock_row(Meeting, meeting.id)
         stored = db.session.scalar(
             select(CollectiveReview).where(
                 CollectiveReview.meeting_id == meeting.id, CollectiveReview.subject == subject
@@ -260,7 +253,9 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
     previous = plan.before(participant)
 
     def save() -> None:
-        lock_meeting(meeting)
+        # Hold the meeting's row, so two saves of a page queue up: without it, two first saves of
+        # the same review (a background one and the button) could both find none and both create one.
+        lock_row(Meeting, meeting.id)
         stored = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == participant.id))
         check_version(stored, form.version.data, lambda: current_text(stored, speakers_of(meeting)))
         if stored is None:

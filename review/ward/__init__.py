@@ -1,7 +1,7 @@
-"""The ward committee's pages (đảng ủy phường): its cells' meetings, results and documents, read-only."""
+"""The ward committee's pages (đảng ủy phường): its cells' meetings, results and documents (read-only), and the rules of each review year."""
 
 from flask import Blueprint
 
 bp = Blueprint("ward", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import routes, rules_pages  # noqa: E402,F401

@@ -12,11 +12,15 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, se
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from ..access import roles_required
+from ..access import (
+    COUNTING_PAPERS,
+    document_refused,
+    viewed_meeting,
+    visible_job,
+    visible_organization,
+    ward_required,
+)
 from ..documents import DOCUMENTS, file_name, render_document
-from ..extensions import db
-from ..models import ExportJob, Organization, Role
-from ..results.routes import COUNTER, viewed_meeting
 from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from . import bp
@@ -47,31 +51,7 @@ from .overview import (
     percent,
 )
 
-ward_required = roles_required(Role.WARD, Role.ADMIN)
-
 NO_STORE = "private, no-store"
-
-
-def may_view_organization(organization_id: int) -> bool:
-    """Return whether the signed-in user may read the organisation's pages: its ward, an admin."""
-    role = Role(current_user.role)
-    return role is Role.ADMIN or (role is Role.WARD and current_user.organization_id == organization_id)
-
-
-def visible_organization(organization_id: int) -> Organization:
-    """Return the organisation if the user may read it; 404 otherwise."""
-    organization = db.session.get(Organization, organization_id)
-    if organization is None or not may_view_organization(organization.id):
-        abort(404)
-    return organization
-
-
-def visible_job(job_id: int) -> ExportJob:
-    """Return the export job if the user may see it (its organisation's ward, an admin); 404 otherwise."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None or not may_view_organization(job.organization_id):
-        abort(404)
-    return job
 
 
 def level_columns() -> list[dict[str, str]]:
@@ -106,11 +86,6 @@ def dashboard(organization_id: int) -> ResponseReturnValue:
     )
 
 
-# The papers the counters print for the vote (a counter reaches these, not the minutes); the
-# browser shows them to print, the others are files the ward keeps.
-COUNTING_PAPERS = ("ballot-paper", "tally-sheet")
-
-
 @bp.route("/meetings/<int:meeting_id>/documents/<key>.pdf")
 @login_required
 def document(meeting_id: int, key: str) -> ResponseReturnValue:
@@ -122,8 +97,9 @@ def document(meeting_id: int, key: str) -> ResponseReturnValue:
     if key not in DOCUMENTS:
         abort(404)
     meeting, viewer = viewed_meeting(meeting_id)  # 404 for anyone else's meeting
-    if viewer == COUNTER and key not in COUNTING_PAPERS:
+    if document_refused(viewer, key):
         abort(403)
+    # The browser shows the counting papers to print; the others are files the ward keeps.
     disposition = "inline" if key in COUNTING_PAPERS else "attachment"
     response = Response(render_document(meeting, key), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'{disposition}; filename="{file_name(meeting, key)}"'

@@ -1,4 +1,7 @@
-"""The steps of the meeting in SPEC 1's order, for the progress strip and the "next" links."""
+"""The layout the meeting's pages share: the steps in SPEC 1's order (progress strip, "next" links), the seal notices.
+
+Used by every blueprint whose pages sit inside the meeting's steps (meeting, reviews, roster, counting, results).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from ..agenda import agenda
-from ..models import Meeting
+from .agenda import agenda
+from .models import Meeting
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,266 @@
+"""What the counting committee's pages show: the ballot's rows, the checks named by row, the
+entries and their differences, the committee's candidates, arranged as plain data.
+
+Every number check is the rules core's (through ``review.counting``); nothing here decides
+who may see a page (``review.access``) or reads the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..counting import ENTRIES, counter_bar_of, differences, eligible_counters, participant_names
+from ..extensions import db
+from ..meeting_store import meeting_file
+from ..models import Meeting, Participant, Role, Tally, User
+from ..rules import CELL_ROW, COUNTER_BAR_LABELS, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Difference, Level, Problem
+from .provenance_view import when
+
+ENTRY_LABELS = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
+CELL_LABEL = "Tập thể chi bộ"
+COUNT_FIELDS = ("issued", "returned", "invalid")
+COUNT_LABELS = {
+    "issued": "Số phiếu phát ra",
+    "returned": "Số phiếu thu vào",
+    "invalid": "Số phiếu không hợp lệ",
+}
+FIELD_LABELS = {**{level.value: LEVEL_LABELS[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
+FIELD_SHORT = {**{level.value: LEVEL_SHORT[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
+
+
+@dataclass(frozen=True)
+class BallotRow:
+    key: str  # member code, or "cell"
+    name: str
+    number: int | None  # the member's number on the paper; None for the cell
+
+
+def ballot_rows(meeting: Meeting) -> list[BallotRow]:
+    """Return the rows of the ballot paper: the rated members in meeting order, then the cell."""
+    result = meeting_file(meeting).evaluate()
+    names = {p.member.code: p.name for p in meeting.participants}  # the meeting's own copy of the names
+    rated = [r.key for r in result.members if r.rated]
+    return [BallotRow(key, names[key], i) for i, key in enumerate(rated, start=1)] + [
+        BallotRow(CELL_ROW, CELL_LABEL, None)
+    ]
+
+
+def row_label(key: str, names: dict[str, str]) -> str:
+    """Return how a message names a row: "đồng chí <name>", "Tập thể chi bộ", or the raw key."""
+    if key == CELL_ROW:
+        return CELL_LABEL
+    if key in names:
+        return f"đồng chí {names[key]}"
+    return key
+
+
+def describe(problems: tuple[Problem, ...] | list[Problem], rows: list[BallotRow]) -> list[dict[str, object]]:
+    """Return the rules core's ballot problems as the page shows them: row, input, full message."""
+    names = {r.key: r.name for r in rows if r.key != CELL_ROW}
+    described: list[dict[str, object]] = []
+    for index, problem in enumerate(problems):
+        item: dict[str, object] = {"id": f"check-{index}", "row": None, "input": None, "path": list(problem.path)}
+        if problem.path and problem.path[0] == "rows" and len(problem.path) >= 2:
+            key = str(problem.path[1])
+            field = str(problem.path[2]) if len(problem.path) > 2 else None
+            where = f"Dòng {row_label(key, names)}" + (f", cột {FIELD_SHORT.get(field, field)}" if field else "")
+            item |= {
+                "row": key,
+                "input": f"rows-{key}-{field}" if field else None,
+                "message": f"{where}: {problem.message}",
+            }
+        else:
+            name = str(problem.path[0]) if problem.path else ""
+            item |= {"input": name if name in COUNT_FIELDS else None, "message": problem.message}
+        described.append(item)
+    return described
+
+
+def marks(described: list[dict[str, object]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Return the problem ids by row key and by input name, to mark what is wrong."""
+    by_row: dict[str, list[str]] = {}
+    by_input: dict[str, list[str]] = {}
+    for item in described:
+        if item["row"]:
+            by_row.setdefault(str(item["row"]), []).append(str(item["id"]))
+        if item["input"]:
+            by_input.setdefault(str(item["input"]), []).append(str(item["id"]))
+    return by_row, by_input
+
+
+def tally_values(tally: Tally | None, rows: list[BallotRow]) -> dict[str, str]:
+    """Return a stored entry as the form's values; a new entry starts at 0 except issued and returned."""
+    if tally is None:
+        values = {"issued": "", "returned": "", "invalid": "0", "invalid_reasons": ""}
+        values |= {f"rows-{r.key}-{f}": "0" for r in rows for f in VOTE_FIELDS}
+        return values
+    stored = {(r.participant.member.code if r.participant else CELL_ROW): r for r in tally.rows}
+    values = {name: str(getattr(tally, name)) for name in COUNT_FIELDS} | {"invalid_reasons": tally.invalid_reasons}
+    for row in rows:
+        found = stored.get(row.key)
+        for field in VOTE_FIELDS:
+            values[f"rows-{row.key}-{field}"] = str(getattr(found, field)) if found is not None else ""
+    return values
+
+
+def entry_lines(tally: Tally | None, rows: list[BallotRow]) -> list[tuple[str, str]]:
+    """Return a stored entry as label and text, shown after a save conflict."""
+    if tally is None:
+        return []
+    stored = tally_values(tally, rows)
+    lines = [(COUNT_LABELS[name], stored[name]) for name in COUNT_FIELDS]
+    for row in rows:
+        votes = ", ".join(f"{FIELD_SHORT[f]} {stored[f'rows-{row.key}-{f}'] or '—'}" for f in VOTE_FIELDS)
+        lines.append((row.name, votes))
+    if tally.invalid_reasons:
+        lines.append(("Lý do phiếu không hợp lệ", tally.invalid_reasons))
+    return lines
+
+
+def as_number(text: str) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+
+
+def figures(values: dict[str, str], rows: list[BallotRow]) -> tuple[int | None, dict[str, int | None]]:
+    """Return the valid ballots (returned − invalid) and each row's total, where the numbers are readable."""
+    returned, invalid = as_number(values.get("returned", "")), as_number(values.get("invalid", ""))
+    valid = returned - invalid if returned is not None and invalid is not None else None
+    totals: dict[str, int | None] = {}
+    for row in rows:
+        numbers = [as_number(values.get(f"rows-{row.key}-{f}", "")) for f in VOTE_FIELDS]
+        totals[row.key] = sum(n for n in numbers if n is not None) if all(n is not None for n in numbers) else None
+    return valid, totals
+
+
+def typist(tally: Tally) -> str:
+    """Return who typed an entry."""
+    if tally.user is None:
+        return "(tài khoản đã xóa)"
+    return account_name(tally.user, tally.meeting)
+
+
+def account_name(user: User, meeting: Meeting) -> str:
+    """Return the name of the member behind an account as the meeting has it, or the account's own name.
+
+    The meeting's own copy (Participant.name), never the roster's: a member renamed after
+    the seal is still named as at the meeting.
+    """
+    if user.member_id is not None:
+        name = participant_names(meeting).get(user.member_id)
+        if name is not None:
+            return name
+        if user.member is not None:  # a member not summoned to this meeting (an admin's account...)
+            return user.member.name
+    return user.display_name or user.username
+
+
+# ---------------------------------------------------------------------------
+# The committee
+
+
+def why_not_eligible(participant: Participant) -> str:
+    """Return why a participant cannot sit on the committee."""
+    bar = counter_bar_of(participant)
+    return COUNTER_BAR_LABELS[bar] if bar is not None else "Không có mặt với quyền biểu quyết."
+
+
+def own_accounts(meeting: Meeting) -> dict[int, User]:
+    """Return the counters' own accounts (not code accounts), by member id."""
+    member_ids = [c.member_id for c in meeting.counters]
+    if not member_ids:
+        return {}
+    users = db.session.scalars(
+        select(User)
+        .where(
+            User.role == Role.COUNTER.value,
+            User.cell_id == meeting.cell_id,
+            User.meeting_id.is_(None),
+            User.member_id.in_(member_ids),
+        )
+        .order_by(User.id)
+    )
+    accounts: dict[int, User] = {}
+    for user in users:
+        accounts.setdefault(user.member_id, user)  # type: ignore[arg-type]
+    return accounts
+
+
+def entries_by_member(meeting: Meeting) -> dict[int, str]:
+    """Return which entry each counter has typed, by member id."""
+    typed: dict[int, str] = {}
+    for entry in ENTRIES:
+        tally = meeting.tally(entry)
+        if tally is not None and tally.user is not None and tally.user.member_id is not None:
+            typed[tally.user.member_id] = ENTRY_LABELS[entry]
+    return typed
+
+
+def committee_candidates(meeting: Meeting) -> list[dict[str, object]]:
+    """Return each participant as the committee page lists them: eligible, or why not."""
+    eligible = {p.member_id for p in eligible_counters(meeting)}
+    return [
+        {
+            "participant": p,
+            "eligible": p.member_id in eligible,
+            "why": None if p.member_id in eligible else why_not_eligible(p),
+        }
+        for p in meeting.participants
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Comparing the two entries
+
+
+def difference_line(difference: Difference, rows: list[BallotRow]) -> dict[str, object]:
+    """Return one difference as the comparison table shows it."""
+    names = {r.key: r.name for r in rows}
+    if difference.path[0] == "rows":
+        key, field = difference.path[1], difference.path[2]
+        row = names.get(key, key)
+        column = FIELD_LABELS.get(field, field)
+        short = FIELD_SHORT.get(field, field)
+    else:
+        row = COUNT_LABELS.get(difference.path[0], difference.path[0])
+        column = short = "Số phiếu"
+    return {"row": row, "column": column, "short": short, "first": difference.first, "second": difference.second}
+
+
+def difference_order(rows: list[BallotRow]):  # type: ignore[no-untyped-def]
+    order = {r.key: i for i, r in enumerate(rows)}
+
+    def key(difference: Difference) -> tuple[int, int, int]:
+        if difference.path[0] != "rows":
+            return (0, COUNT_FIELDS.index(difference.path[0]) if difference.path[0] in COUNT_FIELDS else 9, 0)
+        field = difference.path[2]
+        return (1, order.get(difference.path[1], len(order)), VOTE_FIELDS.index(field) if field in VOTE_FIELDS else 9)
+
+    return key
+
+
+def entry_summaries(meeting: Meeting) -> list[dict[str, object]]:
+    """Return the two entries as the comparison page heads them: saved or not, by whom, when."""
+    entries = []
+    for entry in ENTRIES:
+        tally_ = meeting.tally(entry)
+        saved = tally_ is not None and tally_.updated_at is not None
+        entries.append(
+            {
+                "label": ENTRY_LABELS[entry],
+                "saved": saved,
+                "who": typist(tally_) if saved else None,  # type: ignore[arg-type]
+                "when": when(tally_.updated_at) if saved else None,  # type: ignore[union-attr]
+            }
+        )
+    return entries
+
+
+def difference_lines(meeting: Meeting, rows: list[BallotRow]) -> list[dict[str, object]] | None:
+    """Return every number on which the two entries differ, in the paper's order; None without two entries."""
+    found = differences(meeting)
+    if found is None:
+        return None
+    return [difference_line(d, rows) for d in sorted(found, key=difference_order(rows))]

@@ -1,0 +1,298 @@
+"""What the results pages show, arranged from the rules core's results for the templates.
+
+Every figure comes from the rules core (``rules.evaluate`` through ``meeting_store`` and
+``counting``); these functions only arrange it as plain data. Who may see what is decided by
+``review.access`` in the views, which pass the answer in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from .. import counting
+from ..meeting_store import meeting_file, record_file, seal_differences
+from ..models import Meeting, Seal, User
+from ..rules import (
+    CELL_ROW,
+    LEVEL_LABELS,
+    LEVELS,
+    NEW_MEMBER_MONTHS,
+    NOT_RATED_LABELS,
+    UNDECIDED,
+    BallotCount,
+    Level,
+    MeetingResult,
+    Problem,
+    Rules,
+    Votes,
+    excellent_is_majority_only,
+    flag_label,
+    format_ratio,
+)
+from .forms import BALLOT_MODE_LABELS, PROFILE_BASIS, QUOTA_POOL_LABELS
+
+PROVISIONAL = "Kết quả tạm tính (chưa niêm phong)"
+NO_MAJORITY = "Không đủ quá nửa"
+BY_IMPORT = "nhập từ tệp"
+ROLE_NAMES = {"chief": "Trưởng ban kiểm phiếu", "secretary": "Bí thư chi bộ"}
+APPROVE_LABELS = {
+    "chief": "Trưởng ban kiểm phiếu xác nhận niêm phong",
+    "secretary": "Bí thư xác nhận niêm phong",
+}
+BALLOT_FIELDS = {
+    "issued": "Số phiếu phát ra",
+    "returned": "Số phiếu thu vào",
+    "invalid": "Số phiếu không hợp lệ",
+}
+VOTE_FIELD_LABELS = {**{str(level): LEVEL_LABELS[level] for level in LEVELS}, "blank": "Bỏ trống, gạch xóa"}
+
+
+def when(moment: datetime | None) -> str:
+    """Return a moment as the pages write it."""
+    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def person(user: User | None) -> str:
+    """Return the name of an account as the pages write it."""
+    if user is None:
+        return "(tài khoản đã xóa)"
+    return user.display_name or user.username
+
+
+def level_label(level: Level | str | None) -> str:
+    """Return a vote level or a proposed level in Vietnamese."""
+    if level is None:
+        return "—"
+    if level == UNDECIDED:
+        return NO_MAJORITY
+    return LEVEL_LABELS[Level(level)]
+
+
+def describe_problem(problem: Problem, names: dict[str, str]) -> str:
+    """Return a ballot check's problem naming its row in Vietnamese."""
+    path = problem.path
+    if path and path[0] in BALLOT_FIELDS:
+        where = BALLOT_FIELDS[str(path[0])]
+    elif len(path) >= 2 and path[0] == "rows":
+        key = str(path[1])
+        where = "Dòng tập thể chi bộ" if key == CELL_ROW else f"Dòng đồng chí {names.get(key, key)}"
+        if len(path) >= 3:
+            where += f", ô {VOTE_FIELD_LABELS.get(str(path[2]), str(path[2]))}"
+    else:
+        where = "Phiếu"
+    return f"{where}: {problem.message}"
+
+
+def rules_lines(rules: Rules) -> list[dict[str, str]]:
+    """Return the rules applied, one line each: what, the value, and its key for the page."""
+    threshold = rules.excellent_threshold
+    if excellent_is_majority_only(rules):
+        excellent = f"quá nửa ({format_ratio(threshold)}) số thành viên, như các mức khác"
+    else:
+        excellent = f"từ {format_ratio(threshold)} số thành viên trở lên (và quá nửa)"
+    if rules.sick_leave_cap_months is None:
+        sick = "Không giới hạn: đánh giá theo kết quả công việc thực tế"
+    else:
+        sick = f"Nghỉ ốm từ {rules.sick_leave_cap_months} tháng trở lên trong năm: tối đa Hoàn thành nhiệm vụ"
+    return [
+        {
+            "key": "profile",
+            "what": "Hồ sơ quy định",
+            "value": f"{rules.profile} (năm {rules.years}): {PROFILE_BASIS.get(rules.profile, '')}",
+        },
+        {
+            "key": "quorum",
+            "what": "Tỉ lệ có mặt để hội nghị hợp lệ",
+            "value": f"{format_ratio(rules.quorum)} số thành viên",
+        },
+        {"key": "threshold", "what": "Ngưỡng mỗi mức", "value": "quá nửa số thành viên (cơ sở tính)"},
+        {"key": "excellent_threshold", "what": "Ngưỡng Hoàn thành xuất sắc nhiệm vụ", "value": excellent},
+        {
+            "key": "cumulative",
+            "what": "Cộng dồn phiếu",
+            "value": "Có: phiếu mức cao hơn được tính cho các mức thấp hơn"
+            if rules.cumulative
+            else "Không: mỗi mức chỉ tính phiếu của chính mức đó",
+        },
+        {"key": "ballot_mode", "what": "Hình thức bỏ phiếu", "value": BALLOT_MODE_LABELS[rules.ballot_mode]},
+        {
+            "key": "quota",
+            "what": "Tỉ lệ xuất sắc tối đa",
+            "value": f"{format_ratio(rules.quota_ratio)} {QUOTA_POOL_LABELS[rules.quota_pool]}, làm tròn xuống",
+        },
+        {"key": "sick_leave_cap", "what": "Nghỉ ốm dài ngày", "value": sick},
+        {
+            "key": "new_members",
+            "what": f"Đảng viên vào Đảng chưa đủ {NEW_MEMBER_MONTHS} tháng",
+            "value": "Được kiểm điểm nhưng không xếp loại"
+            if rules.new_members_reviewed
+            else "Không kiểm điểm, không xếp loại",
+        },
+        {
+            "key": "scored",
+            "what": "Chấm điểm (thang 100)",
+            "value": "Có: mức xếp loại không cao hơn mức của điểm tự chấm" if rules.scored else "Không",
+        },
+    ]
+
+
+def quota_line(result: MeetingResult, rules: Rules) -> dict[str, object]:
+    """Return the quota on excellent as the page states it (a warning at cell level, SPEC 5.6)."""
+    q = result.quota
+    return {
+        "pool": q.pool,
+        "limit": q.limit,
+        "excellent": q.excellent,
+        "exceeded": q.exceeded,
+        "ratio": format_ratio(rules.quota_ratio),
+        "pool_label": QUOTA_POOL_LABELS[rules.quota_pool],
+        "pool_kind": str(rules.quota_pool),
+    }
+
+
+def results_view(meeting: Meeting) -> dict[str, Any]:
+    """Return the results to show: from the sealed final tally, else from the first entry, else none."""
+    first = meeting.tally("first")
+    count: BallotCount | None = None
+    if meeting.sealed:
+        source = "sealed"
+        mf = record_file(meeting)  # what was sealed, not the records as they may have changed since
+        result = mf.evaluate()
+        count = mf.ballot.count() if mf.ballot is not None else None
+    elif first is not None and first.updated_at is not None:
+        source = "provisional"
+        mf = meeting_file(meeting)
+        result = counting.entry_result(meeting, first)
+        count = counting.ballot_of(first)
+    else:
+        source = "none"
+        mf = meeting_file(meeting)
+        result = mf.evaluate()
+    names = {m.id: m.name for m in mf.members}
+    rows: dict[str, Votes] = dict(count.rows) if count is not None else {}
+    rated, not_rated = [], []
+    for r in result.members:
+        if not r.rated:
+            not_rated.append({"key": r.key, "name": names[r.key], "reason": NOT_RATED_LABELS[r.not_rated_reason]})
+            continue
+        rated.append(
+            {
+                "key": r.key,
+                "name": names[r.key],
+                "votes": rows.get(r.key),
+                "vote_key": str(r.vote_level) if r.vote_level is not None else "",
+                "vote_level": level_label(r.vote_level),
+                "proposed_key": str(r.proposed_level) if r.proposed_level is not None else "",
+                "proposed_level": level_label(r.proposed_level) if r.vote_level is not None else "—",
+                "flags": [flag_label(f, mf.rules) for f in r.flags],
+            }
+        )
+    cell = {
+        "votes": rows.get(CELL_ROW),
+        "vote_key": str(result.cell.vote_level) if result.cell.vote_level is not None else "",
+        "vote_level": level_label(result.cell.vote_level),
+        "proposed_key": str(result.cell.proposed_level) if result.cell.proposed_level is not None else "",
+        "proposed_level": level_label(result.cell.proposed_level) if result.cell.vote_level is not None else "—",
+        "flags": [flag_label(f, mf.rules) for f in result.cell.flags],
+    }
+    summary = [
+        {"key": str(level), "label": LEVEL_LABELS[level], "count": result.summary[str(level)]} for level in LEVELS
+    ]
+    summary += [
+        {
+            "key": "undecided",
+            "label": "Chưa đủ quá nửa (biểu quyết lại hoặc đảng ủy quyết định)",
+            "count": result.summary["undecided"],
+        },
+        {"key": "not_rated", "label": "Không xếp loại", "count": result.summary["not_rated"]},
+    ]
+    return {
+        "source": source,
+        "mf": mf,
+        "result": result,
+        "count": count,
+        "valid": count.valid if count is not None else None,
+        "members": rated,
+        "not_rated": not_rated,
+        "cell": cell,
+        "summary": summary,
+        "quota": quota_line(result, mf.rules),
+        "rules": rules_lines(mf.rules),
+        "problems": [describe_problem(p, names) for p in result.ballot_problems],
+        "vote_fields": [(str(level), level.short, LEVEL_LABELS[level]) for level in LEVELS],
+    }
+
+
+def seal_view(meeting: Meeting, role: str | None, may_reopen: bool) -> dict[str, Any]:
+    """Return the seal section: the seal in force and earlier versions, or what sealing still needs.
+
+    ``role``: the role in which the user approves (``access.seal_role``); ``may_reopen``: whether
+    they may reopen the seal (``access.may_reopen``).
+    """
+    current = meeting.current_seal
+    history = [
+        {
+            "version": s.version,
+            "sealed_at": when(s.sealed_at),
+            "by": sealed_by(s),
+            "fingerprint": s.fingerprint,
+            "reopened_at": when(s.reopened_at),
+            "reopened_by": person(s.reopened_by) if s.reopened_by_id else "",
+            "reason": s.reopen_reason or "",
+        }
+        for s in meeting.seals
+        if s is not current
+    ]
+    view: dict[str, Any] = {
+        "history": history,
+        "role": role,
+        "may_reopen": may_reopen,
+    }
+    if current is not None:
+        view["seal"] = {
+            "version": current.version,
+            "sealed_at": when(current.sealed_at),
+            "by": sealed_by(current),
+            "fingerprint": current.fingerprint,
+            # The data now against what was sealed: they differ only if something changed underneath
+            # (old seals carry a larger payload: only what a seal covers is compared).
+            "differences": (found := seal_differences(meeting)),
+            "intact": not found,
+        }
+        return view
+    blockers = counting.seal_blockers(meeting)
+    view["blockers"] = blockers
+    if not blockers:
+        _, candidate_fingerprint = counting.candidate(meeting)
+        view["candidate"] = candidate_fingerprint
+        approvals = []
+        for role in ("chief", "secretary"):
+            approval = next((a for a in meeting.seal_approvals if a.role == role), None)
+            approvals.append(
+                {
+                    "role": role,
+                    "label": ROLE_NAMES[role],
+                    "by": person(approval.user) if approval else "",
+                    "at": when(approval.approved_at) if approval else "",
+                    "current": approval is not None and approval.fingerprint == candidate_fingerprint,
+                    "stale": approval is not None and approval.fingerprint != candidate_fingerprint,
+                }
+            )
+        view["approvals"] = approvals
+        mine = next((a for a in approvals if a["role"] == view["role"]), None)
+        view["may_approve"] = mine is not None and not mine["current"]
+        view["approve_label"] = APPROVE_LABELS.get(view["role"] or "", "")
+    return view
+
+
+def sealed_by(seal: Seal) -> str:
+    """Return who sealed a version: the chief counter and the secretary, or the import."""
+    if seal.chief_id is None and seal.secretary_id is None:
+        return BY_IMPORT
+    # Each name isolated (<bdi>; Markup.format escapes them): a right-to-left mark stays in its name.
+    return Markup("Trưởng ban kiểm phiếu <bdi>{}</bdi>; Bí thư <bdi>{}</bdi>").format(
+        person(seal.chief), person(seal.secretary)
+    )
