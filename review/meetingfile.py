@@ -21,7 +21,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from . import rules
+from . import rules, vocabulary
 from .rules import (
     CELL_ROW,
     VOTE_FIELDS,
@@ -38,7 +38,7 @@ from .rules import (
     Standing,
     Votes,
 )
-from .text import CONTROL, nfc, one_line_break
+from .text import CONTROL, day_text, nfc, one_line_break
 
 FORMAT = "party-review/1"
 NAME_MAX = 200
@@ -669,7 +669,7 @@ def cross_check(mf: MeetingFile) -> list[Problem]:  # noqa: C901  (issue 12: spl
     for i, m in enumerate(mf.members):
         path: Path = ("members", i)
         if m.admitted_on > day:
-            fail(path + ("admitted_on",), f"Ngày vào Đảng {m.admitted_on:%d/%m/%Y} sau ngày họp {day:%d/%m/%Y}.")
+            fail(path + ("admitted_on",), f"Ngày vào Đảng {day_text(m.admitted_on)} sau ngày họp {day_text(day)}.")
             continue
         if m.attendance is Attendance.ABSENT_EXCUSED and not m.absence_reason.strip():
             fail(path + ("absence_reason",), "Vắng có lý do: cần ghi lý do.")
@@ -750,12 +750,8 @@ def _check_ballot(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Prob
     return problems
 
 
-POSITION_LABELS = {
-    Position.SECRETARY: "Bí thư",
-    Position.DEPUTY_SECRETARY: "Phó Bí thư",
-    Position.COMMITTEE: "Chi ủy viên",
-    Position.MEMBER: "Đảng viên",
-}
+# The words live in review/vocabulary.py; the enum-keyed view keeps its historical name.
+POSITION_LABELS = {position: vocabulary.POSITION_LABELS[position] for position in Position}
 
 
 # ---------------------------------------------------------------------------

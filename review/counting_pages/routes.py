@@ -43,21 +43,23 @@ from ..meeting_edits import Refused
 from ..meeting_store import FINAL_TALLY, meeting_file
 from ..models import Meeting, Participant, Role, Tally, User
 from ..provenance import request_source
-from ..rules import CELL_ROW, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Attendance, Difference, Level, Problem, Standing
+from ..rules import CELL_ROW, VOTE_FIELDS, Attendance, Difference, Problem, Standing
+from ..vocabulary import (
+    BALLOT_COUNT_LABELS,
+    CELL_ROW_LABEL,
+    TALLY_ENTRY_LABELS,
+    VOTE_COLUMN_LABELS,
+    VOTE_COLUMN_SHORT,
+)
 from . import bp
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
-from .provenance_view import when
 
-ENTRY_LABELS = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
-CELL_LABEL = "Tập thể chi bộ"
+ENTRY_LABELS = TALLY_ENTRY_LABELS
+CELL_LABEL = CELL_ROW_LABEL
 COUNT_FIELDS = ("issued", "returned", "invalid")
-COUNT_LABELS = {
-    "issued": "Số phiếu phát ra",
-    "returned": "Số phiếu thu vào",
-    "invalid": "Số phiếu không hợp lệ",
-}
-FIELD_LABELS = {**{level.value: LEVEL_LABELS[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
-FIELD_SHORT = {**{level.value: LEVEL_SHORT[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
+COUNT_LABELS = {name: BALLOT_COUNT_LABELS[name] for name in COUNT_FIELDS}
+FIELD_LABELS = VOTE_COLUMN_LABELS
+FIELD_SHORT = VOTE_COLUMN_SHORT
 BAD_CODE = "Mã không đúng, đã dùng hoặc đã hết hạn. Đề nghị đồng chí bí thư cấp mã mới."
 
 
@@ -479,7 +481,6 @@ def render_tally(
         field_labels=FIELD_LABELS,
         field_short=FIELD_SHORT,
         count_labels=COUNT_LABELS,
-        when=when,
         typed_by=account_name(current_user, meeting),
         version=version,
     )
@@ -595,7 +596,7 @@ def compare(meeting_id: int) -> ResponseReturnValue:
                 "label": ENTRY_LABELS[entry],
                 "saved": saved,
                 "who": typist(tally_) if saved else None,
-                "when": when(tally_.updated_at) if saved else None,
+                "when": tally_.updated_at if saved else None,
             }
         )
     return render_template(

@@ -7,7 +7,6 @@ Every figure on these pages comes from the rules core (``rules.evaluate`` throug
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -46,6 +45,7 @@ from ..rules import (
     default_profile,
     format_ratio,
 )
+from ..vocabulary import APPROVER_LABELS, BALLOT_COUNT_LABELS, UNDECIDED_LABEL, VOTE_COLUMN_LABELS
 from . import bp
 from .forms import (
     BALLOT_MODE_LABELS,
@@ -61,19 +61,15 @@ from .forms import (
 )
 
 PROVISIONAL = "Kết quả tạm tính (chưa niêm phong)"
-NO_MAJORITY = "Không đủ quá nửa"
+NO_MAJORITY = UNDECIDED_LABEL  # one wording (review/vocabulary.py)
 BY_IMPORT = "nhập từ tệp"
-ROLE_NAMES = {"chief": "Trưởng ban kiểm phiếu", "secretary": "Bí thư chi bộ"}
+ROLE_NAMES = APPROVER_LABELS
 APPROVE_LABELS = {
     "chief": "Trưởng ban kiểm phiếu xác nhận niêm phong",
     "secretary": "Bí thư xác nhận niêm phong",
 }
-BALLOT_FIELDS = {
-    "issued": "Số phiếu phát ra",
-    "returned": "Số phiếu thu vào",
-    "invalid": "Số phiếu không hợp lệ",
-}
-VOTE_FIELD_LABELS = {**{str(level): LEVEL_LABELS[level] for level in LEVELS}, "blank": "Bỏ trống, gạch xóa"}
+BALLOT_FIELDS = {name: BALLOT_COUNT_LABELS[name] for name in ("issued", "returned", "invalid")}
+VOTE_FIELD_LABELS = VOTE_COLUMN_LABELS
 
 
 # ---------------------------------------------------------------------------
@@ -176,11 +172,6 @@ def run_action(
 
 # ---------------------------------------------------------------------------
 # What the results page shows, arranged from the rules core's results
-
-
-def when(moment: datetime | None) -> str:
-    """Return a moment as the pages write it."""
-    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def person(user: User | None) -> str:
@@ -360,10 +351,10 @@ def seal_view(meeting: Meeting, viewer: str, mf: MeetingFile) -> dict[str, Any]:
     history = [
         {
             "version": s.version,
-            "sealed_at": when(s.sealed_at),
+            "sealed_at": s.sealed_at,
             "by": sealed_by(s),
             "fingerprint": s.fingerprint,
-            "reopened_at": when(s.reopened_at),
+            "reopened_at": s.reopened_at,
             "reopened_by": person(s.reopened_by) if s.reopened_by_id else "",
             "reason": s.reopen_reason or "",
         }
@@ -378,7 +369,7 @@ def seal_view(meeting: Meeting, viewer: str, mf: MeetingFile) -> dict[str, Any]:
     if current is not None:
         view["seal"] = {
             "version": current.version,
-            "sealed_at": when(current.sealed_at),
+            "sealed_at": current.sealed_at,
             "by": sealed_by(current),
             "fingerprint": current.fingerprint,
             # The data now against what was sealed: they differ only if something changed underneath
@@ -400,7 +391,7 @@ def seal_view(meeting: Meeting, viewer: str, mf: MeetingFile) -> dict[str, Any]:
                     "role": role,
                     "label": ROLE_NAMES[role],
                     "by": person(approval.user) if approval else "",
-                    "at": when(approval.approved_at) if approval else "",
+                    "at": approval.approved_at if approval else None,
                     "current": approval is not None and approval.fingerprint == candidate_fingerprint,
                     "stale": approval is not None and approval.fingerprint != candidate_fingerprint,
                 }
