@@ -7,6 +7,7 @@ from reportlab.platypus import Paragraph, Spacer
 
 from review.meetingfile import MeetingFile
 from review.rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS
+from review.vocabulary import BALLOT_COUNT_LABELS, BLANK_LABEL, CELL_ROW_LABEL, lower_first
 
 from .common import (
     CELL,
@@ -27,7 +28,6 @@ from .common import (
 )
 
 INSTRUCTION = "Đánh dấu X vào một ô duy nhất trên mỗi dòng"
-CELL_ROW_LABEL = "Tập thể chi bộ"
 
 
 def heading_of(mf: MeetingFile) -> Heading:
@@ -85,7 +85,7 @@ def tally_sheet(mf: MeetingFile) -> bytes:
         markup(f"BẢNG KIỂM PHIẾU XẾP LOẠI CHẤT LƯỢNG NĂM {mf.year}", TITLE),
         markup(esc(mf.cell), SUBJECT),
         markup(
-            "Số phiếu phát ra: ........ Số phiếu thu vào: ........ Số phiếu hợp lệ: ........ Số phiếu không hợp lệ: ........",
+            " ".join(f"{label}: ........" for label in BALLOT_COUNT_LABELS.values()),
             style("counts", 12, spaceAfter=8),
         ),
     ]
@@ -97,7 +97,7 @@ def tally_sheet(mf: MeetingFile) -> bytes:
         Paragraph("STT", CELL_HEAD),
         Paragraph("Họ và tên", CELL_HEAD),
         *heads,
-        Paragraph("Bỏ trống / hỏng", CELL_HEAD),
+        Paragraph(BLANK_LABEL, CELL_HEAD),
         Paragraph("Cộng", CELL_HEAD),
     ]
     rows: list[list[object]] = [head]
@@ -109,7 +109,7 @@ def tally_sheet(mf: MeetingFile) -> bytes:
     story.append(Spacer(1, 3 * mm))
     story.append(
         markup(
-            "Mỗi dòng: tổng các ô (kể cả bỏ trống, hỏng) phải bằng số phiếu hợp lệ. "
+            f"Mỗi dòng: tổng các ô (kể cả {lower_first(BLANK_LABEL)}) phải bằng {lower_first(BALLOT_COUNT_LABELS['valid'])}. "
             + " · ".join(f"{LEVEL_SHORT[level]}: {esc(LEVEL_LABELS[level])}" for level in LEVELS),
             NOTE,
         )

@@ -24,6 +24,8 @@ from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from review.text import long_day_text
+
 from .markup import para_text
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -94,9 +96,7 @@ def upper(value: str) -> str:
 
 def date_line(place: str, day: date | None) -> str:
     """Return the place-and-date line: 'Thượng Thanh, ngày 27 tháng 11 năm 2020'."""
-    if day is None:
-        return f"{place}, ngày ... tháng ... năm ......"
-    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    return f"{place}, {long_day_text(day)}"
 
 
 class RuleUnder(Flowable):

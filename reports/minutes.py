@@ -30,6 +30,16 @@ from review.rules import (
     format_ratio,
     review_order_key,
 )
+from review.text import clock_words, long_day_text
+from review.vocabulary import (
+    BALLOT_COUNT_LABELS,
+    BLANK_LABEL,
+    CELL_ROW_LABEL,
+    NOT_RATED_LABEL,
+    STANDING_LABELS,
+    UNDECIDED_LABEL,
+    lower_first,
+)
 
 from .ballot import heading_of
 from .common import (
@@ -69,7 +79,7 @@ class SealInfo:
 
     version: int
     fingerprint: str
-    sealed_at: str  # already formatted, e.g. "27/11/2020 16:45"
+    sealed_at: str  # already formatted (review.text), e.g. "16:45 ngày 27/11/2020"
     # What the stored data holds otherwise than the seal (Vietnamese lines); the document is
     # built from what was sealed and says so at its top.
     differences: tuple[str, ...] = ()
@@ -108,8 +118,7 @@ def level_label(level: str | None) -> str:
 
 
 def _time(mf: MeetingFile, which: str) -> str:
-    moment = getattr(mf.meeting, which)
-    return f"{moment.hour} giờ {moment.minute:02d} phút" if moment else "... giờ ... phút"
+    return clock_words(getattr(mf.meeting, which))
 
 
 def _names(members: list[MemberData]) -> dict[str, str]:
@@ -151,7 +160,7 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
         *differences_note(seal),
         markup("I- THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN", SECTION),
     ]
-    when = f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}" if day else "ngày ... tháng ... năm ......"
+    when = long_day_text(day)
     story.append(markup(f"Hội nghị bắt đầu lúc {_time(mf, 'starts_at')}, {when}.", BODY))
     story.append(markup(f"Địa điểm: {esc(mf.meeting.location)}.", BODY))
     chair = names.get(mf.meeting.chair or "", "...")
@@ -166,7 +175,8 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
     story.append(
         markup(
             f"Tổng số đảng viên của chi bộ: {len(mf.members)} đồng chí "
-            f"(chính thức: {official}, dự bị: {len(mf.members) - official}).",
+            f"({lower_first(STANDING_LABELS['official'])}: {official}, "
+            f"{lower_first(STANDING_LABELS['probationary'])}: {len(mf.members) - official}).",
             BODY,
         )
     )
@@ -301,7 +311,7 @@ def results_table(mf: MeetingFile, result: MeetingResult):  # type: ignore[no-un
         if not r.rated:
             proposed, notes = "—", NOT_RATED_LABELS[cast(NotRatedReason, r.not_rated_reason)]
         else:
-            proposed = LEVEL_SHORT[r.proposed_level] if r.proposed_level else "Chưa đủ quá nửa"
+            proposed = LEVEL_SHORT[r.proposed_level] if r.proposed_level else UNDECIDED_LABEL
             notes = "; ".join(flag_label(f, mf.rules) for f in r.flags)
         rows.append(
             [
@@ -316,9 +326,9 @@ def results_table(mf: MeetingFile, result: MeetingResult):  # type: ignore[no-un
     totals = ", ".join(f"{LEVEL_LABELS[level]}: {result.summary[level.value]}" for level in LEVELS)
     extra = []
     if result.summary["not_rated"]:
-        extra.append(f"không xếp loại: {result.summary['not_rated']}")
+        extra.append(f"{lower_first(NOT_RATED_LABEL)}: {result.summary['not_rated']}")
     if result.summary["undecided"]:
-        extra.append(f"chưa đủ quá nửa: {result.summary['undecided']}")
+        extra.append(f"{lower_first(UNDECIDED_LABEL)}: {result.summary['undecided']}")
     summary = markup(
         f"<b>Tổng hợp:</b> {esc(totals)}" + (f"; {esc(', '.join(extra))}" if extra else "") + ".", BODY_PLAIN
     )
@@ -355,10 +365,12 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
     )
     valid = ballot.returned - ballot.invalid
     reasons = f" (lý do: {esc(ballot.invalid_reasons)})" if ballot.invalid and ballot.invalid_reasons else ""
+    # One sentence: the first label as written, the others inside it.
+    counted = {name: label if name == "issued" else lower_first(label) for name, label in BALLOT_COUNT_LABELS.items()}
     story.append(
         markup(
-            f"Số phiếu phát ra: {ballot.issued}; số phiếu thu vào: {ballot.returned}; số phiếu hợp lệ: {valid}; "
-            f"số phiếu không hợp lệ: {ballot.invalid}{reasons}.",
+            f"{counted['issued']}: {ballot.issued}; {counted['returned']}: {ballot.returned}; "
+            f"{counted['valid']}: {valid}; {counted['invalid']}: {ballot.invalid}{reasons}.",
             BODY,
         )
     )
@@ -366,7 +378,7 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
     small_head = style("count-head", 9, leading=11, fontName="LiberationSerif-Bold", alignment=1)
     head: list[object] = [Paragraph("STT", small_head), Paragraph("Họ và tên", small_head)]
     head += [Paragraph(LEVEL_SHORT[level], small_head) for level in LEVELS]
-    head += [Paragraph("Bỏ trống, hỏng", small_head), Paragraph("Mức đạt", small_head)]
+    head += [Paragraph(BLANK_LABEL, small_head), Paragraph("Mức đạt", small_head)]
     rows: list[list[object]] = [head]
     by_key = {r.key: r for r in result.members}
     keys = [m.id for m in mf.members if by_key[m.id].rated] + [CELL_ROW]
@@ -376,12 +388,12 @@ def count_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | None)
         if votes is None:
             continue
         reached = result.cell.vote_level if key == CELL_ROW else by_key[key].vote_level
-        label = "Tập thể chi bộ" if key == CELL_ROW else names[key]
+        label = CELL_ROW_LABEL if key == CELL_ROW else names[key]
         cells = [
             Paragraph(f"{votes.for_level(level)}<br/>({_percent(votes.for_level(level), result.base)})", small)
             for level in LEVELS
         ]
-        reached_text = "Không đủ quá nửa" if reached == UNDECIDED else LEVEL_SHORT[Level(reached)] if reached else "—"
+        reached_text = UNDECIDED_LABEL if reached == UNDECIDED else LEVEL_SHORT[Level(reached)] if reached else "—"
         rows.append(
             [
                 Paragraph(str(i), CELL_CENTER),

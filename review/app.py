@@ -103,14 +103,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Expose the Vietnamese labels of the domain to templates."""
-    from . import rules
-    from .models import ROLE_LABELS
+    """Expose the domain's words (review/vocabulary.py) and the one date filter (review/text.py) to templates."""
+    from .text import format_when
+    from .vocabulary import TEMPLATE_GLOBALS
 
-    app.jinja_env.globals.update(
-        LEVEL_LABELS=rules.LEVEL_LABELS,
-        ROLE_LABELS=ROLE_LABELS,
-    )
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
+    app.jinja_env.filters["when"] = format_when
 
 
 ERRORS = {

@@ -10,6 +10,7 @@ from reports.minutes import SealInfo, count_minutes, meeting_minutes
 from .meeting_store import record_file, seal_differences
 from .meetingfile import MeetingFile
 from .models import Meeting
+from .text import format_when
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
     # key: (Vietnamese title, file name stem)
@@ -28,7 +29,7 @@ def seal_info(meeting: Meeting) -> SealInfo | None:
     return SealInfo(
         seal.version,
         seal.fingerprint,
-        seal.sealed_at.strftime("%d/%m/%Y %H:%M"),
+        format_when(seal.sealed_at, "minute"),
         tuple(seal_differences(meeting)),
     )
 

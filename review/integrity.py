@@ -55,6 +55,7 @@ from .models import (
     TallyRow,
     User,
 )
+from .text import format_when
 
 VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Member, Tally, BallotCounter)
 # Rows a record owns: changing them changes the record (and its version).
@@ -179,7 +180,7 @@ def last_change(table_name: str, row_id: int | None) -> tuple[str, str]:
     entry = history_of(db.session.connection(), table_name, row_id) if row_id is not None else None
     if entry is None:
         return "Một người khác", "vừa rồi"
-    when = entry.at.replace(tzinfo=UTC).astimezone().strftime("%H:%M:%S ngày %d/%m/%Y")
+    when = format_when(entry.at.replace(tzinfo=UTC).astimezone(), "second")  # stored in UTC, shown local
     if entry.actor_id is not None:
         user = db.session.get(User, entry.actor_id)
         name = (user.display_name or user.username) if user is not None else entry.actor

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from . import rules
+from . import rules, vocabulary
 from .rules import (
     CELL_ROW,
     VOTE_FIELDS,
@@ -38,7 +38,7 @@ from .rules import (
     Standing,
     Votes,
 )
-from .text import CONTROL, nfc, one_line_break
+from .text import CONTROL, day_text, nfc, one_line_break
 
 FORMAT = "party-review/1"
 NAME_MAX = 200
@@ -706,7 +706,9 @@ def _check_members(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Pro
         path: Path = ("members", i)
         if m.admitted_on > day:
             problems.append(
-                Problem(path + ("admitted_on",), f"Ngày vào Đảng {m.admitted_on:%d/%m/%Y} sau ngày họp {day:%d/%m/%Y}.")
+                Problem(
+                    path + ("admitted_on",), f"Ngày vào Đảng {day_text(m.admitted_on)} sau ngày họp {day_text(day)}."
+                )
             )
             continue
         if m.attendance is Attendance.ABSENT_EXCUSED and not m.absence_reason.strip():
@@ -817,12 +819,8 @@ def _check_ballot_counts(mf: MeetingFile) -> list[Problem]:
     return problems
 
 
-POSITION_LABELS = {
-    Position.SECRETARY: "Bí thư",
-    Position.DEPUTY_SECRETARY: "Phó Bí thư",
-    Position.COMMITTEE: "Chi ủy viên",
-    Position.MEMBER: "Đảng viên",
-}
+# The words live in review/vocabulary.py; the enum-keyed view keeps its historical name.
+POSITION_LABELS = {position: vocabulary.POSITION_LABELS[position] for position in Position}
 
 
 # ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import vocabulary
 from .extensions import db
 from .rules import OVERRIDE_KEYS, Attendance, BallotMode, Level, Position, QuotaPool, Standing
 
@@ -462,12 +463,7 @@ class Role(StrEnum):
     COUNTER = "counter"  # thành viên ban kiểm phiếu of one cell
 
 
-ROLE_LABELS = {
-    Role.ADMIN: "Quản trị hệ thống",
-    Role.WARD: "Đảng ủy phường",
-    Role.SECRETARY: "Bí thư chi bộ",
-    Role.COUNTER: "Ban kiểm phiếu",
-}
+ROLE_LABELS = {role: vocabulary.ROLE_LABELS[role] for role in Role}  # the words: review/vocabulary.py
 
 
 SESSION_TOKEN = 64  # the column's length; a token is 43 characters

@@ -31,6 +31,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any, cast
 
+from . import vocabulary
+
 
 class Level(StrEnum):
     """A rating level, best first (SPEC 2)."""
@@ -57,18 +59,9 @@ class Level(StrEnum):
 
 
 LEVELS: tuple[Level, ...] = tuple(Level)
-LEVEL_LABELS = {
-    Level.EXCELLENT: "Hoàn thành xuất sắc nhiệm vụ",
-    Level.GOOD: "Hoàn thành tốt nhiệm vụ",
-    Level.COMPLETED: "Hoàn thành nhiệm vụ",
-    Level.NOT_COMPLETED: "Không hoàn thành nhiệm vụ",
-}
-LEVEL_SHORT = {
-    Level.EXCELLENT: "HTXSNV",
-    Level.GOOD: "HTTNV",
-    Level.COMPLETED: "HTNV",
-    Level.NOT_COMPLETED: "KHTNV",
-}
+# The words live in review/vocabulary.py; these enum-keyed views keep the historical names.
+LEVEL_LABELS = {level: vocabulary.LEVEL_LABELS[level] for level in LEVELS}
+LEVEL_SHORT = {level: vocabulary.LEVEL_SHORT[level] for level in LEVELS}
 UNDECIDED = "undecided"  # no majority: the cell votes again or the ward decides
 
 
@@ -121,27 +114,27 @@ SICK_LEAVE_CAP_MONTHS = 3
 NEW_MEMBER_MONTHS = 6
 
 
-def sick_leave_cap_label(months: int) -> str:
-    """Return the sick-leave cap flag's wording for a cap of ``months`` (the rule profile's)."""
-    return f"Nghỉ ốm từ {months} tháng trở lên: xếp loại tối đa Hoàn thành nhiệm vụ"
-
-
 # The flags' wordings; the sick-leave cap's names the profiles' default cap: :func:`flag_label`
 # names the cap of the rules in force.
 FLAG_LABELS = {
-    FLAG_DISCIPLINED: "Bị kỷ luật trong năm: xếp loại Không hoàn thành nhiệm vụ",
-    FLAG_SICK_LEAVE_CAP: sick_leave_cap_label(SICK_LEAVE_CAP_MONTHS),
-    FLAG_SCORE_CAP: "Điểm tự chấm giới hạn mức xếp loại",
-    FLAG_NO_MAJORITY: "Không mức nào được quá nửa số thành viên: biểu quyết lại hoặc đảng ủy quyết định",
-    FLAG_TWO_YEARS: "Hai năm liền Không hoàn thành nhiệm vụ: chi bộ xem xét đề nghị xóa tên",
-    FLAG_MEMBER_NOT_COMPLETED: "Chi bộ đề nghị Hoàn thành tốt trở lên trong khi có đảng viên Không hoàn thành nhiệm vụ",
-    FLAG_MANY_NOT_COMPLETED: "Hơn 20% đảng viên được xếp loại Không hoàn thành nhiệm vụ",
+    FLAG_DISCIPLINED: vocabulary.FLAG_LABELS[FLAG_DISCIPLINED],
+    FLAG_SICK_LEAVE_CAP: vocabulary.sick_leave_cap_label(SICK_LEAVE_CAP_MONTHS),
+    **{
+        flag: vocabulary.FLAG_LABELS[flag]
+        for flag in (
+            FLAG_SCORE_CAP,
+            FLAG_NO_MAJORITY,
+            FLAG_TWO_YEARS,
+            FLAG_MEMBER_NOT_COMPLETED,
+            FLAG_MANY_NOT_COMPLETED,
+        )
+    },
 }
 
 NOT_RATED_LABELS = {
-    NotRatedReason.EXEMPT: "Miễn công tác và sinh hoạt đảng",
-    NotRatedReason.SUSPENDED: "Bị đình chỉ sinh hoạt đảng",
-    NotRatedReason.NEW_MEMBER: f"Vào Đảng chưa đủ {NEW_MEMBER_MONTHS} tháng",
+    NotRatedReason.EXEMPT: vocabulary.NOT_RATED_LABELS[NotRatedReason.EXEMPT],
+    NotRatedReason.SUSPENDED: vocabulary.NOT_RATED_LABELS[NotRatedReason.SUSPENDED],
+    NotRatedReason.NEW_MEMBER: vocabulary.new_member_label(NEW_MEMBER_MONTHS),
 }
 
 
@@ -379,7 +372,7 @@ def profiled_years(current_year: int) -> range:
 def flag_label(flag: str, rules: Rules) -> str:
     """Return a flag's Vietnamese wording under ``rules``: the sick-leave cap names the profile's months."""
     if flag == FLAG_SICK_LEAVE_CAP and rules.sick_leave_cap_months is not None:
-        return sick_leave_cap_label(rules.sick_leave_cap_months)
+        return vocabulary.sick_leave_cap_label(rules.sick_leave_cap_months)
     return FLAG_LABELS[flag]
 
 

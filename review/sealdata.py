@@ -22,10 +22,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from contextlib import suppress
+from datetime import date, datetime
 from typing import Any
 
-from .meetingfile import POSITION_LABELS, MeetingFile, dump
-from .rules import LEVEL_LABELS, NOT_RATED_LABELS
+from .meetingfile import MeetingFile, dump
+from .rules import NOT_RATED_LABELS
+from .text import format_when
+from .vocabulary import (
+    ATTENDANCE_LABELS,
+    BALLOT_COUNT_LABELS,
+    BLANK_LABEL,
+    LEVEL_LABELS,
+    POSITION_LABELS,
+    STANDING_LABELS,
+    UNDECIDED_LABEL,
+    lower_first,
+)
 
 # The covered keys of the meeting's own object; its other keys are the minutes' content.
 COVERED_MEETING_KEYS = ("starts_at",)
@@ -69,9 +82,8 @@ MEMBER_FIELD_LABELS = {
 ORGANIZATION_LABELS = {"parent": "tên đảng bộ", "cell": "tên chi bộ", "place": "địa danh"}
 BALLOT_LABELS = {
     "counters": "ban kiểm phiếu",
-    "issued": "số phiếu phát ra",
-    "returned": "số phiếu thu về",
-    "invalid": "số phiếu không hợp lệ",
+    # "thu vào" as every page and document writes it (this one said "thu về").
+    **{name: lower_first(BALLOT_COUNT_LABELS[name]) for name in ("issued", "returned", "invalid")},
     "invalid_reasons": "lý do phiếu không hợp lệ",
 }
 RESULT_LABELS = {
@@ -94,24 +106,21 @@ VALUE_LABELS: dict[Any, str] = {
     False: "không",
     None: "(không có)",
     "": "(trống)",
-    "official": "chính thức",
-    "probationary": "dự bị",
-    "present": "có mặt",
-    "absent_excused": "vắng có lý do",
-    "absent": "vắng không lý do",
-    "undecided": "chưa đủ quá nửa",
-    # The shared words of the rules core and the meeting file, not written again here.
-    **{str(level): label for level, label in LEVEL_LABELS.items()},
-    **{str(position): label for position, label in POSITION_LABELS.items()},
-    # "vào Đảng ...": only the first letter lowered, the Party keeps its capital.
-    **{str(reason): label[:1].lower() + label[1:] for reason, label in NOT_RATED_LABELS.items()},
+    # The shared words (review/vocabulary.py), inside a sentence: only the first letter lowered
+    # ("vào Đảng ...": the Party keeps its capital).
+    **{key: lower_first(label) for key, label in STANDING_LABELS.items()},
+    **{key: lower_first(label) for key, label in ATTENDANCE_LABELS.items()},
+    "undecided": lower_first(UNDECIDED_LABEL),
+    **LEVEL_LABELS,
+    **POSITION_LABELS,
+    **{key: lower_first(label) for key, label in NOT_RATED_LABELS.items()},
 }
 VOTE_LABELS = {
     "excellent": "phiếu Hoàn thành xuất sắc",
     "good": "phiếu Hoàn thành tốt",
     "completed": "phiếu Hoàn thành",
     "not_completed": "phiếu Không hoàn thành",
-    "blank": "phiếu để trống",
+    "blank": f"phiếu {lower_first(BLANK_LABEL)}",  # the one wording of the blank marks (was "để trống")
 }
 
 
@@ -199,10 +208,13 @@ def _shown(value: Any) -> str:
         return VALUE_LABELS[value]
     if isinstance(value, list):
         return ", ".join(_shown(v) for v in value) or "(không có)"
+    # A date or a moment of the payload (ISO text), as the pages write it (review/text.py).
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"  # a date, as the pages write it
+        with suppress(ValueError):
+            return format_when(date.fromisoformat(value), "date")
     if isinstance(value, str) and len(value) >= 16 and value[10] == "T":
-        return f"{value[11:16]} ngày {value[8:10]}/{value[5:7]}/{value[0:4]}"
+        with suppress(ValueError):
+            return format_when(datetime.fromisoformat(value), "minute")
     return f"“{value}”" if isinstance(value, str) else str(value)
 
 

@@ -1,12 +1,16 @@
-"""Text from users and for them: one Unicode form (NFC) everywhere, no control characters, numbers the Vietnamese way.
+"""Text from users and for them: one Unicode form (NFC) everywhere, no control characters, numbers
+and dates the Vietnamese way.
 
-Pure: no Flask, no database (the meeting file reads its texts with these too)."""
+Pure: no Flask, no database (the meeting file reads its texts with these too). The one home of the
+date and time formats: the pages use them through the ``when`` template filter (registered by the
+app factory), the documents and the messages call them directly."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import overload
+from datetime import date, datetime
+from typing import Final, overload
 
 # Characters no text of the record may hold: C0 and C1 controls other than tab and line feed
 # (NUL among them, which PostgreSQL refuses), DEL, the Unicode line and paragraph separators,
@@ -68,3 +72,59 @@ def echo_cut_message(limit: int) -> str:
 def thousands(number: int) -> str:
     """Write a number as Vietnamese text does: 1.234.567."""
     return f"{number:,}".replace(",", ".")
+
+
+# ---------------------------------------------------------------------------
+# Dates and times. A moment is formatted as given (the caller converts a stored UTC time to local
+# time first, where the record stores UTC); a date-only value is a ``date`` or a ``datetime``.
+
+
+def day_text(value: date) -> str:
+    """Write a date as the pages and messages do: 05/03/2020."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def moment_text(value: datetime, *, seconds: bool = False) -> str:
+    """Write a moment as the pages do: 14:05 ngày 27/11/2020, or 14:05:09 ngày 27/11/2020."""
+    clock = f"{value.hour:02d}:{value.minute:02d}" + (f":{value.second:02d}" if seconds else "")
+    return f"{clock} ngày {day_text(value)}"
+
+
+# The documents' blanks, filled in by hand when the record has no value.
+LONG_DAY_BLANK: Final = "ngày ... tháng ... năm ......"
+CLOCK_WORDS_BLANK: Final = "... giờ ... phút"
+
+
+def long_day_text(value: date | None) -> str:
+    """Write a date as the documents' date line does: ngày 27 tháng 11 năm 2020 (SPEC 7), or the blank."""
+    if value is None:
+        return LONG_DAY_BLANK
+    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
+
+
+def clock_words(value: datetime | None) -> str:
+    """Write a time as the minutes do: 14 giờ 00 phút, or the blank."""
+    return f"{value.hour} giờ {value.minute:02d} phút" if value is not None else CLOCK_WORDS_BLANK
+
+
+# The forms of the ``when`` filter: {{ member.admitted_on|when }}, {{ seal.sealed_at|when("minute") }}.
+WHEN_FORMS: Final = ("date", "minute", "second", "long")
+
+
+def format_when(value: date | datetime | None, form: str = "date") -> str:
+    """Write a date or a moment in one of WHEN_FORMS; nothing (an empty text) for None.
+
+    ``date`` 27/11/2020; ``minute`` 14:05 ngày 27/11/2020; ``second`` 14:05:09 ngày 27/11/2020;
+    ``long`` ngày 27 tháng 11 năm 2020.
+    """
+    if value is None:
+        return ""
+    if form == "date":
+        return day_text(value)
+    if form == "long":
+        return long_day_text(value)
+    if form in ("minute", "second"):
+        if not isinstance(value, datetime):
+            raise TypeError(f"the {form!r} form needs a datetime, not {type(value).__name__}")
+        return moment_text(value, seconds=form == "second")
+    raise ValueError(f"unknown date form {form!r}: one of {', '.join(WHEN_FORMS)}")

@@ -15,19 +15,21 @@ from ..counting import ENTRIES, counter_bar_of, differences, eligible_counters, 
 from ..extensions import db
 from ..meeting_store import meeting_file
 from ..models import Meeting, Participant, Role, Tally, User
-from ..rules import CELL_ROW, COUNTER_BAR_LABELS, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Difference, Level, Problem
-from .provenance_view import when
+from ..rules import CELL_ROW, COUNTER_BAR_LABELS, VOTE_FIELDS, Difference, Problem
+from ..vocabulary import (
+    BALLOT_COUNT_LABELS,
+    CELL_ROW_LABEL,
+    TALLY_ENTRY_LABELS,
+    VOTE_COLUMN_LABELS,
+    VOTE_COLUMN_SHORT,
+)
 
-ENTRY_LABELS = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
-CELL_LABEL = "Tập thể chi bộ"
+ENTRY_LABELS = TALLY_ENTRY_LABELS
+CELL_LABEL = CELL_ROW_LABEL
 COUNT_FIELDS = ("issued", "returned", "invalid")
-COUNT_LABELS = {
-    "issued": "Số phiếu phát ra",
-    "returned": "Số phiếu thu vào",
-    "invalid": "Số phiếu không hợp lệ",
-}
-FIELD_LABELS = {**{level.value: LEVEL_LABELS[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
-FIELD_SHORT = {**{level.value: LEVEL_SHORT[level] for level in Level}, "blank": "Bỏ trống, hỏng"}
+COUNT_LABELS = {name: BALLOT_COUNT_LABELS[name] for name in COUNT_FIELDS}
+FIELD_LABELS = VOTE_COLUMN_LABELS
+FIELD_SHORT = VOTE_COLUMN_SHORT
 
 
 @dataclass(frozen=True)
@@ -252,7 +254,7 @@ def entry_summaries(meeting: Meeting) -> list[dict[str, object]]:
                 "label": ENTRY_LABELS[entry],
                 "saved": saved,
                 "who": typist(tally_) if saved else None,  # type: ignore[arg-type]
-                "when": when(tally_.updated_at) if saved else None,  # type: ignore[union-attr]
+                "when": tally_.updated_at if saved else None,  # type: ignore[union-attr]
             }
         )
     return entries

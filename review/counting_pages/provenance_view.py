@@ -11,17 +11,13 @@ from typing import Any
 from ..counting import meeting_provenance, seal_provenance
 from ..models import Meeting
 from ..trust import Origin, Provenance
+from ..vocabulary import TALLY_ENTRY_LABELS
 
-ENTRY_LABELS = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
+ENTRY_LABELS = TALLY_ENTRY_LABELS
 APPROVAL_LABELS = {"chief": "Xác nhận của trưởng ban kiểm phiếu", "secretary": "Xác nhận của bí thư"}
 
 
-def when(moment: datetime | None) -> str:
-    """Return a moment as the counting pages write it (the one home of that format)."""
-    return moment.strftime("%H:%M:%S ngày %d/%m/%Y") if moment else ""
-
-
-def origin_line(label: str, origin: Origin) -> dict[str, str]:
+def origin_line(label: str, origin: Origin) -> dict[str, Any]:
     """Return one entry's or approval's origin as the page writes it."""
     if origin.via_code:
         by = origin.code_issued_by_name or "(không rõ người cấp)"
@@ -35,13 +31,13 @@ def origin_line(label: str, origin: Origin) -> dict[str, str]:
         "who": origin.account_name,
         "username": origin.username,
         "how": how,
-        "at": when(origin.at),
+        "at": origin.at,  # the page writes it with the when filter
         "address": origin.address or "không ghi nhận",
         "sign_in": (origin.sign_in or "")[:8] or "không ghi nhận",  # enough to tell browser sessions apart
     }
 
 
-def lines(recorded: Provenance) -> list[dict[str, str]]:
+def lines(recorded: Provenance) -> list[dict[str, Any]]:
     shown = [origin_line(ENTRY_LABELS[k], recorded.entries[k]) for k in ENTRY_LABELS if k in recorded.entries]
     return shown + [
         origin_line(APPROVAL_LABELS[k], recorded.approvals[k]) for k in APPROVAL_LABELS if k in recorded.approvals
@@ -61,8 +57,8 @@ def provenance_section(meeting: Meeting) -> dict[str, Any]:
             "label": ENTRY_LABELS.get(t.entry, t.entry),
             "who": (t.user.display_name or t.user.username) if t.user else "(tài khoản đã xóa)",
             "username": t.user.username if t.user else "",
-            "saved_at": when(t.updated_at),
-            "superseded_at": when(t.superseded_at),
+            "saved_at": t.updated_at,
+            "superseded_at": t.superseded_at,
         }
         for t in sorted(meeting.tallies, key=lambda t: (t.superseded_at or datetime.min, t.id or 0))
         if t.superseded_at is not None

@@ -62,7 +62,6 @@ from .presenters import (
     own_accounts,
     tally_values,
 )
-from .provenance_view import when
 
 BAD_CODE = "Mã không đúng, đã dùng hoặc đã hết hạn. Đề nghị đồng chí bí thư cấp mã mới."
 
@@ -273,7 +272,6 @@ def render_tally(
         field_labels=FIELD_LABELS,
         field_short=FIELD_SHORT,
         count_labels=COUNT_LABELS,
-        when=when,
         typed_by=account_name(current_user, meeting),
         version=version,
     )

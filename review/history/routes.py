@@ -14,6 +14,7 @@ from ..access import may_view_cell, records_required
 from ..extensions import db
 from ..models import AuditEntry, Meeting, User
 from ..security import query_int
+from ..vocabulary import BLANK_LABEL
 from . import bp
 
 PAGE = 100
@@ -71,7 +72,7 @@ COLUMN_LABELS = {
     "good": "HTTNV",
     "completed": "HTNV",
     "not_completed": "KHTNV",
-    "blank": "Bỏ trống, hỏng",
+    "blank": BLANK_LABEL,
     "entry": "Bản nhập",
     "reopened_at": "Mở niêm phong lúc",
     "reopen_reason": "Lý do mở niêm phong",
@@ -147,7 +148,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     rows = [
         {
             "id": e.id,
-            "at": e.at.replace(tzinfo=UTC).astimezone().strftime("%H:%M:%S %d/%m/%Y"),
+            "at": e.at.replace(tzinfo=UTC).astimezone(),  # stored in UTC, shown local (the when filter)
             "who": (users[e.actor_id].display_name or users[e.actor_id].username)
             if e.actor_id in users
             else ACTOR_LABELS.get(e.actor, e.actor),

@@ -7,18 +7,15 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from .. import vocabulary
 from ..form_saving import version_field
 from ..forms import BaseForm
 from ..models import NAME, Participant
 from ..rules import Attendance
-from ..text import strip_nfc
+from ..text import moment_text, strip_nfc
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-ATTENDANCE_LABELS = {
-    Attendance.PRESENT: "Có mặt",
-    Attendance.ABSENT_EXCUSED: "Vắng có lý do",
-    Attendance.ABSENT: "Vắng không lý do",
-}
+ATTENDANCE_LABELS = {attendance: vocabulary.ATTENDANCE_LABELS[attendance] for attendance in Attendance}
 
 
 class NewMeetingForm(BaseForm):
@@ -172,6 +169,6 @@ class ClosingForm(BaseForm):
         if field.data < start:  # type: ignore[operator]
             raise ValidationError("Giờ bế mạc phải sau giờ khai mạc.")
         raise ValidationError(
-            f"Hội nghị khai mạc lúc {start:%H:%M ngày %d/%m/%Y}: giờ bế mạc chậm nhất "
+            f"Hội nghị khai mạc lúc {moment_text(start)}: giờ bế mạc chậm nhất "
             f"{MAX_MEETING_LENGTH.days} ngày sau đó. Kiểm tra lại ngày bế mạc."
         )

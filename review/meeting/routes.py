@@ -17,6 +17,7 @@ from ..meeting_edits import start_meeting
 from ..meeting_store import meeting_file, preload
 from ..models import Guest, Meeting
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
+from ..text import format_when
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
 
@@ -116,15 +117,10 @@ def opening(meeting_id: int) -> ResponseReturnValue:
     )
 
 
-def when_text(moment: datetime | None) -> str:
-    """Return a date and time as the pages write it."""
-    return moment.strftime("%H:%M ngày %d/%m/%Y") if moment is not None else ""
-
-
 def opening_text(meeting: Meeting) -> list[tuple[str, str]]:
     """Return the stored opening as label and text, shown after a save conflict."""
     return [
-        ("Thời gian khai mạc", when_text(meeting.starts_at)),
+        ("Thời gian khai mạc", format_when(meeting.starts_at, "minute")),
         ("Địa điểm", meeting.location),
         ("Chủ trì hội nghị", meeting.chair.name if meeting.chair else ""),
         ("Thư ký hội nghị", meeting.minute_taker.name if meeting.minute_taker else ""),
@@ -255,7 +251,7 @@ def closing(meeting_id: int) -> ResponseReturnValue:
             form.version.data,
             lambda: [
                 ("Số đồng chí biểu quyết thông qua biên bản", str(meeting.minutes_approved_by or "")),
-                ("Thời gian bế mạc", when_text(meeting.ends_at)),
+                ("Thời gian bế mạc", format_when(meeting.ends_at, "minute")),
             ],
         )
         meeting.minutes_approved_by = form.minutes_approved_by.data

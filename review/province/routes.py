@@ -8,10 +8,11 @@ from flask.typing import ResponseReturnValue
 from ..access import province_required
 from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
+from ..vocabulary import NOT_RATED_LABEL, UNDECIDED_LABEL
 from . import bp
 from .overview import NOT_RATED, build_province
 
-EXTRA_LABELS = {NOT_RATED: "Không xếp loại", UNDECIDED: "Chưa đủ quá nửa"}
+EXTRA_LABELS = {NOT_RATED: NOT_RATED_LABEL, UNDECIDED: UNDECIDED_LABEL}
 
 
 @bp.route("/province")

@@ -7,7 +7,6 @@ Every figure comes from the rules core (``rules.evaluate`` through ``meeting_sto
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -32,27 +31,19 @@ from ..rules import (
     flag_label,
     format_ratio,
 )
+from ..vocabulary import APPROVER_LABELS, BALLOT_COUNT_LABELS, UNDECIDED_LABEL, VOTE_COLUMN_LABELS
 from .forms import BALLOT_MODE_LABELS, PROFILE_BASIS, QUOTA_POOL_LABELS
 
 PROVISIONAL = "Kết quả tạm tính (chưa niêm phong)"
-NO_MAJORITY = "Không đủ quá nửa"
+NO_MAJORITY = UNDECIDED_LABEL  # one wording (review/vocabulary.py)
 BY_IMPORT = "nhập từ tệp"
-ROLE_NAMES = {"chief": "Trưởng ban kiểm phiếu", "secretary": "Bí thư chi bộ"}
+ROLE_NAMES = APPROVER_LABELS
 APPROVE_LABELS = {
     "chief": "Trưởng ban kiểm phiếu xác nhận niêm phong",
     "secretary": "Bí thư xác nhận niêm phong",
 }
-BALLOT_FIELDS = {
-    "issued": "Số phiếu phát ra",
-    "returned": "Số phiếu thu vào",
-    "invalid": "Số phiếu không hợp lệ",
-}
-VOTE_FIELD_LABELS = {**{str(level): LEVEL_LABELS[level] for level in LEVELS}, "blank": "Bỏ trống, gạch xóa"}
-
-
-def when(moment: datetime | None) -> str:
-    """Return a moment as the pages write it."""
-    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
+BALLOT_FIELDS = {name: BALLOT_COUNT_LABELS[name] for name in ("issued", "returned", "invalid")}
+VOTE_FIELD_LABELS = VOTE_COLUMN_LABELS
 
 
 def person(user: User | None) -> str:
@@ -236,10 +227,10 @@ def seal_view(meeting: Meeting, role: str | None, may_reopen: bool) -> dict[str,
     history = [
         {
             "version": s.version,
-            "sealed_at": when(s.sealed_at),
+            "sealed_at": s.sealed_at,
             "by": sealed_by(s),
             "fingerprint": s.fingerprint,
-            "reopened_at": when(s.reopened_at),
+            "reopened_at": s.reopened_at,
             "reopened_by": person(s.reopened_by) if s.reopened_by_id else "",
             "reason": s.reopen_reason or "",
         }
@@ -254,7 +245,7 @@ def seal_view(meeting: Meeting, role: str | None, may_reopen: bool) -> dict[str,
     if current is not None:
         view["seal"] = {
             "version": current.version,
-            "sealed_at": when(current.sealed_at),
+            "sealed_at": current.sealed_at,
             "by": sealed_by(current),
             "fingerprint": current.fingerprint,
             # The data now against what was sealed: they differ only if something changed underneath
@@ -276,7 +267,7 @@ def seal_view(meeting: Meeting, role: str | None, may_reopen: bool) -> dict[str,
                     "role": role,
                     "label": ROLE_NAMES[role],
                     "by": person(approval.user) if approval else "",
-                    "at": when(approval.approved_at) if approval else "",
+                    "at": approval.approved_at if approval else None,
                     "current": approval is not None and approval.fingerprint == candidate_fingerprint,
                     "stale": approval is not None and approval.fingerprint != candidate_fingerprint,
                 }

@@ -6,6 +6,7 @@ from flask import abort, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from .. import vocabulary
 from ..access import editable_meeting, meeting_participant, secretary_required
 from ..agenda import Agenda, agenda
 from ..counting import refuse_if_sealed
@@ -24,7 +25,7 @@ SUBJECTS = {
     "cell": {"position": 0, "title": "Kiểm điểm tập thể chi bộ", "tab": "Tập thể chi bộ"},
     "committee": {"position": 1, "title": "Kiểm điểm tập thể chi ủy", "tab": "Tập thể chi ủy"},
 }
-STANDING_LABELS = {Standing.OFFICIAL: "Chính thức", Standing.PROBATIONARY: "Dự bị"}
+STANDING_LABELS = vocabulary.STANDING_LABELS
 
 
 def speakers_of(meeting: Meeting, leave_out: Participant | None = None) -> dict[int, str]:

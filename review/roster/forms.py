@@ -10,19 +10,17 @@ from markupsafe import Markup
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from .. import vocabulary
 from ..form_saving import version_field
 from ..forms import BaseForm
 from ..meetingfile import POSITION_LABELS
 from ..models import NAME
 from ..rules import LEVEL_LABELS, SINGLE_POSITIONS, Position, Standing
-from ..text import strip_nfc
+from ..text import day_text, strip_nfc
 
 DATE_FORMAT = "%Y-%m-%d"  # what <input type=date> sends
 PARTY_FOUNDED = date(1930, 2, 3)  # no one was admitted before the Party was founded
-STANDING_LABELS = {
-    Standing.OFFICIAL: "Chính thức",
-    Standing.PROBATIONARY: "Dự bị",
-}
+STANDING_LABELS = {standing: vocabulary.STANDING_LABELS[standing] for standing in Standing}
 
 # Looks up who else currently holds a position in the cell: returns their name, or None.
 HolderLookup = Callable[[Position], str | None]
@@ -78,9 +76,7 @@ class MemberForm(BaseForm):
         if field.data < PARTY_FOUNDED:
             raise ValidationError("Ngày vào Đảng không thể trước ngày thành lập Đảng (03/02/1930).")
         if self.retired_on is not None and field.data > self.retired_on:
-            raise ValidationError(
-                f"Ngày vào Đảng không thể sau ngày ra khỏi chi bộ ({self.retired_on.strftime('%d/%m/%Y')})."
-            )
+            raise ValidationError(f"Ngày vào Đảng không thể sau ngày ra khỏi chi bộ ({day_text(self.retired_on)}).")
 
     def validate_position(self, field: SelectField) -> None:
         if field.data not in {p.value for p in SINGLE_POSITIONS}:
@@ -119,9 +115,7 @@ class RetireForm(BaseForm):
         if field.data > date.today():
             raise ValidationError("Ngày ra khỏi chi bộ không thể sau hôm nay.")
         if field.data < self.admitted_on:
-            raise ValidationError(
-                f"Ngày ra khỏi chi bộ không thể trước ngày vào Đảng ({self.admitted_on.strftime('%d/%m/%Y')})."
-            )
+            raise ValidationError(f"Ngày ra khỏi chi bộ không thể trước ngày vào Đảng ({day_text(self.admitted_on)}).")
 
 
 NO_LEVEL = ""

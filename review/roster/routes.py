@@ -21,6 +21,7 @@ from ..meeting_store import FINAL_TALLY, meeting_file
 from ..meetingfile import POSITION_LABELS
 from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
+from ..text import day_text
 from . import bp
 from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
 
@@ -83,7 +84,7 @@ def sealed_copies(member: Member) -> list[dict[str, object]]:
                 ("name", "họ và tên", p.name),
                 ("standing", "đảng viên", STANDING_LABELS.get(p.standing, p.standing).lower()),
                 ("position", "chức vụ", POSITION_LABELS[Position(p.position)]),
-                ("admitted_on", "ngày vào Đảng", p.admitted_on.strftime("%d/%m/%Y")),
+                ("admitted_on", "ngày vào Đảng", day_text(p.admitted_on)),
             )
             if getattr(p, key) != getattr(member, key)
         ]
@@ -295,7 +296,7 @@ def edit_member(member_id: int) -> ResponseReturnValue:
                 ("Họ và tên", member.name),
                 ("Đảng viên", STANDING_LABELS.get(member.standing, member.standing)),
                 ("Chức vụ", POSITION_LABELS[Position(member.position)]),
-                ("Ngày vào Đảng", member.admitted_on.strftime("%d/%m/%Y")),
+                ("Ngày vào Đảng", day_text(member.admitted_on)),
             ],
         )
         if current:
@@ -374,7 +375,7 @@ def retire_member(member_id: int) -> ResponseReturnValue:
         if member.retired_on is not None:
             raise Refused(
                 "retired_on",
-                f"Đồng chí {member.name} đã ra khỏi chi bộ ngày {member.retired_on.strftime('%d/%m/%Y')}.",
+                f"Đồng chí {member.name} đã ra khỏi chi bộ ngày {day_text(member.retired_on)}.",
             )
         meeting = open_meeting(member.cell_id)
         participant = participant_of(meeting, member) if meeting is not None else None

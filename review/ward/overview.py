@@ -30,6 +30,7 @@ from ..rules import (
     Rules,
     quota_across,
 )
+from ..vocabulary import MEETING_STATE_LABELS, NOT_RATED_LABEL, UNDECIDED_LABEL
 
 # The state of a cell's meeting for the year, as the ward follows it.
 NO_MEETING = "none"
@@ -37,12 +38,7 @@ RECORDING = "recording"
 COUNTING = "counting"
 SEALED = "sealed"
 
-STATE_LABELS = {
-    NO_MEETING: "Chưa có hội nghị",
-    RECORDING: "Đang ghi biên bản",
-    COUNTING: "Đang kiểm phiếu",
-    SEALED: "Đã niêm phong",
-}
+STATE_LABELS = {state: MEETING_STATE_LABELS[state] for state in (NO_MEETING, RECORDING, COUNTING, SEALED)}
 
 # The documents the ward reads for each cell, in this order.
 WARD_DOCUMENTS = ("minutes", "count-minutes")
@@ -50,8 +46,8 @@ WARD_DOCUMENTS = ("minutes", "count-minutes")
 # Summary keys beside the four levels.
 NOT_RATED = "not_rated"
 SUMMARY_EXTRA_LABELS = {
-    NOT_RATED: "Không xếp loại",
-    UNDECIDED: "Chưa đủ quá nửa (chưa xếp loại được)",
+    NOT_RATED: NOT_RATED_LABEL,
+    UNDECIDED: f"{UNDECIDED_LABEL} (chưa xếp loại được)",
 }
 
 

@@ -1,0 +1,155 @@
+"""The words of the domain: every Vietnamese label the pages and the documents share, in one place.
+
+Pure: no Flask, no database, and no import of the rules either (the rules core imports this
+module, so it stays at the bottom). The dictionaries are keyed by the stored values, the keys
+SPEC uses (``"excellent"``, ``"official"``, ``"present"``...); the enumerations of
+:mod:`review.rules` are ``StrEnum`` members, equal to those strings, so ``LEVEL_LABELS[Level.GOOD]``
+works as well as ``LEVEL_LABELS["good"]``. ``rules`` and ``meetingfile`` keep enum-keyed views of the
+same words under their historical names (``rules.LEVEL_LABELS``, ``meetingfile.POSITION_LABELS``).
+
+A heading or sentence one page uses once is not vocabulary and stays in its template.
+Dates and times are written by :mod:`review.text` (``format_when`` and its forms).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# ---------------------------------------------------------------------------
+# Levels (xếp loại, SPEC 2), best first.
+
+LEVEL_LABELS: Final = {
+    "excellent": "Hoàn thành xuất sắc nhiệm vụ",
+    "good": "Hoàn thành tốt nhiệm vụ",
+    "completed": "Hoàn thành nhiệm vụ",
+    "not_completed": "Không hoàn thành nhiệm vụ",
+}
+LEVEL_SHORT: Final = {
+    "excellent": "HTXSNV",
+    "good": "HTTNV",
+    "completed": "HTNV",
+    "not_completed": "KHTNV",
+}
+# No level reached more than half of the base (rules.UNDECIDED): the cell votes again or the ward decides.
+UNDECIDED_LABEL: Final = "Chưa đủ quá nửa"
+# A member left out of the ballot (any of NOT_RATED_LABELS).
+NOT_RATED_LABEL: Final = "Không xếp loại"
+
+# ---------------------------------------------------------------------------
+# Flags beside a result (SPEC 5.4, 5.5, 5.9), keyed by rules.FLAG_*.
+# A wording that names a rule parameter's value (months) is a function of that value: the rules
+# core owns the value and builds the complete dictionaries (rules.FLAG_LABELS, rules.NOT_RATED_LABELS,
+# rules.flag_label for the profile in force).
+
+
+def sick_leave_cap_label(months: int) -> str:
+    """Return the sick-leave cap flag's wording for a cap of ``months`` (the rule profile's)."""
+    return f"Nghỉ ốm từ {months} tháng trở lên: xếp loại tối đa Hoàn thành nhiệm vụ"
+
+
+def new_member_label(months: int) -> str:
+    """Return the not-rated reason of a member admitted less than ``months`` before the meeting."""
+    return f"Vào Đảng chưa đủ {months} tháng"
+
+
+# The flags' fixed wordings (the sick-leave cap's is sick_leave_cap_label).
+FLAG_LABELS: Final = {
+    "disciplined": "Bị kỷ luật trong năm: xếp loại Không hoàn thành nhiệm vụ",
+    "score_cap": "Điểm tự chấm giới hạn mức xếp loại",
+    "no_majority": "Không mức nào được quá nửa số thành viên: biểu quyết lại hoặc đảng ủy quyết định",
+    "two_years_not_completed": "Hai năm liền Không hoàn thành nhiệm vụ: chi bộ xem xét đề nghị xóa tên",
+    "member_not_completed": "Chi bộ đề nghị Hoàn thành tốt trở lên trong khi có đảng viên Không hoàn thành nhiệm vụ",
+    "many_not_completed": "Hơn 20% đảng viên được xếp loại Không hoàn thành nhiệm vụ",
+}
+
+# Why a member is not rated (SPEC 3), keyed by rules.NotRatedReason (the new member's is
+# new_member_label).
+NOT_RATED_LABELS: Final = {
+    "exempt": "Miễn công tác và sinh hoạt đảng",
+    "suspended": "Bị đình chỉ sinh hoạt đảng",
+}
+
+# ---------------------------------------------------------------------------
+# Members (SPEC 3) and the roll call.
+
+STANDING_LABELS: Final = {"official": "Chính thức", "probationary": "Dự bị"}
+POSITION_LABELS: Final = {
+    "secretary": "Bí thư",
+    "deputy_secretary": "Phó Bí thư",
+    "committee": "Chi ủy viên",
+    "member": "Đảng viên",
+}
+ATTENDANCE_LABELS: Final = {
+    "present": "Có mặt",
+    "absent_excused": "Vắng có lý do",
+    "absent": "Vắng không lý do",
+}
+
+# ---------------------------------------------------------------------------
+# The ballot and its count (SPEC 1.6, 7).
+
+# The row of the cell as an organisation, on the ballot and in every count.
+CELL_ROW_LABEL: Final = "Tập thể chi bộ"
+BALLOT_COUNT_LABELS: Final = {
+    "issued": "Số phiếu phát ra",
+    "returned": "Số phiếu thu vào",
+    "valid": "Số phiếu hợp lệ",
+    "invalid": "Số phiếu không hợp lệ",
+}
+# The blank-marks column: a valid ballot with no box ticked on a row, or more than one (spoiled).
+# It was written three ways ("Bỏ trống, hỏng" on the counting page and the vote-count minutes,
+# "Bỏ trống, gạch xóa" on the results page, "Bỏ trống / hỏng" on the tally sheet). Neither SPEC
+# nor the examples name it (their key is only "blank"); the wording of the vote-count minutes,
+# the signed document, wins, and is the one used everywhere.
+BLANK_LABEL: Final = "Bỏ trống, hỏng"
+# The columns of a count row: the four levels, then the blank marks (rules.VOTE_FIELDS).
+VOTE_COLUMN_LABELS: Final = {**LEVEL_LABELS, "blank": BLANK_LABEL}
+VOTE_COLUMN_SHORT: Final = {**LEVEL_SHORT, "blank": BLANK_LABEL}
+
+# The two independent entries of a count, and the two confirmations of a seal.
+TALLY_ENTRY_LABELS: Final = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
+APPROVER_LABELS: Final = {"chief": "Trưởng ban kiểm phiếu", "secretary": "Bí thư chi bộ"}
+
+# ---------------------------------------------------------------------------
+# Where a cell's meeting stands (the ward's and the province's pages).
+
+MEETING_STATE_LABELS: Final = {
+    "none": "Chưa có hội nghị",
+    "recording": "Đang ghi biên bản",
+    "counting": "Đang kiểm phiếu",
+    "sealed": "Đã niêm phong",
+}
+
+# ---------------------------------------------------------------------------
+# Accounts (models.Role).
+
+ROLE_LABELS: Final = {
+    "admin": "Quản trị hệ thống",
+    "ward": "Đảng ủy phường",
+    "secretary": "Bí thư chi bộ",
+    "counter": "Ban kiểm phiếu",
+}
+
+
+def lower_first(label: str) -> str:
+    """Return a label as it reads inside a sentence: only the first letter lowered.
+
+    "Vào Đảng chưa đủ 6 tháng" becomes "vào Đảng chưa đủ 6 tháng": the Party keeps its capital.
+    """
+    return label[:1].lower() + label[1:]
+
+
+# What templates see as globals (registered once by the app factory).
+TEMPLATE_GLOBALS: Final = {
+    "LEVEL_LABELS": LEVEL_LABELS,
+    "LEVEL_SHORT": LEVEL_SHORT,
+    "STANDING_LABELS": STANDING_LABELS,
+    "POSITION_LABELS": POSITION_LABELS,
+    "ATTENDANCE_LABELS": ATTENDANCE_LABELS,
+    "ROLE_LABELS": ROLE_LABELS,
+    "BLANK_LABEL": BLANK_LABEL,
+    "CELL_ROW_LABEL": CELL_ROW_LABEL,
+    "NOT_RATED_LABEL": NOT_RATED_LABEL,
+    "MEETING_STATE_LABELS": MEETING_STATE_LABELS,
+    "BALLOT_COUNT_LABELS": BALLOT_COUNT_LABELS,
+}
