@@ -346,7 +346,7 @@ def anchor_seal(mapper: Mapper, connection: Connection, target: Seal) -> None:
 
     The head is taken under the chain's lock, which the transaction then holds, so the only
     entries between the anchor and the seal's own entry are those of the sealing flush.
-    integrity.refuse_seal_change keeps it unchanged afterwards.
+    seal_guard.refuse_seal_change keeps it unchanged afterwards.
     """
     target.audit_anchor = chain_head(connection)[1]
 

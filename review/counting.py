@@ -19,7 +19,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .integrity import SEALED_MESSAGE  # the one wording, shared with the model layer
+from .seal_guard import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .meeting_edits import Refused
 from .meeting_store import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
 from .meetingfile import BallotData, MeetingFile

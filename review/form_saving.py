@@ -14,7 +14,7 @@ from wtforms import HiddenField
 
 from .database import write_transaction
 from .extensions import db
-from .integrity import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
+from .versioning import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 from .meeting_edits import Refused
 
 AUTOSAVE_HEADER = "X-Autosave"

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -28,7 +29,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -42,6 +43,23 @@ def in_values(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
     values = ", ".join(f"'{v.value}'" for v in enum)
     check = f"{column} IN ({values})"
     return f"{column} IS NULL OR {check}" if nullable else check
+
+
+class Versioned:
+    """An editable record's version, for optimistic locking (the mapper's ``version_id_col``).
+
+    Bumped by ``review.versioning`` on every change of the record or of the rows it owns (not
+    by SQLAlchemy: ``version_id_generator`` is False), and checked against the version a form
+    was loaded with.
+    """
+
+    @declared_attr
+    def version(cls) -> Mapped[int]:
+        return mapped_column(Integer, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
 class Organization(db.Model):
@@ -72,7 +90,7 @@ class Cell(db.Model):
     meetings: Mapped[list[Meeting]] = relationship(back_populates="cell")
 
 
-class Member(db.Model):
+class Member(Versioned, db.Model):
     """A party member of a cell, as the cell's roster knows them now."""
 
     __tablename__ = "member"
@@ -91,9 +109,6 @@ class Member(db.Model):
     position: Mapped[str] = mapped_column(String(24))
     admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng
     retired_on: Mapped[date | None] = mapped_column(Date)  # left the cell (moved, died, removed)
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     cell: Mapped[Cell] = relationship(back_populates="members")
 
@@ -131,7 +146,7 @@ class ReviewYear(db.Model):
         return {key: getattr(self, key) for key in self.OVERRIDES if getattr(self, key) is not None}
 
 
-class Meeting(db.Model):
+class Meeting(Versioned, db.Model):
     """A cell's year-end review meeting: one per cell and review year."""
 
     __tablename__ = "meeting"
@@ -152,9 +167,6 @@ class Meeting(db.Model):
     minutes_approved_by: Mapped[int | None] = mapped_column(Integer)
     roll_called_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the roll call was recorded
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     cell: Mapped[Cell] = relationship(back_populates="meetings")
     review_year: Mapped[ReviewYear] = relationship()
@@ -202,7 +214,7 @@ class Meeting(db.Model):
         return self.roll_called_at is not None
 
 
-class Guest(db.Model):
+class Guest(Versioned, db.Model):
     """A guest of the meeting, e.g. the ward committee's representative."""
 
     __tablename__ = "guest"
@@ -213,14 +225,11 @@ class Guest(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(NAME))
     title: Mapped[str] = mapped_column(String(NAME), default="")
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="guests")
 
 
-class Participant(db.Model):
+class Participant(Versioned, db.Model):
     """A member as summoned to one year's meeting: attendance, the year's flags, the review.
 
     Name, standing, position and admission date are the meeting's own copy, as they stood at
@@ -255,9 +264,6 @@ class Participant(db.Model):
     sick_leave_months: Mapped[int] = mapped_column(Integer, default=0)
     disciplined_in_year: Mapped[bool] = mapped_column(Boolean, default=False)
     previous_level: Mapped[str | None] = mapped_column(String(16))  # last year's decided level
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     member: Mapped[Member] = relationship()
@@ -266,7 +272,7 @@ class Participant(db.Model):
     )
 
 
-class IndividualReview(db.Model):
+class IndividualReview(Versioned, db.Model):
     """A member's self-criticism (tự kiểm điểm) at the meeting, with feedback and conclusion."""
 
     __tablename__ = "individual_review"
@@ -282,9 +288,6 @@ class IndividualReview(db.Model):
     self_score: Mapped[int | None] = mapped_column(Integer)  # out of 100, from the 2025 profile
     response: Mapped[str] = mapped_column(Text, default="")
     conclusion: Mapped[str] = mapped_column(Text, default="")  # the chair's kết luận
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     participant: Mapped[Participant] = relationship(back_populates="review")
     feedback: Mapped[list[Feedback]] = relationship(
@@ -295,7 +298,7 @@ class IndividualReview(db.Model):
     )
 
 
-class CollectiveReview(db.Model):
+class CollectiveReview(Versioned, db.Model):
     """The collective review of the cell or of its committee (kiểm điểm tập thể)."""
 
     __tablename__ = "collective_review"
@@ -313,9 +316,6 @@ class CollectiveReview(db.Model):
     self_level: Mapped[str | None] = mapped_column(String(16))
     conclusion: Mapped[str] = mapped_column(Text, default="")
     remedy_plan: Mapped[str] = mapped_column(Text, default="")
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="collective_reviews")
     feedback: Mapped[list[Feedback]] = relationship(
@@ -354,7 +354,7 @@ class Feedback(db.Model):
     speaker: Mapped[Member] = relationship()
 
 
-class BallotCounter(db.Model):
+class BallotCounter(Versioned, db.Model):
     """A member of the ballot-counting committee (ban kiểm phiếu); position 0 is the chief."""
 
     __tablename__ = "ballot_counter"
@@ -367,15 +367,12 @@ class BallotCounter(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="counters")
     member: Mapped[Member] = relationship()
 
 
-class Tally(db.Model):
+class Tally(Versioned, db.Model):
     """One entry of the counted ballot: papers issued, returned and invalid, and its rows.
 
     ``entry`` tells which: ``first`` and ``second`` are two counters' independent entries of
@@ -413,9 +410,6 @@ class Tally(db.Model):
     address: Mapped[str | None] = mapped_column(String(64))
     # Set when a re-issued one-time code replaced the account that typed it: kept for the record only.
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="tallies")
     user: Mapped[User | None] = relationship()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from review.extensions import db
-from review.integrity import (
+from review.versioning import (
     STALE_MESSAGE,
     STALE_PAGE_MESSAGE,
     Conflict,

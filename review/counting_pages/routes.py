@@ -37,7 +37,7 @@ from ..counting import (
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import save_form
-from ..integrity import Conflict, check_version, check_versions, versions_token
+from ..versioning import Conflict, check_version, check_versions, versions_token
 from ..meeting.steps import render_step
 from ..meeting_edits import Refused
 from ..meeting_store import FINAL_TALLY, meeting_file

@@ -11,7 +11,7 @@ from ..access import editable_cell, editable_meeting, secretary_required
 from ..counting import refuse_if_sealed
 from ..form_saving import loaded_version, save_form
 from ..forms import BaseForm
-from ..integrity import check_version, check_versions, versions_token
+from ..versioning import check_version, check_versions, versions_token
 from ..meeting_edits import start_meeting
 from ..meeting_store import meeting_file, preload
 from ..models import Guest, Meeting

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
-from ..integrity import check_version
+from ..versioning import check_version
 from ..meeting.steps import frozen_notice
 from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
 from ..meeting_store import FINAL_TALLY, meeting_file
