@@ -19,12 +19,12 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .seal_guard import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .meeting_edits import Refused
 from .meeting_store import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
 from .meetingfile import BallotData, MeetingFile
 from .models import BallotCounter, CounterCode, Meeting, Participant, Role, Seal, SealApproval, Tally, TallyRow, User
 from .rules import CELL_ROW, BallotCount, Difference, MeetingResult, Standing, Votes, compare_ballots, is_voter
+from .seal_guard import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .text import nfc, one_line_break, text_problem
 from .trust import Origin, Provenance, provenance
 

@@ -14,8 +14,8 @@ from wtforms import HiddenField
 
 from .database import write_transaction
 from .extensions import db
-from .versioning import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 from .meeting_edits import Refused
+from .versioning import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 
 AUTOSAVE_HEADER = "X-Autosave"
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from review.extensions import db
+from review.models import CollectiveReview, IndividualReview, Member, Participant
 from review.versioning import (
     STALE_MESSAGE,
     STALE_PAGE_MESSAGE,
@@ -17,7 +18,6 @@ from review.versioning import (
     check_version,
     check_versions,
 )
-from review.models import CollectiveReview, IndividualReview, Member, Participant
 
 from helpers import csrf_token, sign_in
 from test_counting_pages import world  # noqa: F401  (the fixture of the counting tests)

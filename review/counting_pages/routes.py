@@ -37,13 +37,13 @@ from ..counting import (
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import save_form
-from ..versioning import Conflict, check_version, check_versions, versions_token
 from ..meeting.steps import render_step
 from ..meeting_edits import Refused
 from ..meeting_store import FINAL_TALLY, meeting_file
 from ..models import Meeting, Participant, Role, Tally, User
 from ..provenance import request_source
 from ..rules import CELL_ROW, LEVEL_LABELS, LEVEL_SHORT, VOTE_FIELDS, Attendance, Difference, Level, Problem, Standing
+from ..versioning import Conflict, check_version, check_versions, versions_token
 from . import bp
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
 from .provenance_view import when

@@ -11,11 +11,11 @@ from ..access import editable_cell, editable_meeting, secretary_required
 from ..counting import refuse_if_sealed
 from ..form_saving import loaded_version, save_form
 from ..forms import BaseForm
-from ..versioning import check_version, check_versions, versions_token
 from ..meeting_edits import start_meeting
 from ..meeting_store import meeting_file, preload
 from ..models import Guest, Meeting
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
+from ..versioning import check_version, check_versions, versions_token
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
 from .steps import STEP_KEYS, done_steps, frozen_notice, next_step_url, render_step, step_url

@@ -11,11 +11,11 @@ from ..agenda import Agenda, agenda
 from ..counting import refuse_if_sealed
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
-from ..versioning import check_version
 from ..meeting.steps import frozen_notice, next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
 from ..rules import LEVEL_LABELS, Level, Position, Standing
+from ..versioning import check_version
 from . import bp
 from .forms import NO_SPEAKER, ReviewForm, collective_form, individual_form
 

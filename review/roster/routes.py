@@ -14,13 +14,13 @@ from sqlalchemy.orm import selectinload
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
-from ..versioning import check_version
 from ..meeting.steps import frozen_notice
 from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
 from ..meeting_store import FINAL_TALLY, meeting_file
 from ..meetingfile import POSITION_LABELS
 from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
+from ..versioning import check_version
 from . import bp
 from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
 
