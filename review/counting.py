@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import clock
 from .extensions import db
 from .meeting_edits import Refused
 from .meeting_store import FINAL_TALLY, fingerprint, meeting_file, seal_meeting, sealed_payload
@@ -150,7 +151,7 @@ def issue_code(meeting: Meeting, member_id: int, now: datetime | None = None, is
     refuse_if_sealed(meeting, "member")
     if not any(c.member_id == member_id for c in meeting.counters):
         raise Refused("member", "Chỉ cấp mã cho thành viên ban kiểm phiếu.")
-    now = now or datetime.now()
+    now = now or clock.now()
     earlier = db.session.scalars(
         select(CounterCode).where(
             CounterCode.meeting_id == meeting.id,
@@ -207,7 +208,7 @@ def redeem_code(code: str, now: datetime | None = None) -> User | None:
     Each code opens an account of its own: a re-issued code never hands over the account an
     earlier code opened, nor its entry; that account is retired (:func:`retire_code_account`).
     """
-    now = now or datetime.now()
+    now = now or clock.now()
     record = db.session.scalar(select(CounterCode).where(CounterCode.lookup_key == code_lookup_key(code)))
     if record is None or record.used_at is not None or record.revoked_at is not None or record.expires_at < now:
         return None
@@ -291,7 +292,7 @@ def save_entry(meeting: Meeting, tally: Tally, ballot: BallotCount, source: Sour
     by_code = {p.member.code: p for p in meeting.participants}
     tally.issued, tally.returned, tally.invalid = ballot.issued, ballot.returned, ballot.invalid
     tally.invalid_reasons = ballot.invalid_reasons
-    tally.updated_at = datetime.now()
+    tally.updated_at = clock.now()
     tally.sign_in_id, tally.address = source.sign_in_id, source.address
     tally.rows.clear()
     db.session.flush()
@@ -375,10 +376,10 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
         raise Refused("csrf_token", "Số liệu vừa thay đổi: xem lại kết quả rồi xác nhận lần nữa.")
     approval = next((a for a in meeting.seal_approvals if a.role == role), None)
     if approval is None:
-        approval = SealApproval(role=role, user_id=user.id, fingerprint=current, approved_at=datetime.now())
+        approval = SealApproval(role=role, user_id=user.id, fingerprint=current, approved_at=clock.now())
         meeting.seal_approvals.append(approval)
     else:
-        approval.user_id, approval.fingerprint, approval.approved_at = user.id, current, datetime.now()
+        approval.user_id, approval.fingerprint, approval.approved_at = user.id, current, clock.now()
     approval.user = user
     approval.sign_in_id, approval.address = source.sign_in_id, source.address
     roles = {a.role: a for a in meeting.seal_approvals if a.fingerprint == current}
@@ -394,7 +395,7 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
             returned=first.returned,
             invalid=first.invalid,
             invalid_reasons=first.invalid_reasons,
-            updated_at=datetime.now(),
+            updated_at=clock.now(),
             rows=[
                 TallyRow(
                     participant=r.participant,
@@ -479,7 +480,7 @@ def reopen(meeting: Meeting, user: User, reason: str) -> None:
     user_id = user.id  # read before changing the seal: loading it may flush
     seal.reopened_by_id = user_id
     seal.reopen_reason = reason.strip()
-    seal.reopened_at = datetime.now()
+    seal.reopened_at = clock.now()
     final = meeting.tally(FINAL_TALLY)
     if final is not None:
         meeting.tallies.remove(final)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
+from . import clock
 from .database import write_transaction
 from .extensions import db
 from .meetingfile import (
@@ -160,7 +160,7 @@ def import_meeting(mf: MeetingFile) -> Meeting:
             chair=members.get(mf.meeting.chair) if mf.meeting.chair else None,
             minute_taker=members.get(mf.meeting.minute_taker) if mf.meeting.minute_taker else None,
             minutes_approved_by=mf.meeting.minutes_approved_by,
-            roll_called_at=datetime.now(),
+            roll_called_at=clock.now(),
             guests=[Guest(position=i, name=g.name, title=g.title) for i, g in enumerate(mf.meeting.guests)],
         )
         db.session.add(meeting)
@@ -498,7 +498,7 @@ def seal_meeting(meeting: Meeting, mf: MeetingFile, chief_id: int | None, secret
         version=version,
         payload=payload,
         fingerprint=fingerprint(payload),
-        sealed_at=datetime.now(),
+        sealed_at=clock.now(),
         chief_id=chief_id,
         secretary_id=secretary_id,
     )

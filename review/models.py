@@ -3,6 +3,18 @@
 Values the rules core knows as enums (levels, standing, attendance, ...) are stored as
 short strings, checked by the database with CHECK constraints. Uniqueness and foreign
 keys are the database's job, not only the forms'.
+
+Stored times: every ``DateTime`` column is naive (no time zone), read from ``review.clock``
+(never ``datetime.now()`` directly), in one of two kinds, as stored from the start:
+
+- the meeting's record is in the server's local wall-clock time (``clock.now()``): the
+  meeting's start and end (as the minutes write them), the roll call, the counting (entries,
+  codes, approvals), the seals and their reopening, the exports' finishing;
+- the bookkeeping is in UTC (``clock.utcnow()``): the audit trail, the sign-in failures, and
+  the ``created_at`` the database fills in itself (CURRENT_TIMESTAMP: UTC on SQLite, the
+  session's time zone on PostgreSQL, UTC by default).
+
+Dates (``Date``) are calendar dates with no time zone: admission, retirement.
 """
 
 from __future__ import annotations
@@ -159,14 +171,15 @@ class Meeting(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
     review_year_id: Mapped[int] = mapped_column(ForeignKey("review_year.id", ondelete="RESTRICT"), index=True)
-    starts_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time, as the minutes write it
+    # Local time (clock.now()), the starts and ends as the minutes write them.
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime)
     ends_at: Mapped[datetime | None] = mapped_column(DateTime)
     location: Mapped[str] = mapped_column(String(NAME), default="")
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # chủ trì
     minute_taker_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # thư ký
     minutes_approved_by: Mapped[int | None] = mapped_column(Integer)
-    roll_called_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the roll call was recorded
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    roll_called_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the roll call was recorded: local
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
 
     cell: Mapped[Cell] = relationship(back_populates="meetings")
     review_year: Mapped[ReviewYear] = relationship()
@@ -403,7 +416,7 @@ class Tally(Versioned, db.Model):
     invalid: Mapped[int] = mapped_column(Integer, default=0)
     invalid_reasons: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who typed it
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time (clock.now()), as superseded_at
     # Where the last save came from (review.trust.Origin): the browser session's random id
     # (review.provenance: kept across sign-ins in one browser) and the client's address.
     sign_in_id: Mapped[str | None] = mapped_column(String(64))
@@ -508,7 +521,7 @@ class User(UserMixin, db.Model):
     # A one-time-code counter account reaches this meeting's tallies and nothing else.
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
     # Part of every session and remember-me cookie (see get_id): a new value ends them all.
     session_token: Mapped[str] = mapped_column(String(SESSION_TOKEN), default=new_session_token)
 
@@ -577,6 +590,7 @@ class CounterCode(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     code_hash: Mapped[str] = mapped_column(String(256))
     lookup_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Local time (clock.now()): issued, expires, used, revoked.
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -604,7 +618,7 @@ class SealApproval(db.Model):
     role: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    approved_at: Mapped[datetime] = mapped_column(DateTime)
+    approved_at: Mapped[datetime] = mapped_column(DateTime)  # local time (clock.now())
     # Where the approval came from (review.trust.Origin): the browser session's random id
     # (review.provenance: kept across sign-ins in one browser) and the client's address.
     sign_in_id: Mapped[str | None] = mapped_column(String(64))
@@ -634,7 +648,7 @@ class Seal(db.Model):
     # The audit log's last hash when the seal was written (review.audit sets it at insert;
     # the chain's genesis on an empty log); None only for seals made before anchors existed.
     audit_anchor: Mapped[str | None] = mapped_column(String(64))
-    sealed_at: Mapped[datetime] = mapped_column(DateTime)
+    sealed_at: Mapped[datetime] = mapped_column(DateTime)  # local time (clock.now()), as reopened_at
     chief_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -671,8 +685,8 @@ class ExportJob(db.Model):
     done: Mapped[int] = mapped_column(Integer, default=0)  # documents written
     error: Mapped[str] = mapped_column(Text, default="")
     file_path: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time (clock.now())
 
     organization: Mapped[Organization] = relationship()
     user: Mapped[User | None] = relationship()
@@ -698,7 +712,7 @@ class LoginFailure(db.Model):
     account: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     device: Mapped[str | None] = mapped_column(String(DEVICE_ID))
-    failed_at: Mapped[datetime] = mapped_column(DateTime)
+    failed_at: Mapped[datetime] = mapped_column(DateTime)  # UTC (clock.utcnow())
 
 
 class AuditEntry(db.Model):
@@ -714,7 +728,7 @@ class AuditEntry(db.Model):
     __table_args__ = (Index("ix_audit_entry_table_name_row_id", "table_name", "row_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, ... in chain order
-    at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC (clock.utcnow())
     actor_id: Mapped[int | None] = mapped_column(Integer)  # user_account.id, when a signed-in user
     actor: Mapped[str] = mapped_column(String(64))  # the username, or "cli" / "system"
     table_name: Mapped[str] = mapped_column(String(64))

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from .. import clock
 from ..form_saving import version_field
 from ..forms import BaseForm
 from ..models import NAME, Participant
@@ -26,11 +27,9 @@ class NewMeetingForm(BaseForm):
 
     def validate_year(self, field: IntegerField) -> None:
         # The years come from the rules core: a year no rule profile covers cannot be rated.
-        from datetime import date
-
         from ..rules import default_profile, profiled_years
 
-        years = profiled_years(date.today().year)
+        years = profiled_years(clock.today().year)
         if field.data is not None and (field.data not in years or default_profile(field.data) is None):
             raise ValidationError(
                 f"Chưa có quy định đánh giá, xếp loại cho năm {field.data}: "

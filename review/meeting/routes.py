@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from .. import clock
 from ..access import editable_cell, editable_meeting, secretary_required
 from ..counting import refuse_if_sealed
 from ..form_saving import loaded_version, save_form
@@ -33,7 +34,7 @@ def go_on(meeting: Meeting, key: str) -> str:
 def new(cell_id: int) -> ResponseReturnValue:
     """Start the cell's meeting for a review year."""
     cell = editable_cell(cell_id)
-    form = NewMeetingForm(data=None if request.method == "POST" else {"year": date.today().year})
+    form = NewMeetingForm(data=None if request.method == "POST" else {"year": clock.today().year})
     created: list[Meeting] = []
 
     def save() -> None:
@@ -183,7 +184,7 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
             p.attendance = form[f"attendance_{p.id}"].data
             reason = form[f"reason_{p.id}"].data or ""
             p.absence_reason = "" if p.attendance == Attendance.PRESENT.value else reason
-        meeting.roll_called_at = datetime.now()
+        meeting.roll_called_at = clock.now()
 
     def render() -> str:
         result, rules = tentative_result(meeting, form if request.method == "POST" else None)

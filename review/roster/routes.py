@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
@@ -364,7 +364,7 @@ def retire_member(member_id: int) -> ResponseReturnValue:
     """Record that a member left the cell; take them out of the meeting being recorded."""
     member = editable_member(member_id)
     form = RetireForm(
-        data=None if request.method == "POST" else {"retired_on": date.today()},
+        data=None if request.method == "POST" else {"retired_on": clock.today()},
         name=member.name,
         admitted_on=member.admitted_on,
     )
