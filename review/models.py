@@ -1,8 +1,11 @@
 """Typed SQLAlchemy models: organisations, cells, members, meetings, reviews, ballots, users.
 
-Values the rules core knows as enums (levels, standing, attendance, ...) are stored as
-short strings, checked by the database with CHECK constraints. Uniqueness and foreign
-keys are the database's job, not only the forms'.
+Values the rules core knows as enums (levels, standing, attendance, ...) are stored through
+SQLAlchemy's ``Enum`` (:func:`enum_column`): a short string, the enum's value (never its
+name), checked by a CHECK constraint named after the column; the attribute holds the enum
+member (a ``StrEnum``, equal to its value), and a string that is not a value is refused
+before it reaches the database. Uniqueness and foreign keys are the database's job, not
+only the forms'.
 
 Stored times: every ``DateTime`` column is naive (no time zone), read from ``review.clock``
 (never ``datetime.now()`` directly), in one of two kinds, as stored from the start:
@@ -41,6 +44,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy import Enum as SQLEnum
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,11 +54,64 @@ from .rules import Attendance, BallotMode, Level, Position, QuotaPool, Standing
 NAME = 200  # longest name or title we store
 
 
-def in_values(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
-    """Return a CHECK expression allowing only the enum's values in ``column``."""
-    values = ", ".join(f"'{v.value}'" for v in enum)
-    check = f"{column} IN ({values})"
-    return f"{column} IS NULL OR {check}" if nullable else check
+def enum_values(enum: type[StrEnum]) -> list[str]:
+    """Return the values an enum is stored as (its members' values, not their names)."""
+    return [member.value for member in enum]
+
+
+def enum_column(enum: type[StrEnum], name: str, length: int = 16) -> SQLEnum:
+    """Return the column type storing ``enum``'s values as VARCHAR(``length``), with a CHECK named ``name``.
+
+    Not a native (PostgreSQL) enum type: a plain string column and a CHECK constraint, the same
+    on SQLite and PostgreSQL, named ``ck_<table>_<name>`` by the metadata's naming convention.
+    """
+    return SQLEnum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=enum_values,
+        validate_strings=True,
+        length=length,
+    )
+
+
+class ReviewSubject(StrEnum):
+    """Whose collective review (kiểm điểm tập thể)."""
+
+    CELL = "cell"  # chi bộ
+    COMMITTEE = "committee"  # chi ủy
+
+
+class TallyEntry(StrEnum):
+    """Which entry of the counted ballot a tally is (see :class:`Tally`)."""
+
+    FIRST = "first"
+    SECOND = "second"
+    FINAL = "final"
+
+
+class ApprovalRole(StrEnum):
+    """Who agrees to a seal."""
+
+    CHIEF = "chief"  # trưởng ban kiểm phiếu
+    SECRETARY = "secretary"
+
+
+class ExportState(StrEnum):
+    """The state of a background export."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class FailureKind(StrEnum):
+    """What a failed sign-in tried."""
+
+    PASSWORD = "password"
+    CODE = "code"
 
 
 class Versioned:
@@ -108,8 +165,6 @@ class Member(Versioned, db.Model):
     __tablename__ = "member"
     __table_args__ = (
         UniqueConstraint("cell_id", "code"),
-        CheckConstraint(in_values("standing", Standing), name="standing"),
-        CheckConstraint(in_values("position", Position), name="position"),
         CheckConstraint("code <> 'cell'", name="code_not_cell"),
     )
 
@@ -117,8 +172,8 @@ class Member(Versioned, db.Model):
     cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
     code: Mapped[str] = mapped_column(String(32))  # the member's id in meeting files, e.g. "m01"
     name: Mapped[str] = mapped_column(String(NAME))
-    standing: Mapped[str] = mapped_column(String(16))
-    position: Mapped[str] = mapped_column(String(24))
+    standing: Mapped[Standing] = mapped_column(enum_column(Standing, "standing"))
+    position: Mapped[Position] = mapped_column(enum_column(Position, "position", 24))
     admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng
     retired_on: Mapped[date | None] = mapped_column(Date)  # left the cell (moved, died, removed)
 
@@ -132,11 +187,7 @@ class ReviewYear(db.Model):
     """
 
     __tablename__ = "review_year"
-    __table_args__ = (
-        UniqueConstraint("organization_id", "year"),
-        CheckConstraint(in_values("ballot_mode", BallotMode, nullable=True), name="ballot_mode"),
-        CheckConstraint(in_values("quota_pool", QuotaPool, nullable=True), name="quota_pool"),
-    )
+    __table_args__ = (UniqueConstraint("organization_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
@@ -145,9 +196,9 @@ class ReviewYear(db.Model):
     quorum: Mapped[str | None] = mapped_column(String(16))  # "2/3"
     excellent_threshold: Mapped[str | None] = mapped_column(String(16))
     cumulative: Mapped[bool | None] = mapped_column(Boolean)
-    ballot_mode: Mapped[str | None] = mapped_column(String(16))
+    ballot_mode: Mapped[BallotMode | None] = mapped_column(enum_column(BallotMode, "ballot_mode"))
     quota_ratio: Mapped[str | None] = mapped_column(String(16))
-    quota_pool: Mapped[str | None] = mapped_column(String(16))
+    quota_pool: Mapped[QuotaPool | None] = mapped_column(enum_column(QuotaPool, "quota_pool"))
 
     organization: Mapped[Organization] = relationship(back_populates="review_years")
 
@@ -254,10 +305,6 @@ class Participant(Versioned, db.Model):
     __table_args__ = (
         UniqueConstraint("meeting_id", "member_id"),
         UniqueConstraint("meeting_id", "roll_order"),
-        CheckConstraint(in_values("standing", Standing), name="standing"),
-        CheckConstraint(in_values("position", Position), name="position"),
-        CheckConstraint(in_values("attendance", Attendance), name="attendance"),
-        CheckConstraint(in_values("previous_level", Level, nullable=True), name="previous_level"),
         CheckConstraint("sick_leave_months BETWEEN 0 AND 12", name="sick_leave_months"),
     )
 
@@ -266,17 +313,18 @@ class Participant(Versioned, db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
     roll_order: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(NAME))
-    standing: Mapped[str] = mapped_column(String(16))
-    position: Mapped[str] = mapped_column(String(24))
+    standing: Mapped[Standing] = mapped_column(enum_column(Standing, "standing"))
+    position: Mapped[Position] = mapped_column(enum_column(Position, "position", 24))
     admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng, as at the meeting
-    attendance: Mapped[str] = mapped_column(String(16), default=Attendance.PRESENT.value)
+    attendance: Mapped[Attendance] = mapped_column(enum_column(Attendance, "attendance"), default=Attendance.PRESENT)
     absence_reason: Mapped[str] = mapped_column(Text, default="")
     exempt: Mapped[bool] = mapped_column(Boolean, default=False)  # miễn công tác và sinh hoạt đảng
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)  # đình chỉ sinh hoạt đảng
     temporary_elsewhere: Mapped[bool] = mapped_column(Boolean, default=False)  # sinh hoạt tạm thời nơi khác
     sick_leave_months: Mapped[int] = mapped_column(Integer, default=0)
     disciplined_in_year: Mapped[bool] = mapped_column(Boolean, default=False)
-    previous_level: Mapped[str | None] = mapped_column(String(16))  # last year's decided level
+    # Last year's decided level.
+    previous_level: Mapped[Level | None] = mapped_column(enum_column(Level, "previous_level"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     member: Mapped[Member] = relationship()
@@ -289,15 +337,12 @@ class IndividualReview(Versioned, db.Model):
     """A member's self-criticism (tự kiểm điểm) at the meeting, with feedback and conclusion."""
 
     __tablename__ = "individual_review"
-    __table_args__ = (
-        CheckConstraint(in_values("self_level", Level, nullable=True), name="self_level"),
-        CheckConstraint("self_score IS NULL OR self_score BETWEEN 0 AND 100", name="self_score"),
-    )
+    __table_args__ = (CheckConstraint("self_score IS NULL OR self_score BETWEEN 0 AND 100", name="self_score"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), unique=True)
     summary: Mapped[str] = mapped_column(Text, default="")
-    self_level: Mapped[str | None] = mapped_column(String(16))
+    self_level: Mapped[Level | None] = mapped_column(enum_column(Level, "self_level"))
     self_score: Mapped[int | None] = mapped_column(Integer)  # out of 100, from the 2025 profile
     response: Mapped[str] = mapped_column(Text, default="")
     conclusion: Mapped[str] = mapped_column(Text, default="")  # the chair's kết luận
@@ -315,18 +360,14 @@ class CollectiveReview(Versioned, db.Model):
     """The collective review of the cell or of its committee (kiểm điểm tập thể)."""
 
     __tablename__ = "collective_review"
-    __table_args__ = (
-        UniqueConstraint("meeting_id", "subject"),
-        CheckConstraint("subject IN ('cell', 'committee')", name="subject"),
-        CheckConstraint(in_values("self_level", Level, nullable=True), name="self_level"),
-    )
+    __table_args__ = (UniqueConstraint("meeting_id", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    subject: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[ReviewSubject] = mapped_column(enum_column(ReviewSubject, "subject"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[str] = mapped_column(Text, default="")
-    self_level: Mapped[str | None] = mapped_column(String(16))
+    self_level: Mapped[Level | None] = mapped_column(enum_column(Level, "self_level"))
     conclusion: Mapped[str] = mapped_column(Text, default="")
     remedy_plan: Mapped[str] = mapped_column(Text, default="")
 
@@ -405,12 +446,11 @@ class Tally(Versioned, db.Model):
             postgresql_where=text("superseded_at IS NULL"),
         ),
         CheckConstraint("issued >= 0 AND returned >= 0 AND invalid >= 0", name="non_negative"),
-        CheckConstraint("entry IN ('first', 'second', 'final')", name="entry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    entry: Mapped[str] = mapped_column(String(16), default="final")
+    entry: Mapped[TallyEntry] = mapped_column(enum_column(TallyEntry, "entry"), default=TallyEntry.FINAL)
     issued: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
@@ -499,7 +539,6 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(in_values("role", Role), name="role"),
         CheckConstraint(
             "(role = 'admin' AND organization_id IS NULL AND cell_id IS NULL)"
             " OR (role = 'ward' AND organization_id IS NOT NULL AND cell_id IS NULL)"
@@ -513,7 +552,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(NAME), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     cell_id: Mapped[int | None] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"))
     # The party member behind the account, if any (a counter must be one to count).
@@ -572,7 +611,7 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         """Return the role's Vietnamese name."""
-        return ROLE_LABELS[Role(self.role)]
+        return ROLE_LABELS[self.role]
 
 
 class CounterCode(db.Model):
@@ -608,14 +647,11 @@ class SealApproval(db.Model):
     """The chief counter's or the secretary's agreement to seal exactly this data (its fingerprint)."""
 
     __tablename__ = "seal_approval"
-    __table_args__ = (
-        UniqueConstraint("meeting_id", "role"),
-        CheckConstraint("role IN ('chief', 'secretary')", name="role"),
-    )
+    __table_args__ = (UniqueConstraint("meeting_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[ApprovalRole] = mapped_column(enum_column(ApprovalRole, "role"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     fingerprint: Mapped[str] = mapped_column(String(64))
     approved_at: Mapped[datetime] = mapped_column(DateTime)  # local time (clock.now())
@@ -671,16 +707,13 @@ class ExportJob(db.Model):
     """
 
     __tablename__ = "export_job"
-    __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-        CheckConstraint("total >= 0 AND done >= 0 AND done <= total", name="progress"),
-    )
+    __table_args__ = (CheckConstraint("total >= 0 AND done >= 0 AND done <= total", name="progress"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who asked
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[ExportState] = mapped_column(enum_column(ExportState, "status"), default=ExportState.QUEUED)
     total: Mapped[int] = mapped_column(Integer, default=0)  # documents to write
     done: Mapped[int] = mapped_column(Integer, default=0)  # documents written
     error: Mapped[str] = mapped_column(Text, default="")
@@ -702,13 +735,12 @@ class LoginFailure(db.Model):
 
     __tablename__ = "login_failure"
     __table_args__ = (
-        CheckConstraint("kind IN ('password', 'code')", name="kind"),
         Index("ix_login_failure_account_failed_at", "account", "failed_at"),
         Index("ix_login_failure_address_failed_at", "address", "failed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[FailureKind] = mapped_column(enum_column(FailureKind, "kind"))
     account: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     device: Mapped[str | None] = mapped_column(String(DEVICE_ID))
