@@ -77,7 +77,7 @@ def set_committee(meeting: Meeting, member_ids: list[int], chief_id: int) -> Non
         participant = by_member.get(member_id)
         if participant is None:
             raise Refused("members", "Chỉ chọn đảng viên của hội nghị này.")
-        if participant.standing != Standing.OFFICIAL.value:
+        if participant.standing != Standing.OFFICIAL:
             raise Refused(
                 "members", f"Đồng chí {participant.name} là đảng viên dự bị, không được tham gia ban kiểm phiếu."
             )
@@ -111,7 +111,7 @@ def chief_member_id(meeting: Meeting) -> int | None:
 
 def counts_for(user: User, meeting: Meeting) -> bool:
     """Return whether ``user`` is a counter of ``meeting``: own account or one-time code."""
-    if Role(user.role) is not Role.COUNTER or user.cell_id != meeting.cell_id:
+    if user.role is not Role.COUNTER or user.cell_id != meeting.cell_id:
         return False
     if user.meeting_id is not None and user.meeting_id != meeting.id:
         return False
@@ -220,7 +220,7 @@ def redeem_code(code: str, now: datetime | None = None) -> User | None:
     record.used_at = now
     member = record.member
     earlier = db.session.scalars(
-        select(User).where(User.meeting_id == meeting.id, User.member_id == member.id, User.role == Role.COUNTER.value)
+        select(User).where(User.meeting_id == meeting.id, User.member_id == member.id, User.role == Role.COUNTER)
     ).all()
     for account in earlier:
         if account.active:
@@ -228,7 +228,7 @@ def redeem_code(code: str, now: datetime | None = None) -> User | None:
     user = User(
         username=code_account_name(meeting, member.code),
         display_name=participant_names(meeting).get(member.id, member.name),  # as at the meeting
-        role=Role.COUNTER.value,
+        role=Role.COUNTER,
         cell_id=meeting.cell_id,
         meeting_id=meeting.id,
         member_id=member.id,

@@ -40,13 +40,10 @@ from .models import (
 )
 from .rules import (
     CELL_ROW,
-    Attendance,
     Level,
     MeetingResult,
-    Position,
     Problem,
     Rules,
-    Standing,
     Votes,
     resolve_rules,
     rules_overrides,
@@ -135,8 +132,8 @@ def import_meeting(mf: MeetingFile) -> Meeting:
                     cell=cell,
                     code=data.id,
                     name=data.name,
-                    standing=data.standing.value,
-                    position=data.position.value,
+                    standing=data.standing,
+                    position=data.position,
                     admitted_on=data.admitted_on,
                 )
                 db.session.add(member)
@@ -171,21 +168,21 @@ def import_meeting(mf: MeetingFile) -> Meeting:
                 roll_order=order,
                 name=data.name,  # the meeting keeps its own copy, as the file records it
                 admitted_on=data.admitted_on,
-                standing=data.standing.value,
-                position=data.position.value,
-                attendance=data.attendance.value,
+                standing=data.standing,
+                position=data.position,
+                attendance=data.attendance,
                 absence_reason=data.absence_reason,
                 exempt=data.exempt,
                 suspended=data.suspended,
                 temporary_elsewhere=data.temporary_elsewhere,
                 sick_leave_months=data.sick_leave_months,
                 disciplined_in_year=data.disciplined_in_year,
-                previous_level=data.previous_level and data.previous_level.value,
+                previous_level=data.previous_level,
             )
             if data.review is not None:
                 participant.review = IndividualReview(
                     summary=data.review.summary,
-                    self_level=data.review.self_level and data.review.self_level.value,
+                    self_level=data.review.self_level,
                     self_score=data.review.self_score,
                     response=data.review.response,
                     conclusion=data.review.conclusion,
@@ -199,7 +196,7 @@ def import_meeting(mf: MeetingFile) -> Meeting:
                     subject=data.subject,
                     position=position,
                     report=data.report,
-                    self_level=data.self_level and data.self_level.value,
+                    self_level=data.self_level,
                     conclusion=data.conclusion,
                     remedy_plan=data.remedy_plan,
                     feedback=_feedback_rows(data.feedback, members),
@@ -305,7 +302,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
         if p.review is not None:
             review = ReviewData(
                 summary=p.review.summary,
-                self_level=level_of(p.review.self_level),
+                self_level=p.review.self_level,
                 self_score=p.review.self_score,
                 response=p.review.response,
                 feedback=_entries(p.review.feedback),
@@ -315,16 +312,16 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
             MemberData(
                 id=p.member.code,
                 name=p.name,  # the meeting's own copy: a later roster edit does not reach a sealed meeting
-                standing=Standing(p.standing),
-                position=Position(p.position),
+                standing=p.standing,
+                position=p.position,
                 admitted_on=p.admitted_on,
-                attendance=Attendance(p.attendance),
+                attendance=p.attendance,
                 exempt=p.exempt,
                 suspended=p.suspended,
                 temporary_elsewhere=p.temporary_elsewhere,
                 disciplined_in_year=p.disciplined_in_year,
                 sick_leave_months=p.sick_leave_months,
-                previous_level=level_of(p.previous_level),
+                previous_level=p.previous_level,
                 absence_reason=p.absence_reason,
                 review=review,
             )
@@ -368,7 +365,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
             CollectiveData(
                 subject=c.subject,
                 report=c.report,
-                self_level=level_of(c.self_level),
+                self_level=c.self_level,
                 feedback=_entries(c.feedback),
                 conclusion=c.conclusion,
                 remedy_plan=c.remedy_plan,

@@ -41,6 +41,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     func,
     text,
 )
@@ -771,3 +772,29 @@ class AuditEntry(db.Model):
     after: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+def _enum_setter(enum: type[StrEnum]) -> Any:
+    values = frozenset(enum_values(enum))
+
+    def to_member(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
+        # A string that is one of the values is the member; another string is left for the
+        # Enum type to refuse at the flush (LookupError), as any value not of the enum.
+        return enum(value) if isinstance(value, str) and not isinstance(value, enum) and value in values else value
+
+    return to_member
+
+
+def _members_on_set() -> None:
+    """Make an enumerated attribute hold the enum's member even when set to its value (a form's string).
+
+    Loaded rows hold members already; so every enumerated attribute is a member, whoever set it.
+    """
+    for mapper in db.Model.registry.mappers:
+        for prop in mapper.column_attrs:
+            column_type = prop.columns[0].type
+            if isinstance(column_type, SQLEnum) and column_type.enum_class is not None:
+                event.listen(getattr(mapper.class_, prop.key), "set", _enum_setter(column_type.enum_class), retval=True)
+
+
+_members_on_set()

@@ -228,14 +228,14 @@ def account_name(user: User, meeting: Meeting) -> str:
 
 
 NOT_ELIGIBLE_ATTENDANCE = {
-    Attendance.ABSENT_EXCUSED.value: "Vắng có lý do: không tham gia ban kiểm phiếu.",
-    Attendance.ABSENT.value: "Vắng mặt: không tham gia ban kiểm phiếu.",
+    Attendance.ABSENT_EXCUSED: "Vắng có lý do: không tham gia ban kiểm phiếu.",
+    Attendance.ABSENT: "Vắng mặt: không tham gia ban kiểm phiếu.",
 }
 
 
 def why_not_eligible(participant: Participant) -> str:
     """Return why a participant cannot sit on the committee."""
-    if participant.standing == Standing.PROBATIONARY.value:
+    if participant.standing == Standing.PROBATIONARY:
         return "Đảng viên dự bị: không được tham gia ban kiểm phiếu."
     if participant.suspended:
         return "Bị đình chỉ sinh hoạt đảng: không có quyền biểu quyết."
@@ -252,7 +252,7 @@ def own_accounts(meeting: Meeting) -> dict[int, User]:
     users = db.session.scalars(
         select(User)
         .where(
-            User.role == Role.COUNTER.value,
+            User.role == Role.COUNTER,
             User.cell_id == meeting.cell_id,
             User.meeting_id.is_(None),
             User.member_id.in_(member_ids),

@@ -26,7 +26,7 @@ def visible_cells() -> list[Cell]:
         .join(Cell.organization)
         .order_by(Organization.name, Cell.name)
     )
-    role = Role(current_user.role)
+    role = current_user.role
     if role is Role.WARD:
         query = query.where(Cell.organization_id == current_user.organization_id)
     elif role in (Role.SECRETARY, Role.COUNTER):

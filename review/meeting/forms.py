@@ -125,7 +125,7 @@ def roll_call_form(participants: list[Participant], formdata: object = None) -> 
         for p in participants:
             attendance = self[f"attendance_{p.id}"]
             reason = self[f"reason_{p.id}"]
-            if attendance.data == Attendance.ABSENT_EXCUSED.value and not reason.data:
+            if attendance.data == Attendance.ABSENT_EXCUSED and not reason.data:
                 reason.errors = list(reason.errors) + ["Vắng có lý do: ghi lý do (ví dụ: ốm, công tác)."]
                 ok = False
         return ok

@@ -175,7 +175,7 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
             lambda: [
                 (
                     p.name,
-                    ATTENDANCE_LABELS[Attendance(p.attendance)] + (f": {p.absence_reason}" if p.absence_reason else ""),
+                    ATTENDANCE_LABELS[p.attendance] + (f": {p.absence_reason}" if p.absence_reason else ""),
                 )
                 for p in participants
             ],
@@ -183,7 +183,7 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
         for p in participants:
             p.attendance = form[f"attendance_{p.id}"].data
             reason = form[f"reason_{p.id}"].data or ""
-            p.absence_reason = "" if p.attendance == Attendance.PRESENT.value else reason
+            p.absence_reason = "" if p.attendance == Attendance.PRESENT else reason
         meeting.roll_called_at = clock.now()
 
     def render() -> str:
@@ -238,7 +238,7 @@ def ballot(meeting_id: int) -> ResponseReturnValue:
 def closing(meeting_id: int) -> ResponseReturnValue:
     """Record the closing: minutes approved by N of those present, closing time."""
     meeting = editable_meeting(meeting_id)
-    present = sum(1 for p in meeting.participants if p.attendance == Attendance.PRESENT.value)
+    present = sum(1 for p in meeting.participants if p.attendance == Attendance.PRESENT)
     data = None
     if request.method == "GET":
         data = {

@@ -92,7 +92,7 @@ def viewed_meeting(meeting_id: int) -> tuple[Meeting, str]:
     meeting = load_meeting(meeting_id)
     if meeting is None:
         abort(404)
-    role = Role(current_user.role)
+    role = current_user.role
     if role is Role.WARD:
         if current_user.organization_id != meeting.cell.organization_id:
             abort(404)
@@ -128,7 +128,7 @@ def ruled_organization(organization_id: int) -> Organization:
     organization = db.session.get(Organization, organization_id)
     if organization is None:
         abort(404)
-    role = Role(current_user.role)
+    role = current_user.role
     if role is Role.ADMIN:
         return organization
     if role is Role.WARD and current_user.organization_id == organization.id:
@@ -440,7 +440,7 @@ def render_results(
         reopen_form=reopen_form or ReopenForm(formdata=None),
         provisional_label=PROVISIONAL,
         may_print=viewer in (SECRETARY, COUNTER),
-        may_set_rules=Role(current_user.role) in (Role.WARD, Role.ADMIN),
+        may_set_rules=current_user.role in (Role.WARD, Role.ADMIN),
         provenance=provenance_section(meeting),  # where the entries and approvals came from
     )
     if viewer == SECRETARY:

@@ -19,7 +19,7 @@ from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_o
 from ..meeting_store import FINAL_TALLY, meeting_file
 from ..meetingfile import POSITION_LABELS
 from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
-from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
+from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, MeetingResult, Position
 from ..versioning import check_version
 from . import bp
 from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
@@ -82,7 +82,7 @@ def sealed_copies(member: Member) -> list[dict[str, object]]:
             for key, label, shown in (
                 ("name", "họ và tên", p.name),
                 ("standing", "đảng viên", STANDING_LABELS.get(p.standing, p.standing).lower()),
-                ("position", "chức vụ", POSITION_LABELS[Position(p.position)]),
+                ("position", "chức vụ", POSITION_LABELS[p.position]),
                 ("admitted_on", "ngày vào Đảng", p.admitted_on.strftime("%d/%m/%Y")),
             )
             if getattr(p, key) != getattr(member, key)
@@ -116,9 +116,7 @@ def next_roll_order(meeting: Meeting) -> int:
 
 def position_holder(cell_id: int, position: Position, except_member_id: int | None) -> Member | None:
     """Return the current member (other than ``except_member_id``) holding ``position``."""
-    query = select(Member).where(
-        Member.cell_id == cell_id, Member.position == position.value, Member.retired_on.is_(None)
-    )
+    query = select(Member).where(Member.cell_id == cell_id, Member.position == position, Member.retired_on.is_(None))
     if except_member_id is not None:
         query = query.where(Member.id != except_member_id)
     return db.session.scalars(query.order_by(Member.id)).first()
@@ -161,13 +159,13 @@ def flag_texts(p: Participant) -> list[str]:
     if p.disciplined_in_year:
         texts.append("Bị kỷ luật trong năm")
     if p.previous_level:
-        texts.append(f"Năm trước: {LEVEL_LABELS[Level(p.previous_level)]}")
+        texts.append(f"Năm trước: {LEVEL_LABELS[p.previous_level]}")
     return texts
 
 
 def flag_lines(p: Participant) -> list[tuple[str, str]]:
     """Return a participant's stored flags as label and text, shown after a save conflict."""
-    level = LEVEL_LABELS[Level(p.previous_level)] if p.previous_level else "không có / chưa biết"
+    level = LEVEL_LABELS[p.previous_level] if p.previous_level else "không có / chưa biết"
     return [("Tình trạng trong năm", "; ".join(flag_texts(p)) or "không có"), ("Xếp loại năm trước", level)]
 
 
@@ -294,7 +292,7 @@ def edit_member(member_id: int) -> ResponseReturnValue:
             lambda: [
                 ("Họ và tên", member.name),
                 ("Đảng viên", STANDING_LABELS.get(member.standing, member.standing)),
-                ("Chức vụ", POSITION_LABELS[Position(member.position)]),
+                ("Chức vụ", POSITION_LABELS[member.position]),
                 ("Ngày vào Đảng", member.admitted_on.strftime("%d/%m/%Y")),
             ],
         )

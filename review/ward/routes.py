@@ -54,7 +54,7 @@ NO_STORE = "private, no-store"
 
 def may_view_organization(organization_id: int) -> bool:
     """Return whether the signed-in user may read the organisation's pages: its ward, an admin."""
-    role = Role(current_user.role)
+    role = current_user.role
     return role is Role.ADMIN or (role is Role.WARD and current_user.organization_id == organization_id)
 
 
