@@ -196,29 +196,29 @@ class Target:
 
 
 def _is_admin(user: Any, target: Target) -> bool:
-    return Role(user.role) is Role.ADMIN
+    return user.role is Role.ADMIN
 
 
 def _is_ward(user: Any, target: Target) -> bool:
-    if Role(user.role) is not Role.WARD:
+    if user.role is not Role.WARD:
         return False
     organization_id = target.the_organization_id()
     return organization_id is not None and user.organization_id == organization_id
 
 
 def _is_secretary(user: Any, target: Target) -> bool:
-    if Role(user.role) is not Role.SECRETARY:
+    if user.role is not Role.SECRETARY:
         return False
     cell_id = target.the_cell_id()
     return cell_id is not None and user.cell_id == cell_id
 
 
 def _is_counter(user: Any, target: Target) -> bool:
-    return Role(user.role) is Role.COUNTER and target.meeting is not None and counts_for(user, target.meeting)
+    return user.role is Role.COUNTER and target.meeting is not None and counts_for(user, target.meeting)
 
 
 def _is_chief(user: Any, target: Target) -> bool:
-    return Role(user.role) is Role.COUNTER and target.meeting is not None and is_chief(user, target.meeting)
+    return user.role is Role.COUNTER and target.meeting is not None and is_chief(user, target.meeting)
 
 
 # Each relation's predicate: the account, the object of the page.
@@ -269,7 +269,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if Role(current_user.role) not in roles:
+            if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 
@@ -457,7 +457,7 @@ def ruled_organization(organization_id: int) -> Organization:
 
 def listed_scope(user: User | Any) -> tuple[str, int | None]:
     """Return which cells the home page lists: ("all", None), ("organization", id) or ("cell", id)."""
-    role = Role(user.role)
+    role = user.role
     if role is Role.WARD:
         return "organization", user.organization_id
     if role in (Role.SECRETARY, Role.COUNTER):
@@ -467,7 +467,7 @@ def listed_scope(user: User | Any) -> tuple[str, int | None]:
 
 def home_links(user: User | Any) -> Mapping[str, Any]:
     """Return what the home page offers the account beyond its cells' meetings."""
-    role = Role(user.role)
+    role = user.role
     return {
         # The ward: its organisation's dashboard and rules (WARD_PAGES, SET_RULES), and each
         # meeting's results and minutes (READ_RESULTS, READ_RECORDS).

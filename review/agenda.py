@@ -13,7 +13,6 @@ from .meeting_store import meeting_file
 from .models import Meeting, Participant
 from .rules import (
     NOT_RATED_LABELS,
-    Position,
     Rules,
     has_committee,
     is_reviewed,
@@ -72,7 +71,7 @@ def agenda(meeting: Meeting) -> Agenda:
             skipped.append((participant, NOT_RATED_LABELS[reason]))
 
     def order(p: Participant) -> tuple[int, int]:
-        return review_order_key(Position(p.position), p.roll_order)
+        return review_order_key(p.position, p.roll_order)
 
     return Agenda(
         rules=mf.rules,

@@ -10,11 +10,14 @@ from typing import Any
 from flask import Flask
 
 from .config import load_config
+from .errors import ERRORS, register_error_handlers
 from .security import register_converters, register_security
 
 PACKAGE = Path(__file__).resolve().parent
 # The Alembic chain lives in the checkout's top-level migrations/; a built wheel carries it
 # inside the package as review/migrations (pyproject.toml maps the one onto the other).
+__all__ = ["ERRORS", "MIGRATIONS", "PACKAGE", "create_app"]  # ERRORS: review.errors', reached from the package
+
 MIGRATIONS = PACKAGE / "migrations" if (PACKAGE / "migrations").is_dir() else PACKAGE.parent / "migrations"
 
 
@@ -36,7 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_converters(app)  # before the blueprints: their rules take the converters when added
     register_blueprints(app)
     register_template_helpers(app)
-    register_error_pages(app)
+    register_error_handlers(app)
     register_security(app)
     register_commands(app)
     return app
@@ -46,8 +49,9 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions and set up database connections."""
     from . import (  # noqa: F401  (the audit trail, versions and seal guard: session events)
         audit,
-        integrity,
         models,
+        seal_guard,
+        versioning,
     )
     from .database import configure_engine
     from .extensions import babel, csrf, db, login_manager, migrate
@@ -57,7 +61,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "vi")
     login_manager.init_app(app)
-    integrity.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
@@ -109,30 +112,6 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     app.jinja_env.filters["when"] = format_when
-
-
-ERRORS = {
-    400: ("Yêu cầu không hợp lệ", "Phiên làm việc có thể đã hết hạn. Tải lại trang rồi thử lại."),
-    403: ("Không có quyền", "Tài khoản của bạn không được làm việc này."),
-    404: ("Không tìm thấy", "Trang này không có, hoặc không thuộc phạm vi tài khoản của bạn."),
-    405: ("Không hợp lệ", "Trang này không nhận yêu cầu như vậy."),
-    413: ("Nội dung quá lớn", "Nội dung gửi lên quá lớn nên chưa được lưu: rút ngắn văn bản rồi thử lại."),
-    500: ("Lỗi hệ thống", "Đã có lỗi. Nội dung chưa lưu được; vui lòng thử lại."),
-}
-
-
-def register_error_pages(app: Flask) -> None:
-    """Answer errors with Vietnamese pages."""
-    from flask import render_template
-    from werkzeug.exceptions import HTTPException
-
-    def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        code = error.code or 500
-        title, message = ERRORS.get(code, (error.name, error.description or ""))
-        return render_template("errors/error.html", title=title, message=message), code
-
-    for code in ERRORS:
-        app.register_error_handler(code, render_error)
 
 
 def register_commands(app: Flask) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import get_history
 
+from . import clock
 from .models import AuditEntry, CollectiveReview, IndividualReview, Participant, Seal, Tally
 
 # The tables of a meeting's record and everything that decides it.
@@ -346,7 +347,7 @@ def anchor_seal(mapper: Mapper, connection: Connection, target: Seal) -> None:
 
     The head is taken under the chain's lock, which the transaction then holds, so the only
     entries between the anchor and the seal's own entry are those of the sealing flush.
-    integrity.refuse_seal_change keeps it unchanged afterwards.
+    seal_guard.refuse_seal_change keeps it unchanged afterwards.
     """
     target.audit_anchor = chain_head(connection)[1]
 
@@ -360,7 +361,7 @@ def append_entries(session: Session, flush_context: Any) -> None:
     actor_id, actor = session.info.get(ACTOR) or current_actor()
     connection = session.connection()
     entry_id, prev_hash = chain_head(connection)
-    at = datetime.now(UTC).replace(tzinfo=None)
+    at = clock.utcnow()
     rows = []
     for change in changes:
         entry_id += 1
@@ -665,7 +666,7 @@ def seal_anchors(connection: Connection) -> list[SealAnchor]:
                 recorded,
                 position,
                 between,
-                # sealed_at is the server's local naive time (records.seal_meeting: datetime.now()),
+                # sealed_at is the server's local naive time (meeting_store.seal_meeting: clock.now()),
                 # audit_entry.at naive UTC (append_entries): a naive astimezone reads local time.
                 sealed_before_log(
                     row.sealed_at.astimezone(UTC).replace(tzinfo=None),

@@ -140,7 +140,7 @@ def create_user(
     """Create an account scoped to its cell or organisation."""
     user = User(
         username=username,
-        role=role.value,
+        role=role,
         cell_id=cell_id,
         organization_id=organization_id,
         display_name=display_name or username,

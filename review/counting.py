@@ -18,9 +18,9 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import clock
 from .database import lock_row
 from .extensions import db
-from .integrity import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .meeting_edits import Refused
 from .meeting_store import FINAL_TALLY, meeting_file, seal_meeting
 from .meetingfile import BallotData, MeetingFile
@@ -37,6 +37,7 @@ from .rules import (
     counter_bar,
     counter_refusal,
 )
+from .seal_guard import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .sealdata import fingerprint, sealed_payload
 from .text import nfc, one_line_break, text_problem
 from .trust import Origin, Provenance, provenance
@@ -121,7 +122,7 @@ def chief_member_id(meeting: Meeting) -> int | None:
 
 def counts_for(user: User, meeting: Meeting) -> bool:
     """Return whether ``user`` is a counter of ``meeting``: own account or one-time code."""
-    if Role(user.role) is not Role.COUNTER or user.cell_id != meeting.cell_id:
+    if user.role is not Role.COUNTER or user.cell_id != meeting.cell_id:
         return False
     if user.meeting_id is not None and user.meeting_id != meeting.id:
         return False
@@ -161,7 +162,7 @@ def issue_code(meeting: Meeting, member_id: int, now: datetime | None = None, is
     refuse_if_sealed(meeting, "member")
     if not any(c.member_id == member_id for c in meeting.counters):
         raise Refused("member", "Chỉ cấp mã cho thành viên ban kiểm phiếu.")
-    now = now or datetime.now()
+    now = now or clock.now()
     earlier = db.session.scalars(
         select(CounterCode).where(
             CounterCode.meeting_id == meeting.id,
@@ -218,7 +219,7 @@ def redeem_code(code: str, now: datetime | None = None) -> User | None:
     Each code opens an account of its own: a re-issued code never hands over the account an
     earlier code opened, nor its entry; that account is retired (:func:`retire_code_account`).
     """
-    now = now or datetime.now()
+    now = now or clock.now()
     record = db.session.scalar(select(CounterCode).where(CounterCode.lookup_key == code_lookup_key(code)))
     if record is None or record.used_at is not None or record.revoked_at is not None or record.expires_at < now:
         return None
@@ -230,7 +231,7 @@ def redeem_code(code: str, now: datetime | None = None) -> User | None:
     record.used_at = now
     member = record.member
     earlier = db.session.scalars(
-        select(User).where(User.meeting_id == meeting.id, User.member_id == member.id, User.role == Role.COUNTER.value)
+        select(User).where(User.meeting_id == meeting.id, User.member_id == member.id, User.role == Role.COUNTER)
     ).all()
     for account in earlier:
         if account.active:
@@ -238,7 +239,7 @@ def redeem_code(code: str, now: datetime | None = None) -> User | None:
     user = User(
         username=code_account_name(meeting, member.code),
         display_name=participant_names(meeting).get(member.id, member.name),  # as at the meeting
-        role=Role.COUNTER.value,
+        role=Role.COUNTER,
         cell_id=meeting.cell_id,
         meeting_id=meeting.id,
         member_id=member.id,
@@ -306,7 +307,7 @@ def save_entry(meeting: Meeting, tally: Tally, ballot: BallotCount, source: Sour
     by_code = {p.member.code: p for p in meeting.participants}
     tally.issued, tally.returned, tally.invalid = ballot.issued, ballot.returned, ballot.invalid
     tally.invalid_reasons = ballot.invalid_reasons
-    tally.updated_at = datetime.now()
+    tally.updated_at = clock.now()
     tally.sign_in_id, tally.address = source.sign_in_id, source.address
     tally.rows.clear()
     db.session.flush()
@@ -392,10 +393,10 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
         raise Refused("csrf_token", "Số liệu vừa thay đổi: xem lại kết quả rồi xác nhận lần nữa.")
     approval = next((a for a in meeting.seal_approvals if a.role == role), None)
     if approval is None:
-        approval = SealApproval(role=role, user_id=user.id, fingerprint=current, approved_at=datetime.now())
+        approval = SealApproval(role=role, user_id=user.id, fingerprint=current, approved_at=clock.now())
         meeting.seal_approvals.append(approval)
     else:
-        approval.user_id, approval.fingerprint, approval.approved_at = user.id, current, datetime.now()
+        approval.user_id, approval.fingerprint, approval.approved_at = user.id, current, clock.now()
     approval.user = user
     approval.sign_in_id, approval.address = source.sign_in_id, source.address
     roles = {a.role: a for a in meeting.seal_approvals if a.fingerprint == current}
@@ -411,7 +412,7 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
             returned=first.returned,
             invalid=first.invalid,
             invalid_reasons=first.invalid_reasons,
-            updated_at=datetime.now(),
+            updated_at=clock.now(),
             rows=[
                 TallyRow(
                     participant=r.participant,
@@ -500,7 +501,7 @@ def reopen(meeting: Meeting, user: User, reason: str) -> int:
     user_id = user.id  # read before changing the seal: loading it may flush
     seal.reopened_by_id = user_id
     seal.reopen_reason = reason.strip()
-    seal.reopened_at = datetime.now()
+    seal.reopened_at = clock.now()
     final = meeting.tally(FINAL_TALLY)
     if final is not None:
         meeting.tallies.remove(final)

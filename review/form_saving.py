@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from flask import flash, g, jsonify, redirect, request
@@ -13,11 +12,12 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
+from . import clock
 from .database import write_transaction
 from .extensions import db
-from .integrity import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 from .meeting_edits import Refused
 from .models import User
+from .versioning import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 
 AUTOSAVE_HEADER = "X-Autosave"
 
@@ -74,7 +74,7 @@ def save_form(
                     return jsonify(ok=False, errors=form.errors), 422
                 return render(), 422
             if wants_json():
-                answer: dict[str, Any] = {"ok": True, "saved_at": datetime.now().strftime("%H:%M:%S")}
+                answer: dict[str, Any] = {"ok": True, "saved_at": clock.now().strftime("%H:%M:%S")}
                 if version is not None:
                     answer["version"] = version
                 return jsonify(answer)

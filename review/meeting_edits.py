@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Cell, Meeting, Member, Participant, ReviewYear
-from .rules import POSITION_ORDER, Position, default_profile
+from .rules import POSITION_ORDER, default_profile
 
 
 class Refused(Exception):
@@ -22,7 +22,7 @@ class Refused(Exception):
 
 def roster_order_key(member: Member) -> tuple[int, date, int]:
     """Return the order members are summoned in: the head first, then by seniority."""
-    return (POSITION_ORDER[Position(member.position)], member.admitted_on, member.id)
+    return (POSITION_ORDER[member.position], member.admitted_on, member.id)
 
 
 def review_year_for(cell: Cell, year: int) -> ReviewYear:

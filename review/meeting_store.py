@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
+from . import clock
 from .database import write_transaction
 from .extensions import db
 from .meetingfile import (
@@ -38,13 +38,10 @@ from .models import (
 )
 from .rules import (
     CELL_ROW,
-    Attendance,
     Level,
     MeetingResult,
-    Position,
     Problem,
     Rules,
-    Standing,
     Votes,
     resolve_rules,
     rules_overrides,
@@ -133,8 +130,8 @@ def import_meeting(mf: MeetingFile) -> Meeting:
                     cell=cell,
                     code=data.id,
                     name=data.name,
-                    standing=data.standing.value,
-                    position=data.position.value,
+                    standing=data.standing,
+                    position=data.position,
                     admitted_on=data.admitted_on,
                 )
                 db.session.add(member)
@@ -158,7 +155,7 @@ def import_meeting(mf: MeetingFile) -> Meeting:
             chair=members.get(mf.meeting.chair) if mf.meeting.chair else None,
             minute_taker=members.get(mf.meeting.minute_taker) if mf.meeting.minute_taker else None,
             minutes_approved_by=mf.meeting.minutes_approved_by,
-            roll_called_at=datetime.now(),
+            roll_called_at=clock.now(),
             guests=[Guest(position=i, name=g.name, title=g.title) for i, g in enumerate(mf.meeting.guests)],
         )
         db.session.add(meeting)
@@ -169,21 +166,21 @@ def import_meeting(mf: MeetingFile) -> Meeting:
                 roll_order=order,
                 name=data.name,  # the meeting keeps its own copy, as the file records it
                 admitted_on=data.admitted_on,
-                standing=data.standing.value,
-                position=data.position.value,
-                attendance=data.attendance.value,
+                standing=data.standing,
+                position=data.position,
+                attendance=data.attendance,
                 absence_reason=data.absence_reason,
                 exempt=data.exempt,
                 suspended=data.suspended,
                 temporary_elsewhere=data.temporary_elsewhere,
                 sick_leave_months=data.sick_leave_months,
                 disciplined_in_year=data.disciplined_in_year,
-                previous_level=data.previous_level and data.previous_level.value,
+                previous_level=data.previous_level,
             )
             if data.review is not None:
                 participant.review = IndividualReview(
                     summary=data.review.summary,
-                    self_level=data.review.self_level and data.review.self_level.value,
+                    self_level=data.review.self_level,
                     self_score=data.review.self_score,
                     response=data.review.response,
                     conclusion=data.review.conclusion,
@@ -197,7 +194,7 @@ def import_meeting(mf: MeetingFile) -> Meeting:
                     subject=data.subject,
                     position=position,
                     report=data.report,
-                    self_level=data.self_level and data.self_level.value,
+                    self_level=data.self_level,
                     conclusion=data.conclusion,
                     remedy_plan=data.remedy_plan,
                     feedback=_feedback_rows(data.feedback, members),
@@ -303,7 +300,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
         if p.review is not None:
             review = ReviewData(
                 summary=p.review.summary,
-                self_level=level_of(p.review.self_level),
+                self_level=p.review.self_level,
                 self_score=p.review.self_score,
                 response=p.review.response,
                 feedback=_entries(p.review.feedback),
@@ -313,16 +310,16 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
             MemberData(
                 id=p.member.code,
                 name=p.name,  # the meeting's own copy: a later roster edit does not reach a sealed meeting
-                standing=Standing(p.standing),
-                position=Position(p.position),
+                standing=p.standing,
+                position=p.position,
                 admitted_on=p.admitted_on,
-                attendance=Attendance(p.attendance),
+                attendance=p.attendance,
                 exempt=p.exempt,
                 suspended=p.suspended,
                 temporary_elsewhere=p.temporary_elsewhere,
                 disciplined_in_year=p.disciplined_in_year,
                 sick_leave_months=p.sick_leave_months,
-                previous_level=level_of(p.previous_level),
+                previous_level=p.previous_level,
                 absence_reason=p.absence_reason,
                 review=review,
             )
@@ -366,7 +363,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
             CollectiveData(
                 subject=c.subject,
                 report=c.report,
-                self_level=level_of(c.self_level),
+                self_level=c.self_level,
                 feedback=_entries(c.feedback),
                 conclusion=c.conclusion,
                 remedy_plan=c.remedy_plan,
@@ -463,7 +460,7 @@ def seal_meeting(meeting: Meeting, mf: MeetingFile, chief_id: int | None, secret
         version=version,
         payload=payload,
         fingerprint=fingerprint(payload),
-        sealed_at=datetime.now(),
+        sealed_at=clock.now(),
         chief_id=chief_id,
         secretary_id=secretary_id,
     )

@@ -1,8 +1,23 @@
 """Typed SQLAlchemy models: organisations, cells, members, meetings, reviews, ballots, users.
 
-Values the rules core knows as enums (levels, standing, attendance, ...) are stored as
-short strings, checked by the database with CHECK constraints. Uniqueness and foreign
-keys are the database's job, not only the forms'.
+Values the rules core knows as enums (levels, standing, attendance, ...) are stored through
+SQLAlchemy's ``Enum`` (:func:`enum_column`): a short string, the enum's value (never its
+name), checked by a CHECK constraint named after the column; the attribute holds the enum
+member (a ``StrEnum``, equal to its value), and a string that is not a value is refused
+before it reaches the database. Uniqueness and foreign keys are the database's job, not
+only the forms'.
+
+Stored times: every ``DateTime`` column is naive (no time zone), read from ``review.clock``
+(never ``datetime.now()`` directly), in one of two kinds, as stored from the start:
+
+- the meeting's record is in the server's local wall-clock time (``clock.now()``): the
+  meeting's start and end (as the minutes write them), the roll call, the counting (entries,
+  codes, approvals), the seals and their reopening, the exports' finishing;
+- the bookkeeping is in UTC (``clock.utcnow()``): the audit trail, the sign-in failures, and
+  the ``created_at`` the database fills in itself (CURRENT_TIMESTAMP: UTC on SQLite, the
+  session's time zone on PostgreSQL, UTC by default).
+
+Dates (``Date``) are calendar dates with no time zone: admission, retirement.
 """
 
 from __future__ import annotations
@@ -11,6 +26,7 @@ import hmac
 import secrets
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -25,10 +41,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Enum as SQLEnum
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import vocabulary
@@ -38,11 +56,81 @@ from .rules import OVERRIDE_KEYS, Attendance, BallotMode, Level, Position, Quota
 NAME = 200  # longest name or title we store
 
 
-def in_values(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
-    """Return a CHECK expression allowing only the enum's values in ``column``."""
-    values = ", ".join(f"'{v.value}'" for v in enum)
-    check = f"{column} IN ({values})"
-    return f"{column} IS NULL OR {check}" if nullable else check
+def enum_values(enum: type[StrEnum]) -> list[str]:
+    """Return the values an enum is stored as (its members' values, not their names)."""
+    return [member.value for member in enum]
+
+
+def enum_column(enum: type[StrEnum], name: str, length: int = 16) -> SQLEnum:
+    """Return the column type storing ``enum``'s values as VARCHAR(``length``), with a CHECK named ``name``.
+
+    Not a native (PostgreSQL) enum type: a plain string column and a CHECK constraint, the same
+    on SQLite and PostgreSQL, named ``ck_<table>_<name>`` by the metadata's naming convention.
+    """
+    return SQLEnum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=enum_values,
+        validate_strings=True,
+        length=length,
+    )
+
+
+class ReviewSubject(StrEnum):
+    """Whose collective review (kiểm điểm tập thể)."""
+
+    CELL = "cell"  # chi bộ
+    COMMITTEE = "committee"  # chi ủy
+
+
+class TallyEntry(StrEnum):
+    """Which entry of the counted ballot a tally is (see :class:`Tally`)."""
+
+    FIRST = "first"
+    SECOND = "second"
+    FINAL = "final"
+
+
+class ApprovalRole(StrEnum):
+    """Who agrees to a seal."""
+
+    CHIEF = "chief"  # trưởng ban kiểm phiếu
+    SECRETARY = "secretary"
+
+
+class ExportState(StrEnum):
+    """The state of a background export."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class FailureKind(StrEnum):
+    """What a failed sign-in tried."""
+
+    PASSWORD = "password"
+    CODE = "code"
+
+
+class Versioned:
+    """An editable record's version, for optimistic locking (the mapper's ``version_id_col``).
+
+    Bumped by ``review.versioning`` on every change of the record or of the rows it owns (not
+    by SQLAlchemy: ``version_id_generator`` is False), and checked against the version a form
+    was loaded with.
+    """
+
+    @declared_attr
+    def version(cls) -> Mapped[int]:
+        return mapped_column(Integer, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
 class Organization(db.Model):
@@ -73,14 +161,12 @@ class Cell(db.Model):
     meetings: Mapped[list[Meeting]] = relationship(back_populates="cell")
 
 
-class Member(db.Model):
+class Member(Versioned, db.Model):
     """A party member of a cell, as the cell's roster knows them now."""
 
     __tablename__ = "member"
     __table_args__ = (
         UniqueConstraint("cell_id", "code"),
-        CheckConstraint(in_values("standing", Standing), name="standing"),
-        CheckConstraint(in_values("position", Position), name="position"),
         CheckConstraint("code <> 'cell'", name="code_not_cell"),
     )
 
@@ -88,13 +174,10 @@ class Member(db.Model):
     cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
     code: Mapped[str] = mapped_column(String(32))  # the member's id in meeting files, e.g. "m01"
     name: Mapped[str] = mapped_column(String(NAME))
-    standing: Mapped[str] = mapped_column(String(16))
-    position: Mapped[str] = mapped_column(String(24))
+    standing: Mapped[Standing] = mapped_column(enum_column(Standing, "standing"))
+    position: Mapped[Position] = mapped_column(enum_column(Position, "position", 24))
     admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng
     retired_on: Mapped[date | None] = mapped_column(Date)  # left the cell (moved, died, removed)
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     cell: Mapped[Cell] = relationship(back_populates="members")
 
@@ -106,11 +189,7 @@ class ReviewYear(db.Model):
     """
 
     __tablename__ = "review_year"
-    __table_args__ = (
-        UniqueConstraint("organization_id", "year"),
-        CheckConstraint(in_values("ballot_mode", BallotMode, nullable=True), name="ballot_mode"),
-        CheckConstraint(in_values("quota_pool", QuotaPool, nullable=True), name="quota_pool"),
-    )
+    __table_args__ = (UniqueConstraint("organization_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
@@ -119,9 +198,9 @@ class ReviewYear(db.Model):
     quorum: Mapped[str | None] = mapped_column(String(16))  # "2/3"
     excellent_threshold: Mapped[str | None] = mapped_column(String(16))
     cumulative: Mapped[bool | None] = mapped_column(Boolean)
-    ballot_mode: Mapped[str | None] = mapped_column(String(16))
+    ballot_mode: Mapped[BallotMode | None] = mapped_column(enum_column(BallotMode, "ballot_mode"))
     quota_ratio: Mapped[str | None] = mapped_column(String(16))
-    quota_pool: Mapped[str | None] = mapped_column(String(16))
+    quota_pool: Mapped[QuotaPool | None] = mapped_column(enum_column(QuotaPool, "quota_pool"))
 
     organization: Mapped[Organization] = relationship(back_populates="review_years")
 
@@ -132,7 +211,7 @@ class ReviewYear(db.Model):
         return {key: getattr(self, key) for key in self.OVERRIDES if getattr(self, key) is not None}
 
 
-class Meeting(db.Model):
+class Meeting(Versioned, db.Model):
     """A cell's year-end review meeting: one per cell and review year."""
 
     __tablename__ = "meeting"
@@ -145,17 +224,15 @@ class Meeting(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
     review_year_id: Mapped[int] = mapped_column(ForeignKey("review_year.id", ondelete="RESTRICT"), index=True)
-    starts_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time, as the minutes write it
+    # Local time (clock.now()), the starts and ends as the minutes write them.
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime)
     ends_at: Mapped[datetime | None] = mapped_column(DateTime)
     location: Mapped[str] = mapped_column(String(NAME), default="")
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # chủ trì
     minute_taker_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # thư ký
     minutes_approved_by: Mapped[int | None] = mapped_column(Integer)
-    roll_called_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the roll call was recorded
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    roll_called_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the roll call was recorded: local
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
 
     cell: Mapped[Cell] = relationship(back_populates="meetings")
     review_year: Mapped[ReviewYear] = relationship()
@@ -203,7 +280,7 @@ class Meeting(db.Model):
         return self.roll_called_at is not None
 
 
-class Guest(db.Model):
+class Guest(Versioned, db.Model):
     """A guest of the meeting, e.g. the ward committee's representative."""
 
     __tablename__ = "guest"
@@ -214,14 +291,11 @@ class Guest(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(NAME))
     title: Mapped[str] = mapped_column(String(NAME), default="")
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="guests")
 
 
-class Participant(db.Model):
+class Participant(Versioned, db.Model):
     """A member as summoned to one year's meeting: attendance, the year's flags, the review.
 
     Name, standing, position and admission date are the meeting's own copy, as they stood at
@@ -233,10 +307,6 @@ class Participant(db.Model):
     __table_args__ = (
         UniqueConstraint("meeting_id", "member_id"),
         UniqueConstraint("meeting_id", "roll_order"),
-        CheckConstraint(in_values("standing", Standing), name="standing"),
-        CheckConstraint(in_values("position", Position), name="position"),
-        CheckConstraint(in_values("attendance", Attendance), name="attendance"),
-        CheckConstraint(in_values("previous_level", Level, nullable=True), name="previous_level"),
         CheckConstraint("sick_leave_months BETWEEN 0 AND 12", name="sick_leave_months"),
     )
 
@@ -245,20 +315,18 @@ class Participant(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
     roll_order: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(NAME))
-    standing: Mapped[str] = mapped_column(String(16))
-    position: Mapped[str] = mapped_column(String(24))
+    standing: Mapped[Standing] = mapped_column(enum_column(Standing, "standing"))
+    position: Mapped[Position] = mapped_column(enum_column(Position, "position", 24))
     admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng, as at the meeting
-    attendance: Mapped[str] = mapped_column(String(16), default=Attendance.PRESENT.value)
+    attendance: Mapped[Attendance] = mapped_column(enum_column(Attendance, "attendance"), default=Attendance.PRESENT)
     absence_reason: Mapped[str] = mapped_column(Text, default="")
     exempt: Mapped[bool] = mapped_column(Boolean, default=False)  # miễn công tác và sinh hoạt đảng
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)  # đình chỉ sinh hoạt đảng
     temporary_elsewhere: Mapped[bool] = mapped_column(Boolean, default=False)  # sinh hoạt tạm thời nơi khác
     sick_leave_months: Mapped[int] = mapped_column(Integer, default=0)
     disciplined_in_year: Mapped[bool] = mapped_column(Boolean, default=False)
-    previous_level: Mapped[str | None] = mapped_column(String(16))  # last year's decided level
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    # Last year's decided level.
+    previous_level: Mapped[Level | None] = mapped_column(enum_column(Level, "previous_level"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     member: Mapped[Member] = relationship()
@@ -267,25 +335,19 @@ class Participant(db.Model):
     )
 
 
-class IndividualReview(db.Model):
+class IndividualReview(Versioned, db.Model):
     """A member's self-criticism (tự kiểm điểm) at the meeting, with feedback and conclusion."""
 
     __tablename__ = "individual_review"
-    __table_args__ = (
-        CheckConstraint(in_values("self_level", Level, nullable=True), name="self_level"),
-        CheckConstraint("self_score IS NULL OR self_score BETWEEN 0 AND 100", name="self_score"),
-    )
+    __table_args__ = (CheckConstraint("self_score IS NULL OR self_score BETWEEN 0 AND 100", name="self_score"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), unique=True)
     summary: Mapped[str] = mapped_column(Text, default="")
-    self_level: Mapped[str | None] = mapped_column(String(16))
+    self_level: Mapped[Level | None] = mapped_column(enum_column(Level, "self_level"))
     self_score: Mapped[int | None] = mapped_column(Integer)  # out of 100, from the 2025 profile
     response: Mapped[str] = mapped_column(Text, default="")
     conclusion: Mapped[str] = mapped_column(Text, default="")  # the chair's kết luận
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     participant: Mapped[Participant] = relationship(back_populates="review")
     feedback: Mapped[list[Feedback]] = relationship(
@@ -296,27 +358,20 @@ class IndividualReview(db.Model):
     )
 
 
-class CollectiveReview(db.Model):
+class CollectiveReview(Versioned, db.Model):
     """The collective review of the cell or of its committee (kiểm điểm tập thể)."""
 
     __tablename__ = "collective_review"
-    __table_args__ = (
-        UniqueConstraint("meeting_id", "subject"),
-        CheckConstraint("subject IN ('cell', 'committee')", name="subject"),
-        CheckConstraint(in_values("self_level", Level, nullable=True), name="self_level"),
-    )
+    __table_args__ = (UniqueConstraint("meeting_id", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    subject: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[ReviewSubject] = mapped_column(enum_column(ReviewSubject, "subject"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[str] = mapped_column(Text, default="")
-    self_level: Mapped[str | None] = mapped_column(String(16))
+    self_level: Mapped[Level | None] = mapped_column(enum_column(Level, "self_level"))
     conclusion: Mapped[str] = mapped_column(Text, default="")
     remedy_plan: Mapped[str] = mapped_column(Text, default="")
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="collective_reviews")
     feedback: Mapped[list[Feedback]] = relationship(
@@ -355,7 +410,7 @@ class Feedback(db.Model):
     speaker: Mapped[Member] = relationship()
 
 
-class BallotCounter(db.Model):
+class BallotCounter(Versioned, db.Model):
     """A member of the ballot-counting committee (ban kiểm phiếu); position 0 is the chief."""
 
     __tablename__ = "ballot_counter"
@@ -368,15 +423,12 @@ class BallotCounter(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="counters")
     member: Mapped[Member] = relationship()
 
 
-class Tally(db.Model):
+class Tally(Versioned, db.Model):
     """One entry of the counted ballot: papers issued, returned and invalid, and its rows.
 
     ``entry`` tells which: ``first`` and ``second`` are two counters' independent entries of
@@ -396,27 +448,23 @@ class Tally(db.Model):
             postgresql_where=text("superseded_at IS NULL"),
         ),
         CheckConstraint("issued >= 0 AND returned >= 0 AND invalid >= 0", name="non_negative"),
-        CheckConstraint("entry IN ('first', 'second', 'final')", name="entry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    entry: Mapped[str] = mapped_column(String(16), default="final")
+    entry: Mapped[TallyEntry] = mapped_column(enum_column(TallyEntry, "entry"), default=TallyEntry.FINAL)
     issued: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
     invalid_reasons: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who typed it
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time (clock.now()), as superseded_at
     # Where the last save came from (review.trust.Origin): the browser session's random id
     # (review.provenance: kept across sign-ins in one browser) and the client's address.
     sign_in_id: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(64))
     # Set when a re-issued one-time code replaced the account that typed it: kept for the record only.
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # Optimistic locking: bumped by review.integrity on every change, checked against forms.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="tallies")
     user: Mapped[User | None] = relationship()
@@ -488,7 +536,6 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(in_values("role", Role), name="role"),
         CheckConstraint(
             "(role = 'admin' AND organization_id IS NULL AND cell_id IS NULL)"
             " OR (role = 'ward' AND organization_id IS NOT NULL AND cell_id IS NULL)"
@@ -502,7 +549,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(NAME), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     cell_id: Mapped[int | None] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"))
     # The party member behind the account, if any (a counter must be one to count).
@@ -510,7 +557,7 @@ class User(UserMixin, db.Model):
     # A one-time-code counter account reaches this meeting's tallies and nothing else.
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
     # Part of every session and remember-me cookie (see get_id): a new value ends them all.
     session_token: Mapped[str] = mapped_column(String(SESSION_TOKEN), default=new_session_token)
 
@@ -561,7 +608,7 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         """Return the role's Vietnamese name."""
-        return ROLE_LABELS[Role(self.role)]
+        return ROLE_LABELS[self.role]
 
 
 class CounterCode(db.Model):
@@ -579,6 +626,7 @@ class CounterCode(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     code_hash: Mapped[str] = mapped_column(String(256))
     lookup_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Local time (clock.now()): issued, expires, used, revoked.
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -596,17 +644,14 @@ class SealApproval(db.Model):
     """The chief counter's or the secretary's agreement to seal exactly this data (its fingerprint)."""
 
     __tablename__ = "seal_approval"
-    __table_args__ = (
-        UniqueConstraint("meeting_id", "role"),
-        CheckConstraint("role IN ('chief', 'secretary')", name="role"),
-    )
+    __table_args__ = (UniqueConstraint("meeting_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[ApprovalRole] = mapped_column(enum_column(ApprovalRole, "role"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    approved_at: Mapped[datetime] = mapped_column(DateTime)
+    approved_at: Mapped[datetime] = mapped_column(DateTime)  # local time (clock.now())
     # Where the approval came from (review.trust.Origin): the browser session's random id
     # (review.provenance: kept across sign-ins in one browser) and the client's address.
     sign_in_id: Mapped[str | None] = mapped_column(String(64))
@@ -636,7 +681,7 @@ class Seal(db.Model):
     # The audit log's last hash when the seal was written (review.audit sets it at insert;
     # the chain's genesis on an empty log); None only for seals made before anchors existed.
     audit_anchor: Mapped[str | None] = mapped_column(String(64))
-    sealed_at: Mapped[datetime] = mapped_column(DateTime)
+    sealed_at: Mapped[datetime] = mapped_column(DateTime)  # local time (clock.now()), as reopened_at
     chief_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -659,22 +704,19 @@ class ExportJob(db.Model):
     """
 
     __tablename__ = "export_job"
-    __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-        CheckConstraint("total >= 0 AND done >= 0 AND done <= total", name="progress"),
-    )
+    __table_args__ = (CheckConstraint("total >= 0 AND done >= 0 AND done <= total", name="progress"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who asked
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[ExportState] = mapped_column(enum_column(ExportState, "status"), default=ExportState.QUEUED)
     total: Mapped[int] = mapped_column(Integer, default=0)  # documents to write
     done: Mapped[int] = mapped_column(Integer, default=0)  # documents written
     error: Mapped[str] = mapped_column(Text, default="")
     file_path: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time (clock.now())
 
     organization: Mapped[Organization] = relationship()
     user: Mapped[User | None] = relationship()
@@ -690,17 +732,16 @@ class LoginFailure(db.Model):
 
     __tablename__ = "login_failure"
     __table_args__ = (
-        CheckConstraint("kind IN ('password', 'code')", name="kind"),
         Index("ix_login_failure_account_failed_at", "account", "failed_at"),
         Index("ix_login_failure_address_failed_at", "address", "failed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[FailureKind] = mapped_column(enum_column(FailureKind, "kind"))
     account: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     device: Mapped[str | None] = mapped_column(String(DEVICE_ID))
-    failed_at: Mapped[datetime] = mapped_column(DateTime)
+    failed_at: Mapped[datetime] = mapped_column(DateTime)  # UTC (clock.utcnow())
 
 
 class AuditEntry(db.Model):
@@ -716,7 +757,7 @@ class AuditEntry(db.Model):
     __table_args__ = (Index("ix_audit_entry_table_name_row_id", "table_name", "row_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, ... in chain order
-    at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC (clock.utcnow())
     actor_id: Mapped[int | None] = mapped_column(Integer)  # user_account.id, when a signed-in user
     actor: Mapped[str] = mapped_column(String(64))  # the username, or "cli" / "system"
     table_name: Mapped[str] = mapped_column(String(64))
@@ -727,3 +768,29 @@ class AuditEntry(db.Model):
     after: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+def _enum_setter(enum: type[StrEnum]) -> Any:
+    values = frozenset(enum_values(enum))
+
+    def to_member(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
+        # A string that is one of the values is the member; another string is left for the
+        # Enum type to refuse at the flush (LookupError), as any value not of the enum.
+        return enum(value) if isinstance(value, str) and not isinstance(value, enum) and value in values else value
+
+    return to_member
+
+
+def _members_on_set() -> None:
+    """Make an enumerated attribute hold the enum's member even when set to its value (a form's string).
+
+    Loaded rows hold members already; so every enumerated attribute is a member, whoever set it.
+    """
+    for mapper in db.Model.registry.mappers:
+        for prop in mapper.column_attrs:
+            column_type = prop.columns[0].type
+            if isinstance(column_type, SQLEnum) and column_type.enum_class is not None:
+                event.listen(getattr(mapper.class_, prop.key), "set", _enum_setter(column_type.enum_class), retval=True)
+
+
+_members_on_set()

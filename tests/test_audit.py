@@ -301,7 +301,7 @@ def test_the_history_page_shows_who_changed_what_escaped(app, client, seeded, ma
 
 
 def test_the_latest_change_of_a_row_is_found_through_the_lookup_index(app, client, seeded):
-    """integrity.last_change asks the log by (table, row): the index that answers it exists."""
+    """versioning.last_change asks the log by (table, row): the index that answers it exists."""
     from sqlalchemy import inspect as schema
 
     with app.app_context():
@@ -404,7 +404,7 @@ def reseal(app) -> tuple[str, int]:  # type: ignore[no-untyped-def]
 
 
 def test_each_seal_anchors_on_the_chain_head_before_its_own_entries(app, imported):
-    from review.integrity import SealedError
+    from review.seal_guard import SealedError
 
     # The import is one flush into an empty log: its seal anchors on the chain's genesis.
     first_entry = entries(app, table_name="seal", action="insert")[0]

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from review.counting import SEALED_MESSAGE, set_committee
 from review.extensions import db
-from review.integrity import versions_token
 from review.models import BallotCounter, Cell, CounterCode, Meeting, Member, Participant, Tally, User
+from review.versioning import versions_token
 
 from helpers import csrf_token, form_values
 

@@ -1,11 +1,16 @@
-"""The database itself enforces uniqueness, foreign keys and allowed values."""
+"""The database itself enforces uniqueness, foreign keys and allowed values.
+
+An enumerated value (standing, position, role, ...) is refused by the model's ``Enum`` type
+before it reaches the database, and by the database's CHECK constraint when written past it.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from review.extensions import db
 from review.models import (
@@ -32,11 +37,12 @@ def cell(app):  # type: ignore[no-untyped-def]
 
 
 def refused(app, *objects) -> None:  # type: ignore[no-untyped-def]
-    """Assert that adding ``objects`` is refused by the database, and roll back."""
+    """Assert that adding ``objects`` is refused by the database (or a value not of its enum by the model), and roll back."""
     with app.app_context():
         db.session.add_all(objects)
-        with pytest.raises(IntegrityError):
+        with pytest.raises(StatementError) as refusal:  # an IntegrityError is a StatementError
             db.session.commit()
+        assert isinstance(refusal.value, IntegrityError) or isinstance(refusal.value.orig, LookupError)
         db.session.rollback()
 
 
@@ -74,6 +80,15 @@ def test_member_codes_are_unique_in_a_cell(app, cell):
 )
 def test_member_values_are_checked(app, cell, field, value):
     refused(app, member(cell, **{field: value}))
+
+
+@pytest.mark.parametrize("column, value", [("standing", "candidate"), ("position", "chair")])
+def test_enum_values_are_checked_by_the_database_too(app, cell, column, value):
+    with app.app_context():
+        db.session.add(member(cell))
+        db.session.commit()
+        with db.engine.connect() as connection, pytest.raises(IntegrityError):
+            connection.execute(text(f"UPDATE member SET {column} = :value"), {"value": value})
 
 
 def test_foreign_keys_are_enforced(app):

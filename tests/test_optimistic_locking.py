@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from review.extensions import db
-from review.integrity import (
+from review.models import CollectiveReview, IndividualReview, Member, Participant
+from review.versioning import (
     STALE_MESSAGE,
     STALE_PAGE_MESSAGE,
     Conflict,
@@ -17,7 +18,6 @@ from review.integrity import (
     check_version,
     check_versions,
 )
-from review.models import CollectiveReview, IndividualReview, Member, Participant
 
 from helpers import csrf_token, sign_in
 from test_counting_pages import world  # noqa: F401  (the fixture of the counting tests)

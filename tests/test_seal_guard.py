@@ -11,7 +11,6 @@ from sqlalchemy import delete, func, select, update
 
 from review.counting import reopen
 from review.extensions import db
-from review.integrity import SEALED_MESSAGE, BulkWriteRefused, SealedError
 from review.meeting_edits import Refused
 from review.meeting_store import FINAL_TALLY, meeting_file, seal_meeting
 from review.models import (
@@ -32,6 +31,7 @@ from review.models import (
     TallyRow,
     User,
 )
+from review.seal_guard import SEALED_MESSAGE, BulkWriteRefused, SealedError
 from review.sealdata import sealed_payload
 
 from helpers import form_values

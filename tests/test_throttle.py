@@ -3,7 +3,7 @@
 The numbers (review/auth/throttle_rules.py): 5 failures for an account from one address; 20
 for an account from every address (browsers without its known-device cookie); from 10
 failures at one address a try waits 90 s after the latest, so no window holds more than 20.
-The clock is injected through ``REVIEW_CLOCK``: no test sleeps.
+The clock (``review.clock``) is moved by hand: no test sleeps.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 
+import review.clock
 from review import create_app
 from review.counting import issue_code, set_committee
 from review.database import write_transaction
@@ -39,16 +40,16 @@ class Clock:
         self.moment = START
 
     def __call__(self) -> datetime:
-        return self.moment
+        return self.moment.replace(tzinfo=UTC)  # review.clock.instant: aware; the throttle keeps naive UTC
 
     def advance(self, **delta: float) -> None:
         self.moment += timedelta(**delta)
 
 
 @pytest.fixture
-def clock(app) -> Clock:  # type: ignore[no-untyped-def]
+def clock(app, monkeypatch) -> Clock:  # type: ignore[no-untyped-def]
     clock = Clock()
-    app.config["REVIEW_CLOCK"] = clock
+    monkeypatch.setattr(review.clock, "instant", clock)
     return clock
 
 
@@ -298,7 +299,7 @@ def test_failures_are_kept_in_the_database_for_every_server_process(app, client,
     make_user("bithu", "admin")
     for _ in range(5):
         sign_in(client, "bithu", "sai")
-    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "REVIEW_CLOCK": clock})
+    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
     other_client = other.test_client()
     assert sign_in(other_client, "bithu", PASSWORD).status_code == 429
     with other.app_context():
@@ -328,7 +329,6 @@ def test_the_address_is_the_connections_unless_proxies_are_configured(app, clien
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "REVIEW_CLOCK": clock,
             "REVIEW_PROXY_COUNT": 1,
         }
     )

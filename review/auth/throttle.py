@@ -22,17 +22,18 @@ window, as before; the owner is not locked out by someone else's failures at ano
 address (or, at a known browser, at any address), and an office address with many
 failures slows its users down instead of shutting them out. A refused try is not checked
 and not counted, so every wait ends on its own. The same answer is given whether the
-account exists or not. The clock is ``app.config["REVIEW_CLOCK"]`` when set (tests), UTC
-otherwise.
+account exists or not. The clock is ``review.clock`` (UTC), which tests move by
+hand.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, request
 from sqlalchemy import ColumnElement, delete, select, text
 
+from .. import clock
 from ..extensions import db
 from ..models import LoginFailure
 from .throttle_rules import Limits, Recent, Refusal, code_refusal, password_refusal
@@ -57,11 +58,8 @@ def limits() -> Limits:
 
 
 def now() -> datetime:
-    """Return the current time (naive UTC), from the configured clock if there is one."""
-    clock = current_app.config.get("REVIEW_CLOCK")
-    if clock is not None:
-        return clock()
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Return the current time (naive UTC): failures are kept in UTC (``review.clock``)."""
+    return clock.utcnow()
 
 
 def client_address() -> str:

@@ -177,7 +177,7 @@ def own_accounts(meeting: Meeting) -> dict[int, User]:
     users = db.session.scalars(
         select(User)
         .where(
-            User.role == Role.COUNTER.value,
+            User.role == Role.COUNTER,
             User.cell_id == meeting.cell_id,
             User.meeting_id.is_(None),
             User.member_id.in_(member_ids),

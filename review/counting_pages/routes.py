@@ -33,13 +33,13 @@ from ..counting import (
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import save_form
-from ..integrity import Conflict, check_version, check_versions, versions_token
 from ..layout import render_step
 from ..meeting_edits import Refused
 from ..meeting_store import FINAL_TALLY
 from ..models import Meeting, User
 from ..provenance import request_source
 from ..rules import VOTE_FIELDS
+from ..versioning import Conflict, check_version, check_versions, versions_token
 from . import bp
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
 from .presenters import (

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from .. import vocabulary
+from .. import clock, vocabulary
 from ..form_saving import version_field
 from ..forms import BaseForm
 from ..models import NAME, Participant
@@ -23,11 +23,9 @@ class NewMeetingForm(BaseForm):
 
     def validate_year(self, field: IntegerField) -> None:
         # The years come from the rules core: a year no rule profile covers cannot be rated.
-        from datetime import date
-
         from ..rules import default_profile, profiled_years
 
-        years = profiled_years(date.today().year)
+        years = profiled_years(clock.today().year)
         if field.data is not None and (field.data not in years or default_profile(field.data) is None):
             raise ValidationError(
                 f"Chưa có quy định đánh giá, xếp loại cho năm {field.data}: "
@@ -123,7 +121,7 @@ def roll_call_form(participants: list[Participant], formdata: object = None) -> 
         for p in participants:
             attendance = self[f"attendance_{p.id}"]
             reason = self[f"reason_{p.id}"]
-            if attendance.data == Attendance.ABSENT_EXCUSED.value and not reason.data:
+            if attendance.data == Attendance.ABSENT_EXCUSED and not reason.data:
                 reason.errors = list(reason.errors) + ["Vắng có lý do: ghi lý do (ví dụ: ốm, công tác)."]
                 ok = False
         return ok

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from .. import clock
 from ..access import editable_cell, editable_meeting, secretary_required
 from ..counting import refuse_if_sealed
 from ..form_saving import loaded_version, save_form
 from ..forms import BaseForm
-from ..integrity import check_version, check_versions, versions_token
 from ..layout import STEP_KEYS, done_steps, frozen_notice, next_step_url, render_step, step_url
 from ..meeting_edits import start_meeting
 from ..meeting_store import meeting_file, preload
 from ..models import Guest, Meeting
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
 from ..text import format_when
+from ..versioning import check_version, check_versions, versions_token
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
 
@@ -34,7 +33,7 @@ def go_on(meeting: Meeting, key: str) -> str:
 def new(cell_id: int) -> ResponseReturnValue:
     """Start the cell's meeting for a review year."""
     cell = editable_cell(cell_id)
-    form = NewMeetingForm(data=None if request.method == "POST" else {"year": date.today().year})
+    form = NewMeetingForm(data=None if request.method == "POST" else {"year": clock.today().year})
     created: list[Meeting] = []
 
     def save() -> None:
@@ -170,7 +169,7 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
             lambda: [
                 (
                     p.name,
-                    ATTENDANCE_LABELS[Attendance(p.attendance)] + (f": {p.absence_reason}" if p.absence_reason else ""),
+                    ATTENDANCE_LABELS[p.attendance] + (f": {p.absence_reason}" if p.absence_reason else ""),
                 )
                 for p in participants
             ],
@@ -178,8 +177,8 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
         for p in participants:
             p.attendance = form[f"attendance_{p.id}"].data
             reason = form[f"reason_{p.id}"].data or ""
-            p.absence_reason = "" if p.attendance == Attendance.PRESENT.value else reason
-        meeting.roll_called_at = datetime.now()
+            p.absence_reason = "" if p.attendance == Attendance.PRESENT else reason
+        meeting.roll_called_at = clock.now()
 
     def render() -> str:
         result, rules = tentative_result(meeting, form if request.method == "POST" else None)
@@ -233,7 +232,7 @@ def ballot(meeting_id: int) -> ResponseReturnValue:
 def closing(meeting_id: int) -> ResponseReturnValue:
     """Record the closing: minutes approved by N of those present, closing time."""
     meeting = editable_meeting(meeting_id)
-    present = sum(1 for p in meeting.participants if p.attendance == Attendance.PRESENT.value)
+    present = sum(1 for p in meeting.participants if p.attendance == Attendance.PRESENT)
     data = None
     if request.method == "GET":
         data = {

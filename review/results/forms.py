@@ -150,7 +150,7 @@ class RulesForm(BaseForm):
         """Check the fields, then the rules as the core resolves them, and the profile's years."""
         if not super().validate(extra_validators):
             return False
-        if self.ballot_mode.data == BallotMode.TWO_PHASE.value:
+        if self.ballot_mode.data == BallotMode.TWO_PHASE:
             self._add_error("ballot_mode", TWO_PHASE_REFUSED)
         resolved, problems = resolve_rules(self.profile.data, self.overrides())
         for problem in problems:

@@ -13,11 +13,11 @@ from ..counting import refuse_if_sealed
 from ..database import lock_row
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
-from ..integrity import check_version
 from ..layout import frozen_notice, next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
-from ..rules import LEVEL_LABELS, Level, Position, Standing
+from ..rules import LEVEL_LABELS, Level
+from ..versioning import check_version
 from . import bp
 from .forms import NO_SPEAKER, ReviewForm, collective_form, individual_form
 
@@ -59,7 +59,7 @@ def current_text(review: IndividualReview | CollectiveReview | None, names: dict
         lines.append(("Tóm tắt bản tự kiểm điểm", review.summary))
     else:
         lines.append(("Báo cáo kiểm điểm", review.report))
-    level = LEVEL_LABELS[Level(review.self_level)] if review.self_level else "chưa chọn"
+    level = LEVEL_LABELS[review.self_level] if review.self_level else "chưa chọn"
     lines.append(("Tự đánh giá, xếp loại", level))
     if isinstance(review, IndividualReview) and review.self_score is not None:
         lines.append(("Điểm tự chấm", str(review.self_score)))
@@ -73,9 +73,9 @@ def current_text(review: IndividualReview | CollectiveReview | None, names: dict
     return lines
 
 
-def level_or_none(value: str) -> str | None:
-    """Return a level's key from a select, or None when none was chosen."""
-    return Level(value).value if value else None
+def level_or_none(value: str) -> Level | None:
+    """Return the level a select chose, or None when none was chosen."""
+    return Level(value) if value else None
 
 
 def wants_next() -> bool:
@@ -182,7 +182,7 @@ def is_done(participant: Participant) -> bool:
 
 def position_label(participant: Participant) -> str:
     """Return the participant's position that year, in Vietnamese."""
-    return POSITION_LABELS[Position(participant.position)]
+    return POSITION_LABELS[participant.position]
 
 
 @bp.route("/meetings/<int:meeting_id>/reviews")
@@ -196,9 +196,9 @@ def individual_list(meeting_id: int) -> ResponseReturnValue:
             "participant": p,
             "number": number,
             "position": position_label(p),
-            "standing": STANDING_LABELS[Standing(p.standing)],
+            "standing": STANDING_LABELS[p.standing],
             "done": is_done(p),
-            "level": LEVEL_LABELS[Level(p.review.self_level)] if p.review and p.review.self_level else None,
+            "level": LEVEL_LABELS[p.review.self_level] if p.review and p.review.self_level else None,
             "score": p.review.self_score if p.review and plan.rules.scored else None,
             "not_rated": plan.not_rated.get(p.id),
             "url": url_for("reviews.individual", meeting_id=meeting.id, participant_id=p.id),
@@ -290,7 +290,7 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             total=len(plan.reviewed),
             position=position_label(participant),
             frozen_notice=frozen_notice(meeting, "individual") if score_frozen else None,
-            standing=STANDING_LABELS[Standing(participant.standing)],
+            standing=STANDING_LABELS[participant.standing],
             not_rated=plan.not_rated.get(participant.id),
             previous=(previous.name, member_url(previous)) if previous else None,
             following=(following.name, member_url(following)) if following else None,

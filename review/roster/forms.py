@@ -10,7 +10,7 @@ from markupsafe import Markup
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from .. import vocabulary
+from .. import clock, vocabulary
 from ..form_saving import version_field
 from ..forms import BaseForm
 from ..meetingfile import POSITION_LABELS
@@ -71,7 +71,7 @@ class MemberForm(BaseForm):
     def validate_admitted_on(self, field: DateField) -> None:
         if field.data is None:
             return
-        if field.data > date.today():
+        if field.data > clock.today():
             raise ValidationError("Ngày vào Đảng không thể sau hôm nay.")
         if field.data < PARTY_FOUNDED:
             raise ValidationError("Ngày vào Đảng không thể trước ngày thành lập Đảng (03/02/1930).")
@@ -112,7 +112,7 @@ class RetireForm(BaseForm):
     def validate_retired_on(self, field: DateField) -> None:
         if field.data is None:
             return
-        if field.data > date.today():
+        if field.data > clock.today():
             raise ValidationError("Ngày ra khỏi chi bộ không thể sau hôm nay.")
         if field.data < self.admitted_on:
             raise ValidationError(f"Ngày ra khỏi chi bộ không thể trước ngày vào Đảng ({day_text(self.admitted_on)}).")

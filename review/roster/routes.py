@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,17 +10,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
-from ..integrity import check_version
 from ..layout import frozen_notice
 from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
 from ..meeting_store import FINAL_TALLY, meeting_file
 from ..meetingfile import POSITION_LABELS
 from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
-from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, Level, MeetingResult, Position
+from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, MeetingResult, Position
 from ..text import day_text
+from ..versioning import check_version
 from . import bp
 from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
 
@@ -83,7 +83,7 @@ def sealed_copies(member: Member) -> list[dict[str, object]]:
             for key, label, shown in (
                 ("name", "họ và tên", p.name),
                 ("standing", "đảng viên", STANDING_LABELS.get(p.standing, p.standing).lower()),
-                ("position", "chức vụ", POSITION_LABELS[Position(p.position)]),
+                ("position", "chức vụ", POSITION_LABELS[p.position]),
                 ("admitted_on", "ngày vào Đảng", day_text(p.admitted_on)),
             )
             if getattr(p, key) != getattr(member, key)
@@ -117,9 +117,7 @@ def next_roll_order(meeting: Meeting) -> int:
 
 def position_holder(cell_id: int, position: Position, except_member_id: int | None) -> Member | None:
     """Return the current member (other than ``except_member_id``) holding ``position``."""
-    query = select(Member).where(
-        Member.cell_id == cell_id, Member.position == position.value, Member.retired_on.is_(None)
-    )
+    query = select(Member).where(Member.cell_id == cell_id, Member.position == position, Member.retired_on.is_(None))
     if except_member_id is not None:
         query = query.where(Member.id != except_member_id)
     return db.session.scalars(query.order_by(Member.id)).first()
@@ -162,13 +160,13 @@ def flag_texts(p: Participant) -> list[str]:
     if p.disciplined_in_year:
         texts.append("Bị kỷ luật trong năm")
     if p.previous_level:
-        texts.append(f"Năm trước: {LEVEL_LABELS[Level(p.previous_level)]}")
+        texts.append(f"Năm trước: {LEVEL_LABELS[p.previous_level]}")
     return texts
 
 
 def flag_lines(p: Participant) -> list[tuple[str, str]]:
     """Return a participant's stored flags as label and text, shown after a save conflict."""
-    level = LEVEL_LABELS[Level(p.previous_level)] if p.previous_level else "không có / chưa biết"
+    level = LEVEL_LABELS[p.previous_level] if p.previous_level else "không có / chưa biết"
     return [("Tình trạng trong năm", "; ".join(flag_texts(p)) or "không có"), ("Xếp loại năm trước", level)]
 
 
@@ -295,7 +293,7 @@ def edit_member(member_id: int) -> ResponseReturnValue:
             lambda: [
                 ("Họ và tên", member.name),
                 ("Đảng viên", STANDING_LABELS.get(member.standing, member.standing)),
-                ("Chức vụ", POSITION_LABELS[Position(member.position)]),
+                ("Chức vụ", POSITION_LABELS[member.position]),
                 ("Ngày vào Đảng", day_text(member.admitted_on)),
             ],
         )
@@ -365,7 +363,7 @@ def retire_member(member_id: int) -> ResponseReturnValue:
     """Record that a member left the cell; take them out of the meeting being recorded."""
     member = editable_member(member_id)
     form = RetireForm(
-        data=None if request.method == "POST" else {"retired_on": date.today()},
+        data=None if request.method == "POST" else {"retired_on": clock.today()},
         name=member.name,
         admitted_on=member.admitted_on,
     )

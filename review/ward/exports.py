@@ -14,12 +14,12 @@ import os
 import threading
 import zipfile
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from .. import clock
 from ..database import write_transaction
 from ..documents import file_name, render_document
 from ..extensions import db
@@ -97,7 +97,7 @@ def run_export(app: Flask, job_id: int) -> None:
                 if job is not None:
                     job.status = FAILED
                     job.error = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
-                    job.finished_at = datetime.now()
+                    job.finished_at = clock.now()
 
 
 def zip_name(job: ExportJob) -> str:
@@ -119,7 +119,7 @@ def build(job_id: int) -> None:
         with write_transaction():
             job = db.session.get(ExportJob, job_id)
             job.status = DONE
-            job.finished_at = datetime.now()
+            job.finished_at = clock.now()
         return
 
     folder = export_dir()
@@ -145,7 +145,7 @@ def build(job_id: int) -> None:
         job = db.session.get(ExportJob, job_id)
         job.status = DONE
         job.file_path = str(final)
-        job.finished_at = datetime.now()
+        job.finished_at = clock.now()
 
 
 def progress(job: ExportJob) -> dict[str, object]:

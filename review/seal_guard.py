@@ -1,13 +1,5 @@
-"""Integrity at the model layer: version counters (no lost updates) and sealed tallies.
+"""The sealed tallies' guard at the model layer: mapper and session events no write path can forget.
 
-Session and mapper events, so that no write path can forget them:
-
-- every editable record carries a ``version`` (the mapper's ``version_id_col``): bumped on
-  each change, its own columns or the rows it owns (a review's feedback, a meeting's guests,
-  a tally's rows). A form carries the version it was loaded with; :func:`check_version`
-  refuses a save over a newer one with :class:`Conflict`;
-- a form that carries no version, or one that is not a version, is refused like a conflict
-  (the page is stale): a save is never let through unchecked;
 - the tallies of a meeting whose current seal is not reopened are read-only: any insert,
   update or delete of a tally, its rows, the committee, a counter code or a seal approval is
   refused with :class:`SealedError`, except in the transaction that seals or reopens. So is
@@ -16,51 +8,34 @@ Session and mapper events, so that no write path can forget them:
   date, attendance, flags, order) and a self-assessed score; the minutes' content (review
   texts, guests, location, chair, minute-taker, closing) stays editable, audited;
 - bulk UPDATE and DELETE statements run by the session (ORM or Core), which skip the mapper
-  events and so both guards above and the audit trail, are refused on every audited or
-  sealed table.
+  events and so the guard above, the version counters (``review.versioning``) and the audit
+  trail, are refused on every audited or sealed table.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC
 from itertools import chain
 from typing import Any
 
-from flask import Flask, g, render_template
-from sqlalchemy import event, exists, inspect, select
+from sqlalchemy import event, exists, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import get_history
-from sqlalchemy.orm.exc import StaleDataError
 
-from .audit import AUDITED, history_of, meeting_id_of
-from .extensions import db
+from .audit import AUDITED, meeting_id_of
 from .meeting_edits import Refused
 from .models import (
     BallotCounter,
-    CollectiveReview,
     CounterCode,
-    Feedback,
-    Guest,
     IndividualReview,
     Meeting,
-    Member,
     Participant,
     Seal,
     SealApproval,
     Tally,
     TallyRow,
-    User,
 )
-from .text import format_when
 
-VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Member, Tally, BallotCounter)
-# Rows a record owns: changing them changes the record (and its version).
-OWNED = {Meeting: ("guests",), IndividualReview: ("feedback",), CollectiveReview: ("feedback",), Tally: ("rows",)}
-OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally",), Guest: ("meeting",)}
 SEALED_TABLES = (Tally, TallyRow, BallotCounter, CounterCode, SealApproval)
 # What sealdata.sealed_payload reads of these rows (what a seal covers, SPEC 5.7a; see
 # review/sealdata.py): a change of any of these columns changes the fingerprint. The meeting's
@@ -94,18 +69,10 @@ PAYLOAD_COLUMNS = {
 # Rows whose very presence is in the payload: a participant is a member of the file.
 PAYLOAD_ROWS = (Participant,)
 SEAL_OPS = "sealing_meetings"
-BUMPED = "versions_bumped"
 SEALED_CACHE = "sealed_meetings"  # meeting id -> sealed, asked once a flush
-VERSION_FIELD = "version"
 
 SEALED_MESSAGE = "Kết quả kiểm phiếu đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
 BULK_MESSAGE = "Không được sửa hay xóa hàng loạt dữ liệu của hội nghị: mỗi thay đổi phải qua từng bản ghi để được ghi nhật ký và kiểm tra niêm phong."
-STALE_PAGE_MESSAGE = (
-    "Trang đã cũ, hãy tải lại: biểu mẫu không mang phiên bản của nội dung nên chưa lưu gì. "
-    "Nội dung hiện tại như dưới đây; hãy xem lại rồi lưu lại."
-)
-CONFLICT_MESSAGE = "{who} đã sửa nội dung này lúc {when}; nội dung hiện tại như dưới đây, hãy xem lại rồi lưu lại."
-STALE_MESSAGE = "Nội dung này vừa được người khác sửa cùng lúc: tải lại trang để xem nội dung hiện tại, rồi lưu lại."
 
 
 class SealedError(Refused):
@@ -123,126 +90,12 @@ class BulkWriteRefused(Exception):
         self.table_name = table_name
 
 
-@dataclass(eq=False)
-class Conflict(Exception):
-    """A save over a record someone else changed after the form was loaded."""
-
-    message: str
-    version: int
-    current: list[tuple[str, str]] = field(default_factory=list)  # (label, the other's text)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-# ---------------------------------------------------------------------------
-# Version counters
-
-
-def _owner_changes(obj: Any) -> bool:
-    return any(get_history(obj, key).has_changes() for key in OWNED.get(type(obj), ()))
-
-
 @event.listens_for(Session, "before_flush")
-def bump_versions(session: Session, flush_context: Any, instances: Any) -> None:
-    """Add one to the version of every record changed in this flush, owned rows included."""
+def note_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    """Ask again whether a meeting is sealed in this flush, and remember the seals it makes or reopens."""
     session.info[SEALED_CACHE] = {}
     with session.no_autoflush:
-        bump: dict[int, Any] = {}
-        for obj in session.dirty:
-            if isinstance(obj, VERSIONED) and (
-                session.is_modified(obj, include_collections=False) or _owner_changes(obj)
-            ):
-                bump[id(obj)] = obj
-        for obj in chain(session.new, session.dirty, session.deleted):
-            for key in OWNER.get(type(obj), ()):
-                owner = getattr(obj, key, None)
-                if owner is not None and owner not in session.new and owner not in session.deleted and owner in session:
-                    bump[id(owner)] = owner
-        bumped: set[Any] = session.info.setdefault(BUMPED, set())
-        for obj in bump.values():
-            key = inspect(obj).key  # one step a transaction, however many flushes it takes
-            if key in bumped or get_history(obj, VERSION_FIELD).has_changes():
-                continue
-            obj.version = (obj.version or 0) + 1
-            bumped.add(key)
         note_seal_operations(session)
-
-
-def submitted_version(raw: str | None) -> int | None:
-    """Return the version a form was loaded with, or None when it carried none or not a number."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
-def last_change(table_name: str, row_id: int | None) -> tuple[str, str]:
-    """Return who last changed a row and when, in Vietnamese, from the audit trail."""
-    entry = history_of(db.session.connection(), table_name, row_id) if row_id is not None else None
-    if entry is None:
-        return "Một người khác", "vừa rồi"
-    when = format_when(entry.at.replace(tzinfo=UTC).astimezone(), "second")  # stored in UTC, shown local
-    if entry.actor_id is not None:
-        user = db.session.get(User, entry.actor_id)
-        name = (user.display_name or user.username) if user is not None else entry.actor
-        return f"Đồng chí {name}", when
-    return ("Một người khác (qua dòng lệnh)" if entry.actor == "cli" else "Một người khác"), when
-
-
-def check_version(record: Any, raw: str | None, current: Callable[[], list[tuple[str, str]]] = lambda: []) -> None:
-    """Refuse to save over ``record`` when it changed after the form was loaded at version ``raw``.
-
-    A record not stored yet is version 0. A form that carried no version, or not a number,
-    comes from a stale or forged page: refused too, with the current version to save again.
-    ``current`` gives the record's current text, shown beside the user's own.
-    """
-    loaded = submitted_version(raw)
-    stored = 0 if record is None else record.version
-    if loaded is None:
-        raise Conflict(STALE_PAGE_MESSAGE, stored, current())
-    if loaded == stored:
-        return
-    who, when = last_change(record.__table__.name, record.id) if record is not None else ("Một người khác", "vừa rồi")
-    raise Conflict(CONFLICT_MESSAGE.format(who=who, when=when), stored, current())
-
-
-VERSIONS_TOKEN = re.compile(r"none|[0-9]{1,9}:[0-9]{1,9}(,[0-9]{1,9}:[0-9]{1,9})*", re.ASCII)
-
-
-def versions_token(records: list[Any]) -> str:
-    """Return the versions of several records a form saves together, as one hidden value."""
-    return ",".join(f"{r.id}:{r.version}" for r in sorted(records, key=lambda r: r.id)) or "none"
-
-
-def check_versions(
-    records: list[Any], raw: str | None, current: Callable[[], list[tuple[str, str]]] = lambda: []
-) -> None:
-    """Refuse to save a form over several records when any changed after it was loaded.
-
-    ``raw`` is the :func:`versions_token` the form was loaded with; a missing or malformed
-    token (a stale or forged page) is refused too, with the current token to save again.
-    """
-    raw = (raw or "").strip()
-    if raw == versions_token(records):
-        return
-    if not VERSIONS_TOKEN.fullmatch(raw):
-        raise VersionsConflict(STALE_PAGE_MESSAGE, 0, current(), versions_token(records))
-    loaded = dict(part.split(":", 1) for part in raw.split(",") if part.count(":") == 1)
-    changed = [r for r in records if loaded.get(str(r.id)) != str(r.version)]
-    latest = max(changed or records, key=lambda r: r.version)
-    who, when = last_change(latest.__table__.name, latest.id)
-    raise VersionsConflict(CONFLICT_MESSAGE.format(who=who, when=when), 0, current(), versions_token(records))
-
-
-class VersionsConflict(Conflict):
-    """A conflict over several records: the form carries their versions as one token."""
-
-    def __init__(self, message: str, version: int, current: list[tuple[str, str]], token: str) -> None:
-        super().__init__(message, version, current)
-        self.token = token
-
-
-# ---------------------------------------------------------------------------
-# Sealed tallies
 
 
 def note_seal_operations(session: Session) -> None:
@@ -268,7 +121,6 @@ def forget_seal_operations(session: Session, transaction: Any) -> None:
     """Forget the sealing or reopening when its transaction ends."""
     if transaction.parent is None:
         session.info.pop(SEAL_OPS, None)
-        session.info.pop(BUMPED, None)
 
 
 def is_sealed(connection: Connection, meeting_id: int) -> bool:
@@ -378,27 +230,3 @@ def refuse_seal_change(mapper: Mapper, connection: Connection, target: Seal) -> 
 def refuse_seal_delete(mapper: Mapper, connection: Connection, target: Seal) -> None:
     """Keep every sealed version on record."""
     raise SealedError(SEAL_KEPT_MESSAGE)
-
-
-# ---------------------------------------------------------------------------
-# Pages
-
-
-def init_app(app: Flask) -> None:
-    """Show a save conflict on the page that caused it; answer a conflict no form caught with 409."""
-
-    @app.context_processor
-    def conflict_context() -> dict[str, Any]:
-        return {"conflict": g.get("conflict")}
-
-    @app.errorhandler(StaleDataError)
-    def stale_data(error: StaleDataError) -> tuple[str, int]:
-        """Answer a write over a row changed at the same time (outside a form's save) with 409."""
-        db.session.rollback()
-        return render_template("errors/error.html", title="Nội dung vừa bị sửa cùng lúc", message=STALE_MESSAGE), 409
-
-    @app.errorhandler(SealedError)
-    def sealed(error: SealedError) -> tuple[str, int]:
-        """Answer a write refused by the seal (outside a form's save) with 422, nothing saved."""
-        db.session.rollback()
-        return render_template("errors/error.html", title="Đã niêm phong", message=error.message), 422

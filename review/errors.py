@@ -1,0 +1,59 @@
+"""Error handling, registered by the application factory: every error answers with a Vietnamese page.
+
+- HTTP errors (400, 403, 404, 405, 413, 500) show their page;
+- a write over a row changed at the same time that no form caught (SQLAlchemy's
+  ``StaleDataError``, from the version counters of ``review.versioning``) answers 409;
+- a write the seal refused (``review.seal_guard.SealedError``) that no form caught answers 422;
+- a save conflict a form caught is shown on the page that caused it (``g.conflict``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, render_template
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+from .seal_guard import SealedError
+from .versioning import STALE_MESSAGE
+
+ERRORS = {
+    400: ("Yêu cầu không hợp lệ", "Phiên làm việc có thể đã hết hạn. Tải lại trang rồi thử lại."),
+    403: ("Không có quyền", "Tài khoản của bạn không được làm việc này."),
+    404: ("Không tìm thấy", "Trang này không có, hoặc không thuộc phạm vi tài khoản của bạn."),
+    405: ("Không hợp lệ", "Trang này không nhận yêu cầu như vậy."),
+    413: ("Nội dung quá lớn", "Nội dung gửi lên quá lớn nên chưa được lưu: rút ngắn văn bản rồi thử lại."),
+    500: ("Lỗi hệ thống", "Đã có lỗi. Nội dung chưa lưu được; vui lòng thử lại."),
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Register every error page and handler of the application."""
+
+    def render_error(error: HTTPException) -> ResponseReturnValue:
+        code = error.code or 500
+        title, message = ERRORS.get(code, (error.name, error.description or ""))
+        return render_template("errors/error.html", title=title, message=message), code
+
+    for code in ERRORS:
+        app.register_error_handler(code, render_error)
+
+    @app.context_processor
+    def conflict_context() -> dict[str, Any]:
+        """Show a save conflict on the page that caused it."""
+        return {"conflict": g.get("conflict")}
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(error: StaleDataError) -> tuple[str, int]:
+        """Answer a write over a row changed at the same time (outside a form's save) with 409."""
+        db.session.rollback()
+        return render_template("errors/error.html", title="Nội dung vừa bị sửa cùng lúc", message=STALE_MESSAGE), 409
+
+    @app.errorhandler(SealedError)
+    def sealed(error: SealedError) -> tuple[str, int]:
+        """Answer a write refused by the seal (outside a form's save) with 422, nothing saved."""
+        db.session.rollback()
+        return render_template("errors/error.html", title="Đã niêm phong", message=error.message), 422
