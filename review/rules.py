@@ -200,6 +200,8 @@ PROFILES: dict[str, Rules] = {
         basis="Quy định 366-QĐ/TW (2025), Hướng dẫn 43-HD/BTCTW (2025)",
     ),
 }
+# The texts each profile rests on (SPEC 6), by profile name.
+PROFILE_BASIS: dict[str, str] = {name: profile.basis for name, profile in PROFILES.items()}
 
 # The first year a profile scores the self-review (SPEC 2: the 100-point score, from 2025).
 FIRST_SCORED_YEAR = min(p.first_year for p in PROFILES.values() if p.scored)

@@ -121,6 +121,25 @@ MEETING_STATE_LABELS: Final = {
 }
 
 # ---------------------------------------------------------------------------
+# The rule parameters (SPEC 6), as the results page and the ward's rule pages name them.
+
+RULE_PARAMETER_LABELS: Final = {
+    "quorum": "Tỉ lệ có mặt để hội nghị hợp lệ",
+    "excellent_threshold": "Ngưỡng phiếu Hoàn thành xuất sắc nhiệm vụ",
+    "cumulative": "Cộng dồn phiếu",
+    "ballot_mode": "Hình thức bỏ phiếu",
+    "quota_ratio": "Tỉ lệ xuất sắc tối đa",
+    "quota_pool": "Cơ sở tính tỉ lệ xuất sắc",
+}
+# Keyed by rules.BallotMode.
+BALLOT_MODE_LABELS: Final = {"single": "Bỏ phiếu một lần", "two_phase": "Bỏ phiếu hai vòng"}
+# What the quota on excellent is a share of, inside a sentence; keyed by rules.QuotaPool.
+QUOTA_POOL_LABELS: Final = {
+    "good_only": "số đảng viên được đề nghị Hoàn thành tốt nhiệm vụ",
+    "good_or_above": "số đảng viên được đề nghị Hoàn thành tốt nhiệm vụ trở lên (kể cả xuất sắc)",
+}
+
+# ---------------------------------------------------------------------------
 # Accounts (models.Role).
 
 ROLE_LABELS: Final = {

@@ -312,9 +312,8 @@ def test_a_payload_that_is_not_an_object_is_not_read(text: str) -> None:
 
 def test_the_shell_uses_the_rules_definitions() -> None:
     from review.models import ReviewYear
-    from review.results.forms import YearForm
     from review.roster import forms as roster_forms
-    from review.ward.forms import ExportForm
+    from review.ward.forms import ExportForm, YearForm
 
     assert ReviewYear.OVERRIDES is OVERRIDE_KEYS
     assert roster_forms.SINGLE_POSITIONS is SINGLE_POSITIONS

@@ -38,7 +38,7 @@ from ..meeting_edits import Refused
 from ..meeting_store import FINAL_TALLY
 from ..models import Meeting, User
 from ..provenance import request_source
-from ..rules import VOTE_FIELDS
+from ..rules import MIN_COUNTERS, VOTE_FIELDS
 from ..versioning import Conflict, check_version, check_versions, versions_token
 from . import bp
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
@@ -107,6 +107,7 @@ def render_committee(
         candidates=candidates,
         ticked=ticked,
         counters=list(meeting.counters),
+        min_counters=MIN_COUNTERS,
         names=participant_names(meeting),
         chief_id=chief_member_id(meeting),
         accounts=own_accounts(meeting),

@@ -6,7 +6,7 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from ..access import province_required
-from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
+from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR, LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from ..vocabulary import NOT_RATED_LABEL, UNDECIDED_LABEL
 from . import bp
@@ -19,7 +19,7 @@ EXTRA_LABELS = {NOT_RATED: NOT_RATED_LABEL, UNDECIDED: UNDECIDED_LABEL}
 @province_required
 def index() -> ResponseReturnValue:
     """Show every ward organisation's cells, seals and totals per level for a year."""
-    year = query_int("year", 1900, 9999)  # a wrong year shows the default year
+    year = query_int("year", FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR)  # a wrong year shows the default year
     overview = build_province(year)
     response = render_template(
         "province/index.html",

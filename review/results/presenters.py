@@ -20,6 +20,7 @@ from ..rules import (
     LEVELS,
     NEW_MEMBER_MONTHS,
     NOT_RATED_LABELS,
+    PROFILE_BASIS,
     UNDECIDED,
     BallotCount,
     Level,
@@ -31,8 +32,15 @@ from ..rules import (
     flag_label,
     format_ratio,
 )
-from ..vocabulary import APPROVER_LABELS, BALLOT_COUNT_LABELS, UNDECIDED_LABEL, VOTE_COLUMN_LABELS
-from .forms import BALLOT_MODE_LABELS, PROFILE_BASIS, QUOTA_POOL_LABELS
+from ..vocabulary import (
+    APPROVER_LABELS,
+    BALLOT_COUNT_LABELS,
+    BALLOT_MODE_LABELS,
+    QUOTA_POOL_LABELS,
+    RULE_PARAMETER_LABELS,
+    UNDECIDED_LABEL,
+    VOTE_COLUMN_LABELS,
+)
 
 PROVISIONAL = "Kết quả tạm tính (chưa niêm phong)"
 NO_MAJORITY = UNDECIDED_LABEL  # one wording (review/vocabulary.py)
@@ -96,22 +104,26 @@ def rules_lines(rules: Rules) -> list[dict[str, str]]:
         },
         {
             "key": "quorum",
-            "what": "Tỉ lệ có mặt để hội nghị hợp lệ",
+            "what": RULE_PARAMETER_LABELS["quorum"],
             "value": f"{format_ratio(rules.quorum)} số thành viên",
         },
         {"key": "threshold", "what": "Ngưỡng mỗi mức", "value": "quá nửa số thành viên (cơ sở tính)"},
         {"key": "excellent_threshold", "what": "Ngưỡng Hoàn thành xuất sắc nhiệm vụ", "value": excellent},
         {
             "key": "cumulative",
-            "what": "Cộng dồn phiếu",
+            "what": RULE_PARAMETER_LABELS["cumulative"],
             "value": "Có: phiếu mức cao hơn được tính cho các mức thấp hơn"
             if rules.cumulative
             else "Không: mỗi mức chỉ tính phiếu của chính mức đó",
         },
-        {"key": "ballot_mode", "what": "Hình thức bỏ phiếu", "value": BALLOT_MODE_LABELS[rules.ballot_mode]},
+        {
+            "key": "ballot_mode",
+            "what": RULE_PARAMETER_LABELS["ballot_mode"],
+            "value": BALLOT_MODE_LABELS[rules.ballot_mode],
+        },
         {
             "key": "quota",
-            "what": "Tỉ lệ xuất sắc tối đa",
+            "what": RULE_PARAMETER_LABELS["quota_ratio"],
             "value": f"{format_ratio(rules.quota_ratio)} {QUOTA_POOL_LABELS[rules.quota_pool]}, làm tròn xuống",
         },
         {"key": "sick_leave_cap", "what": "Nghỉ ốm dài ngày", "value": sick},

@@ -1,15 +1,143 @@
-"""The ward pages' one form: ask for the ZIP of a year's sealed documents."""
+"""Forms of the ward pages: the ZIP of a year's sealed documents, a review year, its rules (SPEC 6)."""
 
 from __future__ import annotations
 
-from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from typing import Any
+
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..forms import BaseForm
-from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR
+from ..rules import (
+    FIRST_REVIEW_YEAR,
+    LAST_REVIEW_YEAR,
+    OVERRIDE_KEYS,
+    PROFILE_BASIS,
+    PROFILES,
+    RATIO_OVERRIDE_KEYS,
+    BallotMode,
+    Rules,
+    format_ratio,
+    resolve_rules,
+)
+from ..text import strip_nfc
+from ..vocabulary import BALLOT_MODE_LABELS, QUOTA_POOL_LABELS, RULE_PARAMETER_LABELS
+
+PROFILE_DEFAULT = ""  # an override left at "theo hồ sơ"
+TWO_PHASE_REFUSED = (
+    'Chưa hỗ trợ bỏ phiếu hai vòng: các trang kiểm phiếu chỉ nhận phiếu một lần. Chọn "Bỏ phiếu một lần" '
+    'hoặc "Theo hồ sơ".'
+)
+OVERRIDE_LABELS = RULE_PARAMETER_LABELS
+
+
+def profile_label(rules: Rules) -> str:
+    """Return a profile as the select shows it: name, years, basis."""
+    return f"{rules.profile} · năm {rules.years} · {PROFILE_BASIS.get(rules.profile, '')}"
 
 
 class ExportForm(BaseForm):
     """The year whose sealed documents go into one ZIP."""
 
     year = IntegerField("Năm", validators=[InputRequired(), NumberRange(min=FIRST_REVIEW_YEAR, max=LAST_REVIEW_YEAR)])
+
+
+class YearForm(BaseForm):
+    """Pick a review year (a GET form: nothing is written)."""
+
+    class Meta:
+        csrf = False
+
+    year = IntegerField(
+        "Năm kiểm điểm",
+        validators=[
+            InputRequired("Nhập năm kiểm điểm."),
+            NumberRange(
+                FIRST_REVIEW_YEAR,
+                LAST_REVIEW_YEAR,
+                f"Cần một năm từ {FIRST_REVIEW_YEAR} đến {LAST_REVIEW_YEAR}.",
+            ),
+        ],
+    )
+
+
+class RulesForm(BaseForm):
+    """The rule profile of a ward organisation's review year and its overrides (SPEC 6)."""
+
+    profile = SelectField("Hồ sơ quy định")
+    quorum = StringField(OVERRIDE_LABELS["quorum"], filters=[strip_nfc], validators=[Length(max=16)])
+    excellent_threshold = StringField(
+        OVERRIDE_LABELS["excellent_threshold"], filters=[strip_nfc], validators=[Length(max=16)]
+    )
+    cumulative = SelectField(
+        OVERRIDE_LABELS["cumulative"],
+        choices=[(PROFILE_DEFAULT, "Theo hồ sơ"), ("yes", "Có cộng dồn"), ("no", "Không cộng dồn")],
+    )
+    ballot_mode = SelectField(
+        OVERRIDE_LABELS["ballot_mode"],
+        choices=[
+            (PROFILE_DEFAULT, "Theo hồ sơ"),
+            (BallotMode.SINGLE.value, BALLOT_MODE_LABELS[BallotMode.SINGLE]),
+            (BallotMode.TWO_PHASE.value, BALLOT_MODE_LABELS[BallotMode.TWO_PHASE] + " (chưa hỗ trợ)"),
+        ],
+    )
+    quota_ratio = StringField(OVERRIDE_LABELS["quota_ratio"], filters=[strip_nfc], validators=[Length(max=16)])
+    quota_pool = SelectField(
+        OVERRIDE_LABELS["quota_pool"],
+        choices=[(PROFILE_DEFAULT, "Theo hồ sơ")]
+        + [(pool, label[:1].upper() + label[1:]) for pool, label in QUOTA_POOL_LABELS.items()],
+    )
+
+    def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.profile.choices = [(key, profile_label(rules)) for key, rules in PROFILES.items()]
+        self.resolved: Rules | None = None
+
+    def overrides(self) -> dict[str, object]:
+        """Return the overrides set in the form (the ones not left at "theo hồ sơ")."""
+        out: dict[str, object] = {}
+        for key in OVERRIDE_KEYS:
+            value = self[key].data
+            if value in (None, PROFILE_DEFAULT):
+                continue
+            out[key] = value == "yes" if key == "cumulative" else value
+        return out
+
+    def stored_overrides(self) -> dict[str, object]:
+        """Return the override columns to store: normalised values, None for "theo hồ sơ"."""
+        assert self.resolved is not None
+        given = self.overrides()
+        out: dict[str, object] = {}
+        for key in OVERRIDE_KEYS:
+            if key not in given:
+                out[key] = None
+            elif key in RATIO_OVERRIDE_KEYS:
+                out[key] = format_ratio(getattr(self.resolved, key))  # " 4/6 " is stored as "2/3"
+            else:
+                value = getattr(self.resolved, key)
+                out[key] = value if isinstance(value, bool) else str(value)
+        return out
+
+    def _add_error(self, name: str, message: str) -> None:
+        self[name].errors = list(self[name].errors) + [message]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the fields, then the rules as the core resolves them, and the profile's years."""
+        if not super().validate(extra_validators):
+            return False
+        if self.ballot_mode.data == BallotMode.TWO_PHASE:
+            self._add_error("ballot_mode", TWO_PHASE_REFUSED)
+        resolved, problems = resolve_rules(self.profile.data, self.overrides())
+        for problem in problems:
+            name = str(problem.path[0]) if problem.path and problem.path[0] in self._fields else "profile"
+            self._add_error(name, problem.message)
+        if resolved is not None and not resolved.applies_to(self.year):
+            self._add_error(
+                "profile",
+                f"Hồ sơ {resolved.profile} áp dụng cho năm {resolved.years}, không dùng cho năm {self.year}.",
+            )
+        if any(field.errors for field in self):
+            return False
+        self.resolved = resolved
+        return True

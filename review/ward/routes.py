@@ -21,7 +21,7 @@ from ..access import (
     ward_required,
 )
 from ..documents import DOCUMENTS, file_name, render_document
-from ..rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
+from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR, LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from . import bp
 from .exports import (
@@ -64,7 +64,7 @@ def level_columns() -> list[dict[str, str]]:
 def dashboard(organization_id: int) -> ResponseReturnValue:
     """Show every cell of the organisation for a year, the totals and the quota across cells."""
     organization = visible_organization(organization_id)
-    year = query_int("year", 1900, 9999)  # a wrong year shows the default year
+    year = query_int("year", FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR)  # a wrong year shows the default year
     overview = build_overview(organization, year)
     form = ExportForm(data={"year": overview.year})
     state_counts = {state: sum(1 for row in overview.rows if row.state == state) for state in STATE_LABELS}

@@ -18,17 +18,11 @@ from ..form_saving import run_action
 from ..meeting_edits import Refused
 from ..meeting_store import review_year_rules
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
-from ..results.forms import (
-    BALLOT_MODE_LABELS,
-    OVERRIDE_LABELS,
-    PROFILE_BASIS,
-    QUOTA_POOL_LABELS,
-    RulesForm,
-    YearForm,
-)
 from ..results.presenters import rules_lines
-from ..rules import PROFILES, default_profile, format_ratio, is_review_year, quota_ratio_may_rise
+from ..rules import PROFILE_BASIS, PROFILES, default_profile, format_ratio, is_review_year, quota_ratio_may_rise
+from ..vocabulary import BALLOT_MODE_LABELS, QUOTA_POOL_LABELS
 from . import bp
+from .forms import OVERRIDE_LABELS, RulesForm, YearForm
 
 
 def year_meetings(organization: Organization, year: int, lock: bool = False) -> list[Meeting]:
