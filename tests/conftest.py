@@ -26,6 +26,17 @@ from helpers import BACKENDS, PASSWORD, PROJECT, SEED, create_postgres_database,
 os.environ["TZ"] = os.environ.get("REVIEW_TEST_TZ", "Asia/Ho_Chi_Minh")
 time.tzset()
 
+
+@pytest.fixture
+def vietnam_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run the test in Asia/Ho_Chi_Minh (UTC+7, no daylight saving time) whatever REVIEW_TEST_TZ says."""
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 # Hypothesis: on CI (CI=true) the examples that failed are kept in .hypothesis/ of the checkout
 # (gitignored; a CI cache can carry it from run to run) and replayed first, every test may take its
 # time on a busy machine, and a failure prints the blob that reproduces it (@reproduce_failure).

@@ -1,6 +1,6 @@
 """One clock, one convention: instants are read as aware UTC, stored as UTC, shown in local time.
 
-The suite runs in Asia/Ho_Chi_Minh (UTC+7, tests/conftest.py): a local time stored where UTC
+These tests run in Asia/Ho_Chi_Minh (UTC+7, tests/conftest.py), as the suite does: a local time stored where UTC
 belongs, or a UTC time shown where local belongs, is seven hours off here.
 """
 
@@ -25,6 +25,11 @@ from helpers import signed_in
 # 09:45:07 UTC is 16:45:07 in Hà Nội (UTC+7, no daylight saving time).
 FROZEN = datetime(2020, 11, 27, 9, 45, 7, tzinfo=UTC)
 LOCAL = datetime(2020, 11, 27, 16, 45, 7)
+
+
+@pytest.fixture(autouse=True)
+def in_vietnam(vietnam_time):  # type: ignore[no-untyped-def]
+    """Every test here reads the clock in Hà Nội, whatever zone the suite runs in (REVIEW_TEST_TZ)."""
 
 
 @pytest.fixture

@@ -68,8 +68,10 @@ def test_going_down_and_up_again_keeps_every_row_of_a_sealed_meeting(empty_datab
         db.engine.dispose()
 
 
-def test_migration_0013_moves_recorded_instants_from_local_time_to_utc_and_back(empty_database, seed_path):
-    # The suite runs in Asia/Ho_Chi_Minh (tests/conftest.py): local time is UTC+7.
+def test_migration_0013_moves_recorded_instants_from_local_time_to_utc_and_back(
+    empty_database, seed_path, vietnam_time
+):
+    # In Asia/Ho_Chi_Minh (the vietnam_time fixture): local time is UTC+7.
     import json
     from datetime import UTC, datetime
 
