@@ -37,7 +37,7 @@ def frozen(monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(review.clock, "instant", lambda: FROZEN)
 
 
-def test_the_suite_runs_in_the_server_time_zone_of_vietnam():
+def test_these_tests_read_the_clock_in_vietnam():
     assert datetime(2020, 1, 1, tzinfo=UTC).astimezone().utcoffset() == timedelta(hours=7)
 
 
