@@ -106,12 +106,16 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Expose the domain's words (review/vocabulary.py) and the one date filter (review/text.py) to templates."""
-    from .text import format_when
+    """Expose the domain's words (review/vocabulary.py) and the one date filter to templates.
+
+    ``when`` is review/text.py's ``format_when`` on the server's local wall clock (``clock.when``):
+    an instant (aware) is shown in local time, a civil time (naive) or a date as it is.
+    """
+    from .clock import when
     from .vocabulary import TEMPLATE_GLOBALS
 
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
-    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["when"] = when
 
 
 def register_commands(app: Flask) -> None:

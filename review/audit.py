@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -361,7 +361,7 @@ def append_entries(session: Session, flush_context: Any) -> None:
     actor_id, actor = session.info.get(ACTOR) or current_actor()
     connection = session.connection()
     entry_id, prev_hash = chain_head(connection)
-    at = clock.utcnow()
+    at = clock.utc_naive(clock.now())  # naive UTC: the hashed text writes it so, as it always has
     rows = []
     for change in changes:
         entry_id += 1
@@ -666,10 +666,9 @@ def seal_anchors(connection: Connection) -> list[SealAnchor]:
                 recorded,
                 position,
                 between,
-                # sealed_at is the server's local naive time (meeting_store.seal_meeting: clock.now()),
-                # audit_entry.at naive UTC (append_entries): a naive astimezone reads local time.
+                # Both UTC: sealed_at an aware instant, audit_entry.at naive (append_entries).
                 sealed_before_log(
-                    row.sealed_at.astimezone(UTC).replace(tzinfo=None),
+                    clock.utc_naive(row.sealed_at),
                     row.id,
                     log_began_at,
                     first_logged_seal_id,

@@ -139,4 +139,5 @@ def engine_options(url: str) -> dict[str, Any]:
     """Return the engine options for the database behind ``url``."""
     if url.startswith("sqlite"):
         return {}
-    return {"pool_pre_ping": True}
+    # The session's time zone UTC: the CURRENT_TIMESTAMP defaults (created_at) store UTC, as on SQLite.
+    return {"pool_pre_ping": True, "connect_args": {"options": "-c timezone=UTC"}}

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from reports.ballot import ballot_paper, tally_sheet
 from reports.minutes import SealInfo, count_minutes, meeting_minutes
 
+from . import clock
 from .meeting_store import record_file, seal_differences
 from .meetingfile import MeetingFile
 from .models import Meeting
-from .text import format_when
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
     # key: (Vietnamese title, file name stem)
@@ -29,7 +29,7 @@ def seal_info(meeting: Meeting) -> SealInfo | None:
     return SealInfo(
         seal.version,
         seal.fingerprint,
-        format_when(seal.sealed_at, "minute"),
+        clock.when(seal.sealed_at, "minute"),  # an instant, in local time
         tuple(seal_differences(meeting)),
     )
 

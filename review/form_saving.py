@@ -74,7 +74,7 @@ def save_form(
                     return jsonify(ok=False, errors=form.errors), 422
                 return render(), 422
             if wants_json():
-                answer: dict[str, Any] = {"ok": True, "saved_at": clock.now().strftime("%H:%M:%S")}
+                answer: dict[str, Any] = {"ok": True, "saved_at": clock.when(clock.now(), "time")}
                 if version is not None:
                     answer["version"] = version
                 return jsonify(answer)

@@ -7,15 +7,24 @@ member (a ``StrEnum``, equal to its value), and a string that is not a value is 
 before it reaches the database. Uniqueness and foreign keys are the database's job, not
 only the forms'.
 
-Stored times: every ``DateTime`` column is naive (no time zone), read from ``review.clock``
-(never ``datetime.now()`` directly), in one of two kinds, as stored from the start:
+Stored times, one convention: every instant the software records is UTC. An instant is read
+from ``review.clock.now()`` (never ``datetime.now()`` directly), an aware UTC datetime, and
+kept in a naive ``DateTime`` column as UTC:
 
-- the meeting's record is in the server's local wall-clock time (``clock.now()``): the
-  meeting's start and end (as the minutes write them), the roll call, the counting (entries,
-  codes, approvals), the seals and their reopening, the exports' finishing;
-- the bookkeeping is in UTC (``clock.utcnow()``): the audit trail, the sign-in failures, and
-  the ``created_at`` the database fills in itself (CURRENT_TIMESTAMP: UTC on SQLite, the
-  session's time zone on PostgreSQL, UTC by default).
+- the meeting's record (the roll call, the counting's entries, codes and approvals, the seals
+  and their reopening, the exports' finishing) through :class:`Instant`, which stores an aware
+  datetime as naive UTC, refuses a naive one, and gives back aware UTC datetimes;
+- the audit trail's ``at`` and the sign-in failures' ``failed_at`` as plain ``DateTime`` holding
+  naive UTC (``clock.utc_naive(clock.now())``): the audit's text, which its hashes cover, writes
+  ``at`` naive, as it always has;
+- the ``created_at`` the database fills in itself (CURRENT_TIMESTAMP: UTC on SQLite; on
+  PostgreSQL the session's time zone, which ``review.config.engine_options`` sets to UTC),
+  read back through :class:`Instant`.
+
+Pages and documents show an instant in the server's local wall-clock time (``clock.local``, the
+templates' ``when`` filter). A meeting's start and end (``starts_at``, ``ends_at``) are not
+instants but civil times: naive, the local wall-clock time as typed and as the minutes, the
+meeting file and the seal's payload write them, never converted.
 
 Dates (``Date``) are calendar dates with no time zone: admission, retirement.
 """
@@ -24,7 +33,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -46,7 +55,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Enum as SQLEnum
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import vocabulary
@@ -76,6 +87,29 @@ def enum_column(enum: type[StrEnum], name: str, length: int = 16) -> SQLEnum:
         validate_strings=True,
         length=length,
     )
+
+
+class Instant(TypeDecorator[datetime]):
+    """An instant: an aware datetime in Python, stored as naive UTC in a ``DateTime`` column.
+
+    Binding a naive datetime is refused (it could be a local time read from the wrong clock:
+    use ``review.clock.now()``); a value read back is aware, in UTC.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware datetime as naive UTC, for the column."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise ValueError(f"an Instant column takes an aware datetime (review.clock.now()), not {value!r}")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return the column's naive UTC as an aware datetime."""
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class ReviewSubject(StrEnum):
@@ -224,15 +258,15 @@ class Meeting(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
     review_year_id: Mapped[int] = mapped_column(ForeignKey("review_year.id", ondelete="RESTRICT"), index=True)
-    # Local time (clock.now()), the starts and ends as the minutes write them.
+    # Civil times, not instants: the start and end as typed and as the minutes write them (naive, local).
     starts_at: Mapped[datetime | None] = mapped_column(DateTime)
     ends_at: Mapped[datetime | None] = mapped_column(DateTime)
     location: Mapped[str] = mapped_column(String(NAME), default="")
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # chủ trì
     minute_taker_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))  # thư ký
     minutes_approved_by: Mapped[int | None] = mapped_column(Integer)
-    roll_called_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the roll call was recorded: local
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
+    roll_called_at: Mapped[datetime | None] = mapped_column(Instant)  # when the roll call was recorded
+    created_at: Mapped[datetime] = mapped_column(Instant, server_default=func.now())  # the database's (UTC)
 
     cell: Mapped[Cell] = relationship(back_populates="meetings")
     review_year: Mapped[ReviewYear] = relationship()
@@ -458,13 +492,13 @@ class Tally(Versioned, db.Model):
     invalid: Mapped[int] = mapped_column(Integer, default=0)
     invalid_reasons: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who typed it
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time (clock.now()), as superseded_at
+    updated_at: Mapped[datetime | None] = mapped_column(Instant)  # the last save
     # Where the last save came from (review.trust.Origin): the browser session's random id
     # (review.provenance: kept across sign-ins in one browser) and the client's address.
     sign_in_id: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(64))
     # Set when a re-issued one-time code replaced the account that typed it: kept for the record only.
-    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    superseded_at: Mapped[datetime | None] = mapped_column(Instant)
 
     meeting: Mapped[Meeting] = relationship(back_populates="tallies")
     user: Mapped[User | None] = relationship()
@@ -557,7 +591,7 @@ class User(UserMixin, db.Model):
     # A one-time-code counter account reaches this meeting's tallies and nothing else.
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
+    created_at: Mapped[datetime] = mapped_column(Instant, server_default=func.now())  # the database's (UTC)
     # Part of every session and remember-me cookie (see get_id): a new value ends them all.
     session_token: Mapped[str] = mapped_column(String(SESSION_TOKEN), default=new_session_token)
 
@@ -626,11 +660,11 @@ class CounterCode(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     code_hash: Mapped[str] = mapped_column(String(256))
     lookup_key: Mapped[str] = mapped_column(String(64), unique=True)
-    # Local time (clock.now()): issued, expires, used, revoked.
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)  # a newer code was issued before this one was used
+    # Issued, expires, used, revoked.
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    expires_at: Mapped[datetime] = mapped_column(Instant)
+    used_at: Mapped[datetime | None] = mapped_column(Instant)
+    revoked_at: Mapped[datetime | None] = mapped_column(Instant)  # a newer code was issued before this one was used
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # what it opened
 
@@ -651,7 +685,7 @@ class SealApproval(db.Model):
     role: Mapped[ApprovalRole] = mapped_column(enum_column(ApprovalRole, "role"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    approved_at: Mapped[datetime] = mapped_column(DateTime)  # local time (clock.now())
+    approved_at: Mapped[datetime] = mapped_column(Instant)
     # Where the approval came from (review.trust.Origin): the browser session's random id
     # (review.provenance: kept across sign-ins in one browser) and the client's address.
     sign_in_id: Mapped[str | None] = mapped_column(String(64))
@@ -681,10 +715,10 @@ class Seal(db.Model):
     # The audit log's last hash when the seal was written (review.audit sets it at insert;
     # the chain's genesis on an empty log); None only for seals made before anchors existed.
     audit_anchor: Mapped[str | None] = mapped_column(String(64))
-    sealed_at: Mapped[datetime] = mapped_column(DateTime)  # local time (clock.now()), as reopened_at
+    sealed_at: Mapped[datetime] = mapped_column(Instant)
     chief_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reopened_at: Mapped[datetime | None] = mapped_column(Instant)
     reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reopen_reason: Mapped[str | None] = mapped_column(Text)
     # JSON (review.trust.Provenance): where the entries and the approvals came from, and the
@@ -715,8 +749,8 @@ class ExportJob(db.Model):
     done: Mapped[int] = mapped_column(Integer, default=0)  # documents written
     error: Mapped[str] = mapped_column(Text, default="")
     file_path: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())  # the database's: UTC
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)  # local time (clock.now())
+    created_at: Mapped[datetime] = mapped_column(Instant, server_default=func.now())  # the database's (UTC)
+    finished_at: Mapped[datetime | None] = mapped_column(Instant)
 
     organization: Mapped[Organization] = relationship()
     user: Mapped[User | None] = relationship()
@@ -741,7 +775,7 @@ class LoginFailure(db.Model):
     account: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     device: Mapped[str | None] = mapped_column(String(DEVICE_ID))
-    failed_at: Mapped[datetime] = mapped_column(DateTime)  # UTC (clock.utcnow())
+    failed_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC (clock.utc_naive(clock.now()))
 
 
 class AuditEntry(db.Model):
@@ -757,7 +791,7 @@ class AuditEntry(db.Model):
     __table_args__ = (Index("ix_audit_entry_table_name_row_id", "table_name", "row_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, ... in chain order
-    at: Mapped[datetime] = mapped_column(DateTime)  # UTC (clock.utcnow())
+    at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC (clock.utc_naive(clock.now())), as hashed
     actor_id: Mapped[int | None] = mapped_column(Integer)  # user_account.id, when a signed-in user
     actor: Mapped[str] = mapped_column(String(64))  # the username, or "cli" / "system"
     table_name: Mapped[str] = mapped_column(String(64))

@@ -75,8 +75,9 @@ def thousands(number: int) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Dates and times. A moment is formatted as given (the caller converts a stored UTC time to local
-# time first, where the record stores UTC); a date-only value is a ``date`` or a ``datetime``.
+# Dates and times. A moment is formatted as given, a naive wall-clock time: a stored instant (aware,
+# UTC) is converted to the server's local time by the shell first (``review.clock.local``, which the
+# templates' ``when`` filter applies); a date-only value is a ``date`` or a ``datetime``.
 
 
 def day_text(value: date) -> str:
@@ -107,24 +108,32 @@ def clock_words(value: datetime | None) -> str:
     return f"{value.hour} giờ {value.minute:02d} phút" if value is not None else CLOCK_WORDS_BLANK
 
 
+def time_of_day_text(value: datetime) -> str:
+    """Write the time of day with seconds, as the autosave's "Đã lưu lúc" does: 14:05:09."""
+    return f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+
+
 # The forms of the ``when`` filter: {{ member.admitted_on|when }}, {{ seal.sealed_at|when("minute") }}.
-WHEN_FORMS: Final = ("date", "minute", "second", "long")
+WHEN_FORMS: Final = ("date", "minute", "second", "long", "time")
 
 
 def format_when(value: date | datetime | None, form: str = "date") -> str:
-    """Write a date or a moment in one of WHEN_FORMS; nothing (an empty text) for None.
+    """Write a date or a naive (wall-clock) moment in one of WHEN_FORMS; nothing (an empty text) for None.
 
     ``date`` 27/11/2020; ``minute`` 14:05 ngày 27/11/2020; ``second`` 14:05:09 ngày 27/11/2020;
-    ``long`` ngày 27 tháng 11 năm 2020.
+    ``long`` ngày 27 tháng 11 năm 2020; ``time`` 14:05:09. An aware datetime (an instant) is
+    refused: which wall clock to read it on is the shell's choice (``review.clock.local``).
     """
     if value is None:
         return ""
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        raise TypeError(f"an aware datetime is an instant: convert it to local time first (clock.local): {value!r}")
     if form == "date":
         return day_text(value)
     if form == "long":
         return long_day_text(value)
-    if form in ("minute", "second"):
+    if form in ("minute", "second", "time"):
         if not isinstance(value, datetime):
             raise TypeError(f"the {form!r} form needs a datetime, not {type(value).__name__}")
-        return moment_text(value, seconds=form == "second")
+        return time_of_day_text(value) if form == "time" else moment_text(value, seconds=form == "second")
     raise ValueError(f"unknown date form {form!r}: one of {', '.join(WHEN_FORMS)}")

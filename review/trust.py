@@ -55,7 +55,7 @@ class Origin:
     code_issued_by_name: str = ""
     sign_in: str | None = None  # the random id of the browser session (kept across sign-ins in it)
     address: str | None = None  # the client's address as the application saw it
-    at: datetime | None = None
+    at: datetime | None = None  # an instant: aware, UTC (review.clock.now()); the page shows it local
 
     def as_json(self) -> dict[str, Any]:
         """Return the origin as JSON-ready values."""

@@ -26,6 +26,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
+from . import clock
 from .audit import history_of
 from .extensions import db
 from .models import (
@@ -41,7 +42,6 @@ from .models import (
     TallyRow,
     User,
 )
-from .text import format_when
 
 VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Member, Tally, BallotCounter)
 # Rows a record owns: changing them changes the record (and its version).
@@ -116,7 +116,7 @@ def last_change(table_name: str, row_id: int | None) -> tuple[str, str]:
     entry = history_of(db.session.connection(), table_name, row_id) if row_id is not None else None
     if entry is None:
         return "Một người khác", "vừa rồi"
-    when = format_when(entry.at.replace(tzinfo=UTC).astimezone(), "second")  # stored in UTC, shown local
+    when = clock.when(entry.at.replace(tzinfo=UTC), "second")  # stored as naive UTC, shown local
     if entry.actor_id is not None:
         user = db.session.get(User, entry.actor_id)
         name = (user.display_name or user.username) if user is not None else entry.actor

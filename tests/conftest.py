@@ -6,6 +6,7 @@ Only fixtures and the suite's settings live here; test files import helpers from
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,23 @@ from review import create_app
 from review.extensions import db
 
 from helpers import BACKENDS, PASSWORD, PROJECT, SEED, create_postgres_database, drop_postgres_database, sign_in
+
+# The suite runs in the server's time zone in Vietnam, not UTC (which would hide a local time stored
+# where UTC belongs, or a UTC time shown where local belongs), set before any test reads the zone.
+# REVIEW_TEST_TZ chooses another (e.g. UTC, or one with daylight saving time).
+os.environ["TZ"] = os.environ.get("REVIEW_TEST_TZ", "Asia/Ho_Chi_Minh")
+time.tzset()
+
+
+@pytest.fixture
+def vietnam_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run the test in Asia/Ho_Chi_Minh (UTC+7, no daylight saving time) whatever REVIEW_TEST_TZ says."""
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
 
 # Hypothesis: on CI (CI=true) the examples that failed are kept in .hypothesis/ of the checkout
 # (gitignored; a CI cache can carry it from run to run) and replayed first, every test may take its

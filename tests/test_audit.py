@@ -520,7 +520,7 @@ def test_verify_expect_detects_a_cut_off_tail(app, runner, imported):
 
 # Seals older than the log (databases sealed before migration 0006 created it)
 
-SEALED_BEFORE_THE_LOG = datetime(2021, 1, 10, 15, 0)  # local time, as records.seal_meeting writes it
+SEALED_BEFORE_THE_LOG = datetime(2021, 1, 10, 8, 0)  # naive UTC, as the seal column stores it (15:00 in Hà Nội)
 
 
 def seal_before_the_log(app) -> None:  # type: ignore[no-untyped-def]
@@ -552,7 +552,7 @@ def test_a_seal_without_an_entry_after_the_log_began_or_with_an_anchor_still_fai
     raw(app, "UPDATE seal SET audit_anchor = :anchor WHERE id = 1", anchor=GENESIS)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and missing in result.output and "OK" not in result.output
-    # Without one, sealed after the log's first entry (UTC + a day: later in any time zone).
+    # Without one, sealed after the log's first entry (both stored as naive UTC).
     log_began = entries(app)[0].at
     raw(app, "UPDATE seal SET audit_anchor = NULL, sealed_at = :at WHERE id = 1", at=log_began + timedelta(days=1))
     result = runner.invoke(args=["audit", "verify"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import combinations
 
 import pytest
@@ -186,7 +186,7 @@ def test_the_one_person_seal_raises_every_warning():
 
 
 def test_provenance_round_trips_through_json():
-    at = datetime(2021, 12, 20, 9, 30, 5)
+    at = datetime(2021, 12, 20, 2, 30, 5, tzinfo=UTC)  # an instant, as review.clock.now() gives it
     entries = {"first": Origin(2, "Hoàng Thị Lệ Quyên", "kp-2-m08", 8, True, 1, "Nguyễn Thị Ngọc Hân", "x", "::1", at)}
     approvals = {"secretary": Origin(1, "Nguyễn Thị Ngọc Hân", "bithu", None, False, None, "", "y", "::1", at)}
     recorded = provenance(entries, approvals)
@@ -623,7 +623,7 @@ def test_codes_and_superseded_entries_across_migration_0009(empty_database, seed
             account = counting.redeem_code(code)
             assert account is not None
             db.session.flush()
-            meeting.tallies.append(Tally(entry="first", user_id=account.id, updated_at=datetime.now()))
+            meeting.tallies.append(Tally(entry="first", user_id=account.id, updated_at=datetime.now(UTC)))
             db.session.commit()
             unused = counting.issue_code(meeting, counter)
             db.session.commit()

@@ -66,3 +66,47 @@ def test_going_down_and_up_again_keeps_every_row_of_a_sealed_meeting(empty_datab
     assert verdict.exit_code == 0, verdict.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_migration_0013_moves_recorded_instants_from_local_time_to_utc_and_back(
+    empty_database, seed_path, vietnam_time
+):
+    # In Asia/Ho_Chi_Minh (the vietnam_time fixture): local time is UTC+7.
+    import json
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0012"]).exit_code == 0
+    assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
+    seal = sa.table("seal", sa.column("id"), sa.column("sealed_at", sa.DateTime), sa.column("provenance", sa.Text))
+    local = datetime(2021, 1, 10, 15, 0, 30)  # as a server in Hà Nội wrote it before 0013
+    origin = {"account_id": 1, "at": "2021-01-10T14:59:00"}
+    recorded = {"approvals": {"chief": origin}, "entries": {}, "warnings": []}
+
+    def stored() -> tuple[datetime, dict]:  # type: ignore[type-arg]
+        with app.app_context(), db.engine.connect() as connection:
+            row = connection.execute(sa.select(seal.c.sealed_at, seal.c.provenance)).one()
+            return row.sealed_at, json.loads(row.provenance)
+
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(sa.update(seal).values(sealed_at=local, provenance=json.dumps(recorded)))
+        db.engine.dispose()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    sealed_at, provenance = stored()
+    assert sealed_at == datetime(2021, 1, 10, 8, 0, 30) == local.astimezone(UTC).replace(tzinfo=None)
+    assert provenance["approvals"]["chief"]["at"] == "2021-01-10T07:59:00+00:00"
+    with app.app_context():
+        from review.models import Seal
+
+        assert db.session.scalar(sa.select(Seal)).sealed_at == local.astimezone()  # the same instant
+        db.session.remove()
+        db.engine.dispose()
+    result = runner.invoke(args=["db", "downgrade", "0012"])
+    assert result.exit_code == 0, result.output
+    assert stored() == (local, recorded)
+    with app.app_context():
+        db.engine.dispose()

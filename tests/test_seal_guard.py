@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -122,12 +122,12 @@ def test_direct_orm_writes_to_sealed_tallies_are_refused(app, sealed):
                     role="chief",
                     user_id=user.id,
                     fingerprint="0" * 64,
-                    approved_at=datetime.now(),
+                    approved_at=datetime.now(UTC),
                 )
             )
 
         def issue_code(meeting: Meeting) -> None:
-            now = datetime.now()
+            now = datetime.now(UTC)
             db.session.add(
                 CounterCode(
                     meeting_id=meeting.id,
@@ -334,7 +334,9 @@ def test_review_texts_and_what_the_seal_does_not_cover_stay_writable(app, sealed
         collective = db.session.scalar(select(CollectiveReview).where(CollectiveReview.meeting_id == 1).limit(1))
         collective.report = "Báo cáo sửa sau niêm phong."
         meeting = db.session.get(Meeting, 1)
-        meeting.roll_called_at = datetime(2020, 12, 20, 8, 0)  # when the roll call was typed: not in the file
+        meeting.roll_called_at = datetime(
+            2020, 12, 20, 1, 0, tzinfo=UTC
+        )  # when the roll call was typed: not in the file
         participant("m03").attendance = participant("m03").attendance  # set to what it is: no change
         db.session.commit()
         assert db.session.get(IndividualReview, review_id).summary == "Tóm tắt sửa sau niêm phong."
@@ -431,7 +433,11 @@ def test_bulk_update_and_delete_are_refused_on_audited_and_sealed_tables(app, se
 def test_bulk_statements_on_other_tables_still_run(app, sealed):
     """Sign-in failures are neither audited nor sealed: the throttle deletes them in bulk."""
     with app.app_context():
-        db.session.add(LoginFailure(kind="password", account="x", address="127.0.0.1", failed_at=datetime.now()))
+        db.session.add(
+            LoginFailure(
+                kind="password", account="x", address="127.0.0.1", failed_at=datetime.now(UTC).replace(tzinfo=None)
+            )
+        )
         db.session.commit()
         db.session.execute(delete(LoginFailure))
         db.session.commit()
@@ -448,7 +454,7 @@ def test_a_sealed_version_is_kept_as_it_was(app, sealed):
             assert db.session.is_modified(meeting.seals[0]), "unchanged"
 
         def move_date(meeting: Meeting) -> None:
-            meeting.seals[0].sealed_at = datetime(2020, 1, 1)
+            meeting.seals[0].sealed_at = datetime(2020, 1, 1, tzinfo=UTC)
 
         def drop(meeting: Meeting) -> None:
             db.session.delete(meeting.seals[0])

@@ -59,7 +59,7 @@ def limits() -> Limits:
 
 def now() -> datetime:
     """Return the current time (naive UTC): failures are kept in UTC (``review.clock``)."""
-    return clock.utcnow()
+    return clock.utc_naive(clock.now())
 
 
 def client_address() -> str:

@@ -5,7 +5,6 @@ the warnings a seal recorded (``review.trust``), arranged as plain data for the 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ..counting import meeting_provenance, seal_provenance
@@ -60,8 +59,9 @@ def provenance_section(meeting: Meeting) -> dict[str, Any]:
             "saved_at": t.updated_at,
             "superseded_at": t.superseded_at,
         }
-        for t in sorted(meeting.tallies, key=lambda t: (t.superseded_at or datetime.min, t.id or 0))
-        if t.superseded_at is not None
+        for t in sorted(
+            (t for t in meeting.tallies if t.superseded_at is not None), key=lambda t: (t.superseded_at, t.id or 0)
+        )
     ]
     earlier = [
         {"version": s.version, "warnings": warnings_of(seal_provenance(s)), "recorded": s.provenance is not None}

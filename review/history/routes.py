@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from .. import clock
 from ..access import may_view_cell, records_required
 from ..extensions import db
 from ..models import AuditEntry, Meeting, User
@@ -100,6 +101,22 @@ ACTOR_LABELS = {"cli": "Dòng lệnh", "system": "Hệ thống", "anonymous": "C
 SHOWN_CHARS = 300  # a long text is cut on this page; the trail keeps it whole
 
 
+def local_instant(value: Any) -> Any:
+    """Return a logged instant (ISO text with an offset: UTC, since migration 0013) as local ISO text.
+
+    The page shows every logged time on the server's wall clock, as the trail wrote it before
+    instants were stored in UTC; a naive time (logged before, or a civil time) is shown as it is.
+    """
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.utcoffset() is not None:
+            return clock.local(moment).isoformat()
+    return value
+
+
 def shown(value: Any) -> str:
     """Return a logged value as the page writes it."""
     if value is None:
@@ -118,8 +135,8 @@ def changes(entry: AuditEntry) -> list[dict[str, str]]:
     return [
         {
             "column": COLUMN_LABELS.get(k, k),
-            "before": shown(before.get(k)) if before else "",
-            "after": shown(after.get(k)) if after else "",
+            "before": shown(local_instant(before.get(k)) if k.endswith("_at") else before.get(k)) if before else "",
+            "after": shown(local_instant(after.get(k)) if k.endswith("_at") else after.get(k)) if after else "",
         }
         for k in keys
     ]
@@ -148,7 +165,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
     rows = [
         {
             "id": e.id,
-            "at": e.at.replace(tzinfo=UTC).astimezone(),  # stored in UTC, shown local (the when filter)
+            "at": e.at.replace(tzinfo=UTC),  # stored as naive UTC; the when filter shows it local
             "who": (users[e.actor_id].display_name or users[e.actor_id].username)
             if e.actor_id in users
             else ACTOR_LABELS.get(e.actor, e.actor),
