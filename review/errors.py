@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from .extensions import db
 from .seal_guard import SealedError
 from .versioning import STALE_MESSAGE
+from .vocabulary import MEETING_STATE_LABELS
 
 ERRORS = {
     400: ("Yêu cầu không hợp lệ", "Phiên làm việc có thể đã hết hạn. Tải lại trang rồi thử lại."),
@@ -56,4 +57,4 @@ def register_error_handlers(app: Flask) -> None:
     def sealed(error: SealedError) -> tuple[str, int]:
         """Answer a write refused by the seal (outside a form's save) with 422, nothing saved."""
         db.session.rollback()
-        return render_template("errors/error.html", title="Đã niêm phong", message=error.message), 422
+        return render_template("errors/error.html", title=MEETING_STATE_LABELS["sealed"], message=error.message), 422

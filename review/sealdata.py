@@ -214,7 +214,9 @@ def _shown(value: Any) -> str:
             return format_when(date.fromisoformat(value), "date")
     if isinstance(value, str) and len(value) >= 16 and value[10] == "T":
         with suppress(ValueError):
-            return format_when(datetime.fromisoformat(value), "minute")
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:  # the payload's moments are civil times (starts_at): naive
+                return format_when(moment, "minute")
     return f"“{value}”" if isinstance(value, str) else str(value)
 
 

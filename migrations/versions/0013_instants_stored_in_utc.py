@@ -16,7 +16,10 @@ It assumes that the database was written by a server in the time zone of the one
 migration (the process's local zone: ``TZ``, else the system's). Vietnam has no daylight
 saving time, so every local time has exactly one UTC instant. The columns stay ``DateTime``
 without a time zone: no type changes, only data. A meeting's start and end (``starts_at``,
-``ends_at``) are civil times, not instants, and are not touched.
+``ends_at``) are civil times, not instants, and are not touched. Nor are the ``created_at``
+defaults the database filled in: UTC on SQLite; on PostgreSQL in the session's time zone,
+which was the server's own before ``review.config`` set it to UTC (UTC on the machines this
+was written on); nothing reads them.
 """
 
 import json

@@ -15,7 +15,7 @@ from ..access import may_view_cell, records_required
 from ..extensions import db
 from ..models import AuditEntry, Meeting, User
 from ..security import query_int
-from ..vocabulary import BLANK_LABEL
+from ..vocabulary import BLANK_LABEL, LEVEL_SHORT
 from . import bp
 
 PAGE = 100
@@ -69,10 +69,7 @@ COLUMN_LABELS = {
     "returned": "Thu vào",
     "invalid": "Không hợp lệ",
     "invalid_reasons": "Lý do không hợp lệ",
-    "excellent": "HTXSNV",
-    "good": "HTTNV",
-    "completed": "HTNV",
-    "not_completed": "KHTNV",
+    **LEVEL_SHORT,
     "blank": BLANK_LABEL,
     "entry": "Bản nhập",
     "reopened_at": "Mở niêm phong lúc",

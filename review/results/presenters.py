@@ -36,6 +36,7 @@ from ..vocabulary import (
     APPROVER_LABELS,
     BALLOT_COUNT_LABELS,
     BALLOT_MODE_LABELS,
+    NOT_RATED_LABEL,
     QUOTA_POOL_LABELS,
     RULE_PARAMETER_LABELS,
     UNDECIDED_LABEL,
@@ -207,10 +208,10 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
     summary += [
         {
             "key": "undecided",
-            "label": "Chưa đủ quá nửa (biểu quyết lại hoặc đảng ủy quyết định)",
+            "label": f"{UNDECIDED_LABEL} (biểu quyết lại hoặc đảng ủy quyết định)",
             "count": result.summary["undecided"],
         },
-        {"key": "not_rated", "label": "Không xếp loại", "count": result.summary["not_rated"]},
+        {"key": "not_rated", "label": NOT_RATED_LABEL, "count": result.summary["not_rated"]},
     ]
     return {
         "source": source,
