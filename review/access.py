@@ -55,33 +55,47 @@ RELATION_ROLES: dict[Relation, Role] = {
 
 @dataclass(frozen=True)
 class Permission:
-    """A named permission: who holds it (``public``: anyone, signed in or not; ``any_account``: every account)."""
+    """A named permission: who holds it (``public``: anyone, signed in or not; ``any_account``: every
+    account; ``password_account``: every account that signs in with a password of its own, not a
+    one-time-code counter account, ``User.meeting_id``).
+    """
 
     name: str
     what: str
     relations: frozenset[Relation] = frozenset()
     public: bool = False
     any_account: bool = False
+    password_account: bool = False
 
     @property
     def roles(self) -> tuple[Role, ...]:
         """Return the roles that may hold the permission, in the order of ``Role``."""
-        if self.public or self.any_account:
+        if self.public or self.any_account or self.password_account:
             return tuple(Role)
         held = {RELATION_ROLES[r] for r in self.relations}
         return tuple(role for role in Role if role in held)
 
 
 def _permission(
-    name: str, what: str, *relations: Relation, public: bool = False, any_account: bool = False
+    name: str,
+    what: str,
+    *relations: Relation,
+    public: bool = False,
+    any_account: bool = False,
+    password_account: bool = False,
 ) -> Permission:
-    return Permission(name, what, frozenset(relations), public, any_account)
+    return Permission(name, what, frozenset(relations), public, any_account, password_account)
 
 
 A, W, S, C, CH = Relation.ADMIN, Relation.WARD, Relation.SECRETARY, Relation.COUNTER, Relation.CHIEF
 
 PUBLIC = _permission("public", "Public pages: signing in, with a password or a one-time code", public=True)
 SIGNED_IN = _permission("signed_in", "Pages about the account itself: the home page, signing out", any_account=True)
+OWN_PASSWORD = _permission(
+    "own_password",
+    "Change the account's own password (not a one-time-code account: it has none)",
+    password_account=True,
+)
 EDIT_CELL = _permission("edit_cell", "Record the cell's meeting and keep its roster", A, S)
 COUNT = _permission("count", "Type a tally entry (only the committee types the tallies)", C)
 COMPARE = _permission("compare", "Compare the two tally entries", A, S, C)
@@ -98,6 +112,7 @@ PERMISSIONS: dict[str, Permission] = {
     for p in (
         PUBLIC,
         SIGNED_IN,
+        OWN_PASSWORD,
         EDIT_CELL,
         COUNT,
         COMPARE,
@@ -119,6 +134,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "static": {"GET": "public"},
     "auth.login": {"GET": "public", "POST": "public"},  # signed in: sent on to the home page
     "auth.logout": {"POST": "signed_in"},
+    "auth.password": {"GET": "own_password", "POST": "own_password"},
     "main.index": {"GET": "signed_in"},
     # The counters' pages
     "counting.code_login": {"GET": "public", "POST": "public"},
@@ -251,15 +267,36 @@ def allows(permission: Permission, user: Any = None, **objects: Any) -> bool:
         return True
     if permission.any_account:
         return bool(getattr(user, "is_authenticated", False))
+    if permission.password_account:
+        return bool(getattr(user, "is_authenticated", False)) and has_own_password(user)
     return any(holds(r, user, **objects) for r in Relation if r in permission.relations)
+
+
+def has_own_password(user: Any) -> bool:
+    """Return whether the account signs in with a password of its own (a one-time-code account has none)."""
+    return getattr(user, "meeting_id", None) is None
 
 
 def permission_required(permission: Permission) -> Callable[[F], F]:
     """Let through only signed-in users whose role may hold ``permission``; others get 403.
 
-    The object itself is checked in the view (a 404 for anyone else's).
+    A ``password_account`` permission refuses a one-time-code account (403) too. The object
+    itself is checked in the view (a 404 for anyone else's).
     """
-    return roles_required(*permission.roles)
+    by_role = roles_required(*permission.roles)
+    if not permission.password_account:
+        return by_role
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not has_own_password(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return by_role(wrapped)  # type: ignore[arg-type]
+
+    return decorate
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

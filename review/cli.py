@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import meetingfile
+from .auth.password_rules import password_problems
 from .database import write_transaction
 from .documents import DOCUMENTS, render_document
 from .extensions import db
@@ -21,7 +22,6 @@ from .rules import Problem
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "thuong-thanh-2020.json"
 PASSWORD_ENV = "REVIEW_PASSWORD"
-MIN_PASSWORD = 10
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -174,7 +174,7 @@ def create_user_command(
         raise click.UsageError(f"Không có đảng bộ mã {organization_id}.")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise click.UsageError(f"Tên đăng nhập {username} đã có.")
-    password = read_password("Mật khẩu")
+    password = read_password("Mật khẩu", username)
     with write_transaction():
         user = create_user(
             username, scope, password, cell_id=cell_id, organization_id=organization_id, display_name=display_name
@@ -191,13 +191,14 @@ def account_named(username: str) -> User:
     return user
 
 
-def read_password(label: str) -> str:
-    """Return a password: REVIEW_PASSWORD, or asked twice; refuse one too short."""
+def read_password(label: str, username: str) -> str:
+    """Return a password: REVIEW_PASSWORD, or asked twice; exit 1 with every rule it fails (password_rules)."""
     password = os.environ.get(PASSWORD_ENV) or click.prompt(
         label, hide_input=True, confirmation_prompt=f"Nhập lại {label[0].lower()}{label[1:]}"
     )
-    if len(password) < MIN_PASSWORD:
-        raise click.UsageError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    problems = password_problems(password, username)
+    if problems:
+        raise click.ClickException("Mật khẩu không được nhận:\n" + "\n".join(f"- {p}" for p in problems))
     return password
 
 
@@ -207,7 +208,7 @@ def read_password(label: str) -> str:
 def password_command(username: str) -> None:
     """Set a new password (asked twice, or REVIEW_PASSWORD); every session of the account ends."""
     account_named(username)
-    password = read_password("Mật khẩu mới")
+    password = read_password("Mật khẩu mới", username)
     with write_transaction():
         user = account_named(username)
         user.set_password(password)  # ends every session and remember-me cookie (User.end_sessions)

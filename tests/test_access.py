@@ -21,7 +21,7 @@ from review.models import Cell, ExportJob, Meeting, Member, Participant
 from helpers import csrf_token
 
 PUBLIC = {"static", "auth.login", "counting.code_login"}
-NOT_SCOPED = {"main.index", "auth.logout"}  # pages about the user, not about a cell
+NOT_SCOPED = {"main.index", "auth.logout", "auth.password"}  # pages about the user, not about a cell
 # Province-wide totals for administrators only (tests/test_query_budgets.py checks the roles).
 NOT_SCOPED.add("province.index")
 

@@ -57,6 +57,8 @@ def holders(permission: Permission) -> frozenset[str]:
         return EVERYONE
     if permission.any_account:
         return SIGNED_IN
+    if permission.password_account:  # every account but the one-time code's (it has no password)
+        return SIGNED_IN - {CODE}
     return frozenset(user for user, held in USER_RELATIONS.items() if held & permission.relations)
 
 

@@ -73,6 +73,7 @@ class FormSpec:
 FORMS: dict[str, FormSpec] = {
     "/auth/login": FormSpec("anonymous", lambda w: "/auth/login"),
     "/auth/logout": FormSpec("secretary", lambda w: "/auth/logout", page=lambda w: f"/cells/{w['cell']}/members"),
+    "/auth/password": FormSpec("secretary", lambda w: "/auth/password"),
     "/cells/<int:cell_id>/meetings/new": FormSpec("secretary", lambda w: f"/cells/{w['cell']}/meetings/new"),
     "/cells/<int:cell_id>/members/new": FormSpec("secretary", lambda w: f"/cells/{w['cell']}/members/new"),
     "/code": FormSpec("anonymous", lambda w: "/code"),

@@ -1,8 +1,8 @@
-"""Forms of the sign-in pages."""
+"""Forms of the sign-in pages and of the password page."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import BaseForm
 from ..text import strip_nfc
@@ -25,3 +25,27 @@ class LoginForm(BaseForm):
     )
     remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này"))
     submit = SubmitField(_l("Đăng nhập"))
+
+
+class PasswordForm(BaseForm):
+    """Change one's own password: the current one, the new one twice (the rules: ``password_rules``)."""
+
+    current_password = PasswordField(
+        _l("Mật khẩu hiện tại"),
+        validators=[DataRequired(_l("Nhập mật khẩu hiện tại.")), Length(max=256, message=_l("Mật khẩu quá dài."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("Mật khẩu mới"),
+        validators=[DataRequired(_l("Nhập mật khẩu mới.")), Length(max=256, message=_l("Mật khẩu quá dài."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[
+            DataRequired(_l("Nhập lại mật khẩu mới.")),
+            EqualTo("new_password", message=_l("Hai lần nhập mật khẩu mới không giống nhau.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Đổi mật khẩu"))

@@ -1,4 +1,4 @@
-"""Routes of sign-in and sign-out."""
+"""Routes of sign-in, sign-out and changing one's own password."""
 
 from __future__ import annotations
 
@@ -12,13 +12,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..access import OWN_PASSWORD, permission_required
 from ..database import write_transaction
 from ..extensions import db
 from ..models import User
 from . import bp, devices, throttle
-from .forms import LoginForm
+from .forms import LoginForm, PasswordForm
+from .password_rules import password_problems
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
+WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
+PASSWORD_CHANGED = (
+    "Đã đổi mật khẩu. Mọi phiên đăng nhập khác của tài khoản đã kết thúc; trên máy này bạn vẫn đăng nhập."
+)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -100,3 +106,57 @@ def logout() -> ResponseReturnValue:
     logout_user()
     flash("Đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
+
+
+def password_page(form: PasswordForm, status: int = 200, headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    """Answer with the password page, the form's messages next to its fields."""
+    return render_template("auth/password.html", form=form), status, headers or {}
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@permission_required(OWN_PASSWORD)
+def password() -> ResponseReturnValue:
+    """Change the signed-in account's own password; every other session of the account ends.
+
+    The new password is checked against the rules (``password_rules``) first; the current one
+    only once the rest of the form is right, and throttled as a sign-in is (the same failures,
+    counted for the account), so a borrowed session cannot be used to guess it. This browser
+    stays signed in: it is signed in again with the account's new session token.
+    """
+    form = PasswordForm()
+    if request.method == "GET":
+        return password_page(form)
+    username, user_id = current_user.username, current_user.id
+    valid = form.validate_on_submit()
+    if form.new_password.data and not form.new_password.errors:
+        problems = password_problems(form.new_password.data, username)
+        form.new_password.errors = [*form.new_password.errors, *problems]
+        valid = valid and not problems
+    if not valid:
+        return password_page(form, 422)
+    device = devices.known_device(username)
+    # Counted before the password is checked, as at sign-in, so that parallel guesses are counted too.
+    with write_transaction():
+        refusal = throttle.refusal(username, device)
+        if refusal is None:
+            throttle.record_failure(throttle.PASSWORD, username, device)
+    if refusal is not None:
+        form.current_password.errors = [*form.current_password.errors, refusal.message]
+        return password_page(form, 429, {"Retry-After": str(refusal.seconds)})
+    account = db.session.get(User, user_id)
+    if account is None or not account.check_password(form.current_password.data or ""):
+        form.current_password.errors = [*form.current_password.errors, WRONG_CURRENT_PASSWORD]
+        return password_page(form, 422)
+    with write_transaction():
+        throttle.forget_failures(username, device)
+        account = db.session.get(User, user_id)
+        assert account is not None
+        account.set_password(form.new_password.data or "")  # a new session token: every session ends
+    signed_in = db.session.get(User, user_id)
+    # This browser is signed in again with the new token (remembered again if it was).
+    remembered = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
+    login_user(signed_in, remember=remembered)
+    flash(PASSWORD_CHANGED, "success")
+    response = redirect(url_for("main.index"))
+    devices.remember_device(response, signed_in, device)  # the new password voided the browser's known device
+    return response
