@@ -515,6 +515,20 @@ def home_links(user: User | Any) -> Mapping[str, Any]:
     }
 
 
+def may_follow(endpoint: str, user: User | Any = None, **objects: Any) -> bool:
+    """Return whether ``user`` may follow a link to ``endpoint`` (its GET permission in ENDPOINTS) on the objects.
+
+    An endpoint missing from ENDPOINTS, or without a GET, is never offered (the menus ask this).
+    """
+    name = ENDPOINTS.get(endpoint, {}).get("GET")
+    return name is not None and allows(PERMISSIONS[name], user, **objects)
+
+
+def keeps_password(user: User | Any) -> bool:
+    """Return whether the account has a password of its own to change: not a one-time-code counter account."""
+    return bool(getattr(user, "is_authenticated", False)) and user.meeting_id is None
+
+
 def lists_meeting(user: User | Any, meeting: Meeting) -> bool:
     """Return whether the home page lists the meeting: a one-time code shows only its own meeting."""
     return user.meeting_id is None or user.meeting_id == meeting.id

@@ -106,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Expose the domain's words (review/vocabulary.py) and the one date filter to templates.
+    """Expose the domain's words (review/vocabulary.py), the one date filter and the menu to templates.
 
     ``when`` is review/text.py's ``format_when`` on the server's local wall clock (``clock.when``):
     an instant (aware) is shown in local time, a civil time (naive) or a date as it is.
@@ -116,6 +116,10 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     app.jinja_env.filters["when"] = when
+
+    from .menu import register_menu
+
+    register_menu(app)
 
 
 def register_commands(app: Flask) -> None:

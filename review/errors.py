@@ -33,11 +33,14 @@ ERRORS = {
 
 def register_error_handlers(app: Flask) -> None:
     """Register every error page and handler of the application."""
+    from .menu import no_menu
 
     def render_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         title, message = ERRORS.get(code, (error.name, error.description or ""))
-        return render_template("errors/error.html", title=title, message=message), code
+        # A server error's page asks nothing more of the database: no navigation bar.
+        extra = {"menu": no_menu} if code >= 500 else {}
+        return render_template("errors/error.html", title=title, message=message, **extra), code
 
     for code in ERRORS:
         app.register_error_handler(code, render_error)

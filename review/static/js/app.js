@@ -2,7 +2,8 @@
  * - forms marked data-autosave save in the background as the user types;
  * - forms marked data-warn-unsaved warn before leaving with unsaved text;
  * - [data-add-row] buttons add a blank row cloned from a <template>;
- * - forms marked data-live-summary ask the server (the rules core) for figures as they change.
+ * - forms marked data-live-summary ask the server (the rules core) for figures as they change;
+ * - the navigation bar (details[data-menu]) folds into one menu on a narrow screen.
  * A form's hidden "version" field carries the version of the record it was loaded with: each
  * background save updates it, and a save over someone else's change (409) shows their text and
  * stops saving in the background until the user saves by hand.
@@ -191,7 +192,17 @@
     form.addEventListener("change", update);
   }
 
+  // The navigation bar: folded into one menu on a narrow screen, a row of links on a wide one
+  // (the width of app.css's media query). Served open, so it works without this script.
+  function foldMenu(menu) {
+    var narrow = window.matchMedia("(max-width: 600px)");
+    var fit = function () { menu.open = !narrow.matches; };
+    fit();
+    narrow.addEventListener("change", fit);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("details[data-menu]").forEach(foldMenu);
     document.querySelectorAll("form[data-warn-unsaved]").forEach(warnUnsaved);
     document.querySelectorAll("form[data-autosave]").forEach(autosave);
     document.querySelectorAll("form[data-live-summary]").forEach(liveSummary);
