@@ -524,11 +524,6 @@ def may_follow(endpoint: str, user: User | Any = None, **objects: Any) -> bool:
     return name is not None and allows(PERMISSIONS[name], user, **objects)
 
 
-def keeps_password(user: User | Any) -> bool:
-    """Return whether the account has a password of its own to change: not a one-time-code counter account."""
-    return bool(getattr(user, "is_authenticated", False)) and user.meeting_id is None
-
-
 def lists_meeting(user: User | Any, meeting: Meeting) -> bool:
     """Return whether the home page lists the meeting: a one-time code shows only its own meeting."""
     return user.meeting_id is None or user.meeting_id == meeting.id

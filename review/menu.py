@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .access import keeps_password, may_follow
+from .access import may_follow
 from .extensions import db
 from .layout import STEPS
 from .models import BallotCounter, Meeting, Organization, ReviewYear, Role
@@ -146,8 +146,8 @@ def _role_links(user: Any) -> Iterator[_Link]:
 def _links(user: Any) -> Iterator[_Link]:
     yield _Link("Trang chủ", "main.index", {}, {})
     yield from _role_links(user)
-    if PASSWORD_ENDPOINT in current_app.view_functions and keeps_password(user):
-        yield _Link("Đổi mật khẩu", PASSWORD_ENDPOINT, {}, {})
+    # Every account with a password of its own (the policy's own_password: not a one-time code).
+    yield _Link("Đổi mật khẩu", PASSWORD_ENDPOINT, {}, {})
 
 
 def menu_for(user: Any, here: Here | None = None) -> Menu | None:
