@@ -28,7 +28,7 @@ from helpers import csrf_token, signed_in, write_2021_copy
 # Screenshots to look at: REVIEW_SHOTS names a folder to keep them in, else the test's own tmp folder.
 SHOTS_DIR = os.environ.get("REVIEW_SHOTS")
 NAV = re.compile(r'<nav class="menu-links"[^>]*>(.*?)</nav>', re.S)
-LINK = re.compile(r'<a href="([^"]*)"(?: aria-current="([a-z]+)")?>([^<]*)</a>')
+LINK = re.compile(r'<a href="([^"]*)"(?: aria-current="([a-z]+)")?><bdi>([^<]*)</bdi></a>')
 
 
 @pytest.fixture
