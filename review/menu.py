@@ -20,6 +20,7 @@ from .access import may_follow
 from .extensions import db
 from .layout import STEPS
 from .models import BallotCounter, Meeting, Organization, ReviewYear, Role
+from .vocabulary import TASK_LABELS
 
 # The change-password page (built apart): offered once the application has it.
 PASSWORD_ENDPOINT = "auth.password"
@@ -109,20 +110,20 @@ def _role_links(user: Any) -> Iterator[_Link]:
     """Yield the candidate links of the account's role (the policy then keeps those it may follow)."""
     role = user.role
     if role is Role.ADMIN:
-        yield _Link("Toàn tỉnh", "province.index", {}, {})
+        yield _Link(TASK_LABELS["province.index"], "province.index", {}, {})
         for organization in db.session.scalars(select(Organization).order_by(Organization.name)):
             ids = {"organization_id": organization.id}
             yield _Link(organization.name, "ward.dashboard", ids, ids)
     elif role is Role.WARD and user.organization_id is not None:
         ids = {"organization_id": user.organization_id}
-        yield _Link("Theo dõi các chi bộ", "ward.dashboard", ids, ids)
-        yield _Link("Quy định đánh giá, xếp loại", "ward.rules_index", ids, ids)
-        yield _Link("Tải toàn bộ tài liệu", "ward.dashboard", ids, ids, anchor="export-title")
+        yield _Link(TASK_LABELS["ward.dashboard"], "ward.dashboard", ids, ids)
+        yield _Link(TASK_LABELS["ward.rules_index"], "ward.rules_index", ids, ids)
+        yield _Link(TASK_LABELS["ward.export"], "ward.dashboard", ids, ids, anchor="export-title")
     elif role is Role.SECRETARY and user.cell_id is not None:
         cell = {"cell_id": user.cell_id}
         meeting = _newest_meeting(user.cell_id)
         if meeting is None:
-            yield _Link("Mở hội nghị mới", "meeting.new", cell, cell)
+            yield _Link(TASK_LABELS["meeting.new"], "meeting.new", cell, cell)
         else:
             ids = {"meeting_id": meeting.id}
             yield _Link(
@@ -132,22 +133,22 @@ def _role_links(user: Any) -> Iterator[_Link]:
                 {"meeting": meeting},
                 section=MEETING_SECTION,
             )
-        yield _Link("Danh sách đảng viên", "roster.members", cell, cell)
+        yield _Link(TASK_LABELS["roster.members"], "roster.members", cell, cell)
         if meeting is not None:
-            yield _Link("Kết quả", "results.results", ids, {"meeting": meeting})
+            yield _Link(TASK_LABELS["results.results"], "results.results", ids, {"meeting": meeting})
     elif role is Role.COUNTER:
         meeting = _counted_meeting(user)
         if meeting is not None:
             ids = {"meeting_id": meeting.id}
-            yield _Link("Nhập kết quả kiểm phiếu", "counting.tally", ids, {"meeting": meeting})
-            yield _Link("Kết quả", "results.results", ids, {"meeting": meeting})
+            yield _Link(TASK_LABELS["counting.tally"], "counting.tally", ids, {"meeting": meeting})
+            yield _Link(TASK_LABELS["results.results"], "results.results", ids, {"meeting": meeting})
 
 
 def _links(user: Any) -> Iterator[_Link]:
-    yield _Link("Trang chủ", "main.index", {}, {})
+    yield _Link(TASK_LABELS["main.index"], "main.index", {}, {})
     yield from _role_links(user)
     # Every account with a password of its own (the policy's own_password: not a one-time code).
-    yield _Link("Đổi mật khẩu", PASSWORD_ENDPOINT, {}, {})
+    yield _Link(TASK_LABELS[PASSWORD_ENDPOINT], PASSWORD_ENDPOINT, {}, {})
 
 
 def menu_for(user: Any, here: Here | None = None) -> Menu | None:

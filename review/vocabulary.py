@@ -140,6 +140,22 @@ QUOTA_POOL_LABELS: Final = {
 }
 
 # ---------------------------------------------------------------------------
+# The tasks the menus and the home page link to, keyed by the endpoint they open.
+
+TASK_LABELS: Final = {
+    "main.index": "Trang chủ",
+    "province.index": "Toàn tỉnh",
+    "ward.dashboard": "Theo dõi các chi bộ",
+    "ward.rules_index": "Quy định đánh giá, xếp loại",
+    "ward.export": "Tải toàn bộ tài liệu",
+    "meeting.new": "Mở hội nghị mới",
+    "roster.members": "Danh sách đảng viên",
+    "results.results": "Kết quả",
+    "counting.tally": "Nhập kết quả kiểm phiếu",
+    "auth.password": "Đổi mật khẩu",
+}
+
+# ---------------------------------------------------------------------------
 # Accounts (models.Role).
 
 ROLE_LABELS: Final = {
@@ -171,4 +187,5 @@ TEMPLATE_GLOBALS: Final = {
     "NOT_RATED_LABEL": NOT_RATED_LABEL,
     "MEETING_STATE_LABELS": MEETING_STATE_LABELS,
     "BALLOT_COUNT_LABELS": BALLOT_COUNT_LABELS,
+    "TASK_LABELS": TASK_LABELS,
 }

@@ -136,3 +136,28 @@ def write_2021_copy(seed_path: Path, tmp_path: Path) -> Path:
     path = tmp_path / "2021.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def one_account_per_kind(  # type: ignore[no-untyped-def]
+    app, make_user, *, organization_id: int, cell_id: int, meeting_id: int, counter_member_id: int, code_member_id: int
+) -> str:
+    """Create one account per kind of user of a cell, return a one-time code of its meeting.
+
+    quantri (admin), danguy (the organisation's ward), bithu (the cell's secretary), kiemphieu (a
+    counter with an account of its own, linked to ``counter_member_id``); the code is issued to
+    ``code_member_id``. The members must sit on the meeting's committee.
+    """
+    from review.counting import issue_code
+    from review.database import write_transaction
+    from review.extensions import db
+    from review.models import Meeting, User
+
+    make_user("quantri", "admin")
+    make_user("danguy", "ward", organization_id=organization_id)
+    make_user("bithu", "secretary", cell_id=cell_id)
+    counter = make_user("kiemphieu", "counter", cell_id=cell_id)
+    with app.app_context():
+        db.session.get(User, counter).member_id = counter_member_id
+        db.session.commit()
+        with write_transaction():
+            return issue_code(db.session.get(Meeting, meeting_id), code_member_id)

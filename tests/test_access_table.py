@@ -27,12 +27,11 @@ import pytest
 from sqlalchemy import select
 
 from review.access import ENDPOINTS, PERMISSIONS, Permission, Relation
-from review.counting import issue_code, set_committee
-from review.database import write_transaction
+from review.counting import set_committee
 from review.extensions import db
 from review.models import ExportJob, Meeting, User
 
-from helpers import csrf_token, write_2021_copy
+from helpers import csrf_token, one_account_per_kind, write_2021_copy
 
 ADMIN, WARD, SECRETARY, COUNTER, CODE = "admin", "ward", "secretary", "counter", "code"
 SIGNED_IN = frozenset({ADMIN, WARD, SECRETARY, COUNTER, CODE})
@@ -125,15 +124,15 @@ def cell(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untype
             "m06": members["m06"].id,
             "m08": members["m08"].id,
         }
-    make_user("quantri", "admin")
-    make_user("danguy", "ward", organization_id=values["organization_id"])
-    make_user("bithu", "secretary", cell_id=values["cell_id"])
-    counter_id = make_user("kiemphieu", "counter", cell_id=values["cell_id"])
-    with app.app_context():
-        db.session.get(User, counter_id).member_id = values["m06"]
-        db.session.commit()
-        with write_transaction():
-            values["code"] = issue_code(db.session.get(Meeting, values["meeting_id"]), values["m08"])
+    values["code"] = one_account_per_kind(
+        app,
+        make_user,
+        organization_id=values["organization_id"],
+        cell_id=values["cell_id"],
+        meeting_id=values["meeting_id"],
+        counter_member_id=values["m06"],
+        code_member_id=values["m08"],
+    )
     return values
 
 

@@ -17,13 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from review import access
-from review.counting import issue_code, set_committee
-from review.database import write_transaction
+from review.counting import set_committee
 from review.extensions import db
 from review.menu import PASSWORD_ENDPOINT, Here, menu_for
 from review.models import Cell, Meeting, User
 
-from helpers import csrf_token, signed_in, write_2021_copy
+from helpers import csrf_token, one_account_per_kind, signed_in, write_2021_copy
 
 # Screenshots to look at: REVIEW_SHOTS names a folder to keep them in, else the test's own tmp folder.
 SHOTS_DIR = os.environ.get("REVIEW_SHOTS")
@@ -49,15 +48,15 @@ def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyp
             "organization": meeting.cell.organization_id,
             "organization_name": meeting.cell.organization.name,
         }
-    make_user("quantri", "admin")
-    make_user("danguy", "ward", organization_id=ids["organization"])
-    make_user("bithu", "secretary", cell_id=ids["cell"])
-    counter = make_user("kiemphieu", "counter", cell_id=ids["cell"])
-    with app.app_context():
-        db.session.get(User, counter).member_id = members["m06"]
-        db.session.commit()
-        with write_transaction():
-            ids["code"] = issue_code(db.session.get(Meeting, ids["meeting"]), members["m08"])
+    ids["code"] = one_account_per_kind(
+        app,
+        make_user,
+        organization_id=ids["organization"],
+        cell_id=ids["cell"],
+        meeting_id=ids["meeting"],
+        counter_member_id=members["m06"],
+        code_member_id=members["m08"],
+    )
     return ids
 
 

@@ -57,6 +57,16 @@ def password_matches(user: User | None, password: str) -> bool:
     return user.check_password(password) and user.active
 
 
+def counted_try(username: str, device: str | None) -> throttle.Refusal | None:
+    """Count a password try as a failure before the password is checked (so that parallel guesses
+    are counted too; a right password forgets it); return the refusal when the account is throttled."""
+    with write_transaction():
+        refusal = throttle.refusal(username, device)
+        if refusal is None:
+            throttle.record_failure(throttle.PASSWORD, username, device)
+    return refusal
+
+
 def refused_page(form: LoginForm, refusal: throttle.Refusal) -> ResponseReturnValue:
     """Answer a throttled sign-in: 429, the form as typed, when to try again."""
     form.password.errors = list(form.password.errors) + [refusal.message]
@@ -73,11 +83,7 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         username = form.username.data or ""
         device = devices.known_device(username)
-        # Counted before the password is checked, so that parallel guesses are counted too.
-        with write_transaction():
-            refusal = throttle.refusal(username, device)
-            if refusal is None:
-                throttle.record_failure(throttle.PASSWORD, username, device)
+        refusal = counted_try(username, device)
         if refusal is not None:
             return refused_page(form, refusal)
         user = db.session.scalar(select(User).where(User.username == username))
@@ -135,11 +141,7 @@ def password() -> ResponseReturnValue:
     if not valid:
         return password_page(form, 422)
     device = devices.known_device(username)
-    # Counted before the password is checked, as at sign-in, so that parallel guesses are counted too.
-    with write_transaction():
-        refusal = throttle.refusal(username, device)
-        if refusal is None:
-            throttle.record_failure(throttle.PASSWORD, username, device)
+    refusal = counted_try(username, device)
     if refusal is not None:
         form.current_password.errors = [*form.current_password.errors, refusal.message]
         return password_page(form, 429, {"Retry-After": str(refusal.seconds)})
