@@ -48,6 +48,8 @@ AUDITED = frozenset(
         "seal_approval",
         "seal",
         "user_account",
+        "password_link",
+        "meeting_upload",
     }
 )
 # Secrets are never copied into the log: only that they changed.
@@ -56,6 +58,7 @@ REDACTED = frozenset(
         ("user_account", "password_hash"),
         ("user_account", "session_token"),
         ("counter_code", "code_hash"),
+        ("password_link", "token_hash"),
         ("counter_code", "lookup_key"),  # with SECRET_KEY, it would let the 8-letter code be tried offline
     }
 )

@@ -175,6 +175,10 @@ class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME), unique=True)
     place: Mapped[str] = mapped_column(String(NAME))  # for the date line: "Thượng Thanh, ngày ..."
+    # The superior organisation, for the documents' header ("Đảng bộ quận Long Biên"); "" unknown.
+    superior: Mapped[str] = mapped_column(String(NAME), default="", server_default="")
+    # Archived organisations keep every record; they leave the lists and take no new meetings.
+    archived_at: Mapped[datetime | None] = mapped_column(Instant)
 
     cells: Mapped[list[Cell]] = relationship(back_populates="organization", order_by="Cell.name")
     review_years: Mapped[list[ReviewYear]] = relationship(back_populates="organization")
@@ -189,6 +193,10 @@ class Cell(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(NAME))
+    place: Mapped[str] = mapped_column(String(NAME), default="", server_default="")  # "" = the organisation's
+    has_committee: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))  # có chi ủy
+    # Archived cells keep every record; they leave the lists and take no new meetings.
+    archived_at: Mapped[datetime | None] = mapped_column(Instant)
 
     organization: Mapped[Organization] = relationship(back_populates="cells")
     members: Mapped[list[Member]] = relationship(back_populates="cell", order_by="Member.id")
@@ -201,7 +209,9 @@ class Member(Versioned, db.Model):
     __tablename__ = "member"
     __table_args__ = (
         UniqueConstraint("cell_id", "code"),
+        UniqueConstraint("cell_id", "card_number"),
         CheckConstraint("code <> 'cell'", name="code_not_cell"),
+        CheckConstraint("official_on IS NULL OR official_on >= admitted_on", name="official_after_admission"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,6 +222,11 @@ class Member(Versioned, db.Model):
     position: Mapped[Position] = mapped_column(enum_column(Position, "position", 24))
     admitted_on: Mapped[date] = mapped_column(Date)  # ngày vào Đảng
     retired_on: Mapped[date | None] = mapped_column(Date)  # left the cell (moved, died, removed)
+    # The roster spreadsheet's columns (SPEC 10), kept as the cell writes them.
+    official_on: Mapped[date | None] = mapped_column(Date)  # ngày chính thức; None: not yet official
+    card_number: Mapped[str | None] = mapped_column(String(32))  # số thẻ đảng viên, leading zeros kept
+    born_on: Mapped[date | None] = mapped_column(Date)  # ngày sinh
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # ghi chú
 
     cell: Mapped[Cell] = relationship(back_populates="members")
 
@@ -594,6 +609,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(Instant, server_default=func.now())  # the database's (UTC)
     # Part of every session and remember-me cookie (see get_id): a new value ends them all.
     session_token: Mapped[str] = mapped_column(String(SESSION_TOKEN), default=new_session_token)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(Instant)  # shown to the ward and the administrator
 
     organization: Mapped[Organization | None] = relationship()
     cell: Mapped[Cell | None] = relationship()
@@ -754,6 +770,56 @@ class ExportJob(db.Model):
 
     organization: Mapped[Organization] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+class PasswordLink(db.Model):
+    """A one-time set-password link for a new account or a reset (no e-mail: the creator hands it over).
+
+    The link carries a random token (256 bits) shown once; only its SHA-256 is stored
+    (``token_hash``), so the database never holds a usable link. Single use, expires
+    (48 hours), and a newer link for the same account revokes the older one.
+    """
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    expires_at: Mapped[datetime] = mapped_column(Instant)
+    used_at: Mapped[datetime | None] = mapped_column(Instant)
+    revoked_at: Mapped[datetime | None] = mapped_column(Instant)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+
+
+class MeetingUpload(db.Model):
+    """A meeting file the ward uploaded in the browser, kept as the history of what arrived.
+
+    When the upload replaced the server's meeting of the same cell and year (never a sealed
+    one), ``reason`` says why and ``replaced_file`` keeps the replaced meeting's file
+    (SPEC 8 JSON), so the replaced meeting stays readable in the history.
+    """
+
+    __tablename__ = "meeting_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))  # what it made
+    uploaded_at: Mapped[datetime] = mapped_column(Instant)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(NAME), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)  # required when it replaced a meeting
+    replaced_meeting_id: Mapped[int | None] = mapped_column(Integer)  # the replaced row's id (gone since)
+    replaced_file: Mapped[str | None] = mapped_column(Text)
+
+    cell: Mapped[Cell] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
 
 
 class LoginFailure(db.Model):
