@@ -106,6 +106,16 @@ READ_COUNTING_PAPERS = _permission("read_counting_papers", "Print the ballot pap
 WARD_PAGES = _permission("ward_pages", "The organisation's dashboard and exports", A, W)
 SET_RULES = _permission("set_rules", "Set the rules of the organisation's review years", A, W)
 PROVINCE = _permission("province", "The province's totals (there is no province role)", A)
+MANAGE_ACCOUNTS = _permission(
+    "manage_accounts", "The organisation's accounts: create, disable, enable, new set-password links", A, W
+)
+MANAGE_CELL_ACCOUNTS = _permission(
+    "manage_cell_accounts",
+    "A cell's accounts (its secretary: the cell's counter accounts only; see managed_account)",
+    A,
+    W,
+    S,
+)
 
 PERMISSIONS: dict[str, Permission] = {
     p.name: p
@@ -123,6 +133,8 @@ PERMISSIONS: dict[str, Permission] = {
         WARD_PAGES,
         SET_RULES,
         PROVINCE,
+        MANAGE_ACCOUNTS,
+        MANAGE_CELL_ACCOUNTS,
     )
 }
 
@@ -135,6 +147,8 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "auth.login": {"GET": "public", "POST": "public"},  # signed in: sent on to the home page
     "auth.logout": {"POST": "signed_in"},
     "auth.password": {"GET": "own_password", "POST": "own_password"},
+    # A one-time set-password link (the token is the key; a bad one gets one answer, 410)
+    "auth.set_password": {"GET": "public", "POST": "public"},
     "main.index": {"GET": "signed_in"},
     # The counters' pages
     "counting.code_login": {"GET": "public", "POST": "public"},
@@ -177,6 +191,16 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     # A meeting's history (the audit trail)
     "history.meeting": {"GET": "read_records"},
     "province.index": {"GET": "province"},
+    # Accounts: the organisation's (its ward, an admin) and a cell's (also its secretary); the
+    # actions on one account ask manage_cell_accounts, and managed_account says whose
+    "accounts.organization": {"GET": "manage_accounts"},
+    "accounts.new_in_organization": {"GET": "manage_accounts", "POST": "manage_accounts"},
+    "accounts.cell": {"GET": "manage_cell_accounts"},
+    "accounts.new_in_cell": {"GET": "manage_cell_accounts", "POST": "manage_cell_accounts"},
+    "accounts.disable": {"POST": "manage_cell_accounts"},
+    "accounts.enable": {"POST": "manage_cell_accounts"},
+    "accounts.new_link": {"POST": "manage_cell_accounts"},
+    "accounts.member": {"GET": "manage_cell_accounts", "POST": "manage_cell_accounts"},
 }
 
 
@@ -486,6 +510,69 @@ def ruled_organization(organization_id: int) -> Organization:
     if organization is None or not allows(SET_RULES, organization_id=organization.id):
         abort(404)
     return organization
+
+
+# ---------------------------------------------------------------------------
+# Accounts
+
+
+def managed_organization(organization_id: int) -> Organization:
+    """Return the organisation whose accounts the user manages (MANAGE_ACCOUNTS); 404 otherwise."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not allows(MANAGE_ACCOUNTS, organization_id=organization.id):
+        abort(404)
+    return organization
+
+
+def managed_cell(cell_id: int) -> Cell:
+    """Return the cell whose accounts the user manages (MANAGE_CELL_ACCOUNTS); 404 otherwise."""
+    cell = db.session.get(Cell, cell_id)
+    if cell is None or not allows(MANAGE_CELL_ACCOUNTS, cell=cell):
+        abort(404)
+    return cell
+
+
+def may_manage_account(account: User, user: Any = None) -> bool:
+    """Return whether ``user`` (the signed-in user by default) may act on ``account``.
+
+    A ward committee account: an administrator only. A secretary's: the cell's ward or an
+    administrator (MANAGE_ACCOUNTS). A counter's: also the cell's secretary
+    (MANAGE_CELL_ACCOUNTS). Never an administrator's, nor a one-time-code session's (it is no
+    account anyone hands over). So nobody acts on their own account here.
+    """
+    if account.meeting_id is not None or account.role is Role.ADMIN:
+        return False
+    if account.role is Role.WARD:
+        return holds(Relation.ADMIN, user)
+    cell = account.cell
+    if cell is None:
+        return False
+    if account.role is Role.SECRETARY:
+        return allows(MANAGE_ACCOUNTS, user, cell=cell)
+    return allows(MANAGE_CELL_ACCOUNTS, user, cell=cell)
+
+
+def managed_account(user_id: int) -> User:
+    """Return the account the signed-in user may act on (:func:`may_manage_account`); 404 otherwise."""
+    account = db.session.get(User, user_id)
+    if account is None or not may_manage_account(account):
+        abort(404)
+    return account
+
+
+def creatable_roles(user: Any, *, organization: bool) -> tuple[Role, ...]:
+    """Return the roles of the accounts ``user`` may create: on an organisation's page or a cell's.
+
+    An administrator: a ward committee account too (on the organisation's page). The ward: its
+    cells' secretaries and counters. A secretary (on their cell's page): counters.
+    """
+    if user.role is Role.ADMIN:
+        return (Role.WARD, Role.SECRETARY, Role.COUNTER) if organization else (Role.SECRETARY, Role.COUNTER)
+    if user.role is Role.WARD:
+        return (Role.SECRETARY, Role.COUNTER)
+    if user.role is Role.SECRETARY and not organization:
+        return (Role.COUNTER,)
+    return ()
 
 
 # ---------------------------------------------------------------------------

@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint a concern."""
+    from .accounts import bp as accounts_bp
     from .auth import bp as auth_bp
     from .counting_pages import bp as counting_bp
     from .history import bp as history_bp
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ward_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(province_bp)
+    app.register_blueprint(accounts_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

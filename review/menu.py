@@ -114,11 +114,13 @@ def _role_links(user: Any) -> Iterator[_Link]:
         for organization in db.session.scalars(select(Organization).order_by(Organization.name)):
             ids = {"organization_id": organization.id}
             yield _Link(organization.name, "ward.dashboard", ids, ids)
+            yield _Link(f"{TASK_LABELS['accounts.organization']} · {organization.name}", "accounts.organization", ids, ids)
     elif role is Role.WARD and user.organization_id is not None:
         ids = {"organization_id": user.organization_id}
         yield _Link(TASK_LABELS["ward.dashboard"], "ward.dashboard", ids, ids)
         yield _Link(TASK_LABELS["ward.rules_index"], "ward.rules_index", ids, ids)
         yield _Link(TASK_LABELS["ward.export"], "ward.dashboard", ids, ids, anchor="export-title")
+        yield _Link(TASK_LABELS["accounts.organization"], "accounts.organization", ids, ids)
     elif role is Role.SECRETARY and user.cell_id is not None:
         cell = {"cell_id": user.cell_id}
         meeting = _newest_meeting(user.cell_id)
@@ -136,6 +138,7 @@ def _role_links(user: Any) -> Iterator[_Link]:
         yield _Link(TASK_LABELS["roster.members"], "roster.members", cell, cell)
         if meeting is not None:
             yield _Link(TASK_LABELS["results.results"], "results.results", ids, {"meeting": meeting})
+        yield _Link(TASK_LABELS["accounts.cell"], "accounts.cell", cell, cell)
     elif role is Role.COUNTER:
         meeting = _counted_meeting(user)
         if meeting is not None:

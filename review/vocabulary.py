@@ -153,6 +153,8 @@ TASK_LABELS: Final = {
     "results.results": "Kết quả",
     "counting.tally": "Nhập kết quả kiểm phiếu",
     "auth.password": "Đổi mật khẩu",
+    "accounts.organization": "Tài khoản",
+    "accounts.cell": "Tài khoản của chi bộ",
 }
 
 # ---------------------------------------------------------------------------

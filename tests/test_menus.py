@@ -83,12 +83,19 @@ def expected(app, world) -> dict[str, list[tuple[str, str]]]:  # type: ignore[no
     password = [("Đổi mật khẩu", "/auth/password")]
     home = [("Trang chủ", "/")]
     return {
-        "quantri": home + [("Toàn tỉnh", "/province"), (world["organization_name"], f"/organizations/{o}")] + password,
+        "quantri": home
+        + [
+            ("Toàn tỉnh", "/province"),
+            (world["organization_name"], f"/organizations/{o}"),
+            (f"Tài khoản · {world['organization_name']}", f"/organizations/{o}/accounts"),
+        ]
+        + password,
         "danguy": home
         + [
             ("Theo dõi các chi bộ", f"/organizations/{o}"),
             ("Quy định đánh giá, xếp loại", f"/organizations/{o}/rules"),
             ("Tải toàn bộ tài liệu", f"/organizations/{o}#export-title"),
+            ("Tài khoản", f"/organizations/{o}/accounts"),
         ]
         + password,
         "bithu": home
@@ -96,6 +103,7 @@ def expected(app, world) -> dict[str, list[tuple[str, str]]]:  # type: ignore[no
             ("Hội nghị năm 2021", f"/meetings/{m}"),
             ("Danh sách đảng viên", f"/cells/{c}/members"),
             ("Kết quả", f"/meetings/{m}/results"),
+            ("Tài khoản của chi bộ", f"/cells/{c}/accounts"),
         ]
         + password,
         "kiemphieu": home

@@ -49,3 +49,22 @@ class PasswordForm(BaseForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Đổi mật khẩu"))
+
+
+class SetPasswordForm(BaseForm):
+    """Set the password through a one-time link: the new one twice (the rules: ``password_rules``)."""
+
+    new_password = PasswordField(
+        _l("Mật khẩu mới"),
+        validators=[DataRequired(_l("Nhập mật khẩu mới.")), Length(max=256, message=_l("Mật khẩu quá dài."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[
+            DataRequired(_l("Nhập lại mật khẩu mới.")),
+            EqualTo("new_password", message=_l("Hai lần nhập mật khẩu mới không giống nhau.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Đặt mật khẩu"))

@@ -12,16 +12,21 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import clock
 from ..access import OWN_PASSWORD, permission_required
 from ..database import write_transaction
 from ..extensions import db
 from ..models import User
-from . import bp, devices, throttle
-from .forms import LoginForm, PasswordForm
+from . import bp, devices, password_links, throttle
+from .forms import LoginForm, PasswordForm, SetPasswordForm
 from .password_rules import password_problems
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
+LINK_NO_GOOD_STATUS = 410  # one answer for an unknown, garbage, expired, used or revoked link
+PASSWORD_SET = "Đã đặt mật khẩu cho tài khoản {username}. Mời đăng nhập bằng tên đăng nhập và mật khẩu mới."
+# The set-password page's address holds the token: no other site learns it from a Referer.
+NO_REFERRER = {"Referrer-Policy": "no-referrer"}
 PASSWORD_CHANGED = (
     "Đã đổi mật khẩu. Mọi phiên đăng nhập khác của tài khoản đã kết thúc; trên máy này bạn vẫn đăng nhập."
 )
@@ -90,6 +95,7 @@ def login() -> ResponseReturnValue:
         if password_matches(user, form.password.data or ""):
             with write_transaction():
                 throttle.forget_failures(username, device)
+                record_sign_in(user.id)
             signed_in = db.session.get(User, user.id)
             login_user(signed_in, remember=bool(form.remember.data))
             response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
@@ -98,6 +104,20 @@ def login() -> ResponseReturnValue:
         form.password.errors.append(WRONG_CREDENTIALS)
     status = 200 if not form.errors else 422
     return render_template("auth/login.html", form=form), status
+
+
+def record_sign_in(user_id: int) -> None:
+    """Note the account's sign-in time (User.last_sign_in_at, shown to its ward), in the caller's transaction.
+
+    user_account is an audited table, and no column of an audited table is left out of the
+    trail (review/audit.py has no such exception, on purpose: the chain records every change of
+    the record). So each sign-in writes one audit entry, ``last_sign_in_at`` before and after:
+    accepted as the sign-in record it is (who signed in, when), in the same hash chain as the
+    changes that account then makes. It costs one INSERT per sign-in, not per page.
+    """
+    account = db.session.get(User, user_id)
+    if account is not None:
+        account.last_sign_in_at = clock.now()
 
 
 @bp.route("/logout", methods=["POST"])
@@ -162,3 +182,39 @@ def password() -> ResponseReturnValue:
     response = redirect(url_for("main.index"))
     devices.remember_device(response, signed_in, device)  # the new password voided the browser's known device
     return response
+
+
+def link_no_good() -> ResponseReturnValue:
+    """Answer a set-password link that is unknown, garbage, expired, used or revoked: one page for all."""
+    return render_template("auth/link_no_good.html"), LINK_NO_GOOD_STATUS, NO_REFERRER
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> ResponseReturnValue:
+    """Set an account's password through its one-time link (``password_links``), then sign in.
+
+    A good link shows the account's username and the form; the password is checked against
+    the rules (``password_rules``) and nothing is stored until it passes. Stored, the link is
+    used (in the same transaction), every session of the account ends, and the browser goes to
+    the sign-in page: the person signs in with the new password once, which also checks it.
+    """
+    link = password_links.find_link(token)
+    if link is None:
+        return link_no_good()
+    username = link.user.username
+    form = SetPasswordForm()
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        if form.new_password.data and not form.new_password.errors:
+            problems = password_problems(form.new_password.data, username)
+            form.new_password.errors = [*form.new_password.errors, *problems]
+            valid = valid and not problems
+        if valid:
+            with write_transaction():
+                account = password_links.use_link(token, form.new_password.data or "")
+            if account is None:  # used or revoked meanwhile
+                return link_no_good()
+            flash(PASSWORD_SET.format(username=username), "success")
+            return redirect(url_for("auth.login")), 302, NO_REFERRER
+    status = 422 if form.errors else 200
+    return render_template("auth/set_password.html", form=form, username=username), status, NO_REFERRER
