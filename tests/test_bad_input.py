@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from review import ERRORS, meetingfile
+from review.auth.password_links import issue_link
 from review.counting import set_committee
 from review.extensions import db
 from review.models import Cell, Meeting, Member, User
@@ -71,6 +72,26 @@ class FormSpec:
 
 
 FORMS: dict[str, FormSpec] = {
+    "/accounts/<int:user_id>/disable": FormSpec(
+        "ward", lambda w: f"/accounts/{w['kp1']}/disable", page=lambda w: f"/organizations/{w['organization']}/accounts"
+    ),
+    "/accounts/<int:user_id>/enable": FormSpec(
+        "ward", lambda w: f"/accounts/{w['kp1']}/enable", page=lambda w: f"/organizations/{w['organization']}/accounts"
+    ),
+    "/accounts/<int:user_id>/link": FormSpec(
+        "secretary",
+        lambda w: f"/accounts/{w['kp1']}/link",
+        page=lambda w: f"/cells/{w['cell']}/accounts",
+        answers_with_page=True,
+    ),
+    "/accounts/<int:user_id>/member": FormSpec("secretary", lambda w: f"/accounts/{w['kp1']}/member"),
+    "/auth/set-password/<token>": FormSpec("anonymous", lambda w: f"/auth/set-password/{w['link_token']}"),
+    "/cells/<int:cell_id>/accounts/new": FormSpec(
+        "secretary", lambda w: f"/cells/{w['cell']}/accounts/new", answers_with_page=True
+    ),
+    "/organizations/<int:organization_id>/accounts/new": FormSpec(
+        "ward", lambda w: f"/organizations/{w['organization']}/accounts/new", answers_with_page=True
+    ),
     "/auth/login": FormSpec("anonymous", lambda w: "/auth/login"),
     "/auth/logout": FormSpec("secretary", lambda w: "/auth/logout", page=lambda w: f"/cells/{w['cell']}/members"),
     "/auth/password": FormSpec("secretary", lambda w: "/auth/password"),
@@ -183,8 +204,11 @@ def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyp
     make_user("bithu", "secretary", cell_id=ids["cell"])
     make_user("danguy", "ward", organization_id=ids["organization"])
     user_id = make_user("kp1", "counter", cell_id=ids["cell"])
+    ids["kp1"] = user_id
+    newcomer = make_user("nguoi-moi", "secretary", cell_id=ids["cell"])
     with app.app_context():
         db.session.get(User, user_id).member_id = ids["kp1_member"]
+        ids["link_token"] = issue_link(db.session.get(User, newcomer), None).token
         db.session.commit()
     # The ZIP export's worker is not what is tested here: record the job, build nothing.
     app.config["EXPORT_STARTER"] = lambda _app, _job_id: None
