@@ -8,11 +8,16 @@ import sys
 from pathlib import Path
 
 import click
+from flask import url_for
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import meetingfile
+from .accounts.service import link_member
+from .auth.account_rules import MEMBER_ELSEWHERE, member_refusal
+from .auth.password_links import issue_link
 from .auth.password_rules import password_problems
+from .clock import when
 from .database import write_transaction
 from .documents import DOCUMENTS, render_document
 from .extensions import db
@@ -156,12 +161,20 @@ def create_user(
 @click.option("--cell", "cell_id", type=int, help="The cell of a secretary or ballot counter.")
 @click.option("--organization", "organization_id", type=int, help="The ward organisation of a ward account.")
 @click.option("--name", "display_name", default="", help="Full name shown in the application.")
+@click.option("--member", "member_id", type=int, help="The roster member a ballot counter's account stands for.")
 @with_appcontext
 def create_user_command(
-    username: str, role: str, cell_id: int | None, organization_id: int | None, display_name: str
+    username: str,
+    role: str,
+    cell_id: int | None,
+    organization_id: int | None,
+    display_name: str,
+    member_id: int | None,
 ) -> None:
     """Create an account; the password is asked, or read from REVIEW_PASSWORD."""
     scope = Role(role)
+    if member_id is not None:
+        check_member(scope, cell_id, member_id)
     if scope in (Role.SECRETARY, Role.COUNTER) and (cell_id is None or organization_id is not None):
         raise click.UsageError("Tài khoản bí thư và ban kiểm phiếu cần --cell (và không có --organization).")
     if scope is Role.WARD and (organization_id is None or cell_id is not None):
@@ -179,8 +192,51 @@ def create_user_command(
         user = create_user(
             username, scope, password, cell_id=cell_id, organization_id=organization_id, display_name=display_name
         )
+        if member_id is not None:
+            db.session.flush()
+            link_member(user, member_id)
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role_label}).")
+    if member_id is not None and user.member is not None:
+        click.echo(f"Tài khoản đứng tên đồng chí {user.member.name}.")
     click.echo(user.id)
+
+
+def check_member(role: Role, cell_id: int | None, member_id: int) -> None:
+    """Refuse (exit 1) a --member that is not a member of the counter account's cell who may count."""
+    if role is not Role.COUNTER:
+        raise click.ClickException("Chỉ tài khoản ban kiểm phiếu (--role counter) được liên kết với một đảng viên.")
+    member = db.session.get(Member, member_id)
+    if member is None or member.cell_id != cell_id:
+        raise click.ClickException(f"Không có đảng viên mã {member_id} trong chi bộ của tài khoản. {MEMBER_ELSEWHERE}")
+    refusal = member_refusal(member.name, member.standing, member.retired_on is not None)
+    if refusal is not None:
+        raise click.ClickException(refusal)
+
+
+@user_cli.command("link")
+@click.argument("username")
+@with_appcontext
+def link_command(username: str) -> None:
+    """Issue a one-time set-password link (48 hours); print it last. The account's older unused links stop working."""
+    from flask import current_app
+
+    from .counting_pages.routes import link_for_others
+
+    if account_named(username).meeting_id is not None:
+        raise click.ClickException(f"Tài khoản {username} là phiên đăng nhập bằng mã một lần, không có mật khẩu.")
+    with write_transaction():
+        issued = issue_link(account_named(username), None)
+    with current_app.test_request_context("/"):
+        link = link_for_others("auth.set_password", token=issued.token)
+        path = url_for("auth.set_password", token=issued.token)
+    click.echo(
+        f"Đường dẫn đặt mật khẩu cho tài khoản {username}, dùng một lần, hết hạn lúc {when(issued.expires_at, 'minute')}:"
+    )
+    if link is None:
+        click.echo(
+            "Chưa cấu hình REVIEW_BASE_URL: dưới đây chỉ có phần đường dẫn, ghép sau địa chỉ của ứng dụng.", err=True
+        )
+    click.echo(link or path)
 
 
 def account_named(username: str) -> User:

@@ -114,7 +114,9 @@ def _role_links(user: Any) -> Iterator[_Link]:
         for organization in db.session.scalars(select(Organization).order_by(Organization.name)):
             ids = {"organization_id": organization.id}
             yield _Link(organization.name, "ward.dashboard", ids, ids)
-            yield _Link(f"{TASK_LABELS['accounts.organization']} · {organization.name}", "accounts.organization", ids, ids)
+            yield _Link(
+                f"{TASK_LABELS['accounts.organization']} · {organization.name}", "accounts.organization", ids, ids
+            )
     elif role is Role.WARD and user.organization_id is not None:
         ids = {"organization_id": user.organization_id}
         yield _Link(TASK_LABELS["ward.dashboard"], "ward.dashboard", ids, ids)

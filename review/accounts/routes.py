@@ -256,7 +256,9 @@ def member(user_id: int) -> ResponseReturnValue:
         return redirect(default_back(account))
     back = default_back(account)
     candidates = counter_candidates(account.cell_id)
-    form = MemberForm() if request.method == "POST" else MemberForm(formdata=None, data={"member": account.member_id or 0})
+    form = (
+        MemberForm() if request.method == "POST" else MemberForm(formdata=None, data={"member": account.member_id or 0})
+    )
     form.member.choices = [(NO_MEMBER, NO_MEMBER_LABEL)] + [
         (m.id, f"{m.name} ({m.code})" + (" — không được kiểm phiếu" if m.refusal else "")) for m in candidates
     ]

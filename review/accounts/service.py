@@ -109,7 +109,9 @@ def counter_candidates(cell_id: int) -> list[Candidate]:
     members = db.session.scalars(
         select(Member).where(Member.cell_id == cell_id, Member.retired_on.is_(None)).order_by(Member.code, Member.id)
     )
-    return [Candidate(m.id, m.name, m.code, member_refusal(m.name, m.standing, m.retired_on is not None)) for m in members]
+    return [
+        Candidate(m.id, m.name, m.code, member_refusal(m.name, m.standing, m.retired_on is not None)) for m in members
+    ]
 
 
 def link_member(account: User, member_id: int | None) -> None:

@@ -31,7 +31,6 @@ TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 URL-safe characters
 MAX_TOKEN_LENGTH = 128  # anything longer is garbage: never hashed, never looked up
 
 
-
 @dataclass(frozen=True)
 class IssuedLink:
     """A link just issued: the token (shown once, never stored) and when it expires."""
