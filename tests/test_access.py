@@ -20,7 +20,7 @@ from review.models import Cell, ExportJob, Meeting, Member, Participant
 
 from helpers import csrf_token
 
-PUBLIC = {"static", "auth.login", "counting.code_login"}
+PUBLIC = {"static", "auth.login", "counting.code_login", "auth.set_password"}
 NOT_SCOPED = {"main.index", "auth.logout", "auth.password"}  # pages about the user, not about a cell
 # Province-wide totals for administrators only (tests/test_query_budgets.py checks the roles).
 NOT_SCOPED.add("province.index")
@@ -45,6 +45,7 @@ def two_cells(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-u
         make_user("bithu", "secretary", cell_id=mine.id)
         make_user("kiemphieu", "counter", cell_id=mine.id)
         make_user("danguy", "ward", organization_id=mine.organization_id)
+        their_counter = make_user("kpkhac", "counter", cell_id=theirs.id)  # the account pages' object
         with write_transaction():
             job = ExportJob(organization_id=theirs.organization_id, year=2020, status="done")
             db.session.add(job)
@@ -58,6 +59,7 @@ def two_cells(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-u
             "participant_id": participant.id,
             "member_id": member.id,
             "subject": "committee",
+            "user_id": their_counter,
         }
 
 
