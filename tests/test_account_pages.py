@@ -321,3 +321,15 @@ def test_the_cell_page_lists_the_cells_accounts_for_its_ward(app, world, make_us
     ward = signed_in(app, "danguy")
     page = ward.get(f"/cells/{world['cell']}/accounts").get_data(as_text=True)
     assert "bithu" in page and "kp1" in page and "bithu2" not in page
+
+
+def test_a_sign_in_is_recorded_once_in_the_audit_trail(app, world):
+    from review.models import AuditEntry
+
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(AuditEntry))
+    signed_in(app, "bithu")
+    with app.app_context():
+        entries = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id).offset(before)))
+        assert [(e.table_name, e.action) for e in entries] == [("user_account", "update")]
+        assert "last_sign_in_at" in entries[0].after and db.session.get(User, world["bithu"]).last_sign_in_at
