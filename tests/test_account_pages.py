@@ -333,3 +333,17 @@ def test_a_sign_in_is_recorded_once_in_the_audit_trail(app, world):
         entries = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id).offset(before)))
         assert [(e.table_name, e.action) for e in entries] == [("user_account", "update")]
         assert "last_sign_in_at" in entries[0].after and db.session.get(User, world["bithu"]).last_sign_in_at
+
+
+def test_an_archived_cell_gets_no_new_account(app, world):
+    from review import clock
+
+    with app.app_context():
+        db.session.get(Cell, world["second"]).archived_at = clock.now()
+        db.session.commit()
+    ward = signed_in(app, "danguy")
+    page = ward.get(f"/organizations/{world['organization']}/accounts/new").get_data(as_text=True)
+    assert "Chi bộ Tổ dân phố 2" not in page  # not offered on the organisation's form
+    url = f"/cells/{world['second']}/accounts/new"
+    response = create(ward, url, username="kp.luutru", role="counter", cell=str(world["second"]))
+    assert response.status_code == 422 and "đã lưu trữ" in response.get_data(as_text=True)

@@ -36,6 +36,7 @@ from .forms import NO_CELL, NO_MEMBER, AccountForm, ActionForm, MemberForm
 from .service import account_rows, cell_accounts, counter_candidates, create_account, link_member, organization_accounts
 
 NO_MEMBER_LABEL = "— Chưa liên kết —"
+ARCHIVED_CELL = "Chi bộ này đã lưu trữ: không tạo tài khoản mới cho chi bộ."
 DISABLED = "Đã khóa tài khoản {username}; mọi phiên đăng nhập của tài khoản đã kết thúc."
 ENABLED = "Đã mở khóa tài khoản {username}: tài khoản đăng nhập lại được (bằng mật khẩu cũ, hoặc đường dẫn mới)."
 LINKED = "Đã liên kết tài khoản {username} với đồng chí {name}."
@@ -122,6 +123,9 @@ def create(
     chosen = next((c for c in cells if c.id == form.cell.data), None)
     if role in (Role.SECRETARY, Role.COUNTER) and chosen is None:
         form.cell.errors = [*form.cell.errors, "Chọn chi bộ của tài khoản."]
+        return again(422)
+    if role in (Role.SECRETARY, Role.COUNTER) and chosen is not None and chosen.archived_at is not None:
+        form.cell.errors = [*form.cell.errors, ARCHIVED_CELL]
         return again(422)
     member_id = form.member.data or None
     if member_id is not None and role is not Role.COUNTER:
