@@ -346,3 +346,66 @@ def test_another_ward_and_other_roles_reach_nothing(app, runner, seed_path, tmp_
     # The ward's menu and dashboard lead to the page.
     home = client.get(f"/organizations/{organization_id}").text
     assert f'href="/organizations/{organization_id}/meeting-files"' in home
+
+
+# ---------------------------------------------------------------------------
+# Upload fuzz: a meeting file changed at random never gets a 500, never stores before the confirmation
+
+HOSTILE = [None, -1, 0, "", " ", "x" * 300, "\u202e", "<b>đậm</b>", "\x00", [], {}, 10**20, True, 1.5, "2021-02-30"]
+
+
+def paths_of(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += paths_of(value, prefix + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += paths_of(value, prefix + (i,))
+    return found
+
+
+def changed(doc: dict[str, Any], path: tuple[Any, ...], value: Any, drop: bool) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    if drop:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return doc
+
+
+def test_upload_fuzz(app, seed_path, ward):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client, organization_id = ward["client"], ward["organization"]
+    seed = document(seed_path)
+    paths = paths_of(seed)
+
+    @settings(
+        max_examples=int(__import__("os").environ.get("BAD_INPUT_EXAMPLES", "25")),
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        path=st.sampled_from(paths),
+        value=st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20), st.integers()),
+        drop=st.booleans(),
+        cut=st.one_of(st.none(), st.integers(0, 20_000)),
+    )
+    def run(path: tuple[Any, ...], value: Any, drop: bool, cut: int | None) -> None:
+        data = as_bytes(changed(seed, path, value, drop))
+        if cut is not None:
+            data = data[:cut]
+        response = upload(client, organization_id, data)
+        assert response.status_code in (200, 422), response.text[:2000]
+        assert "<b>đậm</b>" not in response.text
+        assert meeting_count(app) == 0  # a preview stores nothing; a refusal neither
+        if response.status_code == 422:
+            assert 'class="error"' in response.text
+
+    run()

@@ -89,6 +89,7 @@ def expected(app, world) -> dict[str, list[tuple[str, str]]]:  # type: ignore[no
             ("Theo dõi các chi bộ", f"/organizations/{o}"),
             ("Quy định đánh giá, xếp loại", f"/organizations/{o}/rules"),
             ("Tải toàn bộ tài liệu", f"/organizations/{o}#export-title"),
+            ("Nhận tệp hội nghị", f"/organizations/{o}/meeting-files"),
         ]
         + password,
         "bithu": home
