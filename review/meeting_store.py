@@ -217,9 +217,7 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
             )
         )
     if mf.ballot is not None:
-        meeting.counters = [
-            BallotCounter(member=members[ref], position=i) for i, ref in enumerate(mf.ballot.counters)
-        ]
+        meeting.counters = [BallotCounter(member=members[ref], position=i) for i, ref in enumerate(mf.ballot.counters)]
         meeting.tallies.append(
             Tally(
                 entry=FINAL_TALLY,

@@ -949,7 +949,5 @@ def placement_problems(mf: MeetingFile, organization: str, cells: Mapping[str, b
             )
         )
     elif cells[mf.cell]:
-        problems.append(
-            Problem(("organization", "cell"), f'Chi bộ "{mf.cell}" đã lưu trữ: không nhận hội nghị mới.')
-        )
+        problems.append(Problem(("organization", "cell"), f'Chi bộ "{mf.cell}" đã lưu trữ: không nhận hội nghị mới.'))
     return problems

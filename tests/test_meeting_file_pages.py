@@ -85,7 +85,10 @@ def token_of(page: str) -> str:
 
 
 def confirm(client, organization_id: int, page: str, reason: str | None = None):  # type: ignore[no-untyped-def]
-    data = {"csrf_token": csrf_token(client, f"/organizations/{organization_id}/meeting-files"), "token": token_of(page)}
+    data = {
+        "csrf_token": csrf_token(client, f"/organizations/{organization_id}/meeting-files"),
+        "token": token_of(page),
+    }
     if reason is not None:
         data["reason"] = reason
     return client.post(f"/organizations/{organization_id}/meeting-files/confirm", data=data)
@@ -149,7 +152,10 @@ def test_the_download_is_the_command_line_export(app, runner, seed_path, tmp_pat
     # The link is on the meeting's pages (the secretary) and the results page (the ward).
     secretary = signed_in(app, "bithu")
     assert f"/meetings/{recording_id}/meeting-file.json" in secretary.get(f"/meetings/{recording_id}/opening").text
-    assert f"/meetings/{sealed_id}/meeting-file.json" in signed_in(app, "danguy").get(f"/meetings/{sealed_id}/results").text
+    assert (
+        f"/meetings/{sealed_id}/meeting-file.json"
+        in signed_in(app, "danguy").get(f"/meetings/{sealed_id}/results").text
+    )
     # A counter does not take the meeting file; another organisation's ward does not see it.
     assert signed_in(app, "kiemphieu").get(f"/meetings/{sealed_id}/meeting-file.json").status_code == 403
     other = make_organization(app, "Đảng bộ phường Đức Giang", "Đức Giang", cells=())
@@ -337,7 +343,10 @@ def test_another_ward_and_other_roles_reach_nothing(app, runner, seed_path, tmp_
     page = upload(client, organization_id, as_bytes(document(seed_path)))
     stolen = intruder.post(
         f"/organizations/{organization_id}/meeting-files/confirm",
-        data={"csrf_token": csrf_token(intruder, f"/organizations/{other}/meeting-files"), "token": token_of(page.text)},
+        data={
+            "csrf_token": csrf_token(intruder, f"/organizations/{other}/meeting-files"),
+            "token": token_of(page.text),
+        },
     )
     assert stolen.status_code == 404
     secretary = signed_in(app, "bithu")
@@ -409,3 +418,25 @@ def test_upload_fuzz(app, seed_path, ward):
             assert 'class="error"' in response.text
 
     run()
+
+
+# ---------------------------------------------------------------------------
+# The pure parts
+
+
+def test_placement_names_the_organisation_and_its_cells(seed_path):
+    from review.meetingfile import loads, placement_problems
+    from review.text import slug
+
+    mf, problems = loads(seed_path.read_bytes())
+    assert mf is not None and not problems
+    assert placement_problems(mf, ORGANIZATION, {CELL: False}) == []
+    (other,) = placement_problems(mf, "Đảng bộ phường Đức Giang", {CELL: False})
+    assert other.path == ("organization", "parent")
+    (unknown,) = placement_problems(mf, ORGANIZATION, {OTHER_CELL: False, "Chi bộ 2": True})
+    assert unknown.path == ("organization", "cell") and f'"{OTHER_CELL}"' in unknown.message
+    (archived,) = placement_problems(mf, ORGANIZATION, {CELL: True})
+    assert "lưu trữ" in archived.message
+    assert slug("Chi bộ Trường Mầm non Thượng Thanh") == "chi-bo-truong-mam-non-thuong-thanh"
+    assert slug("Đường số 7 / Khu A") == "duong-so-7-khu-a"
+    assert slug("שלום") == ""

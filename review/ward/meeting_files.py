@@ -31,7 +31,7 @@ from ..meeting_store import ImportRefused, server_meeting, upload_meeting
 from ..meetingfile import MeetingFile, format_path, loads, placement_problems
 from ..models import Cell, MeetingUpload, Organization
 from ..rules import LEVEL_LABELS, LEVELS, Attendance, Problem
-from ..text import slug
+from ..text import nfc, slug
 from . import bp
 from .forms import (
     MEETING_FILE_MAX_BYTES,
@@ -161,7 +161,7 @@ def render_preview(organization: Organization, form: ConfirmMeetingFileForm, che
 
 def _filename(raw: str | None) -> str:
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable())
+    name = "".join(ch for ch in nfc(name) if ch.isprintable())
     return name[:FILENAME_MAX] or "meeting.json"
 
 
