@@ -440,3 +440,28 @@ def test_placement_names_the_organisation_and_its_cells(seed_path):
     assert slug("Chi bộ Trường Mầm non Thượng Thanh") == "chi-bo-truong-mam-non-thuong-thanh"
     assert slug("Đường số 7 / Khu A") == "duong-so-7-khu-a"
     assert slug("שלום") == ""
+
+
+def test_only_a_reopened_seal_of_the_meeting_being_replaced_may_go(app, runner, seed_path, tmp_path):
+    from review.seal_guard import SealedError, allow_replacing
+
+    meeting_id = import_cli(runner, tmp_path, document(seed_path))
+    with app.app_context():
+        with pytest.raises(SealedError), write_transaction():  # a seal in force: never
+            allow_replacing(db.session(), meeting_id)
+            db.session.delete(db.session.get(Meeting, meeting_id))
+        with write_transaction():
+            admin = User(username="quantri", password_hash="x", role="admin")
+            db.session.add(admin)
+            db.session.flush()
+            reopen(db.session.get(Meeting, meeting_id), admin, "Sửa lại số phiếu đã nhập nhầm.")
+        with pytest.raises(SealedError), write_transaction():  # reopened, but no replacement asked
+            db.session.delete(db.session.get(Meeting, meeting_id))
+        with pytest.raises(SealedError), write_transaction():  # another meeting's replacement
+            allow_replacing(db.session(), meeting_id + 1)
+            db.session.delete(db.session.get(Meeting, meeting_id))
+        with write_transaction():
+            allow_replacing(db.session(), meeting_id)
+            db.session.delete(db.session.get(Meeting, meeting_id))
+        assert db.session.get(Meeting, meeting_id) is None
+    audit_ok(runner)
