@@ -465,3 +465,20 @@ def test_only_a_reopened_seal_of_the_meeting_being_replaced_may_go(app, runner, 
             db.session.delete(db.session.get(Meeting, meeting_id))
         assert db.session.get(Meeting, meeting_id) is None
     audit_ok(runner)
+
+
+def test_a_meeting_not_opened_has_no_meeting_file_yet(app, runner, seed_path, tmp_path, make_user):
+    from review.meeting_edits import start_meeting
+
+    import_cli(runner, tmp_path, document(seed_path))
+    with app.app_context():
+        cell = db.session.scalar(select(Cell))
+        with write_transaction():
+            meeting = start_meeting(cell, 2022)
+        meeting_id, cell_id_ = meeting.id, cell.id
+    make_user("bithu", "secretary", cell_id=cell_id_)
+    client = signed_in(app, "bithu")
+    assert "meeting-file.json" not in client.get(f"/meetings/{meeting_id}/opening").text
+    response = client.get(f"/meetings/{meeting_id}/meeting-file.json")
+    assert response.status_code == 409 and "chưa ghi thời gian khai mạc" in response.text
+    assert runner.invoke(args=["meeting", "export", str(meeting_id)]).exit_code == 1  # as the command line
