@@ -28,7 +28,7 @@ from flask_login import current_user, login_required
 from .counting import counts_for, is_chief
 from .extensions import db
 from .meeting_store import load_meeting
-from .models import Cell, ExportJob, Meeting, Member, Organization, Participant, Role, User
+from .models import Cell, ExportJob, Meeting, MeetingUpload, Member, Organization, Participant, Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,6 +105,12 @@ READ_RECORDS = _permission("read_records", "Read the meeting's documents and his
 READ_COUNTING_PAPERS = _permission("read_counting_papers", "Print the ballot paper and the tally sheet", A, W, S, C)
 WARD_PAGES = _permission("ward_pages", "The organisation's dashboard and exports", A, W)
 SET_RULES = _permission("set_rules", "Set the rules of the organisation's review years", A, W)
+IMPORT_MEETINGS = _permission(
+    "import_meetings",
+    "Upload meeting files into the organisation's cells (replacing a meeting not sealed, with a reason); their history",
+    A,
+    W,
+)
 PROVINCE = _permission("province", "The province's totals (there is no province role)", A)
 MANAGE_ACCOUNTS = _permission(
     "manage_accounts", "The organisation's accounts: create, disable, enable, new set-password links", A, W
@@ -132,6 +138,7 @@ PERMISSIONS: dict[str, Permission] = {
         READ_COUNTING_PAPERS,
         WARD_PAGES,
         SET_RULES,
+        IMPORT_MEETINGS,
         PROVINCE,
         MANAGE_ACCOUNTS,
         MANAGE_CELL_ACCOUNTS,
@@ -165,6 +172,8 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "meeting.roll_call_figures": {"POST": "edit_cell"},
     "meeting.ballot": {"GET": "edit_cell"},
     "meeting.closing": {"GET": "edit_cell", "POST": "edit_cell"},
+    # The meeting file (SPEC 8) as `meeting export` writes it: the secretary carries it, the ward keeps it
+    "meeting.download_file": {"GET": "read_records"},
     "reviews.collective": {"GET": "edit_cell", "POST": "edit_cell"},
     "reviews.individual_list": {"GET": "edit_cell"},
     "reviews.individual": {"GET": "edit_cell", "POST": "edit_cell"},
@@ -188,6 +197,10 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "ward.export_status": {"GET": "ward_pages"},
     "ward.export_progress": {"GET": "ward_pages"},
     "ward.export_download": {"GET": "ward_pages"},
+    # Meeting files uploaded by the ward: check, preview, confirm; the history and the replaced files
+    "ward.meeting_files": {"GET": "import_meetings", "POST": "import_meetings"},
+    "ward.confirm_meeting_file": {"POST": "import_meetings"},
+    "ward.replaced_meeting_file": {"GET": "import_meetings"},
     # A meeting's history (the audit trail)
     "history.meeting": {"GET": "read_records"},
     "province.index": {"GET": "province"},
@@ -344,6 +357,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 secretary_required = permission_required(EDIT_CELL)
 ward_required = permission_required(WARD_PAGES)
 province_required = permission_required(PROVINCE)
+import_required = permission_required(IMPORT_MEETINGS)
 records_required = permission_required(READ_RECORDS)
 
 
@@ -489,6 +503,22 @@ def visible_organization(organization_id: int) -> Organization:
     if organization is None or not may_view_organization(organization.id):
         abort(404)
     return organization
+
+
+def importing_organization(organization_id: int) -> Organization:
+    """Return the organisation if the user uploads its meeting files (IMPORT_MEETINGS); 404 otherwise."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not allows(IMPORT_MEETINGS, organization_id=organization.id):
+        abort(404)
+    return organization
+
+
+def visible_upload(upload_id: int) -> MeetingUpload:
+    """Return an uploaded meeting file's record if the user may read it (IMPORT_MEETINGS on its cell); 404 otherwise."""
+    upload = db.session.get(MeetingUpload, upload_id)
+    if upload is None or not allows(IMPORT_MEETINGS, cell=upload.cell):
+        abort(404)
+    return upload
 
 
 def visible_job(job_id: int) -> ExportJob:

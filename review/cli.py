@@ -21,7 +21,7 @@ from .clock import when
 from .database import write_transaction
 from .documents import DOCUMENTS, render_document
 from .extensions import db
-from .meeting_store import ImportRefused, import_meeting, load_meeting, record_file
+from .meeting_store import ImportRefused, export_text, import_meeting, load_meeting
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
 from .rules import Problem
 
@@ -78,7 +78,7 @@ def export_command(meeting_id: int, output: Path | None) -> None:
         raise click.ClickException(f"Không có hội nghị mã {meeting_id}.")
     if meeting.starts_at is None:
         raise click.ClickException(f"Chưa xuất được hội nghị {meeting_id}: chưa ghi thời gian khai mạc.")
-    text = meetingfile.dumps(meetingfile.dump(record_file(meeting)))  # a sealed meeting as it was sealed
+    text = export_text(meeting)  # a sealed meeting as it was sealed; the download of the meeting's pages too
     if output is None:
         click.echo(text)
     else:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import selectinload
 
 from . import clock
-from .database import write_transaction
+from .database import lock_row, write_transaction
 from .extensions import db
 from .meetingfile import (
     BallotData,
@@ -19,15 +19,20 @@ from .meetingfile import (
     MeetingInfo,
     MemberData,
     ReviewData,
+    dump,
+    dumps,
 )
 from .models import (
+    AuditEntry,
     BallotCounter,
     Cell,
     CollectiveReview,
+    CounterCode,
     Feedback,
     Guest,
     IndividualReview,
     Meeting,
+    MeetingUpload,
     Member,
     Organization,
     Participant,
@@ -35,6 +40,7 @@ from .models import (
     Seal,
     Tally,
     TallyRow,
+    User,
 )
 from .rules import (
     CELL_ROW,
@@ -46,6 +52,7 @@ from .rules import (
     resolve_rules,
     rules_overrides,
 )
+from .seal_guard import allow_replacing
 from .sealdata import covered_part, differences, fingerprint, read_payload, sealed_document, sealed_payload
 
 FINAL_TALLY = "final"
@@ -80,148 +87,282 @@ def import_meeting(mf: MeetingFile) -> Meeting:
     someone else.
     """
     with write_transaction():
-        problems: list[Problem] = []
-        organization = db.session.scalar(select(Organization).where(Organization.name == mf.parent))
-        if organization is None:
-            organization = Organization(name=mf.parent, place=mf.place)
-            db.session.add(organization)
-        elif organization.place != mf.place:
-            problems.append(
-                Problem(
-                    ("organization", "place"), f'Đảng bộ này ghi địa danh "{organization.place}", tệp ghi "{mf.place}".'
-                )
-            )
-        cell = None
-        review_year = None
-        if organization.id is not None:
-            cell = db.session.scalar(select(Cell).where(Cell.organization_id == organization.id, Cell.name == mf.cell))
-            review_year = db.session.scalar(
-                select(ReviewYear).where(ReviewYear.organization_id == organization.id, ReviewYear.year == mf.year)
-            )
-        if review_year is None:
-            review_year = ReviewYear(organization=organization, year=mf.year, profile=mf.rules.profile)
-            _store_overrides(review_year, mf.rules)
-            db.session.add(review_year)
-        elif review_year_rules(review_year) != mf.rules:
-            problems.append(
-                Problem(
-                    ("rules",),
-                    f"Đảng bộ đã định quy định năm {mf.year} ({review_year.profile}"
-                    + "".join(f", {k}={v}" for k, v in review_year.overrides().items())
-                    + "), khác với tệp.",
-                )
-            )
-        if cell is None:
-            cell = Cell(organization=organization, name=mf.cell)
-            db.session.add(cell)
-        elif review_year.id is not None:
-            existing = db.session.scalar(
-                select(Meeting.id).where(Meeting.cell_id == cell.id, Meeting.review_year_id == review_year.id)
-            )
-            if existing is not None:
-                problems.append(Problem(("year",), f"Chi bộ đã có hội nghị năm {mf.year} (mã {existing})."))
+        return _store_meeting(mf)
 
-        roster = {m.code: m for m in cell.members} if cell.id is not None else {}
-        members: dict[str, Member] = {}
-        for i, data in enumerate(mf.members):
-            member = roster.get(data.id)
-            if member is None:
-                member = Member(
-                    cell=cell,
-                    code=data.id,
-                    name=data.name,
-                    standing=data.standing,
-                    position=data.position,
-                    admitted_on=data.admitted_on,
-                )
-                db.session.add(member)
-            elif member.name != data.name:
-                problems.append(
-                    Problem(
-                        ("members", i, "id"),
-                        f"Mã {data.id} trong chi bộ là của đồng chí {member.name}, không phải {data.name}.",
-                    )
-                )
-            members[data.id] = member
-        if problems:
-            raise ImportRefused(problems)
 
-        meeting = Meeting(
-            cell=cell,
-            review_year=review_year,
-            starts_at=mf.meeting.starts_at,
-            ends_at=mf.meeting.ends_at,
-            location=mf.meeting.location,
-            chair=members.get(mf.meeting.chair) if mf.meeting.chair else None,
-            minute_taker=members.get(mf.meeting.minute_taker) if mf.meeting.minute_taker else None,
-            minutes_approved_by=mf.meeting.minutes_approved_by,
-            roll_called_at=clock.now(),
-            guests=[Guest(position=i, name=g.name, title=g.title) for i, g in enumerate(mf.meeting.guests)],
+def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
+    """Add the meeting file's meeting in the current write transaction (import_meeting's body).
+
+    ``meeting_id``: the new meeting's id, when the database would otherwise give it one used before.
+    """
+    problems: list[Problem] = []
+    organization = db.session.scalar(select(Organization).where(Organization.name == mf.parent))
+    if organization is None:
+        organization = Organization(name=mf.parent, place=mf.place)
+        db.session.add(organization)
+    elif organization.place != mf.place:
+        problems.append(
+            Problem(
+                ("organization", "place"), f'Đảng bộ này ghi địa danh "{organization.place}", tệp ghi "{mf.place}".'
+            )
         )
-        db.session.add(meeting)
-        participants: dict[str, Participant] = {}
-        for order, data in enumerate(mf.members):
-            participant = Participant(
-                member=members[data.id],
-                roll_order=order,
-                name=data.name,  # the meeting keeps its own copy, as the file records it
-                admitted_on=data.admitted_on,
+    cell = None
+    review_year = None
+    if organization.id is not None:
+        cell = db.session.scalar(select(Cell).where(Cell.organization_id == organization.id, Cell.name == mf.cell))
+        review_year = db.session.scalar(
+            select(ReviewYear).where(ReviewYear.organization_id == organization.id, ReviewYear.year == mf.year)
+        )
+    if review_year is None:
+        review_year = ReviewYear(organization=organization, year=mf.year, profile=mf.rules.profile)
+        _store_overrides(review_year, mf.rules)
+        db.session.add(review_year)
+    elif review_year_rules(review_year) != mf.rules:
+        problems.append(
+            Problem(
+                ("rules",),
+                f"Đảng bộ đã định quy định năm {mf.year} ({review_year.profile}"
+                + "".join(f", {k}={v}" for k, v in review_year.overrides().items())
+                + "), khác với tệp.",
+            )
+        )
+    if cell is None:
+        cell = Cell(organization=organization, name=mf.cell)
+        db.session.add(cell)
+    elif review_year.id is not None:
+        existing = db.session.scalar(
+            select(Meeting.id).where(Meeting.cell_id == cell.id, Meeting.review_year_id == review_year.id)
+        )
+        if existing is not None:
+            problems.append(Problem(("year",), f"Chi bộ đã có hội nghị năm {mf.year} (mã {existing})."))
+
+    roster = {m.code: m for m in cell.members} if cell.id is not None else {}
+    members: dict[str, Member] = {}
+    for i, data in enumerate(mf.members):
+        member = roster.get(data.id)
+        if member is None:
+            member = Member(
+                cell=cell,
+                code=data.id,
+                name=data.name,
                 standing=data.standing,
                 position=data.position,
-                attendance=data.attendance,
-                absence_reason=data.absence_reason,
-                exempt=data.exempt,
-                suspended=data.suspended,
-                temporary_elsewhere=data.temporary_elsewhere,
-                sick_leave_months=data.sick_leave_months,
-                disciplined_in_year=data.disciplined_in_year,
-                previous_level=data.previous_level,
+                admitted_on=data.admitted_on,
             )
-            if data.review is not None:
-                participant.review = IndividualReview(
-                    summary=data.review.summary,
-                    self_level=data.review.self_level,
-                    self_score=data.review.self_score,
-                    response=data.review.response,
-                    conclusion=data.review.conclusion,
-                    feedback=_feedback_rows(data.review.feedback, members),
-                )
-            meeting.participants.append(participant)
-            participants[data.id] = participant
-        for position, data in enumerate(mf.collective_reviews):
-            meeting.collective_reviews.append(
-                CollectiveReview(
-                    subject=data.subject,
-                    position=position,
-                    report=data.report,
-                    self_level=data.self_level,
-                    conclusion=data.conclusion,
-                    remedy_plan=data.remedy_plan,
-                    feedback=_feedback_rows(data.feedback, members),
+            db.session.add(member)
+        elif member.name != data.name:
+            problems.append(
+                Problem(
+                    ("members", i, "id"),
+                    f"Mã {data.id} trong chi bộ là của đồng chí {member.name}, không phải {data.name}.",
                 )
             )
-        if mf.ballot is not None:
-            meeting.counters = [
-                BallotCounter(member=members[ref], position=i) for i, ref in enumerate(mf.ballot.counters)
-            ]
-            meeting.tallies.append(
-                Tally(
-                    entry=FINAL_TALLY,
-                    issued=mf.ballot.issued,
-                    returned=mf.ballot.returned,
-                    invalid=mf.ballot.invalid,
-                    invalid_reasons=mf.ballot.invalid_reasons,
-                    rows=[
-                        TallyRow(participant=None if key == CELL_ROW else participants[key], **votes.as_dict())
-                        for key, votes in mf.ballot.rows.items()
-                    ],
-                )
+        members[data.id] = member
+    if problems:
+        raise ImportRefused(problems)
+
+    meeting = Meeting(
+        id=meeting_id,
+        cell=cell,
+        review_year=review_year,
+        starts_at=mf.meeting.starts_at,
+        ends_at=mf.meeting.ends_at,
+        location=mf.meeting.location,
+        chair=members.get(mf.meeting.chair) if mf.meeting.chair else None,
+        minute_taker=members.get(mf.meeting.minute_taker) if mf.meeting.minute_taker else None,
+        minutes_approved_by=mf.meeting.minutes_approved_by,
+        roll_called_at=clock.now(),
+        guests=[Guest(position=i, name=g.name, title=g.title) for i, g in enumerate(mf.meeting.guests)],
+    )
+    db.session.add(meeting)
+    participants: dict[str, Participant] = {}
+    for order, data in enumerate(mf.members):
+        participant = Participant(
+            member=members[data.id],
+            roll_order=order,
+            name=data.name,  # the meeting keeps its own copy, as the file records it
+            admitted_on=data.admitted_on,
+            standing=data.standing,
+            position=data.position,
+            attendance=data.attendance,
+            absence_reason=data.absence_reason,
+            exempt=data.exempt,
+            suspended=data.suspended,
+            temporary_elsewhere=data.temporary_elsewhere,
+            sick_leave_months=data.sick_leave_months,
+            disciplined_in_year=data.disciplined_in_year,
+            previous_level=data.previous_level,
+        )
+        if data.review is not None:
+            participant.review = IndividualReview(
+                summary=data.review.summary,
+                self_level=data.review.self_level,
+                self_score=data.review.self_score,
+                response=data.review.response,
+                conclusion=data.review.conclusion,
+                feedback=_feedback_rows(data.review.feedback, members),
             )
-        if mf.ballot is not None:
-            # A meeting file carries a counted ballot: it arrives sealed, by nobody in this system.
-            seal_meeting(meeting, mf, chief_id=None, secretary_id=None)
-        db.session.flush()
-        return meeting
+        meeting.participants.append(participant)
+        participants[data.id] = participant
+    for position, data in enumerate(mf.collective_reviews):
+        meeting.collective_reviews.append(
+            CollectiveReview(
+                subject=data.subject,
+                position=position,
+                report=data.report,
+                self_level=data.self_level,
+                conclusion=data.conclusion,
+                remedy_plan=data.remedy_plan,
+                feedback=_feedback_rows(data.feedback, members),
+            )
+        )
+    if mf.ballot is not None:
+        meeting.counters = [BallotCounter(member=members[ref], position=i) for i, ref in enumerate(mf.ballot.counters)]
+        meeting.tallies.append(
+            Tally(
+                entry=FINAL_TALLY,
+                issued=mf.ballot.issued,
+                returned=mf.ballot.returned,
+                invalid=mf.ballot.invalid,
+                invalid_reasons=mf.ballot.invalid_reasons,
+                rows=[
+                    TallyRow(participant=None if key == CELL_ROW else participants[key], **votes.as_dict())
+                    for key, votes in mf.ballot.rows.items()
+                ],
+            )
+        )
+    if mf.ballot is not None:
+        # A meeting file carries a counted ballot: it arrives sealed, by nobody in this system.
+        seal_meeting(meeting, mf, chief_id=None, secretary_id=None)
+    db.session.flush()
+    return meeting
+
+
+# ---------------------------------------------------------------------------
+# A meeting file uploaded by the ward (review/ward/meeting_files.py): the same import, in the
+# same transaction as the replacement of the server's meeting and the upload's record.
+
+SEALED_ON_SERVER = (
+    "Máy chủ đã có hội nghị năm {year} của chi bộ này và đã niêm phong kết quả (mã {id}): "
+    "phải mở niêm phong hội nghị đó trước rồi mới thay bằng tệp được."
+)
+REASON_MISSING = "Tệp thay hội nghị đã có trên máy chủ: cần ghi lý do thay."
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run, so its write transaction is rolled back."""
+
+
+def export_text(meeting: Meeting) -> str:
+    """Return the meeting file's JSON text as ``meeting export`` writes it: a sealed meeting as it was sealed."""
+    return dumps(dump(record_file(meeting)))
+
+
+def server_meeting(cell_id: int, year: int) -> Meeting | None:
+    """Return the cell's meeting of ``year`` on the server, if any."""
+    return db.session.scalar(
+        select(Meeting)
+        .join(ReviewYear, Meeting.review_year_id == ReviewYear.id)
+        .where(Meeting.cell_id == cell_id, ReviewYear.year == year)
+    )
+
+
+def _fresh_meeting_id() -> int | None:
+    """Return an id no meeting ever had, on SQLite; None on PostgreSQL (its sequence never repeats one).
+
+    SQLite gives a new row the largest id + 1: once the replaced meeting (often the newest) is
+    deleted, the new one would take its id, and the audit trail and the upload history, which
+    keep the old id, would mix the two meetings.
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        return None
+    used = (
+        db.session.scalar(select(func.max(Meeting.id))),
+        db.session.scalar(select(func.max(AuditEntry.meeting_id))),
+        db.session.scalar(select(func.max(MeetingUpload.replaced_meeting_id))),
+    )
+    return max((value for value in used if value is not None), default=0) + 1
+
+
+def _remove_replaced(meeting: Meeting) -> None:
+    """Delete a meeting (not sealed) that an uploaded file replaces, row by row so the audit notes each."""
+    allow_replacing(db.session(), meeting.id)
+    for upload in db.session.scalars(select(MeetingUpload).where(MeetingUpload.meeting_id == meeting.id)):
+        upload.meeting_id = None  # the history keeps the upload; its meeting is gone
+    for code in db.session.scalars(select(CounterCode).where(CounterCode.meeting_id == meeting.id)):
+        db.session.delete(code)
+    db.session.flush()
+    for account in db.session.scalars(select(User).where(User.meeting_id == meeting.id)):
+        db.session.delete(account)  # one-time-code accounts of that meeting
+    db.session.flush()
+    db.session.delete(meeting)
+    db.session.flush()  # before the new meeting of the same cell and year is inserted
+
+
+def upload_meeting(
+    mf: MeetingFile,
+    cell_id: int,
+    *,
+    filename: str,
+    sha256: str,
+    user_id: int | None,
+    reason: str | None,
+    dry_run: bool = False,
+) -> MeetingUpload | None:
+    """Store an uploaded meeting file for ``cell_id`` and record the upload, in one transaction.
+
+    A meeting of the same cell and year on the server is replaced, when it is not sealed and
+    ``reason`` says why: its file (as ``meeting export`` writes it) is kept on the upload's
+    row. Raise :class:`ImportRefused` with every problem (nothing stored). ``dry_run`` checks
+    everything (the reason excepted) and stores nothing; it returns None.
+    """
+    try:
+        with write_transaction():
+            upload = _upload(mf, cell_id, filename, sha256, user_id, reason, dry_run)
+            if dry_run:
+                raise _DryRun()
+            return upload
+    except _DryRun:
+        return None
+
+
+def _upload(
+    mf: MeetingFile,
+    cell_id: int,
+    filename: str,
+    sha256: str,
+    user_id: int | None,
+    reason: str | None,
+    dry_run: bool,
+) -> MeetingUpload:
+    replaced = server_meeting(cell_id, mf.year)
+    replaced_id = replaced_file = None
+    if replaced is not None:
+        lock_row(Meeting, replaced.id)
+        db.session.refresh(replaced)
+        if replaced.sealed:
+            raise ImportRefused([Problem(("year",), SEALED_ON_SERVER.format(year=mf.year, id=replaced.id))])
+        if not dry_run and not (reason or "").strip():
+            raise ImportRefused([Problem((), REASON_MISSING)])
+        replaced_id, replaced_file = replaced.id, export_text(replaced)
+        fresh_id = _fresh_meeting_id()
+        _remove_replaced(replaced)
+    meeting = _store_meeting(mf, fresh_id if replaced is not None else None)
+    upload = MeetingUpload(
+        cell_id=meeting.cell_id,
+        year=mf.year,
+        meeting_id=meeting.id,
+        uploaded_at=clock.now(),
+        uploaded_by_id=user_id,
+        filename=filename,
+        file_sha256=sha256,
+        reason=reason if replaced_id is not None else None,
+        replaced_meeting_id=replaced_id,
+        replaced_file=replaced_file,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
 
 
 def _feedback_rows(entries: list[FeedbackEntry], members: dict[str, Member]) -> list[Feedback]:

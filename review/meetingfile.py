@@ -917,3 +917,37 @@ def dump(mf: MeetingFile, with_results: bool = True) -> dict[str, Any]:
 def dumps(document: Mapping[str, Any]) -> str:
     """Return a document as the meeting file's JSON text (UTF-8 text, two-space indent)."""
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+# ---------------------------------------------------------------------------
+# An uploaded file's place: the ward's organisation and one of its cells
+
+
+def placement_problems(mf: MeetingFile, organization: str, cells: Mapping[str, bool]) -> list[Problem]:
+    """Return why a meeting file does not belong to ``organization`` (its name) and one of its ``cells``.
+
+    ``cells`` maps each cell's name to whether it is archived. The file names its cell by
+    name (``organization.cell``): a name that is not one of the organisation's cells is
+    refused (no cell is made from a file), and so is an archived cell.
+    """
+    problems = []
+    if mf.parent != organization:
+        problems.append(
+            Problem(
+                ("organization", "parent"),
+                f'Tệp là của đảng bộ "{mf.parent}", không phải đảng bộ này ("{organization}").',
+            )
+        )
+        return problems
+    if mf.cell not in cells:
+        known = ", ".join(f'"{name}"' for name in sorted(cells)) or "(chưa có chi bộ nào)"
+        problems.append(
+            Problem(
+                ("organization", "cell"),
+                f'Đảng bộ không có chi bộ "{mf.cell}". Các chi bộ của đảng bộ: {known}. '
+                "Tạo chi bộ trước, hoặc sửa tên chi bộ trong tệp.",
+            )
+        )
+    elif cells[mf.cell]:
+        problems.append(Problem(("organization", "cell"), f'Chi bộ "{mf.cell}" đã lưu trữ: không nhận hội nghị mới.'))
+    return problems

@@ -123,6 +123,7 @@ def _role_links(user: Any) -> Iterator[_Link]:
         yield _Link(TASK_LABELS["ward.rules_index"], "ward.rules_index", ids, ids)
         yield _Link(TASK_LABELS["ward.export"], "ward.dashboard", ids, ids, anchor="export-title")
         yield _Link(TASK_LABELS["accounts.organization"], "accounts.organization", ids, ids)
+        yield _Link(TASK_LABELS["ward.meeting_files"], "ward.meeting_files", ids, ids)
     elif role is Role.SECRETARY and user.cell_id is not None:
         cell = {"cell_id": user.cell_id}
         meeting = _newest_meeting(user.cell_id)

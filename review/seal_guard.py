@@ -118,9 +118,25 @@ def seals_or_reopens(session: Session | None, meeting_id: int) -> bool:
 
 @event.listens_for(Session, "after_transaction_end")
 def forget_seal_operations(session: Session, transaction: Any) -> None:
-    """Forget the sealing or reopening when its transaction ends."""
+    """Forget the sealing or reopening (and the replacement) when its transaction ends."""
     if transaction.parent is None:
         session.info.pop(SEAL_OPS, None)
+        session.info.pop(REPLACING, None)
+
+
+# session.info: the id of the meeting (not sealed) that an uploaded meeting file replaces in
+# this transaction (meeting_store.upload_meeting); its reopened seals go with it.
+REPLACING = "replacing_meeting"
+
+
+def allow_replacing(session: Session, meeting_id: int) -> None:
+    """Let this transaction delete the reopened seals of ``meeting_id``, which a meeting file replaces.
+
+    Only reopened versions: a seal in force is never deleted (the meeting must be reopened
+    first), and the replaced meeting's file is kept in ``MeetingUpload.replaced_file``; the
+    audit trail keeps every seal's insert and delete.
+    """
+    session.info[REPLACING] = meeting_id
 
 
 def is_sealed(connection: Connection, meeting_id: int) -> bool:
@@ -228,5 +244,8 @@ def refuse_seal_change(mapper: Mapper, connection: Connection, target: Seal) -> 
 
 @event.listens_for(Seal, "before_delete")
 def refuse_seal_delete(mapper: Mapper, connection: Connection, target: Seal) -> None:
-    """Keep every sealed version on record."""
+    """Keep every sealed version on record, except a reopened one of a meeting being replaced (allow_replacing)."""
+    session = object_session(target)
+    if target.reopened_at is not None and session is not None and session.info.get(REPLACING) == target.meeting_id:
+        return
     raise SealedError(SEAL_KEPT_MESSAGE)

@@ -137,3 +137,10 @@ def format_when(value: date | datetime | None, form: str = "date") -> str:
             raise TypeError(f"the {form!r} form needs a datetime, not {type(value).__name__}")
         return time_of_day_text(value) if form == "time" else moment_text(value, seconds=form == "second")
     raise ValueError(f"unknown date form {form!r}: one of {', '.join(WHEN_FORMS)}")
+
+
+def slug(name: str) -> str:
+    """Return a name as an ASCII piece of a file name: "Chi bộ Thượng Thanh" gives "chi-bo-thuong-thanh"."""
+    folded = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

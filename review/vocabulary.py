@@ -148,6 +148,7 @@ TASK_LABELS: Final = {
     "ward.dashboard": "Theo dõi các chi bộ",
     "ward.rules_index": "Quy định đánh giá, xếp loại",
     "ward.export": "Tải toàn bộ tài liệu",
+    "ward.meeting_files": "Nhận tệp hội nghị",
     "meeting.new": "Mở hội nghị mới",
     "roster.members": "Danh sách đảng viên",
     "results.results": "Kết quả",

@@ -26,11 +26,12 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from review import clock
 from review.access import ENDPOINTS, PERMISSIONS, Permission, Relation
 from review.auth.password_links import issue_link
 from review.counting import set_committee
 from review.extensions import db
-from review.models import ExportJob, Meeting, User
+from review.models import ExportJob, Meeting, MeetingUpload, User
 
 from helpers import csrf_token, one_account_per_kind, write_2021_copy
 
@@ -109,6 +110,19 @@ def cell(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untype
             file_path=str(archive),
         )
         db.session.add(job)
+        # A meeting file the ward uploaded, which replaced a meeting: its replaced file downloads.
+        upload = MeetingUpload(
+            cell_id=meeting.cell_id,
+            year=2021,
+            meeting_id=meeting.id,
+            uploaded_at=clock.now(),
+            filename="hoi-nghi.json",
+            file_sha256="0" * 64,
+            reason="Tệp đúng của chi bộ.",
+            replaced_meeting_id=meeting.id + 100,
+            replaced_file="{}",
+        )
+        db.session.add(upload)
         db.session.commit()
         values = {
             "cell_id": meeting.cell_id,
@@ -118,6 +132,7 @@ def cell(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untype
             "member_id": members["m07"].id,
             "participant_id": participant.id,
             "job_id": job.id,
+            "upload_id": upload.id,
             "year": 2021,
             "key": "minutes",
             "subject": "committee",

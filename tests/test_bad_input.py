@@ -148,6 +148,18 @@ FORMS: dict[str, FormSpec] = {
         lambda w: f"/organizations/{w['organization']}/exports",
         page=lambda w: f"/organizations/{w['organization']}",
     ),
+    # Posted as a form, the file field holds no file: refused next to the field. The files
+    # themselves are fuzzed in tests/test_meeting_file_pages.py (upload fuzz).
+    "/organizations/<int:organization_id>/meeting-files": FormSpec(
+        "ward", lambda w: f"/organizations/{w['organization']}/meeting-files"
+    ),
+    # Without a stashed file of this account the confirmation stores nothing and says so.
+    "/organizations/<int:organization_id>/meeting-files/confirm": FormSpec(
+        "ward",
+        lambda w: f"/organizations/{w['organization']}/meeting-files/confirm",
+        page=lambda w: f"/organizations/{w['organization']}/meeting-files",
+        fields_of=lambda w: f"/organizations/{w['organization']}/meeting-files",
+    ),
     "/organizations/<int:organization_id>/rules/<int:year>": FormSpec(
         "ward", lambda w: f"/organizations/{w['organization']}/rules/2021"
     ),

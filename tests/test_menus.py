@@ -96,6 +96,7 @@ def expected(app, world) -> dict[str, list[tuple[str, str]]]:  # type: ignore[no
             ("Quy định đánh giá, xếp loại", f"/organizations/{o}/rules"),
             ("Tải toàn bộ tài liệu", f"/organizations/{o}#export-title"),
             ("Tài khoản", f"/organizations/{o}/accounts"),
+            ("Nhận tệp hội nghị", f"/organizations/{o}/meeting-files"),
         ]
         + password,
         "bithu": home

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("meeting", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import files, routes  # noqa: E402,F401

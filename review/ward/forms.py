@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import IntegerField, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..forms import BaseForm
@@ -141,3 +142,22 @@ class RulesForm(BaseForm):
             return False
         self.resolved = resolved
         return True
+
+
+MEETING_FILE_MAX_BYTES = 5 * 1024 * 1024  # well under MAX_CONTENT_LENGTH (8 MiB): the seed's file is 20 KiB
+REASON_MAX = 2000
+NO_FILE = "Chọn tệp hội nghị (JSON) để tải lên."
+REASON_REQUIRED = "Ghi lý do thay hội nghị đã có trên máy chủ."
+
+
+class MeetingFileForm(BaseForm):
+    """A meeting file (SPEC 8 JSON) uploaded by the ward."""
+
+    file = FileField("Tệp hội nghị (JSON)", validators=[FileRequired(NO_FILE)])
+
+
+class ConfirmMeetingFileForm(BaseForm):
+    """The confirmation of a previewed meeting file: its stash token, and why it replaces a meeting."""
+
+    token = HiddenField(validators=[InputRequired()])
+    reason = TextAreaField("Lý do thay hội nghị trên máy chủ", validators=[Length(max=REASON_MAX)])
