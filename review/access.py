@@ -106,6 +106,10 @@ READ_COUNTING_PAPERS = _permission("read_counting_papers", "Print the ballot pap
 WARD_PAGES = _permission("ward_pages", "The organisation's dashboard and exports", A, W)
 SET_RULES = _permission("set_rules", "Set the rules of the organisation's review years", A, W)
 PROVINCE = _permission("province", "The province's totals (there is no province role)", A)
+MANAGE_ORGANIZATIONS = _permission(
+    "manage_organizations", "Create, rename, archive and restore the ward organisations", A
+)
+MANAGE_CELLS = _permission("manage_cells", "Create, rename, archive and restore the organisation's cells", A, W)
 
 PERMISSIONS: dict[str, Permission] = {
     p.name: p
@@ -123,6 +127,8 @@ PERMISSIONS: dict[str, Permission] = {
         WARD_PAGES,
         SET_RULES,
         PROVINCE,
+        MANAGE_ORGANIZATIONS,
+        MANAGE_CELLS,
     )
 }
 
@@ -177,6 +183,18 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     # A meeting's history (the audit trail)
     "history.meeting": {"GET": "read_records"},
     "province.index": {"GET": "province"},
+    # The administrator's ward organisations
+    "admin.organizations": {"GET": "manage_organizations"},
+    "admin.new_organization": {"GET": "manage_organizations", "POST": "manage_organizations"},
+    "admin.edit_organization": {"GET": "manage_organizations", "POST": "manage_organizations"},
+    "admin.archive_organization": {"GET": "manage_organizations", "POST": "manage_organizations"},
+    "admin.restore_organization": {"POST": "manage_organizations"},
+    # The organisation's cells (its ward, an admin)
+    "ward.cells": {"GET": "manage_cells"},
+    "ward.new_cell": {"GET": "manage_cells", "POST": "manage_cells"},
+    "ward.edit_cell": {"GET": "manage_cells", "POST": "manage_cells"},
+    "ward.archive_cell": {"GET": "manage_cells", "POST": "manage_cells"},
+    "ward.restore_cell": {"POST": "manage_cells"},
 }
 
 
@@ -465,6 +483,25 @@ def visible_organization(organization_id: int) -> Organization:
     if organization is None or not may_view_organization(organization.id):
         abort(404)
     return organization
+
+
+def managed_organization(organization_id: int, permission: Permission | None = None) -> Organization:
+    """Return the organisation whose cells the user keeps (MANAGE_CELLS: its ward, an admin); 404 otherwise.
+
+    ``permission``: another one to ask instead (MANAGE_ORGANIZATIONS for the administrator's pages).
+    """
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not allows(permission or MANAGE_CELLS, organization_id=organization.id):
+        abort(404)
+    return organization
+
+
+def managed_cell(cell_id: int) -> Cell:
+    """Return the cell if the user keeps its organisation's cells (MANAGE_CELLS); 404 otherwise."""
+    cell = db.session.get(Cell, cell_id)
+    if cell is None or not allows(MANAGE_CELLS, cell=cell):
+        abort(404)
+    return cell
 
 
 def visible_job(job_id: int) -> ExportJob:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from .access import may_follow
 from .extensions import db
 from .layout import STEPS
-from .models import BallotCounter, Meeting, Organization, ReviewYear, Role
+from .models import BallotCounter, Meeting, ReviewYear, Role
 from .vocabulary import TASK_LABELS
 
 # The change-password page (built apart): offered once the application has it.
@@ -111,12 +111,13 @@ def _role_links(user: Any) -> Iterator[_Link]:
     role = user.role
     if role is Role.ADMIN:
         yield _Link(TASK_LABELS["province.index"], "province.index", {}, {})
-        for organization in db.session.scalars(select(Organization).order_by(Organization.name)):
-            ids = {"organization_id": organization.id}
-            yield _Link(organization.name, "ward.dashboard", ids, ids)
+        # One link to the index of the organisations (however many there are): each row leads
+        # to its dashboard and its cells.
+        yield _Link(TASK_LABELS["admin.organizations"], "admin.organizations", {}, {})
     elif role is Role.WARD and user.organization_id is not None:
         ids = {"organization_id": user.organization_id}
         yield _Link(TASK_LABELS["ward.dashboard"], "ward.dashboard", ids, ids)
+        yield _Link(TASK_LABELS["ward.cells"], "ward.cells", ids, ids)
         yield _Link(TASK_LABELS["ward.rules_index"], "ward.rules_index", ids, ids)
         yield _Link(TASK_LABELS["ward.export"], "ward.dashboard", ids, ids, anchor="export-title")
     elif role is Role.SECRETARY and user.cell_id is not None:
