@@ -353,7 +353,7 @@ def demo_command(empty_cell: bool, new_passwords: bool) -> None:
                     select(Member.id).where(Member.cell_id == cell_id, Member.code == code)
                 )
             shown = password if password is not None else KEPT
-            disabled = "" if user.active else "  (tài khoản đang khóa: mở bằng flask user enable)"
+            disabled = "  (tài khoản đang khóa: mở bằng flask user enable)" if user.active is False else ""
             click.echo(f"  {role.value:10} {username:10} {shown}{disabled}")
 
 

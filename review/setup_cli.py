@@ -53,10 +53,9 @@ def create_organization_command(name: str, place: str, superior: str) -> None:
 @organization_cli.command("list")
 @with_appcontext
 def list_organizations_command() -> None:
-    """Print one line an organisation: id, a tab, the name (archived ones marked after another tab)."""
+    """Print one line an organisation, archived ones included: id, a tab, the name."""
     for organization in db.session.scalars(select(Organization).order_by(Organization.id)):
-        mark = "\tđã lưu trữ" if organization.archived_at is not None else ""
-        click.echo(f"{organization.id}\t{organization.name}{mark}")
+        click.echo(f"{organization.id}\t{organization.name}")
 
 
 @click.group("cell")
@@ -90,12 +89,11 @@ def create_cell_command(organization_id: int, name: str, place: str, committee: 
 @click.option("--organization", "organization_id", type=int, help="Only this organisation's cells.")
 @with_appcontext
 def list_cells_command(organization_id: int | None) -> None:
-    """Print one line a cell: id, name, organisation id, tab-separated (archived ones marked after another tab)."""
+    """Print one line a cell, archived ones included: id, name, organisation id, tab-separated."""
     query = select(Cell).order_by(Cell.id)
     if organization_id is not None:
         if db.session.get(Organization, organization_id) is None:
             raise click.ClickException(f"Không có đảng bộ mã {organization_id}.")
         query = query.where(Cell.organization_id == organization_id)
     for cell in db.session.scalars(query):
-        mark = "\tđã lưu trữ" if cell.archived_at is not None else ""
-        click.echo(f"{cell.id}\t{cell.name}\t{cell.organization_id}{mark}")
+        click.echo(f"{cell.id}\t{cell.name}\t{cell.organization_id}")
