@@ -15,6 +15,7 @@ from .database import write_transaction
 from .extensions import db
 from .meeting_edits import Refused
 from .models import Cell, Organization
+from .setup_rules import new_cell_problem
 from .setup_store import create_cell, create_organization
 
 # What each refused field is called in a message of the command line.
@@ -74,6 +75,9 @@ def create_cell_command(organization_id: int, name: str, place: str, committee: 
     organization = db.session.get(Organization, organization_id)
     if organization is None:
         raise click.ClickException(f"Không có đảng bộ mã {organization_id}.")
+    archived = new_cell_problem(organization.archived_at is not None)
+    if archived is not None:
+        raise click.ClickException(archived)
     try:
         with write_transaction():
             organization = db.session.get(Organization, organization_id)
