@@ -19,7 +19,7 @@ from sqlalchemy import select
 from .access import may_follow
 from .extensions import db
 from .layout import STEPS
-from .models import BallotCounter, Meeting, ReviewYear, Role
+from .models import BallotCounter, Meeting, Organization, ReviewYear, Role
 from .vocabulary import TASK_LABELS
 
 # The change-password page (built apart): offered once the application has it.
@@ -106,7 +106,7 @@ def _counted_meeting(user: Any) -> Meeting | None:
     return db.session.scalar(query)
 
 
-def _role_links(user: Any) -> Iterator[_Link]:
+def _role_links(user: Any, here: Here) -> Iterator[_Link]:
     """Yield the candidate links of the account's role (the policy then keeps those it may follow)."""
     role = user.role
     if role is Role.ADMIN:
@@ -114,6 +114,11 @@ def _role_links(user: Any) -> Iterator[_Link]:
         # One link to the index of the organisations (however many there are): each row leads
         # to its dashboard and its cells.
         yield _Link(TASK_LABELS["admin.organizations"], "admin.organizations", {}, {})
+        # On a page of one organisation (its dashboard, rules, cells), the cells of that one.
+        organization_id = here.values.get("organization_id")
+        if isinstance(organization_id, int) and db.session.get(Organization, organization_id) is not None:
+            ids = {"organization_id": organization_id}
+            yield _Link(TASK_LABELS["ward.cells"], "ward.cells", ids, ids)
     elif role is Role.WARD and user.organization_id is not None:
         ids = {"organization_id": user.organization_id}
         yield _Link(TASK_LABELS["ward.dashboard"], "ward.dashboard", ids, ids)
@@ -145,9 +150,9 @@ def _role_links(user: Any) -> Iterator[_Link]:
             yield _Link(TASK_LABELS["results.results"], "results.results", ids, {"meeting": meeting})
 
 
-def _links(user: Any) -> Iterator[_Link]:
+def _links(user: Any, here: Here) -> Iterator[_Link]:
     yield _Link(TASK_LABELS["main.index"], "main.index", {}, {})
-    yield from _role_links(user)
+    yield from _role_links(user, here)
     # Every account with a password of its own (the policy's own_password: not a one-time code).
     yield _Link(TASK_LABELS[PASSWORD_ENDPOINT], PASSWORD_ENDPOINT, {}, {})
 
@@ -157,7 +162,7 @@ def menu_for(user: Any, here: Here | None = None) -> Menu | None:
     if not getattr(user, "is_authenticated", False):
         return None
     here = here or Here()
-    followed = [link for link in _links(user) if may_follow(link.endpoint, user, **link.objects)]
+    followed = [link for link in _links(user, here) if may_follow(link.endpoint, user, **link.objects)]
     urls = [url_for(link.endpoint, **link.values) for link in followed]
     on_page = any(url == here.path and not link.anchor for link, url in zip(followed, urls, strict=True))
     items = []

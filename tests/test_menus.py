@@ -179,6 +179,20 @@ def test_the_administrators_menu_stays_one_link_with_many_organizations(app, wor
     index = client.get("/admin/organizations").get_data(as_text=True)
     assert index.count('href="/organizations/') >= 41 * 2  # each one's dashboard and cells
     assert [(label, current) for label, _, current in menu_of(index) if current] == [("Các đảng bộ", "page")]
+    # On one organisation's page, the administrator's menu offers that organisation's cells too.
+    o = world["organization"]
+    links = menu_of(client.get(f"/organizations/{o}").get_data(as_text=True))
+    assert [(label, href) for label, href, _ in links][2:4] == [
+        ("Các đảng bộ", "/admin/organizations"),
+        ("Chi bộ", f"/organizations/{o}/cells"),
+    ]
+    cells = client.get(f"/organizations/{o}/cells")
+    assert [(label, current) for label, _, current in menu_of(cells.get_data(as_text=True)) if current] == [
+        ("Chi bộ", "page")
+    ]
+    missing = client.get("/organizations/999999/cells")
+    assert missing.status_code == 404
+    assert "/organizations/999999/cells" not in missing.get_data(as_text=True)
 
 
 def test_a_counter_on_no_committee_sees_only_the_home_page(app, world, make_user):
