@@ -122,6 +122,10 @@ MANAGE_CELL_ACCOUNTS = _permission(
     W,
     S,
 )
+MANAGE_ORGANIZATIONS = _permission(
+    "manage_organizations", "Create, rename, archive and restore the ward organisations", A
+)
+MANAGE_CELLS = _permission("manage_cells", "Create, rename, archive and restore the organisation's cells", A, W)
 
 PERMISSIONS: dict[str, Permission] = {
     p.name: p
@@ -142,6 +146,8 @@ PERMISSIONS: dict[str, Permission] = {
         PROVINCE,
         MANAGE_ACCOUNTS,
         MANAGE_CELL_ACCOUNTS,
+        MANAGE_ORGANIZATIONS,
+        MANAGE_CELLS,
     )
 }
 
@@ -214,6 +220,18 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "accounts.enable": {"POST": "manage_cell_accounts"},
     "accounts.new_link": {"POST": "manage_cell_accounts"},
     "accounts.member": {"GET": "manage_cell_accounts", "POST": "manage_cell_accounts"},
+    # The administrator's ward organisations
+    "admin.organizations": {"GET": "manage_organizations"},
+    "admin.new_organization": {"GET": "manage_organizations", "POST": "manage_organizations"},
+    "admin.edit_organization": {"GET": "manage_organizations", "POST": "manage_organizations"},
+    "admin.archive_organization": {"GET": "manage_organizations", "POST": "manage_organizations"},
+    "admin.restore_organization": {"POST": "manage_organizations"},
+    # The organisation's cells (its ward, an admin)
+    "ward.cells": {"GET": "manage_cells"},
+    "ward.new_cell": {"GET": "manage_cells", "POST": "manage_cells"},
+    "ward.edit_cell": {"GET": "manage_cells", "POST": "manage_cells"},
+    "ward.archive_cell": {"GET": "manage_cells", "POST": "manage_cells"},
+    "ward.restore_cell": {"POST": "manage_cells"},
 }
 
 
@@ -513,12 +531,31 @@ def importing_organization(organization_id: int) -> Organization:
     return organization
 
 
+def cells_organization(organization_id: int, permission: Permission | None = None) -> Organization:
+    """Return the organisation whose cells the user keeps (MANAGE_CELLS: its ward, an admin); 404 otherwise.
+
+    ``permission``: another one to ask instead (MANAGE_ORGANIZATIONS for the administrator's pages).
+    """
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not allows(permission or MANAGE_CELLS, organization_id=organization.id):
+        abort(404)
+    return organization
+
+
 def visible_upload(upload_id: int) -> MeetingUpload:
     """Return an uploaded meeting file's record if the user may read it (IMPORT_MEETINGS on its cell); 404 otherwise."""
     upload = db.session.get(MeetingUpload, upload_id)
     if upload is None or not allows(IMPORT_MEETINGS, cell=upload.cell):
         abort(404)
     return upload
+
+
+def kept_cell(cell_id: int) -> Cell:
+    """Return the cell if the user keeps its organisation's cells (MANAGE_CELLS); 404 otherwise."""
+    cell = db.session.get(Cell, cell_id)
+    if cell is None or not allows(MANAGE_CELLS, cell=cell):
+        abort(404)
+    return cell
 
 
 def visible_job(job_id: int) -> ExportJob:
@@ -546,7 +583,7 @@ def ruled_organization(organization_id: int) -> Organization:
 # Accounts
 
 
-def managed_organization(organization_id: int) -> Organization:
+def accounts_organization(organization_id: int) -> Organization:
     """Return the organisation whose accounts the user manages (MANAGE_ACCOUNTS); 404 otherwise."""
     organization = db.session.get(Organization, organization_id)
     if organization is None or not allows(MANAGE_ACCOUNTS, organization_id=organization.id):
@@ -554,7 +591,7 @@ def managed_organization(organization_id: int) -> Organization:
     return organization
 
 
-def managed_cell(cell_id: int) -> Cell:
+def accounts_cell(cell_id: int) -> Cell:
     """Return the cell whose accounts the user manages (MANAGE_CELL_ACCOUNTS); 404 otherwise."""
     cell = db.session.get(Cell, cell_id)
     if cell is None or not allows(MANAGE_CELL_ACCOUNTS, cell=cell):

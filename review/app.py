@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint a concern."""
     from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .counting_pages import bp as counting_bp
     from .history import bp as history_bp
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from .roster import bp as roster_bp
     from .ward import bp as ward_bp
 
+    app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(counting_bp)
     app.register_blueprint(main_bp)
@@ -127,7 +129,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Register the command-line groups."""
     from .cli import demo_command, meeting_cli, user_cli
+    from .setup_cli import cell_cli, organization_cli
 
+    app.cli.add_command(organization_cli)
+    app.cli.add_command(cell_cli)
     app.cli.add_command(meeting_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_command)

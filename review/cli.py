@@ -24,6 +24,7 @@ from .extensions import db
 from .meeting_store import ImportRefused, export_text, import_meeting, load_meeting
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
 from .rules import Problem
+from .setup_store import create_cell
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "thuong-thanh-2020.json"
 PASSWORD_ENV = "REVIEW_PASSWORD"
@@ -297,24 +298,76 @@ DEMO_ACCOUNTS = (
     ("bithu", Role.SECRETARY, "Nguyễn Thị Ngọc Hân", "m01"),
     ("kiemphieu", Role.COUNTER, "Đỗ Thị Thanh Thủy", "m06"),  # the seed's chief counter
 )
+# ``demo --empty-cell`` on a database that already holds the demo: a second cell of the demo
+# organisation, without members or meeting, and its secretary's account.
+EMPTY_CELL_NAME = "Chi bộ Khu dân cư số 1"
+EMPTY_CELL_SECRETARY = ("bithu2", "Bí thư Chi bộ Khu dân cư số 1")
+KEPT = "(mật khẩu giữ nguyên)"
+
+
+def _demo_empty_cell(organization: Organization) -> Cell:
+    """Return the demo organisation's extra empty cell, created if missing (with its secretary's account)."""
+    cell = db.session.scalar(select(Cell).where(Cell.organization_id == organization.id, Cell.name == EMPTY_CELL_NAME))
+    if cell is not None:
+        click.echo(f"Chi bộ thử chưa có đảng viên đã có: {cell.name} (mã {cell.id}).")
+        return cell
+    with write_transaction():
+        cell = create_cell(organization, EMPTY_CELL_NAME)
+    click.echo(f"Đã tạo chi bộ thử chưa có đảng viên: {cell.name} (mã {cell.id}), thuộc {organization.name}.")
+    return cell
+
+
+def _demo_account(
+    username: str, role: Role, name: str, *, cell_id: int | None, organization_id: int | None, new_password: bool
+) -> tuple[User, str | None]:
+    """Return the demo account and the password to print: a new one only if created, or if asked."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        password = secrets.token_urlsafe(9)
+        user = create_user(
+            username, role, password, display_name=name, cell_id=cell_id, organization_id=organization_id
+        )
+        return user, password
+    if new_password:
+        password = secrets.token_urlsafe(9)
+        user.set_password(password)  # ends the account's sessions
+        return user, password
+    return user, None
 
 
 @click.command("demo")
 @click.option(
     "--empty-cell",
     is_flag=True,
-    help="Create the seed's ward and cell without members or meeting, to record a meeting from scratch.",
+    help=(
+        "Create a cell without members or meeting, to record a meeting from scratch: the seed's cell on an "
+        f"empty database, else {EMPTY_CELL_NAME} beside it (with the account bithu2)."
+    ),
+)
+@click.option(
+    "--new-passwords",
+    is_flag=True,
+    help="Give the existing demo accounts new passwords (their sessions end); without it they keep theirs.",
 )
 @with_appcontext
-def demo_command(empty_cell: bool) -> None:
-    """Load the seed meeting and one demo account per role; print how to sign in."""
+def demo_command(empty_cell: bool, new_passwords: bool) -> None:
+    """Load the seed meeting and one demo account per role; print how to sign in.
+
+    Run again, it loads nothing twice and changes no password unless --new-passwords asks:
+    only the accounts it creates get a password, printed once.
+    """
     parsed, problems = meetingfile.loads(SEED_FILE.read_bytes())
     assert parsed is not None, problems
     cell = db.session.scalar(
         select(Cell).join(Cell.organization).where(Cell.name == parsed.cell, Organization.name == parsed.parent)
     )
+    extra: Cell | None = None
     if cell is not None:
         click.echo(f"Chi bộ mẫu đã có: {parsed.cell}.")
+        if empty_cell and (cell.members or cell.meetings):
+            extra = _demo_empty_cell(cell.organization)
+        elif empty_cell:
+            click.echo(f"Chi bộ mẫu chưa có đảng viên, chưa có hội nghị: dùng chi bộ này (mã {cell.id}).")
     elif empty_cell:
         with write_transaction():
             organization = db.session.scalar(select(Organization).where(Organization.name == parsed.parent))
@@ -328,29 +381,36 @@ def demo_command(empty_cell: bool) -> None:
         cell = meeting.cell
         click.echo(f"Đã nạp hội nghị mẫu (mã {meeting.id}): {parsed.cell}, năm {parsed.year}.")
     organization_id, cell_id = cell.organization_id, cell.id
-    click.echo("Tài khoản thử (mật khẩu mới mỗi lần chạy lệnh này):")
+    extra_id = extra.id if extra is not None else None
+    accounts = [
+        (username, role, name, code, cell_id if role in (Role.SECRETARY, Role.COUNTER) else None)
+        for username, role, name, code in DEMO_ACCOUNTS
+    ]
+    if extra_id is not None:
+        accounts.append((EMPTY_CELL_SECRETARY[0], Role.SECRETARY, EMPTY_CELL_SECRETARY[1], None, extra_id))
+    click.echo(
+        "Tài khoản thử (mật khẩu được in một lần, khi tạo tài khoản; tài khoản đã có giữ nguyên mật khẩu"
+        + (", trừ khi chạy với --new-passwords" if not new_passwords else "")
+        + "):"
+    )
     with write_transaction():
-        for username, role, name, code in DEMO_ACCOUNTS:
-            password = secrets.token_urlsafe(9)
-            user = db.session.scalar(select(User).where(User.username == username))
-            if user is None:
-                user = create_user(
-                    username,
-                    role,
-                    password,
-                    display_name=name,
-                    cell_id=cell_id if role in (Role.SECRETARY, Role.COUNTER) else None,
-                    organization_id=organization_id if role is Role.WARD else None,
-                )
-            else:
-                user.set_password(password)  # ends the account's sessions
-                user.enable()
-            if code is not None and user.member_id is None:
+        for username, role, name, code, account_cell_id in accounts:
+            user, password = _demo_account(
+                username,
+                role,
+                name,
+                cell_id=account_cell_id,
+                organization_id=organization_id if role is Role.WARD else None,
+                new_password=new_passwords,
+            )
+            if code is not None and user.member_id is None and user.cell_id == cell_id:
                 # Linked to the roster member with that code, once the roster has one.
                 user.member_id = db.session.scalar(
                     select(Member.id).where(Member.cell_id == cell_id, Member.code == code)
                 )
-            click.echo(f"  {role.value:10} {username:10} {password}")
+            shown = password if password is not None else KEPT
+            disabled = "  (tài khoản đang khóa: mở bằng flask user enable)" if user.active is False else ""
+            click.echo(f"  {role.value:10} {username:10} {shown}{disabled}")
 
 
 @click.command("backup")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .extensions import db
 from .models import Cell, Meeting, Member, Participant, ReviewYear
 from .rules import POSITION_ORDER, default_profile
+from .setup_rules import new_meeting_problem
 
 
 class Refused(Exception):
@@ -55,7 +56,13 @@ def summon(meeting: Meeting, member: Member, roll_order: int) -> Participant:
 
 
 def start_meeting(cell: Cell, year: int) -> Meeting:
-    """Create the cell's meeting for ``year`` and summon every current member."""
+    """Create the cell's meeting for ``year`` and summon every current member.
+
+    An archived cell (or a cell of an archived organisation) takes no new meeting (review/setup_rules.py).
+    """
+    problem = new_meeting_problem(cell.archived_at is not None, cell.organization.archived_at is not None)
+    if problem is not None:
+        raise Refused("year", problem)
     review_year = review_year_for(cell, year)
     if review_year.id is not None:
         existing = db.session.scalar(

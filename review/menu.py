@@ -106,20 +106,25 @@ def _counted_meeting(user: Any) -> Meeting | None:
     return db.session.scalar(query)
 
 
-def _role_links(user: Any) -> Iterator[_Link]:
+def _role_links(user: Any, here: Here) -> Iterator[_Link]:
     """Yield the candidate links of the account's role (the policy then keeps those it may follow)."""
     role = user.role
     if role is Role.ADMIN:
         yield _Link(TASK_LABELS["province.index"], "province.index", {}, {})
-        for organization in db.session.scalars(select(Organization).order_by(Organization.name)):
-            ids = {"organization_id": organization.id}
-            yield _Link(organization.name, "ward.dashboard", ids, ids)
-            yield _Link(
-                f"{TASK_LABELS['accounts.organization']} · {organization.name}", "accounts.organization", ids, ids
-            )
+        # One link to the index of the organisations (however many there are): each row leads
+        # to its dashboard and its cells.
+        yield _Link(TASK_LABELS["admin.organizations"], "admin.organizations", {}, {})
+        # On a page of one organisation (its dashboard, rules, cells...), that one's cells, accounts, files.
+        organization_id = here.values.get("organization_id")
+        if isinstance(organization_id, int) and db.session.get(Organization, organization_id) is not None:
+            ids = {"organization_id": organization_id}
+            yield _Link(TASK_LABELS["ward.cells"], "ward.cells", ids, ids)
+            yield _Link(TASK_LABELS["accounts.organization"], "accounts.organization", ids, ids)
+            yield _Link(TASK_LABELS["ward.meeting_files"], "ward.meeting_files", ids, ids)
     elif role is Role.WARD and user.organization_id is not None:
         ids = {"organization_id": user.organization_id}
         yield _Link(TASK_LABELS["ward.dashboard"], "ward.dashboard", ids, ids)
+        yield _Link(TASK_LABELS["ward.cells"], "ward.cells", ids, ids)
         yield _Link(TASK_LABELS["ward.rules_index"], "ward.rules_index", ids, ids)
         yield _Link(TASK_LABELS["ward.export"], "ward.dashboard", ids, ids, anchor="export-title")
         yield _Link(TASK_LABELS["accounts.organization"], "accounts.organization", ids, ids)
@@ -150,9 +155,9 @@ def _role_links(user: Any) -> Iterator[_Link]:
             yield _Link(TASK_LABELS["results.results"], "results.results", ids, {"meeting": meeting})
 
 
-def _links(user: Any) -> Iterator[_Link]:
+def _links(user: Any, here: Here) -> Iterator[_Link]:
     yield _Link(TASK_LABELS["main.index"], "main.index", {}, {})
-    yield from _role_links(user)
+    yield from _role_links(user, here)
     # Every account with a password of its own (the policy's own_password: not a one-time code).
     yield _Link(TASK_LABELS[PASSWORD_ENDPOINT], PASSWORD_ENDPOINT, {}, {})
 
@@ -162,7 +167,7 @@ def menu_for(user: Any, here: Here | None = None) -> Menu | None:
     if not getattr(user, "is_authenticated", False):
         return None
     here = here or Here()
-    followed = [link for link in _links(user) if may_follow(link.endpoint, user, **link.objects)]
+    followed = [link for link in _links(user, here) if may_follow(link.endpoint, user, **link.objects)]
     urls = [url_for(link.endpoint, **link.values) for link in followed]
     on_page = any(url == here.path and not link.anchor for link, url in zip(followed, urls, strict=True))
     items = []

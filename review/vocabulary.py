@@ -149,6 +149,8 @@ TASK_LABELS: Final = {
     "ward.rules_index": "Quy định đánh giá, xếp loại",
     "ward.export": "Tải toàn bộ tài liệu",
     "ward.meeting_files": "Nhận tệp hội nghị",
+    "ward.cells": "Chi bộ",
+    "admin.organizations": "Các đảng bộ",
     "meeting.new": "Mở hội nghị mới",
     "roster.members": "Danh sách đảng viên",
     "results.results": "Kết quả",

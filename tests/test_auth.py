@@ -149,10 +149,17 @@ def test_demo_loads_the_seed_and_prints_working_accounts(app, runner, client, lo
     assert login("bithu", accounts["bithu"]).status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "Chi bộ Trường Mầm non Thượng Thanh" in home and "Hội nghị năm 2020" in home
-    # Running it again loads nothing twice and gives new passwords.
+    # Running it again loads nothing twice and keeps every password (printed once, when created).
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     assert "Chi bộ mẫu đã có" in again.output
+    assert re.findall(r"^\s+\w+\s+(\w+)\s+\(mật khẩu giữ nguyên\)$", again.output, re.MULTILINE) == [
+        "quantri",
+        "danguy",
+        "bithu",
+        "kiemphieu",
+    ]
+    assert not set(accounts.values()) & set(again.output.split())
     assert runner.invoke(args=["meeting", "list"]).output.count("\n") == 1
 
 

@@ -33,11 +33,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from review import ERRORS, meetingfile
+from review import ERRORS, clock, meetingfile
 from review.auth.password_links import issue_link
 from review.counting import set_committee
 from review.extensions import db
-from review.models import Cell, Meeting, Member, User
+from review.models import Cell, Meeting, Member, Organization, User
 from review.text import CONTROL, CONTROL_MESSAGE, DIGITS_MESSAGE, LINE_BREAK_MESSAGE
 
 from helpers import PASSWORD, csrf_token, write_2021_copy
@@ -91,6 +91,28 @@ FORMS: dict[str, FormSpec] = {
     ),
     "/organizations/<int:organization_id>/accounts/new": FormSpec(
         "ward", lambda w: f"/organizations/{w['organization']}/accounts/new", answers_with_page=True
+    ),
+    "/admin/organizations/new": FormSpec("admin", lambda w: "/admin/organizations/new"),
+    "/admin/organizations/<int:organization_id>/edit": FormSpec(
+        "admin", lambda w: f"/admin/organizations/{w['organization']}/edit"
+    ),
+    "/admin/organizations/<int:organization_id>/archive": FormSpec(
+        "admin", lambda w: f"/admin/organizations/{w['organization']}/archive"
+    ),
+    "/admin/organizations/<int:organization_id>/restore": FormSpec(
+        "admin",
+        lambda w: f"/admin/organizations/{w['archived_organization']}/restore",
+        page=lambda w: "/admin/organizations",
+    ),
+    "/organizations/<int:organization_id>/cells/new": FormSpec(
+        "ward", lambda w: f"/organizations/{w['organization']}/cells/new"
+    ),
+    "/cells/<int:cell_id>/edit": FormSpec("ward", lambda w: f"/cells/{w['cell']}/edit"),
+    "/cells/<int:cell_id>/archive": FormSpec("ward", lambda w: f"/cells/{w['cell']}/archive"),
+    "/cells/<int:cell_id>/restore": FormSpec(
+        "ward",
+        lambda w: f"/cells/{w['archived_cell']}/restore",
+        page=lambda w: f"/organizations/{w['organization']}/cells",
     ),
     "/auth/login": FormSpec("anonymous", lambda w: "/auth/login"),
     "/auth/logout": FormSpec("secretary", lambda w: "/auth/logout", page=lambda w: f"/cells/{w['cell']}/members"),
@@ -164,7 +186,7 @@ FORMS: dict[str, FormSpec] = {
         "ward", lambda w: f"/organizations/{w['organization']}/rules/2021"
     ),
 }
-USERNAMES = {"secretary": "bithu", "counter": "kp1", "ward": "danguy"}
+USERNAMES = {"secretary": "bithu", "counter": "kp1", "ward": "danguy", "admin": "quantri"}
 
 
 def post_rules(app) -> set[str]:  # type: ignore[no-untyped-def]
@@ -200,6 +222,10 @@ def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyp
             admitted_on=date(2001, 5, 19),
         )
         db.session.add(leaver)
+        # An archived organisation and an archived cell, to restore.
+        archived_organization = Organization(name="Đảng bộ phường Cũ", place="Cũ", archived_at=clock.now())
+        archived_cell = Cell(organization_id=cell.organization_id, name="Chi bộ Đã lưu trữ", archived_at=clock.now())
+        db.session.add_all([archived_organization, archived_cell])
         db.session.commit()
         participant = next(p for p in meetings[2021].participants if p.member.code == "m05")
         ids = {
@@ -212,9 +238,12 @@ def world(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untyp
             "leaver": leaver.id,
             "counter_member": members["m07"].id,
             "kp1_member": members["m06"].id,
+            "archived_organization": archived_organization.id,
+            "archived_cell": archived_cell.id,
         }
     make_user("bithu", "secretary", cell_id=ids["cell"])
     make_user("danguy", "ward", organization_id=ids["organization"])
+    make_user("quantri", "admin")
     user_id = make_user("kp1", "counter", cell_id=ids["cell"])
     ids["kp1"] = user_id
     newcomer = make_user("nguoi-moi", "secretary", cell_id=ids["cell"])

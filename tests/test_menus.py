@@ -83,16 +83,12 @@ def expected(app, world) -> dict[str, list[tuple[str, str]]]:  # type: ignore[no
     password = [("Đổi mật khẩu", "/auth/password")]
     home = [("Trang chủ", "/")]
     return {
-        "quantri": home
-        + [
-            ("Toàn tỉnh", "/province"),
-            (world["organization_name"], f"/organizations/{o}"),
-            (f"Tài khoản · {world['organization_name']}", f"/organizations/{o}/accounts"),
-        ]
-        + password,
+        # One link to the organisations' index, however many organisations there are.
+        "quantri": home + [("Toàn tỉnh", "/province"), ("Các đảng bộ", "/admin/organizations")] + password,
         "danguy": home
         + [
             ("Theo dõi các chi bộ", f"/organizations/{o}"),
+            ("Chi bộ", f"/organizations/{o}/cells"),
             ("Quy định đánh giá, xếp loại", f"/organizations/{o}/rules"),
             ("Tải toàn bộ tài liệu", f"/organizations/{o}#export-title"),
             ("Tài khoản", f"/organizations/{o}/accounts"),
@@ -172,6 +168,34 @@ def test_a_secretary_without_a_meeting_is_offered_to_open_one(app, world, make_u
     ]
     for _, href, _ in links:
         assert client.get(href).status_code == 200, href
+
+
+def test_the_administrators_menu_stays_one_link_with_many_organizations(app, world):
+    from review.models import Organization
+
+    with app.app_context():
+        db.session.add_all(Organization(name=f"Đảng bộ phường số {i}", place="Hà Nội") for i in range(40))
+        db.session.commit()
+    client = signed_in(app, "quantri")
+    links = menu_of(client.get("/").get_data(as_text=True))
+    assert [label for label, _, _ in links] == ["Trang chủ", "Toàn tỉnh", "Các đảng bộ", "Đổi mật khẩu"]
+    index = client.get("/admin/organizations").get_data(as_text=True)
+    assert index.count('href="/organizations/') >= 41 * 2  # each one's dashboard and cells
+    assert [(label, current) for label, _, current in menu_of(index) if current] == [("Các đảng bộ", "page")]
+    # On one organisation's page, the administrator's menu offers that organisation's cells too.
+    o = world["organization"]
+    links = menu_of(client.get(f"/organizations/{o}").get_data(as_text=True))
+    assert [(label, href) for label, href, _ in links][2:4] == [
+        ("Các đảng bộ", "/admin/organizations"),
+        ("Chi bộ", f"/organizations/{o}/cells"),
+    ]
+    cells = client.get(f"/organizations/{o}/cells")
+    assert [(label, current) for label, _, current in menu_of(cells.get_data(as_text=True)) if current] == [
+        ("Chi bộ", "page")
+    ]
+    missing = client.get("/organizations/999999/cells")
+    assert missing.status_code == 404
+    assert "/organizations/999999/cells" not in missing.get_data(as_text=True)
 
 
 def test_a_counter_on_no_committee_sees_only_the_home_page(app, world, make_user):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 
-CORE = ("review.rules", "review.meetingfile", "review.text", "review.sealdata", "review.trust")
+CORE = ("review.rules", "review.meetingfile", "review.text", "review.sealdata", "review.trust", "review.setup_rules")
 
 
 def test_the_core_imports_without_flask_sqlalchemy_or_werkzeug():

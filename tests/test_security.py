@@ -287,17 +287,24 @@ def test_a_migrated_database_has_no_account(tmp_path):
         db.engine.dispose()
 
 
-def demo_accounts(runner) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    result = runner.invoke(args=["demo"])
+def demo_accounts(runner, *args: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["demo", *args])
     assert result.exit_code == 0, result.output
     return dict(re.findall(r"^\s+\w+\s+(\S+)\s+(\S+)$", result.output, re.MULTILINE))
 
 
-def test_demo_prints_new_random_passwords_and_the_old_ones_stop_working(app, runner, client, login):
+def test_demo_prints_random_passwords_once_and_keeps_them_unless_asked(app, runner, client, login):
     first = demo_accounts(runner)
-    second = demo_accounts(runner)
-    assert set(first) == set(second) == {"quantri", "danguy", "bithu", "kiemphieu"}
+    assert set(first) == {"quantri", "danguy", "bithu", "kiemphieu"}
     assert len(set(first.values())) == 4  # no shared password
+    assert all(len(password) >= 12 for password in first.values())
+    # Run again (bin/serve does, each start): no password changes, none is printed.
+    assert demo_accounts(runner) == {}
+    assert login("bithu", first["bithu"]).status_code == 302
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    # Asked for: new random passwords, and the old ones stop working.
+    second = demo_accounts(runner, "--new-passwords")
+    assert set(second) == set(first)
     for username in first:
         assert first[username] != second[username]
         assert len(second[username]) >= 12

@@ -17,10 +17,10 @@ from .. import vocabulary
 from ..access import (
     MANAGE_ACCOUNTS,
     MANAGE_CELL_ACCOUNTS,
+    accounts_cell,
+    accounts_organization,
     creatable_roles,
     managed_account,
-    managed_cell,
-    managed_organization,
     may_manage_account,
     permission_required,
 )
@@ -78,7 +78,7 @@ def list_page(
 @permission_required(MANAGE_ACCOUNTS)
 def organization(organization_id: int) -> ResponseReturnValue:
     """List every account of the organisation: its ward committee's and each cell's."""
-    org = managed_organization(organization_id)
+    org = accounts_organization(organization_id)
     return list_page("accounts/organization.html", organization_accounts(org), organization=org)
 
 
@@ -86,7 +86,7 @@ def organization(organization_id: int) -> ResponseReturnValue:
 @permission_required(MANAGE_CELL_ACCOUNTS)
 def cell(cell_id: int) -> ResponseReturnValue:
     """List the cell's accounts: its secretary's and its counters'."""
-    the_cell = managed_cell(cell_id)
+    the_cell = accounts_cell(cell_id)
     return list_page("accounts/cell.html", cell_accounts(the_cell), organization=the_cell.organization, cell=the_cell)
 
 
@@ -169,7 +169,7 @@ def link_card(user: User, issued: IssuedLink, back: str, *, new: bool) -> Respon
 @permission_required(MANAGE_ACCOUNTS)
 def new_in_organization(organization_id: int) -> ResponseReturnValue:
     """Create an account of the organisation: a cell's secretary or counter (an admin: a ward account too)."""
-    org = managed_organization(organization_id)
+    org = accounts_organization(organization_id)
     cells = open_cells(org.id)
     form = account_form(creatable_roles(current_user, organization=True), cells, None)
     back = url_for("accounts.organization", organization_id=org.id)
@@ -180,7 +180,7 @@ def new_in_organization(organization_id: int) -> ResponseReturnValue:
 @permission_required(MANAGE_CELL_ACCOUNTS)
 def new_in_cell(cell_id: int) -> ResponseReturnValue:
     """Create an account of the cell: its secretary's (the ward, an admin) or a counter's (its secretary too)."""
-    the_cell = managed_cell(cell_id)
+    the_cell = accounts_cell(cell_id)
     form = account_form(creatable_roles(current_user, organization=False), [the_cell], the_cell)
     back = url_for("accounts.cell", cell_id=the_cell.id)
     return create(form, organization=the_cell.organization, cells=[the_cell], back=back, cell=the_cell)

@@ -1,11 +1,11 @@
-"""Forms of the ward pages: the ZIP of a year's sealed documents, a review year, its rules (SPEC 6)."""
+"""Forms of the ward pages: the ZIP of a year's sealed documents, a cell, a review year, its rules (SPEC 6)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..forms import BaseForm
@@ -21,6 +21,7 @@ from ..rules import (
     format_ratio,
     resolve_rules,
 )
+from ..setup_rules import NAME_MAX
 from ..text import strip_nfc
 from ..vocabulary import BALLOT_MODE_LABELS, QUOTA_POOL_LABELS, RULE_PARAMETER_LABELS
 
@@ -41,6 +42,19 @@ class ExportForm(BaseForm):
     """The year whose sealed documents go into one ZIP."""
 
     year = IntegerField("Năm", validators=[InputRequired(), NumberRange(min=FIRST_REVIEW_YEAR, max=LAST_REVIEW_YEAR)])
+
+
+class CellForm(BaseForm):
+    """A cell of the organisation: its name, its place (empty: the organisation's), whether it has a committee.
+
+    The name is checked by review/setup_rules.py (through review/setup_store.py) when saved:
+    empty, or already another cell's of the organisation (NFC, case-folded), it is refused
+    next to the field.
+    """
+
+    name = StringField("Tên chi bộ", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
+    place = StringField("Địa danh", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
+    has_committee = BooleanField("Có chi ủy")
 
 
 class YearForm(BaseForm):

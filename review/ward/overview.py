@@ -309,6 +309,8 @@ def build_overview(organization: Organization, year: int | None) -> Overview:
     rows = []
     for cell in cells:
         meeting = meetings.get(cell.id)
+        if meeting is None and cell.archived_at is not None:
+            continue  # an archived cell without a meeting that year is not "chưa có hội nghị" (setup_rules)
         state = meeting_state(meeting)
         result = None
         if state == SEALED and meeting is not None:

@@ -1,0 +1,103 @@
+"""Command line for a scripted set-up: ward organisations and their cells.
+
+Each ``create`` prints the new id alone on its last line; any problem (an empty or taken name,
+control characters, an unknown or archived organisation) is a Vietnamese message and exit 1,
+with nothing stored. The checks are the pages' own (review/setup_store.py, review/setup_rules.py).
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from .database import write_transaction
+from .extensions import db
+from .meeting_edits import Refused
+from .models import Cell, Organization
+from .setup_rules import new_cell_problem
+from .setup_store import create_cell, create_organization
+
+# What each refused field is called in a message of the command line.
+FIELD_NAMES = {"name": "Tên", "place": "Địa danh (--place)", "superior": "Cấp ủy cấp trên (--superior)"}
+
+
+def _refused(refused: Refused) -> click.ClickException:
+    return click.ClickException(f"{FIELD_NAMES.get(refused.field, refused.field)}: {refused.message}")
+
+
+@click.group("organization")
+def organization_cli() -> None:
+    """Create and list ward organisations."""
+
+
+@organization_cli.command("create")
+@click.argument("name")
+@click.option("--place", default="", help="The place of the documents' date line, e.g. Thượng Thanh.")
+@click.option("--superior", default="", help="The superior organisation, e.g. Đảng bộ quận Long Biên.")
+@with_appcontext
+def create_organization_command(name: str, place: str, superior: str) -> None:
+    """Create a ward organisation; print its id last."""
+    try:
+        with write_transaction():
+            organization = create_organization(name, place, superior)
+    except Refused as refused:
+        raise _refused(refused) from refused
+    click.echo(f"Đã tạo đảng bộ {organization.name}.")
+    if not organization.place:
+        click.echo(
+            "Chưa có địa danh (--place): dòng ngày tháng của tài liệu cần địa danh; ghi sau ở trang sửa đảng bộ."
+        )
+    click.echo(organization.id)
+
+
+@organization_cli.command("list")
+@with_appcontext
+def list_organizations_command() -> None:
+    """Print one line an organisation, archived ones included: id, a tab, the name."""
+    for organization in db.session.scalars(select(Organization).order_by(Organization.id)):
+        click.echo(f"{organization.id}\t{organization.name}")
+
+
+@click.group("cell")
+def cell_cli() -> None:
+    """Create and list the cells of ward organisations."""
+
+
+@cell_cli.command("create")
+@click.option("--organization", "organization_id", type=int, required=True, help="The ward organisation's id.")
+@click.argument("name")
+@click.option("--place", default="", help="The cell's own place for the date line (default: the organisation's).")
+@click.option("--committee", is_flag=True, help="The cell has a committee (chi ủy).")
+@with_appcontext
+def create_cell_command(organization_id: int, name: str, place: str, committee: bool) -> None:
+    """Create a cell of an organisation; print its id last."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        raise click.ClickException(f"Không có đảng bộ mã {organization_id}.")
+    archived = new_cell_problem(organization.archived_at is not None)
+    if archived is not None:
+        raise click.ClickException(archived)
+    try:
+        with write_transaction():
+            organization = db.session.get(Organization, organization_id)
+            assert organization is not None
+            cell = create_cell(organization, name, place, committee)
+    except Refused as refused:
+        raise _refused(refused) from refused
+    click.echo(f"Đã tạo chi bộ {cell.name} của {organization.name}.")
+    click.echo(cell.id)
+
+
+@cell_cli.command("list")
+@click.option("--organization", "organization_id", type=int, help="Only this organisation's cells.")
+@with_appcontext
+def list_cells_command(organization_id: int | None) -> None:
+    """Print one line a cell, archived ones included: id, name, organisation id, tab-separated."""
+    query = select(Cell).order_by(Cell.id)
+    if organization_id is not None:
+        if db.session.get(Organization, organization_id) is None:
+            raise click.ClickException(f"Không có đảng bộ mã {organization_id}.")
+        query = query.where(Cell.organization_id == organization_id)
+    for cell in db.session.scalars(query):
+        click.echo(f"{cell.id}\t{cell.name}\t{cell.organization_id}")
