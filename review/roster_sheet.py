@@ -35,7 +35,7 @@ from typing import Final
 
 from . import vocabulary
 from .rules import COMMITTEE_SEATS, SINGLE_POSITIONS, Position, Standing
-from .text import CONTROL_MESSAGE, LINE_BREAK_MESSAGE, day_text, nfc, text_problem
+from .text import CONTROL_MESSAGE, LINE_BREAK_MESSAGE, day_text, nfc, one_line_break, text_problem
 
 PARTY_FOUNDED: Final = date(1930, 2, 3)
 MAX_ROWS: Final = 2000
@@ -290,11 +290,14 @@ def member_problems(
     admitted_on: date | None,
     official_on: date | None,
     born_on: date | None,
-    standing: Standing | str,
+    standing: Standing | str | None,
     position: Position | str,
     today: date,
 ) -> list[tuple[str, str]]:
-    """Return (field, message) for every rule of SPEC 10 one member breaks on their own."""
+    """Return (field, message) for every rule of SPEC 10 one member breaks on their own.
+
+    ``standing`` None leaves out the rules of the standing (a row's is known once it is matched).
+    """
     problems: list[tuple[str, str]] = []
     for key, value in ((ADMITTED, admitted_on), (OFFICIAL, official_on), (BORN, born_on)):
         if value is not None and value > today:
@@ -310,12 +313,18 @@ def member_problems(
         )
     if admitted_on is not None and born_on is not None and born_on >= admitted_on:
         problems.append((BORN, f"Ngày sinh ({day_text(born_on)}) phải trước ngày vào Đảng ({day_text(admitted_on)})."))
+    if standing is None:
+        return problems
     if official_on is not None and Standing(standing) == Standing.PROBATIONARY:
         problems.append((OFFICIAL, "Đảng viên dự bị chưa có ngày chính thức: xóa ngày hoặc chọn chính thức."))
     if Standing(standing) == Standing.PROBATIONARY and Position(position) in COMMITTEE_POSITIONS:
-        label = vocabulary.POSITION_LABELS[Position(position)]
-        problems.append((POSITION, f"Đảng viên dự bị không giữ chức vụ {label}."))
+        problems.append((POSITION, probationary_seat_message(Position(position))))
     return problems
+
+
+def probationary_seat_message(position: Position) -> str:
+    """Return the refusal of a probationary member holding a committee position."""
+    return f"Đảng viên dự bị không giữ chức vụ {vocabulary.POSITION_LABELS[position]}."
 
 
 def card_problem(value: CellValue) -> str | None:
@@ -419,6 +428,8 @@ def read_row(
     values: dict[str, object] = {}
     for key in FIELDS:
         value = cell(key)
+        if isinstance(value, str):
+            value = one_line_break(value)  # "\r\n" in a quoted CSV field, "\r" from old Macs
         if isinstance(value, Unreadable):
             refuse(key, value.message)
             continue
@@ -485,7 +496,7 @@ def row_rule_problems(number: int, member: MemberData, written: Mapping[str, str
         admitted_on=member.admitted_on,
         official_on=member.official_on,
         born_on=member.born_on,
-        standing=member.standing,
+        standing=None,  # checked by plan_import, once the row is matched
         position=member.position,
         today=today,
     )
@@ -631,6 +642,8 @@ def plan_import(reading: Reading, roster: Iterable[Existing]) -> Plan:
             planned.append(Planned(r.row, member, found.id, differences(found.data, member)))
         else:
             planned.append(Planned(r.row, member, None))
+        if member.standing == Standing.PROBATIONARY and member.position in COMMITTEE_POSITIONS:
+            problems.append(Problem(probationary_seat_message(member.position), row=r.row, column=position_header))
     missing = tuple(e for e in current if e.id not in matched)
     for position in SINGLE_POSITIONS:
         holders = [(p.row, p.member.name) for p in planned if p.member.position == position]
