@@ -428,10 +428,14 @@ def roster_export_command(cell_id: int, output: Path) -> None:
 
     kind = output.suffix.lower().lstrip(".")
     if kind not in ("xlsx", "csv"):
-        raise click.ClickException(f"Không biết ghi dạng “{output.suffix or output.name}”: tên tệp cần đuôi .xlsx hoặc .csv.")
+        raise click.ClickException(
+            f"Không biết ghi dạng “{output.suffix or output.name}”: tên tệp cần đuôi .xlsx hoặc .csv."
+        )
     cell = _roster_cell(cell_id)
     try:
         output.write_bytes(export_bytes(cell, kind))
     except OSError as exc:
         raise click.ClickException(f"Không ghi được tệp {output}: {exc.strerror}") from exc
-    click.echo(f"Đã ghi danh sách {sum(1 for m in cell.members if m.retired_on is None)} đảng viên của {cell.name} vào {output}.")
+    click.echo(
+        f"Đã ghi danh sách {sum(1 for m in cell.members if m.retired_on is None)} đảng viên của {cell.name} vào {output}."
+    )

@@ -66,7 +66,9 @@ def read_xlsx(data: bytes) -> Sheet:
     """Return the first sheet of an XLSX workbook."""
     from openpyxl import load_workbook
 
-    not_workbook = "Tệp không phải là bảng tính Excel (.xlsx) hoặc đã bị hỏng: lưu lại từ Excel dạng .xlsx hoặc CSV UTF-8."
+    not_workbook = (
+        "Tệp không phải là bảng tính Excel (.xlsx) hoặc đã bị hỏng: lưu lại từ Excel dạng .xlsx hoặc CSV UTF-8."
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -84,7 +86,7 @@ def read_xlsx(data: bytes) -> Sheet:
         formulas = load_workbook(io.BytesIO(data), data_only=False)
     except FileRefused:
         raise
-    except Exception:  # openpyxl raises many kinds on a damaged workbook
+    except Exception:  # noqa: BLE001 (openpyxl raises many kinds on a damaged workbook)
         raise FileRefused(not_workbook) from None
     try:
         if not values.worksheets:

@@ -242,7 +242,7 @@ def parse_date(value: CellValue) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         raise ValueError(f"Ô là một số ({cell_text(value)}), không phải ngày: ghi ngày dạng {DATE_FORMS}.")
     text = cell_text(value)
     if match := DMY.fullmatch(text):
@@ -329,7 +329,7 @@ def probationary_seat_message(position: Position) -> str:
 
 def card_problem(value: CellValue) -> str | None:
     """Return why a card number cell cannot be kept, or None."""
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         return (
             f"Số thẻ được ghi dạng số ({cell_text(value)}) nên có thể đã mất các số 0 ở đầu: "
             "định dạng cột là Văn bản (Text) rồi ghi lại số thẻ đúng như trên thẻ."
@@ -393,11 +393,11 @@ def read_sheet(sheet: Sheet, today: date) -> Reading:
     for number, cells in sheet.rows[at + 1 :]:
         known = [cells[i] if i < len(cells) else None for key, i in columns.items() if key != STT]
         if all(is_empty(v) for v in known):
-            stray = [
-                column_letter(i) for i, v in enumerate(cells) if not is_empty(v) and i not in columns.values()
-            ]
+            stray = [column_letter(i) for i, v in enumerate(cells) if not is_empty(v) and i not in columns.values()]
             if stray:
-                notices.append(f"Dòng {number} không có thông tin đảng viên nên bỏ qua (có chữ ở cột {', '.join(stray)}).")
+                notices.append(
+                    f"Dòng {number} không có thông tin đảng viên nên bỏ qua (có chữ ở cột {', '.join(stray)})."
+                )
             continue
         data_rows.append((number, cells))
     if len(data_rows) > MAX_ROWS:
@@ -430,50 +430,10 @@ def read_row(
         value = cell(key)
         if isinstance(value, str):
             value = one_line_break(value)  # "\r\n" in a quoted CSV field, "\r" from old Macs
-        if isinstance(value, Unreadable):
-            refuse(key, value.message)
-            continue
-        if key in (NAME, POSITION, CARD, NOTE) and isinstance(value, str):
-            problem = text_problem(nfc(value).strip(), multiline=key == NOTE)
-            if problem is not None:
-                refuse(key, problem)
-                continue
-        if key == NAME:
-            name = cell_text(value)
-            if not name:
-                refuse(key, "Thiếu họ và tên.")
-            elif len(name) > NAME_LENGTH:
-                refuse(key, f"Họ và tên dài {len(name)} ký tự, tối đa {NAME_LENGTH} ký tự.")
-            values[key] = name
-        elif key in (ADMITTED, OFFICIAL, BORN):
-            if is_empty(value):
-                if key == ADMITTED:
-                    refuse(key, "Thiếu ngày vào Đảng.")
-                values[key] = None
-                continue
-            try:
-                values[key] = parse_date(value)
-            except ValueError as error:
-                refuse(key, str(error))
-        elif key == POSITION:
-            try:
-                values[key] = parse_position(cell_text(value))
-            except ValueError as error:
-                refuse(key, str(error))
-        elif key == CARD:
-            problem = card_problem(value)
-            if problem is not None:
-                refuse(key, problem)
-                continue
-            card = cell_text(value)
-            if len(card) > CARD_LENGTH:
-                refuse(key, f"Số thẻ dài {len(card)} ký tự, tối đa {CARD_LENGTH} ký tự.")
-            values[key] = card or None
-        else:
-            note = nfc(value).strip() if isinstance(value, str) else cell_text(value)
-            if len(note) > NOTE_LENGTH:
-                refuse(key, f"Ghi chú dài {len(note)} ký tự, tối đa {NOTE_LENGTH} ký tự.")
-            values[key] = note
+        try:
+            values[key] = read_value(key, value)
+        except ValueError as error:
+            refuse(key, str(error))
     if problems:
         return RowReading(row=number, written=shown, member=None, problems=tuple(problems))
     official_on = values.get(OFFICIAL)
@@ -487,7 +447,45 @@ def read_row(
         note=str(values.get(NOTE, "")),
         standing=derive_standing(official_on, None),  # type: ignore[arg-type]
     )
-    return RowReading(row=number, written=shown, member=member, problems=row_rule_problems(number, member, written, today))
+    return RowReading(
+        row=number, written=shown, member=member, problems=row_rule_problems(number, member, written, today)
+    )
+
+
+def read_value(key: str, value: CellValue) -> object:
+    """Return one cell's value for the field ``key``; raise ValueError with the reason it is refused."""
+    if isinstance(value, Unreadable):
+        raise ValueError(value.message)
+    if key in (NAME, POSITION, CARD, NOTE) and isinstance(value, str):
+        problem = text_problem(nfc(value).strip(), multiline=key == NOTE)
+        if problem is not None:
+            raise ValueError(problem)
+    if key in (ADMITTED, OFFICIAL, BORN):
+        if is_empty(value):
+            if key == ADMITTED:
+                raise ValueError("Thiếu ngày vào Đảng.")
+            return None
+        return parse_date(value)
+    if key == POSITION:
+        return parse_position(cell_text(value))
+    if key == CARD:
+        problem = card_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        card = cell_text(value)
+        if len(card) > CARD_LENGTH:
+            raise ValueError(f"Số thẻ dài {len(card)} ký tự, tối đa {CARD_LENGTH} ký tự.")
+        return card or None
+    text = nfc(value).strip() if isinstance(value, str) else cell_text(value)
+    if key == NAME:
+        if not text:
+            raise ValueError("Thiếu họ và tên.")
+        if len(text) > NAME_LENGTH:
+            raise ValueError(f"Họ và tên dài {len(text)} ký tự, tối đa {NAME_LENGTH} ký tự.")
+        return text
+    if len(text) > NOTE_LENGTH:
+        raise ValueError(f"Ghi chú dài {len(text)} ký tự, tối đa {NOTE_LENGTH} ký tự.")
+    return text
 
 
 def row_rule_problems(number: int, member: MemberData, written: Mapping[str, str], today: date) -> tuple[Problem, ...]:
@@ -512,7 +510,9 @@ def check_duplicates(rows: tuple[RowReading, ...], written: Mapping[str, str]) -
         if card is not None:
             if card in first:
                 problem = Problem(
-                    f"Số thẻ {card} đã có ở dòng {first[card]}.", row=reading.row, column=written.get(CARD, HEADERS[CARD])
+                    f"Số thẻ {card} đã có ở dòng {first[card]}.",
+                    row=reading.row,
+                    column=written.get(CARD, HEADERS[CARD]),
                 )
                 reading = replace(reading, problems=(*reading.problems, problem))
             else:

@@ -82,7 +82,9 @@ def test_a_formula_reads_as_its_cached_value_and_without_one_is_refused() -> Non
                 text = body.decode()
                 start = text.index('<c r="D2"')
                 end = text.index("</c>", start) + len("</c>")
-                cell = text[start:end].replace('<c r="D2"', '<c r="D2" t="str"').replace("</f>", "</f><v>19/05/2008</v>")
+                cell = (
+                    text[start:end].replace('<c r="D2"', '<c r="D2" t="str"').replace("</f>", "</f><v>19/05/2008</v>")
+                )
                 body = (text[:start] + cell + text[end:]).encode()
             zout.writestr(item, body)
     (member,) = members(out.getvalue())

@@ -254,7 +254,10 @@ def test_a_secretary_of_another_cell_gets_404(app, client, seeded, other_cell):
         assert client.get(url).status_code == 404, url
     response = client.post(
         f"/cells/{other_cell}/members/import",
-        data={"csrf_token": csrf_token(client, f"/cells/{seeded}/members/import"), "file": (io.BytesIO(xlsx(NEW_ROWS)), "a.xlsx")},
+        data={
+            "csrf_token": csrf_token(client, f"/cells/{seeded}/members/import"),
+            "file": (io.BytesIO(xlsx(NEW_ROWS)), "a.xlsx"),
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 404
@@ -263,7 +266,11 @@ def test_a_secretary_of_another_cell_gets_404(app, client, seeded, other_cell):
     before = roster(app, other_cell)
     response = client.post(
         f"/cells/{other_cell}/members/import/confirm",
-        data={"csrf_token": hidden(page, "csrf_token"), "token": hidden(page, "token"), "roster": hidden(page, "roster")},
+        data={
+            "csrf_token": hidden(page, "csrf_token"),
+            "token": hidden(page, "token"),
+            "roster": hidden(page, "roster"),
+        },
     )
     assert response.status_code == 404
     assert roster(app, other_cell) == before

@@ -49,7 +49,9 @@ def messages(reading) -> list[str]:  # type: ignore[no-untyped-def]
 # Header and columns
 
 
-@pytest.mark.parametrize("text", ["Họ và tên", "HỌ VÀ TÊN", "Ho va ten", "Họ và tên:", "  họ   và  TÊN . ", "Họ và tên*"])
+@pytest.mark.parametrize(
+    "text", ["Họ và tên", "HỌ VÀ TÊN", "Ho va ten", "Họ và tên:", "  họ   và  TÊN . ", "Họ và tên*"]
+)
 def test_the_header_matches_whatever_case_diacritics_spacing_or_trailing_punctuation(text: str) -> None:
     reading = read(["1", "Nguyễn Văn An", "19/05/2008", ""], header=["STT", text, "NGAY VAO DANG", "Ngày chính thức:"])
     assert reading.ok, messages(reading)
@@ -85,7 +87,9 @@ def test_columns_in_any_order_and_aliases() -> None:
 
 
 def test_other_columns_are_ignored_and_named_in_a_notice() -> None:
-    reading = read(["Nguyễn Văn An", "19/05/2008", "Tổ 3", "x"], header=["Họ và tên", "Ngày vào Đảng", "Tổ", "Quê quán"])
+    reading = read(
+        ["Nguyễn Văn An", "19/05/2008", "Tổ 3", "x"], header=["Họ và tên", "Ngày vào Đảng", "Tổ", "Quê quán"]
+    )
     assert reading.ok
     assert reading.notices == ("Các cột không dùng đến, bỏ qua: “Tổ” (cột C), “Quê quán” (cột D).",)
 
@@ -281,7 +285,12 @@ def test_rows_match_by_card_number_else_by_name_and_admission_date() -> None:
     )
     plan = plan_import(reading, roster)
     assert plan.ok, plan.all_problems()
-    assert [(p.existing_id, p.status) for p in plan.planned] == [(1, "changed"), (2, "changed"), (None, "new"), (None, "new")]
+    assert [(p.existing_id, p.status) for p in plan.planned] == [
+        (1, "changed"),
+        (2, "changed"),
+        (None, "new"),
+        (None, "new"),
+    ]
     assert plan.planned[0].changes == (("Họ và tên", "Nguyễn Văn An", "Nguyễn Văn Ân"),)
     assert plan.planned[1].changes == (("Họ và tên", "Lê Thị Bình", "lê thị  bình"), ("Số thẻ đảng viên", "—", "002"))
     assert [e.id for e in plan.missing] == [3, 4]  # listed and kept
@@ -304,7 +313,11 @@ def test_a_second_secretary_counts_the_members_kept_outside_the_file() -> None:
 
 
 def test_two_rows_for_one_member_and_a_retired_members_card_are_refused() -> None:
-    gone = Existing(id=2, data=MemberData(name="Lê Thị Bình", admitted_on=date(2000, 1, 1), card_number="2"), retired_on=date(2020, 1, 1))
+    gone = Existing(
+        id=2,
+        data=MemberData(name="Lê Thị Bình", admitted_on=date(2000, 1, 1), card_number="2"),
+        retired_on=date(2020, 1, 1),
+    )
     roster = [existing(1, "Nguyễn Văn An"), gone]
     plan = plan_import(read(row(), row(card="", note="lặp"), row(name="X", card="2")), roster)
     assert [str(p) for p in plan.all_problems()] == [
@@ -333,7 +346,15 @@ def test_the_example_files_give_the_seed_cells_members(suffix: str) -> None:
 # ---------------------------------------------------------------------------
 # An export read back changes nothing
 
-names = st.text(alphabet=st.sampled_from("AĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXYaăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạềếệ "), min_size=1, max_size=30).map(str.strip).filter(bool)
+names = (
+    st.text(
+        alphabet=st.sampled_from("AĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXYaăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạềếệ "),
+        min_size=1,
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 days = st.dates(min_value=date(1930, 2, 3), max_value=TODAY)
 notes = st.text(alphabet=st.sampled_from("abc xyz,;\"'=+-\nđ0"), max_size=20).map(str.strip)
 
@@ -342,7 +363,9 @@ notes = st.text(alphabet=st.sampled_from("abc xyz,;\"'=+-\nđ0"), max_size=20).m
 def members(draw) -> MemberData:  # type: ignore[no-untyped-def]
     admitted = draw(days)
     official = draw(st.one_of(st.none(), st.dates(min_value=admitted, max_value=TODAY)))
-    born = draw(st.one_of(st.none(), st.dates(min_value=date(1900, 1, 1), max_value=admitted).filter(lambda d: d < admitted)))
+    born = draw(
+        st.one_of(st.none(), st.dates(min_value=date(1900, 1, 1), max_value=admitted).filter(lambda d: d < admitted))
+    )
     standing = Standing.OFFICIAL if official else draw(st.sampled_from([Standing.OFFICIAL, Standing.PROBATIONARY]))
     position = Position.MEMBER
     if standing == Standing.OFFICIAL:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -98,7 +98,9 @@ class MemberForm(BaseForm):
         valid = super().validate(extra_validators)
         # The rules of a member the roster spreadsheet's rows follow too (one home: roster_sheet).
         fields = {ADMITTED: self.admitted_on, OFFICIAL: self.official_on, BORN: self.born_on, POSITION: self.position}
-        if self.standing.data not in {s.value for s in Standing} or self.position.data not in {p.value for p in Position}:
+        if self.standing.data not in {s.value for s in Standing} or self.position.data not in {
+            p.value for p in Position
+        }:
             return valid
         for key, message in member_problems(
             admitted_on=self.admitted_on.data,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock, upload_stash
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
-from ..extensions import db
 from ..database import write_transaction
+from ..extensions import db
 from ..form_saving import acting_user, loaded_version, save_form
 from ..layout import frozen_notice
 from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
@@ -665,5 +665,3 @@ def export_roster(cell_id: int, kind: str) -> ResponseReturnValue:
         abort(404)
     mimetype = XLSX_TYPE if kind == "xlsx" else CSV_TYPE
     return download(export_bytes(cell, kind), f"danh-sach-dang-vien-{cell.id}.{kind}", mimetype)
-
-
