@@ -12,14 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock, upload_stash
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
-from ..database import write_transaction
+from ..database import lock_row, write_transaction
 from ..extensions import db
 from ..form_saving import acting_user, loaded_version, save_form
 from ..layout import frozen_notice
 from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
 from ..meeting_store import FINAL_TALLY, meeting_file
 from ..meetingfile import POSITION_LABELS
-from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
+from ..models import Cell, IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
 from ..roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, FileRefused
 from ..roster_sheet import HEADERS, Plan, shown_value
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, MeetingResult, Position
@@ -619,17 +619,20 @@ def confirm_roster_import(cell_id: int) -> ResponseReturnValue:
         return render_preview(cell, None, None, str(refused), 422)
     if not plan.ok:
         return render_preview(cell, plan, None, None, 422)
+    changed = Refused(
+        "roster",
+        "Danh sách chi bộ đã thay đổi từ lúc xem trước (có người vừa sửa): "
+        "kiểm tra lại bản xem trước bên dưới rồi xác nhận lần nữa.",
+    )
     try:
         with write_transaction():
+            lock_row(Cell, cell.id)  # two confirmations of one cell queue up (PostgreSQL)
             if roster_token(cell.id) != (form.roster.data or ""):
-                raise Refused(
-                    "roster",
-                    "Danh sách chi bộ đã thay đổi từ lúc xem trước (có người vừa sửa): "
-                    "kiểm tra lại bản xem trước bên dưới rồi xác nhận lần nữa.",
-                )
+                raise changed
             stored = store_plan(cell, plan)
-    except Refused as refused:
+    except (Refused, IntegrityError) as refused:  # IntegrityError: a member added at the same moment
         db.session.rollback()
+        refused = refused if isinstance(refused, Refused) else changed
         plan = plan_file(cell.id, stashed.data)
         return render_preview(cell, plan, form.token.data if plan.ok else None, refused.message, 409)
     upload_stash.discard(form.token.data)
