@@ -554,9 +554,6 @@ def render_preview(cell, plan: Plan | None, token: str | None, refused: str | No
             cell=cell,
             plan=plan,
             rows=preview_rows(plan) if plan is not None else [],
-            general=[p for p in problems if p.row is None or p.row not in {r.row for r in plan.reading.rows}]
-            if plan is not None
-            else [],
             problems=problems,
             refused=refused,
             upload=RosterUploadForm(formdata=None),
