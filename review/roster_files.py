@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -75,7 +76,7 @@ def read_xlsx(data: bytes) -> Sheet:
             unpacked = sum(info.file_size for info in archive.infolist())
             if archive.testzip() is not None:
                 raise FileRefused(not_workbook)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
         raise FileRefused(not_workbook) from None
     if "xl/workbook.xml" not in names:
         raise FileRefused(not_workbook)
@@ -92,6 +93,10 @@ def read_xlsx(data: bytes) -> Sheet:
         if not values.worksheets:
             raise FileRefused("Bảng tính không có trang tính nào.")
         return sheet_from(values.worksheets[0], formulas.worksheets[0])
+    except FileRefused:
+        raise
+    except Exception:  # noqa: BLE001 (a damaged sheet may fail only while its cells are read)
+        raise FileRefused(not_workbook) from None
     finally:
         values.close()
         formulas.close()

@@ -7,6 +7,8 @@ import zipfile
 from datetime import date, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from review.roster_files import MAX_BYTES, FileRefused, read_file, write_csv, write_xlsx
@@ -218,3 +220,27 @@ def test_csv_export_reads_back() -> None:
 
 def test_an_unreadable_cell_keeps_its_shown_value() -> None:
     assert Unreadable("x", value="B").value == "B"
+
+
+GOOD_XLSX = workbook([HEADER, [1, "Nguyễn Văn An", None, datetime(2008, 5, 19), "", "Bí thư", "0012"]])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=300).map(lambda t: t.encode("utf-8")),
+        st.tuples(st.integers(0, len(GOOD_XLSX) - 1), st.binary(min_size=1, max_size=8)).map(
+            lambda cut: GOOD_XLSX[: cut[0]] + cut[1] + GOOD_XLSX[cut[0] + len(cut[1]) :]
+        ),
+    )
+)
+def test_any_bytes_give_a_sheet_or_a_message(data: bytes) -> None:
+    try:
+        sheet = read_file(data)
+    except FileRefused as refused:
+        assert str(refused)
+        return
+    reading = read_sheet(sheet, TODAY)
+    plan_import(reading, [])
+    assert all(str(p) for p in reading.all_problems())

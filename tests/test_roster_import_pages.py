@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from review.database import write_transaction
 from review.extensions import db
@@ -387,3 +387,27 @@ def test_cli_import_prints_every_problem_and_stores_nothing(app, runner, seeded,
     assert roster(app, seeded) == before
     missing = runner.invoke(args=["roster", "import", "9999", str(path)])
     assert missing.exit_code == 1 and "Không có chi bộ mã 9999" in missing.output
+
+
+def test_the_import_is_audited_like_other_member_changes(app, client, seeded):
+    from review.models import AuditEntry
+
+    page = upload(client, seeded, xlsx(NEW_ROWS)).get_data(as_text=True)
+    with app.app_context():
+        last = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+    assert confirm(client, seeded, page).status_code == 302
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last, AuditEntry.table_name == "member")
+        ).all()
+        assert sorted(e.action for e in entries).count("insert") == 2
+        assert {e.actor for e in entries} == {"bithu"}
+        assert any(e.action == "update" and "00079137" in (e.after or "") for e in entries)
+
+
+def test_markup_in_a_file_is_shown_as_text(app, client, seeded):
+    rows = [[1, "<script>alert(1)</script>", None, "19/05/2008", "", "<b>x</b>", "<i>", "<img src=x>"]]
+    page = upload(client, seeded, xlsx(rows)).get_data(as_text=True)
+    for raw in ("<script>alert(1)</script>", "<b>x</b>", "<img src=x>"):
+        assert raw not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
