@@ -7,9 +7,10 @@ No Flask, no database: the pages and the command line share it. Readings:
 - XLSX: the first sheet, with ``data_only=True``: a formula reads as the value the spreadsheet
   program cached when it saved the file; a formula with no cached value (a file written by a
   script) is an unreadable cell, refused at its row and column when the column is used.
-- Merged cells: above the header (titles) they are read as their top-left value; in the header
-  row and below, every cell of a merged range is an unreadable cell naming the range (the row
-  is refused when the range covers a column the roster uses).
+- Merged cells: above the header (titles) they are read as their top-left value, and so are the
+  header's (a header cell merged down over a second header row leaves that row's cells empty);
+  below the header, every cell of a range merged there is an unreadable cell naming the range
+  (the row is refused when the range covers a column the roster uses).
 - Hidden rows and columns are read like the others and named in a notice.
 - CSV: UTF-8 with or without a byte-order mark; the separator is the one of ``;``, ``,`` or tab
   that splits the header line most (semicolon when none does); another encoding is refused,
@@ -106,15 +107,16 @@ def sheet_from(ws: Any, wf: Any) -> Sheet:
     """Return the rows of a worksheet (values) and its twin read with formulas."""
     if ws.max_row > MAX_READ_ROWS * 50:
         raise FileRefused(f"Bảng tính có {ws.max_row} dòng, quá nhiều cho một danh sách đảng viên (tối đa {MAX_ROWS}).")
-    merged: dict[tuple[int, int], tuple[str, bool]] = {}  # (row, column) -> (range, is top-left)
+    merged: dict[tuple[int, int], tuple[str, bool, int]] = {}  # (row, column) -> (range, is top-left, first row)
     for rng in ws.merged_cells.ranges:
         for row in range(rng.min_row, rng.max_row + 1):
             for col in range(rng.min_col, rng.max_col + 1):
-                merged[(row, col)] = (rng.coord, (row, col) == (rng.min_row, rng.min_col))
+                merged[(row, col)] = (rng.coord, (row, col) == (rng.min_row, rng.min_col), rng.min_row)
     hidden_rows = [n for n, dim in ws.row_dimensions.items() if dim.hidden]
     hidden_cols = [key for key, dim in ws.column_dimensions.items() if dim.hidden]
     rows: list[tuple[int, tuple[CellValue, ...]]] = []
     header_seen = False
+    header_row = 0
     for row_cells, formula_cells in zip(ws.iter_rows(), wf.iter_rows(), strict=False):
         if not row_cells:
             continue
@@ -128,7 +130,9 @@ def sheet_from(ws: Any, wf: Any) -> Sheet:
                     "mở tệp trong Excel rồi lưu lại, hoặc chép giá trị thay cho công thức."
                 )
             where = merged.get((number, cell.column))
-            if where is not None and header_seen:
+            if where is not None and header_seen and where[2] <= header_row:
+                value = None  # a header cell merged down (a header of two rows): part of the header
+            elif where is not None and header_seen:
                 value = Unreadable(
                     f"Ô nằm trong vùng ô gộp {where[0]}: bỏ gộp ô và ghi giá trị vào từng ô.",
                     value=value if where[1] else None,
@@ -140,6 +144,7 @@ def sheet_from(ws: Any, wf: Any) -> Sheet:
             continue
         if not header_seen and any(is_name_header(v) for v in values):
             header_seen = True
+            header_row = number
             values = [  # the header's own merged cells
                 Unreadable(
                     f"Ô tiêu đề nằm trong vùng ô gộp {merged[(number, i + 1)][0]}: bỏ gộp ô tiêu đề.",

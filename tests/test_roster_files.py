@@ -244,3 +244,30 @@ def test_any_bytes_give_a_sheet_or_a_message(data: bytes) -> None:
     reading = read_sheet(sheet, TODAY)
     plan_import(reading, [])
     assert all(str(p) for p in reading.all_problems())
+
+
+def test_a_header_of_two_rows_merged_down_is_read_as_the_header() -> None:
+    def merge(ws) -> None:  # type: ignore[no-untyped-def]
+        ws.merge_cells("A1:A2")
+        ws.merge_cells("B1:B2")
+        ws.merge_cells("C1:D1")
+
+    data = workbook(
+        [
+            ["STT", "Họ và tên", "Ngày", None],
+            [None, None, "Ngày vào Đảng", "Ngày chính thức"],
+            [1, "Nguyễn Văn An", "19/05/2008", "19/05/2009"],
+        ],
+        merge,
+    )
+    # The first header row names no admission column: the message says so, no crash.
+    assert problems(data) == ["dòng 1: Thiếu cột “Ngày vào Đảng”."]
+    data = workbook(
+        [
+            ["STT", "Họ và tên", "Ngày vào Đảng", "Ghi chú"],
+            [None, None, None, None],
+            [1, "Nguyễn Văn An", "19/05/2008", "x"],
+        ],
+        lambda ws: [ws.merge_cells(f"{c}1:{c}2") for c in "ABCD"],
+    )
+    assert [m.name for m in members(data)] == ["Nguyễn Văn An"]
