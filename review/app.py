@@ -128,13 +128,14 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the command-line groups."""
-    from .cli import demo_command, meeting_cli, user_cli
+    from .cli import demo_command, meeting_cli, roster_cli, user_cli
     from .setup_cli import cell_cli, organization_cli
 
     app.cli.add_command(organization_cli)
     app.cli.add_command(cell_cli)
     app.cli.add_command(meeting_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(roster_cli)
     app.cli.add_command(demo_command)
 
     from .audit import audit_cli

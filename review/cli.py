@@ -464,3 +464,94 @@ def restore_command(path: Path, yes: bool) -> None:
     click.echo(f"Đã phục hồi {target} từ:")
     for line in backup.report(summary):
         click.echo(line)
+
+
+# ---------------------------------------------------------------------------
+# The roster spreadsheet (SPEC 10)
+
+
+@click.group("roster")
+def roster_cli() -> None:
+    """Import a cell's roster from a spreadsheet (XLSX or CSV), or export it."""
+
+
+def _roster_cell(cell_id: int) -> Cell:
+    cell = db.session.get(Cell, cell_id)
+    if cell is None:
+        raise click.ClickException(f"Không có chi bộ mã {cell_id}.")
+    return cell
+
+
+@roster_cli.command("import")
+@click.argument("cell_id", type=int)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and print what it would do; store nothing.")
+@with_appcontext
+def roster_import_command(cell_id: int, path: Path, dry_run: bool) -> None:
+    """Check a roster spreadsheet whole; store it unless it has a problem (or --dry-run)."""
+    from .roster.importing import plan_file, store_plan
+    from .roster_files import FileRefused
+
+    cell = _roster_cell(cell_id)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"Không đọc được tệp {path}: {exc.strerror}") from exc
+    try:
+        plan = plan_file(cell.id, data)
+    except FileRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    if not plan.ok:
+        problems = plan.all_problems()
+        click.echo(f"Tệp không được nhập: {len(problems)} lỗi, không lưu gì.", err=True)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    for notice in plan.reading.notices:
+        click.echo(f"Lưu ý: {notice}")
+    if dry_run:
+        for planned in plan.planned:
+            if planned.status == "new":
+                click.echo(f"Sẽ thêm: {planned.member.name} (dòng {planned.row})")
+            elif planned.status == "changed":
+                what = "; ".join(f"{label}: {before} → {after}" for label, before, after in planned.changes)
+                click.echo(f"Sẽ cập nhật: {planned.member.name} (dòng {planned.row}): {what}")
+        click.echo(
+            f"Chạy thử, không lưu gì: sẽ thêm {plan.count('new')}, cập nhật {plan.count('changed')}, "
+            f"giữ nguyên {plan.count('unchanged')} đảng viên."
+        )
+    else:
+        with write_transaction():
+            stored = store_plan(cell, plan)
+            added = [(m.code, m.name) for m in stored.added]
+            updated = [(m.code, m.name) for m in stored.updated]
+        for code, name in added:
+            click.echo(f"Đã thêm: {code} {name}")
+        for code, name in updated:
+            click.echo(f"Đã cập nhật: {code} {name}")
+        click.echo(f"Đã nhập: thêm {len(added)}, cập nhật {len(updated)}, giữ nguyên {stored.unchanged} đảng viên.")
+    for existing in plan.missing:
+        click.echo(f"Không có trong tệp, vẫn giữ: {existing.data.name}")
+
+
+@roster_cli.command("export")
+@click.argument("cell_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=".xlsx or .csv")
+@with_appcontext
+def roster_export_command(cell_id: int, output: Path) -> None:
+    """Write the cell's current roster in SPEC 10's columns (.xlsx or .csv by the suffix)."""
+    from .roster.importing import export_bytes
+
+    kind = output.suffix.lower().lstrip(".")
+    if kind not in ("xlsx", "csv"):
+        raise click.ClickException(
+            f"Không biết ghi dạng “{output.suffix or output.name}”: tên tệp cần đuôi .xlsx hoặc .csv."
+        )
+    cell = _roster_cell(cell_id)
+    try:
+        output.write_bytes(export_bytes(cell, kind))
+    except OSError as exc:
+        raise click.ClickException(f"Không ghi được tệp {output}: {exc.strerror}") from exc
+    click.echo(
+        f"Đã ghi danh sách {sum(1 for m in cell.members if m.retired_on is None)} đảng viên của {cell.name} vào {output}."
+    )

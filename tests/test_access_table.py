@@ -137,6 +137,7 @@ def cell(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untype
             "key": "minutes",
             "subject": "committee",
             "filename": "css/app.css",
+            "kind": "xlsx",  # the roster export's format
             "m06": members["m06"].id,
             "m08": members["m08"].id,
         }

@@ -119,6 +119,14 @@ FORMS: dict[str, FormSpec] = {
     "/auth/password": FormSpec("secretary", lambda w: "/auth/password"),
     "/cells/<int:cell_id>/meetings/new": FormSpec("secretary", lambda w: f"/cells/{w['cell']}/meetings/new"),
     "/cells/<int:cell_id>/members/new": FormSpec("secretary", lambda w: f"/cells/{w['cell']}/members/new"),
+    "/cells/<int:cell_id>/members/import": FormSpec("secretary", lambda w: f"/cells/{w['cell']}/members/import"),
+    # The confirmation is on the preview (the answer to an upload): fuzzed with the upload page's fields.
+    "/cells/<int:cell_id>/members/import/confirm": FormSpec(
+        "secretary",
+        lambda w: f"/cells/{w['cell']}/members/import/confirm",
+        page=lambda w: f"/cells/{w['cell']}/members/import",
+        fields_of=lambda w: f"/cells/{w['cell']}/members/import",
+    ),
     "/code": FormSpec("anonymous", lambda w: "/code"),
     "/meetings/<int:meeting_id>/closing": FormSpec("secretary", lambda w: f"/meetings/{w['meeting']}/closing"),
     "/meetings/<int:meeting_id>/collective": FormSpec("secretary", lambda w: f"/meetings/{w['meeting']}/collective"),

@@ -353,7 +353,12 @@ def test_edit_updates_the_member_and_the_open_meetings_snapshot(app, client, see
     page = client.get(url).get_data(as_text=True)
     assert 'value="Phạm Thị Xuân Mai"' in page and 'value="2018-12-22"' in page
     assert '<label for="admitted_on">' in page and 'type="date"' in page
+    # A probationary member holds no committee seat (SPEC 10, the same rule as the spreadsheet's rows).
     data = form_data(name="Phạm Thị Xuân Mai", standing="probationary", position="committee", admitted_on="2018-12-20")
+    refused = post(client, url, data)
+    assert refused.status_code == 422
+    assert "Đảng viên dự bị không giữ chức vụ Chi ủy viên." in refused.get_data(as_text=True)
+    data = form_data(name="Phạm Thị Xuân Mai", standing="official", position="committee", admitted_on="2018-12-20")
     response = post(client, url, data)
     assert response.status_code == 302 and response.headers["Location"] == f"/cells/{seeded}/members"
     _, p2021 = participant(app, 2021, "m10")
@@ -361,12 +366,12 @@ def test_edit_updates_the_member_and_the_open_meetings_snapshot(app, client, see
     with app.app_context():
         member = db.session.get(Member, m10)
         assert (member.standing, member.position, member.admitted_on) == (
-            "probationary",
+            "official",
             "committee",
             date(2018, 12, 20),
         )
         now = db.session.get(Participant, p2021)
-        assert (now.standing, now.position) == ("probationary", "committee")
+        assert (now.standing, now.position) == ("official", "committee")
         then = db.session.get(Participant, p2020)  # the counted meeting reads as it was
         assert (then.standing, then.position) == ("official", "member")
 

@@ -6,15 +6,17 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from markupsafe import Markup
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .. import clock, vocabulary
 from ..form_saving import version_field
 from ..forms import BaseForm
 from ..meetingfile import POSITION_LABELS
 from ..models import NAME
+from ..roster_sheet import ADMITTED, BORN, CARD_LENGTH, NOTE_LENGTH, OFFICIAL, POSITION, member_problems
 from ..rules import LEVEL_LABELS, SINGLE_POSITIONS, Position, Standing
 from ..text import day_text, strip_nfc
 
@@ -61,12 +63,58 @@ class MemberForm(BaseForm):
         invalid_value_message="Ngày không hợp lệ.",
         validators=[InputRequired(_l("Nhập ngày vào Đảng."))],
     )
+    official_on = DateField(
+        _l("Ngày chính thức"),
+        format=DATE_FORMAT,
+        invalid_value_message="Ngày không hợp lệ.",
+        validators=[Optional()],
+    )
+    card_number = StringField(
+        _l("Số thẻ đảng viên"),
+        filters=[strip_nfc],
+        validators=[Length(max=CARD_LENGTH, message=_l("Số thẻ tối đa %(max)d ký tự."))],
+        render_kw={"autocomplete": "off", "maxlength": CARD_LENGTH},
+    )
+    born_on = DateField(
+        _l("Ngày sinh"),
+        format=DATE_FORMAT,
+        invalid_value_message="Ngày không hợp lệ.",
+        validators=[Optional()],
+    )
+    note = TextAreaField(
+        _l("Ghi chú"),
+        filters=[strip_nfc],
+        validators=[Length(max=NOTE_LENGTH, message=_l("Ghi chú tối đa %(max)d ký tự."))],
+        render_kw={"rows": 2, "maxlength": NOTE_LENGTH},
+    )
     version = version_field()  # of the member the form was loaded with
 
     def __init__(self, *args: object, holder: HolderLookup, retired_on: date | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.holder = holder
         self.retired_on = retired_on
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)
+        # The rules of a member the roster spreadsheet's rows follow too (one home: roster_sheet).
+        fields = {ADMITTED: self.admitted_on, OFFICIAL: self.official_on, BORN: self.born_on, POSITION: self.position}
+        if self.standing.data not in {s.value for s in Standing} or self.position.data not in {
+            p.value for p in Position
+        }:
+            return valid
+        for key, message in member_problems(
+            admitted_on=self.admitted_on.data,
+            official_on=self.official_on.data,
+            born_on=self.born_on.data,
+            standing=self.standing.data,
+            position=self.position.data,
+            today=clock.today(),
+        ):
+            target = fields[key]
+            if message not in target.errors and not (key == ADMITTED and target.errors):
+                target.errors = [*target.errors, message]
+                valid = False
+        return valid
 
     def validate_admitted_on(self, field: DateField) -> None:
         if field.data is None:
@@ -85,6 +133,19 @@ class MemberForm(BaseForm):
         holder = self.holder(position)
         if holder is not None:
             raise ValidationError(position_taken_message(position, holder))
+
+
+class RosterUploadForm(BaseForm):
+    """A roster spreadsheet to check and preview (nothing is stored yet)."""
+
+    file = FileField(_l("Tệp bảng tính (.xlsx hoặc .csv)"), render_kw={"accept": ".xlsx,.csv"})
+
+
+class RosterConfirmForm(BaseForm):
+    """Store the previewed spreadsheet: the stashed file, and the roster's versions when it was shown."""
+
+    token = HiddenField()
+    roster = HiddenField()
 
 
 class RetireForm(BaseForm):

@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import clock
+from .. import clock, upload_stash
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
+from ..database import lock_row, write_transaction
 from ..extensions import db
-from ..form_saving import loaded_version, save_form
+from ..form_saving import acting_user, loaded_version, save_form
 from ..layout import frozen_notice
 from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
 from ..meeting_store import FINAL_TALLY, meeting_file
 from ..meetingfile import POSITION_LABELS
-from ..models import IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
+from ..models import Cell, IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
+from ..roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, FileRefused
+from ..roster_sheet import HEADERS, Plan, shown_value
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, MeetingResult, Position
 from ..text import day_text
 from ..versioning import check_version
 from . import bp
-from .forms import SINGLE_POSITIONS, STANDING_LABELS, FlagsForm, MemberForm, RetireForm, position_taken_message
+from .forms import (
+    SINGLE_POSITIONS,
+    STANDING_LABELS,
+    FlagsForm,
+    MemberForm,
+    RetireForm,
+    RosterConfirmForm,
+    RosterUploadForm,
+    position_taken_message,
+)
+from .importing import export_bytes, plan_file, roster_token, store_plan, template_bytes
+
+EXTRA_FIELDS = ("official_on", "card_number", "born_on", "note")
 
 CODE = re.compile(r"m([0-9]+)", re.ASCII)
 
@@ -142,6 +157,28 @@ def check_single_position(cell_id: int, position: Position, except_member_id: in
         raise Refused("position", position_taken_message(position, holder.name))
 
 
+def check_card_number(cell_id: int, card_number: str | None, except_member_id: int | None) -> None:
+    """Refuse a card number another member of the cell (current or gone) already has."""
+    if not card_number:
+        return
+    query = select(Member).where(Member.cell_id == cell_id, Member.card_number == card_number)
+    if except_member_id is not None:
+        query = query.where(Member.id != except_member_id)
+    other = db.session.scalars(query).first()
+    if other is not None:
+        raise Refused("card_number", f"Số thẻ {card_number} đã là của đồng chí {other.name}.")
+
+
+def extra_values(form: MemberForm) -> dict[str, object]:
+    """Return the spreadsheet's columns as the member form gives them."""
+    return {
+        "official_on": form.official_on.data,
+        "card_number": form.card_number.data or None,
+        "born_on": form.born_on.data,
+        "note": form.note.data or "",
+    }
+
+
 # ---------------------------------------------------------------------------
 # What the pages show
 
@@ -211,6 +248,7 @@ def members(cell_id: int) -> ResponseReturnValue:
         meeting=meeting,
         counted=meeting is not None and is_counted(meeting),
         year_rows=year_rows,
+        form=RosterUploadForm(formdata=None),
         **labels(),
     )
 
@@ -225,6 +263,7 @@ def new_member(cell_id: int) -> ResponseReturnValue:
 
     def save() -> None:
         check_single_position(cell.id, Position(form.position.data), None)
+        check_card_number(cell.id, form.card_number.data, None)
         meeting = open_meeting(cell.id)
         # Two secretaries adding at once may pick the same code or roll order (PostgreSQL does not
         # serialise the read as SQLite's immediate transaction does): the unique constraints
@@ -239,6 +278,7 @@ def new_member(cell_id: int) -> ResponseReturnValue:
                         standing=form.standing.data,
                         position=form.position.data,
                         admitted_on=form.admitted_on.data,
+                        **extra_values(form),
                     )
                     db.session.add(member)
                     if meeting is not None:
@@ -277,6 +317,10 @@ def edit_member(member_id: int) -> ResponseReturnValue:
             "standing": member.standing,
             "position": member.position,
             "admitted_on": member.admitted_on,
+            "official_on": member.official_on,
+            "card_number": member.card_number or "",
+            "born_on": member.born_on,
+            "note": member.note,
             "version": loaded_version(member),
         }
     current = member.retired_on is None
@@ -299,11 +343,15 @@ def edit_member(member_id: int) -> ResponseReturnValue:
         )
         if current:
             check_single_position(member.cell_id, Position(form.position.data), member.id)
+        check_card_number(member.cell_id, form.card_number.data, member.id)
         changed = {
             key: getattr(form, key).data for key in COPIED_FIELDS if getattr(member, key) != getattr(form, key).data
         }
         for key, value in changed.items():
             setattr(member, key, value)
+        for key, value in extra_values(form).items():
+            if getattr(member, key) != value:
+                setattr(member, key, value)
         follow_roster_edit(open_meeting(member.cell_id), member, changed)
         return member
 
@@ -459,3 +507,161 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         lambda: url_for("roster.members", cell_id=meeting.cell_id, _anchor=f"p{participant.id}"),
         f"Đã lưu tình trạng năm {meeting.year} của đồng chí {participant.name}.",
     )
+
+
+# ---------------------------------------------------------------------------
+# The roster from a spreadsheet (SPEC 10): upload, preview, confirm; the template and the export
+
+STASH_KIND = "roster"
+STATUS_LABELS = {"new": "Thêm mới", "changed": "Thay đổi", "unchanged": "Không đổi"}
+
+
+def stash_scope(cell_id: int) -> str:
+    return f"cell:{cell_id}"
+
+
+def preview_rows(plan: Plan) -> list[dict[str, object]]:
+    """Return every data row of the file as the preview shows it, in the file's order."""
+    planned = {p.row: p for p in plan.planned}
+    rows = []
+    for reading in plan.reading.rows:
+        p = planned.get(reading.row)
+        member = p.member if p is not None else reading.member
+        problems = plan.problems_of(reading.row)
+        rows.append(
+            {
+                "row": reading.row,
+                "status": "error" if problems else (p.status if p is not None else "error"),
+                "changes": p.changes if p is not None else (),
+                "problems": problems,
+                "member": (
+                    {key: shown_value(key, getattr(member, key)) for key in (*HEADERS.keys() - {"stt"}, "standing")}
+                    if member is not None
+                    else None
+                ),
+                "written": reading.written,
+            }
+        )
+    return rows
+
+
+def render_preview(cell, plan: Plan | None, token: str | None, refused: str | None, status: int):  # type: ignore[no-untyped-def]
+    """Show the upload's preview (or why the file was refused) with the confirmation when it may be stored."""
+    problems = plan.all_problems() if plan is not None else []
+    return (
+        render_template(
+            "roster/import_preview.html",
+            cell=cell,
+            plan=plan,
+            rows=preview_rows(plan) if plan is not None else [],
+            problems=problems,
+            refused=refused,
+            upload=RosterUploadForm(formdata=None),
+            confirm=RosterConfirmForm(formdata=None, data={"token": token, "roster": roster_token(cell.id)}),
+            token=token,
+            status_labels=STATUS_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.route("/cells/<int:cell_id>/members/import", methods=["GET", "POST"])
+@secretary_required
+def import_roster(cell_id: int) -> ResponseReturnValue:
+    """Upload a roster spreadsheet: check it whole and show what it would store (nothing is stored)."""
+    cell = editable_cell(cell_id)
+    form = RosterUploadForm()
+    if request.method == "GET":
+        return render_template("roster/import.html", cell=cell, form=form)
+    if not form.validate():
+        return render_template("roster/import.html", cell=cell, form=form), 422
+    upload = request.files.get(form.file.name)
+    if upload is None or not upload.filename:
+        form.file.errors = ["Chọn tệp bảng tính (.xlsx hoặc .csv) để nhập."]
+        return render_template("roster/import.html", cell=cell, form=form), 422
+    data = upload.stream.read(MAX_BYTES + 1)
+    try:
+        plan = plan_file(cell.id, data)
+    except FileRefused as refused:
+        form.file.errors = [str(refused)]
+        return render_template("roster/import.html", cell=cell, form=form), 422
+    if not plan.ok:
+        return render_preview(cell, plan, None, None, 422)
+    token = upload_stash.stash(
+        data, filename=upload.filename, kind=STASH_KIND, owner_id=acting_user().id, scope=stash_scope(cell.id)
+    )
+    return render_preview(cell, plan, token, None, 200)
+
+
+@bp.route("/cells/<int:cell_id>/members/import/confirm", methods=["POST"])
+@secretary_required
+def confirm_roster_import(cell_id: int) -> ResponseReturnValue:
+    """Store the previewed spreadsheet in one transaction, unless the roster changed since the preview."""
+    cell = editable_cell(cell_id)
+    form = RosterConfirmForm()
+    stashed = None
+    if form.validate():
+        stashed = upload_stash.fetch(
+            form.token.data or "", kind=STASH_KIND, owner_id=acting_user().id, scope=stash_scope(cell.id)
+        )
+    if stashed is None:
+        upload = RosterUploadForm(formdata=None)
+        upload.file.errors = [
+            "Không còn tệp đã xem trước (quá một giờ, đã nhập rồi, hoặc trang cũ): chọn lại tệp và xem trước lần nữa."
+        ]
+        return render_template("roster/import.html", cell=cell, form=upload), 422
+    try:
+        plan = plan_file(cell.id, stashed.data)
+    except FileRefused as refused:
+        return render_preview(cell, None, None, str(refused), 422)
+    if not plan.ok:
+        return render_preview(cell, plan, None, None, 422)
+    changed = Refused(
+        "roster",
+        "Danh sách chi bộ đã thay đổi từ lúc xem trước (có người vừa sửa): "
+        "kiểm tra lại bản xem trước bên dưới rồi xác nhận lần nữa.",
+    )
+    try:
+        with write_transaction():
+            lock_row(Cell, cell.id)  # two confirmations of one cell queue up (PostgreSQL)
+            if roster_token(cell.id) != (form.roster.data or ""):
+                raise changed
+            stored = store_plan(cell, plan)
+    except (Refused, IntegrityError) as refused:  # IntegrityError: a member added at the same moment
+        db.session.rollback()
+        refused = refused if isinstance(refused, Refused) else changed
+        plan = plan_file(cell.id, stashed.data)
+        return render_preview(cell, plan, form.token.data if plan.ok else None, refused.message, 409)
+    upload_stash.discard(form.token.data)
+    flash(
+        f"Đã nhập danh sách từ bảng tính: thêm {len(stored.added)}, cập nhật {len(stored.updated)}, "
+        f"giữ nguyên {stored.unchanged} đảng viên.",
+        "success",
+    )
+    return redirect(url_for("roster.members", cell_id=cell.id))
+
+
+def download(data: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/cells/<int:cell_id>/members/template.xlsx")
+@secretary_required
+def roster_template(cell_id: int) -> ResponseReturnValue:
+    """Download an empty roster spreadsheet: the header row under explanations."""
+    editable_cell(cell_id)
+    return download(template_bytes(), "mau-danh-sach-dang-vien.xlsx", XLSX_TYPE)
+
+
+@bp.route("/cells/<int:cell_id>/members/export.<kind>")
+@secretary_required
+def export_roster(cell_id: int, kind: str) -> ResponseReturnValue:
+    """Download the cell's current roster in SPEC 10's columns, as XLSX or CSV."""
+    cell = editable_cell(cell_id)
+    if kind not in ("xlsx", "csv"):
+        abort(404)
+    mimetype = XLSX_TYPE if kind == "xlsx" else CSV_TYPE
+    return download(export_bytes(cell, kind), f"danh-sach-dang-vien-{cell.id}.{kind}", mimetype)
