@@ -96,7 +96,12 @@ def app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     Its exports go under the test's own folder, never the shared instance folder (parallel workers).
     """
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "EXPORT_DIR": str(tmp_path / "exports")}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "EXPORT_DIR": str(tmp_path / "exports"),
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+        }
     )
     with app.app_context():
         if database_url.startswith("sqlite"):
