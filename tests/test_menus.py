@@ -287,7 +287,7 @@ def test_the_bar_folds_into_one_menu_on_a_phone(app, world, tmp_path):
         page = context.new_page()
         sign_in(page, base, "bithu")
         links = page.locator("nav.menu-links a")
-        assert links.count() == 5  # home, the meeting, the roster, the results, the password
+        assert links.count() == 6  # home, the meeting, the roster, the results, the cell's accounts, the password
         for i in range(links.count()):
             assert links.nth(i).is_visible()
         page.screenshot(path=str(SHOTS / "bithu-360-no-script.png"), full_page=True)
