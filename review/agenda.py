@@ -78,5 +78,5 @@ def agenda(meeting: Meeting) -> Agenda:
         reviewed=tuple(sorted(reviewed, key=order)),
         not_rated=not_rated,
         not_reviewed=tuple(sorted(skipped, key=lambda item: order(item[0]))),
-        has_committee=has_committee(p.position for p in participants),
+        has_committee=has_committee((p.position for p in participants), declared=meeting.cell.has_committee),
     )

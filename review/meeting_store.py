@@ -90,6 +90,11 @@ def import_meeting(mf: MeetingFile) -> Meeting:
         return _store_meeting(mf)
 
 
+def date_line_place(cell: Cell) -> str:
+    """Return the place of the cell's documents' date line: its own, else its organisation's."""
+    return cell.place or cell.organization.place
+
+
 def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
     """Add the meeting file's meeting in the current write transaction (import_meeting's body).
 
@@ -100,12 +105,6 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
     if organization is None:
         organization = Organization(name=mf.parent, place=mf.place)
         db.session.add(organization)
-    elif organization.place != mf.place:
-        problems.append(
-            Problem(
-                ("organization", "place"), f'Đảng bộ này ghi địa danh "{organization.place}", tệp ghi "{mf.place}".'
-            )
-        )
     cell = None
     review_year = None
     if organization.id is not None:
@@ -127,7 +126,11 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
             )
         )
     if cell is None:
-        cell = Cell(organization=organization, name=mf.cell)
+        # A cell the file brings: it has a committee when the file reviews one, and its own
+        # place when the file's date line is not the organisation's.
+        has_committee = any(review.subject == "committee" for review in mf.collective_reviews)
+        own_place = "" if mf.place == organization.place else mf.place
+        cell = Cell(organization=organization, name=mf.cell, place=own_place, has_committee=has_committee)
         db.session.add(cell)
     elif review_year.id is not None:
         existing = db.session.scalar(
@@ -136,6 +139,12 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
         if existing is not None:
             problems.append(Problem(("year",), f"Chi bộ đã có hội nghị năm {mf.year} (mã {existing})."))
 
+    if cell.id is not None and date_line_place(cell) != mf.place:
+        problems.append(
+            Problem(
+                ("organization", "place"), f'Chi bộ này ghi địa danh "{date_line_place(cell)}", tệp ghi "{mf.place}".'
+            )
+        )
     roster = {m.code: m for m in cell.members} if cell.id is not None else {}
     members: dict[str, Member] = {}
     for i, data in enumerate(mf.members):
@@ -487,7 +496,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
     return MeetingFile(
         parent=organization.name,
         cell=meeting.cell.name,
-        place=organization.place,
+        place=date_line_place(meeting.cell),
         year=meeting.review_year.year,
         rules=review_year_rules(meeting.review_year),
         meeting=MeetingInfo(
@@ -575,6 +584,10 @@ def seal_differences(meeting: Meeting) -> list[str]:
         return found + [UNREADABLE_SEAL]
     try:
         stored = covered_part(json.loads(sealed_payload(current)))
+        # The organisation's and the cell's names and place are the set-up pages' to change
+        # (a rename is the ward's or the administrator's act, audited); a seal keeps those it was
+        # made under, which its documents print, and a later rename is no difference.
+        stored["organization"] = covered_part(sealed).get("organization", stored.get("organization"))
         return found + differences(sealed, stored)
     except (KeyError, TypeError, ValueError, AttributeError):
         return found + [UNREADABLE_SEAL]

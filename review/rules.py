@@ -878,13 +878,17 @@ POSITION_ORDER = {
 # The positions a cell has at most one of, at any time (the roster and the meeting file refuse a second).
 SINGLE_POSITIONS = (Position.SECRETARY, Position.DEPUTY_SECRETARY)
 
-# The cell has a committee (chi ủy) when someone besides the secretary holds a committee seat.
+# The cell has a committee (chi ủy) when its ward says so (the cell's "Có chi ủy") or when
+# someone besides the secretary holds a committee seat.
 COMMITTEE_SEATS = frozenset({Position.DEPUTY_SECRETARY, Position.COMMITTEE})
 
 
-def has_committee(positions: Iterable[Position | str]) -> bool:
-    """Return whether a cell whose members hold ``positions`` has a committee to review itself."""
-    return any(Position(position) in COMMITTEE_SEATS for position in positions)
+def has_committee(positions: Iterable[Position | str], declared: bool = False) -> bool:
+    """Return whether a cell whose members hold ``positions`` has a committee to review itself.
+
+    ``declared``: the ward recorded that the cell has a committee (Cell.has_committee).
+    """
+    return declared or any(Position(position) in COMMITTEE_SEATS for position in positions)
 
 
 def review_order_key(position: Position, roll_order: int) -> tuple[int, int]:

@@ -213,3 +213,49 @@ def test_another_ward_gets_404_and_a_secretary_403(app, world):
     for url in urls + [f"/organizations/{world['other']}/cells", f"/cells/{world['foreign']}/edit"]:
         assert admin.get(url).status_code == 200, url
     assert admin.get("/cells/999999/edit").status_code == 404
+
+
+def test_renaming_a_sealed_meetings_cell_and_organisation_is_no_seal_difference(app, runner, seed_path) -> None:
+    """A seal keeps the names it was made under; renaming the cell or its organisation later,
+    or changing their places, does not show as a change to the sealed record."""
+    from review.database import write_transaction
+    from review.meeting_store import seal_differences, sealed_meeting_file
+    from review.setup_store import update_cell, update_organization
+
+    assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
+    with app.app_context():
+        meeting = db.session.scalar(select(Meeting))
+        old_cell, old_parent = meeting.cell.name, meeting.cell.organization.name
+        assert meeting.sealed and seal_differences(meeting) == []
+        with write_transaction():
+            update_cell(meeting.cell, old_cell + " (đổi tên)", "Long Biên", True)
+            organization = meeting.cell.organization
+            update_organization(organization, old_parent + " (đổi tên)", "Long Biên", organization.superior)
+        db.session.expire_all()
+        meeting = db.session.scalar(select(Meeting))
+        assert seal_differences(meeting) == []
+        sealed = sealed_meeting_file(meeting)  # what the sealed documents print: the names of the day
+        assert (sealed.cell, sealed.parent) == (old_cell, old_parent)
+
+
+def test_a_cells_own_place_is_its_documents_date_line_and_a_file_brings_it(app, runner, seed_path, tmp_path) -> None:
+    import json
+
+    from review.meeting_store import meeting_file
+
+    assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0  # Thượng Thanh
+    data = json.loads(seed_path.read_text(encoding="utf-8"))
+    data["organization"] |= {"cell": "Chi bộ Khu dân cư số 3", "place": "Phúc Lợi"}  # dated elsewhere
+    path = tmp_path / "elsewhere.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["meeting", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        cell = db.session.scalar(select(Cell).where(Cell.name == "Chi bộ Khu dân cư số 3"))
+        assert (cell.place, cell.organization.place, cell.has_committee) == ("Phúc Lợi", "Thượng Thanh", True)
+        meeting = db.session.scalar(select(Meeting).where(Meeting.cell_id == cell.id))
+        assert meeting_file(meeting).place == "Phúc Lợi"  # what the minutes' date line prints
+    data["organization"]["place"] = "Thượng Thanh"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    again = runner.invoke(args=["meeting", "import", str(path)])
+    assert again.exit_code == 1 and 'Chi bộ này ghi địa danh "Phúc Lợi", tệp ghi "Thượng Thanh"' in again.output

@@ -276,8 +276,16 @@ def test_committee_review_is_saved_apart_and_goes_on_to_the_members(app, client,
         assert [c.subject for c in mf.collective_reviews] == ["cell", "committee"]
 
 
+def set_declared_committee(app, meeting_id: int, declared: bool) -> None:  # type: ignore[no-untyped-def]
+    """Record on the meeting's cell whether its ward says it has a committee (the cells page's "Có chi ủy")."""
+    with app.app_context():
+        db.session.get(Meeting, meeting_id).cell.has_committee = declared
+        db.session.commit()
+
+
 def test_committee_page_is_404_without_a_committee(app, client, seeded):
     meeting_id = new_meeting(client, 2021)
+    set_declared_committee(app, meeting_id, False)  # the seed's file reviews one: its cell says so
     set_participant(app, meeting_id, "m02", position="member")
     set_participant(app, meeting_id, "m03", position="member")
     assert client.get(f"/meetings/{meeting_id}/collective/committee").status_code == 404
@@ -287,6 +295,14 @@ def test_committee_page_is_404_without_a_committee(app, client, seeded):
     response = post(client, url, collective_data(then="next"))
     assert response.headers["Location"] == f"/meetings/{meeting_id}/reviews"
     assert client.get(f"/meetings/{meeting_id}/collective/other").status_code == 404
+
+
+def test_a_cell_its_ward_says_has_a_committee_reviews_it_without_committee_seats(app, client, seeded):
+    meeting_id = new_meeting(client, 2021)
+    set_declared_committee(app, meeting_id, True)
+    set_participant(app, meeting_id, "m02", position="member")
+    set_participant(app, meeting_id, "m03", position="member")
+    assert client.get(f"/meetings/{meeting_id}/collective/committee").status_code == 200
 
 
 # ---------------------------------------------------------------------------

@@ -1347,3 +1347,13 @@ def test_compare_ballots_names_every_number_that_differs():
     ]
     missing = BallotCount(10, 10, 0, {"cell": Votes(excellent=9, good=1)})
     assert Difference(("rows", "m01", "good"), 6, None) in compare_ballots(first, missing)
+
+
+def test_a_cell_has_a_committee_when_its_ward_says_so_or_a_member_holds_a_seat() -> None:
+    from review.rules import Position, has_committee
+
+    only_members = [Position.SECRETARY, Position.MEMBER, Position.MEMBER]
+    assert not has_committee(only_members)
+    assert has_committee(only_members, declared=True)  # the ward's "Có chi ủy"
+    assert has_committee([Position.SECRETARY, Position.DEPUTY_SECRETARY])
+    assert has_committee([Position.SECRETARY, Position.COMMITTEE], declared=False)
