@@ -22,8 +22,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
+from sqlalchemy import func, select
 
 from review import clock
+from review.extensions import db
+from review.models import Member, Organization
 
 from browser import WIDTHS, chromium, live_server, screenshot, sign_in
 
@@ -51,6 +54,7 @@ HEADER = ("STT", "Họ và tên", "Ngày sinh", "Ngày vào Đảng", "Ngày ch�
 FIRST_DATA_ROW = 4  # row 1 the title, row 2 empty, row 3 the header
 PROBATIONARY = (36, 37, 38, 39)  # indexes of the members admitted this year, not yet official
 LEADING_ZERO_CARD = "00012345"
+CARD_COLUMN = HEADER.index("Số thẻ đảng viên") + 1
 
 
 def roster_members() -> list[dict[str, object]]:
@@ -101,7 +105,7 @@ def write_roster(path: Path, members: list[dict[str, object]], broken: dict[tupl
             written = sheet.cell(row=row, column=column, value=value)
             if isinstance(value, date):
                 written.number_format = "DD/MM/YYYY"
-            if column == 7:
+            if column == CARD_COLUMN:
                 written.number_format = "@"  # the card number: a text cell, its leading zeros kept
     book.save(path)
     return path
@@ -162,7 +166,7 @@ def set_password(page, link: str, username: str, password: str, bad: str | None 
 def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
     make_user(ADMIN, "admin", password=ADMIN_PASSWORD)
     members = roster_members()
-    name_column, admitted_column, position_column = 2, 4, 6
+    admitted_column, position_column = HEADER.index("Ngày vào Đảng") + 1, HEADER.index("Chức vụ") + 1
     bad_file = write_roster(
         tmp_path / "danh-sach-loi.xlsx",
         members,
@@ -188,6 +192,9 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
         row = admin.locator("tr[data-organization]").filter(has_text=ORGANIZATION)
         assert SUPERIOR in row.inner_text() and PLACE in row.inner_text()
         organization_id = int(row.get_attribute("data-organization") or "0")
+        with app.app_context():
+            stored = db.session.get(Organization, organization_id)
+            assert (stored.name, stored.place, stored.superior) == (ORGANIZATION, PLACE, SUPERIOR)
         row.get_by_role("link", name=f"Tài khoản của {ORGANIZATION}").click()
         admin.get_by_role("link", name="Tạo tài khoản").click()
         ward_link = create_account(admin, WARD, "Đảng ủy phường Ngọc Thụy", "Đảng ủy phường")
@@ -241,14 +248,16 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
         problems = errors.locator("li").all_inner_texts()
         bad_date_row, second_secretary_row = FIRST_DATA_ROW + 7, FIRST_DATA_ROW + 12
         assert any(p.startswith(f"dòng {bad_date_row}, cột Ngày vào Đảng:") for p in problems), problems
-        assert any(
-            p.startswith(f"dòng {second_secretary_row}, cột Chức vụ:") and "Bí thư" in p for p in problems
-        ), problems
+        assert any(p.startswith(f"dòng {second_secretary_row}, cột Chức vụ:") and "Bí thư" in p for p in problems), (
+            problems
+        )
         assert len(problems) == 2, problems
         assert "chưa lưu gì" in errors.inner_text()
         assert secretary.get_by_role("button", name="Xác nhận, lưu danh sách").count() == 0
         assert secretary.locator(f"#row{bad_date_row} .row-problems").count() == 1
         photograph(secretary, "4-roster-errors")
+        with app.app_context():
+            assert db.session.scalar(select(func.count(Member.id))) == 0  # nothing stored
 
         secretary.get_by_label("Tệp bảng tính (.xlsx hoặc .csv)").set_input_files(str(good_file))
         secretary.get_by_role("button", name="Xem trước").click()
@@ -271,6 +280,10 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
         assert rows[fifth].locator("td").nth(6).inner_text() == LEADING_ZERO_CARD
         first_name = str(members[0]["name"])
         assert rows[next(t for t in rows if t.startswith(first_name))].locator("td").nth(3).inner_text() == "Bí thư"
+        for i in (6, 7):  # a date written as text and a date cell read alike
+            shown = rows[next(t for t in rows if t.startswith(str(members[i]["name"])))].locator("td")
+            assert shown.nth(4).inner_text() == members[i]["admitted_on"].strftime("%d/%m/%Y")  # type: ignore[attr-defined]
+            assert shown.nth(5).inner_text() == members[i]["official_on"].strftime("%d/%m/%Y")  # type: ignore[attr-defined]
         probationary = str(members[PROBATIONARY[0]]["name"])
         assert "Dự bị" in rows[next(t for t in rows if t.startswith(probationary))].inner_text()
         photograph(secretary, "6-roster")
