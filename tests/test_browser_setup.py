@@ -156,6 +156,7 @@ def set_password(page, link: str, username: str, password: str, bad: str | None 
         error.wait_for()
         assert rule in error.inner_text()
         assert page.get_by_label("Mật khẩu mới", exact=True).get_attribute("aria-invalid") == "true"
+        photograph(page, f"password-refused-{username}")
     page.get_by_label("Mật khẩu mới", exact=True).fill(password)
     page.get_by_label("Nhập lại mật khẩu mới").fill(password)
     page.get_by_role("button", name="Đặt mật khẩu").click()
