@@ -199,6 +199,87 @@ def test_the_ward_uploads_a_new_meeting_for_an_empty_cell(app, runner, seed_path
     audit_ok(runner)
 
 
+def test_a_double_confirmation_stores_one_meeting_and_tells_the_second(app, runner, seed_path, ward):
+    client, organization_id = ward["client"], ward["organization"]
+    page = upload(client, organization_id, as_bytes(document(seed_path))).text
+    first = confirm(client, organization_id, page)
+    second = confirm(client, organization_id, page)  # the second click of a double click
+    assert first.status_code == 303 and second.status_code == 303
+    assert meeting_count(app) == 1 and len(uploads(app)) == 1
+    shown = client.get(f"/organizations/{organization_id}/meeting-files").text
+    assert "không còn (quá một giờ, hoặc đã nhập)" in shown
+    audit_ok(runner)
+
+
+def test_two_confirmations_racing_claim_the_stash_once(app, seed_path, ward, monkeypatch):
+    """Both read the stash and pass the check before either stores: only the first takes the file."""
+    from review import upload_stash
+
+    client, organization_id = ward["client"], ward["organization"]
+    page = upload(client, organization_id, as_bytes(document(seed_path))).text
+    token = token_of(page)
+    real_take = upload_stash.take
+
+    def first_takes_it_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        real_take(*args, **kwargs)  # the other confirmation, a moment earlier
+        return real_take(*args, **kwargs)
+
+    monkeypatch.setattr(upload_stash, "take", first_takes_it_meanwhile)
+    response = confirm(client, organization_id, page)
+    assert response.status_code == 303 and meeting_count(app) == 0
+    assert "không còn" in client.get(f"/organizations/{organization_id}/meeting-files").text
+    assert not list(Path(app.config["UPLOAD_DIR"]).glob(f"{token}*"))
+
+
+def test_a_meeting_stored_meanwhile_is_a_message_not_a_500(app, seed_path, ward, monkeypatch):
+    """A unique constraint or a row deleted under the import (a race on PostgreSQL) is answered in Vietnamese."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import ObjectDeletedError
+
+    from review.ward import meeting_files
+
+    client, organization_id = ward["client"], ward["organization"]
+    errors = [
+        IntegrityError("INSERT INTO meeting", {}, Exception("UNIQUE constraint failed")),
+        ObjectDeletedError(inspect(Organization(name="x", place="y"))),
+    ]
+    for error in errors:
+        page = upload(client, organization_id, as_bytes(document(seed_path))).text
+
+        def raced(*args: Any, error: Exception = error, real: Any = meeting_files.upload_meeting, **kwargs: Any) -> Any:
+            if kwargs.get("dry_run"):
+                return real(*args, **kwargs)
+            raise error
+
+        monkeypatch.setattr(meeting_files, "upload_meeting", raced)
+        response = confirm(client, organization_id, page)
+        monkeypatch.undo()
+        assert response.status_code == 303
+        assert "một tệp khác đã được nhập" in client.get(f"/organizations/{organization_id}/meeting-files").text
+    assert meeting_count(app) == 0
+
+
+def test_a_confirmation_without_its_csrf_token_checks_nothing(app, seed_path, ward, monkeypatch):
+    from review import upload_stash
+    from review.ward import meeting_files
+
+    client, organization_id = ward["client"], ward["organization"]
+    page = upload(client, organization_id, as_bytes(document(seed_path))).text
+    token = token_of(page)
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the stash was read before the form was validated")
+
+    monkeypatch.setattr(meeting_files, "check", never)
+    monkeypatch.setattr(upload_stash, "fetch", never)
+    response = client.post(f"/organizations/{organization_id}/meeting-files/confirm", data={"token": token})
+    assert response.status_code == 400 and "Tải lại trang rồi thử lại" in response.text
+    monkeypatch.undo()
+    assert meeting_count(app) == 0
+    assert confirm(client, organization_id, page).status_code == 303 and meeting_count(app) == 1  # still waiting
+
+
 def test_a_broken_file_lists_every_problem_with_its_path(app, runner, seed_path, ward):
     client, organization_id = ward["client"], ward["organization"]
     doc = document(seed_path)

@@ -21,7 +21,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import ObjectDeletedError
 
 from .. import upload_stash
 from ..access import import_required, importing_organization, visible_upload
@@ -44,6 +46,10 @@ from .overview import SUMMARY_EXTRA_LABELS
 KIND = "meeting-file"
 TOO_BIG = f"Tệp lớn quá {MEETING_FILE_MAX_BYTES // (1024 * 1024)} MiB: không phải một tệp hội nghị."
 EXPIRED = "Tệp chờ xác nhận không còn (quá một giờ, hoặc đã nhập): tải tệp lên lại."
+STORED_MEANWHILE = (
+    "Trong lúc nhập, một tệp khác đã được nhập cho chi bộ và năm này: tệp của bạn chưa được lưu. "
+    "Xem danh sách các tệp đã nhận bên dưới, rồi tải tệp lên lại nếu vẫn cần thay."
+)
 FILENAME_MAX = 200
 
 
@@ -195,6 +201,11 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
     """Store the previewed meeting file (the same import as the command line), and record the upload."""
     organization = importing_organization(organization_id)
     form = ConfirmMeetingFileForm()
+    valid = form.validate()
+    if form.csrf_token.errors:  # a cross-site or stale post: nothing read, nothing checked
+        page = MeetingFileForm(formdata=None)
+        page.csrf_token.errors = list(form.csrf_token.errors)
+        return render_page(organization, page), 400
     token = form.token.data or ""
     stashed = upload_stash.fetch(token, kind=KIND, owner_id=current_user.id, scope=_scope(organization))
     if stashed is None:  # expired, confirmed already, or someone else's token
@@ -206,7 +217,6 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
         upload = MeetingFileForm(formdata=None)
         upload.file.errors = checked.file_problems
         return render_page(organization, upload, checked), 422
-    valid = form.validate()
     reason = (form.reason.data or "").strip()
     if checked.replaced is not None and not reason:
         form.reason.errors = list(form.reason.errors) + [REASON_REQUIRED]
@@ -214,6 +224,10 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
     if not valid:
         return render_preview(organization, form, checked, stashed.filename), 422
     assert checked.mf is not None and checked.cell is not None
+    # Claimed in one step: of two confirmations of this token (a double click), one stores it.
+    if upload_stash.take(token, kind=KIND, owner_id=current_user.id, scope=_scope(organization)) is None:
+        flash(EXPIRED, "error")
+        return redirect(url_for("ward.meeting_files", organization_id=organization.id), code=303)
     try:
         upload = upload_meeting(
             checked.mf,
@@ -224,12 +238,13 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
             reason=reason or None,
         )
     except ImportRefused as refused:
-        upload_stash.discard(token)
         checked.problems = refused.problems
         page = MeetingFileForm(formdata=None)
         page.file.errors = checked.file_problems
         return render_page(organization, page, checked), 422
-    upload_stash.discard(token)
+    except (IntegrityError, ObjectDeletedError):  # another upload of this cell and year stored meanwhile
+        flash(STORED_MEANWHILE, "error")
+        return redirect(url_for("ward.meeting_files", organization_id=organization.id), code=303)
     assert upload is not None
     what = "Đã thay" if upload.replaced_meeting_id is not None else "Đã nhập"
     flash(
