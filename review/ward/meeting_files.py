@@ -27,8 +27,8 @@ from sqlalchemy.orm.exc import ObjectDeletedError
 
 from .. import upload_stash
 from ..access import import_required, importing_organization, visible_upload
+from ..downloads import json_download
 from ..extensions import db
-from ..meeting.files import json_download
 from ..meeting_store import ImportRefused, server_meeting, upload_meeting
 from ..meetingfile import MeetingFile, format_path, loads, placement_problems
 from ..models import Cell, MeetingUpload, Organization
