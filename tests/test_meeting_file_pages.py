@@ -563,3 +563,26 @@ def test_a_meeting_not_opened_has_no_meeting_file_yet(app, runner, seed_path, tm
     response = client.get(f"/meetings/{meeting_id}/meeting-file.json")
     assert response.status_code == 409 and "chưa ghi thời gian khai mạc" in response.text
     assert runner.invoke(args=["meeting", "export", str(meeting_id)]).exit_code == 1  # as the command line
+
+
+def test_the_replaced_file_is_named_by_the_local_day_of_its_upload(
+    app, runner, seed_path, tmp_path, ward, vietnam_time
+):
+    from datetime import UTC, datetime
+
+    from review.text import file_stamp
+
+    client, organization_id = ward["client"], ward["organization"]
+    import_cli(runner, tmp_path, year_2021(document(seed_path)))
+    page = upload(client, organization_id, as_bytes(year_2021(document(seed_path))))
+    assert confirm(client, organization_id, page.text, reason="Thay thử.").status_code == 303
+    (row,) = uploads(app)
+    with app.app_context():
+        db.session.get(MeetingUpload, row.id).uploaded_at = datetime(2021, 3, 1, 20, 0, tzinfo=UTC)  # 03:00, 2 March
+        db.session.commit()
+    download = client.get(f"/meeting-uploads/{row.id}/replaced.json")
+    assert download.status_code == 200
+    assert "-bi-thay-20210302.json" in download.headers["Content-Disposition"]
+    assert file_stamp(datetime(2020, 11, 27, 14, 5).date()) == "20201127"
+    with pytest.raises(TypeError):
+        file_stamp(datetime(2021, 3, 1, 20, 0, tzinfo=UTC))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -25,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import ObjectDeletedError
 
-from .. import upload_stash
+from .. import clock, upload_stash
 from ..access import import_required, importing_organization, visible_upload
 from ..downloads import json_download
 from ..extensions import db
@@ -33,7 +32,7 @@ from ..meeting_store import ImportRefused, server_meeting, upload_meeting
 from ..meetingfile import MeetingFile, format_path, loads, placement_problems
 from ..models import Cell, MeetingUpload, Organization
 from ..rules import LEVEL_LABELS, LEVELS, Attendance, Problem
-from ..text import nfc, slug
+from ..text import file_stamp, nfc, slug
 from . import bp
 from .forms import (
     MEETING_FILE_MAX_BYTES,
@@ -262,6 +261,6 @@ def replaced_meeting_file(upload_id: int) -> ResponseReturnValue:
     upload = visible_upload(upload_id)
     if upload.replaced_file is None:
         abort(404)
-    stamp = upload.uploaded_at.strftime("%Y%m%d") if isinstance(upload.uploaded_at, datetime) else ""
+    stamp = file_stamp(clock.local(upload.uploaded_at))  # the day in the server's time zone, not UTC's
     name = f"hoi-nghi-{slug(upload.cell.name) or upload.cell_id}-{upload.year}-bi-thay-{stamp}.json"
     return json_download(upload.replaced_file, name)
