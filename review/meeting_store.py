@@ -11,6 +11,7 @@ from . import clock
 from .database import lock_row, write_transaction
 from .extensions import db
 from .meetingfile import (
+    PLACE_HINT,
     BallotData,
     CollectiveData,
     FeedbackEntry,
@@ -103,7 +104,9 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
     elif organization.place != mf.place:
         problems.append(
             Problem(
-                ("organization", "place"), f'Đảng bộ này ghi địa danh "{organization.place}", tệp ghi "{mf.place}".'
+                ("organization", "place"),
+                f'Địa danh trong tệp: "{mf.place}"; địa danh của đảng bộ trên máy chủ: "{organization.place}". '
+                + PLACE_HINT,
             )
         )
     cell = None

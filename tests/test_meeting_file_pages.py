@@ -586,3 +586,32 @@ def test_the_replaced_file_is_named_by_the_local_day_of_its_upload(
     assert file_stamp(datetime(2020, 11, 27, 14, 5).date()) == "20201127"
     with pytest.raises(TypeError):
         file_stamp(datetime(2021, 3, 1, 20, 0, tzinfo=UTC))
+
+
+def test_a_file_written_before_a_rename_is_refused_with_a_hint(app, seed_path, ward):
+    """After the organisation, a cell or the place is renamed on the server, the refusal says why."""
+    client, organization_id = ward["client"], ward["organization"]
+    data = as_bytes(document(seed_path))
+    with app.app_context():
+        db.session.get(Cell, cell_id(app)).name = "Chi bộ Trường Mầm non Thượng Thanh A"
+        db.session.commit()
+    page = upload(client, organization_id, data)
+    assert page.status_code == 422 and PROBLEM.findall(page.text) == ["organization.cell"]
+    assert f"{CELL}&#34; (tên trong tệp)" in page.text or f"{CELL}&quot; (tên trong tệp)" in page.text
+    assert "Chi bộ Trường Mầm non Thượng Thanh A" in page.text and "đã đổi tên trên máy chủ" in page.text
+    with app.app_context():
+        db.session.get(Cell, cell_id(app, "Chi bộ Trường Mầm non Thượng Thanh A")).name = CELL
+        db.session.get(Organization, organization_id).name = "Đảng bộ phường Thượng Thanh mới"
+        db.session.commit()
+    page = upload(client, organization_id, data)
+    assert page.status_code == 422 and PROBLEM.findall(page.text) == ["organization.parent"]
+    assert "Tên trong tệp" in page.text and "Đảng bộ phường Thượng Thanh mới" in page.text
+    assert "đã đổi tên trên máy chủ" in page.text
+    with app.app_context():
+        organization = db.session.get(Organization, organization_id)
+        organization.name, organization.place = ORGANIZATION, "Phường Thượng Thanh"
+        db.session.commit()
+    page = upload(client, organization_id, data)
+    assert page.status_code == 422 and PROBLEM.findall(page.text) == ["organization.place"]
+    assert "Phường Thượng Thanh" in page.text and "địa danh đã sửa trên máy chủ" in page.text
+    assert meeting_count(app) == 0
