@@ -17,7 +17,7 @@ from review import clock
 from review.counting import reopen
 from review.database import write_transaction
 from review.extensions import db
-from review.models import Cell, CounterCode, Meeting, MeetingUpload, Organization, User
+from review.models import AuditEntry, Cell, CounterCode, Meeting, MeetingUpload, Organization, User
 
 from helpers import csrf_token, signed_in
 
@@ -615,3 +615,39 @@ def test_a_file_written_before_a_rename_is_refused_with_a_hint(app, seed_path, w
     assert page.status_code == 422 and PROBLEM.findall(page.text) == ["organization.place"]
     assert "Phường Thượng Thanh" in page.text and "địa danh đã sửa trên máy chủ" in page.text
     assert meeting_count(app) == 0
+
+
+def test_the_replaced_meeting_stays_readable_in_its_history(app, runner, seed_path, tmp_path, ward, make_user):
+    """The upload's row leads to the replaced meeting: its kept file's summary and its audit trail, read only."""
+    client, organization_id = ward["client"], ward["organization"]
+    old_id = import_cli(runner, tmp_path, year_2021(document(seed_path)))
+    new = year_2021(document(seed_path))
+    new["meeting"]["location"] = "Hội trường mới"
+    page = upload(client, organization_id, as_bytes(new))
+    assert confirm(client, organization_id, page.text, reason="Chi bộ ghi lại địa điểm.").status_code == 303
+    (row,) = uploads(app)
+    listing = client.get(f"/organizations/{organization_id}/meeting-files").text
+    assert f'href="/meeting-uploads/{row.id}/history" data-replaced-history-link' in listing
+    shown = client.get(f"/meeting-uploads/{row.id}/history")
+    assert shown.status_code == 200
+    text = shown.text
+    assert f"Hội nghị bị thay (mã {old_id})" in text and "Chi bộ ghi lại địa điểm." in text
+    assert "data-preview-members>10<" in text and 'data-preview-sealed="no"' in text  # from the kept file
+    with app.app_context():
+        old_location = json.loads(row.replaced_file)["meeting"]["location"]
+        entries = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.meeting_id == old_id))
+    assert entries and old_location in text and "Hội trường mới" not in text  # the old meeting's trail only
+    assert text.count('<tr id="e') == min(entries, 100)
+    assert f"Hội nghị #{old_id}: xóa" in text  # its removal is the trail's last word
+    assert client.get(f"/meeting-uploads/{row.id}/history?before=x").status_code == 404
+    # Others reach nothing; an upload that replaced nothing has no such page.
+    other = make_organization(app, "Đảng bộ phường Đức Giang", "Đức Giang", cells=("Chi bộ 1",))
+    make_user("danguy-khac", "ward", organization_id=other)
+    make_user("bithu", "secretary", cell_id=cell_id(app))
+    assert signed_in(app, "danguy-khac").get(f"/meeting-uploads/{row.id}/history").status_code == 404
+    assert signed_in(app, "bithu").get(f"/meeting-uploads/{row.id}/history").status_code == 403
+    page = upload(client, organization_id, as_bytes(document(seed_path)))
+    assert confirm(client, organization_id, page.text).status_code == 303
+    fresh = uploads(app)[-1]
+    assert fresh.replaced_meeting_id is None
+    assert client.get(f"/meeting-uploads/{fresh.id}/history").status_code == 404

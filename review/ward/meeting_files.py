@@ -28,6 +28,7 @@ from .. import clock, upload_stash
 from ..access import import_required, importing_organization, visible_upload
 from ..downloads import json_download
 from ..extensions import db
+from ..history.routes import entries_page
 from ..meeting_store import ImportRefused, server_meeting, upload_meeting
 from ..meetingfile import MeetingFile, format_path, loads, placement_problems
 from ..models import Cell, MeetingUpload, Organization
@@ -264,3 +265,22 @@ def replaced_meeting_file(upload_id: int) -> ResponseReturnValue:
     stamp = file_stamp(clock.local(upload.uploaded_at))  # the day in the server's time zone, not UTC's
     name = f"hoi-nghi-{slug(upload.cell.name) or upload.cell_id}-{upload.year}-bi-thay-{stamp}.json"
     return json_download(upload.replaced_file, name)
+
+
+@bp.route("/meeting-uploads/<int:upload_id>/history")
+@import_required
+def replaced_meeting_history(upload_id: int) -> ResponseReturnValue:
+    """Show what stays of the meeting an upload replaced: its kept file's summary and its audit trail."""
+    upload = visible_upload(upload_id)
+    if upload.replaced_meeting_id is None:
+        abort(404)
+    mf = loads(upload.replaced_file.encode("utf-8"))[0] if upload.replaced_file else None
+    rows, older = entries_page(upload.replaced_meeting_id)
+    return render_template(
+        "ward/replaced_meeting_history.html",
+        upload=upload,
+        organization=upload.cell.organization,
+        shown=summary(mf) if mf is not None else None,
+        rows=rows,
+        older_url=url_for("ward.replaced_meeting_history", upload_id=upload.id, before=older) if older else None,
+    )
