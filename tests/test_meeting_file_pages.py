@@ -651,3 +651,21 @@ def test_the_replaced_meeting_stays_readable_in_its_history(app, runner, seed_pa
     fresh = uploads(app)[-1]
     assert fresh.replaced_meeting_id is None
     assert client.get(f"/meeting-uploads/{fresh.id}/history").status_code == 404
+
+
+def test_a_meeting_replaced_while_the_upload_waited_for_its_lock_is_refused(app, seed_path, ward, monkeypatch):
+    """On PostgreSQL the replaced meeting is read before its lock: gone once locked, the upload stores nothing."""
+    from review import meeting_store
+    from review.meetingfile import loads
+
+    mf, _ = loads(as_bytes(document(seed_path)))
+    assert mf is not None
+    gone = Meeting(id=10**6)  # what the read found; another upload removed it before the lock was granted
+    monkeypatch.setattr(meeting_store, "server_meeting", lambda cell_id, year: gone)
+    with app.app_context():
+        with pytest.raises(meeting_store.ImportRefused) as refused:
+            meeting_store.upload_meeting(
+                mf, cell_id(app), filename="a.json", sha256="0" * 64, user_id=None, reason="Thay."
+            )
+        assert "vừa được thay hoặc xóa trong lúc nhập" in str(refused.value)
+    assert meeting_count(app) == 0 and not uploads(app)
