@@ -211,6 +211,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "ward.meeting_files": {"GET": "import_meetings", "POST": "import_meetings"},
     "ward.confirm_meeting_file": {"POST": "import_meetings"},
     "ward.replaced_meeting_file": {"GET": "import_meetings"},
+    "ward.replaced_meeting_history": {"GET": "import_meetings"},  # the replaced meeting's audit trail
     # A meeting's history (the audit trail)
     "history.meeting": {"GET": "read_records"},
     "province.index": {"GET": "province"},

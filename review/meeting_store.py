@@ -11,6 +11,7 @@ from . import clock
 from .database import lock_row, write_transaction
 from .extensions import db
 from .meetingfile import (
+    PLACE_HINT,
     BallotData,
     CollectiveData,
     FeedbackEntry,
@@ -142,7 +143,9 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
     if cell.id is not None and date_line_place(cell) != mf.place:
         problems.append(
             Problem(
-                ("organization", "place"), f'Chi bộ này ghi địa danh "{date_line_place(cell)}", tệp ghi "{mf.place}".'
+                ("organization", "place"),
+                f'Địa danh trong tệp: "{mf.place}"; địa danh của chi bộ trên máy chủ: "{date_line_place(cell)}". '
+                + PLACE_HINT,
             )
         )
     roster = {m.code: m for m in cell.members} if cell.id is not None else {}
@@ -256,6 +259,10 @@ SEALED_ON_SERVER = (
     "phải mở niêm phong hội nghị đó trước rồi mới thay bằng tệp được."
 )
 REASON_MISSING = "Tệp thay hội nghị đã có trên máy chủ: cần ghi lý do thay."
+REPLACED_MEANWHILE = (
+    "Hội nghị năm {year} của chi bộ này (mã {id}) vừa được thay hoặc xóa trong lúc nhập: "
+    "chưa lưu gì; tải tệp lên lại để xem hội nghị trên máy chủ bây giờ."
+)
 
 
 class _DryRun(Exception):
@@ -348,6 +355,9 @@ def _upload(
     replaced_id = replaced_file = None
     if replaced is not None:
         lock_row(Meeting, replaced.id)
+        # Another upload may have replaced it while this one waited for the lock (PostgreSQL).
+        if db.session.scalar(select(Meeting.id).where(Meeting.id == replaced.id)) is None:
+            raise ImportRefused([Problem(("year",), REPLACED_MEANWHILE.format(year=mf.year, id=replaced.id))])
         db.session.refresh(replaced)
         if replaced.sealed:
             raise ImportRefused([Problem(("year",), SEALED_ON_SERVER.format(year=mf.year, id=replaced.id))])

@@ -923,6 +923,16 @@ def dumps(document: Mapping[str, Any]) -> str:
 # An uploaded file's place: the ward's organisation and one of its cells
 
 
+RENAMED_HINT = (
+    "Nếu {what} đã đổi tên trên máy chủ sau khi tệp được ghi, sửa tên trong tệp ({path}) "
+    "cho đúng tên trên máy chủ rồi tải lên lại."
+)
+PLACE_HINT = (
+    "Nếu địa danh đã sửa trên máy chủ sau khi tệp được ghi, sửa địa danh trong tệp (organization.place) "
+    "cho đúng địa danh trên máy chủ rồi nhập lại."
+)
+
+
 def placement_problems(mf: MeetingFile, organization: str, cells: Mapping[str, bool]) -> list[Problem]:
     """Return why a meeting file does not belong to ``organization`` (its name) and one of its ``cells``.
 
@@ -935,7 +945,8 @@ def placement_problems(mf: MeetingFile, organization: str, cells: Mapping[str, b
         problems.append(
             Problem(
                 ("organization", "parent"),
-                f'Tệp là của đảng bộ "{mf.parent}", không phải đảng bộ này ("{organization}").',
+                f'Tên đảng bộ trong tệp không khớp với đảng bộ này. Tên trong tệp: "{mf.parent}"; tên trên máy chủ: "{organization}". '
+                + RENAMED_HINT.format(what="đảng bộ", path="organization.parent"),
             )
         )
         return problems
@@ -944,8 +955,9 @@ def placement_problems(mf: MeetingFile, organization: str, cells: Mapping[str, b
         problems.append(
             Problem(
                 ("organization", "cell"),
-                f'Đảng bộ không có chi bộ "{mf.cell}". Các chi bộ của đảng bộ: {known}. '
-                "Tạo chi bộ trước, hoặc sửa tên chi bộ trong tệp.",
+                f'Đảng bộ không có chi bộ "{mf.cell}" (tên trong tệp). Tên các chi bộ trên máy chủ: {known}. '
+                + RENAMED_HINT.format(what="chi bộ", path="organization.cell")
+                + " Nếu là chi bộ mới, tạo chi bộ trước.",
             )
         )
     elif cells[mf.cell]:

@@ -139,6 +139,13 @@ def format_when(value: date | datetime | None, form: str = "date") -> str:
     raise ValueError(f"unknown date form {form!r}: one of {', '.join(WHEN_FORMS)}")
 
 
+def file_stamp(value: date) -> str:
+    """Write a local date as a file name's stamp: 20201127 (an instant: convert it first, clock.local)."""
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        raise TypeError(f"an aware datetime is an instant: convert it to local time first (clock.local): {value!r}")
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+
+
 def slug(name: str) -> str:
     """Return a name as an ASCII piece of a file name: "Chi bộ Thượng Thanh" gives "chi-bo-thuong-thanh"."""
     folded = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))

@@ -7,7 +7,9 @@ random token that the preview page carries in a hidden field. A token is bound t
 stashed for (``kind``: "roster", "meeting-file"), to the account that uploaded it and to its
 object (``scope``: "cell:12", "organization:3"): nobody else's token opens it. A stashed file
 lives for :data:`LIFETIME`; older ones are removed whenever a new one is stashed, and a
-confirmed one is discarded at once.
+confirmed one is discarded at once. :func:`take` claims a file for its confirmation in one
+step (fetch and remove), so of two confirmations of one token (a double click, two tabs) only
+one gets the file; the other finds nothing, as after an expiry.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from . import clock
 
 LIFETIME = timedelta(hours=1)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")  # secrets.token_urlsafe(24)
+CLAIMED = ".taken"  # a body being read by take(): left behind only by a crash
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,37 @@ def fetch(token: str, *, kind: str, owner_id: int, scope: str) -> Stashed | None
     return Stashed(data=data, filename=str(recorded.get("filename", "")))
 
 
+def take(token: str, *, kind: str, owner_id: int, scope: str) -> Stashed | None:
+    """Fetch the stashed file of ``token`` and remove it, in one step: as :func:`fetch`, but only once.
+
+    The body is first renamed to a name of this call's own (an atomic rename: of two calls,
+    one succeeds and the other finds no file), then read and removed with its description.
+    """
+    if not isinstance(token, str) or not TOKEN.match(token):
+        return None
+    body, meta = _paths(token)
+    try:
+        recorded = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (recorded.get("kind"), recorded.get("owner"), recorded.get("scope")) != (kind, owner_id, scope):
+        return None
+    if _expired(recorded):
+        discard(token)
+        return None
+    claimed = body.with_name(f"{token}.{secrets.token_hex(8)}{CLAIMED}")
+    try:
+        body.rename(claimed)
+    except OSError:  # another call took it first
+        return None
+    try:
+        data = claimed.read_bytes()
+    finally:
+        claimed.unlink(missing_ok=True)
+        meta.unlink(missing_ok=True)
+    return Stashed(data=data, filename=str(recorded.get("filename", "")))
+
+
 def discard(token: str) -> None:
     """Remove a stashed file (after its confirmation); a token already gone is no error."""
     if not isinstance(token, str) or not TOKEN.match(token):
@@ -116,3 +150,10 @@ def remove_expired() -> None:
     for body in folder.glob("*.bin"):
         if not body.with_suffix(".json").exists():
             body.unlink(missing_ok=True)
+    oldest = (clock.now() - LIFETIME).timestamp()
+    for claimed in folder.glob(f"*{CLAIMED}"):
+        try:
+            if claimed.stat().st_mtime < oldest:
+                claimed.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -258,4 +258,4 @@ def test_a_cells_own_place_is_its_documents_date_line_and_a_file_brings_it(app, 
     data["organization"]["place"] = "Thượng Thanh"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     again = runner.invoke(args=["meeting", "import", str(path)])
-    assert again.exit_code == 1 and 'Chi bộ này ghi địa danh "Phúc Lợi", tệp ghi "Thượng Thanh"' in again.output
+    assert again.exit_code == 1 and 'địa danh của chi bộ trên máy chủ: "Phúc Lợi"' in again.output

@@ -17,7 +17,7 @@ from review import clock
 from review.counting import reopen
 from review.database import write_transaction
 from review.extensions import db
-from review.models import Cell, CounterCode, Meeting, MeetingUpload, Organization, User
+from review.models import AuditEntry, Cell, CounterCode, Meeting, MeetingUpload, Organization, User
 
 from helpers import csrf_token, signed_in
 
@@ -197,6 +197,87 @@ def test_the_ward_uploads_a_new_meeting_for_an_empty_cell(app, runner, seed_path
     assert again.status_code == 303 and meeting_count(app) == 1
     assert "không còn" in client.get(f"/organizations/{organization_id}/meeting-files").text
     audit_ok(runner)
+
+
+def test_a_double_confirmation_stores_one_meeting_and_tells_the_second(app, runner, seed_path, ward):
+    client, organization_id = ward["client"], ward["organization"]
+    page = upload(client, organization_id, as_bytes(document(seed_path))).text
+    first = confirm(client, organization_id, page)
+    second = confirm(client, organization_id, page)  # the second click of a double click
+    assert first.status_code == 303 and second.status_code == 303
+    assert meeting_count(app) == 1 and len(uploads(app)) == 1
+    shown = client.get(f"/organizations/{organization_id}/meeting-files").text
+    assert "không còn (quá một giờ, hoặc đã nhập)" in shown
+    audit_ok(runner)
+
+
+def test_two_confirmations_racing_claim_the_stash_once(app, seed_path, ward, monkeypatch):
+    """Both read the stash and pass the check before either stores: only the first takes the file."""
+    from review import upload_stash
+
+    client, organization_id = ward["client"], ward["organization"]
+    page = upload(client, organization_id, as_bytes(document(seed_path))).text
+    token = token_of(page)
+    real_take = upload_stash.take
+
+    def first_takes_it_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        real_take(*args, **kwargs)  # the other confirmation, a moment earlier
+        return real_take(*args, **kwargs)
+
+    monkeypatch.setattr(upload_stash, "take", first_takes_it_meanwhile)
+    response = confirm(client, organization_id, page)
+    assert response.status_code == 303 and meeting_count(app) == 0
+    assert "không còn" in client.get(f"/organizations/{organization_id}/meeting-files").text
+    assert not list(Path(app.config["UPLOAD_DIR"]).glob(f"{token}*"))
+
+
+def test_a_meeting_stored_meanwhile_is_a_message_not_a_500(app, seed_path, ward, monkeypatch):
+    """A unique constraint or a row deleted under the import (a race on PostgreSQL) is answered in Vietnamese."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import ObjectDeletedError
+
+    from review.ward import meeting_files
+
+    client, organization_id = ward["client"], ward["organization"]
+    errors = [
+        IntegrityError("INSERT INTO meeting", {}, Exception("UNIQUE constraint failed")),
+        ObjectDeletedError(inspect(Organization(name="x", place="y"))),
+    ]
+    for error in errors:
+        page = upload(client, organization_id, as_bytes(document(seed_path))).text
+
+        def raced(*args: Any, error: Exception = error, real: Any = meeting_files.upload_meeting, **kwargs: Any) -> Any:
+            if kwargs.get("dry_run"):
+                return real(*args, **kwargs)
+            raise error
+
+        monkeypatch.setattr(meeting_files, "upload_meeting", raced)
+        response = confirm(client, organization_id, page)
+        monkeypatch.undo()
+        assert response.status_code == 303
+        assert "một tệp khác đã được nhập" in client.get(f"/organizations/{organization_id}/meeting-files").text
+    assert meeting_count(app) == 0
+
+
+def test_a_confirmation_without_its_csrf_token_checks_nothing(app, seed_path, ward, monkeypatch):
+    from review import upload_stash
+    from review.ward import meeting_files
+
+    client, organization_id = ward["client"], ward["organization"]
+    page = upload(client, organization_id, as_bytes(document(seed_path))).text
+    token = token_of(page)
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the stash was read before the form was validated")
+
+    monkeypatch.setattr(meeting_files, "check", never)
+    monkeypatch.setattr(upload_stash, "fetch", never)
+    response = client.post(f"/organizations/{organization_id}/meeting-files/confirm", data={"token": token})
+    assert response.status_code == 400 and "Tải lại trang rồi thử lại" in response.text
+    monkeypatch.undo()
+    assert meeting_count(app) == 0
+    assert confirm(client, organization_id, page).status_code == 303 and meeting_count(app) == 1  # still waiting
 
 
 def test_a_broken_file_lists_every_problem_with_its_path(app, runner, seed_path, ward):
@@ -482,3 +563,109 @@ def test_a_meeting_not_opened_has_no_meeting_file_yet(app, runner, seed_path, tm
     response = client.get(f"/meetings/{meeting_id}/meeting-file.json")
     assert response.status_code == 409 and "chưa ghi thời gian khai mạc" in response.text
     assert runner.invoke(args=["meeting", "export", str(meeting_id)]).exit_code == 1  # as the command line
+
+
+def test_the_replaced_file_is_named_by_the_local_day_of_its_upload(
+    app, runner, seed_path, tmp_path, ward, vietnam_time
+):
+    from datetime import UTC, datetime
+
+    from review.text import file_stamp
+
+    client, organization_id = ward["client"], ward["organization"]
+    import_cli(runner, tmp_path, year_2021(document(seed_path)))
+    page = upload(client, organization_id, as_bytes(year_2021(document(seed_path))))
+    assert confirm(client, organization_id, page.text, reason="Thay thử.").status_code == 303
+    (row,) = uploads(app)
+    with app.app_context():
+        db.session.get(MeetingUpload, row.id).uploaded_at = datetime(2021, 3, 1, 20, 0, tzinfo=UTC)  # 03:00, 2 March
+        db.session.commit()
+    download = client.get(f"/meeting-uploads/{row.id}/replaced.json")
+    assert download.status_code == 200
+    assert "-bi-thay-20210302.json" in download.headers["Content-Disposition"]
+    assert file_stamp(datetime(2020, 11, 27, 14, 5).date()) == "20201127"
+    with pytest.raises(TypeError):
+        file_stamp(datetime(2021, 3, 1, 20, 0, tzinfo=UTC))
+
+
+def test_a_file_written_before_a_rename_is_refused_with_a_hint(app, seed_path, ward):
+    """After the organisation, a cell or the place is renamed on the server, the refusal says why."""
+    client, organization_id = ward["client"], ward["organization"]
+    data = as_bytes(document(seed_path))
+    with app.app_context():
+        db.session.get(Cell, cell_id(app)).name = "Chi bộ Trường Mầm non Thượng Thanh A"
+        db.session.commit()
+    page = upload(client, organization_id, data)
+    assert page.status_code == 422 and PROBLEM.findall(page.text) == ["organization.cell"]
+    assert f"{CELL}&#34; (tên trong tệp)" in page.text or f"{CELL}&quot; (tên trong tệp)" in page.text
+    assert "Chi bộ Trường Mầm non Thượng Thanh A" in page.text and "đã đổi tên trên máy chủ" in page.text
+    with app.app_context():
+        db.session.get(Cell, cell_id(app, "Chi bộ Trường Mầm non Thượng Thanh A")).name = CELL
+        db.session.get(Organization, organization_id).name = "Đảng bộ phường Thượng Thanh mới"
+        db.session.commit()
+    page = upload(client, organization_id, data)
+    assert page.status_code == 422 and PROBLEM.findall(page.text) == ["organization.parent"]
+    assert "Tên trong tệp" in page.text and "Đảng bộ phường Thượng Thanh mới" in page.text
+    assert "đã đổi tên trên máy chủ" in page.text
+    with app.app_context():
+        organization = db.session.get(Organization, organization_id)
+        organization.name, organization.place = ORGANIZATION, "Phường Thượng Thanh"
+        db.session.commit()
+    page = upload(client, organization_id, data)
+    assert page.status_code == 422 and PROBLEM.findall(page.text) == ["organization.place"]
+    assert "Phường Thượng Thanh" in page.text and "địa danh đã sửa trên máy chủ" in page.text
+    assert meeting_count(app) == 0
+
+
+def test_the_replaced_meeting_stays_readable_in_its_history(app, runner, seed_path, tmp_path, ward, make_user):
+    """The upload's row leads to the replaced meeting: its kept file's summary and its audit trail, read only."""
+    client, organization_id = ward["client"], ward["organization"]
+    old_id = import_cli(runner, tmp_path, year_2021(document(seed_path)))
+    new = year_2021(document(seed_path))
+    new["meeting"]["location"] = "Hội trường mới"
+    page = upload(client, organization_id, as_bytes(new))
+    assert confirm(client, organization_id, page.text, reason="Chi bộ ghi lại địa điểm.").status_code == 303
+    (row,) = uploads(app)
+    listing = client.get(f"/organizations/{organization_id}/meeting-files").text
+    assert f'href="/meeting-uploads/{row.id}/history" data-replaced-history-link' in listing
+    shown = client.get(f"/meeting-uploads/{row.id}/history")
+    assert shown.status_code == 200
+    text = shown.text
+    assert f"Hội nghị bị thay (mã {old_id})" in text and "Chi bộ ghi lại địa điểm." in text
+    assert "data-preview-members>10<" in text and 'data-preview-sealed="no"' in text  # from the kept file
+    with app.app_context():
+        old_location = json.loads(row.replaced_file)["meeting"]["location"]
+        entries = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.meeting_id == old_id))
+    assert entries and old_location in text and "Hội trường mới" not in text  # the old meeting's trail only
+    assert text.count('<tr id="e') == min(entries, 100)
+    assert f"Hội nghị #{old_id}: xóa" in text  # its removal is the trail's last word
+    assert client.get(f"/meeting-uploads/{row.id}/history?before=x").status_code == 404
+    # Others reach nothing; an upload that replaced nothing has no such page.
+    other = make_organization(app, "Đảng bộ phường Đức Giang", "Đức Giang", cells=("Chi bộ 1",))
+    make_user("danguy-khac", "ward", organization_id=other)
+    make_user("bithu", "secretary", cell_id=cell_id(app))
+    assert signed_in(app, "danguy-khac").get(f"/meeting-uploads/{row.id}/history").status_code == 404
+    assert signed_in(app, "bithu").get(f"/meeting-uploads/{row.id}/history").status_code == 403
+    page = upload(client, organization_id, as_bytes(document(seed_path)))
+    assert confirm(client, organization_id, page.text).status_code == 303
+    fresh = uploads(app)[-1]
+    assert fresh.replaced_meeting_id is None
+    assert client.get(f"/meeting-uploads/{fresh.id}/history").status_code == 404
+
+
+def test_a_meeting_replaced_while_the_upload_waited_for_its_lock_is_refused(app, seed_path, ward, monkeypatch):
+    """On PostgreSQL the replaced meeting is read before its lock: gone once locked, the upload stores nothing."""
+    from review import meeting_store
+    from review.meetingfile import loads
+
+    mf, _ = loads(as_bytes(document(seed_path)))
+    assert mf is not None
+    gone = Meeting(id=10**6)  # what the read found; another upload removed it before the lock was granted
+    monkeypatch.setattr(meeting_store, "server_meeting", lambda cell_id, year: gone)
+    with app.app_context():
+        with pytest.raises(meeting_store.ImportRefused) as refused:
+            meeting_store.upload_meeting(
+                mf, cell_id(app), filename="a.json", sha256="0" * 64, user_id=None, reason="Thay."
+            )
+        assert "vừa được thay hoặc xóa trong lúc nhập" in str(refused.value)
+    assert meeting_count(app) == 0 and not uploads(app)

@@ -498,7 +498,8 @@ def test_ballot_paper_and_tally_sheet_pdfs(app, runner, seed_path, tmp_path, mak
             assert response.headers["Content-Type"] == "application/pdf"
             assert response.data.startswith(b"%PDF")
             disposition = response.headers["Content-Disposition"]
-            assert disposition.isascii() and f'filename="{stem}-2020' in disposition and disposition.endswith('.pdf"')
+            assert disposition.isascii() and disposition.startswith(f'inline; filename="{stem}-2020')
+            assert disposition.endswith(".pdf") and "filename*=UTF-8''" in disposition
     # One URL a document: the ward reads the ballot paper where the secretary prints it.
     assert signed_in(app, "danguy").get(f"/meetings/{meeting_id}/documents/ballot-paper.pdf").status_code == 200
     assert signed_in(app, "danguy").get(f"/meetings/{meeting_id}/ballot-paper.pdf").status_code == 404

@@ -41,3 +41,21 @@ def test_a_stashed_file_expires_and_expired_ones_are_removed(stash_app, monkeypa
     other = upload_stash.stash(b"new", filename="b.csv", kind="roster", owner_id=1, scope="cell:1")
     folder = upload_stash.upload_dir()
     assert sorted(p.stem for p in folder.iterdir()) == [other, other]
+
+
+def test_a_stashed_file_is_taken_once(stash_app) -> None:
+    token = upload_stash.stash(b"data", filename="hoi nghi.json", kind="meeting-file", owner_id=3, scope="o:1")
+    assert upload_stash.take(token, kind="meeting-file", owner_id=4, scope="o:1") is None  # not this account's
+    taken = upload_stash.take(token, kind="meeting-file", owner_id=3, scope="o:1")
+    assert taken is not None and taken.data == b"data" and taken.filename == "hoi nghi.json"
+    assert upload_stash.take(token, kind="meeting-file", owner_id=3, scope="o:1") is None  # the second finds nothing
+    assert upload_stash.fetch(token, kind="meeting-file", owner_id=3, scope="o:1") is None
+    assert not list(upload_stash.upload_dir().iterdir())  # nothing left behind
+
+
+def test_of_two_takes_racing_one_gets_the_file(stash_app) -> None:
+    """The second take reads the description before the first removes it, and still gets nothing."""
+    token = upload_stash.stash(b"data", filename="a.json", kind="meeting-file", owner_id=3, scope="o:1")
+    body = upload_stash.upload_dir() / f"{token}.bin"
+    body.rename(body.with_name(f"{token}.other{upload_stash.CLAIMED}"))  # the first take's rename
+    assert upload_stash.take(token, kind="meeting-file", owner_id=3, scope="o:1") is None

@@ -256,10 +256,9 @@ def test_document_is_the_meetings_pdf(app, ward, ward_client):
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
-    assert (
-        response.headers["Content-Disposition"]
-        == f'attachment; filename="bien-ban-hoi-nghi-2020-chi-bo-{ward[SEED_CELL][0]}.pdf"'
-    )
+    name = f"bien-ban-hoi-nghi-2020-chi-bo-{ward[SEED_CELL][0]}.pdf"
+    assert response.headers["Content-Disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
+    assert response.headers["Cache-Control"] == "private, no-store"
     text = pdf_text(response.data)
     assert "BIÊN BẢN" in text and "Thượng Thanh, ngày 27 tháng 11 năm 2020" in text
     assert "DỰ THẢO" not in text
@@ -306,7 +305,8 @@ def check_zip(client, job_id: int, ward) -> None:  # type: ignore[no-untyped-def
     response = client.get(f"/exports/{job_id}/download")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
-    assert "filename=tai-lieu-2020-dang-bo-1.zip" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="tai-lieu-2020-dang-bo-1.zip";')
+    assert response.headers["Cache-Control"] == "private, no-store"
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert set(archive.namelist()) == expected_names(ward)
         for name in archive.namelist():

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -139,13 +139,13 @@ def changes(entry: AuditEntry) -> list[dict[str, str]]:
     ]
 
 
-@bp.route("/meetings/<int:meeting_id>/history")
-@records_required
-def meeting(meeting_id: int) -> ResponseReturnValue:
-    """Show who changed what in the meeting's record, and when, newest first."""
-    found = db.session.get(Meeting, meeting_id)
-    if found is None or not may_view_cell(found.cell):
-        abort(404)
+def entries_page(meeting_id: int) -> tuple[list[dict[str, Any]], int | None]:
+    """Return one page of the audit entries of ``meeting_id`` (before the ``before`` argument), newest first.
+
+    The rows are what the history table shows; the second value is the ``before`` of the next,
+    older page (None on the last). It reads the trail only: the meeting's row may be gone (a
+    meeting replaced by an uploaded file keeps its entries under its id).
+    """
     before_id = query_int("before")
     if before_id is None and "before" in request.args:
         abort(404)  # no entry has that id (2^31 and more, or not a number): as a wrong id in the path
@@ -174,9 +174,20 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
         }
         for e in entries
     ]
+    return rows, entries[-1].id if more else None
+
+
+@bp.route("/meetings/<int:meeting_id>/history")
+@records_required
+def meeting(meeting_id: int) -> ResponseReturnValue:
+    """Show who changed what in the meeting's record, and when, newest first."""
+    found = db.session.get(Meeting, meeting_id)
+    if found is None or not may_view_cell(found.cell):
+        abort(404)
+    rows, older = entries_page(meeting_id)
     return render_template(
         "history/meeting.html",
         meeting=found,
         rows=rows,
-        older=entries[-1].id if more else None,
+        older_url=url_for("history.meeting", meeting_id=meeting_id, before=older) if older else None,
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, abort, render_template
+from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
 from ..access import may_view_cell, records_required
+from ..downloads import json_download
 from ..meeting_store import export_text, load_meeting
 from ..models import Meeting
 from ..text import slug
@@ -19,20 +18,6 @@ NOT_OPENED = "Chưa tải được tệp hội nghị: hội nghị chưa ghi th
 def meeting_file_name(meeting: Meeting) -> str:
     """Return the download's file name, e.g. "hoi-nghi-chi-bo-thuong-thanh-2020.json"."""
     return f"hoi-nghi-{slug(meeting.cell.name) or meeting.cell_id}-{meeting.year}.json"
-
-
-def attachment(filename: str) -> str:
-    """Return a Content-Disposition for an attachment: an ASCII name, and the name itself by RFC 5987."""
-    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-def json_download(text: str, filename: str) -> Response:
-    """Return JSON text as a file to save, never cached."""
-    response = Response(text.encode("utf-8"), mimetype="application/json")
-    response.headers["Content-Disposition"] = attachment(filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/meetings/<int:meeting_id>/meeting-file.json")

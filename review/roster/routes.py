@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock, upload_stash
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
 from ..database import lock_row, write_transaction
+from ..downloads import download
 from ..extensions import db
 from ..form_saving import acting_user, loaded_version, save_form
 from ..layout import frozen_notice
@@ -639,13 +640,6 @@ def confirm_roster_import(cell_id: int) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("roster.members", cell_id=cell.id))
-
-
-def download(data: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/cells/<int:cell_id>/members/template.xlsx")

@@ -14,24 +14,26 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import ObjectDeletedError
 
-from .. import upload_stash
+from .. import clock, upload_stash
 from ..access import import_required, importing_organization, visible_upload
+from ..downloads import json_download
 from ..extensions import db
-from ..meeting.files import json_download
+from ..history.routes import entries_page
 from ..meeting_store import ImportRefused, server_meeting, upload_meeting
 from ..meetingfile import MeetingFile, format_path, loads, placement_problems
 from ..models import Cell, MeetingUpload, Organization
 from ..rules import LEVEL_LABELS, LEVELS, Attendance, Problem
-from ..text import nfc, slug
+from ..text import file_stamp, nfc, slug
 from . import bp
 from .forms import (
     MEETING_FILE_MAX_BYTES,
@@ -44,6 +46,10 @@ from .overview import SUMMARY_EXTRA_LABELS
 KIND = "meeting-file"
 TOO_BIG = f"Tệp lớn quá {MEETING_FILE_MAX_BYTES // (1024 * 1024)} MiB: không phải một tệp hội nghị."
 EXPIRED = "Tệp chờ xác nhận không còn (quá một giờ, hoặc đã nhập): tải tệp lên lại."
+STORED_MEANWHILE = (
+    "Trong lúc nhập, một tệp khác đã được nhập cho chi bộ và năm này: tệp của bạn chưa được lưu. "
+    "Xem danh sách các tệp đã nhận bên dưới, rồi tải tệp lên lại nếu vẫn cần thay."
+)
 FILENAME_MAX = 200
 
 
@@ -195,6 +201,11 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
     """Store the previewed meeting file (the same import as the command line), and record the upload."""
     organization = importing_organization(organization_id)
     form = ConfirmMeetingFileForm()
+    valid = form.validate()
+    if form.csrf_token.errors:  # a cross-site or stale post: nothing read, nothing checked
+        page = MeetingFileForm(formdata=None)
+        page.csrf_token.errors = list(form.csrf_token.errors)
+        return render_page(organization, page), 400
     token = form.token.data or ""
     stashed = upload_stash.fetch(token, kind=KIND, owner_id=current_user.id, scope=_scope(organization))
     if stashed is None:  # expired, confirmed already, or someone else's token
@@ -206,7 +217,6 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
         upload = MeetingFileForm(formdata=None)
         upload.file.errors = checked.file_problems
         return render_page(organization, upload, checked), 422
-    valid = form.validate()
     reason = (form.reason.data or "").strip()
     if checked.replaced is not None and not reason:
         form.reason.errors = list(form.reason.errors) + [REASON_REQUIRED]
@@ -214,6 +224,10 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
     if not valid:
         return render_preview(organization, form, checked, stashed.filename), 422
     assert checked.mf is not None and checked.cell is not None
+    # Claimed in one step: of two confirmations of this token (a double click), one stores it.
+    if upload_stash.take(token, kind=KIND, owner_id=current_user.id, scope=_scope(organization)) is None:
+        flash(EXPIRED, "error")
+        return redirect(url_for("ward.meeting_files", organization_id=organization.id), code=303)
     try:
         upload = upload_meeting(
             checked.mf,
@@ -224,12 +238,13 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
             reason=reason or None,
         )
     except ImportRefused as refused:
-        upload_stash.discard(token)
         checked.problems = refused.problems
         page = MeetingFileForm(formdata=None)
         page.file.errors = checked.file_problems
         return render_page(organization, page, checked), 422
-    upload_stash.discard(token)
+    except (IntegrityError, ObjectDeletedError):  # another upload of this cell and year stored meanwhile
+        flash(STORED_MEANWHILE, "error")
+        return redirect(url_for("ward.meeting_files", organization_id=organization.id), code=303)
     assert upload is not None
     what = "Đã thay" if upload.replaced_meeting_id is not None else "Đã nhập"
     flash(
@@ -247,6 +262,25 @@ def replaced_meeting_file(upload_id: int) -> ResponseReturnValue:
     upload = visible_upload(upload_id)
     if upload.replaced_file is None:
         abort(404)
-    stamp = upload.uploaded_at.strftime("%Y%m%d") if isinstance(upload.uploaded_at, datetime) else ""
+    stamp = file_stamp(clock.local(upload.uploaded_at))  # the day in the server's time zone, not UTC's
     name = f"hoi-nghi-{slug(upload.cell.name) or upload.cell_id}-{upload.year}-bi-thay-{stamp}.json"
     return json_download(upload.replaced_file, name)
+
+
+@bp.route("/meeting-uploads/<int:upload_id>/history")
+@import_required
+def replaced_meeting_history(upload_id: int) -> ResponseReturnValue:
+    """Show what stays of the meeting an upload replaced: its kept file's summary and its audit trail."""
+    upload = visible_upload(upload_id)
+    if upload.replaced_meeting_id is None:
+        abort(404)
+    mf = loads(upload.replaced_file.encode("utf-8"))[0] if upload.replaced_file else None
+    rows, older = entries_page(upload.replaced_meeting_id)
+    return render_template(
+        "ward/replaced_meeting_history.html",
+        upload=upload,
+        organization=upload.cell.organization,
+        shown=summary(mf) if mf is not None else None,
+        rows=rows,
+        older_url=url_for("ward.replaced_meeting_history", upload_id=upload.id, before=older) if older else None,
+    )

@@ -21,6 +21,7 @@ from ..access import (
     ward_required,
 )
 from ..documents import DOCUMENTS, file_name, render_document
+from ..downloads import NO_STORE, download, named
 from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR, LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from . import bp
@@ -50,8 +51,6 @@ from .overview import (
     chart_bars,
     percent,
 )
-
-NO_STORE = "private, no-store"
 
 
 def level_columns() -> list[dict[str, str]]:
@@ -100,11 +99,8 @@ def document(meeting_id: int, key: str) -> ResponseReturnValue:
     if document_refused(viewer, key):
         abort(403)
     # The browser shows the counting papers to print; the others are files the ward keeps.
-    disposition = "inline" if key in COUNTING_PAPERS else "attachment"
-    response = Response(render_document(meeting, key), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{file_name(meeting, key)}"'
-    response.headers["Cache-Control"] = NO_STORE
-    return response
+    inline = key in COUNTING_PAPERS
+    return download(render_document(meeting, key), file_name(meeting, key), "application/pdf", inline=inline)
 
 
 @bp.route("/organizations/<int:organization_id>/exports", methods=["POST"])
@@ -168,6 +164,4 @@ def export_download(job_id: int) -> ResponseReturnValue:
     job = visible_job(job_id)
     if job.status != DONE or not job.file_path or not Path(job.file_path).is_file():
         abort(404)
-    response = send_file(job.file_path, mimetype="application/zip", as_attachment=True, download_name=zip_name(job))
-    response.headers["Cache-Control"] = NO_STORE
-    return response
+    return named(send_file(job.file_path, mimetype="application/zip"), zip_name(job))
