@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -162,6 +163,71 @@ def test_too_many_rows_are_refused() -> None:
     many = [HEADER] + [[i, f"Người {i}", None, "01/01/2000"] for i in range(2300)]
     with pytest.raises(FileRefused, match="tối đa 2000 dòng"):
         read_file(workbook(many))
+
+
+def with_sheet_xml(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
+    """Return the workbook ``data`` with its first sheet's XML changed by ``change``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def test_a_workbook_of_100000_rows_is_refused_without_building_it_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    def repeat(content: bytes) -> bytes:  # row 2, written 100,000 times
+        row = re.search(rb'<row r="2".*?</row>', content)
+        assert row is not None
+        rows = b"".join(
+            re.sub(rb'(r="[A-Z]*)2"', rb"\g<1>" + str(n).encode() + b'"', row.group(0)) for n in range(2, 100_002)
+        )
+        return content[: row.start()] + rows + content[row.end() :]
+
+    data = with_sheet_xml(workbook([HEADER, [None, "Nguyễn Văn An"]]), repeat)
+    assert len(data) <= MAX_BYTES
+    real = openpyxl.load_workbook
+    calls: list[dict[str, object]] = []
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", spy)
+    with pytest.raises(FileRefused, match="hơn 2000 dòng đảng viên, tối đa 2000 dòng"):
+        read_file(data)
+    assert calls and all(kwargs.get("read_only") is True for kwargs in calls)  # never the whole sheet in memory
+
+
+def test_a_zip_declaring_a_huge_unpacked_size_is_refused_without_inflating(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\x00" * (11 * 1024 * 1024))  # inflates to 11 MiB
+    data = out.getvalue()
+    assert len(data) < 100_000
+
+    def no_inflating(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a member was inflated")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", no_inflating)
+    monkeypatch.setattr(zipfile.ZipFile, "testzip", no_inflating)
+    with pytest.raises(FileRefused, match="Bảng tính quá lớn khi giải nén: tối đa 10 MiB"):
+        read_file(data)
+
+
+def test_a_sheet_declaring_a_huge_dimension_is_read_as_what_it_holds() -> None:
+    def widen(content: bytes) -> bytes:
+        changed = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD9000"', content)
+        assert changed != content
+        return changed
+
+    data = with_sheet_xml(workbook([HEADER, [1, "Nguyễn Văn An", None, "19/05/2008"]]), widen)
+    assert [m.name for m in members(data)] == ["Nguyễn Văn An"]
 
 
 def test_an_export_workbook_keeps_text_that_looks_like_a_formula() -> None:
