@@ -12,6 +12,8 @@ No Flask, no database: the pages and the command line share it. Readings:
   below the header, every cell of a range merged there is an unreadable cell naming the range
   (the row is refused when the range covers a column the roster uses).
 - Hidden rows and columns are read like the others and named in a notice.
+- CSV export: a cell a spreadsheet would run as a formula (starting with ``= + - @``, tab, CR) is
+  written after a ``'``; the import takes that ``'`` off again (an export read back changes nothing).
 - CSV: UTF-8 with or without a byte-order mark; the separator is the one of ``;``, ``,`` or tab
   that splits the header line most (semicolon when none does); another encoding is refused,
   asking for the file to be saved as UTF-8.
@@ -30,7 +32,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from .roster_sheet import ALIASES, MAX_ROWS, NAME, CellValue, Sheet, Unreadable, column_letter, header_key
 
@@ -46,6 +48,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
+CSV_UNREADABLE = "Không đọc được tệp CSV (có ô quá dài hoặc dấu ngoặc kép không đóng): lưu lại từ Excel dạng CSV UTF-8."
 
 
 class FileRefused(Exception):
@@ -287,15 +290,15 @@ def read_csv(data: bytes) -> Sheet:
     rows: list[tuple[int, tuple[CellValue, ...]]] = []
     try:
         for number, record in enumerate(reader, start=1):
-            cells: list[CellValue] = [value for value in record]
+            cells: list[CellValue] = [csv_value(value) for value in record]
             while cells and not str(cells[-1]).strip():
                 cells.pop()
             if cells:
                 rows.append((number, tuple(cells)))
             if len(rows) > MAX_READ_ROWS:
                 raise FileRefused(f"Tệp có hơn {MAX_ROWS} dòng đảng viên, tối đa {MAX_ROWS} dòng.")
-    except csv.Error as error:
-        raise FileRefused(f"Không đọc được tệp CSV ({error}): lưu lại từ Excel dạng CSV UTF-8.") from None
+    except csv.Error:  # its text is English ("field larger than field limit"): not for the user
+        raise FileRefused(CSV_UNREADABLE) from None
     return Sheet(rows=tuple(rows))
 
 
@@ -339,9 +342,35 @@ def write_xlsx(rows: Sequence[Sequence[str]], *, title: str | None = None, notes
     return out.getvalue()
 
 
+FORMULA_STARTS: Final = frozenset("=+-@\t\r")
+
+
+def is_quoted_formula(text: str) -> bool:
+    """Return whether ``text`` is a cell the CSV export protected with a leading ``'`` (see :func:`csv_cell`)."""
+    return text.startswith("'") and text.lstrip("'")[:1] in FORMULA_STARTS
+
+
+def csv_cell(text: str) -> str:
+    """Return a cell as the CSV export writes it: ``'`` before a text a spreadsheet would run as a formula.
+
+    A text already starting with ``'`` before such a character gets one more, so that the import,
+    which takes one ``'`` off (:func:`csv_value`), reads back what was written.
+    """
+    return "'" + text if text[:1] in FORMULA_STARTS or is_quoted_formula(text) else text
+
+
+def csv_value(text: str) -> str:
+    """Return a CSV cell as the import reads it: the export's protecting ``'`` taken off."""
+    return text[1:] if is_quoted_formula(text) else text
+
+
 def write_csv(rows: Sequence[Sequence[str]]) -> bytes:
-    """Return a CSV file of ``rows``: UTF-8 with a byte-order mark, semicolons, CRLF (as Excel opens it)."""
+    """Return a CSV file of ``rows``: UTF-8 with a byte-order mark, semicolons, CRLF (as Excel opens it).
+
+    A cell starting with ``= + - @``, a tab or a carriage return is written after a ``'``, so that a
+    spreadsheet program opening the file shows it as text, never runs it as a formula.
+    """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -284,6 +284,29 @@ def test_csv_export_reads_back() -> None:
     assert member.note == 'có "ngoặc"; chấm phẩy' and member.card_number == "007"
 
 
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1", "-a", "@SUM(A1)", "\tx", "\rx", "'=x", "''-x"])
+def test_csv_export_never_writes_a_formula_and_reads_back(name: str) -> None:
+    data = write_csv([HEADER, ["1", name, "", "19/05/2008", "", "", "", name]])
+    record = data.decode("utf-8-sig").split("\r\n")[1]
+    assert record.split(";")[1].strip('"').startswith("'")  # a spreadsheet shows it as text
+    cells = dict(zip(HEADER, read_file(data).rows[1][1], strict=False))
+    assert cells["Họ và tên"] == name and cells["Ghi chú"] == name
+
+
+def test_csv_text_with_a_quote_before_an_ordinary_letter_is_kept() -> None:
+    data = write_csv([HEADER, ["1", "'Ân", "", "19/05/2008"]])
+    assert b";'\xc3\x82n;" in data
+    assert read_file(data).rows[1][1][1] == "'Ân"
+
+
+def test_a_csv_the_reader_cannot_take_is_refused_in_vietnamese() -> None:
+    data = ("Họ và tên;Ngày vào Đảng\r\n" + "a" * 200_000 + ";19/05/2008\r\n").encode()
+    with pytest.raises(FileRefused) as refused:
+        read_file(data)
+    assert str(refused.value).startswith("Không đọc được tệp CSV (có ô quá dài")
+    assert "field" not in str(refused.value)
+
+
 def test_an_unreadable_cell_keeps_its_shown_value() -> None:
     assert Unreadable("x", value="B").value == "B"
 
