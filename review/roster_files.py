@@ -17,7 +17,7 @@ No Flask, no database: the pages and the command line share it. Readings:
 - CSV: UTF-8 with or without a byte-order mark; the separator is the one of ``;``, ``,`` or tab
   that splits the header line most (semicolon when none does); another encoding is refused,
   asking for the file to be saved as UTF-8.
-- Refused: a file over 5 MiB, or one whose workbook declares more than 10 MiB unpacked (checked before
+- Refused: a file over 5 MiB (``text.UPLOAD_MAX_BYTES``), or one whose workbook declares more than 10 MiB unpacked (checked before
   anything is inflated); more than
   2,000 member rows (checked by ``roster_sheet``, the reading stops early beyond that).
 """
@@ -35,9 +35,10 @@ from datetime import date, datetime
 from typing import IO, Any, Final
 
 from .roster_sheet import ALIASES, MAX_ROWS, NAME, CellValue, Sheet, Unreadable, column_letter, header_key
+from .text import UPLOAD_MAX_BYTES, mib_text
 
 MIB = 1024 * 1024
-MAX_BYTES = 5 * MIB
+MAX_BYTES = UPLOAD_MAX_BYTES
 MAX_UNPACKED = 10 * MIB  # 2,000 members fit in well under 2 MiB of XML
 MAX_READ_ROWS = MAX_ROWS + 200  # room for titles and blank rows; the core counts the members
 MAX_SHEET_ROWS = MAX_READ_ROWS * 50  # rows (empty ones too) a sheet may run to
@@ -58,7 +59,7 @@ class FileRefused(Exception):
 def read_file(data: bytes) -> Sheet:
     """Return the sheet of an XLSX or CSV file's bytes; raise :class:`FileRefused` with the reason."""
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"Tệp lớn {len(data) / 1024 / 1024:.1f} MiB, tối đa 5 MiB.".replace(".", ",", 1))
+        raise FileRefused(f"Tệp lớn {mib_text(len(data))}, tối đa {mib_text(MAX_BYTES)}.")
     if not data.strip():
         raise FileRefused("Tệp trống.")
     if data.startswith(OLE_MAGIC) or data.startswith(OLE_MAGIC[:4]):
@@ -93,7 +94,7 @@ def read_xlsx(data: bytes) -> Sheet:
     if "xl/workbook.xml" not in {info.filename for info in infos}:
         raise FileRefused(NOT_WORKBOOK)
     if sum(info.file_size for info in infos) > MAX_UNPACKED:
-        raise FileRefused(f"Bảng tính quá lớn khi giải nén: tối đa {MAX_UNPACKED // MIB} MiB.")
+        raise FileRefused(f"Bảng tính quá lớn khi giải nén: tối đa {mib_text(MAX_UNPACKED)}.")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 (openpyxl raises many kinds on a damaged workbook)
