@@ -116,9 +116,11 @@ def register_template_helpers(app: Flask) -> None:
     an instant (aware) is shown in local time, a civil time (naive) or a date as it is.
     """
     from .clock import when
+    from .text import UPLOAD_MAX_BYTES, mib_text
     from .vocabulary import TEMPLATE_GLOBALS
 
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
+    app.jinja_env.globals["UPLOAD_MAX"] = mib_text(UPLOAD_MAX_BYTES)  # "5 MiB", the largest file a page takes
     app.jinja_env.filters["when"] = when
 
     from .menu import register_menu

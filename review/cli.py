@@ -6,6 +6,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import url_for
@@ -23,6 +24,7 @@ from .documents import DOCUMENTS, render_document
 from .extensions import db
 from .meeting_store import ImportRefused, export_text, import_meeting, load_meeting
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
+from .roster_sheet import Plan
 from .rules import Problem
 from .setup_store import create_cell
 
@@ -489,7 +491,8 @@ def _roster_cell(cell_id: int) -> Cell:
 @with_appcontext
 def roster_import_command(cell_id: int, path: Path, dry_run: bool) -> None:
     """Check a roster spreadsheet whole; store it unless it has a problem (or --dry-run)."""
-    from .roster.importing import plan_file, store_plan
+    from .roster.importing import ImportRefused as RosterRefused
+    from .roster.importing import import_file, read_plan
     from .roster_files import FileRefused
 
     cell = _roster_cell(cell_id)
@@ -497,16 +500,26 @@ def roster_import_command(cell_id: int, path: Path, dry_run: bool) -> None:
         data = path.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"Không đọc được tệp {path}: {exc.strerror}") from exc
-    try:
-        plan = plan_file(cell.id, data)
-    except FileRefused as refused:
-        raise click.ClickException(str(refused)) from refused
-    if not plan.ok:
+
+    def refuse(plan: Plan) -> NoReturn:
         problems = plan.all_problems()
         click.echo(f"Tệp không được nhập: {len(problems)} lỗi, không lưu gì.", err=True)
         for problem in problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
+
+    try:
+        plan, _roster = read_plan(cell.id, data)
+        if not plan.ok:
+            refuse(plan)
+        if not dry_run:  # planned again inside the transaction, the cell locked (as the page does)
+            plan, stored = import_file(cell, data)
+    except FileRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    except RosterRefused as refused:
+        if refused.plan is not None:
+            refuse(refused.plan)
+        raise click.ClickException(refused.message) from refused
     for notice in plan.reading.notices:
         click.echo(f"Lưu ý: {notice}")
     if dry_run:
@@ -521,15 +534,14 @@ def roster_import_command(cell_id: int, path: Path, dry_run: bool) -> None:
             f"giữ nguyên {plan.count('unchanged')} đảng viên."
         )
     else:
-        with write_transaction():
-            stored = store_plan(cell, plan)
-            added = [(m.code, m.name) for m in stored.added]
-            updated = [(m.code, m.name) for m in stored.updated]
-        for code, name in added:
-            click.echo(f"Đã thêm: {code} {name}")
-        for code, name in updated:
-            click.echo(f"Đã cập nhật: {code} {name}")
-        click.echo(f"Đã nhập: thêm {len(added)}, cập nhật {len(updated)}, giữ nguyên {stored.unchanged} đảng viên.")
+        for member in stored.added:
+            click.echo(f"Đã thêm: {member.code} {member.name}")
+        for member in stored.updated:
+            click.echo(f"Đã cập nhật: {member.code} {member.name}")
+        click.echo(
+            f"Đã nhập: thêm {len(stored.added)}, cập nhật {len(stored.updated)}, "
+            f"giữ nguyên {stored.unchanged} đảng viên."
+        )
     for existing in plan.missing:
         click.echo(f"Không có trong tệp, vẫn giữ: {existing.data.name}")
 

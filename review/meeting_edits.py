@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Cell, Meeting, Member, Participant, ReviewYear
@@ -100,3 +101,50 @@ def follow_roster_edit(open_meeting: Meeting | None, member: Member, changed: di
     for key, value in changed.items():
         if key in COPIED_FIELDS:
             setattr(participant, key, value)
+
+
+# ---------------------------------------------------------------------------
+# The meeting the roster's edits follow, and the next member code and roll order
+# (the roster's pages and its import, on the page and the command line, share them)
+
+CODE = re.compile(r"m([0-9]+)", re.ASCII)
+
+
+def latest_meeting(cell_id: int) -> Meeting | None:
+    """Return the cell's meeting of the latest review year, or None."""
+    return db.session.scalar(
+        select(Meeting)
+        .join(ReviewYear, Meeting.review_year_id == ReviewYear.id)
+        .where(Meeting.cell_id == cell_id)
+        .order_by(ReviewYear.year.desc())
+        .limit(1)
+    )
+
+
+def is_counted(meeting: Meeting) -> bool:
+    """Return whether the meeting's ballot has been counted (its final tally is recorded)."""
+    from .meeting_store import FINAL_TALLY  # meeting_store imports seal_guard, which imports this module
+
+    return any(t.entry == FINAL_TALLY for t in meeting.tallies)
+
+
+def open_meeting(cell_id: int) -> Meeting | None:
+    """Return the meeting being recorded: the latest one, while its ballot is not counted."""
+    meeting = latest_meeting(cell_id)
+    return meeting if meeting is not None and not is_counted(meeting) else None
+
+
+def next_code(cell_id: int) -> str:
+    """Return the next free member code of the cell: m01, m02, ..., m99, m100, ...
+
+    Codes of members who left stay taken, so a code never names two people.
+    """
+    codes = db.session.scalars(select(Member.code).where(Member.cell_id == cell_id))
+    numbers = [int(match.group(1)) for code in codes if (match := CODE.fullmatch(code))]
+    return f"m{max(numbers, default=0) + 1:02d}"
+
+
+def next_roll_order(meeting: Meeting) -> int:
+    """Return the roll order after the meeting's last participant."""
+    last = db.session.scalar(select(func.max(Participant.roll_order)).where(Participant.meeting_id == meeting.id))
+    return 0 if last is None else last + 1

@@ -38,10 +38,9 @@ from .rules import (
     Standing,
     Votes,
 )
-from .text import CONTROL, day_text, nfc, one_line_break
+from .text import CONTROL, NAME_MAX, day_text, nfc, one_line_break
 
 FORMAT = "party-review/1"
-NAME_MAX = 200
 TEXT_MAX = 20_000
 MEMBER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 

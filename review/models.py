@@ -63,8 +63,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import vocabulary
 from .extensions import db
 from .rules import OVERRIDE_KEYS, Attendance, BallotMode, Level, Position, QuotaPool, Standing
+from .text import NAME_MAX
 
-NAME = 200  # longest name or title we store
+NAME = NAME_MAX  # longest name or title we store (one home: text.NAME_MAX)
 
 
 def enum_values(enum: type[StrEnum]) -> list[str]:

@@ -12,32 +12,44 @@ No Flask, no database: the pages and the command line share it. Readings:
   below the header, every cell of a range merged there is an unreadable cell naming the range
   (the row is refused when the range covers a column the roster uses).
 - Hidden rows and columns are read like the others and named in a notice.
+- CSV export: a cell a spreadsheet would run as a formula (starting with ``= + - @``, tab, CR) is
+  written after a ``'``; the import takes that ``'`` off again (an export read back changes nothing).
 - CSV: UTF-8 with or without a byte-order mark; the separator is the one of ``;``, ``,`` or tab
   that splits the header line most (semicolon when none does); another encoding is refused,
   asking for the file to be saved as UTF-8.
-- Refused: a file over 5 MiB, or one whose workbook unpacks to more than 50 MiB; more than
+- Refused: a file over 5 MiB (``text.UPLOAD_MAX_BYTES``), or one whose workbook declares more than 10 MiB unpacked (checked before
+  anything is inflated); more than
   2,000 member rows (checked by ``roster_sheet``, the reading stops early beyond that).
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import zipfile
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any, Final
 
 from .roster_sheet import ALIASES, MAX_ROWS, NAME, CellValue, Sheet, Unreadable, column_letter, header_key
+from .text import UPLOAD_MAX_BYTES, mib_text
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED = 50 * 1024 * 1024
+MIB = 1024 * 1024
+MAX_BYTES = UPLOAD_MAX_BYTES
+MAX_UNPACKED = 10 * MIB  # 2,000 members fit in well under 2 MiB of XML
 MAX_READ_ROWS = MAX_ROWS + 200  # room for titles and blank rows; the core counts the members
+MAX_SHEET_ROWS = MAX_READ_ROWS * 50  # rows (empty ones too) a sheet may run to
+MAX_COLUMNS = 100  # columns read; a roster has 8
+MAX_MERGED = 10_000
+NOT_WORKBOOK = "Tệp không phải là bảng tính Excel (.xlsx) hoặc đã bị hỏng: lưu lại từ Excel dạng .xlsx hoặc CSV UTF-8."
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
+CSV_UNREADABLE = "Không đọc được tệp CSV (có ô quá dài hoặc dấu ngoặc kép không đóng): lưu lại từ Excel dạng CSV UTF-8."
 
 
 class FileRefused(Exception):
@@ -47,7 +59,7 @@ class FileRefused(Exception):
 def read_file(data: bytes) -> Sheet:
     """Return the sheet of an XLSX or CSV file's bytes; raise :class:`FileRefused` with the reason."""
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"Tệp lớn {len(data) / 1024 / 1024:.1f} MiB, tối đa 5 MiB.".replace(".", ",", 1))
+        raise FileRefused(f"Tệp lớn {mib_text(len(data))}, tối đa {mib_text(MAX_BYTES)}.")
     if not data.strip():
         raise FileRefused("Tệp trống.")
     if data.startswith(OLE_MAGIC) or data.startswith(OLE_MAGIC[:4]):
@@ -65,71 +77,148 @@ def read_file(data: bytes) -> Sheet:
 
 
 def read_xlsx(data: bytes) -> Sheet:
-    """Return the first sheet of an XLSX workbook."""
+    """Return the first sheet of an XLSX workbook.
+
+    The sizes the zip declares are checked before anything is inflated (the zip reader stops at the
+    declared size); the cells are read in openpyxl's read-only mode, stopping at the row limit; the
+    merged ranges, hidden rows and columns and formulas with no cached value come from one streaming
+    pass over the sheet's XML. The whole workbook is never built in memory.
+    """
     from openpyxl import load_workbook
 
-    not_workbook = (
-        "Tệp không phải là bảng tính Excel (.xlsx) hoặc đã bị hỏng: lưu lại từ Excel dạng .xlsx hoặc CSV UTF-8."
-    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-            if archive.testzip() is not None:
-                raise FileRefused(not_workbook)
+            infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
-        raise FileRefused(not_workbook) from None
-    if "xl/workbook.xml" not in names:
-        raise FileRefused(not_workbook)
-    if unpacked > MAX_UNPACKED:
-        raise FileRefused("Bảng tính quá lớn khi giải nén: tối đa 50 MiB.")
+        raise FileRefused(NOT_WORKBOOK) from None
+    if "xl/workbook.xml" not in {info.filename for info in infos}:
+        raise FileRefused(NOT_WORKBOOK)
+    if sum(info.file_size for info in infos) > MAX_UNPACKED:
+        raise FileRefused(f"Bảng tính quá lớn khi giải nén: tối đa {mib_text(MAX_UNPACKED)}.")
     try:
-        values = load_workbook(io.BytesIO(data), data_only=True)
-        formulas = load_workbook(io.BytesIO(data), data_only=False)
-    except FileRefused:
-        raise
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 (openpyxl raises many kinds on a damaged workbook)
-        raise FileRefused(not_workbook) from None
+        raise FileRefused(NOT_WORKBOOK) from None
     try:
-        if not values.worksheets:
+        if not book.worksheets:
             raise FileRefused("Bảng tính không có trang tính nào.")
-        return sheet_from(values.worksheets[0], formulas.worksheets[0])
+        ws = book.worksheets[0]
+        rows = sheet_rows(ws)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(ws._worksheet_path) as source:
+            layout = read_layout(source)
+        return sheet_from(rows, layout)
     except FileRefused:
         raise
     except Exception:  # noqa: BLE001 (a damaged sheet may fail only while its cells are read)
-        raise FileRefused(not_workbook) from None
+        raise FileRefused(NOT_WORKBOOK) from None
     finally:
-        values.close()
-        formulas.close()
+        book.close()
 
 
-def sheet_from(ws: Any, wf: Any) -> Sheet:
-    """Return the rows of a worksheet (values) and its twin read with formulas."""
-    if ws.max_row > MAX_READ_ROWS * 50:
-        raise FileRefused(f"Bảng tính có {ws.max_row} dòng, quá nhiều cho một danh sách đảng viên (tối đa {MAX_ROWS}).")
-    merged: dict[tuple[int, int], tuple[str, bool, int]] = {}  # (row, column) -> (range, is top-left, first row)
-    for rng in ws.merged_cells.ranges:
-        for row in range(rng.min_row, rng.max_row + 1):
-            for col in range(rng.min_col, rng.max_col + 1):
-                merged[(row, col)] = (rng.coord, (row, col) == (rng.min_row, rng.min_col), rng.min_row)
-    hidden_rows = [n for n, dim in ws.row_dimensions.items() if dim.hidden]
-    hidden_cols = [key for key, dim in ws.column_dimensions.items() if dim.hidden]
+def too_many_rows(count: int | str) -> FileRefused:
+    return FileRefused(f"Bảng tính có {count} dòng, quá nhiều cho một danh sách đảng viên (tối đa {MAX_ROWS}).")
+
+
+def sheet_rows(ws: Any) -> list[tuple[int, list[object]]]:
+    """Return the non-empty rows of a read-only worksheet (number, values), stopping at the limits."""
+    if ws.max_row is not None and ws.max_row > MAX_SHEET_ROWS:  # the sheet's declared dimension
+        raise too_many_rows(ws.max_row)
+    ws.reset_dimensions()  # read what the sheet holds, not what its dimension claims
+    rows: list[tuple[int, list[object]]] = []
+    for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+        if number > MAX_SHEET_ROWS:
+            raise too_many_rows(f"hơn {MAX_SHEET_ROWS}")
+        if any(value is not None for value in cells):
+            rows.append((number, list(cells)))  # trailing empty cells kept: a merged range may cover them
+            if len(rows) > MAX_READ_ROWS:
+                raise FileRefused(f"Bảng tính có hơn {MAX_ROWS} dòng đảng viên, tối đa {MAX_ROWS} dòng.")
+    return rows
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the values leave out: merged ranges, hidden rows and columns, formulas never calculated."""
+
+    merged: tuple[tuple[str, int, int, int, int], ...] = ()  # (range, min col, min row, max col, max row)
+    hidden_rows: tuple[int, ...] = ()
+    hidden_columns: tuple[str, ...] = ()
+    uncalculated: frozenset[tuple[int, int]] = frozenset()  # (row, column) of a formula with no cached value
+
+
+def read_layout(source: IO[bytes]) -> Layout:
+    """Return the layout of a worksheet's XML, read in one streaming pass."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    merged: list[tuple[str, int, int, int, int]] = []
+    hidden_rows: list[int] = []
+    hidden_columns: list[str] = []
+    uncalculated: set[tuple[int, int]] = set()
+    row = 0
+    for event, element in iterparse(source, events=("start", "end")):
+        tag = element.tag.rpartition("}")[2]
+        if event == "start":
+            if tag == "row":
+                row = int(element.get("r") or row + 1)
+                if element.get("hidden") in ("1", "true"):
+                    hidden_rows.append(row)
+            continue
+        if tag == "c":
+            formula = value = None
+            for child in element:
+                name = child.tag.rpartition("}")[2]
+                if name == "f":
+                    formula = child
+                elif name == "v":
+                    value = child
+            if formula is not None and (value is None or value.text is None) and element.get("r"):
+                letters, number = coordinate_from_string(element.get("r"))
+                uncalculated.add((number, column_index_from_string(letters)))
+            element.clear()
+        elif tag == "row":
+            element.clear()
+        elif tag == "col" and element.get("hidden") in ("1", "true"):
+            low, high = int(element.get("min", "1")), int(element.get("max", "1"))
+            hidden_columns.append(column_letter(low - 1) + ("" if high == low else ":" + column_letter(high - 1)))
+        elif tag == "mergeCell" and element.get("ref"):
+            if len(merged) >= MAX_MERGED:
+                raise FileRefused(f"Bảng tính có hơn {MAX_MERGED} vùng ô gộp: bỏ gộp ô rồi lưu lại.")
+            ref = element.get("ref")
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+            merged.append((ref, min_col, min_row, max_col, max_row))
+    return Layout(tuple(merged), tuple(hidden_rows), tuple(hidden_columns), frozenset(uncalculated))
+
+
+def merged_cells(layout: Layout, numbers: Sequence[int]) -> dict[tuple[int, int], tuple[str, bool, int]]:
+    """Return (row, column) -> (range, is top-left, first row) for the cells of the rows read."""
+    merged: dict[tuple[int, int], tuple[str, bool, int]] = {}
+    budget = (len(numbers) + 1) * MAX_COLUMNS  # ranges do not overlap in a sound workbook
+    for ref, min_col, min_row, max_col, max_row in layout.merged:
+        for row in numbers[bisect.bisect_left(numbers, min_row) : bisect.bisect_right(numbers, max_row)]:
+            for col in range(min_col, min(max_col, MAX_COLUMNS) + 1):
+                merged[(row, col)] = (ref, (row, col) == (min_row, min_col), min_row)
+                budget -= 1
+                if budget < 0:
+                    raise FileRefused(NOT_WORKBOOK)
+    return merged
+
+
+def sheet_from(read: Sequence[tuple[int, Sequence[object]]], layout: Layout) -> Sheet:
+    """Return the rows of a worksheet (its non-empty rows' values and its layout)."""
+    merged = merged_cells(layout, [number for number, _ in read])
     rows: list[tuple[int, tuple[CellValue, ...]]] = []
     header_seen = False
     header_row = 0
-    for row_cells, formula_cells in zip(ws.iter_rows(), wf.iter_rows(), strict=False):
-        if not row_cells:
-            continue
-        number = row_cells[0].row
+    for number, cells in read:
         values: list[CellValue] = []
-        for cell, fcell in zip(row_cells, formula_cells, strict=False):
-            value: CellValue = plain(cell.value)
-            if value is None and fcell.data_type == "f":
+        for column, raw in enumerate(cells, start=1):
+            value: CellValue = plain(raw)
+            if value is None and (number, column) in layout.uncalculated:
                 value = Unreadable(
-                    f"Ô {fcell.coordinate} là công thức chưa có giá trị (tệp chưa được tính lại trong Excel): "
-                    "mở tệp trong Excel rồi lưu lại, hoặc chép giá trị thay cho công thức."
+                    f"Ô {column_letter(column - 1)}{number} là công thức chưa có giá trị (tệp chưa được tính lại "
+                    "trong Excel): mở tệp trong Excel rồi lưu lại, hoặc chép giá trị thay cho công thức."
                 )
-            where = merged.get((number, cell.column))
+            where = merged.get((number, column))
             if where is not None and header_seen and where[2] <= header_row:
                 value = None  # a header cell merged down (a header of two rows): part of the header
             elif where is not None and header_seen:
@@ -155,15 +244,16 @@ def sheet_from(ws: Any, wf: Any) -> Sheet:
                 for i, v in enumerate(values)
             ]
         rows.append((number, tuple(values)))
-        if len(rows) > MAX_READ_ROWS:
-            raise FileRefused(f"Bảng tính có hơn {MAX_ROWS} dòng đảng viên, tối đa {MAX_ROWS} dòng.")
     notices = []
-    if hidden_rows:
+    if layout.hidden_rows:
         notices.append(
-            "Các dòng bị ẩn vẫn được đọc như các dòng khác: " + ", ".join(str(n) for n in sorted(hidden_rows)) + "."
+            "Các dòng bị ẩn vẫn được đọc như các dòng khác: "
+            + ", ".join(str(n) for n in sorted(layout.hidden_rows)[:50])
+            + (", …" if len(layout.hidden_rows) > 50 else "")
+            + "."
         )
-    if hidden_cols:
-        notices.append("Các cột bị ẩn vẫn được đọc như các cột khác: " + ", ".join(sorted(hidden_cols)) + ".")
+    if layout.hidden_columns:
+        notices.append("Các cột bị ẩn vẫn được đọc như các cột khác: " + ", ".join(layout.hidden_columns) + ".")
     return Sheet(rows=tuple(rows), notices=tuple(notices))
 
 
@@ -201,15 +291,15 @@ def read_csv(data: bytes) -> Sheet:
     rows: list[tuple[int, tuple[CellValue, ...]]] = []
     try:
         for number, record in enumerate(reader, start=1):
-            cells: list[CellValue] = [value for value in record]
+            cells: list[CellValue] = [csv_value(value) for value in record]
             while cells and not str(cells[-1]).strip():
                 cells.pop()
             if cells:
                 rows.append((number, tuple(cells)))
             if len(rows) > MAX_READ_ROWS:
                 raise FileRefused(f"Tệp có hơn {MAX_ROWS} dòng đảng viên, tối đa {MAX_ROWS} dòng.")
-    except csv.Error as error:
-        raise FileRefused(f"Không đọc được tệp CSV ({error}): lưu lại từ Excel dạng CSV UTF-8.") from None
+    except csv.Error:  # its text is English ("field larger than field limit"): not for the user
+        raise FileRefused(CSV_UNREADABLE) from None
     return Sheet(rows=tuple(rows))
 
 
@@ -253,9 +343,35 @@ def write_xlsx(rows: Sequence[Sequence[str]], *, title: str | None = None, notes
     return out.getvalue()
 
 
+FORMULA_STARTS: Final = frozenset("=+-@\t\r")
+
+
+def is_quoted_formula(text: str) -> bool:
+    """Return whether ``text`` is a cell the CSV export protected with a leading ``'`` (see :func:`csv_cell`)."""
+    return text.startswith("'") and text.lstrip("'")[:1] in FORMULA_STARTS
+
+
+def csv_cell(text: str) -> str:
+    """Return a cell as the CSV export writes it: ``'`` before a text a spreadsheet would run as a formula.
+
+    A text already starting with ``'`` before such a character gets one more, so that the import,
+    which takes one ``'`` off (:func:`csv_value`), reads back what was written.
+    """
+    return "'" + text if text[:1] in FORMULA_STARTS or is_quoted_formula(text) else text
+
+
+def csv_value(text: str) -> str:
+    """Return a CSV cell as the import reads it: the export's protecting ``'`` taken off."""
+    return text[1:] if is_quoted_formula(text) else text
+
+
 def write_csv(rows: Sequence[Sequence[str]]) -> bytes:
-    """Return a CSV file of ``rows``: UTF-8 with a byte-order mark, semicolons, CRLF (as Excel opens it)."""
+    """Return a CSV file of ``rows``: UTF-8 with a byte-order mark, semicolons, CRLF (as Excel opens it).
+
+    A cell starting with ``= + - @``, a tab or a carriage return is written after a ``'``, so that a
+    spreadsheet program opening the file shows it as text, never runs it as a formula.
+    """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -19,7 +19,7 @@ Readings this module decides (SPEC 10 leaves them open):
 - Card numbers are text: a cell holding a number (the spreadsheet dropped its leading zeros) is
   refused, asking for the column to be formatted as text; nothing is guessed.
 - Names match (name and admission date, when a card number does not decide) whatever their case
-  and spacing; the stored name becomes the file's text.
+  and spacing (``text.name_key``, the set-up's rule for names of cells too); the stored name becomes the file's text.
 - Dates: besides the future, a date of admission before the Party's founding (03/02/1930) and a
   birth date on or after the date of admission are refused (as the member form does).
 """
@@ -27,7 +27,6 @@ Readings this module decides (SPEC 10 leaves them open):
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -35,11 +34,10 @@ from typing import Final
 
 from . import vocabulary
 from .rules import COMMITTEE_SEATS, SINGLE_POSITIONS, Position, Standing
-from .text import CONTROL_MESSAGE, LINE_BREAK_MESSAGE, day_text, nfc, one_line_break, text_problem
+from .text import NAME_MAX, day_text, fold_diacritics, name_key, nfc, one_line_break, text_problem
 
 PARTY_FOUNDED: Final = date(1930, 2, 3)
 MAX_ROWS: Final = 2000
-NAME_LENGTH: Final = 200  # models.NAME
 CARD_LENGTH: Final = 32  # models.Member.card_number
 NOTE_LENGTH: Final = 2000
 
@@ -74,9 +72,7 @@ CHANGE_LABELS: Final = {**{key: HEADERS[key] for key in FIELDS}, "standing": "Ch
 
 def header_key(text: str) -> str:
     """Return a header (or a position) as it is compared: no case, diacritics, extra spaces or trailing punctuation."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    bare = re.sub(r"\s+", " ", bare).strip().casefold()
+    bare = re.sub(r"\s+", " ", fold_diacritics(text)).strip().casefold()
     return re.sub(r"[\s:.;,*?!()\-–]+$", "", bare).strip()
 
 
@@ -267,11 +263,6 @@ def parse_position(text: str) -> Position:
         ) from None
 
 
-def name_key(name: str) -> str:
-    """Return a name as rows match members: NFC, no case, single spaces."""
-    return re.sub(r"\s+", " ", nfc(name)).strip().casefold()
-
-
 def derive_standing(official_on: date | None, before: MemberData | None) -> Standing:
     """Return the standing a row stores: official with a date; kept official if it never had one."""
     if official_on is not None:
@@ -303,7 +294,7 @@ def member_problems(
         if value is not None and value > today:
             problems.append((key, f"{HEADERS[key]} ({day_text(value)}) là một ngày trong tương lai."))
     if admitted_on is not None and admitted_on < PARTY_FOUNDED:
-        problems.append((ADMITTED, "Ngày vào Đảng không thể trước ngày thành lập Đảng (03/02/1930)."))
+        problems.append((ADMITTED, f"Ngày vào Đảng không thể trước ngày thành lập Đảng ({day_text(PARTY_FOUNDED)})."))
     if admitted_on is not None and official_on is not None and official_on < admitted_on:
         problems.append(
             (
@@ -480,8 +471,8 @@ def read_value(key: str, value: CellValue) -> object:
     if key == NAME:
         if not text:
             raise ValueError("Thiếu họ và tên.")
-        if len(text) > NAME_LENGTH:
-            raise ValueError(f"Họ và tên dài {len(text)} ký tự, tối đa {NAME_LENGTH} ký tự.")
+        if len(text) > NAME_MAX:
+            raise ValueError(f"Họ và tên dài {len(text)} ký tự, tối đa {NAME_MAX} ký tự.")
         return text
     if len(text) > NOTE_LENGTH:
         raise ValueError(f"Ghi chú dài {len(text)} ký tự, tối đa {NOTE_LENGTH} ký tự.")
@@ -698,8 +689,6 @@ def sheet_of(rows: Sequence[Sequence[CellValue]], first_row: int = 1) -> Sheet:
 
 
 __all__ = [
-    "CONTROL_MESSAGE",
-    "LINE_BREAK_MESSAGE",
     "Existing",
     "MemberData",
     "Plan",

@@ -5,7 +5,7 @@ line (review/setup_cli.py) ask the same functions, through review/setup_store.py
 
 Names. A name is stored as typed, in NFC, without surrounding spaces. Two names are the same
 name when they are equal once NFC-normalised, case-folded and with their runs of white space
-made one space (:func:`name_key`): "Chi bộ Khu dân cư số 1" and "CHI BỘ KHU DÂN CƯ  SỐ 1" are
+made one space (``text.name_key``): "Chi bộ Khu dân cư số 1" and "CHI BỘ KHU DÂN CƯ  SỐ 1" are
 one cell. An organisation's name is unique in the whole database; a cell's, in its
 organisation (archived ones included: an archived cell keeps its name, so its documents stay
 unambiguous). The database's unique constraints stand behind the exact spelling.
@@ -23,14 +23,9 @@ Archiving (``archived_at``) keeps every record; nothing is deleted:
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 
-from .text import text_problem
-
-# The longest name or place stored (models.NAME; tests/test_organization_pages.py checks they agree).
-NAME_MAX = 200
+from .text import NAME_MAX, name_key, nfc, text_problem
 
 ORGANIZATION = "organization"
 CELL = "cell"
@@ -40,18 +35,11 @@ _EMPTY = {
     ORGANIZATION: "Nhập tên đảng bộ.",
     CELL: "Nhập tên chi bộ.",
 }
-_WHITESPACE = re.compile(r"\s+")
 
 
 def clean(value: str) -> str:
     """Return a typed name or place as it is stored: NFC, without surrounding white space."""
-    return unicodedata.normalize("NFC", value).strip()
-
-
-def name_key(name: str) -> str:
-    """Return what two names must share to be the same name: NFC, case-folded, one space between words."""
-    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
-    return _WHITESPACE.sub(" ", folded).strip()
+    return nfc(value).strip()
 
 
 def too_long(value: str, limit: int = NAME_MAX) -> str | None:

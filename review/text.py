@@ -22,6 +22,14 @@ ASCII_INTEGER = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 CONTROL_MESSAGE = "Có ký tự điều khiển không hợp lệ (thường do dán từ phần mềm khác): xóa ký tự đó rồi lưu lại."
 LINE_BREAK_MESSAGE = "Trường này chỉ ghi trên một dòng: bỏ dấu xuống dòng rồi lưu lại."
 DIGITS_MESSAGE = "Cần một số nguyên viết bằng chữ số 0–9."
+# The longest name (of a member, a cell, an organisation, a place) the record stores: models.NAME,
+# the set-up rules, the roster spreadsheet and the meeting file all take this one.
+NAME_MAX: Final = 200
+# The largest file a page takes (a roster spreadsheet, a meeting file): well under the request limit
+# (config.MAX_CONTENT_LENGTH, 8 MiB). Texts say it with :func:`mib_text`.
+UPLOAD_MAX_BYTES: Final = 5 * 1024 * 1024
+_WHITESPACE = re.compile(r"\s+")
+
 UNDECODABLE_MESSAGE = (
     "Có ký tự không đọc được (nội dung gửi lên không phải mã UTF-8), đánh dấu bằng �: gõ lại phần đó rồi lưu lại."
 )
@@ -146,8 +154,28 @@ def file_stamp(value: date) -> str:
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
+def mib_text(size: int) -> str:
+    """Return a size in bytes as the messages write it: "5 MiB", "1,5 MiB"."""
+    mib = size / 1024 / 1024
+    return f"{mib:.0f} MiB" if mib.is_integer() else f"{mib:.1f} MiB".replace(".", ",")
+
+
+def name_key(name: str) -> str:
+    """Return what two names must share to be the same name: NFC, case-folded, one space between words.
+
+    "Chi bộ Khu dân cư số 1" and "CHI BỘ KHU DÂN CƯ  SỐ 1" give one key. NFC again after case
+    folding, which may leave a letter decomposed ("ΐ").
+    """
+    return nfc(_WHITESPACE.sub(" ", nfc(name).casefold())).strip()
+
+
+def fold_diacritics(text: str) -> str:
+    """Return ``text`` without its diacritics, đ and Đ read as d and D: "Đảng viên" gives "Dang vien"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def slug(name: str) -> str:
     """Return a name as an ASCII piece of a file name: "Chi bộ Thượng Thanh" gives "chi-bo-thuong-thanh"."""
-    folded = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
-    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    ascii_text = fold_diacritics(name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -164,6 +165,71 @@ def test_too_many_rows_are_refused() -> None:
         read_file(workbook(many))
 
 
+def with_sheet_xml(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
+    """Return the workbook ``data`` with its first sheet's XML changed by ``change``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def test_a_workbook_of_100000_rows_is_refused_without_building_it_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    def repeat(content: bytes) -> bytes:  # row 2, written 100,000 times
+        row = re.search(rb'<row r="2".*?</row>', content)
+        assert row is not None
+        rows = b"".join(
+            re.sub(rb'(r="[A-Z]*)2"', rb"\g<1>" + str(n).encode() + b'"', row.group(0)) for n in range(2, 100_002)
+        )
+        return content[: row.start()] + rows + content[row.end() :]
+
+    data = with_sheet_xml(workbook([HEADER, [None, "Nguyễn Văn An"]]), repeat)
+    assert len(data) <= MAX_BYTES
+    real = openpyxl.load_workbook
+    calls: list[dict[str, object]] = []
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", spy)
+    with pytest.raises(FileRefused, match="hơn 2000 dòng đảng viên, tối đa 2000 dòng"):
+        read_file(data)
+    assert calls and all(kwargs.get("read_only") is True for kwargs in calls)  # never the whole sheet in memory
+
+
+def test_a_zip_declaring_a_huge_unpacked_size_is_refused_without_inflating(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\x00" * (11 * 1024 * 1024))  # inflates to 11 MiB
+    data = out.getvalue()
+    assert len(data) < 100_000
+
+    def no_inflating(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a member was inflated")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", no_inflating)
+    monkeypatch.setattr(zipfile.ZipFile, "testzip", no_inflating)
+    with pytest.raises(FileRefused, match="Bảng tính quá lớn khi giải nén: tối đa 10 MiB"):
+        read_file(data)
+
+
+def test_a_sheet_declaring_a_huge_dimension_is_read_as_what_it_holds() -> None:
+    def widen(content: bytes) -> bytes:
+        changed = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD9000"', content)
+        assert changed != content
+        return changed
+
+    data = with_sheet_xml(workbook([HEADER, [1, "Nguyễn Văn An", None, "19/05/2008"]]), widen)
+    assert [m.name for m in members(data)] == ["Nguyễn Văn An"]
+
+
 def test_an_export_workbook_keeps_text_that_looks_like_a_formula() -> None:
     data = write_xlsx([HEADER, ["1", "=HYPERLINK(1)", "", "19/05/2008", "", "", "0012", "=1+1"]])
     (member,) = members(data)
@@ -216,6 +282,29 @@ def test_csv_export_reads_back() -> None:
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
     (member,) = members(data)
     assert member.note == 'có "ngoặc"; chấm phẩy' and member.card_number == "007"
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1", "-a", "@SUM(A1)", "\tx", "\rx", "'=x", "''-x"])
+def test_csv_export_never_writes_a_formula_and_reads_back(name: str) -> None:
+    data = write_csv([HEADER, ["1", name, "", "19/05/2008", "", "", "", name]])
+    record = data.decode("utf-8-sig").split("\r\n")[1]
+    assert record.split(";")[1].strip('"').startswith("'")  # a spreadsheet shows it as text
+    cells = dict(zip(HEADER, read_file(data).rows[1][1], strict=False))
+    assert cells["Họ và tên"] == name and cells["Ghi chú"] == name
+
+
+def test_csv_text_with_a_quote_before_an_ordinary_letter_is_kept() -> None:
+    data = write_csv([HEADER, ["1", "'Ân", "", "19/05/2008"]])
+    assert b";'\xc3\x82n;" in data
+    assert read_file(data).rows[1][1][1] == "'Ân"
+
+
+def test_a_csv_the_reader_cannot_take_is_refused_in_vietnamese() -> None:
+    data = ("Họ và tên;Ngày vào Đảng\r\n" + "a" * 200_000 + ";19/05/2008\r\n").encode()
+    with pytest.raises(FileRefused) as refused:
+        read_file(data)
+    assert str(refused.value).startswith("Không đọc được tệp CSV (có ô quá dài")
+    assert "field" not in str(refused.value)
 
 
 def test_an_unreadable_cell_keeps_its_shown_value() -> None:

@@ -389,6 +389,77 @@ def test_cli_import_prints_every_problem_and_stores_nothing(app, runner, seeded,
     assert missing.exit_code == 1 and "Không có chi bộ mã 9999" in missing.output
 
 
+def test_cli_import_plans_again_inside_the_locked_transaction(app, runner, seeded, tmp_path, monkeypatch):
+    from review.roster import importing
+
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(xlsx(NEW_ROWS))
+    real_lock = importing.lock_row
+    locked = []
+
+    def lock_and_race(model, row_id):  # type: ignore[no-untyped-def]
+        real_lock(model, row_id)
+        locked.append((model, row_id))
+        # A page adds the file's Bùi Văn Khánh between the CLI's check and its transaction.
+        db.session.add(
+            Member(
+                cell_id=seeded,
+                code="m50",
+                name="Bùi Văn Khánh",
+                standing="probationary",
+                position="member",
+                admitted_on=date(2019, 1, 15),
+                card_number="00012345",
+            )
+        )
+        db.session.flush()
+
+    monkeypatch.setattr(importing, "lock_row", lock_and_race)
+    result = runner.invoke(args=["roster", "import", str(seeded), str(path)])
+    assert result.exit_code == 0, result.output
+    assert locked == [(Cell, seeded)]
+    assert "Đã cập nhật: m50 Bùi Văn Khánh" in result.output  # matched by its card, not added twice
+    assert "thêm 1, cập nhật 2, giữ nguyên 0" in result.output
+
+
+def test_cli_import_answers_a_clash_in_vietnamese_with_exit_1(app, runner, seeded, tmp_path, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from review.roster import importing
+
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(xlsx(NEW_ROWS))
+
+    def clash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise IntegrityError("INSERT INTO member ...", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(importing, "store_plan", clash)
+    before = roster(app, seeded)
+    result = runner.invoke(args=["roster", "import", str(seeded), str(path)])
+    assert result.exit_code == 1
+    assert "Danh sách chi bộ vừa thay đổi trong lúc nhập" in result.output
+    assert "Traceback" not in result.output and "IntegrityError" not in result.output
+    assert not isinstance(result.exception, IntegrityError)
+    assert roster(app, seeded) == before
+
+
+def test_the_preview_carries_the_roster_token_read_with_its_plan(app, client, seeded, monkeypatch):
+    from review.roster import importing
+
+    calls = []
+    real = importing.cell_members
+
+    def counting(cell_id):  # type: ignore[no-untyped-def]
+        calls.append(cell_id)
+        return real(cell_id)
+
+    monkeypatch.setattr(importing, "cell_members", counting)
+    page = upload(client, seeded, xlsx(NEW_ROWS)).get_data(as_text=True)
+    assert calls == [seeded]  # one read of the roster gives the plan and the token
+    with app.app_context():
+        assert hidden(page, "roster") == importing.versions_token(real(seeded))
+
+
 def test_the_import_is_audited_like_other_member_changes(app, client, seeded):
     from review.models import AuditEntry
 

@@ -21,7 +21,6 @@ from ..rules import LEVEL_LABELS, SINGLE_POSITIONS, Position, Standing
 from ..text import day_text, strip_nfc
 
 DATE_FORMAT = "%Y-%m-%d"  # what <input type=date> sends
-PARTY_FOUNDED = date(1930, 2, 3)  # no one was admitted before the Party was founded
 STANDING_LABELS = {standing: vocabulary.STANDING_LABELS[standing] for standing in Standing}
 
 # Looks up who else currently holds a position in the cell: returns their name, or None.
@@ -121,8 +120,7 @@ class MemberForm(BaseForm):
             return
         if field.data > clock.today():
             raise ValidationError("Ngày vào Đảng không thể sau hôm nay.")
-        if field.data < PARTY_FOUNDED:
-            raise ValidationError("Ngày vào Đảng không thể trước ngày thành lập Đảng (03/02/1930).")
+        # Before the Party's founding: roster_sheet.member_problems (run by validate) says it.
         if self.retired_on is not None and field.data > self.retired_on:
             raise ValidationError(f"Ngày vào Đảng không thể sau ngày ra khỏi chi bộ ({day_text(self.retired_on)}).")
 

@@ -9,10 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import clock
+from ..database import lock_row, write_transaction
 from ..extensions import db
-from ..meeting_edits import COPIED_FIELDS, follow_roster_edit, roster_order_key, summon
+from ..meeting_edits import (
+    COPIED_FIELDS,
+    follow_roster_edit,
+    next_code,
+    next_roll_order,
+    open_meeting,
+    roster_order_key,
+    summon,
+)
 from ..models import Cell, Member
 from ..roster_files import read_file, write_csv, write_xlsx
 from ..roster_sheet import Existing, MemberData, Plan, export_rows, plan_import, read_sheet
@@ -41,19 +51,39 @@ def cell_members(cell_id: int) -> list[Member]:
     return list(db.session.scalars(select(Member).where(Member.cell_id == cell_id).order_by(Member.id)))
 
 
-def roster_of(cell_id: int) -> list[Existing]:
-    """Return the cell's roster as the core plans against it."""
-    return [Existing(id=m.id, data=member_data(m), retired_on=m.retired_on) for m in cell_members(cell_id)]
+def existing_of(members: list[Member]) -> list[Existing]:
+    """Return members as the core plans against them."""
+    return [Existing(id=m.id, data=member_data(m), retired_on=m.retired_on) for m in members]
 
 
-def roster_token(cell_id: int) -> str:
-    """Return the versions of the cell's members: it changes with any edit, addition or departure."""
-    return versions_token(cell_members(cell_id))
+def read_plan(cell_id: int, data: bytes) -> tuple[Plan, str]:
+    """Read a file and plan its import into the cell's roster; raise roster_files.FileRefused.
+
+    Returns the plan and the roster's token, both from one read of the roster: confirming with the
+    token stores only if nobody changed the roster since (:func:`import_file`).
+    """
+    reading = read_sheet(read_file(data), clock.today())
+    members = cell_members(cell_id)
+    return plan_import(reading, existing_of(members)), versions_token(members)
 
 
-def plan_file(cell_id: int, data: bytes) -> Plan:
-    """Read a file and plan its import into the cell's roster; raise roster_files.FileRefused."""
-    return plan_import(read_sheet(read_file(data), clock.today()), roster_of(cell_id))
+CHANGED_MESSAGE = (
+    "Danh sách chi bộ đã thay đổi từ lúc xem trước (có người vừa sửa): "
+    "kiểm tra lại bản xem trước bên dưới rồi xác nhận lần nữa."
+)
+CLASH_MESSAGE = (
+    "Danh sách chi bộ vừa thay đổi trong lúc nhập (một số thẻ vừa được dùng hoặc một đảng viên vừa được thêm): "
+    "không lưu gì, hãy kiểm tra lại rồi nhập lần nữa."
+)
+
+
+class ImportRefused(Exception):
+    """An import not stored: the roster changed, or the file has problems against it (``plan``)."""
+
+    def __init__(self, message: str, plan: Plan | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.plan = plan
 
 
 @dataclass
@@ -65,13 +95,38 @@ class Stored:
     unchanged: int
 
 
-def store_plan(cell: Cell, plan: Plan) -> Stored:
-    """Store an error-free plan (in the caller's write transaction); new members join the open meeting."""
-    from .routes import next_code, next_roll_order, open_meeting
+def import_file(cell: Cell, data: bytes, expected_token: str | None = None) -> tuple[Plan, Stored]:
+    """Read a file and store its import into the cell's roster in one write transaction.
 
+    The cell is locked (two imports, or an import and a page edit, queue up on PostgreSQL) and the
+    plan is made inside the transaction against the roster as it is then. With ``expected_token``
+    (the preview's), a roster changed since is refused. Raises roster_files.FileRefused, or
+    :class:`ImportRefused` (with the plan when the file has problems); nothing is stored then.
+    """
+    reading = read_sheet(read_file(data), clock.today())
+    try:
+        with write_transaction():
+            lock_row(Cell, cell.id)
+            members = cell_members(cell.id)
+            if expected_token is not None and versions_token(members) != expected_token:
+                raise ImportRefused(CHANGED_MESSAGE)
+            plan = plan_import(reading, existing_of(members))
+            if not plan.ok:
+                raise ImportRefused(f"Tệp có {len(plan.all_problems())} lỗi, không lưu gì.", plan)
+            stored = store_plan(cell, plan, members)
+    except IntegrityError:  # a card number or a code taken at the same moment (outside the cell's lock)
+        raise ImportRefused(CLASH_MESSAGE) from None
+    return plan, stored
+
+
+def store_plan(cell: Cell, plan: Plan, members: list[Member]) -> Stored:
+    """Store an error-free plan of the cell's ``members`` (in the caller's write transaction).
+
+    New members join the open meeting.
+    """
     assert plan.ok
     meeting = open_meeting(cell.id)
-    by_id = {m.id: m for m in cell_members(cell.id)}
+    by_id = {m.id: m for m in members}
     stored = Stored(added=[], updated=[], unchanged=0)
     new_members = []
     for planned in plan.planned:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import clock, upload_stash
 from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
-from ..database import lock_row, write_transaction
 from ..downloads import download
 from ..extensions import db
 from ..form_saving import acting_user, loaded_version, save_form
 from ..layout import frozen_notice
-from ..meeting_edits import COPIED_FIELDS, Refused, follow_roster_edit, roster_order_key, summon
-from ..meeting_store import FINAL_TALLY, meeting_file
+from ..meeting_edits import (
+    COPIED_FIELDS,
+    Refused,
+    follow_roster_edit,
+    is_counted,
+    latest_meeting,
+    next_code,
+    next_roll_order,
+    open_meeting,
+    roster_order_key,
+    summon,
+)
+from ..meeting_store import meeting_file
 from ..meetingfile import POSITION_LABELS
 from ..models import Cell, IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
 from ..roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, FileRefused
@@ -37,37 +45,10 @@ from .forms import (
     RosterUploadForm,
     position_taken_message,
 )
-from .importing import export_bytes, plan_file, roster_token, store_plan, template_bytes
-
-EXTRA_FIELDS = ("official_on", "card_number", "born_on", "note")
-
-CODE = re.compile(r"m([0-9]+)", re.ASCII)
-
+from .importing import ImportRefused, export_bytes, import_file, read_plan, template_bytes
 
 # ---------------------------------------------------------------------------
 # Queries
-
-
-def latest_meeting(cell_id: int) -> Meeting | None:
-    """Return the cell's meeting of the latest review year, or None."""
-    return db.session.scalar(
-        select(Meeting)
-        .join(ReviewYear, Meeting.review_year_id == ReviewYear.id)
-        .where(Meeting.cell_id == cell_id)
-        .order_by(ReviewYear.year.desc())
-        .limit(1)
-    )
-
-
-def is_counted(meeting: Meeting) -> bool:
-    """Return whether the meeting's ballot has been counted (its final tally is recorded)."""
-    return any(t.entry == FINAL_TALLY for t in meeting.tallies)
-
-
-def open_meeting(cell_id: int) -> Meeting | None:
-    """Return the meeting being recorded: the latest one, while its ballot is not counted."""
-    meeting = latest_meeting(cell_id)
-    return meeting if meeting is not None and not is_counted(meeting) else None
 
 
 def participations(member: Member) -> list[tuple[Meeting, Participant]]:
@@ -113,22 +94,6 @@ def participant_of(meeting: Meeting, member: Member) -> Participant | None:
     return db.session.scalar(
         select(Participant).where(Participant.meeting_id == meeting.id, Participant.member_id == member.id)
     )
-
-
-def next_code(cell_id: int) -> str:
-    """Return the next free member code of the cell: m01, m02, ..., m99, m100, ...
-
-    Codes of members who left stay taken, so a code never names two people.
-    """
-    codes = db.session.scalars(select(Member.code).where(Member.cell_id == cell_id))
-    numbers = [int(match.group(1)) for code in codes if (match := CODE.fullmatch(code))]
-    return f"m{max(numbers, default=0) + 1:02d}"
-
-
-def next_roll_order(meeting: Meeting) -> int:
-    """Return the roll order after the meeting's last participant."""
-    last = db.session.scalar(select(func.max(Participant.roll_order)).where(Participant.meeting_id == meeting.id))
-    return 0 if last is None else last + 1
 
 
 def position_holder(cell_id: int, position: Position, except_member_id: int | None) -> Member | None:
@@ -546,8 +511,13 @@ def preview_rows(plan: Plan) -> list[dict[str, object]]:
     return rows
 
 
-def render_preview(cell, plan: Plan | None, token: str | None, refused: str | None, status: int):  # type: ignore[no-untyped-def]
-    """Show the upload's preview (or why the file was refused) with the confirmation when it may be stored."""
+def render_preview(
+    cell: Cell, plan: Plan | None, token: str | None, refused: str | None, status: int, roster: str = ""
+) -> ResponseReturnValue:
+    """Show the upload's preview (or why the file was refused) with the confirmation when it may be stored.
+
+    ``roster`` is the roster's token read with the plan (:func:`importing.read_plan`).
+    """
     problems = plan.all_problems() if plan is not None else []
     return (
         render_template(
@@ -558,7 +528,7 @@ def render_preview(cell, plan: Plan | None, token: str | None, refused: str | No
             problems=problems,
             refused=refused,
             upload=RosterUploadForm(formdata=None),
-            confirm=RosterConfirmForm(formdata=None, data={"token": token, "roster": roster_token(cell.id)}),
+            confirm=RosterConfirmForm(formdata=None, data={"token": token, "roster": roster}),
             token=token,
             status_labels=STATUS_LABELS,
         ),
@@ -582,16 +552,16 @@ def import_roster(cell_id: int) -> ResponseReturnValue:
         return render_template("roster/import.html", cell=cell, form=form), 422
     data = upload.stream.read(MAX_BYTES + 1)
     try:
-        plan = plan_file(cell.id, data)
+        plan, roster = read_plan(cell.id, data)
     except FileRefused as refused:
         form.file.errors = [str(refused)]
         return render_template("roster/import.html", cell=cell, form=form), 422
     if not plan.ok:
-        return render_preview(cell, plan, None, None, 422)
+        return render_preview(cell, plan, None, None, 422, roster)
     token = upload_stash.stash(
         data, filename=upload.filename, kind=STASH_KIND, owner_id=acting_user().id, scope=stash_scope(cell.id)
     )
-    return render_preview(cell, plan, token, None, 200)
+    return render_preview(cell, plan, token, None, 200, roster)
 
 
 @bp.route("/cells/<int:cell_id>/members/import/confirm", methods=["POST"])
@@ -612,27 +582,14 @@ def confirm_roster_import(cell_id: int) -> ResponseReturnValue:
         ]
         return render_template("roster/import.html", cell=cell, form=upload), 422
     try:
-        plan = plan_file(cell.id, stashed.data)
+        _plan, stored = import_file(cell, stashed.data, expected_token=form.roster.data or "")
     except FileRefused as refused:
         return render_preview(cell, None, None, str(refused), 422)
-    if not plan.ok:
-        return render_preview(cell, plan, None, None, 422)
-    changed = Refused(
-        "roster",
-        "Danh sách chi bộ đã thay đổi từ lúc xem trước (có người vừa sửa): "
-        "kiểm tra lại bản xem trước bên dưới rồi xác nhận lần nữa.",
-    )
-    try:
-        with write_transaction():
-            lock_row(Cell, cell.id)  # two confirmations of one cell queue up (PostgreSQL)
-            if roster_token(cell.id) != (form.roster.data or ""):
-                raise changed
-            stored = store_plan(cell, plan)
-    except (Refused, IntegrityError) as refused:  # IntegrityError: a member added at the same moment
-        db.session.rollback()
-        refused = refused if isinstance(refused, Refused) else changed
-        plan = plan_file(cell.id, stashed.data)
-        return render_preview(cell, plan, form.token.data if plan.ok else None, refused.message, 409)
+    except ImportRefused as refused:
+        if refused.plan is not None:  # the file's problems against the roster as it is
+            return render_preview(cell, refused.plan, None, None, 422)
+        plan, roster = read_plan(cell.id, stashed.data)  # the roster changed: preview it again
+        return render_preview(cell, plan, form.token.data if plan.ok else None, refused.message, 409, roster)
     upload_stash.discard(form.token.data)
     flash(
         f"Đã nhập danh sách từ bảng tính: thêm {len(stored.added)}, cập nhật {len(stored.updated)}, "

@@ -22,7 +22,7 @@ from ..rules import (
     resolve_rules,
 )
 from ..setup_rules import NAME_MAX
-from ..text import strip_nfc
+from ..text import UPLOAD_MAX_BYTES, strip_nfc
 from ..vocabulary import BALLOT_MODE_LABELS, QUOTA_POOL_LABELS, RULE_PARAMETER_LABELS
 
 PROFILE_DEFAULT = ""  # an override left at "theo hồ sơ"
@@ -158,7 +158,7 @@ class RulesForm(BaseForm):
         return True
 
 
-MEETING_FILE_MAX_BYTES = 5 * 1024 * 1024  # well under MAX_CONTENT_LENGTH (8 MiB): the seed's file is 20 KiB
+MEETING_FILE_MAX_BYTES = UPLOAD_MAX_BYTES  # the seed's file is 20 KiB
 REASON_MAX = 2000
 NO_FILE = "Chọn tệp hội nghị (JSON) để tải lên."
 REASON_REQUIRED = "Ghi lý do thay hội nghị đã có trên máy chủ."

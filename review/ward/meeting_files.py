@@ -33,7 +33,7 @@ from ..meeting_store import ImportRefused, server_meeting, upload_meeting
 from ..meetingfile import MeetingFile, format_path, loads, placement_problems
 from ..models import Cell, MeetingUpload, Organization
 from ..rules import LEVEL_LABELS, LEVELS, Attendance, Problem
-from ..text import file_stamp, nfc, slug
+from ..text import file_stamp, mib_text, nfc, slug
 from . import bp
 from .forms import (
     MEETING_FILE_MAX_BYTES,
@@ -44,7 +44,7 @@ from .forms import (
 from .overview import SUMMARY_EXTRA_LABELS
 
 KIND = "meeting-file"
-TOO_BIG = f"Tệp lớn quá {MEETING_FILE_MAX_BYTES // (1024 * 1024)} MiB: không phải một tệp hội nghị."
+TOO_BIG = f"Tệp lớn quá {mib_text(MEETING_FILE_MAX_BYTES)}: không phải một tệp hội nghị."
 EXPIRED = "Tệp chờ xác nhận không còn (quá một giờ, hoặc đã nhập): tải tệp lên lại."
 STORED_MEANWHILE = (
     "Trong lúc nhập, một tệp khác đã được nhập cho chi bộ và năm này: tệp của bạn chưa được lưu. "
