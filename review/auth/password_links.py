@@ -8,7 +8,11 @@ the token's hash (no comparison of secrets in Python, so nothing to time), and e
 is no good (unknown, garbage, expired, used, revoked) answers the same: None.
 
 Using a link sets the password and marks the link used in the caller's one transaction, and
-ends every session of the account (``User.set_password``). The page then sends the user to the
+ends every session of the account (``User.set_password``). It holds the account's row, then the
+link's, and reads the link again under the lock: of two requests with one token at once, the
+second waits for the first and finds the link used (PostgreSQL runs READ COMMITTED; SQLite's
+immediate write transaction already holds the database). Issuing holds the account's row too,
+before revoking the older links, so two resets at once leave one good link. The page then sends the user to the
 sign-in page (they type the new password once more, and learn their username there).
 """
 
@@ -22,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from .. import clock
+from ..database import lock_row
 from ..extensions import db
 from ..models import PasswordLink, User
 
@@ -57,6 +62,7 @@ def token_hash(token: str) -> str:
 
 def issue_link(user: User, issued_by: User | None) -> IssuedLink:
     """Issue a new link for ``user`` (in the caller's transaction); revoke its older unused links."""
+    lock_row(User, user.id)  # two resets at once: the second revokes the first's link
     now = clock.now()
     revoke_unused(user, now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -104,10 +110,24 @@ def use_link(token: str, password: str) -> User | None:
     Returns the account, or None when the link is no good (nothing changed). Every session of
     the account ends (``User.set_password``); so do its other outstanding links (revoked).
     """
-    link = find_link(token)
-    if link is None:
+    found = find_link(token)
+    if found is None:
         return None
+    # The account first, as issue_link does (one order: no deadlock), then the link, read again
+    # under its lock: a request with the same token that got there first has used it meanwhile.
+    lock_row(User, found.user_id)
+    link = db.session.scalar(
+        select(PasswordLink)
+        .where(PasswordLink.id == found.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     now = clock.now()
+    if link is None or not is_good(link, now):
+        return None
+    db.session.refresh(link.user)
+    if not link.user.active:
+        return None
     link.used_at = now
     user = link.user
     user.set_password(password)
