@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -29,9 +29,8 @@ from .. import clock
 from ..database import lock_row
 from ..extensions import db
 from ..models import PasswordLink, User
+from .account_rules import LINK_LIFETIME
 
-# How long a set-password link stays good: the one place it is said.
-LINK_LIFETIME = timedelta(hours=48)
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 URL-safe characters
 MAX_TOKEN_LENGTH = 128  # anything longer is garbage: never hashed, never looked up
 
