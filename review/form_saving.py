@@ -15,6 +15,7 @@ from wtforms import HiddenField
 from . import clock
 from .database import write_transaction
 from .extensions import db
+from .forms import VIETNAMESE
 from .meeting_edits import Refused
 from .models import User
 from .versioning import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
@@ -112,7 +113,8 @@ def refused_button(form: FlaskForm, back: str) -> ResponseReturnValue:
     the page it came from, where a fresh token waits, with why in a flash (the form's errors,
     in Vietnamese: ``forms.MESSAGES``).
     """
-    flash(" ".join(e for errors in form.errors.values() for e in errors) or BAD_BUTTON, "error")
+    messages = dict.fromkeys(VIETNAMESE.gettext(e) for errors in form.errors.values() for e in errors)
+    flash(" ".join(messages) or BAD_BUTTON, "error")
     return redirect(back)
 
 
