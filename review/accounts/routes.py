@@ -259,14 +259,14 @@ def new_link(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return refused_button(form, back_to(account))
     back = back_to(account)
+    refusal = link_refusal(account.username, account.active)  # a disabled account's link would never work
+    if refusal is not None:
+        flash(refusal, "error")
+        return redirect(back)
     issuer_id = current_user.id
     with write_transaction():
         account = managed_account(user_id)
-        refusal = link_refusal(account.username, account.active)
-        issued = None if refusal else issue_link(account, db.session.get(User, issuer_id))
-    if issued is None:
-        flash(refusal or "", "error")
-        return redirect(back)
+        issued = issue_link(account, db.session.get(User, issuer_id))
     return link_card(account, issued, back, new=False)
 
 
