@@ -8,12 +8,14 @@ the token's hash (no comparison of secrets in Python, so nothing to time), and e
 is no good (unknown, garbage, expired, used, revoked) answers the same: None.
 
 Using a link sets the password and marks the link used in the caller's one transaction, and
-ends every session of the account (``User.set_password``). It holds the account's row, then the
-link's, and reads the link again under the lock: of two requests with one token at once, the
-second waits for the first and finds the link used (PostgreSQL runs READ COMMITTED; SQLite's
-immediate write transaction already holds the database). Issuing holds the account's row too,
-before revoking the older links, so two resets at once leave one good link. The page then sends the user to the
+ends every session of the account (``User.set_password``). The page then sends the user to the
 sign-in page (they type the new password once more, and learn their username there).
+
+Concurrency. Using a link holds the account's row, then the link's, and reads the link again
+under the lock: of two requests with one token at once, the second waits for the first and
+finds the link used, the same "no good" answer (PostgreSQL runs READ COMMITTED; SQLite's
+immediate write transaction already holds the database). Issuing holds the account's row
+too, before revoking the older links, so two resets at once leave one good link.
 """
 
 from __future__ import annotations
