@@ -15,13 +15,14 @@ from sqlalchemy import select
 
 from . import meetingfile
 from .accounts.service import link_member
-from .auth.account_rules import MEMBER_ELSEWHERE, member_refusal
+from .auth.account_rules import link_refusal
 from .auth.password_links import issue_link
 from .auth.password_rules import password_problems
 from .clock import when
 from .database import write_transaction
 from .documents import DOCUMENTS, render_document
 from .extensions import db
+from .meeting_edits import Refused
 from .meeting_store import ImportRefused, export_text, import_meeting, load_meeting
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
 from .roster_sheet import Plan
@@ -176,8 +177,6 @@ def create_user_command(
 ) -> None:
     """Create an account; the password is asked, or read from REVIEW_PASSWORD."""
     scope = Role(role)
-    if member_id is not None:
-        check_member(scope, cell_id, member_id)
     if scope in (Role.SECRETARY, Role.COUNTER) and (cell_id is None or organization_id is not None):
         raise click.UsageError("Tài khoản bí thư và ban kiểm phiếu cần --cell (và không có --organization).")
     if scope is Role.WARD and (organization_id is None or cell_id is not None):
@@ -191,29 +190,20 @@ def create_user_command(
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise click.UsageError(f"Tên đăng nhập {username} đã có.")
     password = read_password("Mật khẩu", username)
-    with write_transaction():
-        user = create_user(
-            username, scope, password, cell_id=cell_id, organization_id=organization_id, display_name=display_name
-        )
-        if member_id is not None:
-            db.session.flush()
-            link_member(user, member_id)
+    try:
+        with write_transaction():
+            user = create_user(
+                username, scope, password, cell_id=cell_id, organization_id=organization_id, display_name=display_name
+            )
+            if member_id is not None:
+                db.session.flush()
+                link_member(user, member_id)  # the page's rule: a counter, a member of its cell who may count
+    except Refused as refused:
+        raise click.ClickException(refused.message) from None
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role_label}).")
     if member_id is not None and user.member is not None:
         click.echo(f"Tài khoản đứng tên đồng chí {user.member.name}.")
     click.echo(user.id)
-
-
-def check_member(role: Role, cell_id: int | None, member_id: int) -> None:
-    """Refuse (exit 1) a --member that is not a member of the counter account's cell who may count."""
-    if role is not Role.COUNTER:
-        raise click.ClickException("Chỉ tài khoản ban kiểm phiếu (--role counter) được liên kết với một đảng viên.")
-    member = db.session.get(Member, member_id)
-    if member is None or member.cell_id != cell_id:
-        raise click.ClickException(f"Không có đảng viên mã {member_id} trong chi bộ của tài khoản. {MEMBER_ELSEWHERE}")
-    refusal = member_refusal(member.name, member.standing, member.retired_on is not None)
-    if refusal is not None:
-        raise click.ClickException(refusal)
 
 
 @user_cli.command("link")
@@ -228,7 +218,11 @@ def link_command(username: str) -> None:
     if account_named(username).meeting_id is not None:
         raise click.ClickException(f"Tài khoản {username} là phiên đăng nhập bằng mã một lần, không có mật khẩu.")
     with write_transaction():
-        issued = issue_link(account_named(username), None)
+        account = account_named(username)
+        refusal = link_refusal(account.username, account.active)
+        if refusal is not None:
+            raise click.ClickException(refusal)
+        issued = issue_link(account, None)
     with current_app.test_request_context("/"):
         link = link_for_others("auth.set_password", token=issued.token)
         path = url_for("auth.set_password", token=issued.token)

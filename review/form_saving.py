@@ -15,11 +15,13 @@ from wtforms import HiddenField
 from . import clock
 from .database import write_transaction
 from .extensions import db
+from .forms import VIETNAMESE
 from .meeting_edits import Refused
 from .models import User
 from .versioning import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 
 AUTOSAVE_HEADER = "X-Autosave"
+BAD_BUTTON = "Yêu cầu không hợp lệ: tải lại trang rồi thử lại."
 
 
 def version_field() -> HiddenField:
@@ -102,6 +104,18 @@ def conflict_answer(form: FlaskForm, conflict: Conflict, render: Callable[[], st
         ), 409
     g.conflict = conflict
     return render(), 409
+
+
+def refused_button(form: FlaskForm, back: str) -> ResponseReturnValue:
+    """Answer a one-button form that did not validate (a missing or stale CSRF token): nothing done.
+
+    The one answer of every one-button form (archive, restore, disable, a new link...): back to
+    the page it came from, where a fresh token waits, with why in a flash (the form's errors,
+    in Vietnamese: ``forms.MESSAGES``).
+    """
+    messages = dict.fromkeys(VIETNAMESE.gettext(e) for errors in form.errors.values() for e in errors)
+    flash(" ".join(messages) or BAD_BUTTON, "error")
+    return redirect(back)
 
 
 def acting_user() -> User:

@@ -60,6 +60,12 @@ MESSAGES = {
     "CSRF token missing.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
     "CSRF failed.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
     "CSRF token expired.": "Phiên làm việc đã hết hạn: tải lại trang rồi thử lại.",
+    # Flask-WTF's own (its CSRF check raises them untranslated: form_saving.refused_button asks here).
+    "The CSRF token is missing.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
+    "The CSRF session token is missing.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
+    "The CSRF token is invalid.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
+    "The CSRF tokens do not match.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
+    "The CSRF token has expired.": "Phiên làm việc đã hết hạn: tải lại trang rồi thử lại.",
 }
 
 

@@ -33,7 +33,7 @@ def organization_cli() -> None:
 
 @organization_cli.command("create")
 @click.argument("name")
-@click.option("--place", default="", help="The place of the documents' date line, e.g. Thượng Thanh.")
+@click.option("--place", default="", help="The place of the documents' date line, e.g. Thượng Thanh (required).")
 @click.option("--superior", default="", help="The superior organisation, e.g. Đảng bộ quận Long Biên.")
 @with_appcontext
 def create_organization_command(name: str, place: str, superior: str) -> None:
@@ -44,10 +44,6 @@ def create_organization_command(name: str, place: str, superior: str) -> None:
     except Refused as refused:
         raise _refused(refused) from refused
     click.echo(f"Đã tạo đảng bộ {organization.name}.")
-    if not organization.place:
-        click.echo(
-            "Chưa có địa danh (--place): dòng ngày tháng của tài liệu cần địa danh; ghi sau ở trang sửa đảng bộ."
-        )
     click.echo(organization.id)
 
 

@@ -10,6 +10,10 @@ one cell. An organisation's name is unique in the whole database; a cell's, in i
 organisation (archived ones included: an archived cell keeps its name, so its documents stay
 unambiguous). The database's unique constraints stand behind the exact spelling.
 
+Places. An organisation needs a place (its documents' date line: "Thượng Thanh, ngày ..."):
+an empty one is refused (:func:`place_problem`), on the page and on the command line alike. A
+cell's place may be empty.
+
 Archiving (``archived_at``) keeps every record; nothing is deleted:
 
 - an archived cell keeps its members, meetings, documents and accounts; it leaves the ward's
@@ -35,6 +39,7 @@ _EMPTY = {
     ORGANIZATION: "Nhập tên đảng bộ.",
     CELL: "Nhập tên chi bộ.",
 }
+PLACE_MISSING = "Nhập địa danh ghi ở dòng ngày tháng của tài liệu."
 
 
 def clean(value: str) -> str:
@@ -58,6 +63,11 @@ def text_field_problem(value: str, *, required_message: str | None = None) -> st
     if not value:
         return required_message
     return text_problem(value, multiline=False) or too_long(value)
+
+
+def place_problem(place: str, *, required: bool) -> str | None:
+    """Return why ``place`` cannot be stored, or None: an organisation's (``required``) may not be empty."""
+    return text_field_problem(place, required_message=PLACE_MISSING if required else None)
 
 
 def duplicate_message(kind: str, name: str) -> str:

@@ -25,6 +25,7 @@ from .setup_rules import (
     duplicate_message,
     name_problem,
     new_cell_problem,
+    place_problem,
     text_field_problem,
 )
 
@@ -33,6 +34,13 @@ def _check_text(field: str, value: str) -> str:
     problem = text_field_problem(value)
     if problem is not None:
         raise Refused(field, problem)
+    return clean(value)
+
+
+def _check_place(value: str, *, required: bool) -> str:
+    problem = place_problem(value, required=required)
+    if problem is not None:
+        raise Refused("place", problem)
     return clean(value)
 
 
@@ -72,7 +80,7 @@ def create_organization(name: str, place: str, superior: str = "") -> Organizati
     """Create a ward organisation; refuse a wrong or taken name."""
     name = _check_name(ORGANIZATION, name, organization_names())
     organization = Organization(
-        name=name, place=_check_text("place", place), superior=_check_text("superior", superior)
+        name=name, place=_check_place(place, required=True), superior=_check_text("superior", superior)
     )
     db.session.add(organization)
     _flush(ORGANIZATION, name)
@@ -82,7 +90,7 @@ def create_organization(name: str, place: str, superior: str = "") -> Organizati
 def update_organization(organization: Organization, name: str, place: str, superior: str) -> None:
     """Rename an organisation, change its place and its superior."""
     organization.name = _check_name(ORGANIZATION, name, organization_names(organization.id))
-    organization.place = _check_text("place", place)
+    organization.place = _check_place(place, required=True)
     organization.superior = _check_text("superior", superior)
     _flush(ORGANIZATION, organization.name)
 
@@ -102,7 +110,10 @@ def create_cell(organization: Organization, name: str, place: str = "", has_comm
         raise Refused("name", problem)
     name = _check_name(CELL, name, cell_names(organization.id))
     cell = Cell(
-        organization_id=organization.id, name=name, place=_check_text("place", place), has_committee=has_committee
+        organization_id=organization.id,
+        name=name,
+        place=_check_place(place, required=False),
+        has_committee=has_committee,
     )
     db.session.add(cell)
     _flush(CELL, name)
@@ -112,7 +123,7 @@ def create_cell(organization: Organization, name: str, place: str = "", has_comm
 def update_cell(cell: Cell, name: str, place: str, has_committee: bool) -> None:
     """Rename a cell, change its place and whether it has a committee."""
     cell.name = _check_name(CELL, name, cell_names(cell.organization_id, cell.id))
-    cell.place = _check_text("place", place)
+    cell.place = _check_place(place, required=False)
     cell.has_committee = has_committee
     _flush(CELL, cell.name)
 

@@ -347,3 +347,84 @@ def test_an_archived_cell_gets_no_new_account(app, world):
     url = f"/cells/{world['second']}/accounts/new"
     response = create(ward, url, username="kp.luutru", role="counter", cell=str(world["second"]))
     assert response.status_code == 422 and "đã lưu trữ" in response.get_data(as_text=True)
+
+
+def test_a_disabled_account_gets_no_reset_link_and_no_button(app, world):
+    from review.auth.account_rules import DISABLED_NO_LINK
+
+    ward = signed_in(app, "danguy")
+    page = f"/organizations/{world['organization']}/accounts"
+    with app.app_context():
+        db.session.get(User, world["bithu"]).disable()
+        db.session.commit()
+        links = db.session.scalar(select(db.func.count()).select_from(PasswordLink))
+    listing = ward.get(page).get_data(as_text=True)
+    assert f'action="/accounts/{world["bithu"]}/link"' not in listing  # no button on the disabled row
+    assert f'action="/accounts/{world["bithu2"]}/link"' in listing
+    response = action(ward, page, f"/accounts/{world['bithu']}/link")
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    assert DISABLED_NO_LINK.format(username="bithu") in unescape(ward.get(page).get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(PasswordLink)) == links
+
+
+def test_the_pages_say_the_rules_limits_from_their_constants(app, world):
+    from review.auth.account_rules import USERNAME_MAX, USERNAME_MIN, lifetime_text, username_hint
+    from review.auth.password_rules import MIN_LENGTH, password_hint
+
+    assert lifetime_text() == "48 giờ" and password_hint() == f"ít nhất {MIN_LENGTH} ký tự"
+    assert f"Từ {USERNAME_MIN} đến {USERNAME_MAX} ký tự" in username_hint()
+    for name in ("new.html", "organization.html", "card.html", "cell.html", "_table.html"):
+        source = (app.root_path + "/templates/accounts/" + name, name)
+        with open(source[0], encoding="utf-8") as template:
+            text = template.read()
+        assert "48 giờ" not in text and "10 ký tự" not in text and "64 ký tự" not in text, name
+    ward = signed_in(app, "danguy")
+    url = f"/organizations/{world['organization']}/accounts/new"
+    new = unescape(ward.get(url).get_data(as_text=True))
+    assert username_hint() in new and f"hết hạn sau {lifetime_text()}" in new
+    listing = ward.get(f"/organizations/{world['organization']}/accounts").get_data(as_text=True)
+    assert f"hết hạn sau {lifetime_text()}" in listing
+    card = unescape(
+        create(ward, url, username="bithu.moi", role="secretary", cell=str(world["second"])).get_data(as_text=True)
+    )
+    assert f"({password_hint()})" in card and f"hết hạn sau {lifetime_text()};" in card
+
+
+def test_a_counter_linked_to_a_member_who_left_keeps_the_link_when_saved_unchanged(app, world, make_user):
+    from review.auth.account_rules import member_label
+
+    counter_id = make_user("kp1", "counter", cell_id=world["cell"])
+    ward = signed_in(app, "danguy")
+    url = f"/accounts/{counter_id}/member"
+    linked = ward.post(url, data=form_values(ward, url) | {"member": str(world["members"]["m06"])})
+    assert linked.status_code == 302
+    with app.app_context():
+        member = db.session.get(Member, world["members"]["m06"])
+        member.retired_on = date(2026, 11, 1)
+        db.session.commit()
+        label = member_label(member.name, member.code, "đã rời chi bộ")
+    page = unescape(ward.get(url).get_data(as_text=True))
+    assert re.search(rf'<option selected value="{world["members"]["m06"]}">{re.escape(label)}</option>', page), page
+    again = ward.post(url, data=form_values(ward, url) | {"member": str(world["members"]["m06"])})  # as shown
+    assert again.status_code == 302, again.get_data(as_text=True)[:3000]
+    with app.app_context():
+        assert db.session.get(User, counter_id).member_id == world["members"]["m06"]
+    # Another counter is not linked to the member who left.
+    other_id = make_user("kp2", "counter", cell_id=world["cell"])
+    other = f"/accounts/{other_id}/member"
+    refused = ward.post(other, data=form_values(ward, other) | {"member": str(world["members"]["m06"])})
+    assert refused.status_code == 422
+
+
+def test_the_counter_only_rule_is_said_once(app, world):
+    from review.auth.account_rules import COUNTER_ONLY
+
+    ward = signed_in(app, "danguy")
+    url = f"/cells/{world['cell']}/accounts/new"
+    response = create(
+        ward, url, username="bt.moi", role="secretary", cell=str(world["cell"]), member=str(world["members"]["m06"])
+    )
+    assert response.status_code == 422 and COUNTER_ONLY in unescape(response.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "bt.moi")) is None

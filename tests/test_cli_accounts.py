@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from review.auth.account_rules import COUNTER_ONLY, DISABLED_NO_LINK, MEMBER_ELSEWHERE
 from review.auth.password_links import find_link
 from review.extensions import db
 from review.models import Cell, Member, PasswordLink, User
@@ -54,9 +55,9 @@ def test_user_create_links_a_counter_to_a_member(app, runner, cell):
     ("which", "role", "message"),
     [
         ("m11", "counter", "đảng viên dự bị"),
-        ("m06", "secretary", "Chỉ tài khoản ban kiểm phiếu"),
-        ("stranger", "counter", "Không có đảng viên mã"),
-        ("nobody", "counter", "Không có đảng viên mã"),
+        ("m06", "secretary", COUNTER_ONLY),  # the page's messages: service.link_member says them
+        ("stranger", "counter", MEMBER_ELSEWHERE),
+        ("nobody", "counter", MEMBER_ELSEWHERE),
     ],
 )
 def test_user_create_refuses_a_member_who_may_not_count_and_stores_nothing(app, runner, cell, which, role, message):
@@ -93,3 +94,13 @@ def test_user_link_uses_the_base_url(app, runner, cell, make_user):
 def test_user_link_of_an_unknown_account_exits_1(runner, cell):
     result = runner.invoke(args=["user", "link", "khongco"])
     assert result.exit_code == 1 and "Không có tài khoản" in result.output
+
+
+def test_user_link_of_a_disabled_account_exits_1_and_issues_nothing(app, runner, cell, make_user):
+    make_user("bithu", "secretary", cell_id=cell["cell"])
+    assert runner.invoke(args=["user", "disable", "bithu"]).exit_code == 0
+    result = runner.invoke(args=["user", "link", "bithu"])
+    assert result.exit_code == 1 and DISABLED_NO_LINK.format(username="bithu") in result.output
+    assert "/auth/set-password/" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(PasswordLink)) == 0

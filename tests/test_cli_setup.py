@@ -85,10 +85,16 @@ def test_every_problem_is_a_message_and_exit_1_storing_nothing(app, runner, args
     assert counts(app) == before
 
 
-def test_an_organization_without_a_place_is_created_with_a_note(app, runner):
-    result = invoke(runner, "organization", "create", "Đảng bộ phường Mới")
-    created_id(result)
-    assert "Chưa có địa danh" in result.output
+@pytest.mark.parametrize("place", [None, "", "   "])
+def test_an_organization_without_a_place_is_refused_as_on_the_page(app, runner, place):
+    from review.setup_rules import PLACE_MISSING
+
+    before = counts(app)
+    args = ["organization", "create", "Đảng bộ phường Mới"] + ([] if place is None else ["--place", place])
+    result = invoke(runner, *args)
+    assert result.exit_code == 1, result.output
+    assert f"Địa danh (--place): {PLACE_MISSING}" in result.output
+    assert counts(app) == before
 
 
 def test_demo_empty_cell_on_a_demo_database_adds_an_empty_cell_and_keeps_passwords(app, runner, login):

@@ -340,6 +340,21 @@ def test_a_code_signs_in_to_the_tally_page_only(app, client, login, world, seed_
     assert tallies(app, world["meeting"])["first"]["user"] == f"kp-{world['meeting']}-m08"
 
 
+def test_a_code_sign_in_is_noted_as_a_password_one(app, client, login, world):
+    from review.auth import routes as auth_routes
+    from review.auth import sign_ins
+    from review.counting_pages import routes as counting_routes
+
+    assert counting_routes.record_sign_in is sign_ins.record_sign_in is auth_routes.record_sign_in  # one way
+    login("bithu")
+    code, _ = issue(client, world)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert post(client, "/code", {"code": code}).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.meeting_id == world["meeting"]))
+        assert user.last_sign_in_at is not None
+
+
 def test_a_code_is_used_once(app, client, login, world):
     login("bithu")
     code, _ = issue(client, world)

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from review import models
 from review.extensions import db
+from review.meeting_edits import Refused
 from review.models import Cell, Organization
-from review.setup_rules import CELL, NAME_MAX, ORGANIZATION, name_key, name_problem
+from review.setup_rules import CELL, NAME_MAX, ORGANIZATION, PLACE_MISSING, name_key, name_problem
+from review.setup_store import create_organization
 from review.text import CONTROL_MESSAGE
 
 from helpers import csrf_token, signed_in
@@ -137,6 +139,15 @@ def test_the_place_is_asked_for(app, world):
     response = post(client, "/admin/organizations/new", name="Đảng bộ phường Mới", place=" ", superior="")
     assert response.status_code == 422
     assert "Nhập địa danh" in field_error(response.get_data(as_text=True), "place")
+    # Editing asks it too, and the rule is setup_rules', not the form's: the store refuses it.
+    url = f"/admin/organizations/{world['first']}/edit"
+    response = post(client, url, name="Đảng bộ phường Thượng Thanh", place="", superior="")
+    assert response.status_code == 422
+    assert PLACE_MISSING in field_error(response.get_data(as_text=True), "place")
+    assert organizations(app)["Đảng bộ phường Thượng Thanh"].place == "Thượng Thanh"
+    with app.app_context(), pytest.raises(Refused) as refused:
+        create_organization("Đảng bộ phường Khác", "  ")
+    assert (refused.value.field, refused.value.message) == ("place", PLACE_MISSING)
 
 
 def test_the_admin_renames_an_organization_but_not_to_anothers_name(app, world):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -222,3 +226,67 @@ def test_issuing_records_who_issued(app, account, make_user):
         assert link.issued_by_id == admin_id
         assert link.expires_at - link.created_at == LINK_LIFETIME
     assert password_links.token_hash(issued.token) == link.token_hash
+
+
+def held_then_raced(app, first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:  # type: ignore[no-untyped-def]
+    """Run ``first`` in a write transaction kept open while ``second`` starts its own; return both results.
+
+    Two sessions on two connections: the second starts once the first has done its work, and the
+    first commits half a second later, so the second reads before that commit (PostgreSQL, READ
+    COMMITTED) or waits for the database (SQLite's immediate write transaction).
+    """
+    done, release = threading.Event(), threading.Event()
+    results: dict[str, Any] = {}
+
+    def run(key: str, action: Callable[[], Any], hold: bool) -> None:
+        try:
+            with app.app_context(), write_transaction():
+                results[key] = action()
+                if hold:
+                    done.set()
+                    release.wait(30)
+        except BaseException as error:  # noqa: BLE001  (the test reports it)
+            results[key] = error
+            done.set()
+
+    one = threading.Thread(target=run, args=("first", first, True))
+    one.start()
+    assert done.wait(30)
+    two = threading.Thread(target=run, args=("second", second, False))
+    two.start()
+    time.sleep(0.5)
+    release.set()
+    one.join(60)
+    two.join(60)
+    assert not one.is_alive() and not two.is_alive()
+    return results["first"], results["second"]
+
+
+def test_two_requests_with_one_link_at_once_set_one_password(app, client, account):
+    token = issue(app, account)
+
+    def use(password: str) -> Callable[[], int | None]:
+        def action() -> int | None:
+            user = use_link(token, password)
+            return user.id if user is not None else None
+
+        return action
+
+    first, second = held_then_raced(app, use(NEW_PASSWORD), use("một mật khẩu khác hẳn đủ dài"))
+    assert (first, second) == (account, None)
+    with app.app_context():
+        assert db.session.get(User, account).check_password(NEW_PASSWORD)
+    assert sign_in(client, "bithu.moi", NEW_PASSWORD).status_code == 302
+
+
+def test_two_resets_at_once_leave_one_good_link(app, account):
+    def reset() -> str:
+        return issue_link(db.session.get(User, account), None).token
+
+    first, second = held_then_raced(app, reset, reset)
+    with app.app_context():
+        assert find_link(first) is None and find_link(second) is not None
+        good = db.session.scalars(
+            select(PasswordLink).where(PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
+        ).all()
+        assert len(good) == 1

@@ -24,16 +24,27 @@ from ..access import (
     may_manage_account,
     permission_required,
 )
+from ..auth.account_rules import lifetime_text, link_refusal, member_label, username_hint
 from ..auth.password_links import IssuedLink, issue_link
+from ..auth.password_rules import password_hint
 from ..auth.routes import safe_next
 from ..counting_pages.routes import link_for_others
 from ..database import write_transaction
 from ..extensions import db
+from ..form_saving import refused_button
 from ..meeting_edits import Refused
 from ..models import Cell, Organization, Role, User
 from . import bp
 from .forms import NO_CELL, NO_MEMBER, AccountForm, ActionForm, MemberForm
-from .service import account_rows, cell_accounts, counter_candidates, create_account, link_member, organization_accounts
+from .service import (
+    Candidate,
+    account_rows,
+    cell_accounts,
+    counter_candidates,
+    create_account,
+    link_member,
+    organization_accounts,
+)
 
 NO_MEMBER_LABEL = "— Chưa liên kết —"
 ARCHIVED_CELL = "Chi bộ này đã lưu trữ: không tạo tài khoản mới cho chi bộ."
@@ -45,6 +56,11 @@ UNLINKED = "Tài khoản {username} không còn liên kết với đảng viên 
 
 def role_label(role: Role) -> str:
     return vocabulary.ROLE_LABELS[role.value]
+
+
+def member_choices(candidates: list[Candidate]) -> list[tuple[int, str]]:
+    """Return the member select's choices: none, then each candidate (account_rules.member_label)."""
+    return [(NO_MEMBER, NO_MEMBER_LABEL)] + [(m.id, member_label(m.name, m.code, m.refusal)) for m in candidates]
 
 
 def open_cells(organization_id: int) -> list[Cell]:
@@ -71,6 +87,7 @@ def list_page(
         managed=managed,
         action_form=ActionForm(),
         here=request.path,
+        lifetime=lifetime_text(),
     )
 
 
@@ -99,10 +116,7 @@ def account_form(roles: tuple[Role, ...], cells: list[Cell], member_cell: Cell |
         form.cell.choices = [(NO_CELL, "— Chọn chi bộ (tài khoản bí thư, ban kiểm phiếu) —")] + [
             (c.id, c.name) for c in cells
         ]
-    members = counter_candidates(member_cell.id) if member_cell is not None else []
-    form.member.choices = [(NO_MEMBER, NO_MEMBER_LABEL)] + [
-        (m.id, f"{m.name} ({m.code})" + (" — không được kiểm phiếu" if m.refusal else "")) for m in members
-    ]
+    form.member.choices = member_choices(counter_candidates(member_cell.id) if member_cell is not None else [])
     return form
 
 
@@ -113,7 +127,15 @@ def create(
     template = "accounts/new.html"
 
     def again(status: int) -> ResponseReturnValue:
-        return render_template(template, form=form, organization=organization, cell=cell, back=back), status
+        return render_template(
+            template,
+            form=form,
+            organization=organization,
+            cell=cell,
+            back=back,
+            username_hint=username_hint(),
+            lifetime=lifetime_text(),
+        ), status
 
     if request.method != "POST":
         return again(200)
@@ -127,10 +149,7 @@ def create(
     if role in (Role.SECRETARY, Role.COUNTER) and chosen is not None and chosen.archived_at is not None:
         form.cell.errors = [*form.cell.errors, ARCHIVED_CELL]
         return again(422)
-    member_id = form.member.data or None
-    if member_id is not None and role is not Role.COUNTER:
-        form.member.errors = [*form.member.errors, "Chỉ tài khoản ban kiểm phiếu được liên kết với một đảng viên."]
-        return again(422)
+    member_id = form.member.data or None  # a member for another role: service.link_member refuses it
     issuer_id = current_user.id
     try:
         with write_transaction():
@@ -159,6 +178,8 @@ def link_card(user: User, issued: IssuedLink, back: str, *, new: bool) -> Respon
         link=link,
         path=url_for("auth.set_password", token=issued.token),
         expires_at=issued.expires_at,
+        lifetime=lifetime_text(),
+        password_hint=password_hint(),
         new=new,
         back=back,
     )
@@ -199,12 +220,6 @@ def back_to(account: User) -> str:
     return safe_next(form.next.data) or default_back(account)
 
 
-def refused_action(form: ActionForm) -> ResponseReturnValue:
-    """Answer an action whose form did not validate (a missing or stale CSRF token): 400 with why."""
-    message = " ".join(e for errors in form.errors.values() for e in errors) or "Yêu cầu không hợp lệ."
-    return render_template("errors/error.html", title="Yêu cầu không hợp lệ", message=message), 400
-
-
 @bp.route("/accounts/<int:user_id>/disable", methods=["POST"])
 @permission_required(MANAGE_CELL_ACCOUNTS)
 def disable(user_id: int) -> ResponseReturnValue:
@@ -212,7 +227,7 @@ def disable(user_id: int) -> ResponseReturnValue:
     account = managed_account(user_id)
     form = ActionForm()
     if not form.validate_on_submit():
-        return refused_action(form)
+        return refused_button(form, back_to(account))
     username, back = account.username, back_to(account)
     with write_transaction():
         managed_account(user_id).disable()
@@ -227,7 +242,7 @@ def enable(user_id: int) -> ResponseReturnValue:
     account = managed_account(user_id)
     form = ActionForm()
     if not form.validate_on_submit():
-        return refused_action(form)
+        return refused_button(form, back_to(account))
     username, back = account.username, back_to(account)
     with write_transaction():
         managed_account(user_id).enable()
@@ -242,8 +257,12 @@ def new_link(user_id: int) -> ResponseReturnValue:
     account = managed_account(user_id)
     form = ActionForm()
     if not form.validate_on_submit():
-        return refused_action(form)
+        return refused_button(form, back_to(account))
     back = back_to(account)
+    refusal = link_refusal(account.username, account.active)  # a disabled account's link would never work
+    if refusal is not None:
+        flash(refusal, "error")
+        return redirect(back)
     issuer_id = current_user.id
     with write_transaction():
         account = managed_account(user_id)
@@ -259,13 +278,11 @@ def member(user_id: int) -> ResponseReturnValue:
     if account.role is not Role.COUNTER or account.cell_id is None:
         return redirect(default_back(account))
     back = default_back(account)
-    candidates = counter_candidates(account.cell_id)
+    candidates = counter_candidates(account.cell_id, current=account.member_id)
     form = (
         MemberForm() if request.method == "POST" else MemberForm(formdata=None, data={"member": account.member_id or 0})
     )
-    form.member.choices = [(NO_MEMBER, NO_MEMBER_LABEL)] + [
-        (m.id, f"{m.name} ({m.code})" + (" — không được kiểm phiếu" if m.refusal else "")) for m in candidates
-    ]
+    form.member.choices = member_choices(candidates)
 
     def page(status: int) -> ResponseReturnValue:
         return (

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 
 from ..auth.account_rules import (
+    COUNTER_ONLY,
     MEMBER_ELSEWHERE,
     USERNAME_TAKEN,
     member_refusal,
@@ -104,23 +105,32 @@ def account_rows(accounts: list[User]) -> list[AccountRow]:
     ]
 
 
-def counter_candidates(cell_id: int) -> list[Candidate]:
-    """Return the cell's roster members (still in the cell), each with why they may not count, if so."""
-    members = db.session.scalars(
-        select(Member).where(Member.cell_id == cell_id, Member.retired_on.is_(None)).order_by(Member.code, Member.id)
-    )
+def counter_candidates(cell_id: int, current: int | None = None) -> list[Candidate]:
+    """Return the cell's roster members (still in the cell), each with why they may not count, if so.
+
+    ``current`` is the member the account is linked to now: kept among them even when they have
+    left the cell since (shown with why they may not count), so the page shows the link as it is.
+    """
+    kept = Member.retired_on.is_(None) if current is None else or_(Member.retired_on.is_(None), Member.id == current)
+    members = db.session.scalars(select(Member).where(Member.cell_id == cell_id, kept).order_by(Member.code, Member.id))
     return [
         Candidate(m.id, m.name, m.code, member_refusal(m.name, m.standing, m.retired_on is not None)) for m in members
     ]
 
 
 def link_member(account: User, member_id: int | None) -> None:
-    """Link a counter account to a member of its cell who may count, or unlink it (None)."""
+    """Link a counter account to a member of its cell who may count, or unlink it (None).
+
+    The member it is linked to already stays linked (saving the page unchanged), even one who
+    has left the cell since.
+    """
     if member_id is None:
         account.member_id = None
         return
     if account.role is not Role.COUNTER:
-        raise Refused("member", "Chỉ tài khoản ban kiểm phiếu được liên kết với một đảng viên.")
+        raise Refused("member", COUNTER_ONLY)
+    if member_id == account.member_id:
+        return
     member = db.session.get(Member, member_id)
     if member is None or member.cell_id != account.cell_id:
         raise Refused("member", MEMBER_ELSEWHERE)

@@ -21,7 +21,7 @@ class OrganizationForm(BaseForm):
     place = StringField(
         "Địa danh",
         filters=[strip_nfc],
-        validators=[DataRequired("Nhập địa danh ghi ở dòng ngày tháng của tài liệu."), Length(max=NAME_MAX)],
+        validators=[Length(max=NAME_MAX)],  # required: setup_rules.place_problem, asked when saved
     )
     superior = StringField("Cấp ủy cấp trên", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..access import MANAGE_ORGANIZATIONS, cells_organization, permission_required
 from ..database import write_transaction
 from ..extensions import db
-from ..form_saving import save_form
+from ..form_saving import refused_button, save_form
 from ..meeting_edits import Refused
 from ..models import Organization
 from ..setup_store import (
@@ -105,8 +105,7 @@ def restore_organization(organization_id: int) -> ResponseReturnValue:
     organization = _organization(organization_id)
     form = RestoreForm()
     if not form.validate():
-        flash("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.", "error")
-        return redirect(url_for("admin.organizations"))
+        return refused_button(form, url_for("admin.organizations"))
     try:
         with write_transaction():
             set_organization_archived(organization, False)

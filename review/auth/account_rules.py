@@ -5,6 +5,8 @@ the command line (``user create``) ask them.
 
 - A username is 3 to 64 characters of ASCII letters, digits, ``.``, ``_`` and ``-``, stored
   lowercased (typed ``NguyenVanA`` is the account ``nguyenvana``); unique (the database says so).
+- A set-password link stays good for :data:`LINK_LIFETIME` (48 hours); none is issued for a
+  disabled account (it would never work): unlock it first.
 - A counter account is linked only to a member of its own cell who may count the ballots: an
   official member still on the roster (``rules.counter_bar``, as the committee form asks it; a
   member's attendance and suspension belong to a meeting, so the roster reads them as present
@@ -14,10 +16,13 @@ the command line (``user create``) ask them.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from ..rules import Attendance, Standing, counter_bar, counter_refusal
 
 USERNAME_MIN, USERNAME_MAX = 3, 64
+# How long a set-password link stays good (review.auth.password_links): the one place it is said.
+LINK_LIFETIME = timedelta(hours=48)
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]+")
 
 USERNAME_LENGTH = f"Tên đăng nhập cần từ {USERNAME_MIN} đến {USERNAME_MAX} ký tự."
@@ -26,6 +31,9 @@ USERNAME_CHARACTERS = (
 )
 USERNAME_TAKEN = "Tên đăng nhập này đã có tài khoản khác dùng: chọn tên khác."
 MEMBER_ELSEWHERE = "Chỉ liên kết được với đảng viên của chi bộ của tài khoản."
+COUNTER_ONLY = "Chỉ tài khoản ban kiểm phiếu được liên kết với một đảng viên."
+NOT_COUNTING = " — không được kiểm phiếu"  # after a member's name in the choices, when they may not count
+DISABLED_NO_LINK = "Tài khoản {username} đang khóa: mở khóa trước rồi cấp đường dẫn đặt mật khẩu mới."
 
 
 def normal_username(text: str) -> str:
@@ -41,6 +49,30 @@ def username_problems(username: str) -> list[str]:
     if username and not (username.isascii() and USERNAME_PATTERN.fullmatch(username)):
         problems.append(USERNAME_CHARACTERS)
     return problems
+
+
+def username_hint() -> str:
+    """Return the hint next to a new account's username field, from the rules' own limits."""
+    return (
+        f"Từ {USERNAME_MIN} đến {USERNAME_MAX} ký tự: chữ cái không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang."
+        " Chữ hoa được đổi thành chữ thường."
+    )
+
+
+def lifetime_text(lifetime: timedelta = LINK_LIFETIME) -> str:
+    """Return how long a set-password link stays good, as the pages say it ("48 giờ")."""
+    hours, rest = divmod(int(lifetime.total_seconds()), 3600)
+    return f"{hours} giờ" if not rest else f"{hours} giờ {rest // 60} phút"
+
+
+def link_refusal(username: str, active: bool) -> str | None:
+    """Return why no set-password link is issued for an account, or None: a disabled one's would never work."""
+    return None if active else DISABLED_NO_LINK.format(username=username)
+
+
+def member_label(name: str, code: str, refusal: str | None) -> str:
+    """Return how a member is offered to a counter account: name, code, and whether they may not count."""
+    return f"{name} ({code})" + (NOT_COUNTING if refusal else "")
 
 
 def member_refusal(name: str, standing: Standing | str, retired: bool) -> str | None:

@@ -10,6 +10,12 @@ is no good (unknown, garbage, expired, used, revoked) answers the same: None.
 Using a link sets the password and marks the link used in the caller's one transaction, and
 ends every session of the account (``User.set_password``). The page then sends the user to the
 sign-in page (they type the new password once more, and learn their username there).
+
+Concurrency. Using a link holds the account's row, then the link's, and reads the link again
+under the lock: of two requests with one token at once, the second waits for the first and
+finds the link used, the same "no good" answer (PostgreSQL runs READ COMMITTED; SQLite's
+immediate write transaction already holds the database). Issuing holds the account's row
+too, before revoking the older links, so two resets at once leave one good link.
 """
 
 from __future__ import annotations
@@ -17,16 +23,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from .. import clock
+from ..database import lock_row
 from ..extensions import db
 from ..models import PasswordLink, User
+from .account_rules import LINK_LIFETIME
 
-# How long a set-password link stays good: the one place it is said.
-LINK_LIFETIME = timedelta(hours=48)
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 URL-safe characters
 MAX_TOKEN_LENGTH = 128  # anything longer is garbage: never hashed, never looked up
 
@@ -57,6 +63,7 @@ def token_hash(token: str) -> str:
 
 def issue_link(user: User, issued_by: User | None) -> IssuedLink:
     """Issue a new link for ``user`` (in the caller's transaction); revoke its older unused links."""
+    lock_row(User, user.id)  # two resets at once: the second revokes the first's link
     now = clock.now()
     revoke_unused(user, now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -104,10 +111,24 @@ def use_link(token: str, password: str) -> User | None:
     Returns the account, or None when the link is no good (nothing changed). Every session of
     the account ends (``User.set_password``); so do its other outstanding links (revoked).
     """
-    link = find_link(token)
-    if link is None:
+    found = find_link(token)
+    if found is None:
         return None
+    # The account first, as issue_link does (one order: no deadlock), then the link, read again
+    # under its lock: a request with the same token that got there first has used it meanwhile.
+    lock_row(User, found.user_id)
+    link = db.session.scalar(
+        select(PasswordLink)
+        .where(PasswordLink.id == found.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     now = clock.now()
+    if link is None or not is_good(link, now):
+        return None
+    db.session.refresh(link.user)
+    if not link.user.active:
+        return None
     link.used_at = now
     user = link.user
     user.set_password(password)

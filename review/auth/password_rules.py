@@ -31,6 +31,11 @@ TOO_COMMON = "Mật khẩu này quá phổ biến, dễ bị đoán: chọn mậ
 MESSAGES = (TOO_SHORT, SAME_AS_USERNAME, TOO_COMMON)
 
 
+def password_hint() -> str:
+    """Return the rule a new password is told to follow, from :data:`MIN_LENGTH` ("ít nhất 10 ký tự")."""
+    return f"ít nhất {MIN_LENGTH} ký tự"
+
+
 def folded(text: str) -> str:
     """Return ``text`` as the rules compare it: NFC, without surrounding spaces, case folded."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).strip().casefold())

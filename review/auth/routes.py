@@ -12,7 +12,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import clock
 from ..access import OWN_PASSWORD, permission_required
 from ..database import write_transaction
 from ..extensions import db
@@ -20,6 +19,7 @@ from ..models import User
 from . import bp, devices, password_links, throttle
 from .forms import LoginForm, PasswordForm, SetPasswordForm
 from .password_rules import password_problems
+from .sign_ins import record_sign_in
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
@@ -95,7 +95,7 @@ def login() -> ResponseReturnValue:
         if password_matches(user, form.password.data or ""):
             with write_transaction():
                 throttle.forget_failures(username, device)
-                record_sign_in(user.id)
+                record_sign_in(db.session.get(User, user.id))
             signed_in = db.session.get(User, user.id)
             login_user(signed_in, remember=bool(form.remember.data))
             response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
@@ -104,20 +104,6 @@ def login() -> ResponseReturnValue:
         form.password.errors.append(WRONG_CREDENTIALS)
     status = 200 if not form.errors else 422
     return render_template("auth/login.html", form=form), status
-
-
-def record_sign_in(user_id: int) -> None:
-    """Note the account's sign-in time (User.last_sign_in_at, shown to its ward), in the caller's transaction.
-
-    user_account is an audited table, and no column of an audited table is left out of the
-    trail (review/audit.py has no such exception, on purpose: the chain records every change of
-    the record). So each sign-in writes one audit entry, ``last_sign_in_at`` before and after:
-    accepted as the sign-in record it is (who signed in, when), in the same hash chain as the
-    changes that account then makes. It costs one INSERT per sign-in, not per page.
-    """
-    account = db.session.get(User, user_id)
-    if account is not None:
-        account.last_sign_in_at = clock.now()
 
 
 @bp.route("/logout", methods=["POST"])

@@ -11,9 +11,9 @@ from flask import abort, current_app, flash, g, jsonify, redirect, render_templa
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user
 
-from .. import clock
 from ..access import COUNT, allows, compared_meeting, counted_meeting, editable_meeting, secretary_required
 from ..auth import throttle
+from ..auth.sign_ins import record_sign_in
 from ..counting import (
     ENTRIES,
     SEALED_MESSAGE,
@@ -215,7 +215,7 @@ def code_login() -> ResponseReturnValue:
             refusal = throttle.refusal(None)
             user = None if refusal is not None else redeem_code(form.code.data or "")
             if user is not None:
-                user.last_sign_in_at = clock.now()  # as a password sign-in (auth.routes.record_sign_in)
+                record_sign_in(user)  # as a password sign-in
                 db.session.flush()
                 user_id, meeting_id = user.id, user.meeting_id
             elif refusal is None:

@@ -15,7 +15,7 @@ from ..access import MANAGE_CELLS, cells_organization, kept_cell, permission_req
 from ..admin.forms import ArchiveForm, RestoreForm
 from ..database import write_transaction
 from ..extensions import db
-from ..form_saving import save_form
+from ..form_saving import refused_button, save_form
 from ..meeting_edits import Refused
 from ..models import Cell
 from ..setup_store import cell_accounts, create_cell, set_cell_archived, update_cell
@@ -104,8 +104,7 @@ def restore_cell(cell_id: int) -> ResponseReturnValue:
     back = url_for("ward.cells", organization_id=cell.organization_id)
     form = RestoreForm()
     if not form.validate():
-        flash("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.", "error")
-        return redirect(back)
+        return refused_button(form, back)
     try:
         with write_transaction():
             set_cell_archived(cell, False)
