@@ -162,3 +162,9 @@ def test_every_listed_password_is_refused_in_any_case(password, case):
 def test_a_long_uncommon_password_that_is_not_the_username_passes(password):
     assume(len(unicodedata.normalize("NFC", password)) >= MIN_LENGTH and folded(password) not in common_passwords())
     assert password_problems(password, "bithu" if folded(password) != "bithu" else "khac") == []
+
+
+def test_the_hint_beside_a_new_password_names_the_rules_from_their_constants() -> None:
+    from review.auth.password_rules import MIN_LENGTH, new_password_hint
+
+    assert new_password_hint().startswith(f"Ít nhất {MIN_LENGTH} ký tự, khác tên đăng nhập")

@@ -220,34 +220,32 @@ def back_to(account: User) -> str:
     return safe_next(form.next.data) or default_back(account)
 
 
-@bp.route("/accounts/<int:user_id>/disable", methods=["POST"])
-@permission_required(MANAGE_CELL_ACCOUNTS)
-def disable(user_id: int) -> ResponseReturnValue:
-    """Disable the account: its sign-ins are refused and its sessions end at once."""
+def _switch(user_id: int, turn_on: bool, done: str) -> ResponseReturnValue:
+    """Disable or enable a managed account, then go back to the list it was shown in."""
     account = managed_account(user_id)
     form = ActionForm()
     if not form.validate_on_submit():
         return refused_button(form, back_to(account))
     username, back = account.username, back_to(account)
     with write_transaction():
-        managed_account(user_id).disable()
-    flash(DISABLED.format(username=username), "success")
+        account = managed_account(user_id)
+        account.enable() if turn_on else account.disable()
+    flash(done.format(username=username), "success")
     return redirect(back)
+
+
+@bp.route("/accounts/<int:user_id>/disable", methods=["POST"])
+@permission_required(MANAGE_CELL_ACCOUNTS)
+def disable(user_id: int) -> ResponseReturnValue:
+    """Disable the account: its sign-ins are refused and its sessions end at once."""
+    return _switch(user_id, False, DISABLED)
 
 
 @bp.route("/accounts/<int:user_id>/enable", methods=["POST"])
 @permission_required(MANAGE_CELL_ACCOUNTS)
 def enable(user_id: int) -> ResponseReturnValue:
     """Let a disabled account sign in again (its old sessions stay ended)."""
-    account = managed_account(user_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return refused_button(form, back_to(account))
-    username, back = account.username, back_to(account)
-    with write_transaction():
-        managed_account(user_id).enable()
-    flash(ENABLED.format(username=username), "success")
-    return redirect(back)
+    return _switch(user_id, True, ENABLED)
 
 
 @bp.route("/accounts/<int:user_id>/link", methods=["POST"])

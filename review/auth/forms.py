@@ -27,7 +27,25 @@ class LoginForm(BaseForm):
     submit = SubmitField(_l("Đăng nhập"))
 
 
-class PasswordForm(BaseForm):
+class NewPasswordForm(BaseForm):
+    """The new password, twice (the rules: ``password_rules``): what changing and setting share."""
+
+    new_password = PasswordField(
+        _l("Mật khẩu mới"),
+        validators=[DataRequired(_l("Nhập mật khẩu mới.")), Length(max=256, message=_l("Mật khẩu quá dài."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"),
+        validators=[
+            DataRequired(_l("Nhập lại mật khẩu mới.")),
+            EqualTo("new_password", message=_l("Hai lần nhập mật khẩu mới không giống nhau.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordForm(NewPasswordForm):
     """Change one's own password: the current one, the new one twice (the rules: ``password_rules``)."""
 
     current_password = PasswordField(
@@ -35,36 +53,10 @@ class PasswordForm(BaseForm):
         validators=[DataRequired(_l("Nhập mật khẩu hiện tại.")), Length(max=256, message=_l("Mật khẩu quá dài."))],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        _l("Mật khẩu mới"),
-        validators=[DataRequired(_l("Nhập mật khẩu mới.")), Length(max=256, message=_l("Mật khẩu quá dài."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Nhập lại mật khẩu mới"),
-        validators=[
-            DataRequired(_l("Nhập lại mật khẩu mới.")),
-            EqualTo("new_password", message=_l("Hai lần nhập mật khẩu mới không giống nhau.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField(_l("Đổi mật khẩu"))
 
 
-class SetPasswordForm(BaseForm):
+class SetPasswordForm(NewPasswordForm):
     """Set the password through a one-time link: the new one twice (the rules: ``password_rules``)."""
 
-    new_password = PasswordField(
-        _l("Mật khẩu mới"),
-        validators=[DataRequired(_l("Nhập mật khẩu mới.")), Length(max=256, message=_l("Mật khẩu quá dài."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Nhập lại mật khẩu mới"),
-        validators=[
-            DataRequired(_l("Nhập lại mật khẩu mới.")),
-            EqualTo("new_password", message=_l("Hai lần nhập mật khẩu mới không giống nhau.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField(_l("Đặt mật khẩu"))

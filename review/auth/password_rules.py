@@ -36,6 +36,14 @@ def password_hint() -> str:
     return f"ít nhất {MIN_LENGTH} ký tự"
 
 
+def new_password_hint() -> str:
+    """Return the hint beside a new password's field: every rule of this module, in one sentence."""
+    return (
+        f"Ít nhất {MIN_LENGTH} ký tự, khác tên đăng nhập, không phải mật khẩu phổ biến (như matkhau123). "
+        "Nên dùng một câu dễ nhớ."
+    )
+
+
 def folded(text: str) -> str:
     """Return ``text`` as the rules compare it: NFC, without surrounding spaces, case folded."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).strip().casefold())

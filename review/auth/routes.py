@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import User
 from . import bp, devices, password_links, throttle
 from .forms import LoginForm, PasswordForm, SetPasswordForm
-from .password_rules import password_problems
+from .password_rules import new_password_hint, password_problems
 from .sign_ins import record_sign_in
 
 WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -122,7 +122,11 @@ def logout() -> ResponseReturnValue:
 
 def password_page(form: PasswordForm, status: int = 200, headers: dict[str, str] | None = None) -> ResponseReturnValue:
     """Answer with the password page, the form's messages next to its fields."""
-    return render_template("auth/password.html", form=form), status, headers or {}
+    return (
+        render_template("auth/password.html", form=form, new_password_hint=new_password_hint()),
+        status,
+        headers or {},
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -203,4 +207,8 @@ def set_password(token: str) -> ResponseReturnValue:
             flash(PASSWORD_SET.format(username=username), "success")
             return redirect(url_for("auth.login")), 302, NO_REFERRER
     status = 422 if form.errors else 200
-    return render_template("auth/set_password.html", form=form, username=username), status, NO_REFERRER
+    return (
+        render_template("auth/set_password.html", form=form, username=username, new_password_hint=new_password_hint()),
+        status,
+        NO_REFERRER,
+    )
