@@ -131,6 +131,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Register the command-line groups."""
     from .cli import demo_command, meeting_cli, roster_cli, user_cli
+    from .decision_cli import decision_cli, ward_cli
     from .setup_cli import cell_cli, organization_cli
 
     app.cli.add_command(organization_cli)
@@ -139,6 +140,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(ward_cli)
+    app.cli.add_command(decision_cli)
 
     from .audit import audit_cli
 

@@ -50,6 +50,10 @@ AUDITED = frozenset(
         "user_account",
         "password_link",
         "meeting_upload",
+        "decision",
+        "member_decision",
+        "cell_decision",
+        "decision_seal",
     }
 )
 # Secrets are never copied into the log: only that they changed.

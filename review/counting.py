@@ -498,6 +498,11 @@ def reopen(meeting: Meeting, user: User, reason: str) -> int:
         raise Refused("reason", "Kết quả chưa niêm phong.")
     if len(reason.strip()) < MIN_REASON:
         raise Refused("reason", f"Ghi rõ lý do mở niêm phong (ít nhất {MIN_REASON} ký tự).")
+    # An issued committee decision rests on this seal: it is reopened first (SPEC 9). Imported
+    # here: review.decisions reads the ward's overview, which reads this module.
+    from .decisions import refuse_reopening_under_decision
+
+    refuse_reopening_under_decision(meeting)
     user_id = user.id  # read before changing the seal: loading it may flush
     seal.reopened_by_id = user_id
     seal.reopen_reason = reason.strip()

@@ -61,6 +61,7 @@ from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import vocabulary
+from .decision_rules import SignerTitle
 from .extensions import db
 from .rules import OVERRIDE_KEYS, Attendance, BallotMode, Level, Position, QuotaPool, Standing
 from .text import NAME_MAX
@@ -377,9 +378,13 @@ class Participant(Versioned, db.Model):
     disciplined_in_year: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last year's decided level.
     previous_level: Mapped[Level | None] = mapped_column(enum_column(Level, "previous_level"))
+    # The committee's issued decision the previous level was taken from (SPEC 9, "next year"), or
+    # None when typed by hand (or when the decision has since been removed).
+    previous_level_seal_id: Mapped[int | None] = mapped_column(ForeignKey("decision_seal.id", ondelete="SET NULL"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     member: Mapped[Member] = relationship()
+    previous_level_seal: Mapped[DecisionSeal | None] = relationship()
     review: Mapped[IndividualReview | None] = relationship(
         back_populates="participant", cascade="all, delete-orphan", uselist=False
     )
@@ -771,6 +776,132 @@ class ExportJob(db.Model):
 
     organization: Mapped[Organization] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+class Decision(Versioned, db.Model):
+    """The ward committee's decision for one organisation and year (SPEC 9), as it is being drafted.
+
+    The committee's choices are its rows (``MemberDecision``, ``CellDecision``); what it issued
+    is a ``DecisionSeal`` (kept after a reopening, like a meeting's seals). The header fields
+    hold what was last typed on the issue form, so a draft's documents print it.
+    """
+
+    __tablename__ = "decision"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "year"),
+        CheckConstraint(
+            "(allowance_number IS NULL) = (allowance_date IS NULL)",
+            name="allowance_number_and_date",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    # The committee's own decision allowing the profile's higher ratio (1/4 from hd43-2025).
+    allowance_number: Mapped[str | None] = mapped_column(String(32))
+    allowance_date: Mapped[date | None] = mapped_column(Date)
+    number: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(NAME), default="", server_default="")
+    signer_name: Mapped[str] = mapped_column(String(NAME), default="", server_default="")
+    signer_title: Mapped[SignerTitle | None] = mapped_column(enum_column(SignerTitle, "signer_title", 24))
+
+    organization: Mapped[Organization] = relationship()
+    member_decisions: Mapped[list[MemberDecision]] = relationship(
+        back_populates="decision", cascade="all, delete-orphan"
+    )
+    cell_decisions: Mapped[list[CellDecision]] = relationship(back_populates="decision", cascade="all, delete-orphan")
+    seals: Mapped[list[DecisionSeal]] = relationship(
+        back_populates="decision", order_by="DecisionSeal.version", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_seal(self) -> DecisionSeal | None:
+        """Return the issued version in force: the latest not reopened, or None (a draft)."""
+        latest = self.seals[-1] if self.seals else None
+        return latest if latest is not None and latest.reopened_at is None else None
+
+    @property
+    def issued(self) -> bool:
+        return self.current_seal is not None
+
+
+class MemberDecision(Versioned, db.Model):
+    """The committee's level for one rated member, where it chose one (default: the cell's proposal)."""
+
+    __tablename__ = "member_decision"
+    __table_args__ = (UniqueConstraint("decision_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
+    level: Mapped[Level] = mapped_column(enum_column(Level, "level"))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The cell's proposal when the committee chose (None: undecided), to show when it changed since.
+    proposed_level: Mapped[Level | None] = mapped_column(enum_column(Level, "proposed_level"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(Instant)
+
+    decision: Mapped[Decision] = relationship(back_populates="member_decisions")
+    member: Mapped[Member] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+
+class CellDecision(Versioned, db.Model):
+    """The committee's level for one cell as an organisation, or its record that the cell was not reviewed."""
+
+    __tablename__ = "cell_decision"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "cell_id"),
+        CheckConstraint("level IS NOT NULL OR not_reviewed_reason IS NOT NULL", name="level_or_not_reviewed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="RESTRICT"), index=True)
+    level: Mapped[Level | None] = mapped_column(enum_column(Level, "level"))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    proposed_level: Mapped[Level | None] = mapped_column(enum_column(Level, "proposed_level"))
+    # Not reviewed this year (newly formed, merged, dissolved): why.
+    not_reviewed_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(Instant)
+
+    decision: Mapped[Decision] = relationship(back_populates="cell_decisions")
+    cell: Mapped[Cell] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+
+class DecisionSeal(db.Model):
+    """An issued version of the committee's decision: what it decides, fingerprinted (SPEC 9)."""
+
+    __tablename__ = "decision_seal"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "version"),
+        CheckConstraint("version >= 1", name="version"),
+        CheckConstraint(
+            "(reopened_at IS NULL AND reopen_reason IS NULL) OR (reopened_at IS NOT NULL AND reopen_reason IS NOT NULL)",
+            name="reopen_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON (decision_rules.payload_document)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the payload
+    number: Mapped[str] = mapped_column(String(32))
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(Instant)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reopened_at: Mapped[datetime | None] = mapped_column(Instant)
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+    decision: Mapped[Decision] = relationship(back_populates="seals")
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])
 
 
 class PasswordLink(db.Model):

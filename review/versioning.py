@@ -31,19 +31,34 @@ from .audit import history_of
 from .extensions import db
 from .models import (
     BallotCounter,
+    CellDecision,
     CollectiveReview,
+    Decision,
     Feedback,
     Guest,
     IndividualReview,
     Meeting,
     Member,
+    MemberDecision,
     Participant,
     Tally,
     TallyRow,
     User,
 )
 
-VERSIONED = (Meeting, Participant, Guest, IndividualReview, CollectiveReview, Member, Tally, BallotCounter)
+VERSIONED = (
+    Meeting,
+    Participant,
+    Guest,
+    IndividualReview,
+    CollectiveReview,
+    Member,
+    Tally,
+    BallotCounter,
+    Decision,
+    MemberDecision,
+    CellDecision,
+)
 # Rows a record owns: changing them changes the record (and its version).
 OWNED = {Meeting: ("guests",), IndividualReview: ("feedback",), CollectiveReview: ("feedback",), Tally: ("rows",)}
 OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally",), Guest: ("meeting",)}
