@@ -30,6 +30,9 @@ from .rules import Problem
 from .setup_store import create_cell
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "thuong-thanh-2020.json"
+# A second cell of the seed's ward, sealed too (SPEC 11's example): the committee's decision
+# page has two cells to decide, the seed over its quota alone, the organisation within it.
+SECOND_CELL_FILE = Path(__file__).resolve().parent / "data" / "chi-bo-to-dan-pho-3-2020.json"
 PASSWORD_ENV = "REVIEW_PASSWORD"
 
 
@@ -376,6 +379,10 @@ def demo_command(empty_cell: bool, new_passwords: bool) -> None:
         meeting = import_meeting(parsed)
         cell = meeting.cell
         click.echo(f"Đã nạp hội nghị mẫu (mã {meeting.id}): {parsed.cell}, năm {parsed.year}.")
+        second, problems = meetingfile.loads(SECOND_CELL_FILE.read_bytes())
+        assert second is not None, problems
+        other = import_meeting(second)
+        click.echo(f"Đã nạp hội nghị mẫu thứ hai (mã {other.id}): {second.cell}, năm {second.year}.")
     organization_id, cell_id = cell.organization_id, cell.id
     extra_id = extra.id if extra is not None else None
     accounts = [

@@ -143,7 +143,10 @@ def test_demo_loads_the_seed_and_prints_working_accounts(app, runner, client, lo
     with app.app_context():
         users = {u.username: u for u in db.session.scalars(select(User))}
         organization = db.session.scalar(select(Organization))
-        cell = db.session.scalar(select(Cell))
+        cell = db.session.scalar(select(Cell).where(Cell.name == "Chi bộ Trường Mầm non Thượng Thanh"))
+        # The ward's second cell (SPEC 11's example) comes with it, in the same organisation.
+        second = db.session.scalar(select(Cell).where(Cell.name == "Chi bộ Tổ dân phố số 3"))
+        assert second.organization_id == organization.id and second.meetings[0].sealed
         assert users["danguy"].organization_id == organization.id
         assert users["bithu"].cell_id == cell.id and users["kiemphieu"].cell_id == cell.id
     assert login("bithu", accounts["bithu"]).status_code == 302
@@ -160,7 +163,7 @@ def test_demo_loads_the_seed_and_prints_working_accounts(app, runner, client, lo
         "kiemphieu",
     ]
     assert not set(accounts.values()) & set(again.output.split())
-    assert runner.invoke(args=["meeting", "list"]).output.count("\n") == 1
+    assert runner.invoke(args=["meeting", "list"]).output.count("\n") == 2
 
 
 def test_home_shows_only_the_users_own_cell(app, runner, client, seed_path, tmp_path, make_user, login):

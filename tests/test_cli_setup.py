@@ -119,4 +119,4 @@ def test_demo_empty_cell_on_a_demo_database_adds_an_empty_cell_and_keeps_passwor
     assert again.exit_code == 0 and "đã có" in again.output
     assert again.output.count("(mật khẩu giữ nguyên)") == 5
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Cell)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Cell)) == 3  # the seed's, the second, the empty one
