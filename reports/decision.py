@@ -158,6 +158,7 @@ def opening(paper: DecisionPaper, subject: str) -> list[Flowable]:
         Spacer(1, 6 * mm),
         markup("QUYẾT ĐỊNH", TITLE),
         markup(esc(subject), style("decision-subject", 14, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)),
+        Spacer(1, 1.5 * mm),
         RuleUnder(30 * mm, TEXT_WIDTH),
         Spacer(1, 4 * mm),
         markup(esc(upper(committee_of(paper))), ISSUER),
@@ -480,9 +481,9 @@ def summary_pdf(paper: DecisionPaper) -> bytes:
     totals += _count_cells(table.totals, table.columns, TOTAL)
     totals.append(Paragraph(esc(table.totals.level), CELL_SMALL))
     rows.append(totals)
-    count_width = 20 * mm
-    first = 26 * mm  # the members rated
-    level_width = 48 * mm
+    count_width = 22 * mm  # "HTXSNV" in 11 pt bold on one line
+    first = 24 * mm  # the members rated
+    level_width = 44 * mm
     fixed = 10 * mm + first + count_width * (len(table.columns) - 1) + level_width
     page_width = LANDSCAPE_TEXT_WIDTH
     widths = [10 * mm, page_width - fixed, first] + [count_width] * (len(table.columns) - 1) + [level_width]
