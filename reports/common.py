@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -40,6 +40,9 @@ FACES = {
 PAGE = A4
 MARGINS = {"top": 20 * mm, "bottom": 20 * mm, "left": 30 * mm, "right": 15 * mm}
 TEXT_WIDTH = PAGE[0] - MARGINS["left"] - MARGINS["right"]
+# A wide table (the committee's summary, Biểu tổng hợp) goes on A4 landscape, with the same margins.
+LANDSCAPE_PAGE = landscape(A4)
+LANDSCAPE_TEXT_WIDTH = LANDSCAPE_PAGE[0] - MARGINS["left"] - MARGINS["right"]
 
 
 def register_fonts() -> None:
@@ -119,26 +122,26 @@ class RuleUnder(Flowable):
 class Heading:
     """Who issues the document and where: the header's left column and the date line."""
 
-    parent: str  # the ward organisation, e.g. "Đảng bộ phường Thượng Thanh"
-    cell: str  # e.g. "Chi bộ Trường Mầm non Thượng Thanh"
+    parent: str  # the ward organisation, e.g. "Đảng bộ phường Thượng Thanh"; "" prints no line
+    cell: str  # e.g. "Chi bộ Trường Mầm non Thượng Thanh" (the committee's documents: "Đảng ủy phường ...")
     place: str  # e.g. "Thượng Thanh"
     day: date | None
+    number: str = ""  # the document's number line under the "*", e.g. "Số 15-QĐ/ĐU"; "" prints none
 
 
-def party_header(heading: Heading, with_date: bool = True) -> Table:
-    """Return the two-column header of a Party document (SPEC 7)."""
+def party_header(heading: Heading, with_date: bool = True, *, width: float = TEXT_WIDTH) -> Table:
+    """Return the two-column header of a Party document (SPEC 7), as wide as the text (``width``)."""
     register_fonts()
-    left_width, right_width = TEXT_WIDTH * 0.46, TEXT_WIDTH * 0.54
+    left_width, right_width = width * 0.46, width * 0.54
     center14 = style("h-left", 14, alignment=TA_CENTER, leading=17)
     center14b = style("h-left-b", 14, alignment=TA_CENTER, leading=17, fontName=f"{FAMILY}-Bold")
     party = "ĐẢNG CỘNG SẢN VIỆT NAM"
     party_style = style("h-right", 15, alignment=TA_CENTER, leading=18, fontName=f"{FAMILY}-Bold")
     party_width = pdfmetrics.stringWidth(party, f"{FAMILY}-Bold", 15)
-    left = [
-        Paragraph(esc(upper(heading.parent)), center14),
-        Paragraph(esc(upper(heading.cell)), center14b),
-        Paragraph("*", center14),
-    ]
+    left = [Paragraph(esc(upper(heading.parent)), center14)] if heading.parent else []
+    left += [Paragraph(esc(upper(heading.cell)), center14b), Paragraph("*", center14)]
+    if heading.number:
+        left.append(Paragraph(esc(heading.number), style("h-number", 14, alignment=TA_CENTER, leading=17)))
     right: list[Flowable] = [Paragraph(party, party_style), RuleUnder(party_width, right_width - 4)]
     if with_date:
         right.append(
@@ -161,20 +164,55 @@ def party_header(heading: Heading, with_date: bool = True) -> Table:
     return table
 
 
-def signature_block(columns: Sequence[tuple[str, str, str]]) -> Table:
+SIGN_HINT = "(Ký, ghi rõ họ tên)"
+# A committee signs for itself and puts its stamp (a cell has none, SPEC 7).
+SIGN_HINT_STAMPED = "(Ký tên, đóng dấu)"
+
+
+def signature_block(
+    columns: Sequence[tuple[str, str, str]], *, hint: str = SIGN_HINT, width: float = TEXT_WIDTH
+) -> Table:
     """Return signature blocks side by side: (title, subtitle, typed name) for each column."""
     cells = []
     for title, subtitle, name in columns:
         block: list[Flowable] = [Paragraph(esc(title), SIGN_TITLE)]
         if subtitle:
             block.append(Paragraph(esc(subtitle), SIGN_TITLE))
-        block.append(Paragraph("<i>(Ký, ghi rõ họ tên)</i>", style("sign-hint", 12, alignment=TA_CENTER)))
+        block.append(Paragraph(f"<i>{esc(hint)}</i>", style("sign-hint", 12, alignment=TA_CENTER)))
         block.append(Paragraph("&nbsp;", style("sign-space", 14, leading=60)))
         block.append(Paragraph(esc(name), SIGN_NAME))
         cells.append(block)
-    table = Table([cells], colWidths=[TEXT_WIDTH / len(columns)] * len(columns))
+    table = Table([cells], colWidths=[width / len(columns)] * len(columns))
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FAMILY)]))
     table.keepWithNext = False
+    return table
+
+
+RECIPIENTS_HEAD = style("recipients-head", 12, fontName=f"{FAMILY}-BoldItalic", leading=15)
+RECIPIENTS = style("recipients", 11, leading=13.5)
+
+
+def recipients_and_signature(
+    recipients: Sequence[str], title: str, subtitle: str, name: str, *, hint: str, width: float = TEXT_WIDTH
+) -> Table:
+    """Return the foot of a decision: "Nơi nhận:" and its lines on the left, the signature on the right."""
+    left_width = min(width * 0.45, TEXT_WIDTH * 0.45)
+    left: list[Flowable] = [Paragraph("Nơi nhận:", RECIPIENTS_HEAD)]
+    left += [Paragraph(esc(f"- {line}"), RECIPIENTS) for line in recipients]
+    right_width = min(width - left_width, TEXT_WIDTH * 0.55)
+    right = signature_block([(title, subtitle, name)], hint=hint, width=right_width)
+    table = Table([[left, right]], colWidths=[left_width, width - left_width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FAMILY),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 
@@ -199,21 +237,30 @@ def grid_table(
     return table
 
 
+DRAFT_NOTE_MINUTES = "DỰ THẢO – chưa niêm phong kết quả kiểm phiếu"
+
+
 @dataclass(frozen=True)
 class Stamp:
-    """What each page carries beyond the text: the draft mark, or the sealed version's fingerprint."""
+    """What each page carries beyond the text: the draft mark, or the sealed version's fingerprint.
+
+    ``draft_note``: the draft's footer line, which says what is not final yet (the tallies'
+    seal for a cell's documents, the issuing for the committee's decision).
+    """
 
     draft: bool = True
     footer: str = ""
+    draft_note: str = DRAFT_NOTE_MINUTES
 
 
-def _decorate(stamp: Stamp):  # type: ignore[no-untyped-def]
+def _decorate(stamp: Stamp, page: tuple[float, float]):  # type: ignore[no-untyped-def]
     def on_page(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()
-        width, height = PAGE
+        width, height = page
+        text_width = width - MARGINS["left"] - MARGINS["right"]
         if doc.page >= 2:  # page numbers from page 2, at the top centre
             canvas.setFont(FAMILY, 12)
-            canvas.drawCentredString(MARGINS["left"] + TEXT_WIDTH / 2, height - 12 * mm, str(doc.page))
+            canvas.drawCentredString(MARGINS["left"] + text_width / 2, height - 12 * mm, str(doc.page))
         if stamp.draft:
             canvas.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.18))
             canvas.setFont(f"{FAMILY}-Bold", 72)
@@ -224,7 +271,7 @@ def _decorate(stamp: Stamp):  # type: ignore[no-untyped-def]
             canvas.translate(-width / 2, -height / 2)
             canvas.setFillColor(colors.Color(0.6, 0, 0))
             canvas.setFont(f"{FAMILY}-Bold", 10)
-            canvas.drawString(MARGINS["left"], 10 * mm, "DỰ THẢO – chưa niêm phong kết quả kiểm phiếu")
+            canvas.drawString(MARGINS["left"], 10 * mm, stamp.draft_note)
         elif stamp.footer:
             canvas.setFillColor(colors.Color(0.25, 0.25, 0.25))
             canvas.setFont(FAMILY, 8)
@@ -234,13 +281,13 @@ def _decorate(stamp: Stamp):  # type: ignore[no-untyped-def]
     return on_page
 
 
-def build_pdf(story: list[Flowable], *, title: str, stamp: Stamp) -> bytes:
-    """Lay out ``story`` on A4 with the Party margins and return the PDF bytes."""
+def build_pdf(story: list[Flowable], *, title: str, stamp: Stamp, page: tuple[float, float] = PAGE) -> bytes:
+    """Lay out ``story`` on A4 (``page``: or LANDSCAPE_PAGE) with the Party margins and return the PDF bytes."""
     register_fonts()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
-        pagesize=PAGE,
+        pagesize=page,
         leftMargin=MARGINS["left"],
         rightMargin=MARGINS["right"],
         topMargin=MARGINS["top"],
@@ -251,6 +298,6 @@ def build_pdf(story: list[Flowable], *, title: str, stamp: Stamp) -> bytes:
         initialFontName=FAMILY,
         initialFontSize=14,
     )
-    decorate = _decorate(stamp)
+    decorate = _decorate(stamp, page)
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()

@@ -126,6 +126,7 @@ MANAGE_ORGANIZATIONS = _permission(
     "manage_organizations", "Create, rename, archive and restore the ward organisations", A
 )
 MANAGE_CELLS = _permission("manage_cells", "Create, rename, archive and restore the organisation's cells", A, W)
+DECIDE = _permission("decide", "The committee's decision: decide levels, issue, reopen, its documents", A, W)
 
 PERMISSIONS: dict[str, Permission] = {
     p.name: p
@@ -148,6 +149,7 @@ PERMISSIONS: dict[str, Permission] = {
         MANAGE_CELL_ACCOUNTS,
         MANAGE_ORGANIZATIONS,
         MANAGE_CELLS,
+        DECIDE,
     )
 }
 
@@ -237,6 +239,9 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "ward.edit_cell": {"GET": "manage_cells", "POST": "manage_cells"},
     "ward.archive_cell": {"GET": "manage_cells", "POST": "manage_cells"},
     "ward.restore_cell": {"POST": "manage_cells"},
+    # The committee's decision: its documents (drafts before issuing)
+    "ward.decision_document": {"GET": "decide"},
+    "ward.decision_summary_xlsx": {"GET": "decide"},
 }
 
 
@@ -382,6 +387,7 @@ ward_required = permission_required(WARD_PAGES)
 province_required = permission_required(PROVINCE)
 import_required = permission_required(IMPORT_MEETINGS)
 records_required = permission_required(READ_RECORDS)
+decide_required = permission_required(DECIDE)
 
 
 def may_edit_cell(cell_id: int) -> bool:
@@ -561,6 +567,14 @@ def kept_cell(cell_id: int) -> Cell:
     if cell is None or not allows(MANAGE_CELLS, cell=cell):
         abort(404)
     return cell
+
+
+def deciding_organization(organization_id: int) -> Organization:
+    """Return the organisation whose decision the user makes (DECIDE: its ward, an admin); 404 otherwise."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not allows(DECIDE, organization_id=organization.id):
+        abort(404)
+    return organization
 
 
 def visible_job(job_id: int) -> ExportJob:

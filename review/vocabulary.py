@@ -13,6 +13,7 @@ Dates and times are written by :mod:`review.text` (``format_when`` and its forms
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Final
 
 # ---------------------------------------------------------------------------
@@ -177,6 +178,29 @@ def lower_first(label: str) -> str:
     "Vào Đảng chưa đủ 6 tháng" becomes "vào Đảng chưa đủ 6 tháng": the Party keeps its capital.
     """
     return label[:1].lower() + label[1:]
+
+
+# The committee of a ward organisation (đảng ủy cơ sở, SPEC 9): the organisation's name with
+# "Đảng bộ" turned into "Đảng ủy" ("Đảng bộ phường Thượng Thanh" -> "Đảng ủy phường Thượng Thanh").
+ORGANIZATION_WORD: Final = "Đảng bộ"
+COMMITTEE_WORD: Final = "Đảng ủy"
+
+
+def committee_name(organization: str) -> str:
+    """Return the name of a ward organisation's committee, which issues the decision (SPEC 9).
+
+    "Đảng bộ phường Thượng Thanh" gives "Đảng ủy phường Thượng Thanh" (whatever the case of
+    "Đảng bộ"); a name that does not start with it gives "Đảng ủy " before it ("Phường X" ->
+    "Đảng ủy phường X").
+    """
+    name = unicodedata.normalize("NFC", organization).strip()
+    head = name[: len(ORGANIZATION_WORD)]
+    if head.lower() == ORGANIZATION_WORD.lower() and name[len(ORGANIZATION_WORD) : len(ORGANIZATION_WORD) + 1] in (
+        "",
+        " ",
+    ):
+        return (COMMITTEE_WORD + name[len(ORGANIZATION_WORD) :]).strip()
+    return f"{COMMITTEE_WORD} {lower_first(name)}".strip()
 
 
 # What templates see as globals (registered once by the app factory).

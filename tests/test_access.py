@@ -58,6 +58,7 @@ def two_cells(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-u
             "organization_id": theirs.organization_id,
             "year": 2020,
             "key": "minutes",
+            "decision_key": "members",  # the committee's decision documents
             "job_id": job.id,
             "cell_id": theirs.id,
             "meeting_id": meeting.id,

@@ -135,6 +135,7 @@ def cell(app, runner, seed_path, tmp_path, make_user):  # type: ignore[no-untype
             "upload_id": upload.id,
             "year": 2021,
             "key": "minutes",
+            "decision_key": "members",  # the committee's decision documents
             "subject": "committee",
             "filename": "css/app.css",
             "kind": "xlsx",  # the roster export's format

@@ -1,7 +1,8 @@
 """One ZIP of an organisation's sealed documents for a year, built in the background.
 
 The request creates an :class:`ExportJob` and starts :func:`run_export`, which renders the
-minutes and the vote-count minutes of every sealed cell, writes them into
+minutes and the vote-count minutes of every sealed cell, and the committee's decision (its
+two decisions and the summary table as PDF and XLSX: issued, or drafts), writes them into
 ``<EXPORT_DIR>/<job id>.zip`` and counts each document in its own short transaction, so the
 status page can show the progress. The worker runs in a thread with its own application
 context, hence its own database session; ``EXPORT_RUN_INLINE`` runs it in the request
@@ -21,10 +22,12 @@ from sqlalchemy import select
 
 from .. import clock
 from ..database import write_transaction
+from ..decision_documents import FILE_COUNT as DECISION_FILES
+from ..decision_documents import all_files as decision_files
 from ..documents import file_name, render_document
 from ..extensions import db
 from ..meeting_store import load_meeting
-from ..models import Cell, ExportJob, Meeting, ReviewYear, Seal
+from ..models import Cell, ExportJob, Meeting, Organization, ReviewYear, Seal
 from .overview import WARD_DOCUMENTS
 
 QUEUED = "queued"
@@ -66,10 +69,15 @@ def sealed_meeting_ids(organization_id: int, year: int) -> list[int]:
 def create_job(organization_id: int, year: int, user_id: int | None) -> ExportJob:
     """Store a queued job for the organisation's sealed documents of ``year``."""
     with write_transaction():
-        total = len(sealed_meeting_ids(organization_id, year)) * len(WARD_DOCUMENTS)
+        total = export_total(len(sealed_meeting_ids(organization_id, year)))
         job = ExportJob(organization_id=organization_id, year=year, user_id=user_id, status=QUEUED, total=total, done=0)
         db.session.add(job)
     return job
+
+
+def export_total(sealed_meetings: int) -> int:
+    """Return the files of a ZIP: each sealed cell's documents, and the decision's files."""
+    return sealed_meetings * len(WARD_DOCUMENTS) + DECISION_FILES if sealed_meetings else 0
 
 
 def start_job(job_id: int) -> None:
@@ -112,8 +120,9 @@ def build(job_id: int) -> None:
         if job is None or job.status != QUEUED:
             return
         meeting_ids = sealed_meeting_ids(job.organization_id, job.year)
+        organization_id, year = job.organization_id, job.year
         job.status = RUNNING
-        job.total = len(meeting_ids) * len(WARD_DOCUMENTS)
+        job.total = export_total(len(meeting_ids))
         job.done = 0
     if not meeting_ids:
         with write_transaction():
@@ -134,9 +143,13 @@ def build(job_id: int) -> None:
                     if meeting is None:
                         raise LookupError(f"meeting {meeting_id} is gone")
                     archive.writestr(file_name(meeting, key), render_document(meeting, key))
-                    with write_transaction():
-                        job = db.session.get(ExportJob, job_id)
-                        job.done += 1
+                    _count_one(job_id)
+            organization = db.session.get(Organization, organization_id)
+            if organization is None:
+                raise LookupError(f"organization {organization_id} is gone")
+            for name, render in decision_files(organization, year):
+                archive.writestr(name, render())
+                _count_one(job_id)
         os.replace(partial, final)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -146,6 +159,13 @@ def build(job_id: int) -> None:
         job.status = DONE
         job.file_path = str(final)
         job.finished_at = clock.now()
+
+
+def _count_one(job_id: int) -> None:
+    """Count one more file written into the job's ZIP, in its own short transaction."""
+    with write_transaction():
+        job = db.session.get(ExportJob, job_id)
+        job.done += 1
 
 
 def progress(job: ExportJob) -> dict[str, object]:

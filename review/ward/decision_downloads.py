@@ -1,0 +1,51 @@
+"""Downloads of the committee's decision: its two decisions, the summary table (PDF and XLSX).
+
+Drafts (marked DỰ THẢO) until the decision is issued, then the issued version's documents,
+from its seal. The committee's pages link here; the ward's ZIP carries the same files.
+Another organisation's decision is a 404, a cell's account gets 403 (review/access.py).
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask.typing import ResponseReturnValue
+
+from ..access import decide_required, deciding_organization
+from ..decision_documents import DOCUMENTS, XLSX_MIMETYPE, file_name, render, summary_xlsx, xlsx_name
+from ..downloads import download
+from ..meeting_edits import Refused
+from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR
+from . import bp
+
+
+def _checked_year(year: int) -> None:
+    if not FIRST_REVIEW_YEAR <= year <= LAST_REVIEW_YEAR:
+        abort(404)
+
+
+@bp.route("/organizations/<int:organization_id>/decision/<int:year>/<decision_key>.pdf")
+@decide_required
+def decision_document(organization_id: int, year: int, decision_key: str) -> ResponseReturnValue:
+    """Send one of the decision's documents as PDF: the members' decision, the cells', the summary."""
+    organization = deciding_organization(organization_id)
+    _checked_year(year)
+    if decision_key not in DOCUMENTS:
+        abort(404)
+    try:
+        data = render(organization, year, decision_key)
+    except Refused:  # a year no rules apply to
+        abort(404)
+    return download(data, file_name(organization, year, decision_key), "application/pdf")
+
+
+@bp.route("/organizations/<int:organization_id>/decision/<int:year>/summary.xlsx")
+@decide_required
+def decision_summary_xlsx(organization_id: int, year: int) -> ResponseReturnValue:
+    """Send the summary table (Biểu tổng hợp) as a spreadsheet."""
+    organization = deciding_organization(organization_id)
+    _checked_year(year)
+    try:
+        data = summary_xlsx(organization, year)
+    except Refused:
+        abort(404)
+    return download(data, xlsx_name(organization, year), XLSX_MIMETYPE)
