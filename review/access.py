@@ -105,6 +105,7 @@ READ_RECORDS = _permission("read_records", "Read the meeting's documents and his
 READ_COUNTING_PAPERS = _permission("read_counting_papers", "Print the ballot paper and the tally sheet", A, W, S, C)
 WARD_PAGES = _permission("ward_pages", "The organisation's dashboard and exports", A, W)
 SET_RULES = _permission("set_rules", "Set the rules of the organisation's review years", A, W)
+DECIDE = _permission("decide", "The committee's decision: decide levels, issue, reopen", A, W)
 IMPORT_MEETINGS = _permission(
     "import_meetings",
     "Upload meeting files into the organisation's cells (replacing a meeting not sealed, with a reason); their history",
@@ -142,6 +143,7 @@ PERMISSIONS: dict[str, Permission] = {
         READ_COUNTING_PAPERS,
         WARD_PAGES,
         SET_RULES,
+        DECIDE,
         IMPORT_MEETINGS,
         PROVINCE,
         MANAGE_ACCOUNTS,
@@ -200,6 +202,16 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "ward.rules_index": {"GET": "set_rules"},
     "ward.rules": {"GET": "set_rules", "POST": "set_rules"},
     "ward.dashboard": {"GET": "ward_pages"},
+    # The committee's decision (SPEC 9): the page, each choice, the allowance, issuing and reopening
+    "ward.decision_index": {"GET": "decide"},
+    "ward.decision": {"GET": "decide"},
+    "ward.decision_member": {"POST": "decide"},
+    "ward.decision_cell": {"POST": "decide"},
+    "ward.decision_not_reviewed": {"POST": "decide"},
+    "ward.decision_allowance": {"POST": "decide"},
+    "ward.decision_issue": {"POST": "decide"},
+    "ward.decision_reopen": {"POST": "decide"},
+    "ward.decision_preview": {"GET": "decide"},
     # Every document has one URL (documents/<key>.pdf): read_records, except the counting papers
     # (COUNTING_PAPERS), which ask read_counting_papers
     "ward.document": {"GET": "read_records"},
@@ -580,6 +592,14 @@ def ruled_organization(organization_id: int) -> Organization:
     """
     organization = db.session.get(Organization, organization_id)
     if organization is None or not allows(SET_RULES, organization_id=organization.id):
+        abort(404)
+    return organization
+
+
+def deciding_organization(organization_id: int) -> Organization:
+    """Return the organisation whose decision the user makes (DECIDE: its ward, an admin); 404 otherwise."""
+    organization = db.session.get(Organization, organization_id)
+    if organization is None or not allows(DECIDE, organization_id=organization.id):
         abort(404)
     return organization
 
