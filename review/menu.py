@@ -120,7 +120,11 @@ def _role_links(user: Any, here: Here) -> Iterator[_Link]:
             ids = {"organization_id": organization_id}
             yield _Link(TASK_LABELS["ward.cells"], "ward.cells", ids, ids)
             yield _Link(
-                TASK_LABELS["ward.decision_index"], "ward.decision_index", ids, ids, section=frozenset({"ward.decision"})
+                TASK_LABELS["ward.decision_index"],
+                "ward.decision_index",
+                ids,
+                ids,
+                section=frozenset({"ward.decision"}),
             )
             yield _Link(TASK_LABELS["accounts.organization"], "accounts.organization", ids, ids)
             yield _Link(TASK_LABELS["ward.meeting_files"], "ward.meeting_files", ids, ids)

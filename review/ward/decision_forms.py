@@ -25,8 +25,20 @@ TITLE_CHOICES = [(str(title), label) for title, label in SIGNER_TITLE_LABELS.ite
 DATE_MESSAGE = "Ngày không hợp lệ (ngày/tháng/năm)."
 
 
+def with_ids(form: BaseForm, prefix: str) -> BaseForm:
+    """Give the fields of one of the page's many like forms their own element ids (``<prefix>-<name>``).
+
+    The names stay plain (``level``, ``reason``, ``version``, ``csrf_token``): each form posts
+    to its own URL, and the page's labels and messages still point at the right field.
+    """
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+        field.label.field_id = field.id
+    return form
+
+
 def member_prefix(member_id: int) -> str:
-    """Return the prefix of one member's form (every member has one on the page)."""
+    """Return the id prefix of one member's form (every member has one on the page)."""
     return f"member-{member_id}"
 
 

@@ -35,6 +35,7 @@ from .decision_forms import (
     cell_prefix,
     member_prefix,
     not_reviewed_prefix,
+    with_ids,
 )
 from .decision_presenter import decision_view, preview
 from .overview import meeting_years
@@ -56,68 +57,55 @@ def _page_url(organization: Organization, year: int, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
-def _forms(gathered: decisions.Gathered, posted: FlaskForm | None, posted_prefix: str) -> dict[str, Any]:
-    """Return every form of the page, filled from what is recorded; the posted one as it was typed."""
+def _forms(gathered: decisions.Gathered) -> dict[str, Any]:
+    """Return the forms the page shows, filled from what is recorded (an issued decision: the reopening only)."""
     forms: dict[str, FlaskForm] = {}
+    if gathered.issued_seal is not None:
+        forms["reopen"] = DecisionReopenForm(formdata=None)
+        return forms
     for cell in gathered.cells:
+        row = gathered.cell_rows.get(int(cell.key))
         if cell.in_decision:
             for member in cell.rated_members:
-                row = gathered.member_rows.get(int(member.key))
+                member_row = gathered.member_rows.get(int(member.key))
+                data = {
+                    "level": str(member.decided_level or ""),
+                    "reason": member_row.reason if member_row is not None else "",
+                    "version": loaded_version(member_row),
+                }
                 prefix = member_prefix(int(member.key))
-                forms[prefix] = ChoiceForm(
-                    formdata=None,
-                    prefix=prefix,
-                    data={
-                        "level": str(member.decided_level or ""),
-                        "reason": row.reason if row is not None else "",
-                        "version": loaded_version(row),
-                    },
-                )
-            row = gathered.cell_rows.get(int(cell.key))
+                forms[prefix] = with_ids(ChoiceForm(formdata=None, data=data), prefix)
+            data = {
+                "level": str(cell.decided_level or ""),
+                "reason": row.reason if row is not None and row.level is not None else "",
+                "version": loaded_version(row),
+            }
             prefix = cell_prefix(int(cell.key))
-            forms[prefix] = ChoiceForm(
-                formdata=None,
-                prefix=prefix,
-                data={
-                    "level": str(cell.decided_level or ""),
-                    "reason": row.reason if row is not None and row.level is not None else "",
-                    "version": loaded_version(row),
-                },
-            )
-        row = gathered.cell_rows.get(int(cell.key))
-        prefix = not_reviewed_prefix(int(cell.key))
-        forms[prefix] = NotReviewedForm(
-            formdata=None,
-            prefix=prefix,
-            data={"reason": cell.not_reviewed_reason or "", "version": loaded_version(row)},
-        )
+            forms[prefix] = with_ids(ChoiceForm(formdata=None, data=data), prefix)
+        if cell.not_reviewed or not cell.sealed:
+            prefix = not_reviewed_prefix(int(cell.key))
+            data = {"reason": cell.not_reviewed_reason or "", "version": loaded_version(row)}
+            forms[prefix] = with_ids(NotReviewedForm(formdata=None, data=data), prefix)
     decision = gathered.decision
     version = loaded_version(decision)
     allowance = gathered.allowance
-    forms["allowance"] = AllowanceForm(
-        formdata=None,
-        data={
+    if allowance_allowed(gathered.rules):
+        data = {
             "allowance_number": allowance.number if allowance else "",
             "allowance_date": allowance.day if allowance else None,
             "version": version,
-        },
-    )
-    forms["issue"] = IssueForm(
-        formdata=None,
-        data={
-            "number": decision.number if decision is not None else "",
-            "issued_on": decision.issued_on if decision is not None else None,
-            "place": (decision.place if decision is not None else "") or gathered.organization.place,
-            "signer_name": decision.signer_name if decision is not None else "",
-            "signer_title": str(decision.signer_title or SignerTitle.SECRETARY)
-            if decision is not None
-            else str(SignerTitle.SECRETARY),
-            "version": version,
-        },
-    )
-    forms["reopen"] = DecisionReopenForm(formdata=None)
-    if posted is not None:
-        forms[posted_prefix] = posted
+        }
+        forms["allowance"] = AllowanceForm(formdata=None, data=data)
+    title = decision.signer_title if decision is not None else None
+    data = {
+        "number": decision.number if decision is not None else "",
+        "issued_on": decision.issued_on if decision is not None else None,
+        "place": (decision.place if decision is not None else "") or gathered.organization.place,
+        "signer_name": decision.signer_name if decision is not None else "",
+        "signer_title": str(title or SignerTitle.SECRETARY),
+        "version": version,
+    }
+    forms["issue"] = IssueForm(formdata=None, data=data)
     return forms
 
 
@@ -127,14 +115,22 @@ def render_decision(
     """Render the decision page (with the posted form as typed, and its errors, when there is one)."""
     gathered = _gathered(organization, year)
     years = meeting_years(organization.id)
+    forms = _forms(gathered)
+    # A refusal of a form the page does not show (a member no longer in the decision, the
+    # allowance in a year without it) is said at the top of the page.
+    elsewhere: list[str] = []
+    if posted is not None:
+        if posted_prefix not in forms:
+            elsewhere = [message for errors in posted.errors.values() for message in errors]
+        forms[posted_prefix] = posted
     return render_template(
         "ward/decision.html",
         organization=organization,
         d=decision_view(gathered),
         ov={"years": years, "year": year},
-        forms=_forms(gathered, posted, posted_prefix),
+        forms=forms,
+        elsewhere=elsewhere,
         posted_prefix=posted_prefix,
-        allowance_allowed=allowance_allowed(gathered.rules),
         has_documents=DOCUMENT_ENDPOINT in current_app.view_functions,
         today=clock.today(),
     )
@@ -197,11 +193,9 @@ def decision_preview(organization_id: int, year: int) -> ResponseReturnValue:
 def decision_member(organization_id: int, year: int, member_id: int) -> ResponseReturnValue:
     """Record the committee's level for one rated member (a different level needs a reason)."""
     organization = deciding_organization(organization_id)
-    gathered = _gathered(organization, year)
-    if gathered.member(member_id) is None:
-        abort(404)
+    _gathered(organization, year)  # 404 for a year without rules
     prefix = member_prefix(member_id)
-    form = ChoiceForm(prefix=prefix)
+    form = with_ids(ChoiceForm(), prefix)
 
     def save() -> None:
         decisions.choose_member_level(
@@ -222,11 +216,9 @@ def decision_member(organization_id: int, year: int, member_id: int) -> Response
 def decision_cell(organization_id: int, year: int, cell_id: int) -> ResponseReturnValue:
     """Record the committee's level for one sealed cell as an organisation."""
     organization = deciding_organization(organization_id)
-    gathered = _gathered(organization, year)
-    if gathered.cell(cell_id) is None:
-        abort(404)
+    _gathered(organization, year)  # 404 for a year without rules
     prefix = cell_prefix(cell_id)
-    form = ChoiceForm(prefix=prefix)
+    form = with_ids(ChoiceForm(), prefix)
 
     def save() -> None:
         decisions.choose_cell_level(
@@ -242,18 +234,14 @@ def decision_cell(organization_id: int, year: int, cell_id: int) -> ResponseRetu
     )
 
 
-@bp.route(
-    "/organizations/<int:organization_id>/decision/<int:year>/cells/<int:cell_id>/not-reviewed", methods=["POST"]
-)
+@bp.route("/organizations/<int:organization_id>/decision/<int:year>/cells/<int:cell_id>/not-reviewed", methods=["POST"])
 @login_required
 def decision_not_reviewed(organization_id: int, year: int, cell_id: int) -> ResponseReturnValue:
     """Record a cell as not reviewed this year with a reason, or withdraw the record."""
     organization = deciding_organization(organization_id)
-    gathered = _gathered(organization, year)
-    if gathered.cell(cell_id) is None:
-        abort(404)
+    _gathered(organization, year)  # 404 for a year without rules
     prefix = not_reviewed_prefix(cell_id)
-    form = NotReviewedForm(prefix=prefix)
+    form = with_ids(NotReviewedForm(), prefix)
     withdraw = form.withdraw.data == "1"
 
     def save() -> None:
@@ -274,9 +262,7 @@ def decision_not_reviewed(organization_id: int, year: int, cell_id: int) -> Resp
 def decision_allowance(organization_id: int, year: int) -> ResponseReturnValue:
     """Record (or remove) the number and date of the committee's decision allowing the higher ratio."""
     organization = deciding_organization(organization_id)
-    gathered = _gathered(organization, year)
-    if not allowance_allowed(gathered.rules):
-        abort(404)
+    _gathered(organization, year)  # 404 for a year without rules
     form = AllowanceForm()
 
     def save() -> None:

@@ -23,7 +23,14 @@ from ..decision_rules import (
 from ..decisions import Gathered
 from ..models import DecisionSeal
 from ..rules import LEVELS, NOT_RATED_LABELS, UNDECIDED, Level, Quota, Rules, flag_label, format_ratio
-from ..vocabulary import LEVEL_LABELS, LEVEL_SHORT, MEETING_STATE_LABELS, NOT_RATED_LABEL, QUOTA_POOL_LABELS, UNDECIDED_LABEL
+from ..vocabulary import (
+    LEVEL_LABELS,
+    LEVEL_SHORT,
+    MEETING_STATE_LABELS,
+    NOT_RATED_LABEL,
+    QUOTA_POOL_LABELS,
+    UNDECIDED_LABEL,
+)
 
 # The cells' states as the decision page names them (SPEC 11's, and "not reviewed this year").
 CELL_STATE_LABELS = {
@@ -97,10 +104,22 @@ def counts_view(assessment: Assessment) -> list[dict[str, Any]]:
         }
     )
     rows.append(
-        {"key": "not_rated", "label": NOT_RATED_LABEL, "short": "", "members": assessment.members["not_rated"], "cells": ""}
+        {
+            "key": "not_rated",
+            "label": NOT_RATED_LABEL,
+            "short": "",
+            "members": assessment.members["not_rated"],
+            "cells": "",
+        }
     )
     rows.append(
-        {"key": NOT_REVIEWED, "label": NOT_REVIEWED_LABEL, "short": "", "members": "", "cells": assessment.cells[NOT_REVIEWED]}
+        {
+            "key": NOT_REVIEWED,
+            "label": NOT_REVIEWED_LABEL,
+            "short": "",
+            "members": "",
+            "cells": assessment.cells[NOT_REVIEWED],
+        }
     )
     return rows
 
@@ -112,7 +131,11 @@ def cell_view(cell: CellCase, rules: Rules) -> dict[str, Any]:
     for m in cell.members:
         if not m.rated:
             not_rated.append(
-                {"key": m.key, "name": m.name, "reason": NOT_RATED_LABELS.get(m.not_rated_reason or "", NOT_RATED_LABEL)}
+                {
+                    "key": m.key,
+                    "name": m.name,
+                    "reason": NOT_RATED_LABELS.get(m.not_rated_reason or "", NOT_RATED_LABEL),
+                }
             )
             continue
         members.append(
