@@ -465,3 +465,19 @@ def test_decision_rows_stay_with_the_organisation(app, committee, ward_client):
         decision = db.session.scalars(select(Decision)).one()
         assert (decision.organization_id, decision.year) == (ORGANIZATION, YEAR)
         assert [c.cell_id for c in decision.cell_decisions] == [cell_id]
+
+
+def test_the_preview_counts_the_levels_shown_without_saving(app, committee, ward_client):
+    loi = member_id(committee, "Đặng Văn Lợi")
+    seed_cell = committee["cells"][SEED_CELL]
+    response = ward_client.get(f"{PAGE}/preview?member-{loi}=excellent&cell-{seed_cell}=good")
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    figures = response.get_json()
+    assert figures["members"] == {"pool": 14, "limit": 2, "excellent": 3, "exceeded": True, "over": 1}
+    assert figures["cells"] == {"pool": 2, "limit": 0, "excellent": 0, "exceeded": False, "over": 0}
+    assert ward_client.get(f"{PAGE}/preview").get_json()["cells"]["exceeded"] is True  # as recorded
+    with app.app_context():
+        assert db.session.scalars(select(MemberDecision)).all() == []
+    page = text(ward_client.get(PAGE))
+    assert '<script src="/static/js/decision.js" defer></script>' in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)  # no inline script (CSP)
