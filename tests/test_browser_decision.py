@@ -16,7 +16,7 @@ from test_decision_pages import CELL_REASON, PAGE, SEED_CELL, WARD, committee, m
 pytestmark = pytest.mark.browser
 
 
-def test_the_decision_page_at_both_widths_with_the_live_preview(app, committee):  # noqa: F811
+def test_the_decision_page_at_both_widths_with_the_live_preview(app, committee):
     loi = member_id(committee, "Đặng Văn Lợi")
     seed_cell = committee["cells"][SEED_CELL]
     with live_server(app) as base, chromium() as browser:

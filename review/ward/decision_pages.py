@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 
 from .. import clock, decisions
 from ..access import deciding_organization
-from ..decision_rules import Issue, SignerTitle, allowance_allowed, normalize_number
+from ..decision_rules import NUMBER_MESSAGE, Issue, SignerTitle, allowance_allowed, normalize_number
 from ..downloads import NO_STORE
 from ..form_saving import acting_user, loaded_version, save_form
 from ..meeting_edits import Refused
@@ -290,24 +290,35 @@ def decision_issue(organization_id: int, year: int) -> ResponseReturnValue:
     organization = deciding_organization(organization_id)
     gathered = _gathered(organization, year)
     form = IssueForm()
-    render = lambda: render_decision(organization, year, form, "issue")  # noqa: E731
-    if form.validate():
-        problems = decisions.issue_problems(
-            gathered,
+
+    def render() -> str:
+        return render_decision(organization, year, form, "issue")
+
+    def problems_of(shown: decisions.Gathered) -> dict[str, str]:
+        return decisions.issue_problems(
+            shown,
             form.number.data or "",
             form.issued_on.data,
             form.place.data or "",
             form.signer_name.data or "",
             form.signer_title.data,
         )
-        if problems:
-            for name, message in problems.items():
-                form[name].errors = list(form[name].errors) + [message]
-            return render(), 422
+
+    if not form.validate():
+        return render(), 422
+    problems = problems_of(gathered)  # every field's message at once
+    if problems:
+        for name, message in problems.items():
+            form[name].errors = list(form[name].errors) + [message]
+        return render(), 422
 
     def save() -> None:
+        # Again in the write transaction: a cell's meeting may have been sealed meanwhile (the date's bound).
+        problems = problems_of(decisions.gather(organization, year))
         number = normalize_number(form.number.data)
-        assert number is not None and form.issued_on.data is not None
+        if problems or number is None or form.issued_on.data is None:
+            name, message = next(iter(problems.items()), ("number", NUMBER_MESSAGE))
+            raise Refused(name, message)
         header = Issue(
             number,
             form.issued_on.data,
