@@ -194,6 +194,26 @@ def test_only_the_organisations_committee_and_admins(app, committee, make_user):
     assert app.test_client().get(PAGE).status_code in (302, 401)
     ward = signed_in(app, WARD)
     assert ward.get(f"/organizations/{ORGANIZATION}/decision/1900").status_code == 404
+    # Another organisation's committee: 404 for the page and for every save.
+    with app.app_context():
+        from review.database import write_transaction
+        from review.models import Organization
+
+        with write_transaction():
+            other = Organization(name="Đảng bộ phường Đức Giang", place="Đức Giang")
+            db.session.add(other)
+        other_id = other.id
+    make_user("danguy-khac", "ward", organization_id=other_id)
+    stranger = signed_in(app, "danguy-khac")
+    assert stranger.get(PAGE).status_code == 404
+    loi = member_id(committee, "Đặng Văn Lợi")
+    token = csrf_token(stranger, "/")
+    response = stranger.post(member_url(loi), data={"csrf_token": token, "level": "excellent", "reason": REASON})
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.scalars(select(MemberDecision)).all() == []
+    # On the page, the menu marks its link as the section shown.
+    assert re.search(r'<a href="/organizations/1/decision" aria-current="true">', text(ward.get(PAGE)))
 
 
 # ---------------------------------------------------------------------------
