@@ -50,9 +50,9 @@ def import_file(runner, path: Path) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 0, result.output
 
 
-def hidden(client, action: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Return the hidden values (CSRF token, version...) of the form posting to ``action`` on the page."""
-    page = client.get(PAGE).get_data(as_text=True)
+def hidden(client, action: str, url: str = PAGE) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Return the hidden values (CSRF token, version...) of the form posting to ``action`` on the page at ``url``."""
+    page = client.get(url).get_data(as_text=True)
     match = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S)
     assert match, f"no form posting to {action}"
     values = {}
@@ -501,3 +501,29 @@ def test_the_preview_counts_the_levels_shown_without_saving(app, committee, ward
     page = text(ward_client.get(PAGE))
     assert '<script src="/static/js/decision.js" defer></script>' in page
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)  # no inline script (CSP)
+
+
+def test_the_allowance_of_the_higher_ratio_from_2025(app, committee, ward_client):
+    page_2025 = f"/organizations/{ORGANIZATION}/decision/2025"
+    page = text(ward_client.get(page_2025))
+    assert f'action="{page_2025}/allowance"' in page and "(1/5)" in page
+    url = f"{page_2025}/allowance"
+
+    def post(**fields: str):  # type: ignore[no-untyped-def]
+        return ward_client.post(url, data=hidden(ward_client, url, page_2025) | fields)
+
+    response = post(allowance_number="12/QĐ", allowance_date="2025-06-01")
+    assert response.status_code == 422
+    error = re.search(r'<p class="error" id="allowance_number-error">(.*?)</p>', text(response), re.S)
+    assert error and NUMBER_MESSAGE in error.group(1) and 'value="12/QĐ"' in text(response)
+    response = post(allowance_number="12-QĐ/ĐU", allowance_date="2999-01-01")
+    assert response.status_code == 422 and "không thể ở tương lai" in text(response)
+    assert post(allowance_number="12-QĐ/ĐU", allowance_date="2025-06-01").status_code == 302
+    page = text(ward_client.get(page_2025))
+    assert "(1/4)" in page and 'value="12-QĐ/ĐU"' in page
+    with app.app_context():
+        decision = db.session.scalar(select(Decision).where(Decision.year == 2025))
+        assert decision is not None and decision.allowance_number == "12-QĐ/ĐU"
+    # Both emptied: removed, back to the profile's own ratio.
+    assert post(allowance_number="", allowance_date="").status_code == 302
+    assert "(1/5)" in text(ward_client.get(page_2025))
