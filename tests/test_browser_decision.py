@@ -48,3 +48,15 @@ def test_the_decision_page_at_both_widths_with_the_live_preview(app, committee):
         expect(page.locator('[data-quota="cells"]')).to_have_attribute("data-exceeded", "false")
         expect(page.locator("[data-ready]")).to_be_visible()
         screenshot(page, "decision-ready-1280")
+        # Issue it; the issued page, read-only, at a phone's width too.
+        issue = page.locator("form.issue")
+        issue.get_by_label("Số quyết định").fill("15-QĐ/ĐU")
+        issue.get_by_label("Ngày ban hành").fill("2020-12-10")
+        issue.get_by_label("Họ và tên người ký").fill("Nguyễn Văn Bình")
+        issue.get_by_role("button", name="Ban hành quyết định").click()
+        page.wait_for_url(f"{base}{PAGE}#issued")
+        expect(page.locator("[data-issued-number]")).to_have_text("15-QĐ/ĐU")
+        expect(page.locator("form[data-choice]")).to_have_count(0)
+        page.set_viewport_size({"width": 390, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the issued page overflows at 390px"
+        screenshot(page, "decision-issued-390")
