@@ -143,13 +143,13 @@ PERMISSIONS: dict[str, Permission] = {
         READ_COUNTING_PAPERS,
         WARD_PAGES,
         SET_RULES,
+        DECIDE,
         IMPORT_MEETINGS,
         PROVINCE,
         MANAGE_ACCOUNTS,
         MANAGE_CELL_ACCOUNTS,
         MANAGE_ORGANIZATIONS,
         MANAGE_CELLS,
-        DECIDE,
     )
 }
 
@@ -202,6 +202,16 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "ward.rules_index": {"GET": "set_rules"},
     "ward.rules": {"GET": "set_rules", "POST": "set_rules"},
     "ward.dashboard": {"GET": "ward_pages"},
+    # The committee's decision (SPEC 9): the page, each choice, the allowance, issuing and reopening
+    "ward.decision_index": {"GET": "decide"},
+    "ward.decision": {"GET": "decide"},
+    "ward.decision_member": {"POST": "decide"},
+    "ward.decision_cell": {"POST": "decide"},
+    "ward.decision_not_reviewed": {"POST": "decide"},
+    "ward.decision_allowance": {"POST": "decide"},
+    "ward.decision_issue": {"POST": "decide"},
+    "ward.decision_reopen": {"POST": "decide"},
+    "ward.decision_preview": {"GET": "decide"},
     # Every document has one URL (documents/<key>.pdf): read_records, except the counting papers
     # (COUNTING_PAPERS), which ask read_counting_papers
     "ward.document": {"GET": "read_records"},

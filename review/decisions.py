@@ -437,9 +437,10 @@ def issue(organization: Organization, year: int, header: Issue, user: User | Non
     by another committee member refuses the issue: the page must show what is issued).
     Raises ``Refused`` (field ``decision``) naming every reason it cannot be issued.
     """
+    lock_row(Organization, organization.id)
+    check_version(decision_of(organization.id, year), version)  # before the row is made: a new one is version 0
     decision = _locked_decision(organization, year)
     gathered = gather(organization, year)
-    check_version(decision, version)
     if gathered.assessment.blockers:
         raise Refused("decision", " ".join(b.text for b in gathered.assessment.blockers))
     decision.number = header.number

@@ -119,6 +119,13 @@ def _role_links(user: Any, here: Here) -> Iterator[_Link]:
         if isinstance(organization_id, int) and db.session.get(Organization, organization_id) is not None:
             ids = {"organization_id": organization_id}
             yield _Link(TASK_LABELS["ward.cells"], "ward.cells", ids, ids)
+            yield _Link(
+                TASK_LABELS["ward.decision_index"],
+                "ward.decision_index",
+                ids,
+                ids,
+                section=frozenset({"ward.decision"}),
+            )
             yield _Link(TASK_LABELS["accounts.organization"], "accounts.organization", ids, ids)
             yield _Link(TASK_LABELS["ward.meeting_files"], "ward.meeting_files", ids, ids)
     elif role is Role.WARD and user.organization_id is not None:
@@ -126,6 +133,9 @@ def _role_links(user: Any, here: Here) -> Iterator[_Link]:
         yield _Link(TASK_LABELS["ward.dashboard"], "ward.dashboard", ids, ids)
         yield _Link(TASK_LABELS["ward.cells"], "ward.cells", ids, ids)
         yield _Link(TASK_LABELS["ward.rules_index"], "ward.rules_index", ids, ids)
+        yield _Link(
+            TASK_LABELS["ward.decision_index"], "ward.decision_index", ids, ids, section=frozenset({"ward.decision"})
+        )
         yield _Link(TASK_LABELS["ward.export"], "ward.dashboard", ids, ids, anchor="export-title")
         yield _Link(TASK_LABELS["accounts.organization"], "accounts.organization", ids, ids)
         yield _Link(TASK_LABELS["ward.meeting_files"], "ward.meeting_files", ids, ids)

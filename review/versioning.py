@@ -61,7 +61,14 @@ VERSIONED = (
 )
 # Rows a record owns: changing them changes the record (and its version).
 OWNED = {Meeting: ("guests",), IndividualReview: ("feedback",), CollectiveReview: ("feedback",), Tally: ("rows",)}
-OWNER = {Feedback: ("individual_review", "collective_review"), TallyRow: ("tally",), Guest: ("meeting",)}
+OWNER = {
+    Feedback: ("individual_review", "collective_review"),
+    TallyRow: ("tally",),
+    Guest: ("meeting",),
+    # A choice saved changes the decision: an issue form loaded before it is refused.
+    MemberDecision: ("decision",),
+    CellDecision: ("decision",),
+}
 BUMPED = "versions_bumped"
 VERSION_FIELD = "version"
 

@@ -148,6 +148,7 @@ TASK_LABELS: Final = {
     "province.index": "Toàn tỉnh",
     "ward.dashboard": "Theo dõi các chi bộ",
     "ward.rules_index": "Quy định đánh giá, xếp loại",
+    "ward.decision_index": "Quyết định của Đảng ủy",
     "ward.export": "Tải toàn bộ tài liệu",
     "ward.meeting_files": "Nhận tệp hội nghị",
     "ward.cells": "Chi bộ",

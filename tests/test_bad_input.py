@@ -193,6 +193,39 @@ FORMS: dict[str, FormSpec] = {
     "/organizations/<int:organization_id>/rules/<int:year>": FormSpec(
         "ward", lambda w: f"/organizations/{w['organization']}/rules/2021"
     ),
+    # The committee's decision: 2020 has the seed sealed, 2021 its meeting being recorded (a cell
+    # to record as not reviewed), 2025 a profile with the higher ratio (the allowance).
+    "/organizations/<int:organization_id>/decision/<int:year>/members/<int:member_id>": FormSpec(
+        "ward",
+        lambda w: f"/organizations/{w['organization']}/decision/2020/members/{w['member']}",
+        page=lambda w: f"/organizations/{w['organization']}/decision/2020",
+    ),
+    "/organizations/<int:organization_id>/decision/<int:year>/cells/<int:cell_id>": FormSpec(
+        "ward",
+        lambda w: f"/organizations/{w['organization']}/decision/2020/cells/{w['cell']}",
+        page=lambda w: f"/organizations/{w['organization']}/decision/2020",
+    ),
+    "/organizations/<int:organization_id>/decision/<int:year>/cells/<int:cell_id>/not-reviewed": FormSpec(
+        "ward",
+        lambda w: f"/organizations/{w['organization']}/decision/2021/cells/{w['cell']}/not-reviewed",
+        page=lambda w: f"/organizations/{w['organization']}/decision/2021",
+    ),
+    "/organizations/<int:organization_id>/decision/<int:year>/allowance": FormSpec(
+        "ward",
+        lambda w: f"/organizations/{w['organization']}/decision/2025/allowance",
+        page=lambda w: f"/organizations/{w['organization']}/decision/2025",
+    ),
+    "/organizations/<int:organization_id>/decision/<int:year>/issue": FormSpec(
+        "ward",
+        lambda w: f"/organizations/{w['organization']}/decision/2020/issue",
+        page=lambda w: f"/organizations/{w['organization']}/decision/2020",
+    ),
+    # Nothing issued: refused with a message (the form is on the page once issued; its field untouched here).
+    "/organizations/<int:organization_id>/decision/<int:year>/reopen": FormSpec(
+        "ward",
+        lambda w: f"/organizations/{w['organization']}/decision/2020/reopen",
+        page=lambda w: f"/organizations/{w['organization']}/decision/2020",
+    ),
 }
 USERNAMES = {"secretary": "bithu", "counter": "kp1", "ward": "danguy", "admin": "quantri"}
 

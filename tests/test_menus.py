@@ -90,6 +90,7 @@ def expected(app, world) -> dict[str, list[tuple[str, str]]]:  # type: ignore[no
             ("Theo dõi các chi bộ", f"/organizations/{o}"),
             ("Chi bộ", f"/organizations/{o}/cells"),
             ("Quy định đánh giá, xếp loại", f"/organizations/{o}/rules"),
+            ("Quyết định của Đảng ủy", f"/organizations/{o}/decision"),
             ("Tải toàn bộ tài liệu", f"/organizations/{o}#export-title"),
             ("Tài khoản", f"/organizations/{o}/accounts"),
             ("Nhận tệp hội nghị", f"/organizations/{o}/meeting-files"),

@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import counting
+from ..decisions import issued_payload, issued_seal_of
 from ..meeting_store import meeting_file, record_file, seal_differences
 from ..models import Meeting, Seal, User
 from ..rules import (
@@ -300,3 +301,51 @@ def sealed_by(seal: Seal) -> str:
     return Markup("Trưởng ban kiểm phiếu <bdi>{}</bdi>; Bí thư <bdi>{}</bdi>").format(
         person(seal.chief), person(seal.secretary)
     )
+
+
+def decided_view(meeting: Meeting) -> dict[str, Any] | None:
+    """Return the committee's issued levels for the meeting's cell, from the issued decision's seal (None: not issued).
+
+    What the cells see once the committee has decided (SPEC 9): each member's decided level
+    beside the cell's proposal, and the committee's reason where it differs.
+    """
+    seal = issued_seal_of(meeting.cell.organization_id, meeting.year)
+    if seal is None:
+        return None
+    document = issued_payload(seal)
+    cell = next((c for c in document.get("cells", []) if c.get("id") == str(meeting.cell_id)), None)
+    if cell is None:
+        return None
+
+    def label(key: str | None) -> str:
+        return LEVEL_LABELS[Level(key)] if key else UNDECIDED_LABEL
+
+    members = [
+        {
+            "key": m["id"],
+            "name": m["name"],
+            "proposed": label(m.get("proposed_level")),
+            "decided": label(m.get("level")),
+            "changed": m.get("level") != m.get("proposed_level"),
+            "reason": m.get("reason") or "",
+        }
+        for m in cell.get("members", [])
+        if m.get("rated")
+    ]
+    issue = document.get("issue") or {}
+    return {
+        "number": seal.number,
+        "issued_on": seal.issued_on,
+        "version": seal.version,
+        "place": issue.get("place") or "",
+        "not_reviewed_reason": cell.get("not_reviewed_reason") or "",
+        "members": members,
+        "cell": {
+            "proposed": label(cell.get("proposed_level")),
+            "decided": label(cell.get("level")),
+            "changed": cell.get("level") != cell.get("proposed_level"),
+            "reason": cell.get("reason") or "",
+        }
+        if cell.get("level") or cell.get("proposed_level")
+        else None,
+    }

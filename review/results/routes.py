@@ -9,7 +9,7 @@ from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from .. import counting
+from .. import counting, decisions
 from ..access import SECRETARY, may_print, may_reopen, may_set_rules_of, seal_role, viewed_meeting
 from ..counting_pages.provenance_view import provenance_section
 from ..form_saving import acting_user, run_action
@@ -18,7 +18,7 @@ from ..models import Meeting
 from ..provenance import request_source
 from . import bp
 from .forms import ApproveForm, ReopenForm
-from .presenters import PROVISIONAL, ROLE_NAMES, results_view, seal_view
+from .presenters import PROVISIONAL, ROLE_NAMES, decided_view, results_view, seal_view
 
 
 def render_results(
@@ -41,6 +41,9 @@ def render_results(
         may_print=may_print(viewer),
         may_set_rules=may_set_rules_of(meeting),
         provenance=provenance_section(meeting),  # where the entries and approvals came from
+        # An issued decision of the committee resting on the seal: no reopening offered until it is reopened.
+        resting_on=decisions.resting_on(meeting) if meeting.sealed else None,
+        decided=decided_view(meeting) if meeting.sealed else None,  # what the committee decided, once issued
     )
     if viewer == SECRETARY:
         return render_step("results/results.html", meeting, "ballot", layout="meeting/_layout.html", **context)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("ward", __name__)
 
-from . import cells, decision_downloads, meeting_files, routes, rules_pages  # noqa: E402,F401
+from . import cells, decision_downloads, decision_pages, meeting_files, routes, rules_pages  # noqa: E402,F401
