@@ -44,7 +44,7 @@ from .decision_rules import (
 )
 from .extensions import db
 from .meeting_edits import Refused
-from .meeting_store import level_of, review_year_rules
+from .meeting_store import COUNTING, NO_MEETING, RECORDING, SEALED, level_of, meeting_state, review_year_rules
 from .models import (
     Cell,
     CellDecision,
@@ -62,7 +62,6 @@ from .models import (
 from .rules import Level, Rules, default_profile
 from .sealdata import canonical_payload, fingerprint, read_payload
 from .versioning import check_version
-from .ward.overview import COUNTING, NO_MEETING, RECORDING, SEALED, meeting_state
 
 STATES = {
     NO_MEETING: CellState.NO_MEETING,

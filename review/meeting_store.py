@@ -67,6 +67,24 @@ class ImportRefused(Exception):
         self.problems = problems
 
 
+# Where a cell's meeting for the year stands, as the ward and its committee follow it.
+NO_MEETING = "none"
+RECORDING = "recording"
+COUNTING = "counting"
+SEALED = "sealed"
+
+
+def meeting_state(meeting: Meeting | None) -> str:
+    """Return where the cell's meeting stands: none, recording, counting or sealed."""
+    if meeting is None:
+        return NO_MEETING
+    if meeting.sealed:
+        return SEALED
+    if meeting.counters or meeting.tallies:
+        return COUNTING
+    return RECORDING
+
+
 def review_year_rules(review_year: ReviewYear) -> Rules:
     """Return the rules in force for a review year."""
     resolved, problems = resolve_rules(review_year.profile, review_year.overrides())

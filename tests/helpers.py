@@ -18,6 +18,9 @@ from sqlalchemy.engine import make_url
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEED = PROJECT / "review" / "data" / "thuong-thanh-2020.json"
+# The seed ward's second cell (SPEC 11's example, shipped for the demo): with the seed, the
+# organisation is within its quota (tests/data/ward-thuong-thanh-2020/summary.json).
+SECOND_CELL_FILE = PROJECT / "review" / "data" / "chi-bo-to-dan-pho-3-2020.json"
 PASSWORD = "mật-khẩu-đủ-dài"
 
 # The administrative connection to the PostgreSQL server; the suite creates and drops

@@ -41,13 +41,13 @@ from review.models import Cell, Organization
 from review.rules import LEVELS, Level
 from review.vocabulary import committee_name
 
-from helpers import DATA, csrf_token, signed_in
+from helpers import SECOND_CELL_FILE, csrf_token, signed_in
 
 WARD, OTHER_WARD, SECRETARY = "danguy", "danguy-khac", "bithu"
 ORGANIZATION = "Đảng bộ phường Thượng Thanh"
 SEED_CELL = "Chi bộ Trường Mầm non Thượng Thanh"
 SECOND_CELL = "Chi bộ Tổ dân phố số 3"
-SECOND_FILE = DATA / "ward-thuong-thanh-2020" / "chi-bo-to-dan-pho-3.json"
+SECOND_FILE = SECOND_CELL_FILE
 REASON = "Chi bộ còn hạn chế trong công tác phát triển đảng viên"
 ISSUED_ON = date(2020, 12, 10)
 KEYS = ("members", "cells", "summary")

@@ -22,14 +22,14 @@ from review.extensions import db
 from review.models import Cell, Decision, DecisionSeal, Meeting, Member, MemberDecision
 from review.text import CONTROL_MESSAGE
 
-from helpers import DATA, csrf_token, signed_in
+from helpers import SECOND_CELL_FILE, csrf_token, signed_in
 
 WARD = "danguy"
 ORGANIZATION = 1
 YEAR = 2020
 SEED_CELL = "Chi bộ Trường Mầm non Thượng Thanh"
 SECOND_CELL = "Chi bộ Tổ dân phố số 3"
-SECOND_FILE = DATA / "ward-thuong-thanh-2020" / "chi-bo-to-dan-pho-3.json"
+SECOND_FILE = SECOND_CELL_FILE
 PAGE = f"/organizations/{ORGANIZATION}/decision/{YEAR}"
 REASON = "Đảng ủy xét thành tích cả năm của đồng chí."
 CELL_REASON = "Tỉ lệ chi bộ Hoàn thành xuất sắc trên toàn đảng bộ chỉ cho phép 0 chi bộ."

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from .. import clock, decisions
 from ..access import deciding_organization
+from ..decision_documents import DOCUMENTS, SUMMARY_XLSX_TITLE
 from ..decision_rules import NUMBER_MESSAGE, Issue, SignerTitle, allowance_allowed, normalize_number
 from ..downloads import NO_STORE
 from ..form_saving import acting_user, loaded_version, save_form
@@ -39,8 +40,6 @@ from .decision_forms import (
 )
 from .decision_presenter import decision_view, preview
 from .overview import meeting_years
-
-DOCUMENT_ENDPOINT = "ward.decision_document"
 
 
 def _gathered(organization: Organization, year: int) -> decisions.Gathered:
@@ -131,7 +130,8 @@ def render_decision(
         forms=forms,
         elsewhere=elsewhere,
         posted_prefix=posted_prefix,
-        has_documents=DOCUMENT_ENDPOINT in current_app.view_functions,
+        documents=DOCUMENTS,
+        summary_xlsx_title=SUMMARY_XLSX_TITLE,
         today=clock.today(),
     )
 

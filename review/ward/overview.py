@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ..counting import seal_warning_count
 from ..extensions import db
-from ..meeting_store import level_of, review_year_rules
+from ..meeting_store import COUNTING, NO_MEETING, RECORDING, SEALED, level_of, meeting_state, review_year_rules
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
 from ..rules import (
     LEVEL_LABELS,
@@ -32,11 +32,7 @@ from ..rules import (
 )
 from ..vocabulary import MEETING_STATE_LABELS, NOT_RATED_LABEL, UNDECIDED_LABEL
 
-# The state of a cell's meeting for the year, as the ward follows it.
-NO_MEETING = "none"
-RECORDING = "recording"
-COUNTING = "counting"
-SEALED = "sealed"
+# The state of a cell's meeting for the year, as the ward follows it (one home: meeting_store).
 
 STATE_LABELS = {state: MEETING_STATE_LABELS[state] for state in (NO_MEETING, RECORDING, COUNTING, SEALED)}
 
@@ -49,17 +45,6 @@ SUMMARY_EXTRA_LABELS = {
     NOT_RATED: NOT_RATED_LABEL,
     UNDECIDED: f"{UNDECIDED_LABEL} (chưa xếp loại được)",
 }
-
-
-def meeting_state(meeting: Meeting | None) -> str:
-    """Return where the cell's meeting stands: none, recording, counting or sealed."""
-    if meeting is None:
-        return NO_MEETING
-    if meeting.sealed:
-        return SEALED
-    if meeting.counters or meeting.tallies:
-        return COUNTING
-    return RECORDING
 
 
 @dataclass(frozen=True)
