@@ -394,7 +394,9 @@ def cells_st(draw: st.DrawFn, with_choices: bool = True) -> list[CellCase]:
         sealed = state is CellState.SEALED
         members = [draw(member_st(f"{index}-{i}", with_choices)) for i in range(draw(st.integers(0, 12)))]
         proposed = draw(levels_or_none) if sealed else None
-        choice = Choice(draw(levels_or_none), draw(reasons)) if with_choices and sealed and draw(st.booleans()) else None
+        choice = (
+            Choice(draw(levels_or_none), draw(reasons)) if with_choices and sealed and draw(st.booleans()) else None
+        )
         not_reviewed = "Chi bộ sáp nhập trong năm" if draw(st.integers(0, 5)) == 0 else None
         cells.append(
             CellCase(
