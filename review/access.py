@@ -190,6 +190,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "roster.edit_member": {"GET": "edit_cell", "POST": "edit_cell"},
     "roster.retire_member": {"GET": "edit_cell", "POST": "edit_cell"},
     "roster.flags": {"GET": "edit_cell", "POST": "edit_cell"},
+    "roster.member_history_page": {"GET": "read_records"},
     "roster.import_roster": {"GET": "edit_cell", "POST": "edit_cell"},
     "roster.confirm_roster_import": {"POST": "edit_cell"},
     "roster.roster_template": {"GET": "edit_cell"},

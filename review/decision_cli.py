@@ -7,10 +7,62 @@ the pages' own (review/decisions.py, review/decision_rules.py).
 
 from __future__ import annotations
 
+import json
+import re
+import sys
+from datetime import date
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
+
+from .database import write_transaction
+from .extensions import db
+from .models import Organization
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _fail(*lines: str) -> NoReturn:
+    """Print the Vietnamese reasons to standard error, one a line, and exit 1."""
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(1)
+
+
+def _organization(organization_id: int) -> Organization:
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        _fail(f"Không có đảng bộ mã {organization_id}.")
+    return organization
+
+
+def summary_document(organization: Organization, year: int) -> dict[str, Any] | None:
+    """Return SPEC 11's summary of the organisation's year, or None when no rules apply to the year."""
+    from .decision_rules import SummaryCell, organization_summary
+    from .decisions import STATES, issued_payload, issued_seal_of, year_rules
+    from .ward.overview import build_overview
+
+    _, rules = year_rules(organization, year)
+    if rules is None:
+        return None
+    overview = build_overview(organization, year)
+    cells = [
+        SummaryCell(
+            name=row.cell.name,
+            state=STATES[row.state],
+            proposed=row.result.summary if row.result is not None else None,
+            cell_level=row.cell_level,
+        )
+        for row in overview.rows
+    ]
+    seal = issued_seal_of(organization.id, year)
+    decided = decision = None
+    if seal is not None:
+        decided = issued_payload(seal)["members"]
+        decision = {"number": seal.number, "date": seal.issued_on.isoformat(), "version": seal.version}
+    return organization_summary(organization.name, year, cells, rules, decided, decision)
 
 
 @click.group("ward")
@@ -18,9 +70,137 @@ def ward_cli() -> None:
     """The ward organisation's year: its summary."""
 
 
+@ward_cli.command("summary")
+@click.argument("organization_id", type=int)
+@click.argument("year", type=int)
+@with_appcontext
+def summary_command(organization_id: int, year: int) -> None:
+    """Print the organisation's summary for the year as JSON (SPEC 11)."""
+    organization = _organization(organization_id)
+    document = summary_document(organization, year)
+    if document is None:
+        _fail(f"Năm {year} không có quy định đánh giá, xếp loại nào áp dụng.")
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
 @click.group("decision")
 def decision_cli() -> None:
     """The ward committee's decision: issue it, write its documents."""
+
+
+TITLES = {
+    "secretary": "secretary",
+    "deputy_secretary": "deputy_secretary",
+    "bí thư": "secretary",
+    "phó bí thư": "deputy_secretary",
+}
+
+
+def read_title(raw: str) -> str | None:
+    """Return the signer's title key for "secretary"/"Bí thư" or "deputy_secretary"/"Phó Bí thư", or None."""
+    from .text import nfc
+
+    return TITLES.get(" ".join(nfc(raw).split()).lower())
+
+
+def read_iso_date(raw: str) -> date | None:
+    """Return the date written YYYY-MM-DD, or None."""
+    raw = raw.strip()
+    if not ISO_DATE.fullmatch(raw):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+@decision_cli.command("issue")
+@click.argument("organization_id", type=int)
+@click.argument("year", type=int)
+@click.option("--number", required=True, help='The decision\'s number, e.g. "15-QĐ/ĐU".')
+@click.option("--date", "day_text", required=True, help="The date of issue, YYYY-MM-DD.")
+@click.option("--signer", required=True, help="The signer's full name.")
+@click.option("--title", required=True, help='secretary or deputy_secretary ("Bí thư", "Phó Bí thư").')
+@click.option("--place", default=None, help="The place of the date line (default: the organisation's).")
+@with_appcontext
+def issue_command(
+    organization_id: int, year: int, number: str, day_text: str, signer: str, title: str, place: str | None
+) -> None:
+    """Issue the committee's decision, every cell's proposal taken as the decided level where none was chosen."""
+    from .decision_rules import Issue, SignerTitle, normalize_number
+    from .decisions import gather, issue, issue_problems
+    from .meeting_edits import Refused
+    from .text import nfc
+    from .versioning import Conflict
+
+    day = read_iso_date(day_text)
+    title_key = read_title(title)
+    with write_transaction():
+        organization = _organization(organization_id)
+        try:
+            gathered = gather(organization, year)
+        except Refused as refused:
+            _fail(refused.message)
+        seal = gathered.issued_seal
+        if seal is not None:
+            _fail(
+                f"Quyết định năm {year} đã ban hành (số {seal.number}, phiên bản {seal.version}): "
+                "muốn ban hành lại, mở lại quyết định trước (decision reopen)."
+            )
+        place_text = organization.place if place is None else place
+        problems = issue_problems(gathered, number, day, place_text, signer, title_key)
+        if day is None and day_text.strip():
+            problems["issued_on"] = f"Ngày “{day_text}” không đọc được: viết theo dạng YYYY-MM-DD, ví dụ 2021-01-15."
+        lines = [f"--{_OPTION[field]}: {message}" for field, message in problems.items()]
+        lines += [blocker.text for blocker in gathered.assessment.blockers]
+        if lines:
+            _fail("Chưa ban hành được quyết định, không lưu gì:", *lines)
+        assert day is not None and title_key is not None
+        header = Issue(
+            number=normalize_number(number) or "",
+            day=day,
+            place=nfc(place_text).strip(),
+            signer_name=nfc(signer).strip(),
+            signer_title=SignerTitle(title_key),
+        )
+        version = str(gathered.decision.version) if gathered.decision is not None else "0"  # none stored yet
+        try:
+            issued = issue(organization, year, header, None, version)
+        except (Refused, Conflict) as refused:
+            _fail(refused.message if isinstance(refused, Refused) else str(refused))
+        number_text, version_number, fingerprint = issued.number, issued.version, issued.fingerprint
+    click.echo(f"Đã ban hành Quyết định số {number_text} (phiên bản {version_number}).")
+    click.echo(f"Số: {number_text}")
+    click.echo(f"Phiên bản: {version_number}")
+    click.echo(f"Dấu xác thực: {fingerprint}")
+
+
+_OPTION = {
+    "number": "number",
+    "issued_on": "date",
+    "place": "place",
+    "signer_name": "signer",
+    "signer_title": "title",
+}
+
+
+@decision_cli.command("reopen")
+@click.argument("organization_id", type=int)
+@click.argument("year", type=int)
+@click.option("--reason", required=True, help="Why the issued decision is reopened (kept with its version).")
+@with_appcontext
+def reopen_command(organization_id: int, year: int, reason: str) -> None:
+    """Reopen the issued decision for a written reason; the issued version stays on record."""
+    from .decisions import reopen
+    from .meeting_edits import Refused
+
+    with write_transaction():
+        organization = _organization(organization_id)
+        try:
+            version = reopen(organization, year, reason, None)
+        except Refused as refused:
+            _fail(refused.message)
+    click.echo(f"Đã mở lại quyết định năm {year} (phiên bản {version} vẫn lưu trong hồ sơ).")
 
 
 # ---------------------------------------------------------------------------

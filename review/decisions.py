@@ -529,9 +529,19 @@ def decision_paper(organization: Organization, year: int) -> DecisionPaper:
 
 
 def issued_seal_of(organization_id: int, year: int) -> DecisionSeal | None:
-    """Return the organisation's issued decision for the year (its version in force), or None."""
-    decision = decision_of(organization_id, year)
-    return decision.current_seal if decision is not None else None
+    """Return the organisation's issued decision for the year (its version in force), or None.
+
+    One query (the roster and the history pages ask it for each year they show): the latest
+    version, in force unless it was reopened (``Decision.current_seal``).
+    """
+    latest = db.session.scalar(
+        select(DecisionSeal)
+        .join(Decision, DecisionSeal.decision_id == Decision.id)
+        .where(Decision.organization_id == organization_id, Decision.year == year)
+        .order_by(DecisionSeal.version.desc())
+        .limit(1)
+    )
+    return latest if latest is not None and latest.reopened_at is None else None
 
 
 def resting_on(meeting: Meeting) -> DecisionSeal | None:

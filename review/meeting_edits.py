@@ -59,7 +59,9 @@ def summon(meeting: Meeting, member: Member, roll_order: int) -> Participant:
 def start_meeting(cell: Cell, year: int) -> Meeting:
     """Create the cell's meeting for ``year`` and summon every current member.
 
-    An archived cell (or a cell of an archived organisation) takes no new meeting (review/setup_rules.py).
+    Each member's previous level comes from the ward committee's issued decision of the year
+    before (SPEC 9), with the decision's seal as its source; the secretary may still change it
+    (the flags page), which clears the source. An archived cell (or a cell of an archived organisation) takes no new meeting (review/setup_rules.py).
     """
     problem = new_meeting_problem(cell.archived_at is not None, cell.organization.archived_at is not None)
     if problem is not None:
@@ -73,9 +75,16 @@ def start_meeting(cell: Cell, year: int) -> Meeting:
             raise Refused("year", f"Chi bộ đã có hội nghị năm {year}.")
     meeting = Meeting(cell=cell, review_year=review_year, location="")
     db.session.add(meeting)
+    from .decisions import previous_levels  # decisions imports this module (Refused)
+
+    previous = previous_levels(cell.organization_id, year)
     current = [m for m in cell.members if m.retired_on is None]
     for order, member in enumerate(sorted(current, key=roster_order_key)):
-        summon(meeting, member, order)
+        participant = summon(meeting, member, order)
+        decided = previous.get(member.id)
+        if decided is not None:
+            participant.previous_level = decided.level
+            participant.previous_level_seal = decided.seal
     db.session.flush()
     return meeting
 

@@ -219,3 +219,10 @@ TEMPLATE_GLOBALS: Final = {
     "BALLOT_COUNT_LABELS": BALLOT_COUNT_LABELS,
     "TASK_LABELS": TASK_LABELS,
 }
+
+
+# ---------------------------------------------------------------------------
+# The ward committee's decision (SPEC 9), where a page cites it.
+
+# The source of a level the committee decided, e.g. of next year's "previous level".
+DECISION_SOURCE: Final = "Theo Quyết định số {number} ngày {day} của Đảng ủy"

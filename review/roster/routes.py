@@ -9,7 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import clock, upload_stash
-from ..access import editable_cell, editable_meeting, editable_member, meeting_participant, secretary_required
+from ..access import (
+    editable_cell,
+    editable_meeting,
+    editable_member,
+    may_edit_cell,
+    may_view_cell,
+    meeting_participant,
+    records_required,
+    secretary_required,
+)
 from ..downloads import download
 from ..extensions import db
 from ..form_saving import acting_user, loaded_version, save_form
@@ -28,12 +37,14 @@ from ..meeting_edits import (
 )
 from ..meeting_store import meeting_file
 from ..meetingfile import POSITION_LABELS
+from ..member_history import member_history, recent_levels
 from ..models import Cell, IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
 from ..roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, FileRefused
 from ..roster_sheet import HEADERS, Plan, shown_value
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, MeetingResult, Position
 from ..text import day_text
 from ..versioning import check_version
+from ..vocabulary import DECISION_SOURCE, UNDECIDED_LABEL
 from . import bp
 from .forms import (
     SINGLE_POSITIONS,
@@ -173,6 +184,14 @@ def flag_lines(p: Participant) -> list[tuple[str, str]]:
     return [("Tình trạng trong năm", "; ".join(flag_texts(p)) or "không có"), ("Xếp loại năm trước", level)]
 
 
+def previous_source(p: Participant) -> str | None:
+    """Return where the participant's previous level comes from, when it is the committee's decision."""
+    seal = p.previous_level_seal
+    if seal is None or p.previous_level is None:
+        return None
+    return DECISION_SOURCE.format(number=seal.number, day=day_text(seal.issued_on))
+
+
 def rating_status(result: MeetingResult, participant: Participant) -> dict[str, object]:
     """Return whether the rules core rates the participant this year and, if not, why."""
     member_result = result.member(participant.member.code)
@@ -210,11 +229,32 @@ def members(cell_id: int) -> ResponseReturnValue:
         "roster/members.html",
         cell=cell,
         current=current,
+        recent=recent_levels(cell),
         retired=retired,
         meeting=meeting,
         counted=meeting is not None and is_counted(meeting),
         year_rows=year_rows,
         form=RosterUploadForm(formdata=None),
+        **labels(),
+    )
+
+
+@bp.route("/cells/<int:cell_id>/members/<int:member_id>/history")
+@records_required
+def member_history_page(cell_id: int, member_id: int) -> ResponseReturnValue:
+    """Show one member's levels year by year: self-assessment, the cell's proposal, the committee's decision."""
+    cell = db.session.get(Cell, cell_id)
+    member = db.session.get(Member, member_id)
+    if cell is None or member is None or member.cell_id != cell.id or not may_view_cell(cell):
+        abort(404)
+    return render_template(
+        "roster/history.html",
+        cell=cell,
+        member=member,
+        rows=member_history(member),
+        may_edit=may_edit_cell(cell.id),
+        not_rated_labels=NOT_RATED_LABELS,
+        undecided_label=UNDECIDED_LABEL,
         **labels(),
     )
 
@@ -449,7 +489,10 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         participant.temporary_elsewhere = form.temporary_elsewhere.data
         participant.sick_leave_months = form.sick_leave_months.data
         participant.disciplined_in_year = form.disciplined_in_year.data
-        participant.previous_level = form.previous_level.data or None
+        previous_level = form.previous_level.data or None
+        if previous_level != participant.previous_level:
+            participant.previous_level_seal = None  # typed by hand: no longer the committee's decision
+        participant.previous_level = previous_level
         return participant
 
     def render() -> str:
@@ -462,6 +505,7 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             counted=counted,
             status=status,
             cell=meeting.cell,
+            previous_source=previous_source(participant),
             frozen_notice=frozen_notice(meeting, "flags"),
             **labels(),
         )
