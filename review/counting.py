@@ -24,7 +24,19 @@ from .extensions import db
 from .meeting_edits import Refused
 from .meeting_store import FINAL_TALLY, meeting_file, seal_meeting
 from .meetingfile import BallotData, MeetingFile
-from .models import BallotCounter, CounterCode, Meeting, Participant, Role, Seal, SealApproval, Tally, TallyRow, User
+from .models import (
+    BallotCounter,
+    CounterCode,
+    Meeting,
+    Organization,
+    Participant,
+    Role,
+    Seal,
+    SealApproval,
+    Tally,
+    TallyRow,
+    User,
+)
 from .rules import (
     CELL_ROW,
     MIN_COUNTERS,
@@ -492,6 +504,9 @@ def reopen(meeting: Meeting, user: User, reason: str) -> int:
 
     Holds the meeting's row first; return the version reopened.
     """
+    # The organisation's row first, as the committee's issue takes it (review.decisions.issue):
+    # a reopening and an issue resting on this seal never pass each other.
+    lock_row(Organization, meeting.cell.organization_id)
     lock_row(Meeting, meeting.id)
     seal = meeting.current_seal
     if seal is None:

@@ -18,8 +18,12 @@ Readings (SPEC 9 leaves them open; the examples support them):
 - *The pool for cells* follows the same option as for members (SPEC 9: "with the same pool
   option"): cells decided ``good`` (or ``good`` or ``excellent``).
 - *Not reviewed.* A cell recorded as not reviewed this year (newly formed, merged, dissolved)
-  has no level and no members in the decision; a sealed cell can be recorded so too (the
-  committee sets its seal aside), its members then are not decided.
+  has no level and no members in the decision; only a cell without a sealed meeting can be
+  recorded so (review.decisions refuses it for a sealed one: the committee decides its levels).
+  A record made before the cell sealed keeps the cell out of the decision.
+- *A choice and a new proposal.* A choice remembers the proposal it was made against; when the
+  cell reopens and seals again with another proposal, the choice is stale and blocks the issue
+  until the committee saves it again. A level equal to the proposal is no choice (the default).
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ REASON_MIN = 5  # a written reason: at least a few letters
 REASON_MAX = 2000
 NUMBER_EXAMPLE = "15-QĐ/ĐU"
 # "15-QĐ/ĐU": the number, "QĐ" (quyết định), the issuer's abbreviation "ĐU" (đảng ủy).
-DECISION_NUMBER = re.compile(r"([0-9]{1,5})-QĐ/ĐU")
+DECISION_NUMBER = re.compile(r"(?!0+-)([0-9]{1,5})-QĐ/ĐU")  # not "0-QĐ/ĐU"
 NUMBER_MESSAGE = f"Số quyết định viết theo mẫu “{NUMBER_EXAMPLE}”: số, gạch nối, “QĐ/ĐU”."
 
 
@@ -79,6 +83,9 @@ class Choice:
 
     level: Level | None
     reason: str = ""
+    # The cell's proposal has changed since the committee chose (the cell reopened and sealed
+    # again): the committee looks at the choice again before the decision can be issued.
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -309,6 +316,8 @@ class BlockerKind(StrEnum):
     UNDECIDED_CELL = "undecided_cell"
     UNSEALED_CELL = "unsealed_cell"
     NO_CELL = "no_cell"
+    STALE_CHOICE = "stale_choice"
+    MISSING_REASON = "missing_reason"
 
 
 @dataclass(frozen=True)
@@ -361,6 +370,25 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
         if not cell.in_decision:
             continue
         for member in cell.members:
+            if member.rated and member.choice is not None and member.choice.stale:
+                blockers.append(
+                    Blocker(
+                        BlockerKind.STALE_CHOICE,
+                        f"{cell.name}: đề nghị của chi bộ cho đồng chí {member.name} đã thay đổi sau khi Đảng ủy chọn "
+                        "mức (chi bộ niêm phong lại): xem lại và lưu lại mức Đảng ủy quyết định.",
+                        cell.key,
+                        member.key,
+                    )
+                )
+            elif member.changed and member.choice is not None and len(clean_reason(member.choice.reason)) < REASON_MIN:
+                blockers.append(
+                    Blocker(
+                        BlockerKind.MISSING_REASON,
+                        f"{cell.name}: đồng chí {member.name} được quyết định khác đề nghị của chi bộ nhưng chưa ghi lý do.",
+                        cell.key,
+                        member.key,
+                    )
+                )
             if member.rated and member.decided_level is None:
                 blockers.append(
                     Blocker(
@@ -370,6 +398,22 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
                         member.key,
                     )
                 )
+        if cell.choice is not None and cell.choice.stale:
+            blockers.append(
+                Blocker(
+                    BlockerKind.STALE_CHOICE,
+                    f"{cell.name}: đề nghị của chi bộ (tập thể) đã thay đổi sau khi Đảng ủy chọn mức: xem lại và lưu lại.",
+                    cell.key,
+                )
+            )
+        elif cell.changed and cell.choice is not None and len(clean_reason(cell.choice.reason)) < REASON_MIN:
+            blockers.append(
+                Blocker(
+                    BlockerKind.MISSING_REASON,
+                    f"{cell.name}: chi bộ được quyết định khác đề nghị nhưng chưa ghi lý do.",
+                    cell.key,
+                )
+            )
         if cell.decided_level is None:
             blockers.append(
                 Blocker(
@@ -408,6 +452,19 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
 
 # ---------------------------------------------------------------------------
 # Issuing: the number, the date, the signer (SPEC 9)
+
+
+def basis_token(cells: Sequence[CellCase]) -> str:
+    """Return a short text naming what the decision rests on: each cell's state and seal in force.
+
+    The issue form carries it as the page showed it; a cell sealed, reopened or added meanwhile
+    changes it, and the issue is refused so that the committee issues what it saw.
+    """
+    parts = [
+        f"{c.key}:{c.state}:{c.seal_version or 0}:{(c.seal_fingerprint or '')[:12]}:{int(c.not_reviewed)}"
+        for c in sorted(cells, key=lambda c: int(c.key) if c.key.isdigit() else 0)
+    ]
+    return ",".join(parts) or "none"
 
 
 def normalize_number(raw: str | None) -> str | None:
@@ -514,9 +571,10 @@ def payload_document(
                 "name": cell.name,
                 "state": str(cell.state),
                 "not_reviewed_reason": cell.not_reviewed_reason,
-                "meeting_id": cell.meeting_id,
-                "seal_version": cell.seal_version,
-                "seal_fingerprint": cell.seal_fingerprint,
+                # The seal the decision rests on: only for a cell it decides.
+                "meeting_id": cell.meeting_id if cell.in_decision else None,
+                "seal_version": cell.seal_version if cell.in_decision else None,
+                "seal_fingerprint": cell.seal_fingerprint if cell.in_decision else None,
                 "proposed_level": level(cell.proposed_level) if cell.in_decision else None,
                 "level": level(cell.decided_level),
                 "reason": cell.choice.reason if cell.changed and cell.choice is not None else "",

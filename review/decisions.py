@@ -31,6 +31,7 @@ from .decision_rules import (
     MemberCase,
     allowance_problems,
     assess,
+    basis_token,
     choice_problem,
     clean_reason,
     date_problem,
@@ -73,6 +74,10 @@ STATES = {
 ISSUED_MESSAGE = (
     "Quyết định đã ban hành (số {number}, phiên bản {version}): muốn sửa, đảng ủy mở lại quyết định trước, "
     "ghi rõ lý do."
+)
+BASIS_MESSAGE = (
+    "Kết quả của các chi bộ vừa thay đổi (một chi bộ niêm phong, mở niêm phong hoặc được ghi không đánh giá): "
+    "chưa ban hành. Tải lại trang, xem lại rồi ban hành."
 )
 RESTING_MESSAGE = (
     "Đảng ủy đã ban hành Quyết định số {number} (phiên bản {version}) dựa trên kết quả niêm phong này: "
@@ -124,6 +129,8 @@ def decision_of(organization_id: int, year: int) -> Decision | None:
     return db.session.scalar(
         select(Decision)
         .where(Decision.organization_id == organization_id, Decision.year == year)
+        # Read again, not from the session's identity map: after a lock, the row as committed.
+        .execution_options(populate_existing=True)
         .options(
             selectinload(Decision.member_decisions),
             selectinload(Decision.cell_decisions),
@@ -212,11 +219,19 @@ def gather(organization: Organization, year: int) -> Gathered:
             case = CellCase(key=str(cell.id), name=cell.name, state=state, meeting_id=meeting and meeting.id)
         row = cell_rows.get(cell.id)
         member_choices = {
-            m.key: Choice(member_rows[int(m.key)].level, member_rows[int(m.key)].reason)
+            m.key: Choice(
+                member_rows[int(m.key)].level,
+                member_rows[int(m.key)].reason,
+                stale=member_rows[int(m.key)].proposed_level != m.proposed_level,
+            )
             for m in case.members
             if int(m.key) in member_rows
         }
-        cell_choice = Choice(row.level, row.reason) if row is not None and row.level is not None else None
+        cell_choice = (
+            Choice(row.level, row.reason, stale=row.proposed_level != case.proposed_level)
+            if row is not None and row.level is not None and case.sealed
+            else None
+        )
         case = with_choices(case, member_choices, cell_choice, row.not_reviewed_reason if row is not None else None)
         cases.append(case)
     allowance = None
@@ -284,7 +299,7 @@ def choose_member_level(
     if problem is not None:
         raise Refused("reason" if level is not None else "level", problem)
     text = clean_reason(reason)
-    if level is None or (level == member.proposed_level and not text):
+    if level is None or level == member.proposed_level:  # the default: no choice to keep
         if row is not None:
             db.session.delete(row)
         return
@@ -319,7 +334,7 @@ def choose_cell_level(
     if problem is not None:
         raise Refused("reason" if level is not None else "level", problem)
     text = clean_reason(reason)
-    if level is None or (level == cell.proposed_level and not text):
+    if level is None or level == cell.proposed_level:  # the default: no choice to keep
         if row is not None:
             db.session.delete(row)
         return
@@ -339,8 +354,14 @@ def record_not_reviewed(
     """Record a cell as not reviewed this year, with a reason (None: withdraw the record)."""
     decision = _locked_decision(organization, year)
     gathered = gather(organization, year)
-    if gathered.cell(cell_id) is None:
+    cell = gathered.cell(cell_id)
+    if cell is None:
         raise Refused("reason", "Chi bộ này không thuộc đảng bộ trong năm.")
+    if cell.sealed and reason is not None:
+        raise Refused(
+            "reason",
+            "Chi bộ đã niêm phong kết quả: Đảng ủy quyết định mức của chi bộ và đảng viên, không ghi là không đánh giá.",
+        )
     row = gathered.cell_rows.get(cell_id)
     check_version(row, version, lambda: _cell_choice_text(row))
     if reason is None:
@@ -361,11 +382,17 @@ def record_not_reviewed(
     row.decided_by_id = user.id if user is not None else None
 
 
-def set_allowance(organization: Organization, year: int, number: str | None, day: date | None) -> None:
+def set_allowance(
+    organization: Organization, year: int, number: str | None, day: date | None, version: str | None
+) -> None:
     """Record (or, with no number, remove) the committee's decision allowing the higher ratio.
 
-    Raises ``Refused`` naming the field.
+    ``version``: the decision's, as the form was loaded (checked under the lock). Raises
+    ``Refused`` naming the field, or ``versioning.Conflict``.
     """
+    lock_row(Organization, organization.id)
+    stored = decision_of(organization.id, year)
+    check_version(stored, version, lambda: _allowance_text(stored))
     decision = _locked_decision(organization, year)
     if not (number or "").strip() and day is None:
         decision.allowance_number = None
@@ -379,6 +406,13 @@ def set_allowance(organization: Organization, year: int, number: str | None, day
         raise Refused(field, message)
     decision.allowance_number = normalize_number(number)
     decision.allowance_date = day
+
+
+def _allowance_text(decision: Decision | None) -> list[tuple[str, str]]:
+    if decision is None or not decision.allowance_number:
+        return [("Quyết định cho phép nâng tỉ lệ", "(chưa ghi)")]
+    day = decision.allowance_date.strftime("%d/%m/%Y") if decision.allowance_date else ""
+    return [("Quyết định cho phép nâng tỉ lệ", f"Số {decision.allowance_number} ngày {day}")]
 
 
 def _member_choice_text(row: MemberDecision | None) -> list[tuple[str, str]]:
@@ -429,17 +463,35 @@ def issue_problems(
     return problems
 
 
-def issue(organization: Organization, year: int, header: Issue, user: User | None, version: str | None) -> DecisionSeal:
+def issue(
+    organization: Organization,
+    year: int,
+    header: Issue,
+    user: User | None,
+    version: str | None,
+    basis: str | None = None,
+) -> DecisionSeal:
     """Issue the decision: seal what it decides under the header, as a new version (SPEC 9).
 
     ``version``: the decision row's version as the page was loaded (a choice saved meanwhile
-    by another committee member refuses the issue: the page must show what is issued).
+    by another committee member refuses the issue: the page must show what is issued);
+    ``basis``: the page's :func:`decision_rules.basis_token` (a cell sealed or reopened
+    meanwhile refuses it too; None, the command line: what is current). The header is checked
+    again here, under the lock.
     Raises ``Refused`` (field ``decision``) naming every reason it cannot be issued.
     """
-    lock_row(Organization, organization.id)
+    lock_row(Organization, organization.id)  # counting.reopen takes it too, before the meeting's row
     check_version(decision_of(organization.id, year), version)  # before the row is made: a new one is version 0
     decision = _locked_decision(organization, year)
     gathered = gather(organization, year)
+    if basis is not None and basis != basis_token(gathered.cells):
+        raise Refused("decision", BASIS_MESSAGE)
+    problems = issue_problems(
+        gathered, header.number, header.day, header.place, header.signer_name, str(header.signer_title)
+    )
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise Refused(field, message)
     if gathered.assessment.blockers:
         raise Refused("decision", " ".join(b.text for b in gathered.assessment.blockers))
     decision.number = header.number
@@ -552,8 +604,15 @@ def resting_on(meeting: Meeting) -> DecisionSeal | None:
     seal = issued_seal_of(meeting.cell.organization_id, meeting.year)
     if seal is None:
         return None
+    current = meeting.current_seal
+    if current is None:
+        return None
     document = issued_payload(seal)
-    return seal if any(c.get("meeting_id") == meeting.id for c in document.get("cells", [])) else None
+    rests = any(
+        c.get("meeting_id") == meeting.id and c.get("seal_version") == current.version and c.get("level") is not None
+        for c in document.get("cells", [])
+    )
+    return seal if rests else None
 
 
 def refuse_reopening_under_decision(meeting: Meeting) -> None:

@@ -27,6 +27,7 @@ from .meeting_edits import Refused
 from .models import (
     BallotCounter,
     CounterCode,
+    DecisionSeal,
     IndividualReview,
     Meeting,
     Participant,
@@ -249,3 +250,26 @@ def refuse_seal_delete(mapper: Mapper, connection: Connection, target: Seal) -> 
     if target.reopened_at is not None and session is not None and session.info.get(REPLACING) == target.meeting_id:
         return
     raise SealedError(SEAL_KEPT_MESSAGE)
+
+
+DECISION_KEPT_MESSAGE = (
+    "Quyết định đã ban hành được giữ nguyên làm hồ sơ: không sửa, không xóa được; chỉ được mở lại, có ghi lý do."
+)
+
+
+@event.listens_for(DecisionSeal, "before_update")
+def refuse_decision_seal_change(mapper: Mapper, connection: Connection, target: DecisionSeal) -> None:
+    """Let an issued version of the committee's decision change only once, by its reopening (as a meeting's seal)."""
+    changed = {prop.key for prop in mapper.column_attrs if get_history(target, prop.key).has_changes()}
+    if not changed:
+        return
+    reopened = get_history(target, "reopened_at")
+    was_reopened = (list(reopened.deleted) or list(reopened.unchanged) or [None])[0] is not None
+    if changed - REOPEN_COLUMNS or was_reopened:
+        raise SealedError(DECISION_KEPT_MESSAGE)
+
+
+@event.listens_for(DecisionSeal, "before_delete")
+def refuse_decision_seal_delete(mapper: Mapper, connection: Connection, target: DecisionSeal) -> None:
+    """Keep every issued version of the committee's decision on record."""
+    raise SealedError(DECISION_KEPT_MESSAGE)

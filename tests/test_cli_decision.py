@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from review import decisions
@@ -17,6 +18,7 @@ from helpers import SECOND_CELL_FILE
 
 WARD = Path(__file__).resolve().parent / "data" / "ward-thuong-thanh-2020"
 SEED_CELL = "Chi bộ Trường Mầm non Thượng Thanh"
+CELL_REASON = "Tỉ lệ chi bộ xuất sắc đã đủ"
 
 
 def import_both(runner, seed_path: Path) -> int:  # type: ignore[no-untyped-def]
@@ -179,17 +181,32 @@ def test_issue_after_the_committee_lowers_the_cell_then_reopen(app, runner, seed
 
 
 def test_issue_with_a_cell_recorded_as_not_reviewed(app, runner, seed_path):
+    from review.meeting_edits import Refused
+    from review.setup_store import create_cell
+
     with app.app_context():
         organization_id = import_both(runner, seed_path)
         organization = db.session.get(Organization, organization_id)
         seed_cell = db.session.scalar(select(Cell).where(Cell.name == SEED_CELL))
         assert organization is not None and seed_cell is not None
         with write_transaction():
+            new_cell_id = create_cell(organization, "Chi bộ Khu dân cư số 1").id
+        # A sealed cell is decided, never set aside.
+        with pytest.raises(Refused, match="đã niêm phong"), write_transaction():
             decisions.record_not_reviewed(organization, 2020, seed_cell.id, "Chi bộ sáp nhập trong năm", "0", None)
+        with write_transaction():
+            decisions.choose_cell_level(organization, 2020, seed_cell.id, Level.GOOD, CELL_REASON, "0", None)
+    # The new cell has no meeting: neither sealed nor recorded, the decision waits for it.
+    refused = runner.invoke(args=issue_args(organization_id))
+    assert refused.exit_code == 1 and "Chi bộ Khu dân cư số 1: chưa niêm phong" in refused.output
+    with app.app_context():
+        organization = db.session.get(Organization, organization_id)
+        with write_transaction():
+            decisions.record_not_reviewed(organization, 2020, new_cell_id, "Chi bộ mới thành lập tháng 11", "0", None)
     result = runner.invoke(args=issue_args(organization_id, "--title", "deputy_secretary"))
     assert result.exit_code == 0, result.output
     summary = json.loads(runner.invoke(args=["ward", "summary", str(organization_id), "2020"]).output)
-    assert summary["decided"]["good"] == 7 and summary["decided"]["excellent"] == 0
+    assert summary["decided"]["good"] == 15 and summary["decided"]["excellent"] == 2
 
 
 def test_issue_and_reopen_of_an_unknown_organisation(runner, app):

@@ -527,3 +527,79 @@ def test_the_allowance_of_the_higher_ratio_from_2025(app, committee, ward_client
     # Both emptied: removed, back to the profile's own ratio.
     assert post(allowance_number="", allowance_date="").status_code == 302
     assert "(1/5)" in text(ward_client.get(page_2025))
+
+
+# ---------------------------------------------------------------------------
+# What an issue rests on (the review of issue 14)
+
+
+def test_a_choice_made_against_an_older_proposal_blocks_the_issue(app, committee, ward_client):
+    """A cell that reopened and sealed again with another proposal: the committee's choice is looked at again."""
+    lower_seed_cell(ward_client, committee)
+    loi = member_id(committee, "Đặng Văn Lợi")  # Tổ dân phố số 3, proposed good
+    assert choose(ward_client, member_url(loi), f"member-{loi}", "completed", REASON).status_code == 302
+    with app.app_context():
+        from review.database import write_transaction
+
+        with write_transaction():
+            row = db.session.scalars(select(MemberDecision).where(MemberDecision.member_id == loi)).one()
+            row.proposed_level = "excellent"  # as if chosen when the cell had proposed excellent
+    response = issue(ward_client)
+    assert response.status_code == 422
+    assert "đã thay đổi sau khi Đảng ủy chọn" in text(response) and "Đặng Văn Lợi" in text(response)
+    with app.app_context():
+        assert db.session.scalars(select(DecisionSeal)).all() == []
+    # Saved again against the proposal in force: the decision can be issued.
+    assert choose(ward_client, member_url(loi), f"member-{loi}", "completed", REASON).status_code == 302
+    assert issue(ward_client).status_code == 302
+
+
+def test_the_issue_is_refused_when_the_cells_changed_since_the_page(app, committee, ward_client):
+    lower_seed_cell(ward_client, committee)
+    data = hidden(ward_client, f"{PAGE}/issue")
+    assert data["basis"].count(":sealed:1:") == 2  # both cells, sealed, version 1
+    fields = {
+        "number": "15-QĐ/ĐU",
+        "issued_on": "2020-12-10",
+        "place": "Thượng Thanh",
+        "signer_name": "Nguyễn Văn Bình",
+        "signer_title": "secretary",
+    }
+    response = ward_client.post(f"{PAGE}/issue", data=data | fields | {"basis": data["basis"].replace(":1:", ":2:", 1)})
+    assert response.status_code == 422 and "Kết quả của các chi bộ vừa thay đổi" in text(response)
+    with app.app_context():
+        assert db.session.scalars(select(DecisionSeal)).all() == []
+    # The page shown again carries the basis of now: issuing from it succeeds.
+    again = re.search(r'name="basis" type="hidden" value="([^"]*)"', response.get_data(as_text=True))
+    assert again is not None and html_lib.unescape(again.group(1)) == data["basis"]
+    assert issue(ward_client).status_code == 302
+
+
+def test_an_issued_version_is_kept_as_it_was(app, committee, ward_client):
+    from review.database import write_transaction
+    from review.seal_guard import SealedError
+
+    lower_seed_cell(ward_client, committee)
+    assert issue(ward_client).status_code == 302
+    with app.app_context():
+        seal = db.session.scalars(select(DecisionSeal)).one()
+        with pytest.raises(SealedError), write_transaction():
+            seal.number = "16-QĐ/ĐU"
+        db.session.rollback()
+        seal = db.session.scalars(select(DecisionSeal)).one()
+        with pytest.raises(SealedError), write_transaction():
+            db.session.delete(seal)
+        db.session.rollback()
+        assert db.session.scalars(select(DecisionSeal)).one().number == "15-QĐ/ĐU"
+
+
+def test_a_sealed_cell_is_never_recorded_as_not_reviewed(app, committee, ward_client):
+    cell_id = committee["cells"][SEED_CELL]
+    url = f"{PAGE}/cells/{cell_id}/not-reviewed"
+    data = {"csrf_token": csrf_token(ward_client, PAGE), "reason": "Chi bộ sáp nhập trong năm", "version": "0"}
+    response = ward_client.post(url, data=data)
+    assert response.status_code == 422 and "đã niêm phong kết quả" in text(response)
+    with app.app_context():
+        from review.models import CellDecision
+
+        assert db.session.scalars(select(CellDecision)).all() == []

@@ -554,3 +554,57 @@ def test_organization_summary_sorts_by_code_point_and_counts_sealed_cells_only()
     )
     assert decided["decided"]["good"] == 16 and decided["decided"]["undecided"] == 0
     assert decided["decision"] == {"number": "15-QĐ/ĐU"}
+
+
+# ---------------------------------------------------------------------------
+# A choice against an older proposal, a missing reason, what the decision rests on
+
+
+def test_a_stale_choice_blocks_the_issue_until_saved_again():
+    stale = member("1", G, Choice(C, "Đảng ủy xét lại cả năm", stale=True))
+    blockers = assess([cell("1", [stale])], HD21, None).blockers
+    assert [b.kind for b in blockers] == [BlockerKind.STALE_CHOICE] and blockers[0].member_key == "1"
+    fresh = member("1", G, Choice(C, "Đảng ủy xét lại cả năm"))
+    assert assess([cell("1", [fresh])], HD21, None).can_issue
+    stale_cell = cell("1", members_of("m", [G]), G, choice=Choice(C, "Chi bộ còn hạn chế", stale=True))
+    assert [b.kind for b in assess([stale_cell], HD21, None).blockers] == [BlockerKind.STALE_CHOICE]
+
+
+def test_a_changed_level_without_a_reason_blocks_the_issue():
+    # The page never stores one; a row written otherwise (or an old one) is caught before issuing.
+    unreasoned = member("1", G, Choice(C, "  "))
+    assert [b.kind for b in assess([cell("1", [unreasoned])], HD21, None).blockers] == [BlockerKind.MISSING_REASON]
+
+
+def test_zero_is_no_decision_number():
+    assert normalize_number("0-QĐ/ĐU") is None and normalize_number("000-QĐ/ĐU") is None
+    assert normalize_number("05-QĐ/ĐU") == "05-QĐ/ĐU"
+
+
+def test_the_payload_names_only_the_seals_the_decision_rests_on():
+    decided = cell("1", members_of("a", [G, G]))
+    set_aside = cell("2", [], None, state=CellState.RECORDING, not_reviewed="Chi bộ mới thành lập")
+    document = payload_document(
+        organization="Đảng bộ phường Thượng Thanh",
+        superior="",
+        year=2020,
+        rules=HD21,
+        allowance=None,
+        issue=None,
+        cells=[decided, set_aside],
+    )
+    by_id = {c["id"]: c for c in document["cells"]}
+    assert by_id["1"]["meeting_id"] == 1 and by_id["2"]["meeting_id"] is None and by_id["2"]["level"] is None
+
+
+def test_the_basis_changes_with_any_cells_seal_or_record():
+    from review.decision_rules import basis_token
+
+    cells = [cell("1", members_of("a", [G])), cell("2", [], None, state=CellState.COUNTING)]
+    token = basis_token(cells)
+    assert basis_token(list(reversed(cells))) == token  # the order of the page does not matter
+    resealed = [replace(cells[0], seal_version=2), cells[1]]
+    sealed = [cells[0], replace(cells[1], state=CellState.SEALED, seal_version=1)]
+    recorded = [cells[0], replace(cells[1], not_reviewed_reason="Giải thể")]
+    added = [*cells, cell("3", [], None, state=CellState.NO_MEETING)]
+    assert len({token, *(basis_token(c) for c in (resealed, sealed, recorded, added))}) == 5

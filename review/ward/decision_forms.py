@@ -100,6 +100,9 @@ class IssueForm(BaseForm):
     signer_name = StringField("Họ và tên người ký", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
     signer_title = SelectField("Chức vụ người ký (T/M Đảng ủy)", choices=TITLE_CHOICES, default=SignerTitle.SECRETARY)
     version = version_field()
+    # What the page showed the decision rests on (decision_rules.basis_token): a cell sealed or
+    # reopened since refuses the issue.
+    basis = HiddenField()
 
 
 class DecisionReopenForm(BaseForm):

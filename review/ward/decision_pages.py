@@ -19,13 +19,12 @@ from flask_wtf import FlaskForm
 from .. import clock, decisions
 from ..access import deciding_organization
 from ..decision_documents import DOCUMENTS, SUMMARY_XLSX_TITLE
-from ..decision_rules import NUMBER_MESSAGE, Issue, SignerTitle, allowance_allowed, normalize_number
+from ..decision_rules import NUMBER_MESSAGE, Issue, SignerTitle, allowance_allowed, basis_token, normalize_number
 from ..downloads import NO_STORE
 from ..form_saving import acting_user, loaded_version, save_form
 from ..meeting_edits import Refused
 from ..models import Organization
 from ..rules import is_review_year
-from ..versioning import check_version
 from . import bp
 from .decision_forms import (
     AllowanceForm,
@@ -103,6 +102,7 @@ def _forms(gathered: decisions.Gathered) -> dict[str, Any]:
         "signer_name": decision.signer_name if decision is not None else "",
         "signer_title": str(title or SignerTitle.SECRETARY),
         "version": version,
+        "basis": basis_token(gathered.cells),
     }
     forms["issue"] = IssueForm(formdata=None, data=data)
     return forms
@@ -266,9 +266,9 @@ def decision_allowance(organization_id: int, year: int) -> ResponseReturnValue:
     form = AllowanceForm()
 
     def save() -> None:
-        decision = decisions.decision_of(organization.id, year)
-        check_version(decision, form.version.data)
-        decisions.set_allowance(organization, year, form.allowance_number.data, form.allowance_date.data)
+        decisions.set_allowance(
+            organization, year, form.allowance_number.data, form.allowance_date.data, form.version.data
+        )
 
     return save_form(
         form,
@@ -292,6 +292,8 @@ def decision_issue(organization_id: int, year: int) -> ResponseReturnValue:
     form = IssueForm()
 
     def render() -> str:
+        # The page shown again shows the cells as they are now: the issue rests on that.
+        form.basis.data = basis_token(decisions.gather(organization, year).cells)
         return render_decision(organization, year, form, "issue")
 
     def problems_of(shown: decisions.Gathered) -> dict[str, str]:
@@ -326,7 +328,7 @@ def decision_issue(organization_id: int, year: int) -> ResponseReturnValue:
             (form.signer_name.data or "").strip(),
             SignerTitle(form.signer_title.data),
         )
-        decisions.issue(organization, year, header, acting_user(), form.version.data)
+        decisions.issue(organization, year, header, acting_user(), form.version.data, form.basis.data or "")
 
     return save_form(
         form,
