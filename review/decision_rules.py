@@ -205,30 +205,29 @@ def choice_problem(proposed: Level | None, level: Level | None, reason: str) -> 
     return None
 
 
-def not_reviewed_problem(reason: str) -> str | None:
-    """Return why a 'not reviewed this year' reason cannot be saved, or None."""
+def written_reason_problem(reason: str, missing: str) -> str | None:
+    """Return why a required written reason cannot be saved (``missing``: what to write), or None."""
     text = clean_reason(reason)
     problem = text_problem(text, multiline=True)
     if problem is not None:
         return problem
     if len(text) < REASON_MIN:
-        return "Ghi lý do chi bộ không đánh giá năm nay (mới thành lập, sáp nhập, giải thể...)."
+        return missing
     if len(text) > REASON_MAX:
         return f"Lý do dài quá {REASON_MAX} ký tự."
     return None
+
+
+def not_reviewed_problem(reason: str) -> str | None:
+    """Return why a 'not reviewed this year' reason cannot be saved, or None."""
+    return written_reason_problem(
+        reason, "Ghi lý do chi bộ không đánh giá năm nay (mới thành lập, sáp nhập, giải thể...)."
+    )
 
 
 def reopen_problem(reason: str) -> str | None:
     """Return why a reopening's reason cannot be saved, or None."""
-    text = clean_reason(reason)
-    problem = text_problem(text, multiline=True)
-    if problem is not None:
-        return problem
-    if len(text) < REASON_MIN:
-        return "Ghi rõ lý do mở lại quyết định đã ban hành."
-    if len(text) > REASON_MAX:
-        return f"Lý do dài quá {REASON_MAX} ký tự."
-    return None
+    return written_reason_problem(reason, "Ghi rõ lý do mở lại quyết định đã ban hành.")
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ changed choice is refused showing the other's choice.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -284,8 +285,7 @@ def choose_member_level(
 ) -> None:
     """Record the committee's level for one rated member (``version``: the choice's, as the form was loaded).
 
-    A level equal to the cell's proposal with no reason goes back to the default (the row is
-    removed). Raises ``Refused`` (field ``level`` or ``reason``) or ``versioning.Conflict``.
+    A level equal to the cell's proposal goes back to the default (the row is removed). Raises ``Refused`` (field ``level`` or ``reason``) or ``versioning.Conflict``.
     """
     decision = _locked_decision(organization, year)
     gathered = gather(organization, year)
@@ -298,17 +298,30 @@ def choose_member_level(
     problem = choice_problem(member.proposed_level, level, reason)
     if problem is not None:
         raise Refused("reason" if level is not None else "level", problem)
-    text = clean_reason(reason)
-    if level is None or level == member.proposed_level:  # the default: no choice to keep
+    _record_choice(
+        row, lambda: MemberDecision(decision=decision, member_id=member_id), member.proposed_level, level, reason, user
+    )
+
+
+def _record_choice(
+    row: MemberDecision | CellDecision | None,
+    new_row: Callable[[], MemberDecision | CellDecision],
+    proposed: Level | None,
+    level: Level | None,
+    reason: str,
+    user: User | None,
+) -> None:
+    """Store a checked choice on its row: a level equal to the proposal is the default (no row kept)."""
+    if level is None or level == proposed:
         if row is not None:
             db.session.delete(row)
         return
     if row is None:
-        row = MemberDecision(decision=decision, member_id=member_id, level=level)
+        row = new_row()
         db.session.add(row)
     row.level = level
-    row.reason = text if level != member.proposed_level else ""
-    row.proposed_level = member.proposed_level
+    row.reason = clean_reason(reason)
+    row.proposed_level = proposed  # what the choice was made against (a later re-seal makes it stale)
     row.decided_at = clock.now()
     row.decided_by_id = user.id if user is not None else None
 
@@ -333,19 +346,9 @@ def choose_cell_level(
     problem = choice_problem(cell.proposed_level, level, reason)
     if problem is not None:
         raise Refused("reason" if level is not None else "level", problem)
-    text = clean_reason(reason)
-    if level is None or level == cell.proposed_level:  # the default: no choice to keep
-        if row is not None:
-            db.session.delete(row)
-        return
-    if row is None:
-        row = CellDecision(decision=decision, cell_id=cell_id)
-        db.session.add(row)
-    row.level = level
-    row.reason = text if level != cell.proposed_level else ""
-    row.proposed_level = cell.proposed_level
-    row.decided_at = clock.now()
-    row.decided_by_id = user.id if user is not None else None
+    _record_choice(
+        row, lambda: CellDecision(decision=decision, cell_id=cell_id), cell.proposed_level, level, reason, user
+    )
 
 
 def record_not_reviewed(

@@ -231,16 +231,21 @@ SEAL_KEPT_MESSAGE = (
 )
 
 
-@event.listens_for(Seal, "before_update")
-def refuse_seal_change(mapper: Mapper, connection: Connection, target: Seal) -> None:
-    """Let a sealed version change only once, by its reopening; what was sealed stays as it was."""
+def _refuse_all_but_one_reopening(mapper: Mapper, target: Any, message: str) -> None:
+    """Refuse a change of a sealed version other than its one reopening (the reopen columns, once)."""
     changed = {prop.key for prop in mapper.column_attrs if get_history(target, prop.key).has_changes()}
     if not changed:
         return
     reopened = get_history(target, "reopened_at")
     was_reopened = (list(reopened.deleted) or list(reopened.unchanged) or [None])[0] is not None
     if changed - REOPEN_COLUMNS or was_reopened:
-        raise SealedError(SEAL_KEPT_MESSAGE)
+        raise SealedError(message)
+
+
+@event.listens_for(Seal, "before_update")
+def refuse_seal_change(mapper: Mapper, connection: Connection, target: Seal) -> None:
+    """Let a sealed version change only once, by its reopening; what was sealed stays as it was."""
+    _refuse_all_but_one_reopening(mapper, target, SEAL_KEPT_MESSAGE)
 
 
 @event.listens_for(Seal, "before_delete")
@@ -260,13 +265,7 @@ DECISION_KEPT_MESSAGE = (
 @event.listens_for(DecisionSeal, "before_update")
 def refuse_decision_seal_change(mapper: Mapper, connection: Connection, target: DecisionSeal) -> None:
     """Let an issued version of the committee's decision change only once, by its reopening (as a meeting's seal)."""
-    changed = {prop.key for prop in mapper.column_attrs if get_history(target, prop.key).has_changes()}
-    if not changed:
-        return
-    reopened = get_history(target, "reopened_at")
-    was_reopened = (list(reopened.deleted) or list(reopened.unchanged) or [None])[0] is not None
-    if changed - REOPEN_COLUMNS or was_reopened:
-        raise SealedError(DECISION_KEPT_MESSAGE)
+    _refuse_all_but_one_reopening(mapper, target, DECISION_KEPT_MESSAGE)
 
 
 @event.listens_for(DecisionSeal, "before_delete")
