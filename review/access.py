@@ -103,6 +103,14 @@ READ_RESULTS = _permission("read_results", "Read the results and the seal (the w
 SEAL = _permission("seal", "Approve the seal and reopen it: the secretary and the chief counter", A, S, CH)
 READ_RECORDS = _permission("read_records", "Read the meeting's documents and history", A, W, S)
 READ_COUNTING_PAPERS = _permission("read_counting_papers", "Print the ballot paper and the tally sheet", A, W, S, C)
+READ_COUNT_MINUTES = _permission(
+    "read_count_minutes",
+    "Read the vote-count minutes: the cell's records, and the chief counter who signs them",
+    A,
+    W,
+    S,
+    CH,
+)
 WARD_PAGES = _permission("ward_pages", "The organisation's dashboard and exports", A, W)
 SET_RULES = _permission("set_rules", "Set the rules of the organisation's review years", A, W)
 IMPORT_MEETINGS = _permission(
@@ -141,6 +149,7 @@ PERMISSIONS: dict[str, Permission] = {
         SEAL,
         READ_RECORDS,
         READ_COUNTING_PAPERS,
+        READ_COUNT_MINUTES,
         WARD_PAGES,
         SET_RULES,
         DECIDE,
@@ -155,6 +164,16 @@ PERMISSIONS: dict[str, Permission] = {
 
 # The documents the counters print for the vote (a counter reaches these, not the minutes).
 COUNTING_PAPERS = ("ballot-paper", "tally-sheet")
+
+# Each of a meeting's documents (review.documents.DOCUMENTS, documents/<key>.pdf) and the
+# permission that reads it: the minutes are the cell's records; the vote-count minutes also
+# reach the chief counter, who signs them; the counting papers every counter of the meeting.
+DOCUMENT_PERMISSIONS: dict[str, Permission] = {
+    "minutes": READ_RECORDS,
+    "count-minutes": READ_COUNT_MINUTES,
+    "ballot-paper": READ_COUNTING_PAPERS,
+    "tally-sheet": READ_COUNTING_PAPERS,
+}
 
 # endpoint -> method -> the permission it asks. A route missing here fails tests/test_access_table.py.
 ENDPOINTS: dict[str, dict[str, str]] = {
@@ -213,8 +232,8 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "ward.decision_issue": {"POST": "decide"},
     "ward.decision_reopen": {"POST": "decide"},
     "ward.decision_preview": {"GET": "decide"},
-    # Every document has one URL (documents/<key>.pdf): read_records, except the counting papers
-    # (COUNTING_PAPERS), which ask read_counting_papers
+    # Every document has one URL (documents/<key>.pdf); each key asks its own permission
+    # (DOCUMENT_PERMISSIONS; this line is the minutes'): may_read_document
     "ward.document": {"GET": "read_records"},
     "ward.start_export": {"POST": "ward_pages"},
     "ward.export_status": {"GET": "ward_pages"},
@@ -519,13 +538,16 @@ def may_set_rules_of(meeting: Meeting) -> bool:
     return allows(SET_RULES, organization_id=meeting.cell.organization_id)
 
 
-def document_refused(viewer: str, key: str) -> bool:
-    """Return whether the viewer of a meeting is refused the document ``key`` (403).
+def may_read_document(user: Any, meeting: Meeting, key: str) -> bool:
+    """Return whether ``user`` (the signed-in user if None) may read the meeting's document ``key``
+    (DOCUMENT_PERMISSIONS); an unknown key: never."""
+    permission = DOCUMENT_PERMISSIONS.get(key)
+    return permission is not None and allows(permission, user, meeting=meeting)
 
-    The meeting's counters print the counting papers (READ_COUNTING_PAPERS); every other
-    document is READ_RECORDS: the cell's secretary and its ward.
-    """
-    return viewer == COUNTER and key not in COUNTING_PAPERS
+
+def readable_documents(user: Any, meeting: Meeting) -> tuple[str, ...]:
+    """Return the keys of the meeting's documents ``user`` may read, in DOCUMENT_PERMISSIONS' order."""
+    return tuple(key for key in DOCUMENT_PERMISSIONS if may_read_document(user, meeting, key))
 
 
 # ---------------------------------------------------------------------------

@@ -6,10 +6,13 @@ Used by every blueprint whose pages sit inside the meeting's steps (meeting, rev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 
+from .access import readable_documents
 from .agenda import agenda
+from .documents import DOCUMENTS
 from .models import Meeting
 
 
@@ -105,6 +108,23 @@ def strip(meeting: Meeting, current: str) -> list[dict[str, object]]:
     ]
 
 
+def document_links(meeting: Meeting, user: Any = None) -> list[dict[str, Any]]:
+    """Return the meeting's documents ``user`` (the signed-in user if None) may read, as the pages link them.
+
+    Each: its key, its title, whether it is a draft (the tallies not sealed), and its formats
+    (a label and a URL each: the PDF for now; room for an editable copy beside it).
+    """
+    return [
+        {
+            "key": key,
+            "title": DOCUMENTS[key][0],
+            "draft": not meeting.sealed,
+            "formats": [{"label": "PDF", "url": url_for("ward.document", meeting_id=meeting.id, key=key)}],
+        }
+        for key in readable_documents(user, meeting)
+    ]
+
+
 def render_step(template: str, meeting: Meeting, key: str, **context: object) -> str:
     """Render one step's page with the progress strip and the next step's link."""
     from flask import render_template
@@ -115,5 +135,6 @@ def render_step(template: str, meeting: Meeting, key: str, **context: object) ->
         strip=strip(meeting, key),
         step_key=key,
         next_url=next_step_url(meeting, key) if key != STEP_KEYS[-1] else None,
+        meeting_documents=document_links(meeting),
         **context,
     )

@@ -34,7 +34,7 @@ from ..counting import (
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import save_form
-from ..layout import render_step
+from ..layout import document_links, render_step
 from ..meeting_edits import Refused
 from ..meeting_store import FINAL_TALLY
 from ..models import Meeting, User
@@ -277,6 +277,7 @@ def render_tally(
         count_labels=COUNT_LABELS,
         typed_by=account_name(current_user, meeting),
         version=version,
+        meeting_documents=document_links(meeting),
     )
 
 
@@ -358,4 +359,14 @@ def compare(meeting_id: int) -> ResponseReturnValue:
         entries=entries,
         is_counter=allows(COUNT, meeting=meeting),
         sealed=meeting.sealed,
+        # When the two entries agree, the way on: the results, then the seal (both on one page).
+        onward=(
+            {
+                "results": url_for("results.results", meeting_id=meeting.id),
+                "seal": url_for("results.results", meeting_id=meeting.id, _anchor="seal"),
+            }
+            if lines == []
+            else None
+        ),
+        meeting_documents=document_links(meeting),
     )

@@ -13,7 +13,7 @@ from .. import counting, decisions
 from ..access import SECRETARY, may_print, may_reopen, may_set_rules_of, seal_role, viewed_meeting
 from ..counting_pages.provenance_view import provenance_section
 from ..form_saving import acting_user, run_action
-from ..layout import render_step
+from ..layout import document_links, render_step
 from ..models import Meeting
 from ..provenance import request_source
 from . import bp
@@ -47,7 +47,13 @@ def render_results(
     )
     if viewer == SECRETARY:
         return render_step("results/results.html", meeting, "ballot", layout="meeting/_layout.html", **context)
-    return render_template("results/results.html", meeting=meeting, layout="results/_plain.html", **context)
+    return render_template(
+        "results/results.html",
+        meeting=meeting,
+        layout="results/_plain.html",
+        meeting_documents=document_links(meeting),
+        **context,
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from ..access import (
     COUNTING_PAPERS,
-    document_refused,
+    may_read_document,
     viewed_meeting,
     visible_job,
     visible_organization,
@@ -90,13 +90,14 @@ def dashboard(organization_id: int) -> ResponseReturnValue:
 def document(meeting_id: int, key: str) -> ResponseReturnValue:
     """Send one of the meeting's documents as PDF (a draft while the tallies are not sealed).
 
-    The one URL of each document, for everyone who may read it: the cell's secretary and
-    its ward (every document), the meeting's counters (the ballot paper and the tally sheet).
+    The one URL of each document, for everyone who may read it (access.DOCUMENT_PERMISSIONS):
+    the cell's secretary and its ward (every document), the chief counter (the vote-count
+    minutes they sign), the meeting's counters (the ballot paper and the tally sheet).
     """
     if key not in DOCUMENTS:
         abort(404)
-    meeting, viewer = viewed_meeting(meeting_id)  # 404 for anyone else's meeting
-    if document_refused(viewer, key):
+    meeting, _viewer = viewed_meeting(meeting_id)  # 404 for anyone else's meeting
+    if not may_read_document(None, meeting, key):
         abort(403)
     # The browser shows the counting papers to print; the others are files the ward keeps.
     inline = key in COUNTING_PAPERS
