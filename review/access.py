@@ -188,6 +188,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "counting.code_login": {"GET": "public", "POST": "public"},
     "counting.committee": {"GET": "edit_cell", "POST": "edit_cell"},
     "counting.issue_code": {"POST": "edit_cell"},
+    "counting.revoke_code": {"POST": "edit_cell"},
     "counting.tally": {"GET": "count", "POST": "count"},
     "counting.tally_check": {"POST": "count"},
     "counting.compare": {"GET": "compare"},

@@ -201,6 +201,51 @@ def issue_code(meeting: Meeting, member_id: int, now: datetime | None = None, is
     return f"{code[:4]}-{code[4:]}"
 
 
+def outstanding_codes(meeting: Meeting, now: datetime | None = None) -> dict[int, CounterCode]:
+    """Return the meeting's one-time codes that still open something (not used, revoked nor
+    expired), by member id: the newest of each member (issuing revokes the older ones)."""
+    now = now or clock.now()
+    records = db.session.scalars(
+        select(CounterCode)
+        .where(
+            CounterCode.meeting_id == meeting.id,
+            CounterCode.used_at.is_(None),
+            CounterCode.revoked_at.is_(None),
+        )
+        .order_by(CounterCode.created_at, CounterCode.id)
+    )
+    return {record.member_id: record for record in records if record.expires_at >= now}  # as redeem_code reads it
+
+
+def revoke_codes(meeting: Meeting, member_id: int, now: datetime | None = None) -> int:
+    """Revoke the member's codes for the meeting not used yet (the audit log records it); return how many.
+
+    An account a code has already opened is not touched here (it is the cell's accounts' to disable).
+    """
+    now = now or clock.now()
+    records = db.session.scalars(
+        select(CounterCode).where(
+            CounterCode.meeting_id == meeting.id,
+            CounterCode.member_id == member_id,
+            CounterCode.used_at.is_(None),
+            CounterCode.revoked_at.is_(None),
+        )
+    ).all()
+    for record in records:
+        record.revoked_at = now
+    return len(records)
+
+
+def code_accounts(meeting: Meeting) -> dict[int, User]:
+    """Return the active accounts one-time codes have opened for the meeting, by member id."""
+    users = db.session.scalars(
+        select(User)
+        .where(User.meeting_id == meeting.id, User.role == Role.COUNTER, User.active.is_(True))
+        .order_by(User.id)
+    )
+    return {user.member_id: user for user in users if user.member_id is not None}
+
+
 def retire_code_account(meeting: Meeting, account: User, now: datetime) -> None:
     """Replace a code account by the one a re-issued code opens: it is disabled (its sessions
     end), its entry kept for the record only (superseded), its approval withdrawn."""

@@ -140,6 +140,11 @@ FORMS: dict[str, FormSpec] = {
         page=lambda w: f"/meetings/{w['meeting']}/committee",
         answers_with_page=True,
     ),
+    "/meetings/<int:meeting_id>/committee/code/<int:member_id>/revoke": FormSpec(
+        "secretary",
+        lambda w: f"/meetings/{w['meeting']}/committee/code/{w['counter_member']}/revoke",
+        page=lambda w: f"/meetings/{w['meeting']}/committee",
+    ),
     "/meetings/<int:meeting_id>/opening": FormSpec("secretary", lambda w: f"/meetings/{w['meeting']}/opening"),
     "/meetings/<int:meeting_id>/participants/<int:participant_id>/flags": FormSpec(
         "secretary", lambda w: f"/meetings/{w['meeting']}/participants/{w['participant']}/flags"

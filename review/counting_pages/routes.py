@@ -19,14 +19,17 @@ from ..counting import (
     SEALED_MESSAGE,
     chief_member_id,
     claim_entry,
+    code_accounts,
     current_entries,
     eligible_counters,
     entry_of,
     entry_result,
     issue_code,
+    outstanding_codes,
     parse_entry,
     participant_names,
     redeem_code,
+    revoke_codes,
     save_entry,
     set_committee,
     with_ballot,
@@ -112,6 +115,8 @@ def render_committee(
         names=participant_names(meeting),
         chief_id=chief_member_id(meeting),
         accounts=own_accounts(meeting),
+        code_accounts=code_accounts(meeting),
+        codes=outstanding_codes(meeting),
         typed=entries_by_member(meeting),
         code_form=IssueCodeForm(),
         new_code=new_code,
@@ -199,6 +204,25 @@ def issue_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
     }
     page = render_committee(meeting, committee_form(meeting, stored=True), new_code=new_code)
     return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route(
+    "/meetings/<int:meeting_id>/committee/code/<int:member_id>/revoke", methods=["POST"], endpoint="revoke_code"
+)
+@secretary_required
+def revoke_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
+    """Revoke a counter's one-time code not used yet (a code given to the wrong person, or not needed)."""
+    meeting = editable_meeting(meeting_id)
+    if not IssueCodeForm().validate():
+        abort(400)
+    with write_transaction():
+        revoked = revoke_codes(meeting, member_id)
+    name = participant_names(meeting).get(member_id)
+    if revoked and name is not None:
+        flash(f"Đã thu hồi mã đăng nhập một lần của đồng chí {name}: mã ấy không dùng được nữa.", "success")
+    else:
+        flash("Không có mã đăng nhập một lần nào đang chờ dùng để thu hồi.", "error")
+    return redirect(url_for("counting.committee", meeting_id=meeting.id, _anchor="codes-title"), code=303)
 
 
 # ---------------------------------------------------------------------------

@@ -454,6 +454,25 @@ def retire_member(member_id: int) -> ResponseReturnValue:
     )
 
 
+# The pages that link a member's status for the year (?back=...), and the way back to each.
+FLAGS_BACK = {
+    "roll_call": ("meeting.roll_call", "Về bước kiểm diện"),
+    "review": ("reviews.individual", "Về trang tự kiểm điểm của đồng chí"),
+}
+
+
+def flags_back(meeting: Meeting, participant: Participant) -> tuple[str, str]:
+    """Return the URL and label of the page the status page goes back to (``?back=``); the roster by default."""
+    back = request.args.get("back", "")
+    if back == "roll_call":
+        endpoint, label = FLAGS_BACK[back]
+        return url_for(endpoint, meeting_id=meeting.id, _anchor=f"p{participant.id}"), label
+    if back == "review":
+        endpoint, label = FLAGS_BACK[back]
+        return url_for(endpoint, meeting_id=meeting.id, participant_id=participant.id), label
+    return url_for("roster.members", cell_id=meeting.cell_id, _anchor=f"p{participant.id}"), "Về danh sách đảng viên"
+
+
 @bp.route("/meetings/<int:meeting_id>/participants/<int:participant_id>/flags", methods=["GET", "POST"])
 @secretary_required
 def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
@@ -473,6 +492,7 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             "version": loaded_version(participant),
         }
     form = FlagsForm(data=data)
+    back_url, back_label = flags_back(meeting, participant)
     if counted:  # said before anyone types; the save below still refuses
         for frozen in (form.sick_leave_months, form.previous_level):
             frozen.render_kw = {**(frozen.render_kw or {}), "disabled": True}
@@ -507,6 +527,8 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             cell=meeting.cell,
             previous_source=previous_source(participant),
             frozen_notice=frozen_notice(meeting, "flags"),
+            back_url=back_url,
+            back_label=back_label,
             **labels(),
         )
 
@@ -514,7 +536,7 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         form,
         save,
         render,
-        lambda: url_for("roster.members", cell_id=meeting.cell_id, _anchor=f"p{participant.id}"),
+        lambda: back_url,
         f"Đã lưu tình trạng năm {meeting.year} của đồng chí {participant.name}.",
     )
 
