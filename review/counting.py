@@ -503,12 +503,12 @@ def origin(account: User | None, sign_in_id: str | None, address: str | None, at
     issuer = code.issued_by if code is not None else None
     return Origin(
         account_id=account.id,
-        account_name=account.display_name or account.username,
+        account_name=account.person_name,  # one name on every page: the linked member's
         username=account.username,
         member_id=account.member_id,
         via_code=account.meeting_id is not None,
         code_issued_by=code.issued_by_id if code is not None else None,
-        code_issued_by_name=(issuer.display_name or issuer.username) if issuer is not None else "",
+        code_issued_by_name=issuer.person_name if issuer is not None else "",
         sign_in=sign_in_id,
         address=address,
         at=at,

@@ -188,7 +188,10 @@ def menu_for(user: Any, here: Here | None = None) -> Menu | None:
         elif not on_page and here.within(link):
             current = "true"
         items.append(MenuItem(link.label, url + (f"#{link.anchor}" if link.anchor else ""), current))
-    return Menu(tuple(items), user.display_name or user.username, user.role_label)
+    who = user.person_name
+    # The role after the name, unless the name is the role's (the administrator's account "Quản trị hệ thống").
+    role = user.role_label if user.role_label != who else ""
+    return Menu(tuple(items), who, role)
 
 
 def no_menu() -> None:

@@ -662,6 +662,14 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
+    def person_name(self) -> str:
+        """Return the name of the person behind the account, one name on every page: the linked
+        party member's, if any, else the account's display name (its username without one)."""
+        if self.member is not None and self.member.name:
+            return self.member.name
+        return self.display_name or self.username
+
+    @property
     def role_label(self) -> str:
         """Return the role's Vietnamese name."""
         return ROLE_LABELS[self.role]

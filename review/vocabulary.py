@@ -204,6 +204,20 @@ def committee_name(organization: str) -> str:
     return f"{COMMITTEE_WORD} {lower_first(name)}".strip()
 
 
+# A quota badge (the province's table of wards): the proposals of HTXSNV against the most the
+# quota allows, in words, not "2/1".
+QUOTA_BADGES: Final = {
+    "exceeded": "Vượt tỉ lệ: {excellent} đề nghị HTXSNV, tối đa {limit}",
+    "within": "Trong tỉ lệ: {excellent} đề nghị HTXSNV, tối đa {limit}",
+}
+
+
+def quota_badge(excellent: int, limit: int) -> str:
+    """Return a quota's badge in words: "Vượt tỉ lệ: 2 đề nghị HTXSNV, tối đa 1"."""
+    key = "exceeded" if excellent > limit else "within"
+    return QUOTA_BADGES[key].format(excellent=excellent, limit=limit)
+
+
 # What templates see as globals (registered once by the app factory).
 TEMPLATE_GLOBALS: Final = {
     "LEVEL_LABELS": LEVEL_LABELS,
@@ -218,6 +232,7 @@ TEMPLATE_GLOBALS: Final = {
     "MEETING_STATE_LABELS": MEETING_STATE_LABELS,
     "BALLOT_COUNT_LABELS": BALLOT_COUNT_LABELS,
     "TASK_LABELS": TASK_LABELS,
+    "quota_badge": quota_badge,
 }
 
 

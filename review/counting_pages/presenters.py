@@ -154,9 +154,7 @@ def account_name(user: User, meeting: Meeting) -> str:
         name = participant_names(meeting).get(user.member_id)
         if name is not None:
             return name
-        if user.member is not None:  # a member not summoned to this meeting (an admin's account...)
-            return user.member.name
-    return user.display_name or user.username
+    return user.person_name  # a member not summoned to this meeting: the roster's name
 
 
 # ---------------------------------------------------------------------------

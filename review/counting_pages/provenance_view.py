@@ -54,7 +54,7 @@ def provenance_section(meeting: Meeting) -> dict[str, Any]:
     superseded = [
         {
             "label": ENTRY_LABELS.get(t.entry, t.entry),
-            "who": (t.user.display_name or t.user.username) if t.user else "(tài khoản đã xóa)",
+            "who": t.user.person_name if t.user else "(tài khoản đã xóa)",
             "username": t.user.username if t.user else "",
             "saved_at": t.updated_at,
             "superseded_at": t.superseded_at,

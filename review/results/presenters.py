@@ -60,7 +60,7 @@ def person(user: User | None) -> str:
     """Return the name of an account as the pages write it."""
     if user is None:
         return "(tài khoản đã xóa)"
-    return user.display_name or user.username
+    return user.person_name  # the linked member's name, as the header and the tally page name them
 
 
 def level_label(level: Level | str | None) -> str:
