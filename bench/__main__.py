@@ -31,12 +31,13 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SIZES = (10, 60, 300)
 CELLS_A_WARD = 30
-SECTIONS = ("minutes", "pages", "files", "province", "load")
+SECTIONS = ("minutes", "process", "pages", "files", "province", "load")
 
 TARGETS = {
     "minutes_10": 0.3,  # seconds
     "minutes_300": 5.0,
     "overhead": 1.5,  # ours / bare ReportLab
+    "process": 2.0,  # the whole `flask meeting minutes` command / `python bench/bare_minutes.py`
     "ward_dashboard": 0.050,  # seconds, median, 30 cells
     "province_pg": 0.300,  # seconds, median, PostgreSQL
 }
@@ -254,6 +255,93 @@ def bench_minutes(results: dict[str, Any]) -> None:
     mf = cell_file(random.Random(300), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", "Chi bộ Khu dân cư số 300", 300)
     result = mf.evaluate()
     results["minutes_profile"] = profile_top(lambda: meeting_minutes(mf, result, seal))
+
+
+# ---------------------------------------------------------------------------
+# Whole processes: the minutes command against bare ReportLab in its own process
+
+
+def run_timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``command``; return its wall-clock seconds and its CPU seconds (user + system, from wait4)."""
+    import subprocess
+
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {stderr[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+PROCESS_REPEAT = 5
+
+
+def bench_process(results: dict[str, Any], workdir: Path) -> None:
+    """Time whole commands: `flask meeting minutes` of the 300-member cell, bare ReportLab, start-up alone."""
+    import subprocess
+
+    from .generate import cell_document
+
+    say("== Cả tiến trình: lệnh `flask meeting minutes` (300 đảng viên) và ReportLab trần")
+    bindir = Path(sys.executable).parent
+    flask = [str(bindir / "flask"), "--app", "review"]
+    python = str(bindir / "python")
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{workdir / 'process.sqlite3'}",
+            "SECRET_KEY": "bench-only-not-secret",
+            "REVIEW_INSTANCE_PATH": str(workdir / "process-instance"),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.pop("FLASK_DEBUG", None)
+    document = cell_document(
+        random.Random(300), "Đảng bộ phường Thượng Thanh", "Thượng Thanh", "Chi bộ Khu dân cư số 300", 300
+    )
+    meeting_path = workdir / "cell-300.json"
+    meeting_path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    texts = workdir / "minutes-texts.json"
+    for command in (
+        [*flask, "db", "upgrade"],
+        [*flask, "meeting", "import", str(meeting_path)],
+        [python, str(BENCH / "bare_minutes.py"), "--extract", str(texts), "1"],
+    ):
+        subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)
+    ours_pdf, bare_pdf_path = workdir / "minutes.pdf", workdir / "bare.pdf"
+    commands = {
+        "minutes": [*flask, "meeting", "minutes", "1", "-o", str(ours_pdf)],
+        "bare": [python, str(BENCH / "bare_minutes.py"), str(texts), str(bare_pdf_path)],
+        "startup": [*flask, "meeting", "list"],
+        "python": [python, "-c", "pass"],
+        "reportlab": [python, "-c", "import reportlab.platypus"],
+    }
+    runs: dict[str, list[tuple[float, float]]] = {key: [] for key in commands}
+    for command in commands.values():  # warm the file cache and the byte-code
+        run_timed(command, env)
+    for _ in range(PROCESS_REPEAT):  # interleaved: the neighbours' load falls on both alike
+        for key, command in commands.items():
+            runs[key].append(run_timed(command, env))
+    figures = {
+        key: {"wall": median([w for w, _ in values]), "cpu": median([c for _, c in values])}
+        for key, values in runs.items()
+    }
+    row = {
+        "repeat": PROCESS_REPEAT,
+        "figures": figures,
+        "ratio": figures["minutes"]["wall"] / figures["bare"]["wall"],
+        "cpu_ratio": figures["minutes"]["cpu"] / figures["bare"]["cpu"],
+        "pages": pdf_pages(ours_pdf.read_bytes()),
+        "bare_pages": pdf_pages(bare_pdf_path.read_bytes()),
+        "paragraphs": len(json.loads(texts.read_text(encoding="utf-8"))),
+    }
+    results["process"] = row
+    for key, f in figures.items():
+        say(f"  {key}: {secs(f['wall'])} (CPU {secs(f['cpu'])})")
+    say(f"  lệnh / ReportLab trần: x{row['ratio']:.2f} (CPU x{row['cpu_ratio']:.2f})")
 
 
 # ---------------------------------------------------------------------------
@@ -566,6 +654,33 @@ def write_results(results: dict[str, Any], path: Path) -> None:
                 f"| {r['paragraphs']} | {r['bytes'] // 1024} KiB | {ms(r['evaluate'])} |"
             )
         out.append("")
+    if "process" in results:
+        p = results["process"]
+        f = p["figures"]
+        out += [
+            "## Whole process: the minutes command against bare ReportLab",
+            "",
+            "Each command in its own process, as a user runs it, on a SQLite database holding the",
+            "benchmark's 300-member cell (imported by `flask meeting import`). `bare` is",
+            "`python bench/bare_minutes.py`: ReportLab alone laying out the same texts (the paragraphs",
+            "of our minutes, caught at `BaseDocTemplate.build`, each in its own face, size, leading and",
+            "alignment, justified body text) in a plain `SimpleDocTemplate`: no header or results table,",
+            "no kept-together groups, no page decorations, no inline markup. Start-up, importing,",
+            f"reading the database and writing the file are all counted. Median of {p['repeat']} runs, the",
+            "commands interleaved; CPU is user + system time of the child (wait4).",
+            "",
+            "| command | wall | CPU |",
+            "|---|---:|---:|",
+            f"| `flask --app review meeting minutes 1 -o minutes.pdf` | {secs(f['minutes']['wall'])} | {secs(f['minutes']['cpu'])} |",
+            f"| `python bench/bare_minutes.py texts.json bare.pdf` | {secs(f['bare']['wall'])} | {secs(f['bare']['cpu'])} |",
+            f"| `flask --app review meeting list` (start-up and one query) | {secs(f['startup']['wall'])} | {secs(f['startup']['cpu'])} |",
+            f"| `python -c 'import reportlab.platypus'` | {secs(f['reportlab']['wall'])} | {secs(f['reportlab']['cpu'])} |",
+            f"| `python -c pass` | {secs(f['python']['wall'])} | {secs(f['python']['cpu'])} |",
+            "",
+            f"Ratio, the command over bare ReportLab: **x{p['ratio']:.2f}** wall, **x{p['cpu_ratio']:.2f}** CPU."
+            f" Pages: {p['pages']} (ours), {p['bare_pages']} (bare); {p['paragraphs']} paragraphs.",
+            "",
+        ]
     if "pages" in results:
         out += [
             "## Main pages (SQLite)",
@@ -675,6 +790,14 @@ def targets_section(results: dict[str, Any]) -> list[str]:
         out.append(
             f"| overhead over bare ReportLab (worst size, CPU) | x{TARGETS['overhead']} | x{worst_cpu:.2f} | {verdict(worst_cpu, TARGETS['overhead'])} |"
         )
+    if "process" in results:
+        p = results["process"]
+        out.append(
+            f"| whole minutes command over bare ReportLab, 300 members (wall) | x{TARGETS['process']} | x{p['ratio']:.2f} | {verdict(p['ratio'], TARGETS['process'])} |"
+        )
+        out.append(
+            f"| whole minutes command over bare ReportLab, 300 members (CPU) | x{TARGETS['process']} | x{p['cpu_ratio']:.2f} | {verdict(p['cpu_ratio'], TARGETS['process'])} |"
+        )
     if "pages" in results:
         for size, figures in results["pages"].items():
             f = figures["pages"]["Trang đảng ủy phường (30 chi bộ)"]
@@ -722,6 +845,8 @@ def main(argv: list[str] | None = None) -> None:
         workdir = Path(tmp)
         if "minutes" in sections:
             bench_minutes(results)
+        if "process" in sections:
+            bench_process(results, workdir)
         if "pages" in sections:
             bench_pages(results, workdir)
         if "files" in sections:
