@@ -257,10 +257,8 @@ def test_each_document_reaches_exactly_the_users_its_permission_names(app, cell)
         client = signed_in_client(app, role, cell)
         for key, permission in DOCUMENT_PERMISSIONS.items():
             got = outcome(client.get(f"/meetings/{cell['meeting_id']}/documents/{key}.pdf"))
-            if role in holders(permission):
-                expected = "allowed"
-            else:
-                expected = "sign-in" if role == ANONYMOUS else "denied"
+            refused = "sign-in" if role == ANONYMOUS else "denied"
+            expected = "allowed" if role in holders(permission) else refused
             if got != expected:
                 wrong.append(f"{role} {key}: {got}, expected {expected}")
     assert not wrong, "\n".join(wrong)

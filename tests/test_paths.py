@@ -152,7 +152,9 @@ def test_the_revoke_form_is_the_secretarys(app, world):
     m09 = world["members"]["m09"]
     counter = signed_in(app, "kp1")
     token = form_values(counter, f"/meetings/{meeting}/tally")["csrf_token"]
-    assert counter.post(f"/meetings/{meeting}/committee/code/{m09}/revoke", data={"csrf_token": token}).status_code == 403
+    assert (
+        counter.post(f"/meetings/{meeting}/committee/code/{m09}/revoke", data={"csrf_token": token}).status_code == 403
+    )
     other = signed_in(app, "bithu2")
     token = form_values(other, f"/cells/{world['other_cell']}/members")["csrf_token"]
     assert other.post(f"/meetings/{meeting}/committee/code/{m09}/revoke", data={"csrf_token": token}).status_code == 404

@@ -206,9 +206,7 @@ def issue_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
     return page, 200, {"Cache-Control": "no-store"}
 
 
-@bp.route(
-    "/meetings/<int:meeting_id>/committee/code/<int:member_id>/revoke", methods=["POST"], endpoint="revoke_code"
-)
+@bp.route("/meetings/<int:meeting_id>/committee/code/<int:member_id>/revoke", methods=["POST"], endpoint="revoke_code")
 @secretary_required
 def revoke_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
     """Revoke a counter's one-time code not used yet (a code given to the wrong person, or not needed)."""
