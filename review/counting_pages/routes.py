@@ -19,7 +19,6 @@ from ..counting import (
     SEALED_MESSAGE,
     chief_member_id,
     claim_entry,
-    code_accounts,
     current_entries,
     eligible_counters,
     entry_of,
@@ -56,6 +55,7 @@ from .presenters import (
     account_name,
     ballot_rows,
     committee_candidates,
+    counter_accounts,
     describe,
     difference_lines,
     entries_by_member,
@@ -63,7 +63,6 @@ from .presenters import (
     entry_summaries,
     figures,
     marks,
-    own_accounts,
     tally_values,
 )
 
@@ -102,6 +101,7 @@ def render_committee(
     meeting: Meeting, form: CommitteeForm, new_code: dict | None = None, code_error: str | None = None
 ) -> str:
     candidates = committee_candidates(meeting)
+    accounts, by_code = counter_accounts(meeting)
     ticked = set(form.members.data or [])
     return render_step(
         "counting/committee.html",
@@ -114,8 +114,8 @@ def render_committee(
         min_counters=MIN_COUNTERS,
         names=participant_names(meeting),
         chief_id=chief_member_id(meeting),
-        accounts=own_accounts(meeting),
-        code_accounts=code_accounts(meeting),
+        accounts=accounts,
+        code_accounts=by_code,
         codes=outstanding_codes(meeting),
         typed=entries_by_member(meeting),
         code_form=IssueCodeForm(),
