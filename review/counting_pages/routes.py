@@ -211,12 +211,14 @@ def issue_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
 def revoke_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
     """Revoke a counter's one-time code not used yet (a code given to the wrong person, or not needed)."""
     meeting = editable_meeting(meeting_id)
+    name = participant_names(meeting).get(member_id)
+    if name is None:  # no member of this meeting: nothing of anyone else's answered
+        abort(404)
     if not IssueCodeForm().validate():
         abort(400)
     with write_transaction():
         revoked = revoke_codes(meeting, member_id)
-    name = participant_names(meeting).get(member_id)
-    if revoked and name is not None:
+    if revoked:
         flash(f"Đã thu hồi mã đăng nhập một lần của đồng chí {name}: mã ấy không dùng được nữa.", "success")
     else:
         flash("Không có mã đăng nhập một lần nào đang chờ dùng để thu hồi.", "error")
