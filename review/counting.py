@@ -236,16 +236,6 @@ def revoke_codes(meeting: Meeting, member_id: int, now: datetime | None = None) 
     return len(records)
 
 
-def code_accounts(meeting: Meeting) -> dict[int, User]:
-    """Return the active accounts one-time codes have opened for the meeting, by member id."""
-    users = db.session.scalars(
-        select(User)
-        .where(User.meeting_id == meeting.id, User.role == Role.COUNTER, User.active.is_(True))
-        .order_by(User.id)
-    )
-    return {user.member_id: user for user in users if user.member_id is not None}
-
-
 def retire_code_account(meeting: Meeting, account: User, now: datetime) -> None:
     """Replace a code account by the one a re-issued code opens: it is disabled (its sessions
     end), its entry kept for the record only (superseded), its approval withdrawn."""

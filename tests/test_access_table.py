@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import select
 
 from review import clock
-from review.access import ENDPOINTS, PERMISSIONS, Permission, Relation
+from review.access import DOCUMENT_PERMISSIONS, ENDPOINTS, PERMISSIONS, Permission, Relation
 from review.auth.password_links import issue_link
 from review.counting import set_committee
 from review.extensions import db
@@ -247,6 +247,21 @@ def test_each_user_reaches_exactly_what_the_table_says(app, cell, role):
         if got != expected:
             wrong.append(f"{method} {url} ({endpoint}): {got}, expected {expected}")
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+def test_each_document_reaches_exactly_the_users_its_permission_names(app, cell):
+    """ward.document asks each key's own permission (DOCUMENT_PERMISSIONS): the vote-count minutes
+    also reach the chief counter (``counter``), not the other counters (``code``)."""
+    wrong = []
+    for role in (ANONYMOUS, ADMIN, WARD, SECRETARY, COUNTER, CODE):
+        client = signed_in_client(app, role, cell)
+        for key, permission in DOCUMENT_PERMISSIONS.items():
+            got = outcome(client.get(f"/meetings/{cell['meeting_id']}/documents/{key}.pdf"))
+            refused = "sign-in" if role == ANONYMOUS else "denied"
+            expected = "allowed" if role in holders(permission) else refused
+            if got != expected:
+                wrong.append(f"{role} {key}: {got}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_a_code_counter_reaches_nothing_of_another_meeting_of_the_cell(app, cell):

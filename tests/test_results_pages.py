@@ -220,7 +220,7 @@ def test_who_reads_the_results_page(app, runner, seed_path, tmp_path, make_user,
     assert "Đã niêm phong – phiên bản 1" in page and "Mở niêm phong</button>" not in page
     # No papers to print (the counting section), but every document linked with the meeting's.
     assert "<h2>In phiếu</h2>" not in page and 'class="steps"' not in page
-    assert f'/meetings/{sealed_seed["meeting_id"]}/documents/minutes.pdf' in page
+    assert f"/meetings/{sealed_seed['meeting_id']}/documents/minutes.pdf" in page
     assert f"/organizations/{sealed_seed['organization_id']}/rules/2020" in page
     counter = signed_in(app, "kiemphieu").get(url)
     assert counter.status_code == 200 and "Mở niêm phong</button>" not in counter.get_data(as_text=True)

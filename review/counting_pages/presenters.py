@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..counting import ENTRIES, counter_bar_of, differences, eligible_counters, participant_names
 from ..extensions import db
@@ -167,25 +167,27 @@ def why_not_eligible(participant: Participant) -> str:
     return COUNTER_BAR_LABELS[bar] if bar is not None else "Không có mặt với quyền biểu quyết."
 
 
-def own_accounts(meeting: Meeting) -> dict[int, User]:
-    """Return the counters' own accounts (not code accounts), by member id."""
+def counter_accounts(meeting: Meeting) -> tuple[dict[int, User], dict[int, User]]:
+    """Return the counters' own accounts, and the active accounts one-time codes opened for the
+    meeting, each by member id (one query for both)."""
     member_ids = [c.member_id for c in meeting.counters]
     if not member_ids:
-        return {}
+        return {}, {}
     users = db.session.scalars(
         select(User)
         .where(
             User.role == Role.COUNTER,
             User.cell_id == meeting.cell_id,
-            User.meeting_id.is_(None),
+            or_(User.meeting_id.is_(None), and_(User.meeting_id == meeting.id, User.active.is_(True))),
             User.member_id.in_(member_ids),
         )
         .order_by(User.id)
     )
-    accounts: dict[int, User] = {}
+    own: dict[int, User] = {}
+    by_code: dict[int, User] = {}
     for user in users:
-        accounts.setdefault(user.member_id, user)  # type: ignore[arg-type]
-    return accounts
+        (own if user.meeting_id is None else by_code).setdefault(user.member_id, user)  # type: ignore[arg-type]
+    return own, by_code
 
 
 def entries_by_member(meeting: Meeting) -> dict[int, str]:

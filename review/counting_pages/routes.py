@@ -19,7 +19,6 @@ from ..counting import (
     SEALED_MESSAGE,
     chief_member_id,
     claim_entry,
-    code_accounts,
     current_entries,
     eligible_counters,
     entry_of,
@@ -56,6 +55,7 @@ from .presenters import (
     account_name,
     ballot_rows,
     committee_candidates,
+    counter_accounts,
     describe,
     difference_lines,
     entries_by_member,
@@ -63,7 +63,6 @@ from .presenters import (
     entry_summaries,
     figures,
     marks,
-    own_accounts,
     tally_values,
 )
 
@@ -102,6 +101,7 @@ def render_committee(
     meeting: Meeting, form: CommitteeForm, new_code: dict | None = None, code_error: str | None = None
 ) -> str:
     candidates = committee_candidates(meeting)
+    accounts, by_code = counter_accounts(meeting)
     ticked = set(form.members.data or [])
     return render_step(
         "counting/committee.html",
@@ -114,8 +114,8 @@ def render_committee(
         min_counters=MIN_COUNTERS,
         names=participant_names(meeting),
         chief_id=chief_member_id(meeting),
-        accounts=own_accounts(meeting),
-        code_accounts=code_accounts(meeting),
+        accounts=accounts,
+        code_accounts=by_code,
         codes=outstanding_codes(meeting),
         typed=entries_by_member(meeting),
         code_form=IssueCodeForm(),
@@ -206,19 +206,19 @@ def issue_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
     return page, 200, {"Cache-Control": "no-store"}
 
 
-@bp.route(
-    "/meetings/<int:meeting_id>/committee/code/<int:member_id>/revoke", methods=["POST"], endpoint="revoke_code"
-)
+@bp.route("/meetings/<int:meeting_id>/committee/code/<int:member_id>/revoke", methods=["POST"], endpoint="revoke_code")
 @secretary_required
 def revoke_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
     """Revoke a counter's one-time code not used yet (a code given to the wrong person, or not needed)."""
     meeting = editable_meeting(meeting_id)
+    name = participant_names(meeting).get(member_id)
+    if name is None:  # no member of this meeting: nothing of anyone else's answered
+        abort(404)
     if not IssueCodeForm().validate():
         abort(400)
     with write_transaction():
         revoked = revoke_codes(meeting, member_id)
-    name = participant_names(meeting).get(member_id)
-    if revoked and name is not None:
+    if revoked:
         flash(f"Đã thu hồi mã đăng nhập một lần của đồng chí {name}: mã ấy không dùng được nữa.", "success")
     else:
         flash("Không có mã đăng nhập một lần nào đang chờ dùng để thu hồi.", "error")
