@@ -490,7 +490,9 @@ def _read_meeting_info(r: _Reader, top: dict[str, Any], year: int | None) -> Mee
     return MeetingInfo(starts_at, ends_at, location, chair, minute_taker, guests, approved)
 
 
-SPEAKER_TWICE = "Một ý kiến có một người góp ý: ghi by (mã đảng viên) hoặc guest (số thứ tự khách mời), không ghi cả hai."
+SPEAKER_TWICE = (
+    "Một ý kiến có một người góp ý: ghi by (mã đảng viên) hoặc guest (số thứ tự khách mời), không ghi cả hai."
+)
 SPEAKER_MISSING = (
     "Thiếu trường bắt buộc: by (mã đảng viên góp ý) hoặc guest (số thứ tự khách mời trong meeting.guests, từ 0)."
 )
@@ -891,7 +893,9 @@ def _moment(value: datetime | None) -> str | None:
 
 
 def _feedback(entries: list[FeedbackEntry]) -> list[dict[str, Any]]:
-    return [{"guest": e.guest, "text": e.text} if e.guest is not None else {"by": e.by, "text": e.text} for e in entries]
+    return [
+        {"guest": e.guest, "text": e.text} if e.guest is not None else {"by": e.by, "text": e.text} for e in entries
+    ]
 
 
 def _member(m: MemberData) -> dict[str, Any]:

@@ -92,7 +92,7 @@ def feedback_fields(rows: list[tuple[object, str]]) -> dict[str, str]:
     """Return form fields for feedback rows given as (speaker's member id or "", text)."""
     out: dict[str, str] = {}
     for i, (speaker, text) in enumerate(rows):
-        out[f"feedback-{i}-speaker"] = str(speaker)
+        out[f"feedback-{i}-speaker"] = f"m:{speaker}" if speaker != "" else ""
         out[f"feedback-{i}-text"] = text
     return out
 
@@ -317,7 +317,7 @@ def test_individual_review_is_saved_and_next_goes_to_the_next_member(app, client
     assert "Nguyễn Thị Ngọc Hân" in page and "Bí thư" in page
     assert 'name="self_score"' not in page  # no score before 2025
     # The member cannot pick themself as a speaker.
-    assert f'<option value="{people["m01"][1]}">' not in page and f'<option value="{people["m02"][1]}">' in page
+    assert f'<option value="m:{people["m01"][1]}">' not in page and f'<option value="m:{people["m02"][1]}">' in page
 
     rows = [(people["m03"][1], "Góp ý của đồng chí Hòa."), (people["m02"][1], "Góp ý của đồng chí Hương.")]
     # Typed in decomposed Unicode (as some keyboards send it): stored in NFC.
