@@ -92,7 +92,7 @@ def feedback_fields(rows: list[tuple[object, str]]) -> dict[str, str]:
     """Return form fields for feedback rows given as (speaker's member id or "", text)."""
     out: dict[str, str] = {}
     for i, (speaker, text) in enumerate(rows):
-        out[f"feedback-{i}-speaker"] = f"m:{speaker}" if speaker != "" else ""
+        out[f"feedback-{i}-speaker"] = f"m:{speaker}" if str(speaker) not in ("", "0") else str(speaker)
         out[f"feedback-{i}-text"] = text
     return out
 
@@ -447,7 +447,7 @@ def test_error_rows_keep_their_place(app, client, seeded):
     rows = [(people["m02"][1], "Một."), (people["m03"][1], ""), (people["m04"][1], "Ba.")]
     page = post(client, url, collective_data(**feedback_fields(rows))).get_data(as_text=True)
     assert re.search(r'id="feedback-1-text"[^>]*>\s*</textarea>\s*<p class="error" id="feedback-1-text-error">', page)
-    assert re.search(rf'<option selected value="{people["m04"][1]}">', page)
+    assert re.search(rf'<option selected value="m:{people["m04"][1]}">', page)
     assert page.index("Một.") < page.index("Ba.")
 
 
