@@ -382,7 +382,10 @@ def bad_collective_cases(people):  # type: ignore[no-untyped-def]
         (feedback_fields([(m05, "")]), "Ghi nội dung ý kiến (hoặc bỏ chọn người góp ý để bỏ dòng này)."),
         (feedback_fields([("0", "Ai nói?")]), "Chọn đồng chí phát biểu ý kiến này."),
         (feedback_fields([("", "Ai nói?")]), "Chọn đồng chí phát biểu ý kiến này."),
-        (feedback_fields([("99999", "Người lạ.")]), "Người góp ý không có trong danh sách đảng viên của hội nghị."),
+        (
+            feedback_fields([("99999", "Người lạ.")]),
+            "Người góp ý không có trong danh sách đảng viên có mặt và khách mời của hội nghị.",
+        ),
         (feedback_fields([("abc", "Người lạ.")]), "Lựa chọn không hợp lệ."),
         ({"conclusion": "a" * 20_001}, "Dài 20.001 ký tự, tối đa 20.000 ký tự."),
         ({"remedy_plan": "Có ký tự lạ \x0b ở đây."}, "Có ký tự điều khiển không hợp lệ"),

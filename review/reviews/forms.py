@@ -66,6 +66,8 @@ def speaker_value(value: Any) -> str:
         return ""
     if text.isascii() and text.isdigit() and len(text) <= 18:
         return f"m:{int(text)}"
+    if not SPEAKER_VALUE.fullmatch(text):
+        raise ValueError(text)  # WTForms answers "Lựa chọn không hợp lệ."
     return text
 
 
