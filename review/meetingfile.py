@@ -790,7 +790,7 @@ def _check_speaker(
         if entry.guest >= count:
             return [Problem(path + ("guest",), f"Không có khách mời số {entry.guest}: {guest_count_text(count)}.")]
         return []
-    if entry.by not in by_id:
+    if entry.by is None or entry.by not in by_id:
         return [Problem(path + ("by",), f"Không có đảng viên mã {entry.by} trong danh sách.")]
     if entry.by == reviewed:
         return [Problem(path + ("by",), "Người góp ý phải là đồng chí khác, không phải người tự kiểm điểm.")]
