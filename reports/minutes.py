@@ -13,7 +13,7 @@ from typing import cast
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
-from review.meetingfile import MeetingFile, MemberData
+from review.meetingfile import FeedbackEntry, MeetingFile, MemberData
 from review.rules import (
     CELL_ROW,
     LEVEL_LABELS,
@@ -125,10 +125,11 @@ def _names(members: list[MemberData]) -> dict[str, str]:
     return {m.id: m.name for m in members}
 
 
-def _feedback(entries, names: dict[str, str]) -> list[Paragraph]:  # type: ignore[no-untyped-def]
+def _feedback(mf: MeetingFile, entries: list[FeedbackEntry]) -> list[Paragraph]:
+    """Each feedback by its speaker: "Đồng chí <name>", a guest with their title in brackets."""
     if not entries:
         return [markup("<i>Không có ý kiến góp ý.</i>", BODY_PLAIN)]
-    return [markup(f"– Đồng chí <b>{esc(names.get(e.by, e.by))}</b>: {esc(e.text)}", BODY_PLAIN) for e in entries]
+    return [markup(f"– Đồng chí <b>{esc(mf.speaker_name(e))}</b>: {esc(e.text)}", BODY_PLAIN) for e in entries]
 
 
 def _labelled(label: str, value: str) -> Paragraph:
@@ -211,7 +212,7 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
         story.append(markup(f"{number}. Kiểm điểm {whose}", SUBSECTION))
         story.append(text(review.report, BODY) if review.report.strip() else markup("<i>(chưa ghi)</i>", BODY))
         story.append(markup("<b>Ý kiến góp ý:</b>", BODY_PLAIN))
-        story.extend(_feedback(review.feedback, names))
+        story.extend(_feedback(mf, review.feedback))
         story.append(_labelled("Kết luận của chủ trì", review.conclusion))
         story.append(_labelled("Tự đánh giá, xếp loại", level_label(review.self_level)))
         number += 1
@@ -233,7 +234,7 @@ def meeting_minutes(mf: MeetingFile, result: MeetingResult, seal: SealInfo | Non
         story.append(_labelled("Tự kiểm điểm", r.summary))
         story.append(markup(f"<b>Tự đánh giá, xếp loại:</b> {esc(level_label(r.self_level))}{score}.", BODY_PLAIN))
         story.append(markup("<b>Ý kiến góp ý:</b>", BODY_PLAIN))
-        story.extend(_feedback(r.feedback, names))
+        story.extend(_feedback(mf, r.feedback))
         story.append(_labelled("Ý kiến tiếp thu, giải trình", r.response))
         story.append(_labelled("Kết luận của chủ trì", r.conclusion))
 

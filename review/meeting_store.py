@@ -230,7 +230,7 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
                 self_score=data.review.self_score,
                 response=data.review.response,
                 conclusion=data.review.conclusion,
-                feedback=_feedback_rows(data.review.feedback, members),
+                feedback=_feedback_rows(data.review.feedback, members, meeting.guests),
             )
         meeting.participants.append(participant)
         participants[data.id] = participant
@@ -243,7 +243,7 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
                 self_level=data.self_level,
                 conclusion=data.conclusion,
                 remedy_plan=data.remedy_plan,
-                feedback=_feedback_rows(data.feedback, members),
+                feedback=_feedback_rows(data.feedback, members, meeting.guests),
             )
         )
     if mf.ballot is not None:
@@ -402,8 +402,14 @@ def _upload(
     return upload
 
 
-def _feedback_rows(entries: list[FeedbackEntry], members: dict[str, Member]) -> list[Feedback]:
-    return [Feedback(position=i, speaker=members[e.by], text=e.text) for i, e in enumerate(entries)]
+def _feedback_rows(entries: list[FeedbackEntry], members: dict[str, Member], guests: list[Guest]) -> list[Feedback]:
+    """Return the feedback rows of a file's entries: a member (``by``) or a guest (its position) speaks."""
+    return [
+        Feedback(position=i, guest=guests[e.guest], text=e.text)
+        if e.guest is not None
+        else Feedback(position=i, speaker=members[str(e.by)], text=e.text)
+        for i, e in enumerate(entries)
+    ]
 
 
 def load_meeting(meeting_id: int) -> Meeting | None:
@@ -434,8 +440,17 @@ def level_of(value: str | None) -> Level | None:
     return Level(value) if value is not None else None
 
 
-def _entries(feedback: list[Feedback]) -> list[FeedbackEntry]:
-    return [FeedbackEntry(by=f.speaker.code, text=f.text) for f in feedback]
+def _entries(feedback: list[Feedback], guests: list[Guest]) -> list[FeedbackEntry]:
+    """Return stored feedback as the file's entries: a guest by its place in the meeting's guests."""
+    entries = []
+    for f in feedback:
+        if f.speaker_id is None and f.speaker is None:
+            guest = next(i for i, g in enumerate(guests) if (g.id is not None and g.id == f.guest_id) or g is f.guest)
+            entries.append(FeedbackEntry(by=None, guest=guest, text=f.text))
+        else:
+            assert f.speaker is not None
+            entries.append(FeedbackEntry(by=f.speaker.code, text=f.text))
+    return entries
 
 
 def _graph_loaded(meeting: Meeting) -> bool:
@@ -481,7 +496,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
                 self_level=p.review.self_level,
                 self_score=p.review.self_score,
                 response=p.review.response,
-                feedback=_entries(p.review.feedback),
+                feedback=_entries(p.review.feedback, meeting.guests),
                 conclusion=p.review.conclusion,
             )
         members.append(
@@ -542,7 +557,7 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
                 subject=c.subject,
                 report=c.report,
                 self_level=c.self_level,
-                feedback=_entries(c.feedback),
+                feedback=_entries(c.feedback, meeting.guests),
                 conclusion=c.conclusion,
                 remedy_plan=c.remedy_plan,
             )

@@ -54,8 +54,12 @@ Path = tuple[str | int, ...]
 
 @dataclass
 class FeedbackEntry:
-    by: str
+    """One feedback: its speaker is a member (``by``, their id) or a guest (``guest``, the
+    guest's position in ``meeting.guests``, from 0), exactly one of the two (SPEC 8)."""
+
+    by: str | None
     text: str
+    guest: int | None = None
 
 
 @dataclass
@@ -164,6 +168,17 @@ class MeetingFile:
         if self.meeting.starts_at is None:
             return date(self.year, 12, 31)
         return self.meeting.starts_at.date()
+
+    def speaker_name(self, entry: FeedbackEntry) -> str:
+        """Return who spoke, as the documents name them: a member's name, or a guest's name
+        with their title in brackets ("Nguyễn Văn A (Phó Bí thư Đảng ủy phường)")."""
+        if entry.guest is not None:
+            if not 0 <= entry.guest < len(self.meeting.guests):
+                return f"{vocabulary.GUEST_LABEL} {entry.guest + 1}"
+            guest = self.meeting.guests[entry.guest]
+            return f"{guest.name} ({guest.title})" if guest.title.strip() else guest.name
+        member = next((m for m in self.members if m.id == entry.by), None)
+        return member.name if member is not None else str(entry.by)
 
     def evaluate(self) -> MeetingResult:
         """Return the results computed by the rules core."""
@@ -475,6 +490,14 @@ def _read_meeting_info(r: _Reader, top: dict[str, Any], year: int | None) -> Mee
     return MeetingInfo(starts_at, ends_at, location, chair, minute_taker, guests, approved)
 
 
+SPEAKER_TWICE = (
+    "Một ý kiến có một người góp ý: ghi by (mã đảng viên) hoặc guest (số thứ tự khách mời), không ghi cả hai."
+)
+SPEAKER_MISSING = (
+    "Thiếu trường bắt buộc: by (mã đảng viên góp ý) hoặc guest (số thứ tự khách mời trong meeting.guests, từ 0)."
+)
+
+
 def _member_ref(r: _Reader, value: Any, path: Path, nullable: bool = False) -> str | None:
     if value is None and nullable:
         return None
@@ -485,14 +508,26 @@ def _member_ref(r: _Reader, value: Any, path: Path, nullable: bool = False) -> s
 
 
 def _read_feedback(r: _Reader, value: Any, path: Path) -> list[FeedbackEntry]:
+    """Read feedback entries: each with ``text`` and either ``by`` (a member) or ``guest``."""
     entries: list[FeedbackEntry] = []
     for i, item in enumerate(r.array(value, path)):
         fpath = path + (i,)
-        data = r.obj(item, fpath, ("by", "text"))
-        if data is None or "by" not in data or "text" not in data:
+        data = r.obj(item, fpath, ("text",), ("by", "guest"))
+        if data is None:
+            continue
+        if "by" in data and "guest" in data:
+            r.fail(fpath + ("guest",), SPEAKER_TWICE)
+            continue
+        if "by" not in data and "guest" not in data:
+            r.fail(fpath + ("by",), SPEAKER_MISSING)
+            continue
+        text = r.text(data["text"], fpath + ("text",), required=True) if "text" in data else None
+        if "guest" in data:
+            guest = r.integer(data["guest"], fpath + ("guest",), 0, HUGE - 1)
+            if guest is not None and text is not None:
+                entries.append(FeedbackEntry(None, text, guest=guest))
             continue
         by = _member_ref(r, data["by"], fpath + ("by",))
-        text = r.text(data["text"], fpath + ("text",), required=True)
         if by is not None and text is not None:
             entries.append(FeedbackEntry(by, text))
     return entries
@@ -667,7 +702,7 @@ def _check_single_positions(mf: MeetingFile) -> list[Problem]:
             problems.append(
                 Problem(
                     ("members", i, "position"),
-                    f"Chi bộ chỉ có một {POSITION_LABELS[position].lower()}; đã có members[{holders[0]}].",
+                    f"Chi bộ chỉ có một {vocabulary.lower_first(POSITION_LABELS[position])}; đã có members[{holders[0]}].",
                 )
             )
     return problems
@@ -741,16 +776,47 @@ def _check_review(mf: MeetingFile, m: MemberData, path: Path, by_id: Mapping[str
             )
         )
     for j, entry in enumerate(m.review.feedback):
-        fpath = path + ("review", "feedback", j, "by")
-        if entry.by not in by_id:
-            problems.append(Problem(fpath, f"Không có đảng viên mã {entry.by} trong danh sách."))
-        elif entry.by == m.id:
-            problems.append(Problem(fpath, "Người góp ý phải là đồng chí khác, không phải người tự kiểm điểm."))
+        problems += _check_speaker(mf, entry, path + ("review", "feedback", j), by_id, m.id)
     return problems
 
 
+def _check_speaker(
+    mf: MeetingFile, entry: FeedbackEntry, path: Path, by_id: Mapping[str, MemberData], reviewed: str | None
+) -> list[Problem]:
+    """A feedback's speaker: a guest of the meeting, or a member of the list present at the
+    meeting (SPEC 8), not the member under review."""
+    if entry.guest is not None:
+        count = len(mf.meeting.guests)
+        if entry.guest >= count:
+            return [Problem(path + ("guest",), f"Không có khách mời số {entry.guest}: {guest_count_text(count)}.")]
+        return []
+    if entry.by is None or entry.by not in by_id:
+        return [Problem(path + ("by",), f"Không có đảng viên mã {entry.by} trong danh sách.")]
+    if entry.by == reviewed:
+        return [Problem(path + ("by",), "Người góp ý phải là đồng chí khác, không phải người tự kiểm điểm.")]
+    speaker = by_id[entry.by]
+    if speaker.attendance is not Attendance.PRESENT:
+        return [Problem(path + ("by",), absent_speaker_message(speaker.name))]
+    return []
+
+
+def absent_speaker_message(name: str) -> str:
+    """Return the refusal of a feedback attributed to a member absent from the meeting."""
+    return (
+        f"Đồng chí {name} vắng mặt tại hội nghị nên không ghi là người góp ý: "
+        "người góp ý là đảng viên có mặt hoặc khách mời của hội nghị."
+    )
+
+
+def guest_count_text(count: int) -> str:
+    """Return how many guests the meeting file lists, for a guest reference out of range."""
+    if count == 0:
+        return "meeting.guests không có khách mời nào"
+    return f"meeting.guests có {count} khách mời, đánh số từ 0 đến {count - 1}"
+
+
 def _check_collective_reviews(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Problem]:
-    """Each collective review's subject once; its feedback by members of the list."""
+    """Each collective review's subject once; its feedback by members present or guests."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, review in enumerate(mf.collective_reviews):
@@ -763,13 +829,7 @@ def _check_collective_reviews(mf: MeetingFile, by_id: Mapping[str, MemberData]) 
             )
         seen.setdefault(review.subject, i)
         for j, entry in enumerate(review.feedback):
-            if entry.by not in by_id:
-                problems.append(
-                    Problem(
-                        ("collective_reviews", i, "feedback", j, "by"),
-                        f"Không có đảng viên mã {entry.by} trong danh sách.",
-                    )
-                )
+            problems += _check_speaker(mf, entry, ("collective_reviews", i, "feedback", j), by_id, None)
     return problems
 
 
@@ -813,7 +873,7 @@ def _check_ballot_counts(mf: MeetingFile) -> list[Problem]:
         if len(p.path) == 2 and p.path[0] == "rows" and reasons.get(str(p.path[1])) is not None:
             reason = reasons[str(p.path[1])]
             assert reason is not None
-            message = f"Đảng viên này không được xếp loại ({rules.NOT_RATED_LABELS[NotRatedReason(reason)].lower()}): không có dòng trên phiếu."
+            message = f"Đảng viên này không được xếp loại ({vocabulary.lower_first(rules.NOT_RATED_LABELS[NotRatedReason(reason)])}): không có dòng trên phiếu."
         problems.append(Problem(("ballot",) + p.path, message))
     return problems
 
@@ -832,8 +892,10 @@ def _moment(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds" if value.second else "minutes")
 
 
-def _feedback(entries: list[FeedbackEntry]) -> list[dict[str, str]]:
-    return [{"by": e.by, "text": e.text} for e in entries]
+def _feedback(entries: list[FeedbackEntry]) -> list[dict[str, Any]]:
+    return [
+        {"guest": e.guest, "text": e.text} if e.guest is not None else {"by": e.by, "text": e.text} for e in entries
+    ]
 
 
 def _member(m: MemberData) -> dict[str, Any]:

@@ -438,11 +438,16 @@ class CollectiveReview(Versioned, db.Model):
 
 
 class Feedback(db.Model):
-    """A named colleague's feedback (ý kiến góp ý) on an individual or a collective review."""
+    """A named speaker's feedback (ý kiến góp ý) on an individual or a collective review.
+
+    The speaker is a member present at the meeting (``speaker``) or one of its guests
+    (``guest``, e.g. the ward's representative): exactly one of the two (SPEC 8).
+    """
 
     __tablename__ = "feedback"
     __table_args__ = (
         CheckConstraint("(individual_review_id IS NULL) <> (collective_review_id IS NULL)", name="one_review"),
+        CheckConstraint("(speaker_id IS NULL) <> (guest_id IS NULL)", name="one_speaker"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -453,7 +458,8 @@ class Feedback(db.Model):
         ForeignKey("collective_review.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
-    speaker_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"), index=True)
+    guest_id: Mapped[int | None] = mapped_column(ForeignKey("guest.id", ondelete="RESTRICT"), index=True)
     text: Mapped[str] = mapped_column(Text)
 
     individual_review: Mapped[IndividualReview | None] = relationship(
@@ -462,7 +468,8 @@ class Feedback(db.Model):
     collective_review: Mapped[CollectiveReview | None] = relationship(
         back_populates="feedback", foreign_keys=[collective_review_id]
     )
-    speaker: Mapped[Member] = relationship()
+    speaker: Mapped[Member | None] = relationship()
+    guest: Mapped[Guest | None] = relationship()
 
 
 class BallotCounter(Versioned, db.Model):

@@ -74,6 +74,8 @@ NOT_RATED_LABELS: Final = {
 # Members (SPEC 3) and the roll call.
 
 STANDING_LABELS: Final = {"official": "Chính thức", "probationary": "Dự bị"}
+# A guest of the meeting (khách mời, SPEC 1.1), e.g. the ward committee's representative.
+GUEST_LABEL: Final = "Khách mời"
 POSITION_LABELS: Final = {
     "secretary": "Bí thư",
     "deputy_secretary": "Phó Bí thư",

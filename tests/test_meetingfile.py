@@ -100,6 +100,13 @@ def member(doc: dict[str, Any], member_id: str) -> dict[str, Any]:
     return next(m for m in doc["members"] if m["id"] == member_id)
 
 
+def drop_feedback_by(doc: dict[str, Any], member_id: str) -> None:
+    """Drop the feedback a member gave: an absent member is no speaker (SPEC 8)."""
+    reviews = [m["review"] for m in doc["members"] if m.get("review")] + doc["collective_reviews"]
+    for review in reviews:
+        review["feedback"] = [f for f in review["feedback"] if f.get("by") != member_id]
+
+
 def make_exempt_m10(doc: dict[str, Any]) -> None:
     """Make m10 exempt, as a well-formed file has it: no review, no ballot row."""
     m10 = member(doc, "m10")
@@ -488,7 +495,12 @@ BAD_CASES = [
     bad(
         "issued-above-voters-when-absent",
         {"members[4].attendance": "absent", "meeting.minutes_approved_by": 9},
-        {"ballot.issued": ("(10)", "(9)")},
+        {
+            "ballot.issued": ("(10)", "(9)"),
+            # m05 spoke in the seed: an absent member is no speaker (SPEC 8)
+            "members[3].review.feedback[0].by": ("Trần Thị Minh Nguyệt", "vắng mặt"),
+            "collective_reviews[0].feedback[0].by": ("Trần Thị Minh Nguyệt", "vắng mặt"),
+        },
     ),
     bad("invalid-above-returned", {"ballot.invalid": 11}, {"ballot.invalid": ("(11)", "(10)")}, exact=False),
     bad("issued-negative", {"ballot.issued": -1}, {"ballot.issued": "-1"}),
@@ -501,7 +513,12 @@ BAD_CASES = [
     bad("counter-twice", {"ballot.counters[2]": "m06"}, {"ballot.counters[2]": "Đỗ Thị Thanh Thủy"}),
     bad(
         "counter-absent",
-        {"members[8].attendance": "absent", "meeting.minutes_approved_by": 9, "ballot.counters[2]": "m09"},
+        lambda d: (
+            put(d, "members[8].attendance", "absent"),
+            put(d, "meeting.minutes_approved_by", 9),
+            put(d, "ballot.counters[2]", "m09"),
+            drop_feedback_by(d, "m09"),
+        ),
         {"ballot.counters[2]": ("Ngô Thị Bích Ngọc", "có mặt"), "ballot.issued": ("(10)", "(9)")},
     ),
     bad("counters-not-a-list", {"ballot.counters": "m06"}, {"ballot.counters": "danh sách"}),
@@ -804,6 +821,7 @@ def test_every_optional_member_key_is_written_in_spec_order() -> None:
     put(doc, "meeting.minutes_approved_by", 9)
     m10 = member(doc, "m10")
     del m10["review"]
+    drop_feedback_by(doc, "m10")
     m10.update(
         exempt=True,
         suspended=True,
@@ -1155,3 +1173,97 @@ def test_loads_of_random_bytes_never_crashes(data: bytes) -> None:
     mf, problems = loads(data)
     if mf is None:
         assert problems and all(format_path(p.path) for p in problems)
+
+
+# ---------------------------------------------------------------------------
+# Speakers (SPEC 8): a member present or a guest of the meeting
+
+WARD_GUEST = {"name": "Đồng Văn Khải", "title": "Phó Bí thư Đảng ủy phường"}
+
+
+def with_guest_speakers(doc: dict[str, Any]) -> dict[str, Any]:
+    """Give the seed a guest, who speaks in the cell's review and in m03's."""
+    doc["meeting"]["guests"] = [WARD_GUEST, {"name": "Lê Văn Tư", "title": ""}]
+    doc["collective_reviews"][0]["feedback"].append({"guest": 0, "text": "Chi bộ cần phát huy."})
+    put(doc, "members[2].review.feedback[0]", {"guest": 1, "text": "Đồng chí cần cố gắng hơn."})
+    return doc
+
+
+def test_a_guest_speaks_by_position_and_comes_back_as_written() -> None:
+    doc = with_guest_speakers(seed())
+    mf, problems = parse(doc)
+    assert problems == [] and mf is not None
+    cell_feedback = mf.collective_reviews[0].feedback
+    assert [(e.by, e.guest) for e in cell_feedback] == [("m05", None), (None, 0)]
+    m03 = mf.members[2].review
+    assert m03 is not None and (m03.feedback[0].by, m03.feedback[0].guest) == (None, 1)
+    out = dump(mf, with_results=False)
+    assert out["collective_reviews"][0]["feedback"][1] == {"guest": 0, "text": "Chi bộ cần phát huy."}
+    assert list(out["members"][2]["review"]["feedback"][0]) == ["guest", "text"]  # no "by" beside it
+    text = dumps(out)
+    again, problems = loads(text)
+    assert problems == [] and again is not None
+    assert dumps(dump(again, with_results=False)) == text
+
+
+def test_speaker_name_names_a_member_or_a_guest_with_the_title() -> None:
+    mf, problems = parse(with_guest_speakers(seed()))
+    assert problems == [] and mf is not None
+    cell = mf.collective_reviews[0].feedback
+    assert mf.speaker_name(cell[0]) == "Trần Thị Minh Nguyệt"
+    assert mf.speaker_name(cell[1]) == "Đồng Văn Khải (Phó Bí thư Đảng ủy phường)"
+    m03 = mf.members[2].review
+    assert m03 is not None and mf.speaker_name(m03.feedback[0]) == "Lê Văn Tư"  # no title, no brackets
+
+
+def test_a_guest_speaker_the_file_does_not_list_is_refused_with_its_path() -> None:
+    doc = with_guest_speakers(seed())
+    doc["meeting"]["guests"] = [WARD_GUEST]
+    problems = problems_of(doc)
+    assert set(problems) == {"members[2].review.feedback[0].guest"}
+    assert "số 1" in problems["members[2].review.feedback[0].guest"]
+    assert "0 đến 0" in problems["members[2].review.feedback[0].guest"]
+    doc["meeting"]["guests"] = []
+    assert set(problems_of(doc)) == {"members[2].review.feedback[0].guest", "collective_reviews[0].feedback[1].guest"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "path", "fragment"),
+    [
+        ({"by": "m02", "guest": 0, "text": "Hai người?"}, "members[2].review.feedback[0].guest", "cả hai"),
+        ({"text": "Ai nói?"}, "members[2].review.feedback[0].by", "guest"),
+        ({"guest": "0", "text": "Chuỗi"}, "members[2].review.feedback[0].guest", "số nguyên"),
+        ({"guest": -1, "text": "Âm"}, "members[2].review.feedback[0].guest", "-1"),
+        ({"guest": True, "text": "Đúng"}, "members[2].review.feedback[0].guest", "số nguyên"),
+    ],
+)
+def test_a_feedback_names_one_speaker_by_member_or_guest(entry: dict[str, Any], path: str, fragment: str) -> None:
+    doc = with_guest_speakers(seed())
+    put(doc, "members[2].review.feedback[0]", entry)
+    problems = problems_of(doc)
+    assert set(problems) == {path}, problems
+    assert fragment in problems[path] and VIETNAMESE.search(problems[path])
+
+
+@pytest.mark.parametrize("attendance", ["absent_excused", "absent"])
+def test_feedback_attributed_to_an_absent_member_is_refused_with_its_path(attendance: str) -> None:
+    doc = seed()
+    # m05 spoke on the cell's review and on m04's: absent, even with a reason, they spoke not.
+    put(doc, "members[4].attendance", attendance)
+    if attendance == "absent_excused":
+        put(doc, "members[4].absence_reason", "Đi công tác")
+    put(doc, "meeting.minutes_approved_by", 9)
+    problems = problems_of(doc)  # the ballot then has one voter too few as well
+    speaker_paths = {p for p in problems if ".feedback[" in p}
+    assert speaker_paths == {"members[3].review.feedback[0].by", "collective_reviews[0].feedback[0].by"}, problems
+    for path in speaker_paths:
+        assert "Trần Thị Minh Nguyệt" in problems[path] and "vắng mặt" in problems[path]
+        assert "khách mời" in problems[path]
+
+
+def test_the_party_keeps_its_capital_in_the_files_messages() -> None:
+    # A new member (admitted under 6 months) has no ballot row: the message names why, "vào Đảng".
+    doc = seed()
+    put(doc, "members[9].admitted_on", "2020-08-01")
+    message = next(m for p, m in problems_of(doc).items() if p.startswith("ballot.rows.m10"))
+    assert "vào Đảng" in message and "đảng" not in message.replace("Đảng", "")

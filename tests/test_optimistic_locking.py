@@ -154,7 +154,7 @@ def test_feedback_alone_changes_the_version(app, two_secretaries):
     with app.app_context():
         speaker = db.session.scalar(select(Member.id).where(Member.code == "m04"))
     # Only a feedback row changes: the review's own columns stay the same.
-    changed = {**data, "feedback-0-speaker": str(speaker), "feedback-0-text": "Ý kiến mới của đồng chí."}
+    changed = {**data, "feedback-0-speaker": f"m:{speaker}", "feedback-0-text": "Ý kiến mới của đồng chí."}
     assert first.post(url, data={**loaded_first, **changed}).status_code == 302
     refused = second.post(url, data={**loaded_second, **data})
     assert refused.status_code == 409

@@ -92,7 +92,7 @@ def feedback_fields(rows: list[tuple[object, str]]) -> dict[str, str]:
     """Return form fields for feedback rows given as (speaker's member id or "", text)."""
     out: dict[str, str] = {}
     for i, (speaker, text) in enumerate(rows):
-        out[f"feedback-{i}-speaker"] = str(speaker)
+        out[f"feedback-{i}-speaker"] = f"m:{speaker}" if str(speaker) not in ("", "0") else str(speaker)
         out[f"feedback-{i}-text"] = text
     return out
 
@@ -317,7 +317,7 @@ def test_individual_review_is_saved_and_next_goes_to_the_next_member(app, client
     assert "Nguyễn Thị Ngọc Hân" in page and "Bí thư" in page
     assert 'name="self_score"' not in page  # no score before 2025
     # The member cannot pick themself as a speaker.
-    assert f'<option value="{people["m01"][1]}">' not in page and f'<option value="{people["m02"][1]}">' in page
+    assert f'<option value="m:{people["m01"][1]}">' not in page and f'<option value="m:{people["m02"][1]}">' in page
 
     rows = [(people["m03"][1], "Góp ý của đồng chí Hòa."), (people["m02"][1], "Góp ý của đồng chí Hương.")]
     # Typed in decomposed Unicode (as some keyboards send it): stored in NFC.
@@ -382,7 +382,10 @@ def bad_collective_cases(people):  # type: ignore[no-untyped-def]
         (feedback_fields([(m05, "")]), "Ghi nội dung ý kiến (hoặc bỏ chọn người góp ý để bỏ dòng này)."),
         (feedback_fields([("0", "Ai nói?")]), "Chọn đồng chí phát biểu ý kiến này."),
         (feedback_fields([("", "Ai nói?")]), "Chọn đồng chí phát biểu ý kiến này."),
-        (feedback_fields([("99999", "Người lạ.")]), "Người góp ý không có trong danh sách đảng viên của hội nghị."),
+        (
+            feedback_fields([("99999", "Người lạ.")]),
+            "Người góp ý không có trong danh sách đảng viên có mặt và khách mời của hội nghị.",
+        ),
         (feedback_fields([("abc", "Người lạ.")]), "Lựa chọn không hợp lệ."),
         ({"conclusion": "a" * 20_001}, "Dài 20.001 ký tự, tối đa 20.000 ký tự."),
         ({"remedy_plan": "Có ký tự lạ \x0b ở đây."}, "Có ký tự điều khiển không hợp lệ"),
@@ -447,7 +450,7 @@ def test_error_rows_keep_their_place(app, client, seeded):
     rows = [(people["m02"][1], "Một."), (people["m03"][1], ""), (people["m04"][1], "Ba.")]
     page = post(client, url, collective_data(**feedback_fields(rows))).get_data(as_text=True)
     assert re.search(r'id="feedback-1-text"[^>]*>\s*</textarea>\s*<p class="error" id="feedback-1-text-error">', page)
-    assert re.search(rf'<option selected value="{people["m04"][1]}">', page)
+    assert re.search(rf'<option selected value="m:{people["m04"][1]}">', page)
     assert page.index("Một.") < page.index("Ba.")
 
 

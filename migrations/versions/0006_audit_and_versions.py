@@ -5,13 +5,14 @@ Revises: 0005
 Create Date: 2026-11-28 20:18:15.773956
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -36,87 +37,87 @@ SQLITE_TRIGGERS = (
 
 
 def upgrade():
-    op.create_table('audit_entry',
-    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('actor', sa.String(length=64), nullable=False),
-    sa.Column('table_name', sa.String(length=64), nullable=False),
-    sa.Column('row_id', sa.Integer(), nullable=True),
-    sa.Column('action', sa.String(length=8), nullable=False),
-    sa.Column('meeting_id', sa.Integer(), nullable=True),
-    sa.Column('before', sa.Text(), nullable=True),
-    sa.Column('after', sa.Text(), nullable=True),
-    sa.Column('prev_hash', sa.String(length=64), nullable=False),
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry')),
-    sa.UniqueConstraint('hash', name=op.f('uq_audit_entry_hash'))
+    op.create_table(
+        "audit_entry",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("table_name", sa.String(length=64), nullable=False),
+        sa.Column("row_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=8), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=True),
+        sa.Column("before", sa.Text(), nullable=True),
+        sa.Column("after", sa.Text(), nullable=True),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
+        sa.UniqueConstraint("hash", name=op.f("uq_audit_entry_hash")),
     )
-    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_entry_meeting_id'), ['meeting_id'], unique=False)
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entry_meeting_id"), ["meeting_id"], unique=False)
 
     dialect = op.get_bind().dialect.name
-    if dialect == 'postgresql':
+    if dialect == "postgresql":
         op.execute(PG_FUNCTION)
         op.execute(PG_TRIGGER)
-    elif dialect == 'sqlite':
+    elif dialect == "sqlite":
         for statement in SQLITE_TRIGGERS:
             op.execute(statement)
 
-    with op.batch_alter_table('ballot_counter', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("ballot_counter", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
-    with op.batch_alter_table('collective_review', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("collective_review", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
-    with op.batch_alter_table('guest', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("guest", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
-    with op.batch_alter_table('individual_review', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("individual_review", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
-    with op.batch_alter_table('member', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
-    with op.batch_alter_table('participant', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("participant", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
-    with op.batch_alter_table('tally', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
-
+    with op.batch_alter_table("tally", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('tally', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("tally", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('participant', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("participant", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('member', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('individual_review', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("individual_review", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('guest', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("guest", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('collective_review', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("collective_review", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('ballot_counter', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("ballot_counter", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_entry_meeting_id'))
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entry_meeting_id"))
 
-    op.drop_table('audit_entry')  # its triggers go with it
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP FUNCTION IF EXISTS audit_entry_append_only()')
+    op.drop_table("audit_entry")  # its triggers go with it
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_entry_append_only()")

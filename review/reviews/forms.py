@@ -16,7 +16,7 @@ from wtforms.validators import Optional, StopValidation, ValidationError
 
 from ..form_saving import version_field
 from ..forms import VIETNAMESE, BaseForm
-from ..meetingfile import TEXT_MAX
+from ..meetingfile import TEXT_MAX, absent_speaker_message
 from ..rules import LEVEL_LABELS, LEVELS
 from ..text import CONTROL, CONTROL_MESSAGE, one_line_break, strip_nfc, thousands
 
@@ -50,18 +50,39 @@ def level_field(label: str) -> SelectField:
     return SelectField(label, choices=LEVEL_CHOICES, default="")
 
 
-def speaker_id(value: Any) -> int:
-    """Coerce a speaker choice to a member id; no choice is 0."""
-    if value is None or value == "":
-        return 0
-    return int(value)
+SPEAKER_VALUE = re.compile(r"[mg]:[0-9]{1,18}", re.ASCII)
+ABSENT_MARK = "vắng mặt"
 
 
-def feedback_entry_form(speakers: Mapping[int, str], reviewed_member_id: int | None) -> type[Form]:
-    """Return the form of one feedback row for the given speakers (member id -> name).
+def speaker_value(value: Any) -> str:
+    """Coerce a speaker choice to its key (``m:<member id>``, ``g:<guest id>``); no choice is "".
 
+    A bare number, as the select sent before guests could speak, names a member.
+    """
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if text in ("", "0"):
+        return ""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return f"m:{int(text)}"
+    if not SPEAKER_VALUE.fullmatch(text):
+        raise ValueError(text)  # WTForms answers "Lựa chọn không hợp lệ."
+    return text
+
+
+def feedback_entry_form(
+    speakers: Mapping[str, str], reviewed_member_id: int | None, absent: Mapping[str, str] | None = None
+) -> type[Form]:
+    """Return the form of one feedback row for the given speakers (key -> label).
+
+    The speakers are the members present and the guests (SPEC 8), keyed ``m:<member id>`` and
+    ``g:<guest id>``. ``absent`` names the members not present: a row naming one (recorded before
+    the roll call changed) shows them, marked, and is refused until another speaker is chosen.
     ``reviewed_member_id`` is the member under review: they cannot give feedback on themselves.
     """
+    absent = dict(absent or {})
+    reviewed = f"m:{reviewed_member_id}" if reviewed_member_id is not None else None
 
     class FeedbackEntryForm(Form):
         class Meta:
@@ -70,12 +91,18 @@ def feedback_entry_form(speakers: Mapping[int, str], reviewed_member_id: int | N
 
         speaker = SelectField(
             "Người góp ý",
-            coerce=speaker_id,
-            choices=[(0, NO_SPEAKER)] + [(member_id, name) for member_id, name in speakers.items()],
+            coerce=speaker_value,
+            choices=[("", NO_SPEAKER)] + list(speakers.items()),
             validate_choice=False,  # checked below, with messages that say what is wrong
-            default=0,
+            default="",
         )
         text = long_text("Nội dung ý kiến", rows=3)
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            chosen = self.speaker.data
+            if chosen in absent:  # show who the row names, so the refusal can be read beside it
+                self.speaker.choices = [*self.speaker.choices, (chosen, f"{absent[chosen]} ({ABSENT_MARK})")]
 
         def validate_speaker(self, field: SelectField) -> None:
             if field.process_errors:
@@ -84,10 +111,14 @@ def feedback_entry_form(speakers: Mapping[int, str], reviewed_member_id: int | N
                 if self.text.data:
                     raise ValidationError("Chọn đồng chí phát biểu ý kiến này.")
                 return
-            if reviewed_member_id is not None and field.data == reviewed_member_id:
+            if reviewed is not None and field.data == reviewed:
                 raise ValidationError("Đồng chí đang tự kiểm điểm không góp ý cho chính mình: chọn đồng chí khác.")
+            if field.data in absent:
+                raise ValidationError(absent_speaker_message(absent[field.data]))
             if field.data not in speakers:
-                raise ValidationError("Người góp ý không có trong danh sách đảng viên của hội nghị.")
+                raise ValidationError(
+                    "Người góp ý không có trong danh sách đảng viên có mặt và khách mời của hội nghị."
+                )
 
         def validate_text(self, field: TextAreaField) -> None:
             if self.speaker.data and not self.speaker.process_errors and not field.data:
@@ -118,8 +149,8 @@ class ReviewForm(BaseForm):
                 out[name] = list(field.errors)
         return out
 
-    def feedback_entries(self) -> list[tuple[int, str]]:
-        """Return the filled feedback rows, in order, as (speaker's member id, text)."""
+    def feedback_entries(self) -> list[tuple[str, str]]:
+        """Return the filled feedback rows, in order, as (speaker's key, text): ``m:<member id>`` or ``g:<guest id>``."""
         rows = []
         for entry in self["feedback"].entries:
             speaker, text = entry.form.speaker.data, entry.form.text.data
@@ -128,7 +159,12 @@ class ReviewForm(BaseForm):
         return rows
 
 
-def collective_form(subject: str, speakers: Mapping[int, str], data: Mapping[str, Any] | None = None) -> ReviewForm:
+def collective_form(
+    subject: str,
+    speakers: Mapping[str, str],
+    data: Mapping[str, Any] | None = None,
+    absent: Mapping[str, str] | None = None,
+) -> ReviewForm:
     """Return the form of the cell's (``subject`` "cell") or the committee's collective review."""
     whose = "tập thể chi bộ" if subject == "cell" else "tập thể chi ủy"
 
@@ -139,7 +175,7 @@ def collective_form(subject: str, speakers: Mapping[int, str], data: Mapping[str
             "phương hướng, biện pháp năm tới.",
             rows=10,
         )
-        feedback = FieldList(FormField(feedback_entry_form(speakers, None)), min_entries=1)
+        feedback = FieldList(FormField(feedback_entry_form(speakers, None, absent)), min_entries=1)
         conclusion = long_text("Kết luận của chủ trì hội nghị")
         self_level = level_field(f"Mức {whose} tự đánh giá, xếp loại")
         remedy_plan = long_text("Kế hoạch khắc phục hạn chế, khuyết điểm")
@@ -152,7 +188,11 @@ SCORE_MESSAGE = "Điểm tự chấm là số nguyên từ 0 đến 100."
 
 
 def individual_form(
-    speakers: Mapping[int, str], reviewed_member_id: int, scored: bool, data: Mapping[str, Any] | None = None
+    speakers: Mapping[str, str],
+    reviewed_member_id: int,
+    scored: bool,
+    data: Mapping[str, Any] | None = None,
+    absent: Mapping[str, str] | None = None,
 ) -> ReviewForm:
     """Return the form of one member's review; the self-score only when the rules score."""
 
@@ -169,7 +209,7 @@ def individual_form(
             validators=[Optional()],
             render_kw={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"},
         )
-        feedback = FieldList(FormField(feedback_entry_form(speakers, reviewed_member_id)), min_entries=1)
+        feedback = FieldList(FormField(feedback_entry_form(speakers, reviewed_member_id, absent)), min_entries=1)
         response = long_text("Ý kiến tiếp thu, giải trình của đảng viên")
         conclusion = long_text("Kết luận của chủ trì hội nghị")
 

@@ -16,7 +16,7 @@ from ..form_saving import loaded_version, save_form
 from ..layout import frozen_notice, next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
-from ..rules import LEVEL_LABELS, Level
+from ..rules import LEVEL_LABELS, Attendance, Level
 from ..versioning import check_version
 from . import bp
 from .forms import NO_SPEAKER, ReviewForm, collective_form, individual_form
@@ -28,26 +28,71 @@ SUBJECTS = {
 STANDING_LABELS = vocabulary.STANDING_LABELS
 
 
-def speakers_of(meeting: Meeting, leave_out: Participant | None = None) -> dict[int, str]:
-    """Return the meeting's participants who may speak, as member id -> name, in roll order."""
-    return {p.member_id: p.name for p in meeting.participants if leave_out is None or p.id != leave_out.id}
+def speakers_of(meeting: Meeting, leave_out: Participant | None = None) -> dict[str, str]:
+    """Return who may speak (SPEC 8): the members present in roll order, then the guests.
+
+    Keys are the select's values (:func:`speaker_key`): ``m:<member id>`` and ``g:<guest id>``;
+    a guest is labelled as a guest, with their title.
+    """
+    members = {
+        speaker_key(member_id=p.member_id): p.name
+        for p in meeting.participants
+        if p.attendance is Attendance.PRESENT and (leave_out is None or p.id != leave_out.id)
+    }
+    return members | {speaker_key(guest_id=g.id): guest_label(g.name, g.title) for g in meeting.guests}
+
+
+def absent_of(meeting: Meeting) -> dict[str, str]:
+    """Return the members not present, keyed as :func:`speakers_of` keys them: they may not speak."""
+    return {
+        speaker_key(member_id=p.member_id): p.name
+        for p in meeting.participants
+        if p.attendance is not Attendance.PRESENT
+    }
+
+
+def guest_label(name: str, title: str) -> str:
+    """Return a guest as the speaker select lists them: "Name (Khách mời, title)"."""
+    return f"{name} ({vocabulary.GUEST_LABEL}, {title})" if title.strip() else f"{name} ({vocabulary.GUEST_LABEL})"
+
+
+def speaker_key(member_id: int | None = None, guest_id: int | None = None) -> str:
+    """Return a speaker's value in the select: ``m:<member id>`` or ``g:<guest id>``."""
+    return f"g:{guest_id}" if guest_id is not None else f"m:{member_id}"
+
+
+def stored_speaker(f: Feedback) -> str:
+    """Return a stored feedback's speaker as the select's value."""
+    return speaker_key(guest_id=f.guest_id) if f.guest_id is not None else speaker_key(member_id=f.speaker_id)
 
 
 def stored_feedback(feedback: list[Feedback]) -> list[dict[str, object]]:
     """Return stored feedback as form rows, plus one blank row to add to."""
-    return [{"speaker": f.speaker_id, "text": f.text} for f in feedback] + [{}]
+    return [{"speaker": stored_speaker(f), "text": f.text} for f in feedback] + [{}]
 
 
-def updated_feedback(existing: list[Feedback], entries: list[tuple[int, str]]) -> list[Feedback]:
-    """Return the feedback rows for ``entries``, reusing the stored rows in place."""
+def updated_feedback(existing: list[Feedback], entries: list[tuple[str, str]]) -> list[Feedback]:
+    """Return the feedback rows for ``entries`` (speaker's key, text), reusing the stored rows in place."""
     rows: list[Feedback] = []
-    for position, (speaker_id, text) in enumerate(entries):
+    for position, (speaker, text) in enumerate(entries):
         row = existing[position] if position < len(existing) else Feedback()
+        kind, _, number = speaker.partition(":")
         row.position = position
-        row.speaker_id = speaker_id
+        row.speaker_id = int(number) if kind == "m" else None
+        row.guest_id = int(number) if kind == "g" else None
         row.text = text
         rows.append(row)
     return rows  # rows no longer listed are deleted with the relationship's delete-orphan
+
+
+def feedback_speaker_name(f: Feedback, names: dict[str, str]) -> str:
+    """Return the name a stored feedback's speaker is shown by."""
+    known = names.get(stored_speaker(f))
+    if known is not None:
+        return known
+    if f.guest is not None:
+        return guest_label(f.guest.name, f.guest.title)
+    return f.speaker.name if f.speaker is not None else ""
 
 
 def current_text(review: IndividualReview | CollectiveReview | None, names: dict[int, str]) -> list[tuple[str, str]]:
@@ -64,7 +109,7 @@ def current_text(review: IndividualReview | CollectiveReview | None, names: dict
     if isinstance(review, IndividualReview) and review.self_score is not None:
         lines.append(("Điểm tự chấm", str(review.self_score)))
     for f in review.feedback:
-        lines.append((f"Ý kiến của đồng chí {names.get(f.speaker_id, f.speaker.name)}", f.text))
+        lines.append((f"Ý kiến của đồng chí {feedback_speaker_name(f, names)}", f.text))
     if isinstance(review, IndividualReview):
         lines.append(("Ý kiến tiếp thu, giải trình", review.response))
     else:
@@ -98,6 +143,7 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
         abort(404)
     review = next((c for c in meeting.collective_reviews if c.subject == subject), None)
     speakers = speakers_of(meeting)
+    absent = absent_of(meeting)
     data = None
     if request.method == "GET" and review is not None:
         data = {
@@ -109,7 +155,7 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
         }
     if request.method == "GET":
         data = (data or {}) | {"version": loaded_version(review)}
-    form = collective_form(subject, speakers, data)
+    form = collective_form(subject, speakers, data, absent=absent)
 
     def save() -> None:
         # Hold the meeting's row, so two saves of a page queue up: without it, two first saves of
@@ -246,7 +292,7 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
     data = None
     if request.method == "GET":
         data = (review_data(participant.review) or {}) | {"version": loaded_version(participant.review)}
-    form: ReviewForm = individual_form(speakers, participant.member_id, scored, data)
+    form: ReviewForm = individual_form(speakers, participant.member_id, scored, data, absent=absent_of(meeting))
     score_frozen = scored and meeting.sealed  # the score caps the level: sealed (SPEC 5.4, 5.7a)
     if score_frozen:
         form.self_score.render_kw = {"readonly": True, "aria-readonly": "true"}
