@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -42,6 +43,7 @@ from .document import (
 )
 from .markup import para_text
 
+ALIGNMENTS = {"left": TA_LEFT, "center": TA_CENTER, "justify": TA_JUSTIFY, "right": TA_RIGHT}
 CELL_PADDING = 6 + 6  # ReportLab's default left and right cell padding, in points
 ROW_PADDING = 3 + 4  # grid_table's top and bottom padding
 KEEP_TABLE_ROWS = 25  # a table with text kept under it is kept whole up to this many rows
@@ -63,7 +65,7 @@ def paragraph_style(style: ParaStyle) -> ParagraphStyle:
         fontName=font_of(style),
         fontSize=style.size,
         leading=style.line,
-        alignment=style.align,
+        alignment=ALIGNMENTS[style.align],  # type: ignore[arg-type]
         firstLineIndent=style.first_line_indent_mm * mm,
         spaceBefore=style.space_before,
         spaceAfter=style.space_after,
