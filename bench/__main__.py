@@ -169,16 +169,17 @@ def _paragraphs(flowables: list[Any]) -> list[Any]:
 
 
 def captured_story(mf: Any, result: Any, seal: Any) -> list[Any]:
-    """Return the story our minutes would lay out (reports.minutes builds it, we keep it)."""
+    """Return the story our minutes would lay out (reports.pdf_writer builds it, we keep it)."""
+    import reports.common as common
     import reports.minutes as minutes
 
     kept: list[Any] = []
-    original = minutes.build_pdf
-    minutes.build_pdf = lambda story, **kw: kept.extend(story) or b""  # type: ignore[assignment]
+    original = common.build_pdf
+    common.build_pdf = lambda story, **kw: kept.extend(story) or b""  # type: ignore[assignment]
     try:
         minutes.meeting_minutes(mf, result, seal)
     finally:
-        minutes.build_pdf = original  # type: ignore[assignment]
+        common.build_pdf = original  # type: ignore[assignment]
     return kept
 
 

@@ -1,33 +1,41 @@
-"""The ballot paper (phiếu xếp loại) and the tally sheet for counting marks by hand."""
+"""The ballot paper (phiếu xếp loại) and the tally sheet for counting marks by hand.
+
+Each is built as one description (``reports.document.Document``) that the PDF writer
+(``reports.pdf_writer``) and the Word writer both render.
+"""
 
 from __future__ import annotations
-
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
 
 from review.meetingfile import MeetingFile
 from review.rules import LEVEL_LABELS, LEVEL_SHORT, LEVELS
 from review.vocabulary import BALLOT_COUNT_LABELS, BLANK_LABEL, CELL_ROW_LABEL, lower_first
 
-from .common import (
+from . import pdf_writer
+from .document import (
     CELL,
     CELL_CENTER,
     CELL_HEAD,
+    INSTRUCTION,
     NOTE,
     SUBJECT,
-    TEXT_WIDTH,
     TITLE,
+    Block,
+    Document,
     Heading,
+    Para,
+    ParaStyle,
+    PartyHeader,
+    Space,
     Stamp,
-    build_pdf,
-    esc,
-    grid_table,
-    markup,
-    party_header,
-    style,
+    Table,
+    bold,
+    para,
 )
 
-INSTRUCTION = "Đánh dấu X vào một ô duy nhất trên mỗi dòng"
+INSTRUCTION_TEXT = "Đánh dấu X vào một ô duy nhất trên mỗi dòng"
+TEXT_WIDTH_MM = 165  # A4 (210 mm) less the margins (30 + 15 mm)
+COUNTS = ParaStyle("counts", 12, align="justify", space_after=8)
+TALLY_HEAD = ParaStyle("tally-head", 9.5, bold=True, align="center", leading=13.5)
 
 
 def heading_of(mf: MeetingFile) -> Heading:
@@ -42,76 +50,79 @@ def rated_names(mf: MeetingFile) -> list[str]:
     return [m.name for m in mf.members if m.id in rated]
 
 
-def _level_heads() -> list[Paragraph]:
-    return [Paragraph(f"{esc(LEVEL_LABELS[level])}<br/>({LEVEL_SHORT[level]})", CELL_HEAD) for level in LEVELS]
+def _level_heads() -> list[Para]:
+    return [para(f"{LEVEL_LABELS[level]}\n({LEVEL_SHORT[level]})", style=CELL_HEAD) for level in LEVELS]
+
+
+def _empty(count: int) -> list[Para]:
+    return [Para((), CELL) for _ in range(count)]
 
 
 def ballot_paper(mf: MeetingFile) -> bytes:
-    """Return the ballot paper of SPEC 7: one row per rated member, one for the cell. Unsigned."""
+    """Return the ballot paper of SPEC 7 as PDF bytes: one row per rated member, one for the cell. Unsigned."""
+    return pdf_writer.render(ballot_paper_document(mf))
+
+
+def ballot_paper_document(mf: MeetingFile) -> Document:
+    """Return the ballot paper as the documents' one description."""
     names = rated_names(mf)
-    story = [
-        party_header(heading_of(mf), with_date=False),
-        Spacer(1, 6 * mm),
-        markup(f"PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG<br/>ĐẢNG VIÊN VÀ TỔ CHỨC ĐẢNG NĂM {mf.year}", TITLE),
-        markup(esc(mf.cell), SUBJECT),
-        markup(f"<i>{INSTRUCTION}</i>", style("instruction", 13, alignment=1, spaceAfter=8)),
+    story: list[Block] = [
+        PartyHeader(heading_of(mf), with_date=False),
+        Space(6),
+        para(f"PHIẾU ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG\nĐẢNG VIÊN VÀ TỔ CHỨC ĐẢNG NĂM {mf.year}", style=TITLE),
+        para(mf.cell, style=SUBJECT),
+        para(INSTRUCTION_TEXT, style=INSTRUCTION),
     ]
-    head: list[object] = [Paragraph("STT", CELL_HEAD), Paragraph("Họ và tên", CELL_HEAD), *_level_heads()]
-    rows: list[list[object]] = [head]
-    rows += [
-        [Paragraph(str(i), CELL_CENTER), Paragraph(esc(name), CELL), "", "", "", ""] for i, name in enumerate(names, 1)
-    ]
-    rows.append(
-        [Paragraph(str(len(names) + 1), CELL_CENTER), Paragraph(f"<b>{CELL_ROW_LABEL}</b>", CELL), "", "", "", ""]
-    )
-    box = (TEXT_WIDTH - 12 * mm - 58 * mm) / 4
-    story.append(grid_table(rows, [12 * mm, 58 * mm] + [box] * 4))
-    story.append(Spacer(1, 4 * mm))
+    rows: list[tuple[Para, ...]] = [(para("STT", style=CELL_HEAD), para("Họ và tên", style=CELL_HEAD), *_level_heads())]
+    rows += [(para(str(i), style=CELL_CENTER), para(name, style=CELL), *_empty(4)) for i, name in enumerate(names, 1)]
+    rows.append((para(str(len(names) + 1), style=CELL_CENTER), para(bold(CELL_ROW_LABEL), style=CELL), *_empty(4)))
+    box = (TEXT_WIDTH_MM - 12 - 58) / 4
+    story.append(Table((12, 58, box, box, box, box), tuple(rows)))
+    story.append(Space(4))
     story.append(
-        markup(
+        para(
             "Phiếu đánh dấu nhiều hơn một ô trên một dòng, hoặc không đánh dấu ô nào, thì dòng đó không được tính.",
-            NOTE,
+            style=NOTE,
         )
     )
-    return build_pdf(story, title=f"Phiếu xếp loại năm {mf.year} – {mf.cell}", stamp=Stamp(draft=False))
+    return Document(f"Phiếu xếp loại năm {mf.year} – {mf.cell}", tuple(story), Stamp(draft=False))
 
 
 def tally_sheet(mf: MeetingFile) -> bytes:
-    """Return the tally sheet: wide boxes to count each level's marks by hand, then totals."""
+    """Return the tally sheet as PDF bytes: wide boxes to count each level's marks by hand, then totals."""
+    return pdf_writer.render(tally_sheet_document(mf))
+
+
+def tally_sheet_document(mf: MeetingFile) -> Document:
+    """Return the tally sheet as the documents' one description."""
     names = rated_names(mf)
-    story = [
-        party_header(heading_of(mf), with_date=False),
-        Spacer(1, 6 * mm),
-        markup(f"BẢNG KIỂM PHIẾU XẾP LOẠI CHẤT LƯỢNG NĂM {mf.year}", TITLE),
-        markup(esc(mf.cell), SUBJECT),
-        markup(
-            " ".join(f"{label}: ........" for label in BALLOT_COUNT_LABELS.values()),
-            style("counts", 12, spaceAfter=8),
-        ),
+    story: list[Block] = [
+        PartyHeader(heading_of(mf), with_date=False),
+        Space(6),
+        para(f"BẢNG KIỂM PHIẾU XẾP LOẠI CHẤT LƯỢNG NĂM {mf.year}", style=TITLE),
+        para(mf.cell, style=SUBJECT),
+        para(" ".join(f"{label}: ........" for label in BALLOT_COUNT_LABELS.values()), style=COUNTS),
     ]
-    heads = [
-        Paragraph(f"{LEVEL_SHORT[level]}", style("tally-head", 9.5, fontName=CELL_HEAD.fontName, alignment=1))
-        for level in LEVELS
-    ]
-    head: list[object] = [
-        Paragraph("STT", CELL_HEAD),
-        Paragraph("Họ và tên", CELL_HEAD),
-        *heads,
-        Paragraph(BLANK_LABEL, CELL_HEAD),
-        Paragraph("Cộng", CELL_HEAD),
-    ]
-    rows: list[list[object]] = [head]
+    head = (
+        para("STT", style=CELL_HEAD),
+        para("Họ và tên", style=CELL_HEAD),
+        *(para(LEVEL_SHORT[level], style=TALLY_HEAD) for level in LEVELS),
+        para(BLANK_LABEL, style=CELL_HEAD),
+        para("Cộng", style=CELL_HEAD),
+    )
+    rows: list[tuple[Para, ...]] = [head]
     for i, name in enumerate([*names, CELL_ROW_LABEL], 1):
-        label = f"<b>{CELL_ROW_LABEL}</b>" if i == len(names) + 1 else esc(name)
-        rows.append([Paragraph(str(i), CELL_CENTER), Paragraph(label, CELL), "", "", "", "", "", ""])
-    mark = (TEXT_WIDTH - 12 * mm - 42 * mm - 18 * mm - 14 * mm) / 4
-    story.append(grid_table(rows, [12 * mm, 42 * mm] + [mark] * 4 + [18 * mm, 14 * mm], row_height=13 * mm))
-    story.append(Spacer(1, 3 * mm))
+        label = para(bold(CELL_ROW_LABEL), style=CELL) if i == len(names) + 1 else para(name, style=CELL)
+        rows.append((para(str(i), style=CELL_CENTER), label, *_empty(6)))
+    mark = (TEXT_WIDTH_MM - 12 - 42 - 18 - 14) / 4
+    story.append(Table((12, 42, mark, mark, mark, mark, 18, 14), tuple(rows), row_height_mm=13))
+    story.append(Space(3))
     story.append(
-        markup(
-            f"Mỗi dòng: tổng các ô (kể cả {lower_first(BLANK_LABEL)}) phải bằng {lower_first(BALLOT_COUNT_LABELS['valid'])}. "
-            + " · ".join(f"{LEVEL_SHORT[level]}: {esc(LEVEL_LABELS[level])}" for level in LEVELS),
-            NOTE,
+        para(
+            f"Mỗi dòng: tổng các ô (kể cả {lower_first(BLANK_LABEL)}) phải bằng "
+            f"{lower_first(BALLOT_COUNT_LABELS['valid'])}. "
+            + " · ".join(f"{LEVEL_SHORT[level]}: {LEVEL_LABELS[level]}" for level in LEVELS),
+            style=NOTE,
         )
     )
-    return build_pdf(story, title=f"Bảng kiểm phiếu năm {mf.year} – {mf.cell}", stamp=Stamp(draft=False))
+    return Document(f"Bảng kiểm phiếu năm {mf.year} – {mf.cell}", tuple(story), Stamp(draft=False))

@@ -9,10 +9,11 @@ the two-column header with the superior organisation and the cell on the left an
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date
+from itertools import combinations, pairwise
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
@@ -26,7 +27,10 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, Ta
 
 from review.text import long_day_text
 
+from .document import DRAFT_NOTE_MINUTES, SIGN_HINT, SIGN_HINT_STAMPED, Heading, Stamp
 from .markup import para_text
+
+__all__ = ["DRAFT_NOTE_MINUTES", "SIGN_HINT", "SIGN_HINT_STAMPED", "Heading", "Stamp"]  # re-exported
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "LiberationSerif"  # metric-compatible with Times New Roman; Vietnamese complete
@@ -118,15 +122,42 @@ class RuleUnder(Flowable):
         self.canv.line(start, 1.5, start + self.length, 1.5)
 
 
-@dataclass(frozen=True)
-class Heading:
-    """Who issues the document and where: the header's left column and the date line."""
+HEADER_SIZE = 14
 
-    parent: str  # the ward organisation, e.g. "Đảng bộ phường Thượng Thanh"; "" prints no line
-    cell: str  # e.g. "Chi bộ Trường Mầm non Thượng Thanh" (the committee's documents: "Đảng ủy phường ...")
-    place: str  # e.g. "Thượng Thanh"
-    day: date | None
-    number: str = ""  # the document's number line under the "*", e.g. "Số 15-QĐ/ĐU"; "" prints none
+
+def balanced_lines(words: Sequence[str], width: float, measure: Callable[[str], float]) -> list[str]:
+    """Return words on as few lines as fit ``width``, broken between words so the lines are balanced.
+
+    Among the breaks with the fewest lines, the one whose longest line is shortest wins, and a
+    break between the last two words (a place name's, "THƯỢNG / THANH") is avoided when another
+    fits. A word longer than the width stands on its own line.
+    """
+    words = [w for w in words if w]
+    if not words:
+        return []
+    n = len(words)
+    best: tuple[tuple[int, float], list[str]] | None = None
+    for lines in range(1, n + 1):
+        for cuts in combinations(range(1, n), lines - 1):
+            bounds = (0, *cuts, n)
+            parts = [" ".join(words[a:b]) for a, b in pairwise(bounds)]
+            widths = [measure(part) for part in parts]
+            if max(widths) > width and not all(b - a == 1 for a, b in pairwise(bounds)):
+                continue
+            split_last = 1 if n >= 3 and (n - 1) in cuts else 0
+            key = (split_last, max(widths))
+            if best is None or key < best[0]:
+                best = (key, parts)
+        if best is not None:
+            return best[1]
+    return words
+
+
+def header_lines(value: str, font: str, width: float, size: float = HEADER_SIZE) -> str:
+    """Return an organisation's name for the header's left column: capitals, balanced lines, as markup."""
+    words = upper(value).split()
+    lines = balanced_lines(words, width - 2, lambda line: pdfmetrics.stringWidth(line, font, size))
+    return "<br/>".join(esc(line) for line in lines)
 
 
 def party_header(heading: Heading, with_date: bool = True, *, width: float = TEXT_WIDTH) -> Table:
@@ -138,8 +169,8 @@ def party_header(heading: Heading, with_date: bool = True, *, width: float = TEX
     party = "ĐẢNG CỘNG SẢN VIỆT NAM"
     party_style = style("h-right", 15, alignment=TA_CENTER, leading=18, fontName=f"{FAMILY}-Bold")
     party_width = pdfmetrics.stringWidth(party, f"{FAMILY}-Bold", 15)
-    left = [Paragraph(esc(upper(heading.parent)), center14)] if heading.parent else []
-    left += [Paragraph(esc(upper(heading.cell)), center14b), Paragraph("*", center14)]
+    left = [Paragraph(header_lines(heading.parent, FAMILY, left_width), center14)] if heading.parent else []
+    left += [Paragraph(header_lines(heading.cell, f"{FAMILY}-Bold", left_width), center14b), Paragraph("*", center14)]
     if heading.number:
         left.append(Paragraph(esc(heading.number), style("h-number", 14, alignment=TA_CENTER, leading=17)))
     right: list[Flowable] = [Paragraph(party, party_style), RuleUnder(party_width, right_width - 4)]
@@ -162,11 +193,6 @@ def party_header(heading: Heading, with_date: bool = True, *, width: float = TEX
         )
     )
     return table
-
-
-SIGN_HINT = "(Ký, ghi rõ họ tên)"
-# A committee signs for itself and puts its stamp (a cell has none, SPEC 7).
-SIGN_HINT_STAMPED = "(Ký tên, đóng dấu)"
 
 
 def signature_block(
@@ -222,35 +248,33 @@ def grid_table(
     """Return a bordered table whose header repeats on every page and never sits alone at a foot."""
     heights = None if row_height is None else [None] * header_rows + [row_height] * (len(rows) - header_rows)
     table = Table(rows, colWidths=list(col_widths), rowHeights=heights, repeatRows=header_rows, splitByRow=True)
+    commands: list[Any] = [
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("FONTNAME", (0, 0), (-1, -1), FAMILY),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header_rows:
+        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.Color(0.93, 0.93, 0.93)))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def plain_table(rows: list[list[object]], col_widths: Sequence[float]) -> Table:
+    """Return a table without borders (cells aligned to the top, no side padding)."""
+    table = Table(rows, colWidths=list(col_widths))
     table.setStyle(
         TableStyle(
             [
-                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                 ("FONTNAME", (0, 0), (-1, -1), FAMILY),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.Color(0.93, 0.93, 0.93)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ]
         )
     )
     return table
-
-
-DRAFT_NOTE_MINUTES = "DỰ THẢO – chưa niêm phong kết quả kiểm phiếu"
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What each page carries beyond the text: the draft mark, or the sealed version's fingerprint.
-
-    ``draft_note``: the draft's footer line, which says what is not final yet (the tallies'
-    seal for a cell's documents, the issuing for the committee's decision).
-    """
-
-    draft: bool = True
-    footer: str = ""
-    draft_note: str = DRAFT_NOTE_MINUTES
 
 
 def _decorate(stamp: Stamp, page: tuple[float, float]):  # type: ignore[no-untyped-def]

@@ -24,39 +24,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer
-
 from review.decision_rules import NOT_RATED, SIGNER_TITLE_LABELS, DecisionPaper, PaperCell, PaperMember
 from review.rules import LEVELS, NOT_RATED_LABELS, UNDECIDED
 from review.text import day_text
 from review.vocabulary import LEVEL_LABELS, LEVEL_SHORT, NOT_RATED_LABEL, committee_name
 
-from .common import (
-    BODY,
+from . import pdf_writer
+from .common import upper
+from .document import (
     CELL,
     CELL_CENTER,
     CELL_HEAD,
-    FAMILY,
-    LANDSCAPE_PAGE,
-    LANDSCAPE_TEXT_WIDTH,
+    CELL_SMALL,
     SECTION,
     SIGN_HINT_STAMPED,
     SUBJECT,
-    TEXT_WIDTH,
     TITLE,
+    Block,
+    Document,
     Heading,
-    RuleUnder,
+    Para,
+    ParaStyle,
+    PartyHeader,
+    Room,
+    Signatures,
+    Signer,
+    Space,
     Stamp,
-    build_pdf,
-    esc,
-    grid_table,
-    markup,
-    party_header,
-    recipients_and_signature,
-    style,
-    upper,
+    Table,
+    bold,
+    italic,
+    para,
 )
 
 DRAFT_NOTE = "DỰ THẢO – quyết định của đảng ủy chưa ban hành"
@@ -65,12 +63,20 @@ NUMBER_BLANK = "\u00a0" * 8  # the number's blank in a draft: "Số        -QĐ/
 NUMBER_SUFFIX = "-QĐ/ĐU"
 LIST_DAY_BLANK = "..../..../"
 DEFAULT_TITLE = "BÍ THƯ"
-CENTER_ITALIC = style("decision-italic", 13, fontName=f"{FAMILY}-Italic", alignment=TA_CENTER, spaceAfter=6)
-ISSUER = style("decision-issuer", 14, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER, spaceBefore=8, spaceAfter=6)
-LIST_TITLE = style("decision-list-title", 14, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)
-CELL_SMALL = style("decision-cell-small", 11, leading=13.5)
-GROUP = style("decision-group", 12, leading=15, fontName=f"{FAMILY}-Bold")
-TOTAL = style("decision-total", 12, leading=15, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)
+TEXT_WIDTH_MM = 165  # A4 portrait (210 mm) less the margins (30 + 15 mm)
+LANDSCAPE_WIDTH_MM = 252  # A4 landscape (297 mm) less the margins
+CENTER_ITALIC = ParaStyle("decision-italic", 13, italic=True, align="center", space_after=6)
+ISSUER = ParaStyle("decision-issuer", 14, bold=True, align="center", space_before=8, space_after=6)
+DECISION_SUBJECT = ParaStyle("decision-subject", 14, bold=True, align="center")
+RULE = ParaStyle("decision-rule", 10, align="center", leading=10, space_after=6)
+LIST_TITLE = ParaStyle("decision-list-title", 14, bold=True, align="center")
+GROUP = ParaStyle("decision-group", 12, bold=True, align="left", leading=15)
+TOTAL = ParaStyle("decision-total", 12, bold=True, align="center", leading=15)
+LIST_TOTAL = ParaStyle("decision-list-total", 12, align="left", leading=15, space_before=4)
+SUMMARY_HEAD = ParaStyle("summary-head", 11, bold=True, align="center", leading=13)
+SUMMARY_NUMBER = ParaStyle("summary-number", 11, align="center", leading=13)
+SUMMARY_LEGEND = ParaStyle("summary-legend", 10.5, italic=True, align="left", space_before=3)
+PAGE_BREAK_ROOM_MM = 400  # more than a page: a Room that always starts a new page
 
 
 # ---------------------------------------------------------------------------
@@ -133,7 +139,7 @@ def counts_sentence(counts: dict[str, int], unit: str) -> str:
     return "; ".join(parts)
 
 
-def grounds(paper: DecisionPaper) -> list[Flowable]:
+def grounds(paper: DecisionPaper) -> list[Block]:
     """Return the "Căn cứ ..." lines: the Party's Statute, the profile's texts, the allowance, the cells' results."""
     lines = ["Căn cứ Điều lệ Đảng Cộng sản Việt Nam;"]
     for text in (part.strip() for part in paper.basis.split(",")):
@@ -148,64 +154,57 @@ def grounds(paper: DecisionPaper) -> list[Flowable]:
         f"Căn cứ kết quả kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng và đảng viên năm {paper.year} "
         "của các chi bộ trực thuộc,"
     )
-    return [markup(f"<i>{esc(line)}</i>", BODY) for line in lines]
+    return [para(italic(line)) for line in lines]
 
 
-def opening(paper: DecisionPaper, subject: str) -> list[Flowable]:
+def opening(paper: DecisionPaper, subject: str) -> list[Block]:
     """Return the header, the title "QUYẾT ĐỊNH" with its subject, the grounds and "... QUYẾT ĐỊNH"."""
     return [
-        party_header(heading_of(paper)),
-        Spacer(1, 6 * mm),
-        markup("QUYẾT ĐỊNH", TITLE),
-        markup(esc(subject), style("decision-subject", 14, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)),
-        Spacer(1, 1.5 * mm),
-        RuleUnder(30 * mm, TEXT_WIDTH),
-        Spacer(1, 4 * mm),
-        markup(esc(upper(committee_of(paper))), ISSUER),
+        PartyHeader(heading_of(paper)),
+        Space(6),
+        para("QUYẾT ĐỊNH", style=TITLE),
+        para(subject, style=DECISION_SUBJECT),
+        para("―――――", style=RULE),
+        para(upper(committee_of(paper)), style=ISSUER),
         *grounds(paper),
-        markup("QUYẾT ĐỊNH:", ISSUER),
+        para("QUYẾT ĐỊNH:", style=ISSUER),
     ]
 
 
-def signature(paper: DecisionPaper, width: float = TEXT_WIDTH) -> Flowable:
+def signature(paper: DecisionPaper) -> Signatures:
     """Return "Nơi nhận:" on the left and "T/M ĐẢNG ỦY" / the title / the name on the right."""
     title = upper(SIGNER_TITLE_LABELS[paper.title]) if paper.title is not None else DEFAULT_TITLE
     recipients = ["Như Điều 2,"]
     if paper.superior:
         recipients.append(f"{paper.superior} (để báo cáo),")
     recipients.append(f"Lưu Văn phòng {committee_of(paper)}.")
-    return KeepTogether(
-        [
-            Spacer(1, 4 * mm),
-            recipients_and_signature(
-                recipients, "T/M ĐẢNG ỦY", title, paper.signer, hint=SIGN_HINT_STAMPED, width=width
-            ),
-        ]
+    return Signatures(
+        (Signer("T/M ĐẢNG ỦY", title, paper.signer),), hint=SIGN_HINT_STAMPED, recipients=tuple(recipients)
     )
 
 
-def article(number: int, text: str) -> Paragraph:
-    """Return "Điều N. ..." (the article's name in bold, its text as given: document markup)."""
-    return markup(f"<b>Điều {number}.</b> {text}", BODY)
+def article(number: int, text: str) -> Para:
+    """Return "Điều N. ..." (the article's name in bold, its text plain)."""
+    return para(bold(f"Điều {number}."), f" {text}")
 
 
-def list_heading(paper: DecisionPaper, what: str) -> list[Flowable]:
-    """Return the attached list's title: "DANH SÁCH", what it lists, the reference to the decision."""
+def list_heading(paper: DecisionPaper, what: str) -> list[Block]:
+    """Return the attached list's title on a new page: "DANH SÁCH", what it lists, the reference."""
     return [
-        PageBreak(),
-        markup("DANH SÁCH", TITLE),
-        markup(esc(what), LIST_TITLE),
-        markup(f"<i>{esc(list_reference(paper))}</i>", CENTER_ITALIC),
-        Spacer(1, 2 * mm),
+        Room(PAGE_BREAK_ROOM_MM),
+        para("DANH SÁCH", style=TITLE),
+        para(what, style=LIST_TITLE),
+        para(list_reference(paper), style=CENTER_ITALIC),
+        Space(2),
     ]
 
 
-def _group_row(text: str, columns: int) -> list[object]:
-    return [Paragraph(esc(text), GROUP)] + [""] * (columns - 1)
+def _group_row(text: str, columns: int) -> tuple[Para, ...]:
+    return (para(text, style=GROUP), *(Para((), CELL) for _ in range(columns - 1)))
 
 
-def _span_groups(table, rows: list[int], columns: int) -> None:  # type: ignore[no-untyped-def]
-    table.setStyle([("SPAN", (0, row), (columns - 1, row)) for row in rows])
+def _empty(count: int) -> tuple[Para, ...]:
+    return tuple(Para((), CELL) for _ in range(count))
 
 
 # ---------------------------------------------------------------------------
@@ -214,27 +213,28 @@ def _span_groups(table, rows: list[int], columns: int) -> None:  # type: ignore[
 
 def members_decision(paper: DecisionPaper) -> bytes:
     """Return "Quyết định công nhận kết quả xếp loại chất lượng đảng viên năm N" with its list, as PDF."""
+    return pdf_writer.render(members_decision_document(paper))
+
+
+def members_decision_document(paper: DecisionPaper) -> Document:
+    """Return the members' decision with its list as the documents' one description."""
     committee = committee_of(paper)
     subject = f"công nhận kết quả xếp loại chất lượng đảng viên năm {paper.year}"
     rated = paper.rated_count
-    story: list[Flowable] = opening(paper, subject)
+    story: list[Block] = opening(paper, subject)
     story.append(
         article(
             1,
-            esc(
-                f"Công nhận kết quả xếp loại chất lượng năm {paper.year} đối với {rated} đảng viên thuộc các chi bộ "
-                f"trực thuộc {committee} (có danh sách kèm theo), trong đó: "
-                f"{counts_sentence(paper.members, 'đồng chí')}."
-            ),
+            f"Công nhận kết quả xếp loại chất lượng năm {paper.year} đối với {rated} đảng viên thuộc các chi bộ "
+            f"trực thuộc {committee} (có danh sách kèm theo), trong đó: "
+            f"{counts_sentence(paper.members, 'đồng chí')}.",
         )
     )
     story.append(
         article(
             2,
-            esc(
-                "Các chi bộ trực thuộc và các đồng chí đảng viên có tên trong danh sách tại Điều 1 "
-                "chịu trách nhiệm thi hành Quyết định này. Quyết định có hiệu lực kể từ ngày ký."
-            ),
+            "Các chi bộ trực thuộc và các đồng chí đảng viên có tên trong danh sách tại Điều 1 "
+            "chịu trách nhiệm thi hành Quyết định này. Quyết định có hiệu lực kể từ ngày ký.",
         )
     )
     story.append(signature(paper))
@@ -242,21 +242,17 @@ def members_decision(paper: DecisionPaper) -> bytes:
     story += list_heading(paper, f"đảng viên được công nhận kết quả xếp loại chất lượng năm {paper.year}")
     story.append(member_list(paper))
     story.append(
-        markup(
-            f"<b>Tổng số:</b> {rated} đồng chí; {esc(counts_sentence(paper.members, 'đồng chí'))}.",
-            style("decision-list-total", 12, leading=15, spaceBefore=4),
-        )
+        para(bold("Tổng số:"), f" {rated} đồng chí; {counts_sentence(paper.members, 'đồng chí')}.", style=LIST_TOTAL)
     )
     story += not_rated_section(paper)
-    return build_pdf(
-        story, title=f"Quyết định xếp loại đảng viên năm {paper.year} – {committee}", stamp=stamp_of(paper)
-    )
+    return Document(f"Quyết định xếp loại đảng viên năm {paper.year} – {committee}", tuple(story), stamp_of(paper))
 
 
-def member_list(paper: DecisionPaper):  # type: ignore[no-untyped-def]
+def member_list(paper: DecisionPaper) -> Table:
     """Return the list TT | Họ và tên | Chi bộ | Xếp loại | Ghi chú, every rated member, by cell."""
-    head: list[object] = [Paragraph(h, CELL_HEAD) for h in ("TT", "Họ và tên", "Chi bộ", "Xếp loại", "Ghi chú")]
-    rows: list[list[object]] = [head]
+    rows: list[tuple[Para, ...]] = [
+        tuple(para(h, style=CELL_HEAD) for h in ("TT", "Họ và tên", "Chi bộ", "Xếp loại", "Ghi chú"))
+    ]
     groups: list[int] = []
     number = 0
     for cell in paper.reviewed_cells:
@@ -268,20 +264,18 @@ def member_list(paper: DecisionPaper):  # type: ignore[no-untyped-def]
         for member in members:
             number += 1
             rows.append(
-                [
-                    Paragraph(str(number), CELL_CENTER),
-                    Paragraph(esc(member.name), CELL),
-                    Paragraph(esc(cell.name), CELL_SMALL),
-                    Paragraph(esc(level_text(member.level)), CELL_SMALL),
-                    Paragraph(esc(member.reason), CELL_SMALL),
-                ]
+                (
+                    para(str(number), style=CELL_CENTER),
+                    para(member.name, style=CELL),
+                    para(cell.name, style=CELL_SMALL),
+                    para(level_text(member.level), style=CELL_SMALL),
+                    para(member.reason, style=CELL_SMALL),
+                )
             )
     if number == 0:
-        rows.append([Paragraph("<i>Chưa có đảng viên nào được xếp loại.</i>", CELL)] + [""] * 4)
+        rows.append((para(italic("Chưa có đảng viên nào được xếp loại."), style=CELL), *_empty(4)))
         groups.append(len(rows) - 1)
-    table = grid_table(rows, [10 * mm, 44 * mm, 38 * mm, 33 * mm, TEXT_WIDTH - 125 * mm])
-    _span_groups(table, groups, 5)
-    return table
+    return Table((10, 44, 38, 33, TEXT_WIDTH_MM - 125), tuple(rows), full_rows=tuple(groups))
 
 
 def not_rated_members(paper: DecisionPaper) -> list[tuple[PaperCell, PaperMember]]:
@@ -289,29 +283,28 @@ def not_rated_members(paper: DecisionPaper) -> list[tuple[PaperCell, PaperMember
     return [(cell, m) for cell in paper.reviewed_cells for m in cell.members if not m.rated]
 
 
-def not_rated_section(paper: DecisionPaper) -> list[Flowable]:
+def not_rated_section(paper: DecisionPaper) -> list[Block]:
     """Return the members not rated, with their reasons (never counted), or nothing."""
     found = not_rated_members(paper)
     if not found:
         return []
-    head: list[object] = [Paragraph(h, CELL_HEAD) for h in ("TT", "Họ và tên", "Chi bộ", "Lý do")]
-    rows: list[list[object]] = [head]
+    rows: list[tuple[Para, ...]] = [tuple(para(h, style=CELL_HEAD) for h in ("TT", "Họ và tên", "Chi bộ", "Lý do"))]
     for i, (cell, member) in enumerate(found, 1):
         rows.append(
-            [
-                Paragraph(str(i), CELL_CENTER),
-                Paragraph(esc(member.name), CELL),
-                Paragraph(esc(cell.name), CELL_SMALL),
-                Paragraph(esc(not_rated_text(member)), CELL_SMALL),
-            ]
+            (
+                para(str(i), style=CELL_CENTER),
+                para(member.name, style=CELL),
+                para(cell.name, style=CELL_SMALL),
+                para(not_rated_text(member), style=CELL_SMALL),
+            )
         )
     return [
-        CondPageBreak(40 * mm),
-        markup(
+        Room(40),
+        para(
             f"Đảng viên không đánh giá, xếp loại năm {paper.year} ({len(found)} đồng chí, không tính vào số lượng trên)",
-            SECTION,
+            style=SECTION,
         ),
-        grid_table(rows, [10 * mm, 50 * mm, 50 * mm, TEXT_WIDTH - 110 * mm]),
+        Table((10, 50, 50, TEXT_WIDTH_MM - 110), tuple(rows)),
     ]
 
 
@@ -321,71 +314,69 @@ def not_rated_section(paper: DecisionPaper) -> list[Flowable]:
 
 def cells_decision(paper: DecisionPaper) -> bytes:
     """Return "Quyết định xếp loại chất lượng các chi bộ trực thuộc năm N" with its list, as PDF."""
+    return pdf_writer.render(cells_decision_document(paper))
+
+
+def cells_decision_document(paper: DecisionPaper) -> Document:
+    """Return the cells' decision with its list as the documents' one description."""
     committee = committee_of(paper)
     subject = f"xếp loại chất lượng các chi bộ trực thuộc năm {paper.year}"
     reviewed = paper.reviewed_cells
-    story: list[Flowable] = opening(paper, subject)
+    story: list[Block] = opening(paper, subject)
     story.append(
         article(
             1,
-            esc(
-                f"Công nhận kết quả xếp loại chất lượng năm {paper.year} đối với {len(reviewed)} chi bộ trực thuộc "
-                f"{committee} (có danh sách kèm theo), trong đó: {counts_sentence(paper.cell_levels, 'chi bộ')}."
-            ),
+            f"Công nhận kết quả xếp loại chất lượng năm {paper.year} đối với {len(reviewed)} chi bộ trực thuộc "
+            f"{committee} (có danh sách kèm theo), trong đó: {counts_sentence(paper.cell_levels, 'chi bộ')}.",
         )
     )
     story.append(
         article(
             2,
-            esc(
-                "Các chi bộ có tên trong danh sách tại Điều 1 chịu trách nhiệm thi hành Quyết định này. "
-                "Quyết định có hiệu lực kể từ ngày ký."
-            ),
+            "Các chi bộ có tên trong danh sách tại Điều 1 chịu trách nhiệm thi hành Quyết định này. "
+            "Quyết định có hiệu lực kể từ ngày ký.",
         )
     )
     story.append(signature(paper))
 
     story += list_heading(paper, f"chi bộ trực thuộc được xếp loại chất lượng năm {paper.year}")
-    head: list[object] = [Paragraph(h, CELL_HEAD) for h in ("TT", "Chi bộ", "Xếp loại", "Ghi chú")]
-    rows: list[list[object]] = [head]
+    rows: list[tuple[Para, ...]] = [tuple(para(h, style=CELL_HEAD) for h in ("TT", "Chi bộ", "Xếp loại", "Ghi chú"))]
     for i, cell in enumerate(reviewed, 1):
         rows.append(
-            [
-                Paragraph(str(i), CELL_CENTER),
-                Paragraph(esc(cell.name), CELL),
-                Paragraph(esc(level_text(cell.level)), CELL_SMALL),
-                Paragraph(esc(cell.reason), CELL_SMALL),
-            ]
+            (
+                para(str(i), style=CELL_CENTER),
+                para(cell.name, style=CELL),
+                para(level_text(cell.level), style=CELL_SMALL),
+                para(cell.reason, style=CELL_SMALL),
+            )
         )
     if not reviewed:
-        rows.append([Paragraph("<i>Chưa có chi bộ nào được xếp loại.</i>", CELL), "", "", ""])
-    table = grid_table(rows, [10 * mm, 62 * mm, 40 * mm, TEXT_WIDTH - 112 * mm])
-    if not reviewed:
-        _span_groups(table, [1], 4)
-    story.append(table)
+        rows.append((para(italic("Chưa có chi bộ nào được xếp loại."), style=CELL), *_empty(3)))
+    story.append(Table((10, 62, 40, TEXT_WIDTH_MM - 112), tuple(rows), full_rows=(1,) if not reviewed else ()))
     story.append(
-        markup(
-            f"<b>Tổng số:</b> {len(reviewed)} chi bộ; {esc(counts_sentence(paper.cell_levels, 'chi bộ'))}.",
-            style("decision-cells-total", 12, leading=15, spaceBefore=4),
+        para(
+            bold("Tổng số:"),
+            f" {len(reviewed)} chi bộ; {counts_sentence(paper.cell_levels, 'chi bộ')}.",
+            style=LIST_TOTAL,
         )
     )
     left_out = [c for c in paper.cells if c.not_reviewed_reason is not None]
     if left_out:
-        rows = [[Paragraph(h, CELL_HEAD) for h in ("TT", "Chi bộ", "Lý do")]]
+        out_rows: list[tuple[Para, ...]] = [tuple(para(h, style=CELL_HEAD) for h in ("TT", "Chi bộ", "Lý do"))]
         for i, cell in enumerate(left_out, 1):
-            rows.append(
-                [
-                    Paragraph(str(i), CELL_CENTER),
-                    Paragraph(esc(cell.name), CELL),
-                    Paragraph(esc(cell.not_reviewed_reason or ""), CELL_SMALL),
-                ]
+            out_rows.append(
+                (
+                    para(str(i), style=CELL_CENTER),
+                    para(cell.name, style=CELL),
+                    para(cell.not_reviewed_reason or "", style=CELL_SMALL),
+                )
             )
         story += [
-            CondPageBreak(40 * mm),
-            markup(f"Chi bộ không đánh giá, xếp loại năm {paper.year} (không tính vào số lượng trên)", SECTION),
-            grid_table(rows, [10 * mm, 62 * mm, TEXT_WIDTH - 72 * mm]),
+            Room(40),
+            para(f"Chi bộ không đánh giá, xếp loại năm {paper.year} (không tính vào số lượng trên)", style=SECTION),
+            Table((10, 62, TEXT_WIDTH_MM - 72), tuple(out_rows)),
         ]
-    return build_pdf(story, title=f"Quyết định xếp loại chi bộ năm {paper.year} – {committee}", stamp=stamp_of(paper))
+    return Document(f"Quyết định xếp loại chi bộ năm {paper.year} – {committee}", tuple(story), stamp_of(paper))
 
 
 # ---------------------------------------------------------------------------
@@ -459,54 +450,63 @@ def summary_legend() -> str:
 
 
 def summary_pdf(paper: DecisionPaper) -> bytes:
-    """Return the summary table (Biểu tổng hợp) as PDF, on A4 landscape.
+    """Return the summary table (Biểu tổng hợp) as PDF, on A4 landscape."""
+    return pdf_writer.render(summary_document(paper))
+
+
+def summary_document(paper: DecisionPaper) -> Document:
+    """Return the summary table (Biểu tổng hợp) as the documents' one description, on A4 landscape.
 
     Attached to the decision like its lists ("Kèm theo Quyết định số ..."), it carries the
     committee's header and no signature of its own.
     """
     table = summary_table(paper)
-    small_head = style("summary-head", 11, leading=13, fontName=f"{FAMILY}-Bold", alignment=TA_CENTER)
-    number_style = style("summary-number", 11, leading=13, alignment=TA_CENTER)
-    head: list[object] = [Paragraph("TT", small_head), Paragraph("Chi bộ", small_head)]
-    head += [Paragraph(esc(label), small_head) for _, label in table.columns]
-    head.append(Paragraph(SUMMARY_LEVEL_HEAD, small_head))
-    rows: list[list[object]] = [head]
+    head = (
+        para("TT", style=SUMMARY_HEAD),
+        para("Chi bộ", style=SUMMARY_HEAD),
+        *(para(label, style=SUMMARY_HEAD) for _, label in table.columns),
+        para(SUMMARY_LEVEL_HEAD, style=SUMMARY_HEAD),
+    )
+    rows: list[tuple[Para, ...]] = [head]
     width = len(table.columns) + 3
     for i, row in enumerate(table.rows, 1):
-        cells: list[object] = [Paragraph(str(i), CELL_CENTER), Paragraph(esc(row.name), CELL_SMALL)]
-        cells += _count_cells(row, table.columns, number_style)
-        cells.append(Paragraph(esc(row.level), CELL_SMALL))
-        rows.append(cells)
-    totals: list[object] = [Paragraph("", CELL), Paragraph(esc(table.totals.name), TOTAL)]
-    totals += _count_cells(table.totals, table.columns, TOTAL)
-    totals.append(Paragraph(esc(table.totals.level), CELL_SMALL))
-    rows.append(totals)
-    count_width = 22 * mm  # "HTXSNV" in 11 pt bold on one line
-    first = 24 * mm  # the members rated
-    level_width = 44 * mm
-    fixed = 10 * mm + first + count_width * (len(table.columns) - 1) + level_width
-    page_width = LANDSCAPE_TEXT_WIDTH
-    widths = [10 * mm, page_width - fixed, first] + [count_width] * (len(table.columns) - 1) + [level_width]
+        rows.append(
+            (
+                para(str(i), style=CELL_CENTER),
+                para(row.name, style=CELL_SMALL),
+                *_count_cells(row, table.columns, SUMMARY_NUMBER),
+                para(row.level, style=CELL_SMALL),
+            )
+        )
+    rows.append(
+        (
+            Para((), CELL),
+            para(table.totals.name, style=TOTAL),
+            *_count_cells(table.totals, table.columns, TOTAL),
+            para(table.totals.level, style=CELL_SMALL),
+        )
+    )
+    count_width = 22  # "HTXSNV" in 11 pt bold on one line
+    first = 24  # the members rated
+    level_width = 44
+    fixed = 10 + first + count_width * (len(table.columns) - 1) + level_width
+    widths = (10, LANDSCAPE_WIDTH_MM - fixed, first, *[count_width] * (len(table.columns) - 1), level_width)
     assert len(widths) == width
-    grid = grid_table(rows, widths)
-    story: list[Flowable] = [
-        party_header(heading_of(paper), width=page_width),
-        Spacer(1, 6 * mm),
-        markup(table.title, TITLE),
-        markup(esc(table.subtitle), SUBJECT),
-        markup(f"<i>{esc(list_reference(paper))}</i>", CENTER_ITALIC),
-        grid,
-        markup(esc(summary_legend()), style("summary-legend", 10.5, fontName=f"{FAMILY}-Italic", spaceBefore=3)),
+    story: list[Block] = [
+        PartyHeader(heading_of(paper)),
+        Space(6),
+        para(table.title, style=TITLE),
+        para(table.subtitle, style=SUBJECT),
+        para(list_reference(paper), style=CENTER_ITALIC),
+        Table(widths, tuple(rows)),
+        para(summary_legend(), style=SUMMARY_LEGEND),
     ]
-    return build_pdf(
-        story,
-        title=f"Biểu tổng hợp năm {paper.year} – {committee_of(paper)}",
-        stamp=stamp_of(paper),
-        page=LANDSCAPE_PAGE,
+    return Document(
+        f"Biểu tổng hợp năm {paper.year} – {committee_of(paper)}", tuple(story), stamp_of(paper), landscape=True
     )
 
 
-def _count_cells(row: SummaryRow, columns: Sequence[tuple[str, str]], cell_style) -> list[object]:  # type: ignore[no-untyped-def]
+def _count_cells(row: SummaryRow, columns: Sequence[tuple[str, str]], style: ParaStyle) -> list[Para]:
     if row.counts is None:
-        return [Paragraph("—", cell_style) for _ in columns]
-    return [Paragraph(str(row.counts[key]), cell_style) for key, _ in columns]
+        return [para("—", style=style) for _ in columns]
+    return [para(str(row.counts[key]), style=style) for key, _ in columns]
