@@ -15,6 +15,7 @@ why). Screenshots of the changed pages go to /tmp/phones-*.png.
 from __future__ import annotations
 
 import json
+
 import pytest
 from sqlalchemy import select
 
