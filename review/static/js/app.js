@@ -201,7 +201,35 @@
     narrow.addEventListener("change", fit);
   }
 
+  // A wide table's box (.table-wrap): when it scrolls sideways it becomes a focusable, labelled
+  // region (keyboard users can scroll it) with a visible cue; when it fits, a plain box again.
+  function scrollRegion(wrap) {
+    var table = wrap.querySelector("table");
+    var caption = table && table.querySelector("caption");
+    var cue = document.createElement("p");
+    cue.className = "scroll-cue";
+    cue.setAttribute("aria-hidden", "true");
+    cue.textContent = "Vuốt sang ngang để xem thêm cột →";
+    var fit = function () {
+      var overflows = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (overflows) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", (caption && caption.textContent.trim()) || "Bảng");
+        if (!cue.isConnected) wrap.insertAdjacentElement("beforebegin", cue);
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+        if (cue.isConnected) cue.remove();
+      }
+    };
+    fit();
+    window.addEventListener("resize", fit);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".table-wrap").forEach(scrollRegion);
     document.querySelectorAll("details[data-menu]").forEach(foldMenu);
     document.querySelectorAll("form[data-warn-unsaved]").forEach(warnUnsaved);
     document.querySelectorAll("form[data-autosave]").forEach(autosave);
