@@ -54,10 +54,9 @@ def register_extensions(app: Flask) -> None:
         versioning,
     )
     from .database import configure_engine
-    from .extensions import babel, csrf, db, login_manager, migrate
+    from .extensions import babel, csrf, db, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "vi")
     login_manager.init_app(app)
@@ -132,7 +131,10 @@ def register_commands(app: Flask) -> None:
     """Register the command-line groups."""
     from .cli import demo_command, meeting_cli, roster_cli, user_cli
     from .decision_cli import decision_cli, ward_cli
+    from .migrate_cli import migrate_cli
     from .setup_cli import cell_cli, organization_cli
+
+    app.cli.add_command(migrate_cli)  # flask db ...: Flask-Migrate imported only then
 
     app.cli.add_command(organization_cli)
     app.cli.add_command(cell_cli)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reports.decision import cells_decision, members_decision, summary_pdf
-from reports.summary_sheet import summary_xlsx as summary_workbook
 
 # The module, not its function: review.decisions imports review.ward, whose routes import this module.
 from . import decisions
@@ -35,6 +34,14 @@ BUILDERS: dict[str, Callable[[DecisionPaper], bytes]] = {
 def render(organization: Organization, year: int, key: str) -> bytes:
     """Return one of the decision's documents as PDF bytes (``key``: one of DOCUMENTS)."""
     return BUILDERS[key](decisions.decision_paper(organization, year))
+
+
+def summary_workbook(paper: DecisionPaper) -> bytes:
+    """Return the summary table of a decision paper as XLSX bytes (reports.summary_sheet)."""
+    # openpyxl is imported only here (about 0.1 s of every start-up otherwise).
+    from reports.summary_sheet import summary_xlsx
+
+    return summary_xlsx(paper)
 
 
 def summary_xlsx(organization: Organization, year: int) -> bytes:

@@ -1,8 +1,10 @@
-"""Hold the extension objects, bound to the application in ``create_app``."""
+"""Hold the extension objects, bound to the application in ``create_app``.
+
+Flask-Migrate is not here: ``review.migrate_cli`` binds it when a ``flask db`` command runs.
+"""
 
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -24,7 +26,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
