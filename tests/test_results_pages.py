@@ -343,7 +343,8 @@ def test_both_approvals_seal_version_1_with_the_entry_as_final_tally(app, unseal
         page=f"/meetings/{meeting_id}/results",
     )
     assert late.status_code == 422 and "đã niêm phong" in " ".join(ALERT.findall(late.get_data(as_text=True)))
-    assert "Trưởng ban kiểm phiếu <bdi>truongban</bdi>; Bí thư <bdi>Nguyễn Thị Ngọc Hân</bdi>" in page
+    # One person, one name: the chief counter by the member their account is linked to (m06).
+    assert "Trưởng ban kiểm phiếu <bdi>Đỗ Thị Thanh Thủy</bdi>; Bí thư <bdi>Nguyễn Thị Ngọc Hân</bdi>" in page
 
 
 def test_an_approval_of_stale_numbers_is_refused(app, unsealed):
