@@ -5,13 +5,13 @@ Revises: 0015
 Create Date: 2026-12-02 17:30:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0015'
+revision = "0017"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
@@ -22,8 +22,8 @@ depends_on = None
 
 
 def upgrade():
-    op.add_column('audit_entry', sa.Column('context', sa.String(length=32), nullable=True))
+    op.add_column("audit_entry", sa.Column("context", sa.String(length=32), nullable=True))
 
 
 def downgrade():
-    op.drop_column('audit_entry', 'context')
+    op.drop_column("audit_entry", "context")
