@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -71,6 +72,8 @@ CHAIN_LOCK = 0x41554454  # "AUDT": the PostgreSQL advisory lock key of the chain
 PENDING = "audit_pending"
 MEETING_CACHE = "audit_meeting_of"  # (parent table, id) -> meeting id, for one flush
 ACTOR = "audit_actor"
+CONTEXT = "audit_context"  # the step writing the changes being flushed (audit_context)
+SEAL_CONTEXT = "seal"  # the rows the sealing writes (the final tally, the seal)
 
 AUDIT_TABLE = AuditEntry.__table__
 
@@ -108,10 +111,17 @@ def entry_payload(
     meeting_id: int | None,
     before: str | None,
     after: str | None,
+    context: str | None = None,
 ) -> str:
-    """Return the canonical JSON of an entry, as its hash covers it."""
+    """Return the canonical JSON of an entry, as its hash covers it.
+
+    The context is hashed only when there is one: entries written before it existed (0017)
+    keep the hashes they were chained with.
+    """
+    extra = {} if context is None else {"context": context}
     return canonical(
         {
+            **extra,
             "id": entry_id,
             "at": at.isoformat(),
             "actor_id": actor_id,
@@ -144,6 +154,7 @@ def stored_hash(entry: Any) -> str:
         entry.meeting_id,
         entry.before,
         entry.after,
+        getattr(entry, "context", None),
     )
     return chain_hash(entry.prev_hash, payload)
 
@@ -220,6 +231,26 @@ def current_actor() -> tuple[int | None, str]:
 
 # ---------------------------------------------------------------------------
 # Noting changes (mapper events) and appending them (session events)
+
+
+@contextmanager
+def audit_context(session: Session, context: str) -> Iterator[None]:
+    """Write the changes made inside the block with ``context`` (e.g. "seal") on their entries.
+
+    What was changed before the block is flushed first, without it; the block's changes are
+    flushed at its end, so the entries they make carry it whoever's click triggered them.
+    """
+    session.flush()
+    previous = session.info.get(CONTEXT)
+    session.info[CONTEXT] = context
+    try:
+        yield
+        session.flush()
+    finally:
+        if previous is None:
+            session.info.pop(CONTEXT, None)
+        else:
+            session.info[CONTEXT] = previous
 
 
 @dataclass
@@ -366,6 +397,7 @@ def append_entries(session: Session, flush_context: Any) -> None:
     if not changes:
         return
     actor_id, actor = session.info.get(ACTOR) or current_actor()
+    context = session.info.get(CONTEXT)
     connection = session.connection()
     entry_id, prev_hash = chain_head(connection)
     at = clock.utc_naive(clock.now())  # naive UTC: the hashed text writes it so, as it always has
@@ -383,6 +415,7 @@ def append_entries(session: Session, flush_context: Any) -> None:
             "meeting_id": change.meeting_id,
             "before": None if change.before is None else canonical(change.before),
             "after": None if change.after is None else canonical(change.after),
+            "context": context,
             "prev_hash": prev_hash,
         }
         payload = entry_payload(
@@ -396,6 +429,7 @@ def append_entries(session: Session, flush_context: Any) -> None:
             row["meeting_id"],
             row["before"],
             row["after"],
+            context,
         )
         row["hash"] = prev_hash = chain_hash(prev_hash, payload)
         rows.append(row)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import clock
+from .audit import SEAL_CONTEXT, audit_context
 from .database import lock_row
 from .extensions import db
 from .meeting_edits import Refused
@@ -449,6 +450,13 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
     roles = {a.role: a for a in meeting.seal_approvals if a.fingerprint == current}
     if set(roles) != {"chief", "secretary"}:
         return False
+    with audit_context(db.session, SEAL_CONTEXT):  # the final tally and the seal: written by the sealing
+        _seal(meeting, mf, roles)
+    return True
+
+
+def _seal(meeting: Meeting, mf: MeetingFile, roles: dict[str, SealApproval]) -> None:
+    """Copy the first entry as the final tally and seal what both approved."""
     recorded = meeting_provenance(meeting, list(roles.values()))
     first = meeting.tally("first")
     assert first is not None
@@ -476,7 +484,6 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
     seal = seal_meeting(meeting, mf, chief_id=roles["chief"].user_id, secretary_id=roles["secretary"].user_id)
     seal.provenance = recorded.to_json()
     meeting.seal_approvals.clear()
-    return True
 
 
 # ---------------------------------------------------------------------------

@@ -1013,6 +1013,8 @@ class AuditEntry(db.Model):
     meeting_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[str | None] = mapped_column(Text)  # canonical JSON of the changed columns
     after: Mapped[str | None] = mapped_column(Text)
+    # The step that wrote it, when it is not the actor's own edit ("seal": the sealing's final tally).
+    context: Mapped[str | None] = mapped_column(String(32))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 

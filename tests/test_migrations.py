@@ -114,3 +114,23 @@ def test_migration_0013_moves_recorded_instants_from_local_time_to_utc_and_back(
     assert stored() == (local, recorded)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_migration_0017_adds_and_drops_the_context(empty_database):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database})
+    runner = app.test_cli_runner()
+
+    def columns() -> set[str]:
+        with app.app_context():
+            found = {c["name"] for c in inspect(db.engine).get_columns("audit_entry")}
+            db.engine.dispose()
+            return found
+
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert "context" in columns()
+    result = runner.invoke(args=["db", "downgrade", "0015"])
+    assert result.exit_code == 0, result.output
+    assert "context" not in columns()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert "context" in columns()
+    assert runner.invoke(args=["db", "check"]).exit_code == 0
