@@ -128,7 +128,7 @@ def test_migration_0017_adds_and_drops_the_context(empty_database):
 
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert "context" in columns()
-    result = runner.invoke(args=["db", "downgrade", "0015"])
+    result = runner.invoke(args=["db", "downgrade", "0016"])
     assert result.exit_code == 0, result.output
     assert "context" not in columns()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
