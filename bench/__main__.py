@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import bare_minutes
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SIZES = (10, 60, 300)
@@ -151,23 +153,6 @@ def machine() -> dict[str, str]:
 # Minutes: ours against a bare ReportLab document of the same paragraphs
 
 
-def _paragraphs(flowables: list[Any]) -> list[Any]:
-    """Return every Paragraph of a story, inside tables and kept-together groups too."""
-    from reportlab.platypus import Paragraph, Table
-
-    found: list[Any] = []
-    for f in flowables:
-        if isinstance(f, Paragraph):
-            found.append(f)
-        elif isinstance(f, Table):
-            for row in f._cellvalues:
-                for cell in row:
-                    found.extend(_paragraphs(cell if isinstance(cell, list | tuple) else [cell]))
-        elif hasattr(f, "_content"):
-            found.extend(_paragraphs(list(f._content)))
-    return found
-
-
 def captured_story(mf: Any, result: Any, seal: Any) -> list[Any]:
     """Return the story our minutes would lay out (reports.pdf_writer builds it, we keep it)."""
     import reports.common as common
@@ -181,26 +166,6 @@ def captured_story(mf: Any, result: Any, seal: Any) -> list[Any]:
     finally:
         common.build_pdf = original  # type: ignore[assignment]
     return kept
-
-
-def bare_pdf(texts: list[tuple[str, Any]]) -> bytes:
-    """Return a plain SimpleDocTemplate PDF of the paragraphs (same text, same styles, same font)."""
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
-
-    from reports.common import FAMILY, MARGINS, PAGE
-
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=PAGE,
-        leftMargin=MARGINS["left"],
-        rightMargin=MARGINS["right"],
-        topMargin=MARGINS["top"],
-        bottomMargin=MARGINS["bottom"],
-        initialFontName=FAMILY,
-    )
-    document.build([Paragraph(text, style) for text, style in texts])
-    return buffer.getvalue()
 
 
 def pdf_pages(data: bytes) -> int | str:
@@ -227,11 +192,12 @@ def bench_minutes(results: dict[str, Any]) -> None:
         repeat = 5 if size < 300 else 3
         ours_pdf = meeting_minutes(mf, result, seal)
         ours = timed(lambda: meeting_minutes(mf, result, seal), repeat)  # noqa: B023  (timed within this iteration)
-        texts = [(p.text, p.style) for p in _paragraphs(captured_story(mf, result, seal))]
-        bare = timed(lambda: bare_pdf(texts), repeat)  # noqa: B023  (timed within this iteration)
+        # The floor: the texts of our story, each in its own face (bench/bare_minutes.py, as the process section).
+        texts = bare_minutes.story_paragraphs(captured_story(mf, result, seal))
+        bare = timed(lambda: bare_minutes.bare_pdf(texts), repeat)  # noqa: B023  (timed within this iteration)
         evaluate = timed(mf.evaluate, repeat)
         ours_cpu = cpu_timed(lambda: meeting_minutes(mf, result, seal), repeat)  # noqa: B023  (timed within this iteration)
-        bare_cpu = cpu_timed(lambda: bare_pdf(texts), repeat)  # noqa: B023  (timed within this iteration)
+        bare_cpu = cpu_timed(lambda: bare_minutes.bare_pdf(texts), repeat)  # noqa: B023  (timed within this iteration)
         row = {
             "size": size,
             "ours": median(ours),
@@ -243,7 +209,7 @@ def bench_minutes(results: dict[str, Any]) -> None:
             "evaluate": median(evaluate),
             "paragraphs": len(texts),
             "pages": pdf_pages(ours_pdf),
-            "bare_pages": pdf_pages(bare_pdf(texts)),
+            "bare_pages": pdf_pages(bare_minutes.bare_pdf(texts)),
             "bytes": len(ours_pdf),
         }
         rows.append(row)
@@ -638,9 +604,10 @@ def write_results(results: dict[str, Any], path: Path) -> None:
             "## Meeting minutes (biên bản hội nghị, PDF)",
             "",
             "`reports.minutes.meeting_minutes` from a generated meeting file (the rules core's results computed",
-            "beforehand), against a bare ReportLab document: the same paragraphs (same text, styles and",
-            "Liberation Serif font) in a plain `SimpleDocTemplate`, without our header table, results",
-            "table, keep-together groups or page decorations.",
+            "beforehand), against a bare ReportLab document of the same texts (`bench/bare_minutes.py`'s",
+            "floor, as in the whole-process section: each paragraph in one face, size, leading and",
+            "alignment, no inline markup) in a plain `SimpleDocTemplate`, without our header table,",
+            "results table, keep-together groups or page decorations.",
             "",
             "Wall-clock and CPU time of the process, each the median of its own repetitions (CPU time",
             "counts only this process's work; on shared cores both move with the neighbours' load).",

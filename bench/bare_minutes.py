@@ -53,6 +53,11 @@ def story_paragraphs(flowables: list[Any]) -> list[dict[str, Any]]:
             s = f.style
             pieces = ["\n" if getattr(frag, "lineBreak", False) else frag.text for frag in f.frags]
             text = "".join(pieces)
+            indent = s.firstLineIndent
+            label = getattr(f, "label", ())  # reports.pdf_writer.LabelledParagraph: the label drawn apart
+            if label:
+                text = "".join(piece for piece, _ in label) + " " + text
+                indent = f.label_x
             if not text.strip():
                 continue
             found.append(
@@ -62,7 +67,7 @@ def story_paragraphs(flowables: list[Any]) -> list[dict[str, Any]]:
                     "size": s.fontSize,
                     "leading": s.leading,
                     "alignment": s.alignment,
-                    "first_line_indent": s.firstLineIndent,
+                    "first_line_indent": indent,
                     "space_before": s.spaceBefore,
                     "space_after": s.spaceAfter,
                 }

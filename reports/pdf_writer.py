@@ -28,10 +28,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
@@ -106,10 +106,11 @@ class LabelledParagraph(Paragraph):
     label: tuple[tuple[str, str], ...] = ()
     label_x: float = 0
 
-    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803 (ReportLab's names)
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts = super().split(availWidth, availHeight)
-        if parts and parts[0] is not self:
-            parts[0].label, parts[0].label_x = self.label, self.label_x
+        first = parts[0] if parts else None
+        if isinstance(first, LabelledParagraph) and first is not self:
+            first.label, first.label_x = self.label, self.label_x
         return parts
 
     def draw(self) -> None:
