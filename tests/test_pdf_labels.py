@@ -47,3 +47,11 @@ def test_label_stays_with_the_first_part_when_split_over_a_page() -> None:
     assert sum(page.count("Tự kiểm điểm:") for page in pages) == 1
     assert "Tự kiểm điểm: Đồng chí tiếp thu" in " ".join(pages)
     assert "Hết đoạn." in pages[-1] and "Tự kiểm điểm:" not in pages[-1]
+
+
+def test_line_break_in_the_text_after_the_label() -> None:
+    p = para(bold("Tự kiểm điểm:"), " Dòng một của bản tự kiểm điểm.\nDòng hai sau ngắt dòng.", style=BODY_PLAIN)
+    assert isinstance(pdf_writer.flowable_paragraph(p, TEXT_WIDTH), pdf_writer.LabelledParagraph)
+    lines = [line.strip() for line in text_of(Document("t", (p,))).splitlines()]
+    assert "Tự kiểm điểm: Dòng một của bản tự kiểm điểm." in lines
+    assert "Dòng hai sau ngắt dòng." in lines
