@@ -263,3 +263,169 @@ def test_step_forms_need_the_csrf_token(client, secretary):
     response = client.post(f"/cells/{secretary}/meetings/new", data={"year": "2021"})
     assert response.status_code == 400
     assert "Phiên làm việc" in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------------
+# Guests who spoke (SPEC 8): kept by their row, never removed or replaced under their feedback
+
+GUEST_A = ("Nguyễn Văn Khách", "Đảng ủy viên, Đảng ủy phường Thượng Thanh")
+GUEST_B = ("Lê Thị Mời", "Bí thư Đoàn phường")
+GUEST_C = ("Phạm Văn Dự", "")
+
+
+def with_guests(app, client, secretary, *guests: tuple[str, str]) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
+    """Open a 2021 meeting whose opening lists ``guests``; return its id and the guests' ids."""
+    meeting_id = open_2021(client, secretary)
+    rows: dict[str, str] = {}
+    for i, (name, title) in enumerate([*guests, ("", "")]):
+        rows[f"guests-{i}-name"], rows[f"guests-{i}-title"] = name, title
+    data = {k: v for k, v in opening_data().items() if not k.startswith("guests-")} | rows
+    assert post(client, f"/meetings/{meeting_id}/opening", data).status_code == 302
+    return meeting_id, guest_rows(app, meeting_id)[1]
+
+
+def guest_rows(app, meeting_id: int) -> tuple[list[tuple[str, str]], list[int]]:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        guests = db.session.scalars(select(Guest).where(Guest.meeting_id == meeting_id).order_by(Guest.position))
+        rows = [(g.position, g.id, g.name, g.title) for g in guests]
+    assert [r[0] for r in rows] == list(range(len(rows)))
+    return [(name, title) for _, _, name, title in rows], [gid for _, gid, _, _ in rows]
+
+
+def guest_speaks(client, meeting_id: int, guest_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Record a feedback of the guest on the cell's review, through its page."""
+    data = {
+        "report": "Báo cáo kiểm điểm.",
+        "feedback-0-speaker": f"g:{guest_id}",
+        "feedback-0-text": "Chi bộ cần phát huy.",
+    }
+    assert post(client, f"/meetings/{meeting_id}/collective", data).status_code == 302
+
+
+def feedback_speakers(app, meeting_id: int) -> list[tuple[int | None, str]]:  # type: ignore[no-untyped-def]
+    from review.models import CollectiveReview, Feedback
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Feedback.guest_id, Guest.name)
+            .join(Guest, Feedback.guest_id == Guest.id)
+            .join(CollectiveReview, Feedback.collective_review_id == CollectiveReview.id)
+            .where(CollectiveReview.meeting_id == meeting_id)
+        )
+        return [(gid, name) for gid, name in rows]
+
+
+def opening_rows(client, url: str, rows: list[tuple[str | None, str, str]]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Return the opening page's values with the guest rows replaced by (guest id or None, name, title)."""
+    opening = {k: v for k, v in opening_data().items() if not k.startswith("guests-")}
+    values = form_values(client, url) | opening
+    for i, (gid, name, title) in enumerate(rows):
+        values[f"guests-{i}-name"], values[f"guests-{i}-title"] = name, title
+        if gid is not None:
+            values[f"guests-{i}-guest_id"] = gid
+    return values
+
+
+def test_the_opening_page_carries_each_guests_id(app, client, secretary):
+    meeting_id, (a, b) = with_guests(app, client, secretary, GUEST_A, GUEST_B)
+    page = client.get(f"/meetings/{meeting_id}/opening").get_data(as_text=True)
+    assert f'name="guests-0-guest_id" type="hidden" value="{a}"' in page
+    assert f'name="guests-1-guest_id" type="hidden" value="{b}"' in page
+    assert 'name="guests-2-guest_id" type="hidden" value=""' in page  # the blank row is a new guest
+
+
+def test_removing_a_guest_above_one_who_spoke_keeps_the_speaker(app, client, secretary):
+    # Rows were reused by position: removing A gave A's row B's name and deleted B's, under B's feedback.
+    meeting_id, (a, b, c) = with_guests(app, client, secretary, GUEST_A, GUEST_B, GUEST_C)
+    guest_speaks(client, meeting_id, b)
+    url = f"/meetings/{meeting_id}/opening"
+    values = opening_rows(client, url, [(str(a), "", ""), (str(b), *GUEST_B), (str(c), *GUEST_C), (None, "", "")])
+    response = client.post(url, data=values)
+    assert response.status_code == 302, errors(response)
+    assert guest_rows(app, meeting_id) == ([GUEST_B, GUEST_C], [b, c])
+    assert feedback_speakers(app, meeting_id) == [(b, GUEST_B[0])]
+
+
+def test_a_guest_who_spoke_cannot_be_removed(app, client, secretary):
+    meeting_id, (a, b) = with_guests(app, client, secretary, GUEST_A, GUEST_B)
+    guest_speaks(client, meeting_id, a)
+    url = f"/meetings/{meeting_id}/opening"
+    values = opening_rows(client, url, [(str(a), "", ""), (str(b), *GUEST_B), (None, "", "")])
+    values["location"] = "Hội trường mới"
+    response = client.post(url, data=values)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    message = (
+        "Khách mời Nguyễn Văn Khách đã góp ý tại hội nghị nên không xóa được. Muốn xóa, chọn lại người góp ý "
+        "của các ý kiến đó ở phần kiểm điểm trước."
+    )
+    # Next to the row's name, which stays as typed (blank); the rest of the form kept too.
+    assert re.search(r'<p class="error" id="guests-0-name-error">' + re.escape(message) + "</p>", page)
+    assert re.search(
+        r'aria-invalid="true" id="guests-0-name" maxlength="200" name="guests-0-name" type="text" value=""', page
+    )
+    assert 'value="Hội trường mới"' in page and f'value="{GUEST_B[0]}"' in page
+    # Nothing saved: the guests, the location, the feedback as they were.
+    assert guest_rows(app, meeting_id) == ([GUEST_A, GUEST_B], [a, b])
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).location == opening_data()["location"]
+    assert feedback_speakers(app, meeting_id) == [(a, GUEST_A[0])]
+
+    # A row left out altogether (a form without it) is refused the same way, on the last row.
+    values = opening_rows(client, url, [(str(b), *GUEST_B), (None, "", "")])
+    response = client.post(url, data=values)
+    assert response.status_code == 422
+    assert re.search(
+        r'<p class="error" id="guests-1-name-error">' + re.escape(message), response.get_data(as_text=True)
+    )
+    assert guest_rows(app, meeting_id) == ([GUEST_A, GUEST_B], [a, b])
+
+    # Once nobody's feedback names them, the guest goes.
+    data = {"feedback-0-speaker": "", "feedback-0-text": ""}
+    assert post(client, f"/meetings/{meeting_id}/collective", data).status_code == 302
+    values = opening_rows(client, url, [(str(a), "", ""), (str(b), *GUEST_B), (None, "", "")])
+    assert client.post(url, data=values).status_code == 302
+    assert guest_rows(app, meeting_id) == ([GUEST_B], [b])
+
+
+def test_a_guest_who_spoke_is_not_replaced_by_someone_else_but_the_name_may_be_corrected(app, client, secretary):
+    meeting_id, (a,) = with_guests(app, client, secretary, ("Nguyen Van Khach", GUEST_A[1]))
+    guest_speaks(client, meeting_id, a)
+    url = f"/meetings/{meeting_id}/opening"
+    response = client.post(url, data=opening_rows(client, url, [(str(a), "Trần Văn Mới", GUEST_A[1])]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Khách mời Nguyen Van Khach đã góp ý tại hội nghị: chỉ sửa được dấu, chữ hoa của tên" in page
+    assert 'value="Trần Văn Mới"' in page  # kept as typed
+    assert guest_rows(app, meeting_id) == ([("Nguyen Van Khach", GUEST_A[1])], [a])
+    # Diacritics, case and spacing put right: the same guest, the feedback with them.
+    values = opening_rows(client, url, [(str(a), "Nguyễn Văn KHÁCH", "Đảng ủy viên")])
+    assert client.post(url, data=values).status_code == 302
+    assert guest_rows(app, meeting_id) == ([("Nguyễn Văn KHÁCH", "Đảng ủy viên")], [a])
+    assert feedback_speakers(app, meeting_id) == [(a, "Nguyễn Văn KHÁCH")]
+
+
+def test_guest_rows_without_ids_are_matched_by_name(app, client, secretary):
+    # A form without the hidden ids (an older page, a script): the guest of the same name is kept.
+    meeting_id, (a, _b, c) = with_guests(app, client, secretary, GUEST_A, GUEST_B, GUEST_C)
+    guest_speaks(client, meeting_id, c)
+    url = f"/meetings/{meeting_id}/opening"
+    values = opening_rows(client, url, [(None, GUEST_C[0].upper(), "Trưởng ban"), (None, *GUEST_A), (None, "", "")])
+    response = client.post(url, data=values)
+    assert response.status_code == 302, errors(response)
+    assert guest_rows(app, meeting_id) == ([(GUEST_C[0].upper(), "Trưởng ban"), GUEST_A], [c, a])
+    assert feedback_speakers(app, meeting_id) == [(c, GUEST_C[0].upper())]
+
+
+def test_guest_rows_posted_in_another_order_keep_their_ids(app, client, secretary):
+    meeting_id, (a, b, c) = with_guests(app, client, secretary, GUEST_A, GUEST_B, GUEST_C)
+    guest_speaks(client, meeting_id, b)
+    url = f"/meetings/{meeting_id}/opening"
+    new = ("Đỗ Văn Mới", "Khách mời")
+    rows = [(str(c), *GUEST_C), (None, *new), (str(a), *GUEST_A), (str(b), *GUEST_B), ("999999", "", "")]
+    response = client.post(url, data=opening_rows(client, url, rows))
+    assert response.status_code == 302, errors(response)
+    names, ids = guest_rows(app, meeting_id)
+    assert names == [GUEST_C, new, GUEST_A, GUEST_B]
+    assert [ids[0], ids[2], ids[3]] == [c, a, b] and ids[1] not in (a, b, c)
+    assert feedback_speakers(app, meeting_id) == [(b, GUEST_B[0])]

@@ -134,3 +134,78 @@ def test_migration_0017_adds_and_drops_the_context(empty_database):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert "context" in columns()
     assert runner.invoke(args=["db", "check"]).exit_code == 0
+
+
+def test_migration_0016_lets_guests_speak_and_refuses_to_go_down_while_one_has(empty_database, seed_path):
+    import sqlalchemy as sa
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database})
+    runner = app.test_cli_runner()
+
+    def feedback_columns() -> dict[str, bool]:
+        with app.app_context():
+            found = {c["name"]: c["nullable"] for c in inspect(db.engine).get_columns("feedback")}
+            db.engine.dispose()
+            return found
+
+    def revision() -> str:
+        with app.app_context(), db.engine.connect() as connection:
+            version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+        with app.app_context():
+            db.engine.dispose()
+        return str(version)
+
+    # Up to 0016, down to 0015, up again: the column comes and goes, the speaker's nullability with it.
+    assert runner.invoke(args=["db", "upgrade", "0016"]).exit_code == 0
+    assert revision() == "0016"
+    columns = feedback_columns()
+    assert columns["guest_id"] is True and columns["speaker_id"] is True
+    result = runner.invoke(args=["db", "downgrade", "0015"])
+    assert result.exit_code == 0, result.output
+    columns = feedback_columns()
+    assert "guest_id" not in columns and columns["speaker_id"] is False
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert "guest_id" in feedback_columns()
+    check = runner.invoke(args=["db", "check"])
+    assert check.exit_code == 0, check.output
+
+    # A guest's feedback, which 0015 cannot record: the downgrade is refused, nothing lost.
+    assert runner.invoke(args=["meeting", "import", str(seed_path)]).exit_code == 0
+    with app.app_context():
+        from review.models import CollectiveReview, Feedback, Guest, Meeting
+
+        meeting = db.session.scalar(sa.select(Meeting))
+        guest = Guest(meeting=meeting, position=len(meeting.guests), name="Nguyễn Văn Khách", title="Đảng ủy viên")
+        db.session.add(guest)
+        review = db.session.scalar(sa.select(CollectiveReview).where(CollectiveReview.position == 0))
+        db.session.add(Feedback(collective_review=review, position=len(review.feedback), guest=guest, text="Ý kiến."))
+        db.session.commit()
+        feedback_count = db.session.scalar(sa.select(sa.func.count()).select_from(Feedback))
+        db.session.remove()
+        db.engine.dispose()
+    result = runner.invoke(args=["db", "downgrade", "0015"])
+    assert result.exit_code != 0
+    message = str(result.exception) + result.output
+    assert "Không hạ được cơ sở dữ liệu xuống phiên bản 0015: còn 1 ý kiến góp ý của khách mời" in message
+    assert "Cannot downgrade to 0015: 1 feedback row(s) come from guests" in message
+    with app.app_context(), db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT COUNT(*) FROM feedback WHERE guest_id IS NOT NULL")).scalar_one()
+        total = connection.execute(sa.text("SELECT COUNT(*) FROM feedback")).scalar_one()
+        assert (rows, total) == (1, feedback_count)
+    with app.app_context():
+        db.engine.dispose()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0  # back at the head, whatever was undone
+    check = runner.invoke(args=["db", "check"])
+    assert check.exit_code == 0, check.output
+
+    # Once that feedback is given to a member (or removed), the way down is open again.
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM feedback WHERE guest_id IS NOT NULL"))
+    with app.app_context():
+        db.engine.dispose()
+    result = runner.invoke(args=["db", "downgrade", "0015"])
+    assert result.exit_code == 0, result.output
+    assert revision() == "0015"
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    check = runner.invoke(args=["db", "check"])
+    assert check.exit_code == 0, check.output

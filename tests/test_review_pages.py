@@ -604,3 +604,186 @@ def test_seed_typed_through_the_pages_exports_as_the_seed(app, client, runner, s
     exported = json.loads(result.output)
     exported.pop("results")
     assert json.dumps(exported, ensure_ascii=False, indent=2).encode() == seed_path.read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# Speakers (SPEC 8): the members present and the guests; an absent member is refused
+
+WARD_GUEST = ("Nguyễn Văn Khách", "Đảng ủy viên, Đảng ủy phường Thượng Thanh")
+
+
+def add_guests(app, meeting_id: int, *guests: tuple[str, str]) -> list[int]:  # type: ignore[no-untyped-def]
+    """Give the meeting guests, as the opening page records them; return their ids in order."""
+    from review.models import Guest
+
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        start = len(meeting.guests)
+        rows = [Guest(position=start + i, name=name, title=title) for i, (name, title) in enumerate(guests)]
+        meeting.guests = [*meeting.guests, *rows]
+        db.session.commit()
+        return [row.id for row in rows]
+
+
+def stored_speakers(review) -> list[tuple[int, int | None, int | None, str]]:  # type: ignore[no-untyped-def]
+    return [(f.position, f.speaker_id, f.guest_id, f.text) for f in review.feedback]
+
+
+def test_a_guest_speaks_on_the_cells_review(app, client, seeded):
+    meeting_id = new_meeting(client, 2021)
+    (guest,) = add_guests(app, meeting_id, WARD_GUEST)
+    people = ids(app, meeting_id)
+    url = f"/meetings/{meeting_id}/collective"
+    page = client.get(url).get_data(as_text=True)
+    # Guests follow the members present, labelled as guests with their title.
+    assert f'<option value="g:{guest}">Nguyễn Văn Khách (Khách mời, Đảng ủy viên, Đảng ủy phường Thượng Thanh)' in page
+    assert page.index(f'value="m:{people["m10"][1]}"') < page.index(f'value="g:{guest}"')
+
+    data = collective_data(
+        **{
+            "feedback-0-speaker": f"g:{guest}",
+            "feedback-0-text": "Chi bộ cần phát huy vai trò hạt nhân.",
+            "feedback-1-speaker": f"m:{people['m03'][1]}",
+            "feedback-1-text": "Đồng ý với báo cáo.",
+        }
+    )
+    response = post(client, url, data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        review = db.session.scalar(select(CollectiveReview).where(CollectiveReview.meeting_id == meeting_id))
+        assert stored_speakers(review) == [
+            (0, None, guest, "Chi bộ cần phát huy vai trò hạt nhân."),
+            (1, people["m03"][1], None, "Đồng ý với báo cáo."),
+        ]
+    # The page shows the guest chosen again.
+    page = client.get(url).get_data(as_text=True)
+    assert f'<option selected value="g:{guest}">' in page
+
+
+def test_a_guest_speaks_on_a_members_review(app, client, seeded):
+    meeting_id = new_meeting(client, 2021)
+    guests = add_guests(app, meeting_id, WARD_GUEST, ("Lê Văn Tư", ""))
+    people = ids(app, meeting_id)
+    url = f"/meetings/{meeting_id}/reviews/{people['m04'][0]}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'<option value="g:{guests[1]}">Lê Văn Tư (Khách mời)</option>' in page
+    data = individual_data(**{"feedback-0-speaker": f"g:{guests[1]}", "feedback-0-text": "Đồng chí cần cố gắng hơn."})
+    assert post(client, url, data).status_code == 302
+    with app.app_context():
+        review = db.session.scalar(select(IndividualReview).where(IndividualReview.participant_id == people["m04"][0]))
+        assert stored_speakers(review) == [(0, None, guests[1], "Đồng chí cần cố gắng hơn.")]
+
+
+def test_a_guest_of_another_meeting_is_refused(app, client, seeded):
+    meeting_id = new_meeting(client, 2021)
+    (other_guest,) = add_guests(app, 1, WARD_GUEST)  # a guest of the seed's meeting, not of this one
+    url = f"/meetings/{meeting_id}/collective"
+    before = counts(app)
+    data = collective_data(**{"feedback-0-speaker": f"g:{other_guest}", "feedback-0-text": "Người lạ."})
+    response = post(client, url, data)
+    assert response.status_code == 422
+    assert "Người góp ý không có trong danh sách đảng viên có mặt và khách mời của hội nghị." in response.get_data(
+        as_text=True
+    )
+    assert counts(app) == before
+
+
+@pytest.mark.parametrize("attendance", ["absent_excused", "absent"])
+@pytest.mark.parametrize("where", ["collective", "individual"])
+def test_an_absent_member_is_refused_as_speaker_with_the_text_kept(app, client, seeded, attendance, where):
+    from review.rules import Attendance
+
+    meeting_id = new_meeting(client, 2021)
+    set_participant(app, meeting_id, "m05", attendance=Attendance(attendance))
+    people = ids(app, meeting_id)
+    absent = f"m:{people['m05'][1]}"
+    if where == "collective":
+        url, fill = f"/meetings/{meeting_id}/collective", collective_data
+    else:
+        url, fill = f"/meetings/{meeting_id}/reviews/{people['m04'][0]}", individual_data
+    # The absent member is not offered.
+    assert f'value="{absent}"' not in client.get(url).get_data(as_text=True)
+    before = counts(app)
+    typed = "Ý kiến của đồng chí <vắng> mặt."
+    data = fill(
+        **{
+            "feedback-0-speaker": f"m:{people['m02'][1]}",
+            "feedback-0-text": "Ý kiến hợp lệ.",
+            "feedback-1-speaker": absent,
+            "feedback-1-text": typed,
+        }
+    )
+    response = post(client, url, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    message = (
+        "Đồng chí Trần Thị Minh Nguyệt vắng mặt tại hội nghị nên không ghi là người góp ý: "
+        "người góp ý là đảng viên có mặt hoặc khách mời của hội nghị."
+    )
+    # The message sits next to the row's speaker select, which still shows whom the row named.
+    match = re.search(r'<p class="error" id="feedback-1-speaker-error">(.*?)</p>', page, re.S)
+    assert match and html.unescape(match.group(1)).strip() == message
+    assert re.search(rf'<option selected value="{absent}">Trần Thị Minh Nguyệt \(vắng mặt\)</option>', page)
+    assert html.escape(typed, quote=False) in page and "Ý kiến hợp lệ." in page
+    assert counts(app) == before
+    # Autosave refuses it the same way, keyed by the input's name.
+    response = post(client, url, data, autosave=True)
+    assert response.status_code == 422 and response.json["errors"] == {"feedback-1-speaker": [message]}
+    assert counts(app) == before
+
+
+def test_guest_feedback_goes_out_to_the_meeting_file_and_back_equal(app, client, seeded):
+    from datetime import datetime
+
+    from review.meeting_store import export_text, upload_meeting
+
+    meeting_id = new_meeting(client, 2021)
+    guests = add_guests(app, meeting_id, WARD_GUEST, ("Lê Văn Tư", ""))
+    with app.app_context():  # a file names its meeting's day
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.starts_at, meeting.location = datetime(2021, 12, 20, 8, 0), "Hội trường tổ dân phố"
+        db.session.commit()
+    people = ids(app, meeting_id)
+    cell = {"feedback-0-speaker": f"g:{guests[0]}", "feedback-0-text": "Chi bộ cần phát huy."}
+    assert post(client, f"/meetings/{meeting_id}/collective", collective_data(**cell)).status_code == 302
+    member = {
+        "feedback-0-speaker": f"m:{people['m02'][1]}",
+        "feedback-0-text": "Góp ý của đồng chí Hương.",
+        "feedback-1-speaker": f"g:{guests[1]}",
+        "feedback-1-text": "Đồng chí cần cố gắng hơn.",
+    }
+    url = f"/meetings/{meeting_id}/reviews/{people['m03'][0]}"
+    assert post(client, url, individual_data(**member)).status_code == 302
+
+    with app.app_context():
+        meeting = load_meeting(meeting_id)
+        cell_id = meeting.cell_id
+        text = export_text(meeting)
+    document = json.loads(text)
+    assert document["meeting"]["guests"] == [
+        {"name": WARD_GUEST[0], "title": WARD_GUEST[1]},
+        {"name": "Lê Văn Tư", "title": ""},
+    ]
+    assert document["collective_reviews"][0]["feedback"] == [{"guest": 0, "text": "Chi bộ cần phát huy."}]
+    m03 = next(m for m in document["members"] if m["id"] == "m03")
+    assert m03["review"]["feedback"] == [
+        {"by": "m02", "text": "Góp ý của đồng chí Hương."},
+        {"guest": 1, "text": "Đồng chí cần cố gắng hơn."},
+    ]
+
+    # Uploaded back in place of the meeting: stored again, and exported the same.
+    mf, problems = meetingfile.loads(text)
+    assert mf is not None and problems == [], problems
+    with app.app_context():
+        upload = upload_meeting(
+            mf, cell_id, filename="hoi-nghi.json", sha256="0" * 64, user_id=None, reason="Nạp lại để kiểm tra."
+        )
+        assert upload is not None and upload.replaced_meeting_id == meeting_id
+        reloaded = load_meeting(upload.meeting_id)
+        assert export_text(reloaded) == text
+        review = db.session.scalar(
+            select(CollectiveReview).where(
+                CollectiveReview.meeting_id == upload.meeting_id, CollectiveReview.position == 0
+            )
+        )
+        assert [f.guest.name for f in review.feedback] == [WARD_GUEST[0]]

@@ -44,6 +44,7 @@ COLUMN_LABELS = {
     "remedy_plan": "Kế hoạch khắc phục",
     "text": "Nội dung ý kiến",
     "speaker_id": "Người góp ý (mã)",
+    "guest_id": "Khách mời góp ý (mã)",
     "position": "Thứ tự",
     "attendance": "Kiểm diện",
     "absence_reason": "Lý do vắng",

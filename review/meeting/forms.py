@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import DateTimeLocalField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from .. import clock, vocabulary
@@ -12,7 +25,7 @@ from ..form_saving import version_field
 from ..forms import BaseForm
 from ..models import NAME, Participant
 from ..rules import Attendance
-from ..text import moment_text, strip_nfc
+from ..text import fold_diacritics, moment_text, name_key, strip_nfc
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 ATTENDANCE_LABELS = {attendance: vocabulary.ATTENDANCE_LABELS[attendance] for attendance in Attendance}
@@ -34,14 +47,98 @@ class NewMeetingForm(BaseForm):
 
 
 class GuestForm(Form):
-    """One guest row; a row left blank is ignored."""
+    """One guest row; a row left blank is ignored (or removes the guest it held).
 
+    ``guest_id`` is the stored guest the row shows (hidden): a guest keeps its row, and the
+    feedback it gave, when the rows above it are removed. A new row has none.
+    """
+
+    guest_id = HiddenField()
     name = StringField(_l("Họ và tên khách mời"), filters=[strip_nfc], validators=[Length(max=NAME)])
     title = StringField(_l("Chức vụ, đơn vị"), filters=[strip_nfc], validators=[Length(max=NAME)])
 
     def validate_name(self, field: StringField) -> None:
         if self.title.data and not field.data:
             raise ValidationError("Nhập họ tên khách mời (hoặc xóa chức vụ).")
+
+
+@dataclass(frozen=True)
+class StoredGuest:
+    """A guest as the meeting stores it, for matching the opening's rows to it."""
+
+    id: int
+    name: str
+    spoke: bool  # some feedback of the meeting names this guest as its speaker
+
+
+def same_person_key(name: str) -> str:
+    """Return what a guest's name keeps through a correction: letters, not diacritics, case or spacing."""
+    return name_key(fold_diacritics(name))
+
+
+def guest_removed_message(name: str) -> str:
+    return (
+        f"Khách mời {name} đã góp ý tại hội nghị nên không xóa được. Muốn xóa, chọn lại người góp ý "
+        "của các ý kiến đó ở phần kiểm điểm trước."
+    )
+
+
+def guest_replaced_message(name: str) -> str:
+    return (
+        f"Khách mời {name} đã góp ý tại hội nghị: chỉ sửa được dấu, chữ hoa của tên, không thay bằng "
+        "người khác. Thêm khách mời mới ở một dòng trống; muốn bỏ khách mời này, chọn lại người góp ý "
+        "ở phần kiểm điểm trước."
+    )
+
+
+def match_guests(
+    rows: Sequence[tuple[str, str]], stored: Sequence[StoredGuest]
+) -> tuple[list[int | None], dict[int, str]]:
+    """Match the opening's guest rows (posted guest id, name) to the stored guests.
+
+    Return, per row, the stored guest it keeps (None: a new guest, or a blank row), and the
+    refusals by row index. A row keeps the guest whose id it carries; a row without one (or
+    with an id not of this meeting) keeps an unclaimed guest of the same name (NFC, case and
+    spacing aside), else it is new. A stored guest no row keeps is removed. A guest who spoke
+    may be neither removed nor renamed into someone else (only diacritics, case and spacing
+    may change): the feedback would silently move to another person.
+    """
+    by_id = {g.id: g for g in stored}
+    kept: list[int | None] = [None] * len(rows)
+    claimed: set[int] = set()
+    for i, (posted, _name) in enumerate(rows):
+        number = int(posted) if posted.isascii() and posted.isdigit() and len(posted) <= 18 else None
+        if number in by_id and number not in claimed:
+            kept[i] = number
+            claimed.add(number)
+    for i, (_posted, name) in enumerate(rows):
+        if kept[i] is None and name:
+            same = next((g for g in stored if g.id not in claimed and name_key(g.name) == name_key(name)), None)
+            if same is not None:
+                kept[i] = same.id
+                claimed.add(same.id)
+    errors: dict[int, str] = {}
+    for i, (_posted, name) in enumerate(rows):
+        kept_id = kept[i]
+        guest = by_id.get(kept_id) if kept_id is not None else None
+        if guest is None:
+            continue
+        if not name:
+            kept[i] = None  # a row emptied removes the guest it held
+            claimed.discard(guest.id)
+            if guest.spoke:
+                errors[i] = guest_removed_message(guest.name)
+        elif guest.spoke and same_person_key(name) != same_person_key(guest.name):
+            errors[i] = guest_replaced_message(guest.name)
+    for guest in stored:
+        if (
+            guest.spoke
+            and guest.id not in claimed
+            and not any(message == guest_removed_message(guest.name) for message in errors.values())
+        ):
+            last = len(rows) - 1  # its row is gone: say so on the last row
+            errors[last] = " ".join(filter(None, [errors.get(last), guest_removed_message(guest.name)]))
+    return kept, errors
 
 
 class OpeningForm(BaseForm):
@@ -60,13 +157,32 @@ class OpeningForm(BaseForm):
     guests = FieldList(FormField(GuestForm), min_entries=1)
     version = version_field()  # of the meeting the form was loaded with
 
-    def __init__(self, *args: object, participants: list[Participant], review_year: int, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        participants: list[Participant],
+        review_year: int,
+        stored_guests: Sequence[StoredGuest] = (),
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.review_year = review_year
+        self.stored_guests = list(stored_guests)
+        self.kept_guests: list[int | None] = []
         self.member_ids = {p.member_id for p in participants}
         choices = [(0, "— Chọn đồng chí —")] + [(p.member_id, p.name) for p in participants]
         self.chair_id.choices = choices
         self.minute_taker_id.choices = choices
+
+    def validate(self, extra_validators: object = None) -> bool:
+        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        entries = list(self.guests)
+        rows = [(str(e.form.guest_id.data or "").strip(), e.form.name.data or "") for e in entries]
+        self.kept_guests, refusals = match_guests(rows, self.stored_guests)
+        for i, message in refusals.items():
+            name = entries[i].form.name
+            name.errors = [*name.errors, message]
+        return ok and not refusals
 
     def validate_starts_at(self, field: DateTimeLocalField) -> None:
         from ..rules import meeting_day_fits_year

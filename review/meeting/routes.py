@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from flask import jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from .. import clock
 from ..access import editable_cell, editable_meeting, secretary_required
 from ..counting import refuse_if_sealed
+from ..extensions import db
 from ..form_saving import loaded_version, save_form
 from ..forms import BaseForm
 from ..layout import STEP_KEYS, done_steps, frozen_notice, next_step_url, render_step, step_url
 from ..meeting_edits import start_meeting
 from ..meeting_store import meeting_file, preload
-from ..models import Guest, Meeting
+from ..models import Feedback, Guest, Meeting
 from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
 from ..text import format_when
 from ..versioning import check_version, check_versions, versions_token
 from . import bp
-from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, roll_call_form
+from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, StoredGuest, roll_call_form
 
 
 def go_on(meeting: Meeting, key: str) -> str:
@@ -72,10 +74,12 @@ def opening(meeting_id: int) -> ResponseReturnValue:
             "location": meeting.location,
             "chair_id": meeting.chair_id or 0,
             "minute_taker_id": meeting.minute_taker_id or 0,
-            "guests": [{"name": g.name, "title": g.title} for g in meeting.guests] + [{}],
+            "guests": [{"guest_id": str(g.id), "name": g.name, "title": g.title} for g in meeting.guests] + [{}],
             "version": loaded_version(meeting),
         }
-    form = OpeningForm(data=data, participants=meeting.participants, review_year=meeting.year)
+    form = OpeningForm(
+        data=data, participants=meeting.participants, review_year=meeting.year, stored_guests=stored_guests(meeting)
+    )
     if meeting.sealed:  # the meeting's date is sealed; location, chair, minute-taker, guests are the minutes'
         form.starts_at.render_kw = {"readonly": True, "aria-readonly": "true"}
 
@@ -93,16 +97,9 @@ def opening(meeting_id: int) -> ResponseReturnValue:
         meeting.location = form.location.data
         meeting.chair_id = form.chair_id.data
         meeting.minute_taker_id = form.minute_taker_id.data
-        guests = [g for g in form.guests.data if g["name"]]
-        # Reuse the stored rows in place: a new row at a position an old one still holds
-        # would be inserted before the old is deleted, against the unique (meeting, position).
-        existing = list(meeting.guests)
-        rows = []
-        for i, g in enumerate(guests):
-            row = existing[i] if i < len(existing) else Guest()
-            row.position, row.name, row.title = i, g["name"], g["title"]
-            rows.append(row)
-        meeting.guests = rows
+        update_guests(
+            meeting, [(kept, g["name"], g["title"]) for kept, g in zip(form.kept_guests, form.guests.data, strict=True)]
+        )
         return meeting
 
     return save_form(
@@ -114,6 +111,40 @@ def opening(meeting_id: int) -> ResponseReturnValue:
         lambda: go_on(meeting, "opening"),
         "Đã lưu phần khai mạc.",
     )
+
+
+def stored_guests(meeting: Meeting) -> list[StoredGuest]:
+    """Return the meeting's guests for the opening form, each marked if some feedback names it."""
+    ids = [g.id for g in meeting.guests]
+    spoke = set(db.session.scalars(select(Feedback.guest_id).where(Feedback.guest_id.in_(ids)))) if ids else set()
+    return [StoredGuest(g.id, g.name, g.id in spoke) for g in meeting.guests]
+
+
+def update_guests(meeting: Meeting, rows: list[tuple[int | None, str, str]]) -> None:
+    """Store the opening's guest rows (stored guest kept or None, name, title), blank rows left out.
+
+    A kept guest keeps its row (and the feedback naming it), moved to its new place; the
+    guests no row keeps are deleted. The unique (meeting, position) holds at every flush:
+    removed rows go first, then each row moves to a place no other row holds any more.
+    """
+    by_id = {g.id: g for g in meeting.guests}
+    wanted = [(by_id.get(kept) if kept is not None else None, name, title) for kept, name, title in rows if name]
+    keep = {id(row) for row, _, _ in wanted if row is not None}
+    meeting.guests = [g for g in meeting.guests if id(g) in keep]  # delete-orphan removes the rest
+    db.session.flush()
+    placed: list[Guest] = []
+    for position, (row, name, title) in enumerate(wanted):
+        if row is None:
+            row = Guest()  # joins the meeting, and the session, with the list below
+        holder = next((g for g in meeting.guests if g is not row and g.position == position), None)
+        if holder is not None:  # a row kept further down still sits here (rows posted out of order)
+            holder.position = -1 - holder.id
+            db.session.flush()
+        row.position, row.name, row.title = position, name, title
+        if row.id is not None:
+            db.session.flush()
+        placed.append(row)
+    meeting.guests = placed  # new rows at places the kept ones left free
 
 
 def opening_text(meeting: Meeting) -> list[tuple[str, str]]:
