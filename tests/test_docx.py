@@ -78,10 +78,10 @@ def test_page_fonts_and_phrases() -> None:
     data = docx_writer.render(source)
     document = docx.Document(io.BytesIO(data))
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert [
-        round(x.mm) for x in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
-    ] == [20, 20, 30, 15]
+    sizes = (section.page_width, section.page_height)
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(x.mm) for x in sizes if x is not None] == [210, 297]
+    assert [round(x.mm) for x in margins if x is not None] == [20, 20, 30, 15]
     assert document.styles["Normal"].font.name == "Times New Roman"
     xml = document.styles.element.xml
     assert 'w:eastAsia="Times New Roman"' in xml and 'w:cs="Times New Roman"' in xml
@@ -102,7 +102,7 @@ def test_seal_line_landscape_and_determinism() -> None:
     data = docx_writer.render(source)
     assert data == docx_writer.render(source)
     section = docx.Document(io.BytesIO(data)).sections[0]
-    assert round(section.page_width.mm) == 297
+    assert section.page_width is not None and round(section.page_width.mm) == 297
     assert section.footer.paragraphs[0].text.startswith("Niêm phong phiên bản 1")
     assert "DỰ THẢO" not in section.footer.paragraphs[0].text
 
