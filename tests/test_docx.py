@@ -1,15 +1,22 @@
-"""The Word writer (reports.docx_writer): a hand-built Document read back with python-docx."""
+"""The Word writer (reports.docx_writer): hand-built Documents and the seed meeting's, read back with python-docx.
+
+The seed's documents are rendered by both writers from one description; the DOCX (python-docx)
+and the PDF (pypdf) must carry every paragraph of it and the phrases tests/test_reports.py checks.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from datetime import date
 
 import docx
 import pytest
+from pypdf import PdfReader
 
-from reports import docx_writer
+from reports import docx_writer, pdf_writer
+from reports.ballot import ballot_paper_document, tally_sheet_document
 from reports.document import (
     BODY,
     CELL,
@@ -27,6 +34,10 @@ from reports.document import (
     para,
     paragraphs,
 )
+from reports.minutes import SealInfo, count_minutes_document, minutes_document
+from review.meetingfile import parse
+
+from test_reports import seed_document
 
 HEADING = Heading(
     "Đảng bộ phường Thượng Thanh", "Chi bộ Trường Mầm non Thượng Thanh", "Thượng Thanh", date(2020, 11, 27)
@@ -123,3 +134,109 @@ def test_signatures_kept_with_closing(recipients: tuple[str, ...]) -> None:
     assert "Vũ Văn Nam" in text
     if recipients:
         assert "Nơi nhận:" in text and "- Lưu VP" in text
+
+
+# ---------------------------------------------------------------------------
+# The real documents of the seed meeting: the same description, read back from both writers
+
+SEALED = SealInfo(version=2, fingerprint="0123456789abcdef" * 4, sealed_at="27/11/2020 16:45")
+KEYS = ("minutes", "count-minutes", "ballot-paper", "tally-sheet")
+# The phrases tests/test_reports.py finds in each PDF (headings, numbers, signatures), and the header's.
+PHRASES = {
+    "minutes": (
+        "BIÊN BẢN",
+        "I- THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN",
+        "II- NỘI DUNG",
+        "III- BẾ MẠC",
+        "Hội nghị bắt đầu lúc 14 giờ 00 phút",
+        "Kiểm điểm tập thể chi bộ",
+        "Kiểm điểm tập thể chi ủy",
+        "Tự đánh giá",
+        "Chi bộ đề nghị",
+        "10/10 đồng chí có mặt nhất trí thông qua",
+        "Hội nghị kết thúc lúc 17 giờ 00 phút",
+        "THƯ KÝ HỘI NGHỊ",
+        "CHỦ TRÌ HỘI NGHỊ",
+        "Hoàn thành xuất sắc nhiệm vụ: 2",
+        "Hoàn thành tốt nhiệm vụ: 8",
+        "vượt tỉ lệ 1/5 (tối đa 1 trên 8)",
+        "Thượng Thanh, ngày 27 tháng 11 năm 2020",
+    ),
+    "count-minutes": (
+        "BIÊN BẢN KIỂM PHIẾU",
+        "Đồng chí Đỗ Thị Thanh Thủy – Trưởng ban",
+        "Số phiếu phát ra: 10; số phiếu thu vào: 10; số phiếu hợp lệ: 10; số phiếu không hợp lệ: 0",
+        "8 (80%)",
+        "T/M BAN KIỂM PHIẾU",
+        "TRƯỞNG BAN",
+        "Tập thể chi bộ",
+        "Thượng Thanh, ngày 27 tháng 11 năm 2020",
+    ),
+    "ballot-paper": ("Đánh dấu X vào một ô duy nhất trên mỗi dòng", "Tập thể chi bộ"),
+    "tally-sheet": ("Tập thể chi bộ",),
+}
+HEADER = ("ĐẢNG CỘNG SẢN VIỆT NAM", "ĐẢNG BỘ PHƯỜNG THƯỢNG THANH", "CHI BỘ TRƯỜNG MẦM NON")
+
+
+def seed_descriptions() -> dict[str, Document]:
+    mf, problems = parse(seed_document())
+    assert mf is not None, problems
+    result = mf.evaluate()
+    return {
+        "minutes": minutes_document(mf, result, SEALED),
+        "count-minutes": count_minutes_document(mf, result, SEALED),
+        "ballot-paper": ballot_paper_document(mf),
+        "tally-sheet": tally_sheet_document(mf),
+    }
+
+
+def pdf_text(data: bytes) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return unicodedata.normalize("NFC", text)
+
+
+def bare(text: str) -> str:
+    """The text without any whitespace: the PDF breaks and justifies lines where the DOCX does not."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
+
+
+@pytest.fixture(scope="module")
+def seed_files() -> dict[str, tuple[Document, str, str]]:
+    """Each seed document: its description, its PDF's text and its DOCX's text."""
+    files = {}
+    for key, description in seed_descriptions().items():
+        files[key] = (description, pdf_text(pdf_writer.render(description)), text_of(docx_writer.render(description)))
+    return files
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_paragraph_of_the_description_is_in_the_pdf_and_the_docx(seed_files, key):
+    description, pdf, word = seed_files[key]
+    pdf_bare, word_bare = bare(pdf), bare(word)
+    checked = 0
+    for paragraph in paragraphs(description):
+        if not paragraph.plain.strip():
+            continue
+        assert bare(paragraph.plain) in word_bare, (key, "docx", paragraph.plain)
+        checked += 1
+        # A table cell's lines interleave with its neighbours' in the PDF's text: check its words there.
+        if bare(paragraph.plain) not in pdf_bare:
+            missing = [word for word in paragraph.plain.split() if bare(word) not in pdf_bare]
+            assert not missing, (key, "pdf", paragraph.plain, missing)
+    assert checked >= 5, key
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_the_pdf_and_the_docx_carry_the_same_phrases_and_names(seed_files, key):
+    _description, pdf, word = seed_files[key]
+    pdf_squashed, word_squashed = squash(pdf), squash(word)
+    for phrase in PHRASES[key] + HEADER:
+        assert phrase in pdf_squashed, (key, "pdf", phrase)
+        assert phrase in word_squashed, (key, "docx", phrase)
+    if key in ("minutes", "ballot-paper"):
+        for member in seed_document()["members"]:
+            assert member["name"] in pdf_squashed and member["name"] in word_squashed, (key, member["name"])
+    # The seal line of the sealed minutes, in the footer of the Word file.
+    if key in ("minutes", "count-minutes"):
+        footer = docx.Document(io.BytesIO(docx_writer.render(_description))).sections[0].footer.paragraphs[0].text
+        assert SEALED.fingerprint in footer and SEALED.fingerprint in bare(pdf)
