@@ -218,11 +218,8 @@ def test_every_paragraph_of_the_description_is_in_the_pdf_and_the_docx(seed_file
         if not paragraph.plain.strip():
             continue
         assert bare(paragraph.plain) in word_bare, (key, "docx", paragraph.plain)
+        assert bare(paragraph.plain) in pdf_bare, (key, "pdf", paragraph.plain)
         checked += 1
-        # A table cell's lines interleave with its neighbours' in the PDF's text: check its words there.
-        if bare(paragraph.plain) not in pdf_bare:
-            missing = [word for word in paragraph.plain.split() if bare(word) not in pdf_bare]
-            assert not missing, (key, "pdf", paragraph.plain, missing)
     assert checked >= 5, key
 
 
