@@ -237,3 +237,55 @@ def test_the_pdf_and_the_docx_carry_the_same_phrases_and_names(seed_files, key):
     if key in ("minutes", "count-minutes"):
         footer = docx.Document(io.BytesIO(docx_writer.render(_description))).sections[0].footer.paragraphs[0].text
         assert SEALED.fingerprint in footer and SEALED.fingerprint in bare(pdf)
+
+
+# ---------------------------------------------------------------------------
+# The command line and the pages: the Word file of a stored meeting
+
+
+def stored_meeting_id(app, runner, seed_path) -> int:  # type: ignore[no-untyped-def]
+    from review.extensions import db
+    from review.models import Meeting
+
+    result = runner.invoke(args=["meeting", "import", str(seed_path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        return db.session.query(Meeting.id).scalar()
+
+
+def test_cli_writes_a_docx_when_the_name_ends_in_docx(app, runner, seed_path, tmp_path):
+    meeting_id = str(stored_meeting_id(app, runner, seed_path))
+    for key in ("minutes", "count-minutes"):
+        word, pdf = tmp_path / f"{key}.docx", tmp_path / f"{key}.pdf"
+        for path in (word, pdf):
+            result = runner.invoke(args=["meeting", key, meeting_id, "-o", str(path)])
+            assert result.exit_code == 0, result.output
+        assert pdf.read_bytes().startswith(b"%PDF")
+        text = squash(text_of(word.read_bytes()))  # python-docx opens it
+        assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "Thượng Thanh, ngày 27 tháng 11 năm 2020" in text
+        for phrase in PHRASES[key]:
+            assert phrase in text, (key, phrase)
+            assert phrase in squash(pdf_text(pdf.read_bytes())), (key, phrase)
+
+
+def test_the_secretary_downloads_the_word_file_named_like_the_pdf(app, runner, seed_path, make_user):
+    from review.extensions import db
+    from review.models import Meeting
+
+    from helpers import signed_in
+
+    meeting_id = stored_meeting_id(app, runner, seed_path)
+    with app.app_context():
+        cell_id = db.session.get(Meeting, meeting_id).cell_id
+    make_user("bithu", "secretary", cell_id=cell_id)
+    client = signed_in(app, "bithu")
+    response = client.get(f"/meetings/{meeting_id}/documents/minutes.docx")
+    assert response.status_code == 200 and response.mimetype == docx_writer.MIMETYPE
+    expected = f'attachment; filename="bien-ban-hoi-nghi-2020-chi-bo-{cell_id}.docx";'
+    assert response.headers["Content-Disposition"].startswith(expected)
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "III- BẾ MẠC" in squash(text_of(response.data))
+    assert client.get(f"/meetings/{meeting_id}/documents/nothing.docx").status_code == 404
+    # The meeting's pages link the Word copy beside the PDF.
+    page = client.get(f"/meetings/{meeting_id}/results").get_data(as_text=True)
+    assert f"/meetings/{meeting_id}/documents/minutes.docx" in page
