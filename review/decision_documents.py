@@ -91,18 +91,23 @@ def xlsx_name(organization: Organization, year: int) -> str:
 
 
 def all_files(organization: Organization, year: int) -> list[tuple[str, Callable[[], bytes]]]:
-    """Return every file of the decision (the three PDFs, the workbook) as (name, builder), in order.
+    """Return every file of the decision (each document as PDF then Word, the workbook) as (name, builder), in order.
 
-    The builders print one paper, read once: the four files show the same state of the decision.
+    The builders print one paper, read once: the files show the same state of the decision.
     """
     paper = decisions.decision_paper(organization, year)
 
-    def builder(key: str) -> Callable[[], bytes]:
-        return lambda: pdf_of(paper, key)
+    def builder(key: str, extension: str) -> Callable[[], bytes]:
+        build = docx_of if extension == "docx" else pdf_of
+        return lambda: build(paper, key)
 
-    files = [(file_name(organization, year, key), builder(key)) for key in DOCUMENTS]
+    files = [
+        (file_name(organization, year, key, extension), builder(key, extension))
+        for key in DOCUMENTS
+        for extension in FORMATS
+    ]
     files.append((xlsx_name(organization, year), lambda: summary_workbook(paper)))
     return files
 
 
-FILE_COUNT = len(DOCUMENTS) + 1  # the PDFs and the workbook
+FILE_COUNT = len(DOCUMENTS) * len(FORMATS) + 1  # the PDFs, their Word copies and the workbook

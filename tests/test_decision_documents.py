@@ -354,17 +354,18 @@ def test_zip_contains_the_decision_files(app, ward):
     assert response.status_code == 303
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     progress = client.get(f"/exports/{job_id}.json").get_json()
-    assert (progress["status"], progress["done"], progress["total"]) == ("done", 8, 8)
+    assert (progress["status"], progress["done"], progress["total"]) == ("done", 15, 15)
     data = client.get(f"/exports/{job_id}/download").data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
         decision = {
-            f"quyet-dinh-xep-loai-dang-vien-2020-dang-bo-{organization}.pdf",
-            f"quyet-dinh-xep-loai-chi-bo-2020-dang-bo-{organization}.pdf",
-            f"bieu-tong-hop-2020-dang-bo-{organization}.pdf",
-            f"bieu-tong-hop-2020-dang-bo-{organization}.xlsx",
-        }
-        assert decision <= names and len(names) == 8
+            f"{stem}-2020-dang-bo-{organization}.{extension}"
+            for stem in ("quyet-dinh-xep-loai-dang-vien", "quyet-dinh-xep-loai-chi-bo", "bieu-tong-hop")
+            for extension in ("pdf", "docx")
+        } | {f"bieu-tong-hop-2020-dang-bo-{organization}.xlsx"}
+        # Two sealed cells' two documents as PDF and Word, and the decision's seven files.
+        assert decision <= names and len(names) == 15
+        assert "Điều 1." in docx_text(archive.read(f"quyet-dinh-xep-loai-dang-vien-2020-dang-bo-{organization}.docx"))
         assert "Điều 1." in pdf_text(archive.read(f"quyet-dinh-xep-loai-dang-vien-2020-dang-bo-{organization}.pdf"))
         assert archive.read(f"bieu-tong-hop-2020-dang-bo-{organization}.xlsx").startswith(b"PK")
 
