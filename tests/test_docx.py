@@ -289,3 +289,18 @@ def test_the_secretary_downloads_the_word_file_named_like_the_pdf(app, runner, s
     # The meeting's pages link the Word copy beside the PDF.
     page = client.get(f"/meetings/{meeting_id}/results").get_data(as_text=True)
     assert f"/meetings/{meeting_id}/documents/minutes.docx" in page
+
+
+def test_starting_the_application_does_not_import_python_docx():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; from review.app import create_app; create_app({'TESTING': True}); "
+        "import review.documents, review.decision_documents, review.ward.exports; "
+        "print(sorted(m for m in sys.modules if m == 'docx' or m.startswith('docx.')))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
+    assert out.strip() == "[]"
