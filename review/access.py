@@ -165,7 +165,7 @@ PERMISSIONS: dict[str, Permission] = {
 # The documents the counters print for the vote (a counter reaches these, not the minutes).
 COUNTING_PAPERS = ("ballot-paper", "tally-sheet")
 
-# Each of a meeting's documents (review.documents.DOCUMENTS, documents/<key>.pdf) and the
+# Each of a meeting's documents (review.documents.DOCUMENTS, documents/<key>.pdf and .docx) and the
 # permission that reads it: the minutes are the cell's records; the vote-count minutes also
 # reach the chief counter, who signs them; the counting papers every counter of the meeting.
 DOCUMENT_PERMISSIONS: dict[str, Permission] = {
@@ -236,6 +236,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     # Every document has one URL (documents/<key>.pdf); each key asks its own permission
     # (DOCUMENT_PERMISSIONS; this line is the minutes'): may_read_document
     "ward.document": {"GET": "read_records"},
+    "ward.document_docx": {"GET": "read_records"},  # the same readers as the PDF
     "ward.start_export": {"POST": "ward_pages"},
     "ward.export_status": {"GET": "ward_pages"},
     "ward.export_progress": {"GET": "ward_pages"},
@@ -272,6 +273,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "ward.restore_cell": {"POST": "manage_cells"},
     # The committee's decision: its documents (drafts before issuing)
     "ward.decision_document": {"GET": "decide"},
+    "ward.decision_document_docx": {"GET": "decide"},
     "ward.decision_summary_xlsx": {"GET": "decide"},
 }
 

@@ -20,7 +20,7 @@ from .auth.password_links import issue_link
 from .auth.password_rules import password_problems
 from .clock import when
 from .database import write_transaction
-from .documents import DOCUMENTS, render_document
+from .documents import DOCUMENTS, render_as
 from .extensions import db
 from .meeting_edits import Refused
 from .meeting_store import ImportRefused, export_text, import_meeting, load_meeting
@@ -108,6 +108,11 @@ def list_command() -> None:
         click.echo(f"{meeting_id}\t{year}\t{cell}\t{organization}")
 
 
+def output_format(output: Path) -> str:
+    """Return the format a document is written in for an output file name: 'docx' for '.docx', else 'pdf'."""
+    return "docx" if output.suffix.lower() == ".docx" else "pdf"
+
+
 def _document_command(key: str, help_text: str) -> click.Command:
     @click.argument("meeting_id", type=int)
     @click.option(
@@ -115,14 +120,14 @@ def _document_command(key: str, help_text: str) -> click.Command:
         "--output",
         type=click.Path(dir_okay=False, path_type=Path),
         required=True,
-        help="Write the PDF to this file.",
+        help="Write the PDF to this file (a Word file when its name ends in .docx).",
     )
     @with_appcontext
     def command(meeting_id: int, output: Path) -> None:
         meeting = load_meeting(meeting_id)
         if meeting is None:
             raise click.ClickException(f"Không có hội nghị mã {meeting_id}.")
-        output.write_bytes(render_document(meeting, key))
+        output.write_bytes(render_as(meeting, key, output_format(output)))
         state = "đã niêm phong" if meeting.sealed else "DỰ THẢO (chưa niêm phong)"
         click.echo(f"Đã ghi {output} ({DOCUMENTS[key][0]}, {state}).")
 
@@ -130,9 +135,11 @@ def _document_command(key: str, help_text: str) -> click.Command:
     return meeting_cli.command(key)(command)
 
 
-_document_command("minutes", "Write the meeting minutes (biên bản hội nghị) as PDF.")
-_document_command("count-minutes", "Write the vote-count minutes (biên bản kiểm phiếu) as PDF.")
-_document_command("ballot-paper", "Write the ballot paper (phiếu xếp loại) as PDF.")
+_document_command("minutes", "Write the meeting minutes (biên bản hội nghị) as PDF (Word if the file ends in .docx).")
+_document_command(
+    "count-minutes", "Write the vote-count minutes (biên bản kiểm phiếu) as PDF (Word if the file ends in .docx)."
+)
+_document_command("ballot-paper", "Write the ballot paper (phiếu xếp loại) as PDF (Word if the file ends in .docx).")
 
 
 @click.group("user")

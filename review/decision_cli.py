@@ -210,7 +210,8 @@ def reopen_command(organization_id: int, year: int, reason: str) -> None:
 
 def _write_decision_file(organization_id: int, year: int, output: Path, key: str | None) -> None:
     """Write one of the decision's documents (``key`` None: the summary workbook) and say what was written."""
-    from .decision_documents import DOCUMENTS, SUMMARY_XLSX_TITLE, render, summary_xlsx
+    from .cli import output_format
+    from .decision_documents import DOCUMENTS, SUMMARY_XLSX_TITLE, render_as, summary_xlsx
     from .decisions import issued_seal_of
     from .extensions import db
     from .meeting_edits import Refused
@@ -220,7 +221,10 @@ def _write_decision_file(organization_id: int, year: int, output: Path, key: str
     if organization is None:
         raise click.ClickException(f"Không có đảng bộ mã {organization_id}.")
     try:
-        data = summary_xlsx(organization, year) if key is None else render(organization, year, key)
+        if key is None:
+            data = summary_xlsx(organization, year)
+        else:  # a PDF, or the Word file when the output's name ends in .docx
+            data = render_as(organization, year, key, output_format(output))
     except Refused as refused:
         raise click.ClickException(refused.message) from None
     try:
@@ -248,8 +252,16 @@ def _decision_file_command(name: str, key: str | None, help_text: str) -> None:
 
 
 _decision_file_command(
-    "pdf", "members", "Write the decision recognising the members' levels, with its list by cell, as PDF."
+    "pdf",
+    "members",
+    "Write the decision recognising the members' levels, with its list by cell, as PDF (Word if the file ends in .docx).",
 )
-_decision_file_command("cells-pdf", "cells", "Write the decision on the cells' levels, with its list, as PDF.")
-_decision_file_command("summary-pdf", "summary", "Write the summary table (Biểu tổng hợp) as PDF.")
+_decision_file_command(
+    "cells-pdf",
+    "cells",
+    "Write the decision on the cells' levels, with its list, as PDF (Word if the file ends in .docx).",
+)
+_decision_file_command(
+    "summary-pdf", "summary", "Write the summary table (Biểu tổng hợp) as PDF (Word if the file ends in .docx)."
+)
 _decision_file_command("summary-xlsx", None, "Write the summary table (Biểu tổng hợp) as an XLSX spreadsheet.")

@@ -1,11 +1,17 @@
-"""The meeting's documents as PDF bytes: gather plain data, call reports/, nothing else."""
+"""The meeting's documents as PDF or Word bytes: gather plain data, call reports/, nothing else.
+
+One description (reports.document.Document) per document, built here from the meeting's record;
+either writer renders it (SPEC 7: the PDF, and the editable Word copy), so the two cannot drift.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from reports.ballot import ballot_paper, tally_sheet
-from reports.minutes import SealInfo, count_minutes, meeting_minutes
+from reports import pdf_writer
+from reports.ballot import ballot_paper_document, tally_sheet_document
+from reports.document import Document
+from reports.minutes import SealInfo, count_minutes_document, minutes_document
 
 from . import clock
 from .meeting_store import record_file, seal_differences
@@ -34,27 +40,47 @@ def seal_info(meeting: Meeting) -> SealInfo | None:
     )
 
 
-def _minutes(mf: MeetingFile, meeting: Meeting) -> bytes:
-    return meeting_minutes(mf, mf.evaluate(), seal_info(meeting))
+def _minutes(mf: MeetingFile, meeting: Meeting) -> Document:
+    return minutes_document(mf, mf.evaluate(), seal_info(meeting))
 
 
-def _count_minutes(mf: MeetingFile, meeting: Meeting) -> bytes:
-    return count_minutes(mf, mf.evaluate(), seal_info(meeting))
+def _count_minutes(mf: MeetingFile, meeting: Meeting) -> Document:
+    return count_minutes_document(mf, mf.evaluate(), seal_info(meeting))
 
 
-BUILDERS: dict[str, Callable[[MeetingFile, Meeting], bytes]] = {
+# The one table of builders: each document's description, rendered by either writer.
+BUILDERS: dict[str, Callable[[MeetingFile, Meeting], Document]] = {
     "minutes": _minutes,
     "count-minutes": _count_minutes,
-    "ballot-paper": lambda mf, meeting: ballot_paper(mf),
-    "tally-sheet": lambda mf, meeting: tally_sheet(mf),
+    "ballot-paper": lambda mf, meeting: ballot_paper_document(mf),
+    "tally-sheet": lambda mf, meeting: tally_sheet_document(mf),
 }
+FORMATS = ("pdf", "docx")  # the file name extensions, the PDF first
 
 
-def render_document(meeting: Meeting, key: str) -> bytes:
-    """Return one document of the meeting as PDF bytes: a sealed meeting's from what was sealed (SPEC 5.7a)."""
+def describe(meeting: Meeting, key: str) -> Document:
+    """Return one document of the meeting as its description: a sealed meeting's from what was sealed (SPEC 5.7a)."""
     return BUILDERS[key](record_file(meeting), meeting)
 
 
-def file_name(meeting: Meeting, key: str) -> str:
-    """Return an ASCII file name for a document, e.g. 'bien-ban-hoi-nghi-2020-chi-bo-12.pdf'."""
-    return f"{DOCUMENTS[key][1]}-{meeting.year}-chi-bo-{meeting.cell_id}.pdf"
+def render_document(meeting: Meeting, key: str) -> bytes:
+    """Return one document of the meeting as PDF bytes."""
+    return pdf_writer.render(describe(meeting, key))
+
+
+def render_docx(meeting: Meeting, key: str) -> bytes:
+    """Return one document of the meeting as a Word file (DOCX bytes): the same description as the PDF."""
+    # python-docx is imported only here: starting the application does not need it.
+    from reports import docx_writer
+
+    return docx_writer.render(describe(meeting, key))
+
+
+def render_as(meeting: Meeting, key: str, extension: str) -> bytes:
+    """Return one document of the meeting in the format named by a file extension ('pdf' or 'docx')."""
+    return render_docx(meeting, key) if extension == "docx" else render_document(meeting, key)
+
+
+def file_name(meeting: Meeting, key: str, extension: str = "pdf") -> str:
+    """Return an ASCII file name for a document, e.g. 'bien-ban-hoi-nghi-2020-chi-bo-12.pdf' (or '.docx')."""
+    return f"{DOCUMENTS[key][1]}-{meeting.year}-chi-bo-{meeting.cell_id}.{extension}"

@@ -112,14 +112,17 @@ def document_links(meeting: Meeting, user: Any = None) -> list[dict[str, Any]]:
     """Return the meeting's documents ``user`` (the signed-in user if None) may read, as the pages link them.
 
     Each: its key, its title, whether it is a draft (the tallies not sealed), and its formats
-    (a label and a URL each: the PDF for now; room for an editable copy beside it).
+    (a label and a URL each: the PDF, and the editable Word copy beside it, SPEC 7).
     """
     return [
         {
             "key": key,
             "title": DOCUMENTS[key][0],
             "draft": not meeting.sealed,
-            "formats": [{"label": "PDF", "url": url_for("ward.document", meeting_id=meeting.id, key=key)}],
+            "formats": [
+                {"label": "PDF", "url": url_for("ward.document", meeting_id=meeting.id, key=key)},
+                {"label": "Word", "url": url_for("ward.document_docx", meeting_id=meeting.id, key=key)},
+            ],
         }
         for key in readable_documents(user, meeting)
     ]

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from reports import docx_writer
 from review import clock
 from review.access import DOCUMENT_PERMISSIONS, ENDPOINTS, PERMISSIONS, Permission, Relation
 from review.auth.password_links import issue_link
@@ -251,16 +252,22 @@ def test_each_user_reaches_exactly_what_the_table_says(app, cell, role):
 
 def test_each_document_reaches_exactly_the_users_its_permission_names(app, cell):
     """ward.document asks each key's own permission (DOCUMENT_PERMISSIONS): the vote-count minutes
-    also reach the chief counter (``counter``), not the other counters (``code``)."""
+    also reach the chief counter (``counter``), not the other counters (``code``). The Word copy
+    (ward.document_docx) reaches exactly the PDF's readers."""
+    mimetypes = {"pdf": "application/pdf", "docx": docx_writer.MIMETYPE}
     wrong = []
     for role in (ANONYMOUS, ADMIN, WARD, SECRETARY, COUNTER, CODE):
         client = signed_in_client(app, role, cell)
         for key, permission in DOCUMENT_PERMISSIONS.items():
-            got = outcome(client.get(f"/meetings/{cell['meeting_id']}/documents/{key}.pdf"))
-            refused = "sign-in" if role == ANONYMOUS else "denied"
-            expected = "allowed" if role in holders(permission) else refused
-            if got != expected:
-                wrong.append(f"{role} {key}: {got}, expected {expected}")
+            for extension, mimetype in mimetypes.items():
+                response = client.get(f"/meetings/{cell['meeting_id']}/documents/{key}.{extension}")
+                got = outcome(response)
+                refused = "sign-in" if role == ANONYMOUS else "denied"
+                expected = "allowed" if role in holders(permission) else refused
+                if got != expected:
+                    wrong.append(f"{role} {key}.{extension}: {got}, expected {expected}")
+                elif got == "allowed" and response.mimetype != mimetype:
+                    wrong.append(f"{role} {key}.{extension}: sent as {response.mimetype}")
     assert not wrong, "\n".join(wrong)
 
 

@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from reports.decision import cells_decision, members_decision, summary_pdf, summary_table
+from reports.document import paragraphs
 from reports.summary_sheet import summary_xlsx as summary_workbook
 from review.database import write_transaction
 from review.decision_rules import (
@@ -57,6 +58,30 @@ def pdf_text(data: bytes) -> str:
     """Return the PDF's text, NFC, whitespace runs folded to one space (line breaks too)."""
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
+
+
+def docx_text(data: bytes) -> str:
+    """Return a Word file's text: its paragraphs and every table cell (nested tables too), NFC, whitespace folded."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+
+    def cells(tables) -> None:  # type: ignore[no-untyped-def]
+        for table in tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    parts.extend(p.text for p in cell.paragraphs)
+                    cells(cell.tables)
+
+    cells(document.tables)
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", " ".join(parts)))
+
+
+def docx_footer(data: bytes) -> str:
+    import docx
+
+    return " ".join(p.text for p in docx.Document(io.BytesIO(data)).sections[0].footer.paragraphs)
 
 
 def member_names(path: Path) -> list[str]:
@@ -280,6 +305,42 @@ def test_another_ward_gets_404_a_secretary_403_anonymous_signs_in(app, ward):
     assert other.get(f"/organizations/{ward['other']}/decision/2020/members.pdf").status_code == 200
 
 
+def test_routes_send_the_word_files_to_the_ward_and_refuse_them_where_the_pdf_is_refused(app, ward):
+    from reports.docx_writer import MIMETYPE
+
+    base = f"/organizations/{ward['organization']}/decision/2020"
+    client = signed_in(app, WARD)
+    for key in KEYS:
+        response = client.get(f"{base}/{key}.docx")
+        assert response.status_code == 200 and response.mimetype == MIMETYPE, key
+        disposition = response.headers["Content-Disposition"]
+        assert (
+            disposition.startswith('attachment; filename="')
+            and f"-2020-dang-bo-{ward['organization']}.docx" in disposition
+        )
+        text = docx_text(response.data)
+        assert "DỰ THẢO" in docx_footer(response.data) and "ĐẢNG ỦY PHƯỜNG THƯỢNG THANH" in text, key
+    assert "Điều 1." in docx_text(client.get(f"{base}/members.docx").data)
+    assert client.get(f"{base}/minutes.docx").status_code == 404
+    other, secretary = signed_in(app, OTHER_WARD), signed_in(app, SECRETARY)
+    assert other.get(f"{base}/members.docx").status_code == 404
+    assert secretary.get(f"{base}/members.docx").status_code == 403
+    response = app.test_client().get(f"{base}/members.docx")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    # The decision page links each Word file beside its PDF.
+    page = client.get(f"/organizations/{ward['organization']}/decision/2020").get_data(as_text=True)
+    for key in KEYS:
+        assert f"{base}/{key}.docx" in page and f"{base}/{key}.pdf" in page
+
+
+def test_cli_writes_the_word_file_when_the_name_ends_in_docx(app, ward, runner, tmp_path):
+    path = tmp_path / "quyet-dinh.docx"
+    result = runner.invoke(args=["decision", "pdf", str(ward["organization"]), "2020", "-o", str(path)])
+    assert result.exit_code == 0 and "DỰ THẢO" in result.output, result.output
+    text = docx_text(path.read_bytes())  # python-docx opens it
+    assert "Điều 1." in text and "Đặng Văn Lợi" in text and "QUYẾT ĐỊNH" in text
+
+
 # ---------------------------------------------------------------------------
 # The ward's ZIP
 
@@ -293,17 +354,18 @@ def test_zip_contains_the_decision_files(app, ward):
     assert response.status_code == 303
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     progress = client.get(f"/exports/{job_id}.json").get_json()
-    assert (progress["status"], progress["done"], progress["total"]) == ("done", 8, 8)
+    assert (progress["status"], progress["done"], progress["total"]) == ("done", 15, 15)
     data = client.get(f"/exports/{job_id}/download").data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
         decision = {
-            f"quyet-dinh-xep-loai-dang-vien-2020-dang-bo-{organization}.pdf",
-            f"quyet-dinh-xep-loai-chi-bo-2020-dang-bo-{organization}.pdf",
-            f"bieu-tong-hop-2020-dang-bo-{organization}.pdf",
-            f"bieu-tong-hop-2020-dang-bo-{organization}.xlsx",
-        }
-        assert decision <= names and len(names) == 8
+            f"{stem}-2020-dang-bo-{organization}.{extension}"
+            for stem in ("quyet-dinh-xep-loai-dang-vien", "quyet-dinh-xep-loai-chi-bo", "bieu-tong-hop")
+            for extension in ("pdf", "docx")
+        } | {f"bieu-tong-hop-2020-dang-bo-{organization}.xlsx"}
+        # Two sealed cells' two documents as PDF and Word, and the decision's seven files.
+        assert decision <= names and len(names) == 15
+        assert "Điều 1." in docx_text(archive.read(f"quyet-dinh-xep-loai-dang-vien-2020-dang-bo-{organization}.docx"))
         assert "Điều 1." in pdf_text(archive.read(f"quyet-dinh-xep-loai-dang-vien-2020-dang-bo-{organization}.pdf"))
         assert archive.read(f"bieu-tong-hop-2020-dang-bo-{organization}.xlsx").startswith(b"PK")
 
@@ -397,3 +459,21 @@ def test_summary_table_totals_and_formula_guard():
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     cell = next(c for row in workbook.active.iter_rows() for c in row if c.value == dangerous.name)
     assert cell.data_type == "s"  # text, never a formula
+
+
+@pytest.mark.parametrize("draft", [True, False])
+@pytest.mark.parametrize("key", KEYS)
+def test_pdf_and_word_carry_every_paragraph_of_the_one_description(key, draft):
+    from reports import docx_writer, pdf_writer
+    from review.decision_documents import BUILDERS
+
+    description = BUILDERS[key](hand_made_paper(draft=draft))
+    bare = lambda text: re.sub(r"\s+", "", unicodedata.normalize("NFC", text))  # noqa: E731
+    pdf, word = bare(pdf_text(pdf_writer.render(description))), bare(docx_text(docx_writer.render(description)))
+    checked = 0
+    for paragraph in paragraphs(description):
+        if paragraph.plain.strip():
+            assert bare(paragraph.plain) in word, (key, "docx", paragraph.plain)
+            assert bare(paragraph.plain) in pdf, (key, "pdf", paragraph.plain)
+            checked += 1
+    assert checked >= 10, key

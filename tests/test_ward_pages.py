@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -294,19 +295,21 @@ def test_document_for_the_cells_secretary_only(app, ward, make_user):
 
 
 # The committee's decision (drafts here: nothing is issued) rides in every ZIP of the year.
+# Each document as PDF and as its Word copy; the summary also as a workbook.
 DECISION_FILES = {
-    "quyet-dinh-xep-loai-dang-vien-2020-dang-bo-1.pdf",
-    "quyet-dinh-xep-loai-chi-bo-2020-dang-bo-1.pdf",
-    "bieu-tong-hop-2020-dang-bo-1.pdf",
-    "bieu-tong-hop-2020-dang-bo-1.xlsx",
-}
+    f"{stem}-2020-dang-bo-1.{extension}"
+    for stem in ("quyet-dinh-xep-loai-dang-vien", "quyet-dinh-xep-loai-chi-bo", "bieu-tong-hop")
+    for extension in ("pdf", "docx")
+} | {"bieu-tong-hop-2020-dang-bo-1.xlsx"}
+FILES = 15  # two sealed cells' two documents in two formats, the decision's seven files
 
 
 def expected_names(ward) -> set[str]:  # type: ignore[no-untyped-def]
     return {
-        f"{stem}-2020-chi-bo-{ward[name][0]}.pdf"
+        f"{stem}-2020-chi-bo-{ward[name][0]}.{extension}"
         for name in (SEED_CELL, SEALED_COPY)
         for stem in ("bien-ban-hoi-nghi", "bien-ban-kiem-phieu")
+        for extension in ("pdf", "docx")
     } | DECISION_FILES
 
 
@@ -320,9 +323,15 @@ def check_zip(client, job_id: int, ward) -> None:  # type: ignore[no-untyped-def
         assert set(archive.namelist()) == expected_names(ward)
         for name in archive.namelist():
             data = archive.read(name)
-            assert data.startswith(b"PK" if name.endswith(".xlsx") else b"%PDF")
-            if name.startswith("bien-ban-hoi-nghi"):
+            assert data.startswith(b"%PDF" if name.endswith(".pdf") else b"PK")
+            if name.startswith("bien-ban-hoi-nghi") and name.endswith(".pdf"):
                 assert "Thượng Thanh, ngày 27 tháng 11 năm 2020" in pdf_text(data)
+            if name.endswith(".docx"):  # the Word copy opens, with the Party header of its PDF
+                document = docx.Document(io.BytesIO(data))
+                cells = [p.text for table in document.tables for cell in table._cells for p in cell.paragraphs]
+                assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cells, name
+                if name.startswith("bien-ban-hoi-nghi"):
+                    assert "Thượng Thanh, ngày 27 tháng 11 năm 2020" in " ".join(cells), name
 
 
 def test_export_builds_the_zip_and_reports_progress(app, ward, ward_client, tmp_path):
@@ -331,11 +340,11 @@ def test_export_builds_the_zip_and_reports_progress(app, ward, ward_client, tmp_
     progress = ward_client.get(f"/exports/{job_id}.json")
     assert progress.status_code == 200
     data = progress.get_json()
-    assert (data["status"], data["done"], data["total"], data["finished"]) == ("done", 8, 8, True)
+    assert (data["status"], data["done"], data["total"], data["finished"]) == ("done", FILES, FILES, True)
     assert data["download_url"] == f"/exports/{job_id}/download"
     html = page(ward_client.get(f"/exports/{job_id}"))
-    assert '<progress id="export-progress" data-export-bar max="8" value="8">' in html
-    assert "Đã tạo xong 8/8 tài liệu." in html
+    assert f'<progress id="export-progress" data-export-bar max="{FILES}" value="{FILES}">' in html
+    assert f"Đã tạo xong {FILES}/{FILES} tài liệu." in html
     assert f'href="/exports/{job_id}/download"' in html
     assert 'http-equiv="refresh"' not in html
     check_zip(ward_client, job_id, ward)
@@ -358,7 +367,7 @@ def test_export_in_a_background_thread(app, ward, ward_client):
             break
         time.sleep(0.05)
     assert data["status"] == "done", data
-    assert (data["done"], data["total"]) == (8, 8)
+    assert (data["done"], data["total"]) == (FILES, FILES)
     assert seen == sorted(seen)  # progress never goes back
     check_zip(ward_client, job_id, ward)
 
@@ -368,12 +377,12 @@ def test_export_page_refreshes_until_done(app, ward, ward_client):
     job_id = job_id_of(start_export(ward_client))
     html = page(ward_client.get(f"/exports/{job_id}"))
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in html
-    assert '<progress id="export-progress" data-export-bar max="8" value="0">' in html
+    assert f'<progress id="export-progress" data-export-bar max="{FILES}" value="0">' in html
     assert f'data-export-poll="/exports/{job_id}.json"' in html and 'data-finished="false"' in html
     assert "/static/js/ward.js" in html
     assert "style=" not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)
     data = ward_client.get(f"/exports/{job_id}.json").get_json()
-    assert (data["status"], data["done"], data["total"], data["finished"]) == ("queued", 0, 8, False)
+    assert (data["status"], data["done"], data["total"], data["finished"]) == ("queued", 0, FILES, False)
     assert data["download_url"] is None
     assert ward_client.get(f"/exports/{job_id}/download").status_code == 404
 
@@ -390,6 +399,7 @@ def test_export_failure_is_shown_and_leaves_no_file(app, ward, ward_client, tmp_
         return b"%PDF-1.4 stub"
 
     monkeypatch.setattr(exports, "render_document", broken)
+    monkeypatch.setattr(exports, "render_docx", broken)  # the Word copy after the PDF: the second file
     app.config["EXPORT_RUN_INLINE"] = True
     job_id = job_id_of(start_export(ward_client))
     data = ward_client.get(f"/exports/{job_id}.json").get_json()
@@ -511,15 +521,15 @@ def test_browser_follows_the_export_without_reloading_until_done(app, ward, monk
         # The bar moves while the page stays (no meta refresh with scripting on).
         page.wait_for_function(
             "() => { const b = document.querySelector('[data-export-bar]');"
-            " return b && b.value > 0 && b.value < 8 && b.max == 8; }",
+            f" return b && b.value > 0 && b.value < {FILES} && b.max == {FILES}; }}",
             timeout=15000,
         )
-        assert re.search(r"Đã tạo [1-7]/8 tài liệu", page.locator("[data-export-text]").inner_text())
+        assert re.search(rf"Đã tạo ([1-9]|1[0-4])/{FILES} tài liệu", page.locator("[data-export-text]").inner_text())
         loads_while_running = len(loads)
         shown.set()
         page.locator("[data-export-download]").wait_for(timeout=20000)
         assert len(loads) == loads_while_running + 1  # one reload, when finished
-        assert "Đã tạo xong 8/8 tài liệu." in page.locator("[data-export-text]").inner_text()
+        assert f"Đã tạo xong {FILES}/{FILES} tài liệu." in page.locator("[data-export-text]").inner_text()
         screenshot(page, "ward-export-done-390")
         with page.expect_download() as download:
             page.locator("[data-export-download]").click()

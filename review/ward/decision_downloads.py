@@ -1,4 +1,4 @@
-"""Downloads of the committee's decision: its two decisions, the summary table (PDF and XLSX).
+"""Downloads of the committee's decision: its two decisions, the summary table (PDF, DOCX and XLSX).
 
 Drafts (marked DỰ THẢO) until the decision is issued, then the issued version's documents,
 from its seal. The committee's pages link here; the ward's ZIP carries the same files.
@@ -11,7 +11,7 @@ from flask import abort
 from flask.typing import ResponseReturnValue
 
 from ..access import decide_required, deciding_organization
-from ..decision_documents import DOCUMENTS, XLSX_MIMETYPE, file_name, render, summary_xlsx, xlsx_name
+from ..decision_documents import DOCUMENTS, XLSX_MIMETYPE, file_name, render, render_docx, summary_xlsx, xlsx_name
 from ..downloads import download
 from ..meeting_edits import Refused
 from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR
@@ -36,6 +36,23 @@ def decision_document(organization_id: int, year: int, decision_key: str) -> Res
     except Refused:  # a year no rules apply to
         abort(404)
     return download(data, file_name(organization, year, decision_key), "application/pdf")
+
+
+@bp.route("/organizations/<int:organization_id>/decision/<int:year>/<decision_key>.docx")
+@decide_required
+def decision_document_docx(organization_id: int, year: int, decision_key: str) -> ResponseReturnValue:
+    """Send one of the decision's documents as a Word file (SPEC 7's editable copy), to the same readers as the PDF."""
+    organization = deciding_organization(organization_id)
+    _checked_year(year)
+    if decision_key not in DOCUMENTS:
+        abort(404)
+    try:
+        data = render_docx(organization, year, decision_key)
+    except Refused:  # a year no rules apply to
+        abort(404)
+    from reports.docx_writer import MIMETYPE  # python-docx only when a Word file is asked for
+
+    return download(data, file_name(organization, year, decision_key, "docx"), MIMETYPE)
 
 
 @bp.route("/organizations/<int:organization_id>/decision/<int:year>/summary.xlsx")

@@ -1,8 +1,9 @@
 """One ZIP of an organisation's sealed documents for a year, built in the background.
 
 The request creates an :class:`ExportJob` and starts :func:`run_export`, which renders the
-minutes and the vote-count minutes of every sealed cell, and the committee's decision (its
-two decisions and the summary table as PDF and XLSX: issued, or drafts), writes them into
+minutes and the vote-count minutes of every sealed cell (PDF and the Word copy), and the
+committee's decision (its two decisions and the summary table as PDF and Word, the summary
+also as XLSX: issued, or drafts), writes them into
 ``<EXPORT_DIR>/<job id>.zip`` and counts each document in its own short transaction, so the
 status page can show the progress. The worker runs in a thread with its own application
 context, hence its own database session; ``EXPORT_RUN_INLINE`` runs it in the request
@@ -24,7 +25,7 @@ from .. import clock
 from ..database import write_transaction
 from ..decision_documents import FILE_COUNT as DECISION_FILES
 from ..decision_documents import all_files as decision_files
-from ..documents import file_name, render_document
+from ..documents import FORMATS, file_name, render_document, render_docx
 from ..extensions import db
 from ..meeting_store import load_meeting
 from ..models import Cell, ExportJob, Meeting, Organization, ReviewYear, Seal
@@ -76,8 +77,8 @@ def create_job(organization_id: int, year: int, user_id: int | None) -> ExportJo
 
 
 def export_total(sealed_meetings: int) -> int:
-    """Return the files of a ZIP: each sealed cell's documents, and the decision's files."""
-    return sealed_meetings * len(WARD_DOCUMENTS) + DECISION_FILES if sealed_meetings else 0
+    """Return the files of a ZIP: each sealed cell's documents (PDF and Word), and the decision's files."""
+    return sealed_meetings * len(WARD_DOCUMENTS) * len(FORMATS) + DECISION_FILES if sealed_meetings else 0
 
 
 def start_job(job_id: int) -> None:
@@ -143,6 +144,9 @@ def build(job_id: int) -> None:
                     if meeting is None:
                         raise LookupError(f"meeting {meeting_id} is gone")
                     archive.writestr(file_name(meeting, key), render_document(meeting, key))
+                    _count_one(job_id)
+                    # The editable Word copy beside the PDF (SPEC 7).
+                    archive.writestr(file_name(meeting, key, "docx"), render_docx(meeting, key))
                     _count_one(job_id)
             organization = db.session.get(Organization, organization_id)
             if organization is None:

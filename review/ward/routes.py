@@ -20,8 +20,9 @@ from ..access import (
     visible_organization,
     ward_required,
 )
-from ..documents import DOCUMENTS, file_name, render_document
+from ..documents import DOCUMENTS, file_name, render_document, render_docx
 from ..downloads import NO_STORE, download, named
+from ..models import Meeting
 from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR, LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from . import bp
@@ -94,14 +95,30 @@ def document(meeting_id: int, key: str) -> ResponseReturnValue:
     the cell's secretary and its ward (every document), the chief counter (the vote-count
     minutes they sign), the meeting's counters (the ballot paper and the tally sheet).
     """
+    meeting = _readable_document(meeting_id, key)
+    # The browser shows the counting papers to print; the others are files the ward keeps.
+    inline = key in COUNTING_PAPERS
+    return download(render_document(meeting, key), file_name(meeting, key), "application/pdf", inline=inline)
+
+
+@bp.route("/meetings/<int:meeting_id>/documents/<key>.docx")
+@login_required
+def document_docx(meeting_id: int, key: str) -> ResponseReturnValue:
+    """Send one of the meeting's documents as a Word file (SPEC 7's editable copy), to the same readers as the PDF."""
+    meeting = _readable_document(meeting_id, key)
+    from reports.docx_writer import MIMETYPE  # python-docx only when a Word file is asked for
+
+    return download(render_docx(meeting, key), file_name(meeting, key, "docx"), MIMETYPE)
+
+
+def _readable_document(meeting_id: int, key: str) -> Meeting:
+    """Return the meeting whose document ``key`` the viewer may read: 404 for an unknown key or meeting, else 403."""
     if key not in DOCUMENTS:
         abort(404)
     meeting, _viewer = viewed_meeting(meeting_id)  # 404 for anyone else's meeting
     if not may_read_document(None, meeting, key):
         abort(403)
-    # The browser shows the counting papers to print; the others are files the ward keeps.
-    inline = key in COUNTING_PAPERS
-    return download(render_document(meeting, key), file_name(meeting, key), "application/pdf", inline=inline)
+    return meeting
 
 
 @bp.route("/organizations/<int:organization_id>/exports", methods=["POST"])
