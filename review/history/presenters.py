@@ -16,7 +16,6 @@ from ..vocabulary import (
     APPROVER_LABELS,
     ATTENDANCE_LABELS,
     BLANK_LABEL,
-    CELL_ROW_LABEL,
     GUEST_LABEL,
     LEVEL_LABELS,
     LEVEL_SHORT,
@@ -243,7 +242,9 @@ class Directory:
         for entry_id, role, account_id in self.approvals:
             if entry_id < before_entry:
                 latest[role] = account_id
-        return [(APPROVER_LABELS.get(role, role), self.account(latest[role])) for role in APPROVER_LABELS if role in latest]
+        return [
+            (APPROVER_LABELS.get(role, role), self.account(latest[role])) for role in APPROVER_LABELS if role in latest
+        ]
 
 
 def directory_of(entries: Iterable[Entry], accounts: Mapping[int, tuple[str, int | None]]) -> Directory:
@@ -488,7 +489,9 @@ def cards(entries: Iterable[Entry], directory: Directory) -> list[Card]:
         if step == "seal" and seal_ids:
             approvers = directory.approvers(max(seal_ids))
             if approvers:
-                note = "Các dòng do niêm phong ghi, khi " + " và ".join(f"{r} {n}" for r, n in approvers) + " đã xác nhận."
+                note = (
+                    "Các dòng do niêm phong ghi, khi " + " và ".join(f"{r} {n}" for r, n in approvers) + " đã xác nhận."
+                )
         result.append(
             Card(step=step, title=title, groups=[Group(p, lines) for p, lines in by_step[step].items()], note=note)
         )

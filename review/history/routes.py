@@ -102,7 +102,17 @@ def naming_entries(meeting_id: int) -> list[Entry]:
     )
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     return [
-        Entry(id=i, at=epoch, actor_id=None, actor="", table=t, action="", row_id=r, before={}, after=json.loads(a or "{}"))
+        Entry(
+            id=i,
+            at=epoch,
+            actor_id=None,
+            actor="",
+            table=t,
+            action="",
+            row_id=r,
+            before={},
+            after=json.loads(a or "{}"),
+        )
         for i, t, r, a in rows
     ]
 
@@ -149,7 +159,7 @@ def step_condition(step: str, directory: Directory) -> ColumnElement[bool]:
     return and_(not_sealing, entry.table_name.not_in(SEAL_TABLES), conditions[step])
 
 
-def history_view(meeting_id: int, endpoint: str, **url_args: Any) -> tuple[dict[str, Any], int]:
+def history_view(trail_id: int, endpoint: str, **url_args: Any) -> tuple[dict[str, Any], int]:
     """Gather one page of the meeting's history as cards, with its filter form and its pager.
 
     The entries are filtered and paged in SQL (``PAGE`` a page, newest first); the cards name
@@ -160,12 +170,13 @@ def history_view(meeting_id: int, endpoint: str, **url_args: Any) -> tuple[dict[
     before_id = query_int("before")
     if before_id is None and "before" in request.args:
         abort(404)  # no entry has that id (2^31 and more, or not a number): as a wrong id in the path
-    directory_entries = naming_entries(meeting_id)
-    actors = list(
-        db.session.execute(
-            select(AuditEntry.actor_id, AuditEntry.actor).where(AuditEntry.meeting_id == meeting_id).distinct()
-        ).tuples()
-    )
+    directory_entries = naming_entries(trail_id)
+    actors: list[tuple[int | None, str]] = [
+        (actor_id, actor)
+        for actor_id, actor in db.session.execute(
+            select(AuditEntry.actor_id, AuditEntry.actor).where(AuditEntry.meeting_id == trail_id).distinct()
+        )
+    ]
     account_ids = {a for a, _ in actors if a is not None}
     account_ids |= {
         v
@@ -178,7 +189,7 @@ def history_view(meeting_id: int, endpoint: str, **url_args: Any) -> tuple[dict[
     form = HistoryFilterForm(request.args if filtering else None, people=people_in_log(actors, directory))
     valid = form.validate() if filtering else True
 
-    conditions: list[ColumnElement[bool]] = [AuditEntry.meeting_id == meeting_id]
+    conditions: list[ColumnElement[bool]] = [AuditEntry.meeting_id == trail_id]
     if before_id is not None:
         conditions.append(AuditEntry.id < before_id)
     if filtering and valid:
@@ -207,7 +218,10 @@ def history_view(meeting_id: int, endpoint: str, **url_args: Any) -> tuple[dict[
     )
     entries = [plain_entry(e) for e in found]
     missing = {
-        v for e in entries for k, v in (*e.before.items(), *e.after.items()) if k in ACCOUNT_COLUMNS and isinstance(v, int)
+        v
+        for e in entries
+        for k, v in (*e.before.items(), *e.after.items())
+        if k in ACCOUNT_COLUMNS and isinstance(v, int)
     } - set(directory.accounts)
     for account_id, (name, member_id) in accounts_named(missing).items():
         directory.accounts[account_id] = directory.members.get(member_id, name) if member_id is not None else name
