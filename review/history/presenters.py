@@ -15,13 +15,12 @@ from typing import Any, Final
 from ..vocabulary import (
     APPROVER_LABELS,
     ATTENDANCE_LABELS,
-    BLANK_LABEL,
     GUEST_LABEL,
     LEVEL_LABELS,
-    LEVEL_SHORT,
     POSITION_LABELS,
     STANDING_LABELS,
     TALLY_ENTRY_LABELS,
+    VOTE_COLUMN_LABELS,
 )
 
 SEAL_CONTEXT: Final = "seal"  # as review.audit.SEAL_CONTEXT (the sealing's rows)
@@ -95,8 +94,7 @@ COLUMN_LABELS: Final = {
     "returned": "Thu vào",
     "invalid": "Không hợp lệ",
     "invalid_reasons": "Lý do không hợp lệ",
-    **LEVEL_SHORT,
-    "blank": BLANK_LABEL,
+    **VOTE_COLUMN_LABELS,  # a tally row's votes, by level in full words
     "entry": "Bản nhập",
     "reopened_at": "Mở niêm phong lúc",
     "reopened_by_id": "Người mở niêm phong",
@@ -188,6 +186,7 @@ class Directory:
     feedback: dict[int, tuple[str, int]] = field(default_factory=dict)  # id -> ("individual"|"collective", review)
     tallies: dict[int, str] = field(default_factory=dict)  # tally id -> entry ("first", "second", "final")
     tally_rows: dict[int, int | None] = field(default_factory=dict)  # tally row id -> participant id (None: cell)
+    row_tallies: dict[int, int] = field(default_factory=dict)  # tally row id -> tally id
     counters: dict[int, int] = field(default_factory=dict)  # ballot counter id -> member id
     codes: dict[int, int] = field(default_factory=dict)  # counter code id -> member id
     approvals: list[tuple[int, str, int]] = field(default_factory=list)  # (entry id, role, account id)
@@ -217,9 +216,12 @@ class Directory:
                 self.feedback[row_id] = ("collective", values["collective_review_id"])
         elif table == "tally" and "entry" in values:
             self.tallies[row_id] = str(values["entry"])
-        elif table == "tally_row" and "participant_id" in values:
-            participant = values["participant_id"]
-            self.tally_rows[row_id] = participant if isinstance(participant, int) else None
+        elif table == "tally_row":
+            if "participant_id" in values:
+                participant = values["participant_id"]
+                self.tally_rows[row_id] = participant if isinstance(participant, int) else None
+            if isinstance(values.get("tally_id"), int):
+                self.row_tallies[row_id] = values["tally_id"]
         elif table == "ballot_counter" and isinstance(values.get("member_id"), int):
             self.counters[row_id] = values["member_id"]
         elif table == "counter_code" and isinstance(values.get("member_id"), int):
@@ -447,7 +449,7 @@ def what_of(entry: Entry, directory: Directory) -> str:
     """Return what an entry changed and how, in words, without an id."""
     label = TABLE_LABELS.get(entry.table, entry.table)
     if entry.table == "tally_row":
-        tally = entry.after.get("tally_id", entry.before.get("tally_id"))
+        tally = entry.after.get("tally_id", entry.before.get("tally_id", directory.row_tallies.get(entry.row_id or 0)))
         entry_word = ENTRY_LABELS.get(directory.tallies.get(tally, ""), "") if isinstance(tally, int) else ""
         if entry_word:
             label = f"{label} ({entry_word.lower()})"
