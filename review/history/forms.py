@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from wtforms import SelectField, StringField
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from ..forms import BaseForm
 from ..text import strip_nfc
@@ -39,8 +39,8 @@ class HistoryFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    who = SelectField("Người sửa", choices=[("", "Mọi người")], validate_choice=True)
-    step = SelectField("Bước", choices=[("", "Mọi bước"), *STEPS.items()])
+    who = SelectField("Người sửa", choices=[("", "Mọi người")], default="")
+    step = SelectField("Bước", choices=[("", "Mọi bước"), *STEPS.items()], default="")
     since = StringField("Từ ngày", filters=[strip_nfc], validators=[Length(max=10)])
     until = StringField("Đến ngày", filters=[strip_nfc], validators=[Length(max=10)])
 
@@ -50,17 +50,17 @@ class HistoryFilterForm(BaseForm):
 
     def validate_since(self, field: StringField) -> None:
         if field.data and parse_day(field.data) is None:
-            raise ValueError(BAD_DAY)
+            raise ValidationError(BAD_DAY)
 
     def validate_until(self, field: StringField) -> None:
         if not field.data:
             return
         until = parse_day(field.data)
         if until is None:
-            raise ValueError(BAD_DAY)
+            raise ValidationError(BAD_DAY)
         since = parse_day(self.since.data or "")
         if since is not None and until < since:
-            raise ValueError("Ngày cuối phải từ ngày đầu trở đi.")
+            raise ValidationError("Ngày cuối phải từ ngày đầu trở đi.")
 
     def day(self, name: str) -> date | None:
         """Return the valid day of the field ``name`` ("since", "until"), or None."""
