@@ -43,7 +43,9 @@ def lines_of(page: str) -> list[str]:
 
 def entries_of(app, meeting_id: int) -> int:  # type: ignore[no-untyped-def]
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.meeting_id == meeting_id))
+        return db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.meeting_id == meeting_id)
+        )
 
 
 def test_the_final_tally_and_the_seal_are_written_under_the_seal_context(app, runner, unsealed):
@@ -136,7 +138,7 @@ def test_the_history_is_paged_in_sql_and_the_pager_keeps_the_filter(app, unseale
     assert len(lines_of(last)) == total - PAGE * (pages - 1) and 'rel="next"' not in last
     assert client.get(f"{url}?page=999999").status_code == 200  # out of range: the first page
     tally = client.get(f"{url}?step=tally").text
-    if "rel=\"next\"" in tally:
+    if 'rel="next"' in tally:
         assert "step=tally" in re.search(r'href="([^"]+)" rel="next"', tally).group(1)
 
 

@@ -237,8 +237,15 @@ def test_no_entries_no_cards(directory):  # type: ignore[no-untyped-def]
 
 
 def test_the_who_choices_are_the_writers_of_the_log_by_name(directory):  # type: ignore[no-untyped-def]
-    choices = people_in_log([(101, "bithu"), (100, "truongban"), (None, "cli"), (100, "truongban"), (7, "x")], directory)
-    assert choices == [("7", "(tài khoản đã xóa)"), ("cli", "Dòng lệnh"), ("101", "Phạm Bí Thư"), ("100", "Trần Thị Bình")]
+    choices = people_in_log(
+        [(101, "bithu"), (100, "truongban"), (None, "cli"), (100, "truongban"), (7, "x")], directory
+    )
+    assert choices == [
+        ("7", "(tài khoản đã xóa)"),
+        ("cli", "Dòng lệnh"),
+        ("101", "Phạm Bí Thư"),
+        ("100", "Trần Thị Bình"),
+    ]
 
 
 @pytest.mark.parametrize(

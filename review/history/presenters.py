@@ -196,13 +196,7 @@ class Directory:
         if row_id is None:
             return
         if table == "participant":
-            if "name" in values:
-                self.participants[row_id] = str(values["name"])
-            member_id = values.get("member_id", self.participant_members.get(row_id))
-            if isinstance(member_id, int):
-                self.participant_members[row_id] = member_id
-                if row_id in self.participants:
-                    self.members[member_id] = self.participants[row_id]
+            self._participant(row_id, values)
         elif table == "guest" and "name" in values:
             self.guests[row_id] = str(values["name"])
         elif table == "individual_review" and isinstance(values.get("participant_id"), int):
@@ -217,17 +211,29 @@ class Directory:
         elif table == "tally" and "entry" in values:
             self.tallies[row_id] = str(values["entry"])
         elif table == "tally_row":
-            if "participant_id" in values:
-                participant = values["participant_id"]
-                self.tally_rows[row_id] = participant if isinstance(participant, int) else None
-            if isinstance(values.get("tally_id"), int):
-                self.row_tallies[row_id] = values["tally_id"]
+            self._tally_row(row_id, values)
         elif table == "ballot_counter" and isinstance(values.get("member_id"), int):
             self.counters[row_id] = values["member_id"]
         elif table == "counter_code" and isinstance(values.get("member_id"), int):
             self.codes[row_id] = values["member_id"]
         elif table == "seal_approval" and isinstance(values.get("user_id"), int):
             self.approvals.append((entry_id, str(values.get("role", "")), values["user_id"]))
+
+    def _participant(self, row_id: int, values: Mapping[str, Any]) -> None:
+        if "name" in values:
+            self.participants[row_id] = str(values["name"])
+        member_id = values.get("member_id", self.participant_members.get(row_id))
+        if isinstance(member_id, int):
+            self.participant_members[row_id] = member_id
+            if row_id in self.participants:
+                self.members[member_id] = self.participants[row_id]
+
+    def _tally_row(self, row_id: int, values: Mapping[str, Any]) -> None:
+        if "participant_id" in values:
+            participant = values["participant_id"]
+            self.tally_rows[row_id] = participant if isinstance(participant, int) else None
+        if isinstance(values.get("tally_id"), int):
+            self.row_tallies[row_id] = values["tally_id"]
 
     def participant(self, participant_id: Any) -> str:
         return self.participants.get(participant_id, UNKNOWN) if isinstance(participant_id, int) else UNKNOWN
