@@ -103,8 +103,8 @@ def test_the_history_is_grouped_by_step_and_person_with_names_not_ids(app, unsea
     assert {"roll_call", "individual", "collective"} <= steps
     assert "<h3><bdi>Nguyễn Thị Ngọc Hân</bdi></h3>" in older  # the roll call's participant, by name
     tally = cards["tally"]
-    assert "<h3><bdi>Phiếu của đồng chí Nguyễn Thị Ngọc Hân</bdi></h3>" in tally
-    assert "<h3><bdi>Dòng chi bộ</bdi></h3>" in tally and "Bản nhập thứ nhất" in tally
+    assert "<h3>Phiếu của đồng chí <bdi>Nguyễn Thị Ngọc Hân</bdi></h3>" in tally
+    assert "<h3>Dòng chi bộ</h3>" in tally and "Bản nhập thứ nhất" in tally
     # No internal ids: neither "Dòng kiểm phiếu #33" nor "Người dự (mã) 11".
     assert not re.search(r"#\d", page.split("<main", 1)[1]) and "(mã)" not in page
     assert "Hoàn thành tốt nhiệm vụ" in tally  # fields in words
@@ -114,14 +114,15 @@ def test_the_rows_written_at_sealing_are_the_seals_with_who_approved(app, unseal
     client, url = sealed_history(app, unsealed)
     page = html.unescape(client.get(url).text)
     seal = cards_of(page)["seal"]
-    assert "<h3><bdi>Niêm phong</bdi></h3>" in seal
-    assert f"Trưởng ban kiểm phiếu {CHIEF}" in seal and f"Bí thư chi bộ {SECRETARY}" in seal
+    assert "<h3>Niêm phong</h3>" in seal
+    approved = f"Trưởng ban kiểm phiếu <bdi>{CHIEF}</bdi>, Bí thư chi bộ <bdi>{SECRETARY}</bdi>"
+    assert f"khi {approved} đã xác nhận" in seal
     sealed = [line for line in lines_of(seal) if "data-sealed" in line]
-    assert sealed and all("Niêm phong (xác nhận:" in line for line in sealed)
+    assert sealed and all(f'history-who">Niêm phong (xác nhận: {approved})</span>' in line for line in sealed)
     assert any("Bản kiểm phiếu cuối cùng" in line for line in sealed)
     # The final tally's rows are not in the counters' card, nor attributed to the last to click.
     assert not any("data-sealed" in line for line in lines_of(cards_of(page)["tally"]))
-    assert not any(f'history-who">{SECRETARY}</bdi> · Dòng kiểm phiếu' in line for line in sealed)
+    assert not any(f'history-who"><bdi>{SECRETARY}</bdi></span> · Dòng kiểm phiếu' in line for line in sealed)
 
 
 def test_the_history_is_paged_in_sql_and_the_pager_keeps_the_filter(app, unsealed):
@@ -171,8 +172,8 @@ def test_the_who_and_when_filters(app, unsealed):
     page = html.unescape(client.get(url).text)
     assert f'<option value="{chief}">{CHIEF}</option>' in page  # the people of the log, by name
     mine = html.unescape(client.get(f"{url}?who={chief}").text)
-    whos = set(re.findall(r'class="history-who">(.*?)</bdi>', mine))
-    assert whos == {CHIEF}  # her approval of the seal, by the member her account is linked to
+    whos = set(re.findall(r'class="history-who">(.*?)</span>', mine))
+    assert whos == {f"<bdi>{CHIEF}</bdi>"}  # her approval of the seal, by the member her account is linked to
     assert "Xác nhận niêm phong: thêm" in mine
     assert f'<option selected value="{chief}">' in mine or f'<option value="{chief}" selected>' in mine
     today = clock.today()

@@ -13,6 +13,8 @@ from review.history.presenters import (
     STEPS,
     UNKNOWN,
     Entry,
+    Name,
+    approvers_of,
     cards,
     changes_of,
     directory_of,
@@ -140,7 +142,7 @@ def test_the_audit_and_the_presenter_share_the_seal_context():
     ],
 )
 def test_every_entry_is_about_someone_by_name(directory, table, row_id, after, person):  # type: ignore[no-untyped-def]
-    assert person_of(entry(table, "update", row_id, after), directory) == person
+    assert str(person_of(entry(table, "update", row_id, after), directory)) == person
 
 
 def test_fields_are_named_in_vietnamese_and_ids_become_names(directory):  # type: ignore[no-untyped-def]
@@ -189,17 +191,20 @@ def test_a_long_text_is_cut_on_the_page(directory):  # type: ignore[no-untyped-d
 
 
 def test_the_writer_is_named_by_person_and_the_sealing_by_the_seal(directory):  # type: ignore[no-untyped-def]
-    assert who_of(entry("tally_row", "update", 61, actor_id=100, actor="truongban"), directory) == "Trần Thị Bình"
-    assert who_of(entry("meeting", "update", 1, actor_id=None, actor="cli"), directory) == "Dòng lệnh"
-    assert who_of(entry("meeting", "update", 1, actor_id=555, actor="gone"), directory) == "(tài khoản đã xóa)"
+    assert str(who_of(entry("tally_row", "update", 61, actor_id=100, actor="truongban"), directory)) == "Trần Thị Bình"
+    assert str(who_of(entry("meeting", "update", 1, actor_id=None, actor="cli"), directory)) == "Dòng lệnh"
+    assert str(who_of(entry("meeting", "update", 1, actor_id=555, actor="gone"), directory)) == "(tài khoản đã xóa)"
     # Written at sealing, after both approvals: the seal, with who approved, not the last clicker.
     sealed = entry("tally_row", "insert", 65, {"good": 1}, actor_id=101, actor="bithu", context=SEAL_CONTEXT, id=500)
-    assert who_of(sealed, directory) == (
-        "Niêm phong (xác nhận: Trưởng ban kiểm phiếu Trần Thị Bình, Bí thư chi bộ Phạm Bí Thư)"
-    )
+    assert str(who_of(sealed, directory)) == "Niêm phong"
+    assert [(a.words, a.name) for a in approvers_of(sealed, directory)] == [
+        ("Trưởng ban kiểm phiếu", "Trần Thị Bình"),
+        ("Bí thư chi bộ", "Phạm Bí Thư"),
+    ]
+    assert approvers_of(entry("tally_row", "update", 61, actor_id=100), directory) == []
     # Only the approvals before the entry count (a reopened and sealed again meeting).
     early = entry("tally_row", "insert", 66, {"good": 1}, actor_id=101, context=SEAL_CONTEXT, id=13)
-    assert who_of(early, directory) == "Niêm phong (xác nhận: Trưởng ban kiểm phiếu Trần Thị Bình)"
+    assert [str(a) for a in approvers_of(early, directory)] == ["Trưởng ban kiểm phiếu Trần Thị Bình"]
 
 
 def test_cards_follow_the_meeting_order_and_group_by_person(directory):  # type: ignore[no-untyped-def]
@@ -218,16 +223,17 @@ def test_cards_follow_the_meeting_order_and_group_by_person(directory):  # type:
     assert [c.title for c in shown] == [STEPS[c.step] for c in shown]
     tally = shown[2]
     # Groups by person in the order of their newest entry, lines newest first.
-    assert [g.person for g in tally.groups] == ["Phiếu của đồng chí Nguyễn Văn An", "Dòng chi bộ"]
+    assert [g.person for g in tally.groups] == [Name("Phiếu của đồng chí", "Nguyễn Văn An"), Name("Dòng chi bộ")]
     assert [line.id for line in tally.groups[0].lines] == [203, 201]
     assert tally.groups[0].lines[0].what == "Dòng kiểm phiếu (bản nhập thứ nhất): sửa"
-    assert tally.groups[0].lines[0].who == "Trần Thị Bình"
+    assert tally.groups[0].lines[0].who == Name(name="Trần Thị Bình")  # the name alone, for its <bdi>
     seal = shown[3]
-    assert [g.person for g in seal.groups] == ["Niêm phong"] and all(line.sealed for line in seal.groups[0].lines)
-    assert "Trưởng ban kiểm phiếu Trần Thị Bình" in seal.note and "Bí thư chi bộ Phạm Bí Thư" in seal.note
+    assert [g.person for g in seal.groups] == [Name("Niêm phong")] and all(line.sealed for line in seal.groups[0].lines)
+    assert [str(a) for a in seal.approvers] == ["Trưởng ban kiểm phiếu Trần Thị Bình", "Bí thư chi bộ Phạm Bí Thư"]
+    assert all(line.approvers == seal.approvers for line in seal.groups[0].lines)
     assert not any(line.sealed for c in shown if c.step != "seal" for g in c.groups for line in g.lines)
     # Nothing shown carries an internal id.
-    words = [c.title for c in shown] + [g.person for c in shown for g in c.groups]
+    words = [c.title for c in shown] + [str(g.person) for c in shown for g in c.groups]
     words += [line.what for c in shown for g in c.groups for line in g.lines]
     assert not any("#" in w or "(mã)" in w for w in words)
 

@@ -156,6 +156,17 @@ ACCOUNT_COLUMNS: Final = frozenset(
 
 
 @dataclass(frozen=True)
+class Name:
+    """Words and a name: the page writes the name alone inside <bdi> ("Phiếu của đồng chí" <bdi>An</bdi>)."""
+
+    words: str = ""
+    name: str = ""
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.words, self.name) if part)
+
+
+@dataclass(frozen=True)
 class Entry:
     """One audit entry as the route read it: times already local, the JSON already parsed."""
 
@@ -297,58 +308,71 @@ def step_of(entry: Entry, directory: Directory) -> str:
     return "other"
 
 
-def person_of(entry: Entry, directory: Directory) -> str:
+def person_of(entry: Entry, directory: Directory) -> Name:
     """Return whom (or what) an entry is about, by name: the heading of its group in the card."""
     table, row_id = entry.table, entry.row_id or 0
     if entry.context == SEAL_CONTEXT or table == "seal":
-        return SEAL_PERSON
-    if table == "participant":
-        return directory.participant(row_id)
+        return Name(SEAL_PERSON)
+    if table in ("participant", "individual_review", "feedback", "collective_review"):
+        return review_person(table, row_id, directory)
     if table == "guest":
-        return f"{GUEST_LABEL} {directory.guests.get(row_id, UNKNOWN)}"
-    if table == "individual_review":
-        return directory.participant(directory.reviews.get(row_id))
-    if table == "collective_review":
-        return SUBJECT_LABELS.get(directory.collective.get(row_id, ""), UNKNOWN)
-    if table == "feedback":
-        kind, review = directory.feedback.get(row_id, ("", 0))
-        if kind == "collective":
-            return SUBJECT_LABELS.get(directory.collective.get(review, ""), UNKNOWN)
-        return directory.participant(directory.reviews.get(review))
+        return Name(GUEST_LABEL, directory.guests.get(row_id, UNKNOWN))
     if table == "tally_row":
         if row_id not in directory.tally_rows:
-            return UNKNOWN
+            return Name(UNKNOWN)
         participant = directory.tally_rows[row_id]
-        return f"Phiếu của đồng chí {directory.participant(participant)}" if participant is not None else "Dòng chi bộ"
+        return (
+            Name("Phiếu của đồng chí", directory.participant(participant))
+            if participant is not None
+            else Name("Dòng chi bộ")
+        )
     if table == "tally":
-        return ENTRY_LABELS.get(directory.tallies.get(row_id, ""), TABLE_LABELS["tally"])
+        return Name(ENTRY_LABELS.get(directory.tallies.get(row_id, ""), TABLE_LABELS["tally"]))
     if table == "ballot_counter":
-        return directory.member(directory.counters.get(row_id))
+        return Name(name=directory.member(directory.counters.get(row_id)))
     if table == "counter_code":
-        return directory.member(directory.codes.get(row_id))
+        return Name(name=directory.member(directory.codes.get(row_id)))
     if table == "seal_approval":
         role = str((entry.after or entry.before).get("role", ""))
         account = (entry.after or entry.before).get("user_id")
-        return f"{APPROVER_LABELS.get(role, role)} {directory.account(account)}".strip()
+        return Name(APPROVER_LABELS.get(role, role), directory.account(account))
     if table == "user_account":
-        return directory.account(row_id)
+        return Name(name=directory.account(row_id))
     if table == "meeting":
-        return MEETING_PERSON
-    return TABLE_LABELS.get(table, table)
+        return Name(MEETING_PERSON)
+    return Name(TABLE_LABELS.get(table, table))
 
 
-def who_of(entry: Entry, directory: Directory) -> str:
-    """Return who wrote an entry: the account's person, or for the sealing's rows, the seal and its approvers."""
+def review_person(table: str, row_id: int, directory: Directory) -> Name:
+    """Return whom a roll call, review or feedback entry is about: the member, or the collective."""
+    if table == "participant":
+        return Name(name=directory.participant(row_id))
+    if table == "individual_review":
+        return Name(name=directory.participant(directory.reviews.get(row_id)))
+    if table == "collective_review":
+        return Name(SUBJECT_LABELS.get(directory.collective.get(row_id, ""), UNKNOWN))
+    kind, review = directory.feedback.get(row_id, ("", 0))
+    if kind == "collective":
+        return Name(SUBJECT_LABELS.get(directory.collective.get(review, ""), UNKNOWN))
+    return Name(name=directory.participant(directory.reviews.get(review)))
+
+
+def who_of(entry: Entry, directory: Directory) -> Name:
+    """Return who wrote an entry: the account's person; for the sealing's rows, the seal (see :func:`approvers_of`)."""
     if entry.context == SEAL_CONTEXT:
-        approvers = directory.approvers(entry.id)
-        if approvers:
-            return "Niêm phong (xác nhận: " + ", ".join(f"{role} {name}" for role, name in approvers) + ")"
-        return SEAL_PERSON
+        return Name(SEAL_PERSON)
     if entry.actor_id is not None and entry.actor_id in directory.accounts:
-        return directory.accounts[entry.actor_id]
+        return Name(name=directory.accounts[entry.actor_id])
     if entry.actor_id is not None:
-        return "(tài khoản đã xóa)"
-    return ACTOR_LABELS.get(entry.actor, entry.actor)
+        return Name("(tài khoản đã xóa)")
+    return Name(ACTOR_LABELS.get(entry.actor, entry.actor))
+
+
+def approvers_of(entry: Entry, directory: Directory) -> list[Name]:
+    """Return who approved the sealing that wrote ``entry`` (none for an entry not written by it)."""
+    if entry.context != SEAL_CONTEXT:
+        return []
+    return [Name(role, name) for role, name in directory.approvers(entry.id)]
 
 
 # ---------------------------------------------------------------------------
@@ -425,7 +449,8 @@ class Line:
 
     id: int
     at: datetime
-    who: str
+    who: Name
+    approvers: list[Name]  # for a row the sealing wrote: who approved it
     what: str  # what changed and how, in words: "Dòng kiểm phiếu, bản nhập thứ nhất: sửa"
     action: str  # "thêm", "sửa", "xóa"
     changes: list[Change]
@@ -437,7 +462,7 @@ class Line:
 class Group:
     """The entries of one step about one person (or one thing), newest first."""
 
-    person: str
+    person: Name
     lines: list[Line]
 
 
@@ -448,7 +473,7 @@ class Card:
     step: str
     title: str
     groups: list[Group]
-    note: str = ""  # for the seal: who approved
+    approvers: list[Name] = field(default_factory=list)  # for the seal: who approved the sealing
 
 
 def what_of(entry: Entry, directory: Directory) -> str:
@@ -468,6 +493,7 @@ def line_of(entry: Entry, directory: Directory) -> Line:
         id=entry.id,
         at=entry.at,
         who=who_of(entry, directory),
+        approvers=approvers_of(entry, directory),
         what=what_of(entry, directory),
         action=ACTION_LABELS.get(entry.action, entry.action),
         changes=changes_of(entry, directory),
@@ -482,7 +508,7 @@ def cards(entries: Iterable[Entry], directory: Directory) -> list[Card]:
     Within a step the groups come in the order of their newest entry, and a group's lines newest
     first, as the page's entries are. The seal's card says who approved the sealing.
     """
-    by_step: dict[str, dict[str, list[Line]]] = {}
+    by_step: dict[str, dict[Name, list[Line]]] = {}
     seal_ids: list[int] = []
     for entry in sorted(entries, key=lambda e: e.id, reverse=True):
         step = step_of(entry, directory)
@@ -493,16 +519,9 @@ def cards(entries: Iterable[Entry], directory: Directory) -> list[Card]:
     for step, title in STEPS.items():
         if step not in by_step:
             continue
-        note = ""
-        if step == "seal" and seal_ids:
-            approvers = directory.approvers(max(seal_ids))
-            if approvers:
-                note = (
-                    "Các dòng do niêm phong ghi, khi " + " và ".join(f"{r} {n}" for r, n in approvers) + " đã xác nhận."
-                )
-        result.append(
-            Card(step=step, title=title, groups=[Group(p, lines) for p, lines in by_step[step].items()], note=note)
-        )
+        approvers = [Name(r, n) for r, n in directory.approvers(max(seal_ids))] if step == "seal" and seal_ids else []
+        groups = [Group(p, lines) for p, lines in by_step[step].items()]
+        result.append(Card(step=step, title=title, groups=groups, approvers=approvers))
     return result
 
 
