@@ -19,6 +19,7 @@ from review.history.routes import PAGE
 from review.models import AuditEntry, User
 
 from helpers import signed_in
+from test_browser_phones import browser, cell  # noqa: F401  (fixtures)
 from test_results_pages import agreed, people, seal_by_both, unsealed  # noqa: F401  (fixtures)
 
 CHIEF = "Đỗ Thị Thanh Thủy"  # m06 of the seed, the chief counter's member
@@ -195,3 +196,39 @@ def test_a_bad_day_is_answered_next_to_the_field_and_kept(app, unsealed, typed):
     assert f'value="{typed}"' in page and 'aria-invalid="true"' in page
     reversed_days = client.get(url, query_string={"since": "02/12/2026", "until": "01/12/2026"})
     assert reversed_days.status_code == 422 and "Ngày cuối phải từ ngày đầu trở đi." in reversed_days.text
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username", ["bithu", "danguy"])
+def test_the_history_page_reads_on_a_phone(app, cell, browser, username):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from browser import live_server, sign_in
+    from test_browser_phones import OVERFLOWING, PHONE_WIDTHS
+
+    axe, problems = Axe(), []
+    url = f"/meetings/{cell['sealed_meeting_id']}/history"
+    with live_server(app) as base:
+        context = browser.new_context(viewport={"width": PHONE_WIDTHS[0], "height": 800}, locale="vi-VN")
+        page = context.new_page()
+        sign_in(page, base, username)
+        for shown in (url, f"{url}?step=seal", f"{url}?page=2", f"{url}?since=31/02/2026"):
+            page.goto(base + shown)
+            for width in PHONE_WIDTHS:
+                page.set_viewport_size({"width": width, "height": 800})
+                page.wait_for_function(f"window.innerWidth === {width}")
+                page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+                if (scroll := page.evaluate("document.documentElement.scrollWidth")) > width:
+                    problems.append(f"{shown} at {width}px: the page scrolls sideways ({scroll}px)")
+                if outside := page.evaluate(OVERFLOWING):
+                    problems.append(f"{shown} at {width}px: past the right edge: {outside}")
+                if width in (360, 1280):
+                    for violation in axe.run(page).response["violations"]:
+                        if violation["impact"] in ("serious", "critical"):
+                            problems.append(f"{shown} at {width}px: axe {violation['id']}")
+            assert page.locator(".history-step").count() or "since" in shown
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.goto(base + url)
+        page.screenshot(path=f"/tmp/history2-{username}-390.png", full_page=False)
+        context.close()
+    assert not problems, "\n".join(problems)

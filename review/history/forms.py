@@ -41,8 +41,12 @@ class HistoryFilterForm(BaseForm):
 
     who = SelectField("Người sửa", choices=[("", "Mọi người")], default="")
     step = SelectField("Bước", choices=[("", "Mọi bước"), *STEPS.items()], default="")
-    since = StringField("Từ ngày", filters=[strip_nfc], validators=[Length(max=10)])
-    until = StringField("Đến ngày", filters=[strip_nfc], validators=[Length(max=10)])
+    since = StringField(
+        "Từ ngày", filters=[strip_nfc], validators=[Length(max=10)], render_kw={"placeholder": "ví dụ 02/12/2026"}
+    )
+    until = StringField(
+        "Đến ngày", filters=[strip_nfc], validators=[Length(max=10)], render_kw={"placeholder": "ví dụ 02/12/2026"}
+    )
 
     def __init__(self, *args: Any, people: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
