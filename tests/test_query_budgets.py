@@ -36,7 +36,7 @@ BUDGETS = {
     "ballot": 27,
     "closing": 27,
     "committee": 28,
-    "history": 20,
+    "history": 12,
     "roster": 27,
     "results": 25,
     "results_ward": 25,
