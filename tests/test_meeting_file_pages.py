@@ -17,6 +17,8 @@ from review import clock
 from review.counting import reopen
 from review.database import write_transaction
 from review.extensions import db
+from review.history.presenters import MEETING_PERSON
+from review.history.routes import PAGE
 from review.models import AuditEntry, Cell, CounterCode, Meeting, MeetingUpload, Organization, User
 
 from helpers import csrf_token, signed_in
@@ -637,8 +639,12 @@ def test_the_replaced_meeting_stays_readable_in_its_history(app, runner, seed_pa
         old_location = json.loads(row.replaced_file)["meeting"]["location"]
         entries = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.meeting_id == old_id))
     assert entries and old_location in text and "Hội trường mới" not in text  # the old meeting's trail only
-    assert text.count('<tr id="e') == min(entries, 100)
-    assert f"Hội nghị #{old_id}: xóa" in text  # its removal is the trail's last word
+    assert text.count('<li id="e') == min(entries, PAGE)  # one page of the trail, by step and person
+    assert f"<h3>{MEETING_PERSON}</h3>" in text and "Hội nghị: xóa" in text  # its removal is the trail's last word
+    assert f"Hội nghị #{old_id}" not in text  # named, not numbered
+    if entries > PAGE:
+        older = client.get(f"/meeting-uploads/{row.id}/history?page=2").text
+        assert older.count('<li id="e') == min(entries - PAGE, PAGE) and "Trang 2/" in older
     assert client.get(f"/meeting-uploads/{row.id}/history?before=x").status_code == 404
     # Others reach nothing; an upload that replaced nothing has no such page.
     other = make_organization(app, "Đảng bộ phường Đức Giang", "Đức Giang", cells=("Chi bộ 1",))

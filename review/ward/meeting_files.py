@@ -28,7 +28,7 @@ from .. import clock, upload_stash
 from ..access import import_required, importing_organization, visible_upload
 from ..downloads import json_download
 from ..extensions import db
-from ..history.routes import entries_page
+from ..history.routes import history_view
 from ..meeting_store import ImportRefused, server_meeting, upload_meeting
 from ..meetingfile import MeetingFile, format_path, loads, placement_problems
 from ..models import Cell, MeetingUpload, Organization
@@ -275,12 +275,12 @@ def replaced_meeting_history(upload_id: int) -> ResponseReturnValue:
     if upload.replaced_meeting_id is None:
         abort(404)
     mf = loads(upload.replaced_file.encode("utf-8"))[0] if upload.replaced_file else None
-    rows, older = entries_page(upload.replaced_meeting_id)
-    return render_template(
+    values, status = history_view(upload.replaced_meeting_id, "ward.replaced_meeting_history", upload_id=upload.id)
+    page = render_template(
         "ward/replaced_meeting_history.html",
         upload=upload,
         organization=upload.cell.organization,
         shown=summary(mf) if mf is not None else None,
-        rows=rows,
-        older_url=url_for("ward.replaced_meeting_history", upload_id=upload.id, before=older) if older else None,
+        **values,
     )
+    return page, status
