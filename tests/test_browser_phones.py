@@ -72,7 +72,9 @@ OVERFLOWING = """() => {
 
 # The tables that reflow on a phone (table.reflow, app.css): at 360 and 390 px each row is a card,
 # so their box never scrolls sideways and never becomes a scroll region.
-REFLOWED = "table.results-table, table.decided-table, table.roster, table.accounts, table.cells, table.wards"
+REFLOWED = "table.reflow"
+# The pages whose main table reflows (results, decided levels, roster, accounts, ward, province).
+REFLOWING_PAGES = {"results.results", "roster.members", "accounts.cell", "ward.dashboard", "province.index"}
 
 # Each reflowed table whose box scrolls sideways (or was declared a scroll region).
 SCROLLING_TABLES = """(selector) => [...document.querySelectorAll(selector)].filter(table => {
@@ -224,6 +226,8 @@ def test_every_page_fits_a_phone_and_passes_axe(app, cell, browser, role):
                     problems.append(f"{where}: the page scrolls sideways ({scroll}px)")
                 if outside := page.evaluate(OVERFLOWING):
                     problems.append(f"{where}: past the right edge: {outside}")
+                if endpoint in REFLOWING_PAGES and not page.locator(REFLOWED).count():
+                    problems.append(f"{where}: no table reflows on this page")
                 if width < 640 and (scrolling := page.evaluate(SCROLLING_TABLES, REFLOWED)):
                     problems.append(f"{where}: tables that should reflow scroll sideways: {scrolling}")
                 if width < 640 and (unlabelled := page.evaluate(UNLABELLED_CELLS, REFLOWED)):
