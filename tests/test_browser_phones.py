@@ -76,11 +76,16 @@ REFLOWED = "table.reflow"
 # The pages whose main table reflows (results, decided levels, roster, accounts, ward, province).
 REFLOWING_PAGES = {"results.results", "roster.members", "accounts.cell", "ward.dashboard", "province.index"}
 
-# Each reflowed table whose box scrolls sideways (or was declared a scroll region).
+# Each reflowed table whose box scrolls sideways (or was declared a scroll region), with the
+# first element inside it that reaches past the box's right edge.
 SCROLLING_TABLES = """(selector) => [...document.querySelectorAll(selector)].filter(table => {
   const wrap = table.closest('.table-wrap');
   return wrap && (wrap.scrollWidth > wrap.clientWidth + 1 || wrap.matches('[role=region]'));
-}).map(table => table.className)"""
+}).map(table => {
+  const edge = table.closest('.table-wrap').getBoundingClientRect().right + 1;
+  const wide = [...table.querySelectorAll('*')].find(el => el.getBoundingClientRect().right > edge && !el.closest('.sr-only'));
+  return `${table.className}: ${wide ? wide.tagName.toLowerCase() + '.' + wide.className : '?'}`;
+})"""
 
 # In a reflowed table on a phone: the header row is out of sight and each shown cell carries its
 # column's name (data-label), unless it is the row's title, its actions or a whole-row message.
