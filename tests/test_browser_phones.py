@@ -8,7 +8,8 @@ routes that answer them with an HTML page (read from the URL map, so a new page 
 On every page, at every width: the page does not scroll sideways, no visible element reaches past
 the viewport's right edge except inside a declared scroll region (app.js's focusable, labelled
 ``role=region`` box around a wide table), and on the tally page every row's total is inside the
-viewport. axe-core finds no serious or critical violation (KNOWN_AXE lists what fails today, and
+viewport. At 360 and 390 px the tables that reflow (REFLOWED) do not scroll at all and label each
+cell; at 1280 px the results table fits its box (its notes wrap, none is clipped). axe-core finds no serious or critical violation (KNOWN_AXE lists what fails today, and
 why). Screenshots of the changed pages go to /tmp/phones-*.png.
 """
 
@@ -68,6 +69,45 @@ OVERFLOWING = """() => {
   }
   return out.slice(0, 5);
 }"""
+
+# The tables that reflow on a phone (table.reflow, app.css): at 360 and 390 px each row is a card,
+# so their box never scrolls sideways and never becomes a scroll region.
+REFLOWED = "table.reflow"
+# The pages whose main table reflows (results, decided levels, roster, accounts, ward, province).
+REFLOWING_PAGES = {"results.results", "roster.members", "accounts.cell", "ward.dashboard", "province.index"}
+
+# Each reflowed table whose box scrolls sideways (or was declared a scroll region), with the
+# first element inside it that reaches past the box's right edge.
+SCROLLING_TABLES = """(selector) => [...document.querySelectorAll(selector)].filter(table => {
+  const wrap = table.closest('.table-wrap');
+  return wrap && (wrap.scrollWidth > wrap.clientWidth + 1 || wrap.matches('[role=region]'));
+}).map(table => {
+  const edge = table.closest('.table-wrap').getBoundingClientRect().right + 1;
+  const wide = [...table.querySelectorAll('*')].find(el => el.getBoundingClientRect().right > edge && !el.closest('.sr-only'));
+  return `${table.className}: ${wide ? wide.tagName.toLowerCase() + '.' + wide.className : '?'}`;
+})"""
+
+# In a reflowed table on a phone: the header row is out of sight and each shown cell carries its
+# column's name (data-label), unless it is the row's title, its actions or a whole-row message.
+UNLABELLED_CELLS = """(selector) => {
+  const out = [];
+  for (const table of document.querySelectorAll(selector)) {
+    const head = table.tHead;
+    if (head && head.getBoundingClientRect().width > 1) out.push(`${table.className}: header row shown`);
+    for (const cell of table.querySelectorAll('tbody td, tfoot td')) {
+      if (!cell.checkVisibility() || cell.colSpan > 1) continue;
+      if (cell.matches('[data-label], .title, .row-links')) continue;
+      out.push(`${table.className}: cell "${cell.textContent.trim().slice(0, 30)}" has no label`);
+    }
+  }
+  return out.slice(0, 5);
+}"""
+
+# The results table's box at a desktop width: it fits, nothing in it is clipped in a scroll box.
+RESULTS_OVERFLOW = """() => [...document.querySelectorAll('table.results-table')].map(table => {
+  const wrap = table.closest('.table-wrap');
+  return wrap.scrollWidth - wrap.clientWidth;
+}).filter(extra => extra > 1)"""
 
 # The tally rows whose total is not wholly inside the viewport.
 HIDDEN_TOTALS = """() => {
@@ -191,6 +231,14 @@ def test_every_page_fits_a_phone_and_passes_axe(app, cell, browser, role):
                     problems.append(f"{where}: the page scrolls sideways ({scroll}px)")
                 if outside := page.evaluate(OVERFLOWING):
                     problems.append(f"{where}: past the right edge: {outside}")
+                if endpoint in REFLOWING_PAGES and not page.locator(REFLOWED).count():
+                    problems.append(f"{where}: no table reflows on this page")
+                if width < 640 and (scrolling := page.evaluate(SCROLLING_TABLES, REFLOWED)):
+                    problems.append(f"{where}: tables that should reflow scroll sideways: {scrolling}")
+                if width < 640 and (unlabelled := page.evaluate(UNLABELLED_CELLS, REFLOWED)):
+                    problems.append(f"{where}: reflowed cells without a label: {unlabelled}")
+                if width == 1280 and (extra := page.evaluate(RESULTS_OVERFLOW)):
+                    problems.append(f"{where}: the results table overflows its box by {extra}px")
                 if endpoint == "counting.tally" and (hidden := page.evaluate(HIDDEN_TOTALS)):
                     problems.append(f"{where}: row totals not in view: {hidden}")
                 if width in (360, 1280):

@@ -177,7 +177,11 @@ def test_sealed_seed_shows_every_member_the_quota_the_rules_and_the_seal(app, se
         assert f'data-proposed-level="{member["proposed_level"]}"' in html
         label = "Hoàn thành xuất sắc nhiệm vụ" if member["id"] in ("m03", "m04") else "Hoàn thành tốt nhiệm vụ"
         assert f"<strong>{label}</strong>" in html
-    assert '<td class="num">8</td><td class="num">2</td>' in row(page, "m03")  # votes per level from the ballot row
+    # Votes per level from the ballot row, each cell labelled with its level (a card line on a phone).
+    assert (
+        '<td class="num" data-label="Hoàn thành xuất sắc nhiệm vụ">8</td>'
+        '<td class="num" data-label="Hoàn thành tốt nhiệm vụ">2</td>'
+    ) in row(page, "m03")
     assert 'data-proposed-level="excellent"' in row(page, "cell")
     assert (
         '<tr data-summary-level="excellent"><th scope="row">Hoàn thành xuất sắc nhiệm vụ</th><td class="num">2</td>'

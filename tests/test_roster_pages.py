@@ -132,11 +132,11 @@ def test_list_shows_current_members_in_summoning_order(client, seeded):
     assert "Đảng viên đang sinh hoạt (11)" in current
     assert "19/05/2008" in current and "15/01/2019" in current
     for label in (
-        "<td>Bí thư</td>",
-        "<td>Phó Bí thư</td>",
-        "<td>Chi ủy viên</td>",
-        "<td>Đảng viên</td>",
-        "<td>Chính thức</td>",
+        '<td data-label="Chức vụ">Bí thư</td>',
+        '<td data-label="Chức vụ">Phó Bí thư</td>',
+        '<td data-label="Chức vụ">Chi ủy viên</td>',
+        '<td data-label="Chức vụ">Đảng viên</td>',
+        '<td data-label="Chính thức / dự bị">Chính thức</td>',
     ):
         assert label in current
     assert "Thêm đảng viên" in page and f'href="/cells/{seeded}/members/new"' in page
