@@ -11,7 +11,7 @@ from flask import abort
 from flask.typing import ResponseReturnValue
 
 from ..access import decide_required, deciding_organization
-from ..decision_documents import DOCUMENTS, XLSX_MIMETYPE, file_name, render, render_docx, summary_xlsx, xlsx_name
+from ..decision_documents import DOCUMENTS, XLSX_MIMETYPE, file_name, render_as, summary_xlsx, xlsx_name
 from ..downloads import download
 from ..meeting_edits import Refused
 from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR
@@ -23,36 +23,35 @@ def _checked_year(year: int) -> None:
         abort(404)
 
 
-@bp.route("/organizations/<int:organization_id>/decision/<int:year>/<decision_key>.pdf")
-@decide_required
-def decision_document(organization_id: int, year: int, decision_key: str) -> ResponseReturnValue:
-    """Send one of the decision's documents as PDF: the members' decision, the cells', the summary."""
+def _decision_file(organization_id: int, year: int, decision_key: str, extension: str) -> ResponseReturnValue:
+    """Send one of the decision's documents in one format ('pdf' or 'docx'): one body for both routes."""
     organization = deciding_organization(organization_id)
     _checked_year(year)
     if decision_key not in DOCUMENTS:
         abort(404)
     try:
-        data = render(organization, year, decision_key)
+        data = render_as(organization, year, decision_key, extension)
     except Refused:  # a year no rules apply to
         abort(404)
-    return download(data, file_name(organization, year, decision_key), "application/pdf")
+    if extension == "docx":
+        from reports.docx_writer import MIMETYPE as mimetype  # python-docx only when a Word file is asked for
+    else:
+        mimetype = "application/pdf"
+    return download(data, file_name(organization, year, decision_key, extension), mimetype)
+
+
+@bp.route("/organizations/<int:organization_id>/decision/<int:year>/<decision_key>.pdf")
+@decide_required
+def decision_document(organization_id: int, year: int, decision_key: str) -> ResponseReturnValue:
+    """Send one of the decision's documents as PDF: the members' decision, the cells', the summary."""
+    return _decision_file(organization_id, year, decision_key, "pdf")
 
 
 @bp.route("/organizations/<int:organization_id>/decision/<int:year>/<decision_key>.docx")
 @decide_required
 def decision_document_docx(organization_id: int, year: int, decision_key: str) -> ResponseReturnValue:
     """Send one of the decision's documents as a Word file (SPEC 7's editable copy), to the same readers as the PDF."""
-    organization = deciding_organization(organization_id)
-    _checked_year(year)
-    if decision_key not in DOCUMENTS:
-        abort(404)
-    try:
-        data = render_docx(organization, year, decision_key)
-    except Refused:  # a year no rules apply to
-        abort(404)
-    from reports.docx_writer import MIMETYPE  # python-docx only when a Word file is asked for
-
-    return download(data, file_name(organization, year, decision_key, "docx"), MIMETYPE)
+    return _decision_file(organization_id, year, decision_key, "docx")
 
 
 @bp.route("/organizations/<int:organization_id>/decision/<int:year>/summary.xlsx")
