@@ -164,3 +164,21 @@ def one_account_per_kind(  # type: ignore[no-untyped-def]
         db.session.commit()
         with write_transaction():
             return issue_code(db.session.get(Meeting, meeting_id), code_member_id)
+
+
+# What the seed meeting's minutes say, whichever writer printed them (tests/test_reports.py, tests/test_docx.py).
+SEED_MINUTES_PHRASES = (
+    "BIÊN BẢN",
+    "I- THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN",
+    "II- NỘI DUNG",
+    "III- BẾ MẠC",
+    "Hội nghị bắt đầu lúc 14 giờ 00 phút",
+    "Kiểm điểm tập thể chi bộ",
+    "Kiểm điểm tập thể chi ủy",
+    "Tự đánh giá",
+    "Chi bộ đề nghị",
+    "10/10 đồng chí có mặt nhất trí thông qua",
+    "Hội nghị kết thúc lúc 17 giờ 00 phút",
+    "THƯ KÝ HỘI NGHỊ",
+    "CHỦ TRÌ HỘI NGHỊ",
+)

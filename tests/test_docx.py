@@ -37,6 +37,7 @@ from reports.document import (
 from reports.minutes import SealInfo, count_minutes_document, minutes_document
 from review.meetingfile import parse
 
+from helpers import SEED_MINUTES_PHRASES
 from test_reports import seed_document
 
 HEADING = Heading(
@@ -144,19 +145,7 @@ KEYS = ("minutes", "count-minutes", "ballot-paper", "tally-sheet")
 # The phrases tests/test_reports.py finds in each PDF (headings, numbers, signatures), and the header's.
 PHRASES = {
     "minutes": (
-        "BIÊN BẢN",
-        "I- THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN",
-        "II- NỘI DUNG",
-        "III- BẾ MẠC",
-        "Hội nghị bắt đầu lúc 14 giờ 00 phút",
-        "Kiểm điểm tập thể chi bộ",
-        "Kiểm điểm tập thể chi ủy",
-        "Tự đánh giá",
-        "Chi bộ đề nghị",
-        "10/10 đồng chí có mặt nhất trí thông qua",
-        "Hội nghị kết thúc lúc 17 giờ 00 phút",
-        "THƯ KÝ HỘI NGHỊ",
-        "CHỦ TRÌ HỘI NGHỊ",
+        *SEED_MINUTES_PHRASES,
         "Hoàn thành xuất sắc nhiệm vụ: 2",
         "Hoàn thành tốt nhiệm vụ: 8",
         "vượt tỉ lệ 1/5 (tối đa 1 trên 8)",
