@@ -1,4 +1,8 @@
-"""The meeting file, format 1 (SPEC 8): read and check it whole, write it back.
+"""The meeting file, formats 1 and 2 (SPEC 8): read and check it whole, write it back.
+
+Format 2 differs from format 1 only under two ballots (``ballot_mode`` ``two_phase``, SPEC
+5.8): its ``ballot`` holds the counters and two ballots, ``first`` and ``second``. A single-ballot
+meeting is written in format 1 and a two-ballot one in format 2; both are read.
 
 Pure functions over plain data, no Flask or database: :func:`parse` turns a decoded JSON
 document into a :class:`MeetingFile`, or returns every problem with its path in the file;
@@ -24,6 +28,8 @@ from typing import Any, TypeVar
 from . import rules, vocabulary
 from .rules import (
     CELL_ROW,
+    FIRST_BALLOT_FIELDS,
+    SECOND_BALLOT_FIELDS,
     VOTE_FIELDS,
     Attendance,
     BallotCount,
@@ -35,12 +41,16 @@ from .rules import (
     Position,
     Problem,
     Rules,
+    SecondBallotCount,
+    SecondVotes,
     Standing,
     Votes,
 )
 from .text import CONTROL, NAME_MAX, day_text, nfc, one_line_break
 
 FORMAT = "party-review/1"
+FORMAT_2 = "party-review/2"  # two ballots (SPEC 8, format 2)
+FORMATS = (FORMAT, FORMAT_2)
 TEXT_MAX = 20_000
 MEMBER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
@@ -134,16 +144,35 @@ class MeetingInfo:
 
 
 @dataclass
+class SecondBallotData:
+    """Ballot 2 of two (SPEC 5.8): its papers and one row per candidate."""
+
+    issued: int
+    returned: int
+    invalid: int
+    invalid_reasons: str
+    rows: dict[str, SecondVotes]
+
+    def count(self) -> SecondBallotCount:
+        """Return ballot 2 as the rules core counts it."""
+        return SecondBallotCount(self.issued, self.returned, self.invalid, self.rows, self.invalid_reasons)
+
+
+@dataclass
 class BallotData:
+    """The counted ballot: the single one, or under two ballots ballot 1 (``rows`` without
+    excellent marks) with ballot 2 in ``second`` (None while it is not counted yet)."""
+
     counters: list[str]
     issued: int
     returned: int
     invalid: int
     invalid_reasons: str
     rows: dict[str, Votes]
+    second: SecondBallotData | None = None
 
     def count(self) -> BallotCount:
-        """Return the ballot as the rules core counts it."""
+        """Return the ballot (ballot 1 under two ballots) as the rules core counts it."""
         return BallotCount(self.issued, self.returned, self.invalid, self.rows, self.invalid_reasons)
 
 
@@ -182,12 +211,24 @@ class MeetingFile:
 
     def evaluate(self) -> MeetingResult:
         """Return the results computed by the rules core."""
+        second = self.ballot.second if self.ballot is not None else None
         return rules.evaluate(
             self.rules,
             self.meeting_day,
             [m.facts() for m in self.members],
             self.ballot.count() if self.ballot else None,
+            second.count() if second is not None else None,
         )
+
+    @property
+    def two_ballots(self) -> bool:
+        """Return whether the meeting rates in two ballots (SPEC 5.8)."""
+        return self.rules.ballot_mode is BallotMode.TWO_PHASE
+
+    @property
+    def format(self) -> str:
+        """Return the format the meeting is written in: 2 under two ballots, else 1."""
+        return FORMAT_2 if self.two_ballots else FORMAT
 
 
 # ---------------------------------------------------------------------------
@@ -210,6 +251,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.format = FORMAT  # the format the document says it is in, once read
 
     def fail(self, path: Path, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -225,7 +267,7 @@ class _Reader:
                 self.fail(path + (key,), "Thiếu trường bắt buộc.")
         for key in value:
             if key not in required and key not in optional:
-                self.fail(path + (key,), f'Trường "{key}" không có trong định dạng party-review/1.')
+                self.fail(path + (key,), f'Trường "{key}" không có trong định dạng {self.format}.')
         return value
 
     def array(self, value: Any, path: Path) -> list[Any]:
@@ -374,8 +416,10 @@ def parse(document: Any, cross_checked: bool = True) -> tuple[MeetingFile | None
     )
     if top is None:
         return None, r.problems
-    if "format" in top and top["format"] != FORMAT:
-        r.fail(("format",), f'Định dạng {_show(top["format"])} không được hỗ trợ; cần "{FORMAT}".')
+    if "format" in top and top["format"] not in FORMATS:
+        r.fail(("format",), f'Định dạng {_show(top["format"])} không được hỗ trợ; cần "{FORMAT}" hoặc "{FORMAT_2}".')
+    elif "format" in top:
+        r.format = top["format"]
 
     parent = cell = place = None
     org = (
@@ -397,7 +441,12 @@ def parse(document: Any, cross_checked: bool = True) -> tuple[MeetingFile | None
     info = _read_meeting_info(r, top, year)
     members = _read_members(r, top)
     collective = _read_collective(r, top)
-    ballot = _read_ballot(r, top) if "ballot" in top else None
+    # The format decides the ballot's layout: format 1's is flat (a two_phase mode in it is
+    # refused at rules.ballot_mode); format 2's holds two ballots under two_phase.
+    two = r.format == FORMAT_2 and (
+        resolved.ballot_mode is BallotMode.TWO_PHASE if resolved is not None else _looks_two(top.get("ballot"))
+    )
+    ballot = (_read_two_ballots(r, top) if two else _read_ballot(r, top)) if "ballot" in top else None
 
     if r.problems or None in (parent, cell, place, year, resolved, info) or members is None:
         return None, r.problems
@@ -439,8 +488,12 @@ def _read_rules(r: _Reader, top: dict[str, Any], year: int | None) -> Rules | No
             ("rules", "profile"),
             f"Hồ sơ {resolved.profile} áp dụng cho các năm {resolved.years}, không cho năm {year}.",
         )
-    if resolved.ballot_mode is not BallotMode.SINGLE:
-        r.fail(("rules", "ballot_mode"), 'Định dạng party-review/1 chỉ mang kết quả bỏ phiếu một vòng ("single").')
+    if resolved.ballot_mode is not BallotMode.SINGLE and r.format == FORMAT:
+        r.fail(
+            ("rules", "ballot_mode"),
+            f'Định dạng {FORMAT} chỉ mang kết quả bỏ phiếu một vòng ("single"); '
+            f'bỏ phiếu hai vòng dùng định dạng "{FORMAT_2}".',
+        )
     return resolved
 
 
@@ -617,21 +670,31 @@ def _read_collective(r: _Reader, top: dict[str, Any]) -> list[CollectiveData]:
     return reviews
 
 
-def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
-    path: Path = ("ballot",)
-    data = r.obj(top["ballot"], path, ("counters", "issued", "returned", "invalid", "rows"), ("invalid_reasons",))
-    if data is None:
-        return None
-    counters = [
+def _looks_two(ballot: Any) -> bool:
+    """Return whether a ballot whose rules could not be read holds two ballots (to name its problems)."""
+    return isinstance(ballot, dict) and ("first" in ballot or "second" in ballot)
+
+
+def _read_counters(r: _Reader, data: dict[str, Any], path: Path) -> list[str | None]:
+    return [
         _member_ref(r, c, path + ("counters", i))
         for i, c in enumerate(r.array(data.get("counters", []), path + ("counters",)))
     ]
+
+
+def _read_papers(r: _Reader, data: dict[str, Any], path: Path) -> tuple[int | None, int | None, int | None, str]:
+    """Return one ballot's issued, returned and invalid papers and the reasons for the invalid ones."""
     numbers = {
         key: r.integer(data[key], path + (key,), 0, 1_000_000) if key in data else None
         for key in ("issued", "returned", "invalid")
     }
     reasons = r.optional(data, "invalid_reasons", path, r.text, "") or ""
-    rows: dict[str, Votes] = {}
+    return numbers["issued"], numbers["returned"], numbers["invalid"], reasons
+
+
+def _read_rows(r: _Reader, data: dict[str, Any], path: Path, fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """Return a ballot's rows, each a map of ``fields`` to its numbers; every problem named."""
+    rows: dict[str, dict[str, int]] = {}
     raw_rows = data.get("rows", {})
     if not isinstance(raw_rows, dict):
         r.fail(
@@ -641,13 +704,23 @@ def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
         raw_rows = {}
     for key, row in raw_rows.items():
         rpath = path + ("rows", key)
-        fields = r.obj(row, rpath, VOTE_FIELDS)
-        if fields is None or any(f not in fields for f in VOTE_FIELDS):
+        values = r.obj(row, rpath, fields)
+        if values is None or any(f not in values for f in fields):
             continue
-        values = {f: r.integer(fields[f], rpath + (f,), 0, 1_000_000) for f in VOTE_FIELDS}
-        if all(v is not None for v in values.values()):
-            rows[key] = Votes(**values)  # type: ignore[arg-type]
-    issued, returned, invalid = numbers["issued"], numbers["returned"], numbers["invalid"]
+        numbers = {f: r.integer(values[f], rpath + (f,), 0, 1_000_000) for f in fields}
+        if all(v is not None for v in numbers.values()):
+            rows[key] = {f: v for f, v in numbers.items() if v is not None}
+    return rows
+
+
+def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
+    path: Path = ("ballot",)
+    data = r.obj(top["ballot"], path, ("counters", "issued", "returned", "invalid", "rows"), ("invalid_reasons",))
+    if data is None:
+        return None
+    counters = _read_counters(r, data, path)
+    issued, returned, invalid, reasons = _read_papers(r, data, path)
+    rows = {key: Votes(**values) for key, values in _read_rows(r, data, path, VOTE_FIELDS).items()}
     if issued is None or returned is None or invalid is None or None in counters:
         return None
     return BallotData(
@@ -658,6 +731,48 @@ def _read_ballot(r: _Reader, top: dict[str, Any]) -> BallotData | None:
         invalid_reasons=reasons,
         rows=rows,
     )
+
+
+PAPER_KEYS = ("issued", "returned", "invalid", "rows")
+
+
+def _read_two_ballots(r: _Reader, top: dict[str, Any]) -> BallotData | None:
+    """Read format 2's ballot: the counters, ballot 1 (``first``) and ballot 2 (``second``).
+
+    ``second`` may be missing only in a document the application wrote itself between the two
+    ballots (a seal of ballot 1); cross_check refuses a file without it.
+    """
+    path: Path = ("ballot",)
+    data = r.obj(top["ballot"], path, ("counters", "first"), ("second",))
+    if data is None:
+        return None
+    counters = _read_counters(r, data, path)
+    first = r.obj(data["first"], path + ("first",), PAPER_KEYS, ("invalid_reasons",)) if "first" in data else None
+    second = r.obj(data["second"], path + ("second",), PAPER_KEYS, ("invalid_reasons",)) if "second" in data else None
+    ballot: BallotData | None = None
+    if first is not None:
+        issued, returned, invalid, reasons = _read_papers(r, first, path + ("first",))
+        rows = {
+            key: Votes(**values) for key, values in _read_rows(r, first, path + ("first",), FIRST_BALLOT_FIELDS).items()
+        }
+        if issued is not None and returned is not None and invalid is not None and None not in counters:
+            ballot = BallotData(
+                counters=[c for c in counters if c is not None],
+                issued=issued,
+                returned=returned,
+                invalid=invalid,
+                invalid_reasons=reasons,
+                rows=rows,
+            )
+    if second is not None:
+        issued, returned, invalid, reasons = _read_papers(r, second, path + ("second",))
+        second_rows = {
+            key: SecondVotes(**values)
+            for key, values in _read_rows(r, second, path + ("second",), SECOND_BALLOT_FIELDS).items()
+        }
+        if ballot is not None and issued is not None and returned is not None and invalid is not None:
+            ballot.second = SecondBallotData(issued, returned, invalid, reasons, second_rows)
+    return ballot
 
 
 def cross_check(mf: MeetingFile) -> list[Problem]:
@@ -675,6 +790,10 @@ def cross_check(mf: MeetingFile) -> list[Problem]:
         *_check_members(mf, by_id),
         *_check_collective_reviews(mf, by_id),
     ]
+    if mf.ballot is not None and mf.two_ballots and mf.ballot.second is None:
+        problems.append(
+            Problem(("ballot", "second"), "Thiếu kết quả phiếu vòng 2 (biểu quyết Hoàn thành xuất sắc nhiệm vụ).")
+        )
     if mf.ballot is not None and _ballot_checkable(mf):
         problems += _check_committee(mf.ballot, by_id)
         problems += _check_ballot_counts(mf)
@@ -864,17 +983,22 @@ def _check_committee(ballot: BallotData, by_id: Mapping[str, MemberData]) -> lis
 
 
 def _check_ballot_counts(mf: MeetingFile) -> list[Problem]:
-    """The ballot's numbers as the rules core checks them (SPEC 5.7), a not-rated member's row named so."""
+    """The ballot's numbers as the rules core checks them (SPEC 5.7, 5.8), a not-rated member's row named so.
+
+    Under two ballots the paths are ``ballot.first...`` and ``ballot.second...``.
+    """
     problems: list[Problem] = []
     result = mf.evaluate()
     reasons = {m.key: m.not_rated_reason for m in result.members}
+    first: Path = ("ballot", "first") if mf.two_ballots else ("ballot",)
     for p in result.ballot_problems:
         message = p.message
         if len(p.path) == 2 and p.path[0] == "rows" and reasons.get(str(p.path[1])) is not None:
             reason = reasons[str(p.path[1])]
             assert reason is not None
             message = f"Đảng viên này không được xếp loại ({vocabulary.lower_first(rules.NOT_RATED_LABELS[NotRatedReason(reason)])}): không có dòng trên phiếu."
-        problems.append(Problem(("ballot",) + p.path, message))
+        problems.append(Problem(first + p.path, message))
+    problems += [Problem(("ballot", "second") + p.path, p.message) for p in result.second_ballot_problems]
     return problems
 
 
@@ -932,10 +1056,36 @@ def _member(m: MemberData) -> dict[str, Any]:
     return out
 
 
+def _papers(issued: int, returned: int, invalid: int, invalid_reasons: str) -> dict[str, Any]:
+    return {"issued": issued, "returned": returned, "invalid": invalid, "invalid_reasons": invalid_reasons}
+
+
+def _ballot(ballot: BallotData, two: bool) -> dict[str, Any]:
+    """Return the ballot as format 1 writes it, or under two ballots as format 2 does."""
+    papers = _papers(ballot.issued, ballot.returned, ballot.invalid, ballot.invalid_reasons)
+    if not two:
+        return (
+            {"counters": list(ballot.counters)}
+            | papers
+            | {"rows": {key: votes.as_dict() for key, votes in ballot.rows.items()}}
+        )
+    out: dict[str, Any] = {
+        "counters": list(ballot.counters),
+        "first": papers
+        | {"rows": {key: {f: getattr(v, f) for f in FIRST_BALLOT_FIELDS} for key, v in ballot.rows.items()}},
+    }
+    second = ballot.second
+    if second is not None:
+        out["second"] = _papers(second.issued, second.returned, second.invalid, second.invalid_reasons) | {
+            "rows": {key: votes.as_dict() for key, votes in second.rows.items()}
+        }
+    return out
+
+
 def dump(mf: MeetingFile, with_results: bool = True) -> dict[str, Any]:
-    """Return the meeting as a format 1 document, with ``results`` from the rules core."""
+    """Return the meeting as a format 1 document (format 2 under two ballots), with ``results`` from the rules core."""
     doc: dict[str, Any] = {
-        "format": FORMAT,
+        "format": mf.format,
         "organization": {"parent": mf.parent, "cell": mf.cell, "place": mf.place},
         "year": mf.year,
         "rules": {"profile": mf.rules.profile} | rules.rules_overrides(mf.rules),
@@ -962,14 +1112,7 @@ def dump(mf: MeetingFile, with_results: bool = True) -> dict[str, Any]:
         ],
     }
     if mf.ballot is not None:
-        doc["ballot"] = {
-            "counters": list(mf.ballot.counters),
-            "issued": mf.ballot.issued,
-            "returned": mf.ballot.returned,
-            "invalid": mf.ballot.invalid,
-            "invalid_reasons": mf.ballot.invalid_reasons,
-            "rows": {key: votes.as_dict() for key, votes in mf.ballot.rows.items()},
-        }
+        doc["ballot"] = _ballot(mf.ballot, mf.two_ballots)
     if with_results:
         doc["results"] = mf.evaluate().as_dict()
     return doc

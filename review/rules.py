@@ -99,6 +99,13 @@ class QuotaPool(StrEnum):
     GOOD_OR_ABOVE = "good_or_above"
 
 
+class AgreeCap(StrEnum):
+    """The cap on a ballot-2 paper's agree marks (SPEC 5.8, option ``agree_cap``)."""
+
+    NONE = "none"
+    QUOTA = "quota"  # at most floor(quota_ratio x member candidates) agree marks a paper
+
+
 # Flags beside a member's result (SPEC 5.4, 5.9) and beside the cell's (SPEC 5.5).
 FLAG_DISCIPLINED = "disciplined"
 FLAG_SICK_LEAVE_CAP = "sick_leave_cap"
@@ -155,6 +162,7 @@ class Rules:
     ballot_mode: BallotMode = BallotMode.SINGLE
     quota_ratio: Fraction = Fraction(1, 5)
     quota_pool: QuotaPool = QuotaPool.GOOD_ONLY
+    agree_cap: AgreeCap = AgreeCap.NONE
     max_quota_ratio: Fraction = Fraction(1, 5)
     sick_leave_cap_months: int | None = SICK_LEAVE_CAP_MONTHS
     new_members_reviewed: bool = True
@@ -216,6 +224,7 @@ OVERRIDE_KEYS = (
     "ballot_mode",
     "quota_ratio",
     "quota_pool",
+    "agree_cap",
 )
 # The overrides written as a ratio ("2/3").
 RATIO_OVERRIDE_KEYS = ("quorum", "excellent_threshold", "quota_ratio")
@@ -306,11 +315,26 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
                 problems.append(Problem((key,), f'Cần "single" hoặc "two_phase", nhận được {value!r}.'))
                 continue
             changes[key] = BallotMode(cast(str, value))
+        elif key == "agree_cap":
+            if value not in tuple(AgreeCap):
+                problems.append(Problem((key,), f'Cần "none" hoặc "quota", nhận được {value!r}.'))
+                continue
+            changes[key] = AgreeCap(cast(str, value))
         else:  # quota_pool
             if value not in tuple(QuotaPool):
                 problems.append(Problem((key,), f'Cần "good_only" hoặc "good_or_above", nhận được {value!r}.'))
                 continue
             changes[key] = QuotaPool(cast(str, value))
+    # The agree cap is an option of the second ballot (SPEC 8: "under two ballots"): with a
+    # single ballot it would silently mean nothing, so it is refused.
+    if (
+        not problems
+        and changes.get("agree_cap", base.agree_cap) is not AgreeCap.NONE
+        and changes.get("ballot_mode", base.ballot_mode) is not BallotMode.TWO_PHASE
+    ):
+        problems.append(
+            Problem(("agree_cap",), 'Giới hạn phiếu đồng ý chỉ áp dụng khi bỏ phiếu hai vòng ("two_phase").')
+        )
     if problems:
         return None, problems
     return replace(base, **changes), []
@@ -550,6 +574,8 @@ class Votes:
 
 
 VOTE_FIELDS = ("excellent", "good", "completed", "not_completed", "blank")
+# Ballot 1 of two (SPEC 5.8, phiếu xếp loại): no excellent box.
+FIRST_BALLOT_FIELDS = ("good", "completed", "not_completed", "blank")
 
 
 def passes_majority(votes: int, base: int) -> bool:
@@ -619,30 +645,36 @@ class BallotCount:
 CELL_ROW = "cell"
 
 
-def check_ballot(ballot: BallotCount, voters: int, rated_keys: Sequence[str]) -> list[Problem]:
-    """Return every inconsistency of the ballot, each naming its row and numbers (SPEC 5.7)."""
+def paper_problems(issued: int, returned: int, invalid: int, voters: int) -> list[Problem]:
+    """Return what is wrong with a ballot's paper counts (SPEC 5.7): negatives, returned <= issued <= voters, invalid <= returned."""
     problems: list[Problem] = []
-    for name in ("issued", "returned", "invalid"):
-        value = getattr(ballot, name)
+    for name, value in (("issued", issued), ("returned", returned), ("invalid", invalid)):
         if value < 0:
             problems.append(Problem((name,), f"Số âm không hợp lệ: {value}."))
-    if ballot.returned > ballot.issued:
-        problems.append(
-            Problem(("returned",), f"Số phiếu thu vào ({ballot.returned}) lớn hơn số phiếu phát ra ({ballot.issued}).")
-        )
-    if ballot.issued > voters:
+    if returned > issued:
+        problems.append(Problem(("returned",), f"Số phiếu thu vào ({returned}) lớn hơn số phiếu phát ra ({issued})."))
+    if issued > voters:
         problems.append(
             Problem(
                 ("issued",),
-                f"Số phiếu phát ra ({ballot.issued}) lớn hơn số đảng viên có quyền biểu quyết có mặt ({voters}).",
+                f"Số phiếu phát ra ({issued}) lớn hơn số đảng viên có quyền biểu quyết có mặt ({voters}).",
             )
         )
-    if ballot.invalid > ballot.returned:
+    if invalid > returned:
         problems.append(
-            Problem(
-                ("invalid",), f"Số phiếu không hợp lệ ({ballot.invalid}) lớn hơn số phiếu thu vào ({ballot.returned})."
-            )
+            Problem(("invalid",), f"Số phiếu không hợp lệ ({invalid}) lớn hơn số phiếu thu vào ({returned}).")
         )
+    return problems
+
+
+def check_ballot(
+    ballot: BallotCount, voters: int, rated_keys: Sequence[str], first_of_two: bool = False
+) -> list[Problem]:
+    """Return every inconsistency of the ballot, each naming its row and numbers (SPEC 5.7).
+
+    ``first_of_two``: the ballot is ballot 1 of two (SPEC 5.8), whose paper has no excellent box.
+    """
+    problems = paper_problems(ballot.issued, ballot.returned, ballot.invalid, voters)
     expected = list(rated_keys) + [CELL_ROW]
     for key in expected:
         if key not in ballot.rows:
@@ -651,11 +683,20 @@ def check_ballot(ballot: BallotCount, voters: int, rated_keys: Sequence[str]) ->
         if key not in expected:
             problems.append(Problem(("rows", key), "Dòng này không thuộc phiếu: đảng viên không được xếp loại."))
             continue
-        negative = [name for name in VOTE_FIELDS if getattr(row, name) < 0]
+        fields = FIRST_BALLOT_FIELDS if first_of_two else VOTE_FIELDS
+        if first_of_two and row.excellent:
+            problems.append(
+                Problem(
+                    ("rows", key, "excellent"),
+                    f"Phiếu vòng 1 không có ô Hoàn thành xuất sắc nhiệm vụ, nhận được {row.excellent} phiếu.",
+                )
+            )
+            continue
+        negative = [name for name in fields if getattr(row, name) < 0]
         for name in negative:
             problems.append(Problem(("rows", key, name), f"Số âm không hợp lệ: {getattr(row, name)}."))
         if not negative and row.total != ballot.valid:
-            parts = " + ".join(str(getattr(row, name)) for name in VOTE_FIELDS)
+            parts = " + ".join(str(getattr(row, name)) for name in fields)
             problems.append(
                 Problem(
                     ("rows", key),
@@ -663,6 +704,127 @@ def check_ballot(ballot: BallotCount, voters: int, rated_keys: Sequence[str]) ->
                 )
             )
     return problems
+
+
+# ---------------------------------------------------------------------------
+# Ballot 2 of two (SPEC 5.8, phiếu biểu quyết đề nghị Hoàn thành xuất sắc nhiệm vụ)
+#
+# Ballot 1 is a BallotCount whose rows' ``excellent`` is 0 (FIRST_BALLOT_FIELDS): the levels it
+# reaches are found by vote_level itself, cumulative from good down. Its candidates (each rated
+# member, and the cell, whose ballot-1 level is good) are asked agree or disagree on ballot 2.
+
+
+@dataclass(frozen=True)
+class SecondVotes:
+    """One row of ballot 2: agree, disagree, and the blank or spoilt marks."""
+
+    agree: int = 0
+    disagree: int = 0
+    blank: int = 0
+
+    @property
+    def total(self) -> int:
+        """Return all marks on the row, blanks included."""
+        return self.agree + self.disagree + self.blank
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the row as a meeting file writes it."""
+        return {name: getattr(self, name) for name in SECOND_BALLOT_FIELDS}
+
+
+SECOND_BALLOT_FIELDS = ("agree", "disagree", "blank")
+
+
+@dataclass(frozen=True)
+class SecondBallotCount:
+    """Ballot 2 counted: its own papers issued, returned, invalid, and one row per candidate."""
+
+    issued: int
+    returned: int
+    invalid: int
+    rows: Mapping[str, SecondVotes]
+    invalid_reasons: str = ""
+
+    @property
+    def valid(self) -> int:
+        """Return the valid ballots: returned less invalid."""
+        return self.returned - self.invalid
+
+
+def candidates_of(first_levels: Mapping[str, Level | str | None]) -> tuple[str, ...]:
+    """Return ballot 2's candidates, sorted: the rows whose ballot-1 vote level is good (SPEC 5.8).
+
+    ``first_levels``: each rated member's key, and CELL_ROW, to its ballot-1 vote level (before
+    the caps of SPEC 5.4: the vote decides who is asked; a cap lowers the proposed level after).
+    """
+    return tuple(sorted(key for key, level in first_levels.items() if level == Level.GOOD))
+
+
+def agree_cap(rules: Rules, member_candidates: int) -> int | None:
+    """Return the most agree marks one ballot-2 paper may carry over the members, or None (no cap).
+
+    ``agree_cap = quota``: floor(quota_ratio x member candidates), the cell's row not counted.
+    """
+    if rules.agree_cap is AgreeCap.NONE:
+        return None
+    return math.floor(rules.quota_ratio * member_candidates)
+
+
+def check_second_ballot(
+    ballot: SecondBallotCount, voters: int, candidates: Sequence[str], rules: Rules
+) -> list[Problem]:
+    """Return every inconsistency of ballot 2, each naming its row and numbers (SPEC 5.7, 5.8)."""
+    problems = paper_problems(ballot.issued, ballot.returned, ballot.invalid, voters)
+    for key in candidates:
+        if key not in ballot.rows:
+            problems.append(Problem(("rows", key), "Thiếu dòng của người được đề nghị ở phiếu vòng 2."))
+    sound_rows = True
+    for key, row in ballot.rows.items():
+        if key not in candidates:
+            problems.append(
+                Problem(
+                    ("rows", key),
+                    "Dòng này không thuộc phiếu vòng 2: chỉ ai đạt Hoàn thành tốt nhiệm vụ ở vòng 1 mới được biểu quyết.",
+                )
+            )
+            sound_rows = False
+            continue
+        negative = [name for name in SECOND_BALLOT_FIELDS if getattr(row, name) < 0]
+        for name in negative:
+            problems.append(Problem(("rows", key, name), f"Số âm không hợp lệ: {getattr(row, name)}."))
+        if negative:
+            sound_rows = False
+        elif row.total != ballot.valid:
+            parts = " + ".join(str(getattr(row, name)) for name in SECOND_BALLOT_FIELDS)
+            problems.append(
+                Problem(("rows", key), f"Tổng các ô {parts} = {row.total}, khác số phiếu hợp lệ {ballot.valid}.")
+            )
+    members = [key for key in candidates if key != CELL_ROW]
+    cap = agree_cap(rules, len(members))
+    if cap is not None and sound_rows and ballot.valid >= 0:
+        agreed = sum(ballot.rows[key].agree for key in members if key in ballot.rows)
+        if agreed > ballot.valid * cap:
+            problems.append(
+                Problem(
+                    ("rows",),
+                    f"Tổng phiếu đồng ý của các đảng viên ({agreed}) vượt quá {ballot.valid} phiếu hợp lệ × "
+                    f"{cap} ô đồng ý tối đa mỗi phiếu = {ballot.valid * cap}: phiếu đồng ý quá số cho phép "
+                    "là phiếu không hợp lệ.",
+                )
+            )
+    return problems
+
+
+def combined_level(first: Votes, second: SecondVotes | None, base: int, rules: Rules) -> Level | str:
+    """Return a row's vote level: ballot 2's excellent when its agree marks reach the excellent
+    threshold of a candidate (ballot-1 level good), else ballot 1's level (SPEC 5.8).
+
+    With ``second`` None (a single ballot, or a row not on ballot 2) it is ``vote_level``.
+    """
+    reached = vote_level(first, base, rules)
+    if reached == Level.GOOD and second is not None and passes_threshold(Level.EXCELLENT, second.agree, base, rules):
+        return Level.EXCELLENT
+    return reached
 
 
 # ---------------------------------------------------------------------------
@@ -721,15 +883,25 @@ class Quota:
         return {"pool": self.pool, "limit": self.limit, "excellent": self.excellent, "exceeded": self.exceeded}
 
 
-def member_result(member: MemberFacts, votes: Votes | None, base: int, meeting_day: date, rules: Rules) -> MemberResult:
-    """Return the member's vote level, proposed level and flags (SPEC 5.3, 5.4, 5.9)."""
+def member_result(
+    member: MemberFacts,
+    votes: Votes | None,
+    base: int,
+    meeting_day: date,
+    rules: Rules,
+    second: SecondVotes | None = None,
+) -> MemberResult:
+    """Return the member's vote level, proposed level and flags (SPEC 5.3, 5.4, 5.8, 5.9).
+
+    ``second``: the member's row of ballot 2, when they are a candidate and it is counted.
+    """
     reason = not_rated_reason(member, meeting_day)
     if reason is not None:
         return MemberResult(member.key, False, reason, None, None)
     if votes is None:
         return MemberResult(member.key, True, None, None, None)
     flags: set[str] = set()
-    reached = vote_level(votes, base, rules)
+    reached = combined_level(votes, second, base, rules)
     proposed: Level | None = None if reached == UNDECIDED else Level(reached)
     if reached == UNDECIDED:
         flags.add(FLAG_NO_MAJORITY)
@@ -751,12 +923,18 @@ def member_result(member: MemberFacts, votes: Votes | None, base: int, meeting_d
     return MemberResult(member.key, True, None, reached, proposed, tuple(sorted(flags)))
 
 
-def cell_result(votes: Votes | None, base: int, members: Sequence[MemberResult], rules: Rules) -> CellResult:
-    """Return the cell's level as an organisation and its warnings (SPEC 5.5)."""
+def cell_result(
+    votes: Votes | None,
+    base: int,
+    members: Sequence[MemberResult],
+    rules: Rules,
+    second: SecondVotes | None = None,
+) -> CellResult:
+    """Return the cell's level as an organisation and its warnings (SPEC 5.5, 5.8)."""
     if votes is None:
         return CellResult(None, None)
     flags: set[str] = set()
-    reached = vote_level(votes, base, rules)
+    reached = combined_level(votes, second, base, rules)
     proposed = None if reached == UNDECIDED else Level(reached)
     if proposed is None:
         flags.add(FLAG_NO_MAJORITY)
@@ -803,14 +981,21 @@ class MeetingResult:
     summary: dict[str, int]
     quota: Quota
     ballot_problems: tuple[Problem, ...] = field(default=())
+    # Two ballots (SPEC 5.8): ballot 2's candidates (sorted, CELL_ROW among them when it is one),
+    # None under a single ballot or before ballot 1 is counted; ballot 2's own checks; and
+    # whether ballot 2 is still to be counted (the levels are then ballot 1's).
+    candidates: tuple[str, ...] | None = None
+    second_ballot_problems: tuple[Problem, ...] = field(default=())
+    awaiting_second_ballot: bool = False
 
     def member(self, key: str) -> MemberResult:
         """Return one member's result by key."""
         return next(m for m in self.members if m.key == key)
 
     def as_dict(self) -> dict[str, object]:
-        """Return the results as a meeting file's ``results`` writes them (SPEC 8)."""
-        return {
+        """Return the results as a meeting file's ``results`` writes them (SPEC 8; format 2 adds ``candidates``)."""
+        head: dict[str, object] = {} if self.candidates is None else {"candidates": list(self.candidates)}
+        return head | {
             "base": self.base,
             "voters_present": self.voters_present,
             "quorum_required": self.quorum_required,
@@ -823,19 +1008,46 @@ class MeetingResult:
 
 
 def evaluate(
-    rules: Rules, meeting_day: date, members: Sequence[MemberFacts], ballot: BallotCount | None
+    rules: Rules,
+    meeting_day: date,
+    members: Sequence[MemberFacts],
+    ballot: BallotCount | None,
+    second: SecondBallotCount | None = None,
 ) -> MeetingResult:
-    """Return every result of the meeting, computed in full even without quorum (SPEC 5, 8)."""
+    """Return every result of the meeting, computed in full even without quorum (SPEC 5, 8).
+
+    Under two ballots (SPEC 5.8) ``ballot`` is ballot 1 (no excellent marks) and ``second``
+    ballot 2, or None while it is not counted yet: the levels are then ballot 1's.
+    """
     base = vote_base(members)
     present = voters_present(members)
+    two = rules.ballot_mode is BallotMode.TWO_PHASE
     rows = ballot.rows if ballot is not None else {}
+    counted = ballot is not None
+    candidates: tuple[str, ...] | None = None
+    second_rows: Mapping[str, SecondVotes] = {}
+    if two and counted:
+        first_levels = {
+            m.key: vote_level(rows[m.key], base, rules)
+            for m in members
+            if not_rated_reason(m, meeting_day) is None and m.key in rows
+        }
+        if CELL_ROW in rows:
+            first_levels[CELL_ROW] = vote_level(rows[CELL_ROW], base, rules)
+        candidates = candidates_of(first_levels)
+        if second is not None:
+            second_rows = {k: v for k, v in second.rows.items() if k in candidates}
     results = tuple(
-        member_result(m, rows.get(m.key) if ballot is not None else None, base, meeting_day, rules) for m in members
+        member_result(m, rows.get(m.key) if counted else None, base, meeting_day, rules, second_rows.get(m.key))
+        for m in members
     )
     problems: tuple[Problem, ...] = ()
+    second_problems: tuple[Problem, ...] = ()
     if ballot is not None:
         rated_keys = [r.key for r in results if r.rated]
-        problems = tuple(check_ballot(ballot, present, rated_keys))
+        problems = tuple(check_ballot(ballot, present, rated_keys, first_of_two=two))
+    if two and second is not None and candidates is not None:
+        second_problems = tuple(check_second_ballot(second, present, candidates, rules))
     summary = summarize(results)
     return MeetingResult(
         base=base,
@@ -843,10 +1055,13 @@ def evaluate(
         quorum_required=quorum_required(base, rules.quorum),
         quorum_met=quorum_met(present, base, rules.quorum),
         members=results,
-        cell=cell_result(rows.get(CELL_ROW) if ballot is not None else None, base, results, rules),
+        cell=cell_result(rows.get(CELL_ROW) if counted else None, base, results, rules, second_rows.get(CELL_ROW)),
         summary=summary,
         quota=quota(summary, rules),
         ballot_problems=problems,
+        candidates=candidates,
+        second_ballot_problems=second_problems,
+        awaiting_second_ballot=two and counted and second is None,
     )
 
 
@@ -860,8 +1075,12 @@ def quota_across(summaries: Iterable[Mapping[str, int]], rules: Rules) -> Quota:
 
 
 def can_seal(result: MeetingResult) -> bool:
-    """Return whether the ballot may be sealed: every check passes and the quorum is met."""
-    return result.quorum_met and not result.ballot_problems
+    """Return whether the ballot may be sealed: every check passes and the quorum is met.
+
+    Under two ballots, with ballot 2 counted, its checks must pass too; before, ballot 1's
+    alone decide whether ballot 1 may be sealed.
+    """
+    return result.quorum_met and not result.ballot_problems and not result.second_ballot_problems
 
 
 # ---------------------------------------------------------------------------
@@ -897,41 +1116,6 @@ def review_order_key(position: Position, roll_order: int) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------
-# Two ballots (SPEC 5.8, option ``ballot_mode = two_phase``)
-
-
-@dataclass(frozen=True)
-class TwoPhaseVotes:
-    """A member's rows of the two ballots.
-
-    Ballot 1 rates ``good`` (or above) / ``completed`` / ``not_completed``; ballot 2, only for
-    a member who reached ``good``, asks agree or disagree that they are ``excellent``.
-    """
-
-    good_or_above: int = 0
-    completed: int = 0
-    not_completed: int = 0
-    blank: int = 0
-    agree: int | None = None  # None: no second ballot for this member
-    disagree: int = 0
-    blank_second: int = 0
-
-
-def two_phase_vote_level(votes: TwoPhaseVotes, base: int, rules: Rules) -> Level | str:
-    """Return the level reached over the two ballots, or ``UNDECIDED``."""
-    first = vote_level(
-        Votes(
-            good=votes.good_or_above, completed=votes.completed, not_completed=votes.not_completed, blank=votes.blank
-        ),
-        base,
-        rules,
-    )
-    if first is Level.GOOD and votes.agree is not None and passes_threshold(Level.EXCELLENT, votes.agree, base, rules):
-        return Level.EXCELLENT
-    return first
-
-
-# ---------------------------------------------------------------------------
 # Double entry (standard remedy for typing errors in tallying)
 
 
@@ -944,12 +1128,16 @@ class Difference:
     second: int | None
 
 
-def compare_ballots(first: BallotCount, second: BallotCount) -> list[Difference]:
+def compare_ballots(
+    first: BallotCount | SecondBallotCount, second: BallotCount | SecondBallotCount
+) -> list[Difference]:
     """Return every number on which two entries differ, row by row, in the first entry's order.
 
-    Only numbers are compared: the reasons for invalid ballots are free text, taken from the
-    first entry.
+    Two entries of one ballot: a single ballot or ballot 1 (rows of Votes), or ballot 2 (rows
+    of SecondVotes). Only numbers are compared: the reasons for invalid ballots are free text,
+    taken from the first entry.
     """
+    fields = SECOND_BALLOT_FIELDS if isinstance(first, SecondBallotCount) else VOTE_FIELDS
     differences = [
         Difference((name,), getattr(first, name), getattr(second, name))
         for name in ("issued", "returned", "invalid")
@@ -958,7 +1146,7 @@ def compare_ballots(first: BallotCount, second: BallotCount) -> list[Difference]
     keys = list(first.rows) + [k for k in second.rows if k not in first.rows]
     for key in keys:
         a, b = first.rows.get(key), second.rows.get(key)
-        for name in VOTE_FIELDS:
+        for name in fields:
             x = getattr(a, name) if a is not None else None
             y = getattr(b, name) if b is not None else None
             if x != y:

@@ -285,7 +285,7 @@ def bad(
 
 BAD_CASES = [
     # format and top level
-    bad("format-2", {"format": "party-review/2"}, {"format": ("party-review/2", "party-review/1")}),
+    bad("format-3", {"format": "party-review/3"}, {"format": ("party-review/3", "party-review/1", "party-review/2")}),
     bad("format-number", {"format": 1}, {"format": "party-review/1"}),
     *[
         bad(f"missing-{key}", {key: DELETE}, {key: "Thiếu trường bắt buộc"})

@@ -38,13 +38,14 @@ from review.rules import (
     Problem,
     QuotaPool,
     Rules,
+    SecondVotes,
     Standing,
-    TwoPhaseVotes,
     Votes,
     add_months,
     can_seal,
     cell_result,
     check_ballot,
+    combined_level,
     evaluate,
     in_base,
     is_new_member,
@@ -65,7 +66,6 @@ from review.rules import (
     rules_overrides,
     score_band,
     summarize,
-    two_phase_vote_level,
     vote_base,
     vote_level,
     voters_present,
@@ -1315,22 +1315,20 @@ def test_resolve_rules_names_a_problem_for_ratios_int_cannot_read(text):
 
 def test_two_phase_excellent_needs_good_first_then_the_excellent_threshold():
     hd21 = PROFILES["hd21-2019"]
-    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, completed=1, agree=6), 10, hd21) is Level.EXCELLENT
-    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, completed=1, agree=5), 10, hd21) is Level.GOOD
-    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, completed=1), 10, hd21) is Level.GOOD
+    first = Votes(good=9, completed=1)
+    assert combined_level(first, SecondVotes(agree=6, disagree=4), 10, hd21) is Level.EXCELLENT
+    assert combined_level(first, SecondVotes(agree=5, disagree=5), 10, hd21) is Level.GOOD
+    assert combined_level(first, None, 10, hd21) is Level.GOOD
     two_thirds, _ = resolve_rules("hd21-2019", {"excellent_threshold": "2/3", "ballot_mode": "two_phase"})
-    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, agree=6), 9, two_thirds) is Level.EXCELLENT
-    assert two_phase_vote_level(TwoPhaseVotes(good_or_above=9, agree=5), 9, two_thirds) is Level.GOOD
+    assert two_thirds is not None
+    assert combined_level(Votes(good=9), SecondVotes(agree=6, disagree=3), 9, two_thirds) is Level.EXCELLENT
+    assert combined_level(Votes(good=9), SecondVotes(agree=5, disagree=4), 9, two_thirds) is Level.GOOD
 
 
 def test_two_phase_agree_marks_do_not_lift_a_member_who_missed_good():
     hd21 = PROFILES["hd21-2019"]
-    votes = TwoPhaseVotes(good_or_above=5, completed=5, agree=10)
-    assert two_phase_vote_level(votes, 10, hd21) is Level.COMPLETED  # 5 + 5 passes only at completed
-    assert (
-        two_phase_vote_level(TwoPhaseVotes(good_or_above=2, completed=2, not_completed=1, blank=5), 10, hd21)
-        == "undecided"
-    )
+    assert combined_level(Votes(good=5, completed=5), SecondVotes(agree=10), 10, hd21) is Level.COMPLETED
+    assert combined_level(Votes(good=2, completed=2, not_completed=1, blank=5), None, 10, hd21) == "undecided"
 
 
 def test_compare_ballots_names_every_number_that_differs():
