@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +21,7 @@ from .meetingfile import (
     MeetingInfo,
     MemberData,
     ReviewData,
+    SecondBallotData,
     dump,
     dumps,
 )
@@ -49,6 +51,7 @@ from .rules import (
     MeetingResult,
     Problem,
     Rules,
+    SecondVotes,
     Votes,
     resolve_rules,
     rules_overrides,
@@ -57,6 +60,9 @@ from .seal_guard import allow_replacing
 from .sealdata import covered_part, differences, fingerprint, read_payload, sealed_document, sealed_payload
 
 FINAL_TALLY = "final"
+# Tally.ballot: the single ballot or ballot 1 of two, and ballot 2 (SPEC 5.8).
+FIRST_BALLOT = 1
+SECOND_BALLOT = 2
 
 
 class ImportRefused(Exception):
@@ -247,25 +253,48 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
             )
         )
     if mf.ballot is not None:
-        meeting.counters = [BallotCounter(member=members[ref], position=i) for i, ref in enumerate(mf.ballot.counters)]
-        meeting.tallies.append(
-            Tally(
-                entry=FINAL_TALLY,
-                issued=mf.ballot.issued,
-                returned=mf.ballot.returned,
-                invalid=mf.ballot.invalid,
-                invalid_reasons=mf.ballot.invalid_reasons,
-                rows=[
-                    TallyRow(participant=None if key == CELL_ROW else participants[key], **votes.as_dict())
-                    for key, votes in mf.ballot.rows.items()
-                ],
-            )
-        )
+        _store_ballot(meeting, mf.ballot, members, participants)
     if mf.ballot is not None:
         # A meeting file carries a counted ballot: it arrives sealed, by nobody in this system.
         seal_meeting(meeting, mf, chief_id=None, secretary_id=None)
     db.session.flush()
     return meeting
+
+
+def _store_ballot(
+    meeting: Meeting, ballot: BallotData, members: Mapping[str, Member], participants: Mapping[str, Participant]
+) -> None:
+    """Add a meeting file's counted ballot (both ballots under two) as the meeting's final tallies."""
+    meeting.counters = [BallotCounter(member=members[ref], position=i) for i, ref in enumerate(ballot.counters)]
+    meeting.tallies.append(
+        Tally(
+            entry=FINAL_TALLY,
+            issued=ballot.issued,
+            returned=ballot.returned,
+            invalid=ballot.invalid,
+            invalid_reasons=ballot.invalid_reasons,
+            rows=[
+                TallyRow(participant=None if key == CELL_ROW else participants[key], **votes.as_dict())
+                for key, votes in ballot.rows.items()
+            ],
+        )
+    )
+    second = ballot.second
+    if second is not None:  # ballot 2 of two (SPEC 5.8)
+        meeting.tallies.append(
+            Tally(
+                entry=FINAL_TALLY,
+                ballot=SECOND_BALLOT,
+                issued=second.issued,
+                returned=second.returned,
+                invalid=second.invalid,
+                invalid_reasons=second.invalid_reasons,
+                rows=[
+                    TallyRow(participant=None if key == CELL_ROW else participants[key], **votes.as_dict())
+                    for key, votes in second.rows.items()
+                ],
+            )
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -518,9 +547,9 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
             )
         )
     ballot = None
-    final = next((t for t in meeting.tallies if t.entry == FINAL_TALLY), None)
+    final = meeting.tally(FINAL_TALLY, FIRST_BALLOT)
+    order = {p.id: i for i, p in enumerate(meeting.participants)}
     if final is not None:
-        order = {p.id: i for i, p in enumerate(meeting.participants)}
         rows = sorted(final.rows, key=lambda r: order[r.participant_id] if r.participant_id else len(order))
         ballot = BallotData(
             counters=[c.member.code for c in meeting.counters],
@@ -535,6 +564,9 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
                 for r in rows
             },
         )
+        final_second = meeting.tally(FINAL_TALLY, SECOND_BALLOT)
+        if final_second is not None:
+            ballot.second = second_ballot_data(final_second, order)
     organization = meeting.cell.organization
     return MeetingFile(
         parent=organization.name,
@@ -564,6 +596,21 @@ def meeting_file(meeting: Meeting) -> MeetingFile:
             for c in meeting.collective_reviews
         ],
         ballot=ballot,
+    )
+
+
+def second_ballot_data(tally: Tally, order: Mapping[int, int]) -> SecondBallotData:
+    """Return a tally of ballot 2 as the meeting file holds it, rows in the roll's order (the cell's last)."""
+    rows = sorted(tally.rows, key=lambda r: order[r.participant_id] if r.participant_id else len(order))
+    return SecondBallotData(
+        issued=tally.issued,
+        returned=tally.returned,
+        invalid=tally.invalid,
+        invalid_reasons=tally.invalid_reasons,
+        rows={
+            (r.participant.member.code if r.participant else CELL_ROW): SecondVotes(r.agree, r.disagree, r.blank)
+            for r in rows
+        },
     )
 
 

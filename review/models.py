@@ -63,7 +63,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import vocabulary
 from .decision_rules import SignerTitle
 from .extensions import db
-from .rules import OVERRIDE_KEYS, Attendance, BallotMode, Level, Position, QuotaPool, Standing
+from .rules import OVERRIDE_KEYS, AgreeCap, Attendance, BallotMode, Level, Position, QuotaPool, Standing
 from .text import NAME_MAX
 
 NAME = NAME_MAX  # longest name or title we store (one home: text.NAME_MAX)
@@ -252,6 +252,7 @@ class ReviewYear(db.Model):
     ballot_mode: Mapped[BallotMode | None] = mapped_column(enum_column(BallotMode, "ballot_mode"))
     quota_ratio: Mapped[str | None] = mapped_column(String(16))
     quota_pool: Mapped[QuotaPool | None] = mapped_column(enum_column(QuotaPool, "quota_pool"))
+    agree_cap: Mapped[AgreeCap | None] = mapped_column(enum_column(AgreeCap, "agree_cap"))  # two ballots only
 
     organization: Mapped[Organization] = relationship(back_populates="review_years")
 
@@ -318,12 +319,24 @@ class Meeting(Versioned, db.Model):
 
     @property
     def sealed(self) -> bool:
-        """Return whether the tallies are sealed (read-only)."""
+        """Return whether the results are sealed (read-only): the ballot, or under two ballots both.
+
+        A seal of ballot 1 alone (:attr:`first_ballot_sealed`) leaves ballot 2 to count.
+        """
+        seal = self.current_seal
+        return seal is not None and not seal.first_ballot_only
+
+    @property
+    def first_ballot_sealed(self) -> bool:
+        """Return whether ballot 1 (or the single ballot) is sealed: a seal in force of either kind."""
         return self.current_seal is not None
 
-    def tally(self, entry: str) -> Tally | None:
-        """Return one tally of the meeting in force: 'first', 'second' or 'final' (never a superseded one)."""
-        return next((t for t in self.tallies if t.entry == entry and t.superseded_at is None), None)
+    def tally(self, entry: str, ballot: int = 1) -> Tally | None:
+        """Return one tally of the meeting in force: 'first', 'second' or 'final' (never a superseded one),
+        of the single ballot or ballot 1 (``ballot`` 1), or of ballot 2 (``ballot`` 2, SPEC 5.8)."""
+        return next(
+            (t for t in self.tallies if t.entry == entry and t.ballot == ballot and t.superseded_at is None), None
+        )
 
     @property
     def roll_called(self) -> bool:
@@ -495,26 +508,31 @@ class Tally(Versioned, db.Model):
 
     ``entry`` tells which: ``first`` and ``second`` are two counters' independent entries of
     the same ballots; ``final`` is the meeting's counted ballot (an imported file's, or the
-    agreed entry, copied when the tallies are sealed).
+    agreed entry, copied when the tallies are sealed). ``ballot`` tells of which ballot: 1 for
+    the single ballot or ballot 1 of two, 2 for ballot 2 (SPEC 5.8), whose rows carry
+    ``agree``, ``disagree`` and ``blank``.
     """
 
     __tablename__ = "tally"
     __table_args__ = (
         # One entry of each kind in force; an entry superseded by a re-issued code stays for the record.
         Index(
-            "uq_tally_meeting_id_entry_current",
+            "uq_tally_meeting_id_ballot_entry_current",
             "meeting_id",
+            "ballot",
             "entry",
             unique=True,
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
         ),
         CheckConstraint("issued >= 0 AND returned >= 0 AND invalid >= 0", name="non_negative"),
+        CheckConstraint("ballot IN (1, 2)", name="ballot"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     entry: Mapped[TallyEntry] = mapped_column(enum_column(TallyEntry, "entry"), default=TallyEntry.FINAL)
+    ballot: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     issued: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
     invalid: Mapped[int] = mapped_column(Integer, default=0)
@@ -548,7 +566,8 @@ class TallyRow(db.Model):
             postgresql_where=text("participant_id IS NULL"),
         ),
         CheckConstraint(
-            "excellent >= 0 AND good >= 0 AND completed >= 0 AND not_completed >= 0 AND blank >= 0",
+            "excellent >= 0 AND good >= 0 AND completed >= 0 AND not_completed >= 0 AND blank >= 0"
+            " AND agree >= 0 AND disagree >= 0",
             name="non_negative",
         ),
     )
@@ -561,6 +580,9 @@ class TallyRow(db.Model):
     completed: Mapped[int] = mapped_column(Integer, default=0)
     not_completed: Mapped[int] = mapped_column(Integer, default=0)
     blank: Mapped[int] = mapped_column(Integer, default=0)
+    # Ballot 2 of two (SPEC 5.8): agree or disagree that the candidate is excellent (blank above).
+    agree: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    disagree: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     tally: Mapped[Tally] = relationship(back_populates="rows")
     participant: Mapped[Participant | None] = relationship()
@@ -761,6 +783,9 @@ class Seal(db.Model):
     # JSON (review.trust.Provenance): where the entries and the approvals came from, and the
     # warnings the ward should see; None for a seal from a meeting file or made before it existed.
     provenance: Mapped[str | None] = mapped_column(Text)
+    # Under two ballots (SPEC 5.8): this version seals ballot 1 only (its payload has no ballot 2);
+    # ballot 2 is then counted and sealed in the next version, which covers both.
+    first_ballot_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     chief: Mapped[User | None] = relationship(foreign_keys=[chief_id])
     secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id])
