@@ -23,8 +23,8 @@ from .audit import SEAL_CONTEXT, audit_context
 from .database import lock_row
 from .extensions import db
 from .meeting_edits import Refused
-from .meeting_store import FINAL_TALLY, meeting_file, seal_meeting
-from .meetingfile import BallotData, MeetingFile
+from .meeting_store import FINAL_TALLY, FIRST_BALLOT, SECOND_BALLOT, meeting_file, review_year_rules, seal_meeting
+from .meetingfile import BallotData, MeetingFile, SecondBallotData
 from .models import (
     BallotCounter,
     CounterCode,
@@ -40,11 +40,18 @@ from .models import (
 )
 from .rules import (
     CELL_ROW,
+    FIRST_BALLOT_FIELDS,
     MIN_COUNTERS,
+    SECOND_BALLOT_FIELDS,
+    VOTE_FIELDS,
     BallotCount,
+    BallotMode,
     CounterBar,
     Difference,
     MeetingResult,
+    Problem,
+    SecondBallotCount,
+    SecondVotes,
     Votes,
     compare_ballots,
     counter_bar,
@@ -77,9 +84,57 @@ UNKNOWN_SOURCE = Source()
 
 
 def refuse_if_sealed(meeting: Meeting, field: str = "csrf_token") -> None:
-    """Refuse any write to a meeting whose tallies are sealed."""
+    """Refuse a write to what a seal in force covers (SPEC 5.7a): once the ballot is sealed, and
+    under two ballots once ballot 1 is (ballot 2 is counted over the same record)."""
+    if meeting.first_ballot_sealed:
+        raise Refused(field, SEALED_MESSAGE)
+
+
+# ---------------------------------------------------------------------------
+# Two ballots (SPEC 5.8): ballot 1 is counted and sealed, then ballot 2.
+
+FIRST_BALLOT_SEALED_MESSAGE = (
+    "Phiếu vòng 1 đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong (mở cả vòng 2) và ghi rõ lý do."
+)
+SECOND_BEFORE_FIRST_MESSAGE = "Phiếu vòng 2 chỉ nhập được sau khi kết quả vòng 1 đã niêm phong."
+NO_SECOND_BALLOT_MESSAGE = "Hội nghị này bỏ phiếu một lần: không có phiếu vòng 2."
+
+
+def two_ballots(meeting: Meeting) -> bool:
+    """Return whether the meeting rates in two ballots (its year's ``ballot_mode``)."""
+    return review_year_rules(meeting.review_year).ballot_mode is BallotMode.TWO_PHASE
+
+
+def ballot_in_progress(meeting: Meeting) -> int:
+    """Return the ballot being counted or last counted: 2 once ballot 1 of two is sealed, else 1."""
+    return SECOND_BALLOT if meeting.first_ballot_sealed and two_ballots(meeting) else FIRST_BALLOT
+
+
+def refuse_ballot_write(meeting: Meeting, ballot: int, field: str = "csrf_token") -> None:
+    """Refuse a write to a ballot's entries or approvals when that ballot cannot change now.
+
+    The single ballot or ballot 1: refused once sealed (under two ballots, once ballot 1 is).
+    Ballot 2: only under two ballots, only after ballot 1 is sealed, and not once it is sealed itself.
+    """
+    if ballot == FIRST_BALLOT:
+        if meeting.sealed:
+            raise Refused(field, SEALED_MESSAGE)
+        if meeting.first_ballot_sealed:
+            raise Refused(field, FIRST_BALLOT_SEALED_MESSAGE)
+        return
+    if not two_ballots(meeting):
+        raise Refused(field, NO_SECOND_BALLOT_MESSAGE)
     if meeting.sealed:
         raise Refused(field, SEALED_MESSAGE)
+    if not meeting.first_ballot_sealed:
+        raise Refused(field, SECOND_BEFORE_FIRST_MESSAGE)
+
+
+def ballot_fields(meeting: Meeting, ballot: int) -> tuple[str, ...]:
+    """Return the numbers a row of the ballot's entry holds (SPEC 5.7, 5.8)."""
+    if ballot == SECOND_BALLOT:
+        return SECOND_BALLOT_FIELDS
+    return FIRST_BALLOT_FIELDS if two_ballots(meeting) else VOTE_FIELDS
 
 
 # ---------------------------------------------------------------------------
@@ -98,7 +153,7 @@ def counter_bar_of(participant: Participant) -> CounterBar | None:
 
 def set_committee(meeting: Meeting, member_ids: list[int], chief_id: int) -> None:
     """Replace the committee: ``member_ids`` in order, the chief first."""
-    refuse_if_sealed(meeting, "members")
+    refuse_ballot_write(meeting, FIRST_BALLOT, "members")  # one committee counts both ballots
     by_member = {p.member_id: p for p in meeting.participants}
     for member_id in member_ids:
         participant = by_member.get(member_id)
@@ -172,7 +227,8 @@ def issue_code(meeting: Meeting, member_id: int, now: datetime | None = None, is
     The member's earlier codes for the meeting not used yet are revoked: only the newest
     opens anything.
     """
-    refuse_if_sealed(meeting, "member")
+    if meeting.sealed:  # between two ballots a counter may still need a code for ballot 2
+        raise Refused("member", SEALED_MESSAGE)
     if not any(c.member_id == member_id for c in meeting.counters):
         raise Refused("member", "Chỉ cấp mã cho thành viên ban kiểm phiếu.")
     now = now or clock.now()
@@ -303,27 +359,27 @@ def redeem_code(code: str, now: datetime | None = None) -> User | None:
 # Double entry
 
 
-def current_entries(meeting: Meeting) -> list[Tally]:
-    """Return the meeting's two entries in force (none superseded), first then second."""
-    return [t for e in ENTRIES if (t := meeting.tally(e)) is not None]
+def current_entries(meeting: Meeting, ballot: int = FIRST_BALLOT) -> list[Tally]:
+    """Return the ballot's two entries in force (none superseded), first then second."""
+    return [t for e in ENTRIES if (t := meeting.tally(e, ballot)) is not None]
 
 
-def entry_of(meeting: Meeting, user: User) -> Tally | None:
-    """Return the entry in force ``user`` typed for the meeting, if any."""
-    return next((t for t in current_entries(meeting) if t.user_id == user.id), None)
+def entry_of(meeting: Meeting, user: User, ballot: int = FIRST_BALLOT) -> Tally | None:
+    """Return the entry in force ``user`` typed for the meeting's ballot, if any."""
+    return next((t for t in current_entries(meeting, ballot) if t.user_id == user.id), None)
 
 
-def claim_entry(meeting: Meeting, user: User) -> Tally:
-    """Return the user's entry, or the free one of the two (first, then second).
+def claim_entry(meeting: Meeting, user: User, ballot: int = FIRST_BALLOT) -> Tally:
+    """Return the user's entry of the ballot, or its free one of the two (first, then second).
 
     Holds the meeting's row first, so two first saves cannot both claim the same entry.
     """
     lock_row(Meeting, meeting.id)
-    existing = entry_of(meeting, user)
+    refuse_ballot_write(meeting, ballot)
+    existing = entry_of(meeting, user, ballot)
     if existing is not None:
         return existing
-    refuse_if_sealed(meeting)
-    current = current_entries(meeting)
+    current = current_entries(meeting, ballot)
     if user.member_id is not None and any(t.user is not None and t.user.member_id == user.member_id for t in current):
         # The same counter through another account (their own and a code): not independent.
         raise Refused(
@@ -333,13 +389,13 @@ def claim_entry(meeting: Meeting, user: User) -> Tally:
     free = next((e for e in ENTRIES if e not in taken), None)
     if free is None:
         raise Refused("csrf_token", "Đã có hai bản nhập của hai đồng chí khác; mỗi cuộc kiểm phiếu chỉ nhập hai lần.")
-    tally = Tally(entry=free, user_id=user.id)
+    tally = Tally(entry=free, user_id=user.id, ballot=ballot)
     meeting.tallies.append(tally)
     return tally
 
 
 def ballot_of(tally: Tally) -> BallotCount:
-    """Return a tally as the rules core counts it, rows keyed by member code and 'cell'."""
+    """Return a tally of the single ballot or ballot 1 as the rules core counts it, rows keyed by member code and 'cell'."""
     rows = {
         (r.participant.member.code if r.participant else CELL_ROW): Votes(
             r.excellent, r.good, r.completed, r.not_completed, r.blank
@@ -349,9 +405,25 @@ def ballot_of(tally: Tally) -> BallotCount:
     return BallotCount(tally.issued, tally.returned, tally.invalid, rows, tally.invalid_reasons)
 
 
-def save_entry(meeting: Meeting, tally: Tally, ballot: BallotCount, source: Source = UNKNOWN_SOURCE) -> None:
+def second_ballot_of(tally: Tally) -> SecondBallotCount:
+    """Return a tally of ballot 2 as the rules core counts it, rows keyed by member code and 'cell'."""
+    rows = {
+        (r.participant.member.code if r.participant else CELL_ROW): SecondVotes(r.agree, r.disagree, r.blank)
+        for r in tally.rows
+    }
+    return SecondBallotCount(tally.issued, tally.returned, tally.invalid, rows, tally.invalid_reasons)
+
+
+def count_of(tally: Tally) -> BallotCount | SecondBallotCount:
+    """Return a tally as the rules core counts it: ballot 2's, or the single ballot's / ballot 1's."""
+    return second_ballot_of(tally) if tally.ballot == SECOND_BALLOT else ballot_of(tally)
+
+
+def save_entry(
+    meeting: Meeting, tally: Tally, ballot: BallotCount | SecondBallotCount, source: Source = UNKNOWN_SOURCE
+) -> None:
     """Store a counter's entry whole with where it came from, and withdraw any approval of what it replaces."""
-    refuse_if_sealed(meeting)
+    refuse_ballot_write(meeting, tally.ballot)
     by_code = {p.member.code: p for p in meeting.participants}
     tally.issued, tally.returned, tally.invalid = ballot.issued, ballot.returned, ballot.invalid
     tally.invalid_reasons = ballot.invalid_reasons
@@ -365,7 +437,7 @@ def save_entry(meeting: Meeting, tally: Tally, ballot: BallotCount, source: Sour
 
 
 def with_ballot(meeting: Meeting, ballot: BallotCount) -> MeetingFile:
-    """Return the meeting file of ``meeting`` with ``ballot`` as its counted ballot."""
+    """Return the meeting file of ``meeting`` with ``ballot`` as its counted ballot (ballot 1 of two: no ballot 2)."""
     mf = meeting_file(meeting)
     order = [m.id for m in mf.members] + [CELL_ROW]
     rows = {k: ballot.rows[k] for k in order if k in ballot.rows}
@@ -381,17 +453,46 @@ def with_ballot(meeting: Meeting, ballot: BallotCount) -> MeetingFile:
     return mf
 
 
+def with_second_ballot(meeting: Meeting, second: SecondBallotCount) -> MeetingFile:
+    """Return the meeting file of ``meeting`` (ballot 1 sealed) with ``second`` as its ballot 2."""
+    mf = meeting_file(meeting)
+    assert mf.ballot is not None, "ballot 2 is counted once ballot 1 is sealed"
+    order = [m.id for m in mf.members] + [CELL_ROW]
+    rows = {k: second.rows[k] for k in order if k in second.rows}
+    rows |= {k: v for k, v in second.rows.items() if k not in rows}  # unknown rows: the checks name them
+    mf.ballot.second = SecondBallotData(
+        issued=second.issued,
+        returned=second.returned,
+        invalid=second.invalid,
+        invalid_reasons=second.invalid_reasons,
+        rows=rows,
+    )
+    return mf
+
+
+def entry_file(meeting: Meeting, tally: Tally) -> MeetingFile:
+    """Return the meeting file with one entry as its ballot (ballot 2's entry beside the sealed ballot 1)."""
+    if tally.ballot == SECOND_BALLOT:
+        return with_second_ballot(meeting, second_ballot_of(tally))
+    return with_ballot(meeting, ballot_of(tally))
+
+
 def entry_result(meeting: Meeting, tally: Tally) -> MeetingResult:
     """Return the results the rules core computes from one entry, with its ballot checks."""
-    return with_ballot(meeting, ballot_of(tally)).evaluate()
+    return entry_file(meeting, tally).evaluate()
 
 
-def differences(meeting: Meeting) -> list[Difference] | None:
-    """Return where the two entries differ, or None while one of them is missing."""
-    first, second = meeting.tally("first"), meeting.tally("second")
+def entry_problems(result: MeetingResult, ballot: int) -> tuple[Problem, ...]:
+    """Return the checks of one ballot's entry (SPEC 5.7, 5.8): ballot 2's, or the single / ballot 1's."""
+    return result.second_ballot_problems if ballot == SECOND_BALLOT else result.ballot_problems
+
+
+def differences(meeting: Meeting, ballot: int = FIRST_BALLOT) -> list[Difference] | None:
+    """Return where the ballot's two entries differ, or None while one of them is missing."""
+    first, second = meeting.tally("first", ballot), meeting.tally("second", ballot)
     if first is None or second is None or first.updated_at is None or second.updated_at is None:
         return None
-    return compare_ballots(ballot_of(first), ballot_of(second))
+    return compare_ballots(count_of(first), count_of(second))
 
 
 # ---------------------------------------------------------------------------
@@ -399,28 +500,30 @@ def differences(meeting: Meeting) -> list[Difference] | None:
 
 
 def seal_blockers(meeting: Meeting) -> list[str]:
-    """Return, in Vietnamese, every reason the tallies cannot be sealed yet (none: they can)."""
+    """Return, in Vietnamese, every reason the ballot in progress cannot be sealed yet (none: it can)."""
     if meeting.sealed:
         return ["Đã niêm phong."]
     if len(meeting.counters) < MIN_COUNTERS:
         return ["Chưa chọn ban kiểm phiếu."]
-    found = differences(meeting)
+    ballot = ballot_in_progress(meeting)
+    found = differences(meeting, ballot)
     if found is None:
         return ["Cần đủ hai bản nhập độc lập của hai thành viên ban kiểm phiếu."]
     blockers = []
     if found:
         blockers.append(f"Hai bản nhập còn khác nhau ở {len(found)} chỗ.")
-    result = entry_result(meeting, meeting.tally("first"))  # type: ignore[arg-type]
-    if result.ballot_problems:
-        blockers.append(f"Số liệu chưa khớp: {len(result.ballot_problems)} lỗi kiểm tra.")
+    result = entry_result(meeting, meeting.tally("first", ballot))  # type: ignore[arg-type]
+    problems = entry_problems(result, ballot)
+    if problems:
+        blockers.append(f"Số liệu chưa khớp: {len(problems)} lỗi kiểm tra.")
     if not result.quorum_met:
         blockers.append("Hội nghị không đủ số lượng đảng viên có mặt: không thể niêm phong.")
     return blockers
 
 
 def candidate(meeting: Meeting) -> tuple[MeetingFile, str]:
-    """Return what would be sealed now and its SHA-256 fingerprint."""
-    mf = with_ballot(meeting, ballot_of(meeting.tally("first")))  # type: ignore[arg-type]
+    """Return what would be sealed now (the ballot in progress) and its SHA-256 fingerprint."""
+    mf = entry_file(meeting, meeting.tally("first", ballot_in_progress(meeting)))  # type: ignore[arg-type]
     return mf, fingerprint(sealed_payload(mf))
 
 
@@ -428,11 +531,12 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
     """Record the chief's or the secretary's approval of exactly what they saw, with where it came
     from; seal when both agree, the seal keeping its provenance and warnings (``review.trust``).
 
-    Return whether the tallies are now sealed. Holds the meeting's row first (sealing and the
-    year's rules queue up on it).
+    Under two ballots this seals ballot 1 first, then (a new version covering both) ballot 2.
+    Return whether the ballot in progress is now sealed. Holds the meeting's row first (sealing
+    and the year's rules queue up on it).
     """
     lock_row(Meeting, meeting.id)
-    refuse_if_sealed(meeting)
+    refuse_ballot_write(meeting, ballot_in_progress(meeting))
     blockers = seal_blockers(meeting)
     if blockers:
         raise Refused("csrf_token", " ".join(blockers))
@@ -456,13 +560,15 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
 
 
 def _seal(meeting: Meeting, mf: MeetingFile, roles: dict[str, SealApproval]) -> None:
-    """Copy the first entry as the final tally and seal what both approved."""
-    recorded = meeting_provenance(meeting, list(roles.values()))
-    first = meeting.tally("first")
+    """Copy the ballot's first entry as its final tally and seal what both approved."""
+    ballot = ballot_in_progress(meeting)
+    recorded = meeting_provenance(meeting, list(roles.values()), ballot)
+    first = meeting.tally("first", ballot)
     assert first is not None
     meeting.tallies.append(
         Tally(
             entry=FINAL_TALLY,
+            ballot=ballot,
             issued=first.issued,
             returned=first.returned,
             invalid=first.invalid,
@@ -476,12 +582,20 @@ def _seal(meeting: Meeting, mf: MeetingFile, roles: dict[str, SealApproval]) -> 
                     completed=r.completed,
                     not_completed=r.not_completed,
                     blank=r.blank,
+                    agree=r.agree,
+                    disagree=r.disagree,
                 )
                 for r in first.rows
             ],
         )
     )
-    seal = seal_meeting(meeting, mf, chief_id=roles["chief"].user_id, secretary_id=roles["secretary"].user_id)
+    seal = seal_meeting(
+        meeting,
+        mf,
+        chief_id=roles["chief"].user_id,
+        secretary_id=roles["secretary"].user_id,
+        first_ballot_only=two_ballots(meeting) and ballot == FIRST_BALLOT,
+    )
     seal.provenance = recorded.to_json()
     meeting.seal_approvals.clear()
 
@@ -512,12 +626,15 @@ def origin(account: User | None, sign_in_id: str | None, address: str | None, at
     )
 
 
-def meeting_provenance(meeting: Meeting, approvals: list[SealApproval] | None = None) -> Provenance:
-    """Return where the meeting's entries in force and its approvals (default: all recorded) came
-    from, with the warnings they raise."""
+def meeting_provenance(
+    meeting: Meeting, approvals: list[SealApproval] | None = None, ballot: int | None = None
+) -> Provenance:
+    """Return where the entries in force of a ballot (default: the one in progress) and its
+    approvals (default: all recorded) came from, with the warnings they raise."""
+    ballot = ballot_in_progress(meeting) if ballot is None else ballot
     entries = {
         t.entry: origin(t.user, t.sign_in_id, t.address, t.updated_at)
-        for t in current_entries(meeting)
+        for t in current_entries(meeting, ballot)
         if t.updated_at is not None
     }
     approved = {
@@ -561,17 +678,26 @@ def reopen(meeting: Meeting, user: User, reason: str) -> int:
 
     refuse_reopening_under_decision(meeting)
     user_id = user.id  # read before changing the seal: loading it may flush
-    seal.reopened_by_id = user_id
-    seal.reopen_reason = reason.strip()
-    seal.reopened_at = clock.now()
-    final = meeting.tally(FINAL_TALLY)
-    if final is not None:
+    now = clock.now()
+    # Under two ballots reopening ballot 1 reopens ballot 2 too: every version in force is
+    # reopened (ballot 1's and the one covering both), and both final tallies go.
+    for in_force in [s for s in meeting.seals if s.reopened_at is None]:
+        in_force.reopened_by_id = user_id
+        in_force.reopen_reason = reason.strip()
+        in_force.reopened_at = now
+    for final in [t for t in meeting.tallies if t.entry == FINAL_TALLY]:
         meeting.tallies.remove(final)
     return seal.version
 
 
-def parse_entry(form: Mapping[str, str], keys: list[str]) -> tuple[BallotCount | None, dict[str, str]]:
-    """Return the entry typed in a tally form (fields ``issued``, ``rows-<key>-<level>``), or errors."""
+def parse_entry(
+    form: Mapping[str, str], keys: list[str], fields: tuple[str, ...] = VOTE_FIELDS
+) -> tuple[BallotCount | SecondBallotCount | None, dict[str, str]]:
+    """Return the entry typed in a tally form (fields ``issued``, ``rows-<key>-<field>``), or errors.
+
+    ``fields``: a row's numbers (ballot_fields): the single ballot's, ballot 1's (no excellent) or
+    ballot 2's (agree, disagree, blank), which gives a SecondBallotCount.
+    """
     errors: dict[str, str] = {}
 
     def number(name: str) -> int:
@@ -585,12 +711,7 @@ def parse_entry(form: Mapping[str, str], keys: list[str]) -> tuple[BallotCount |
         return int(raw)
 
     issued, returned, invalid = number("issued"), number("returned"), number("invalid")
-    rows = {
-        key: Votes(
-            **{f: number(f"rows-{key}-{f}") for f in ("excellent", "good", "completed", "not_completed", "blank")}
-        )
-        for key in keys
-    }
+    typed = {key: {f: number(f"rows-{key}-{f}") for f in fields} for key in keys}
     reasons = nfc(one_line_break(form.get("invalid_reasons") or "").strip())
     if len(reasons) > 2000:
         errors["invalid_reasons"] = "Tối đa 2000 ký tự."
@@ -598,4 +719,8 @@ def parse_entry(form: Mapping[str, str], keys: list[str]) -> tuple[BallotCount |
         errors["invalid_reasons"] = problem
     if errors:
         return None, errors
+    if fields == SECOND_BALLOT_FIELDS:
+        second_rows = {key: SecondVotes(**values) for key, values in typed.items()}
+        return SecondBallotCount(issued, returned, invalid, second_rows, reasons), {}
+    rows = {key: Votes(**values) for key, values in typed.items()}
     return BallotCount(issued, returned, invalid, rows, reasons), {}

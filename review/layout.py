@@ -89,7 +89,7 @@ FROZEN_NOTICES = {
 
 def frozen_notice(meeting: Meeting, key: str) -> str | None:
     """Return the notice of what the seal in force freezes on one page, or None when not sealed."""
-    return FROZEN_NOTICES[key] if meeting.sealed else None
+    return FROZEN_NOTICES[key] if meeting.first_ballot_sealed else None
 
 
 def strip(meeting: Meeting, current: str) -> list[dict[str, object]]:

@@ -102,7 +102,7 @@ def follow_roster_edit(open_meeting: Meeting | None, member: Member, changed: di
     it (its history page). Reading: only the fields the edit changes are copied, so a meeting's
     standing as it stood that year is not overwritten by an edit of the name.
     """
-    if open_meeting is None or open_meeting.sealed:
+    if open_meeting is None or open_meeting.first_ballot_sealed:
         return
     participant = next((p for p in open_meeting.participants if p.member_id == member.id), None)
     if participant is None:

@@ -696,8 +696,17 @@ def sealed_data_problems() -> list[str]:
     return problems
 
 
-def seal_meeting(meeting: Meeting, mf: MeetingFile, chief_id: int | None, secretary_id: int | None) -> Seal:
-    """Add the next sealed version of ``mf`` (whose ballot is the meeting's final tally)."""
+def seal_meeting(
+    meeting: Meeting,
+    mf: MeetingFile,
+    chief_id: int | None,
+    secretary_id: int | None,
+    first_ballot_only: bool = False,
+) -> Seal:
+    """Add the next sealed version of ``mf`` (whose ballot is the meeting's final tally).
+
+    ``first_ballot_only``: under two ballots, the version seals ballot 1 alone (SPEC 5.8).
+    """
     payload = sealed_payload(mf)
     version = (meeting.seals[-1].version + 1) if meeting.seals else 1
     seal = Seal(
@@ -707,6 +716,7 @@ def seal_meeting(meeting: Meeting, mf: MeetingFile, chief_id: int | None, secret
         sealed_at=clock.now(),
         chief_id=chief_id,
         secretary_id=secretary_id,
+        first_ballot_only=first_ballot_only,
     )
     meeting.seals.append(seal)
     return seal

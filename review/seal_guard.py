@@ -17,7 +17,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, exists, select
+from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.attributes import get_history
@@ -70,7 +70,8 @@ PAYLOAD_COLUMNS = {
 # Rows whose very presence is in the payload: a participant is a member of the file.
 PAYLOAD_ROWS = (Participant,)
 SEAL_OPS = "sealing_meetings"
-SEALED_CACHE = "sealed_meetings"  # meeting id -> sealed, asked once a flush
+SEALED_CACHE = "sealed_meetings"  # meeting id -> seal_state, asked once a flush
+SECOND_BALLOT = 2  # Tally.ballot of ballot 2 (meeting_store.SECOND_BALLOT; that module imports this one)
 
 SEALED_MESSAGE = "Kết quả kiểm phiếu đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
 BULK_MESSAGE = "Không được sửa hay xóa hàng loạt dữ liệu của hội nghị: mỗi thay đổi phải qua từng bản ghi để được ghi nhật ký và kiểm tra niêm phong."
@@ -140,23 +141,61 @@ def allow_replacing(session: Session, meeting_id: int) -> None:
     session.info[REPLACING] = meeting_id
 
 
+# What a meeting's seal in force covers, as seal_state reads it from the database.
+NOT_SEALED = "none"
+FIRST_BALLOT = "first_ballot"  # under two ballots: ballot 1 sealed, ballot 2 still to count (SPEC 5.8)
+FULLY_SEALED = "sealed"
+
+
+def seal_state(connection: Connection, meeting_id: int) -> str:
+    """Return what the meeting's seal in force covers, as the database holds it: nothing, ballot 1, or all."""
+    first_ballot_only = connection.scalar(
+        select(Seal.first_ballot_only)
+        .where(Seal.meeting_id == meeting_id, Seal.reopened_at.is_(None))
+        .order_by(Seal.version.desc())
+        .limit(1)
+    )
+    if first_ballot_only is None:
+        return NOT_SEALED
+    return FIRST_BALLOT if first_ballot_only else FULLY_SEALED
+
+
 def is_sealed(connection: Connection, meeting_id: int) -> bool:
-    """Return whether the meeting has a seal in force (not reopened), as the database holds it."""
-    return bool(connection.scalar(select(exists().where(Seal.meeting_id == meeting_id, Seal.reopened_at.is_(None)))))
+    """Return whether the meeting has a seal in force (not reopened), of either kind, as the database holds it."""
+    return seal_state(connection, meeting_id) != NOT_SEALED
+
+
+def second_ballot_work(connection: Connection, target: Any) -> bool:
+    """Return whether ``target`` is part of ballot 2's counting, which a seal of ballot 1 leaves open:
+    ballot 2's tallies and their rows, the approvals of its seal, the counters' one-time codes."""
+    if isinstance(target, (SealApproval, CounterCode)):
+        return True
+    if isinstance(target, Tally):
+        return target.ballot == SECOND_BALLOT
+    if isinstance(target, TallyRow):
+        tally = target.tally
+        if tally is not None:
+            return tally.ballot == SECOND_BALLOT
+        return connection.scalar(select(Tally.ballot).where(Tally.id == target.tally_id)) == SECOND_BALLOT
+    return False
 
 
 def refuse_sealed_write(mapper: Mapper, connection: Connection, target: Any) -> None:
-    """Refuse a write to the tallies of a sealed meeting, unless this transaction seals or reopens it."""
+    """Refuse a write to the tallies of a sealed meeting, unless this transaction seals or reopens it.
+
+    A seal of ballot 1 alone (two ballots, SPEC 5.8) leaves ballot 2's counting open and freezes the rest.
+    """
     session = object_session(target)
     meeting_id = meeting_id_of(connection, target)
     if meeting_id is None:
         return
     if seals_or_reopens(session, meeting_id):
         return
-    cache: dict[int, bool] = session.info.setdefault(SEALED_CACHE, {}) if session is not None else {}
+    cache: dict[int, str] = session.info.setdefault(SEALED_CACHE, {}) if session is not None else {}
     if meeting_id not in cache:
-        cache[meeting_id] = is_sealed(connection, meeting_id)
-    if cache[meeting_id]:
+        cache[meeting_id] = seal_state(connection, meeting_id)
+    state = cache[meeting_id]
+    if state == FULLY_SEALED or (state == FIRST_BALLOT and not second_ballot_work(connection, target)):
         raise SealedError()
 
 

@@ -80,19 +80,19 @@ def opening(meeting_id: int) -> ResponseReturnValue:
     form = OpeningForm(
         data=data, participants=meeting.participants, review_year=meeting.year, stored_guests=stored_guests(meeting)
     )
-    if meeting.sealed:  # the meeting's date is sealed; location, chair, minute-taker, guests are the minutes'
+    if meeting.first_ballot_sealed:  # the date is sealed; location, chair, minute-taker, guests are the minutes'
         form.starts_at.render_kw = {"readonly": True, "aria-readonly": "true"}
 
     def save() -> Meeting:
-        if meeting.sealed:
-            # The meeting day decides who is rated (SPEC 5.7a): sealed. The form holds minutes
+        if meeting.first_ballot_sealed:
+            # The meeting day decides who is rated (SPEC 5.7a): sealed (with ballot 1 under two ballots). The form holds minutes
             # only while a meeting file may carry seconds, so compare to the minute and keep the
             # stored value.
             stored = meeting.starts_at.replace(second=0, microsecond=0) if meeting.starts_at else None
             if form.starts_at.data != stored:
                 refuse_if_sealed(meeting, "starts_at")
         check_version(meeting, form.version.data, lambda: opening_text(meeting))
-        if not meeting.sealed:
+        if not meeting.first_ballot_sealed:
             meeting.starts_at = form.starts_at.data
         meeting.location = form.location.data
         meeting.chair_id = form.chair_id.data

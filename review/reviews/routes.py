@@ -293,7 +293,7 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         data = (review_data(participant.review) or {}) | {"version": loaded_version(participant.review)}
     form: ReviewForm = individual_form(speakers, participant.member_id, scored, data, absent=absent_of(meeting))
-    score_frozen = scored and meeting.sealed  # the score caps the level: sealed (SPEC 5.4, 5.7a)
+    score_frozen = scored and meeting.first_ballot_sealed  # the score caps the level: sealed (SPEC 5.4, 5.7a)
     if score_frozen:
         form.self_score.render_kw = {"readonly": True, "aria-readonly": "true"}
     following = plan.after(participant)

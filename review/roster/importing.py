@@ -146,7 +146,7 @@ def store_plan(cell: Cell, plan: Plan, members: list[Member]) -> Stored:
             stored.updated.append(member)
         else:
             stored.unchanged += 1
-    if meeting is not None and not meeting.sealed:
+    if meeting is not None and not meeting.first_ballot_sealed:
         for member in sorted(new_members, key=roster_order_key):
             summon(meeting, member, next_roll_order(meeting))
             db.session.flush()
