@@ -109,6 +109,10 @@ BLANK_LABEL: Final = "Bỏ trống, hỏng"
 VOTE_COLUMN_LABELS: Final = {**LEVEL_LABELS, "blank": BLANK_LABEL}
 VOTE_COLUMN_SHORT: Final = {**LEVEL_SHORT, "blank": BLANK_LABEL}
 
+# Two ballots (SPEC 5.8): the two papers, and ballot 2's columns.
+BALLOT_NAMES: Final = {1: "Vòng 1: xếp loại", 2: "Vòng 2: biểu quyết Hoàn thành xuất sắc nhiệm vụ"}
+SECOND_BALLOT_COLUMN_LABELS: Final = {"agree": "Đồng ý", "disagree": "Không đồng ý", "blank": BLANK_LABEL}
+
 # The two independent entries of a count, and the two confirmations of a seal.
 TALLY_ENTRY_LABELS: Final = {"first": "Bản nhập thứ nhất", "second": "Bản nhập thứ hai"}
 APPROVER_LABELS: Final = {"chief": "Trưởng ban kiểm phiếu", "secretary": "Bí thư chi bộ"}

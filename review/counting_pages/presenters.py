@@ -11,14 +11,23 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 
-from ..counting import ENTRIES, counter_bar_of, differences, eligible_counters, participant_names
+from ..counting import (
+    ENTRIES,
+    ballot_of,
+    counter_bar_of,
+    differences,
+    eligible_counters,
+    participant_names,
+    with_ballot,
+)
 from ..extensions import db
-from ..meeting_store import meeting_file
+from ..meeting_store import FINAL_TALLY, SECOND_BALLOT, meeting_file
 from ..models import Meeting, Participant, Role, Tally, User
-from ..rules import CELL_ROW, COUNTER_BAR_LABELS, VOTE_FIELDS, Difference, Problem
+from ..rules import CELL_ROW, COUNTER_BAR_LABELS, SECOND_BALLOT_FIELDS, VOTE_FIELDS, Difference, Problem
 from ..vocabulary import (
     BALLOT_COUNT_LABELS,
     CELL_ROW_LABEL,
+    SECOND_BALLOT_COLUMN_LABELS,
     TALLY_ENTRY_LABELS,
     VOTE_COLUMN_LABELS,
     VOTE_COLUMN_SHORT,
@@ -28,8 +37,9 @@ ENTRY_LABELS = TALLY_ENTRY_LABELS
 CELL_LABEL = CELL_ROW_LABEL
 COUNT_FIELDS = ("issued", "returned", "invalid")
 COUNT_LABELS = {name: BALLOT_COUNT_LABELS[name] for name in COUNT_FIELDS}
-FIELD_LABELS = VOTE_COLUMN_LABELS
-FIELD_SHORT = VOTE_COLUMN_SHORT
+FIELD_LABELS = VOTE_COLUMN_LABELS | SECOND_BALLOT_COLUMN_LABELS
+FIELD_SHORT = VOTE_COLUMN_SHORT | SECOND_BALLOT_COLUMN_LABELS
+ALL_FIELDS = VOTE_FIELDS + tuple(f for f in SECOND_BALLOT_FIELDS if f not in VOTE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -39,10 +49,22 @@ class BallotRow:
     number: int | None  # the member's number on the paper; None for the cell
 
 
-def ballot_rows(meeting: Meeting) -> list[BallotRow]:
-    """Return the rows of the ballot paper: the rated members in meeting order, then the cell."""
-    result = meeting_file(meeting).evaluate()
+def ballot_rows(meeting: Meeting, ballot: int = 1) -> list[BallotRow]:
+    """Return the rows of the ballot paper: the rated members in meeting order, then the cell.
+
+    Ballot 2 (SPEC 5.8): its candidates only, in the same order, numbered on their paper; none
+    before ballot 1 is sealed (the candidates are ballot 1's sealed result).
+    """
     names = {p.member.code: p.name for p in meeting.participants}  # the meeting's own copy of the names
+    if ballot == SECOND_BALLOT:
+        final = meeting.tally(FINAL_TALLY)
+        if final is None:
+            return []
+        candidates = set(with_ballot(meeting, ballot_of(final)).evaluate().candidates or ())
+        ordered = [p.member.code for p in meeting.participants if p.member.code in candidates]
+        rows = [BallotRow(key, names[key], i) for i, key in enumerate(ordered, start=1)]
+        return rows + ([BallotRow(CELL_ROW, CELL_LABEL, None)] if CELL_ROW in candidates else [])
+    result = meeting_file(meeting).evaluate()
     rated = [r.key for r in result.members if r.rated]
     return [BallotRow(key, names[key], i) for i, key in enumerate(rated, start=1)] + [
         BallotRow(CELL_ROW, CELL_LABEL, None)
@@ -92,29 +114,31 @@ def marks(described: list[dict[str, object]]) -> tuple[dict[str, list[str]], dic
     return by_row, by_input
 
 
-def tally_values(tally: Tally | None, rows: list[BallotRow]) -> dict[str, str]:
+def tally_values(tally: Tally | None, rows: list[BallotRow], fields: tuple[str, ...] = VOTE_FIELDS) -> dict[str, str]:
     """Return a stored entry as the form's values; a new entry starts at 0 except issued and returned."""
     if tally is None:
         values = {"issued": "", "returned": "", "invalid": "0", "invalid_reasons": ""}
-        values |= {f"rows-{r.key}-{f}": "0" for r in rows for f in VOTE_FIELDS}
+        values |= {f"rows-{r.key}-{f}": "0" for r in rows for f in fields}
         return values
     stored = {(r.participant.member.code if r.participant else CELL_ROW): r for r in tally.rows}
     values = {name: str(getattr(tally, name)) for name in COUNT_FIELDS} | {"invalid_reasons": tally.invalid_reasons}
     for row in rows:
         found = stored.get(row.key)
-        for field in VOTE_FIELDS:
+        for field in fields:
             values[f"rows-{row.key}-{field}"] = str(getattr(found, field)) if found is not None else ""
     return values
 
 
-def entry_lines(tally: Tally | None, rows: list[BallotRow]) -> list[tuple[str, str]]:
+def entry_lines(
+    tally: Tally | None, rows: list[BallotRow], fields: tuple[str, ...] = VOTE_FIELDS
+) -> list[tuple[str, str]]:
     """Return a stored entry as label and text, shown after a save conflict."""
     if tally is None:
         return []
-    stored = tally_values(tally, rows)
+    stored = tally_values(tally, rows, fields)
     lines = [(COUNT_LABELS[name], stored[name]) for name in COUNT_FIELDS]
     for row in rows:
-        votes = ", ".join(f"{FIELD_SHORT[f]} {stored[f'rows-{row.key}-{f}'] or '—'}" for f in VOTE_FIELDS)
+        votes = ", ".join(f"{FIELD_SHORT[f]} {stored[f'rows-{row.key}-{f}'] or '—'}" for f in fields)
         lines.append((row.name, votes))
     if tally.invalid_reasons:
         lines.append(("Lý do phiếu không hợp lệ", tally.invalid_reasons))
@@ -126,13 +150,15 @@ def as_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
 
 
-def figures(values: dict[str, str], rows: list[BallotRow]) -> tuple[int | None, dict[str, int | None]]:
+def figures(
+    values: dict[str, str], rows: list[BallotRow], fields: tuple[str, ...] = VOTE_FIELDS
+) -> tuple[int | None, dict[str, int | None]]:
     """Return the valid ballots (returned − invalid) and each row's total, where the numbers are readable."""
     returned, invalid = as_number(values.get("returned", "")), as_number(values.get("invalid", ""))
     valid = returned - invalid if returned is not None and invalid is not None else None
     totals: dict[str, int | None] = {}
     for row in rows:
-        numbers = [as_number(values.get(f"rows-{row.key}-{f}", "")) for f in VOTE_FIELDS]
+        numbers = [as_number(values.get(f"rows-{row.key}-{f}", "")) for f in fields]
         totals[row.key] = sum(n for n in numbers if n is not None) if all(n is not None for n in numbers) else None
     return valid, totals
 
@@ -238,16 +264,16 @@ def difference_order(rows: list[BallotRow]):  # type: ignore[no-untyped-def]
         if difference.path[0] != "rows":
             return (0, COUNT_FIELDS.index(difference.path[0]) if difference.path[0] in COUNT_FIELDS else 9, 0)
         field = difference.path[2]
-        return (1, order.get(difference.path[1], len(order)), VOTE_FIELDS.index(field) if field in VOTE_FIELDS else 9)
+        return (1, order.get(difference.path[1], len(order)), ALL_FIELDS.index(field) if field in ALL_FIELDS else 9)
 
     return key
 
 
-def entry_summaries(meeting: Meeting) -> list[dict[str, object]]:
-    """Return the two entries as the comparison page heads them: saved or not, by whom, when."""
+def entry_summaries(meeting: Meeting, ballot: int = 1) -> list[dict[str, object]]:
+    """Return the ballot's two entries as the comparison page heads them: saved or not, by whom, when."""
     entries = []
     for entry in ENTRIES:
-        tally_ = meeting.tally(entry)
+        tally_ = meeting.tally(entry, ballot)
         saved = tally_ is not None and tally_.updated_at is not None
         entries.append(
             {
@@ -260,9 +286,9 @@ def entry_summaries(meeting: Meeting) -> list[dict[str, object]]:
     return entries
 
 
-def difference_lines(meeting: Meeting, rows: list[BallotRow]) -> list[dict[str, object]] | None:
-    """Return every number on which the two entries differ, in the paper's order; None without two entries."""
-    found = differences(meeting)
+def difference_lines(meeting: Meeting, rows: list[BallotRow], ballot: int = 1) -> list[dict[str, object]] | None:
+    """Return every number on which the ballot's two entries differ, in the paper's order; None without two entries."""
+    found = differences(meeting, ballot)
     if found is None:
         return None
     return [difference_line(d, rows) for d in sorted(found, key=difference_order(rows))]

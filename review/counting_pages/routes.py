@@ -16,12 +16,16 @@ from ..auth import throttle
 from ..auth.sign_ins import record_sign_in
 from ..counting import (
     ENTRIES,
+    FIRST_BALLOT_SEALED_MESSAGE,
     SEALED_MESSAGE,
+    SECOND_BEFORE_FIRST_MESSAGE,
+    ballot_fields,
     chief_member_id,
     claim_entry,
     current_entries,
     eligible_counters,
     entry_of,
+    entry_problems,
     entry_result,
     issue_code,
     outstanding_codes,
@@ -31,18 +35,21 @@ from ..counting import (
     revoke_codes,
     save_entry,
     set_committee,
+    two_ballots,
     with_ballot,
+    with_second_ballot,
 )
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import save_form
 from ..layout import document_links, render_step
 from ..meeting_edits import Refused
-from ..meeting_store import FINAL_TALLY
+from ..meeting_store import FINAL_TALLY, FIRST_BALLOT, SECOND_BALLOT
 from ..models import Meeting, User
 from ..provenance import request_source
-from ..rules import MIN_COUNTERS, VOTE_FIELDS
+from ..rules import MIN_COUNTERS, BallotCount, MeetingResult, SecondBallotCount
 from ..versioning import Conflict, check_version, check_versions, versions_token
+from ..vocabulary import BALLOT_NAMES
 from . import bp
 from .forms import CodeForm, CommitteeForm, IssueCodeForm, TallyForm
 from .presenters import (
@@ -69,10 +76,59 @@ from .presenters import (
 BAD_CODE = "Mã không đúng, đã dùng hoặc đã hết hạn. Đề nghị đồng chí bí thư cấp mã mới."
 
 
-def posted_values(rows: list[BallotRow]) -> dict[str, str]:
+def posted_values(rows: list[BallotRow], fields: tuple[str, ...]) -> dict[str, str]:
     """Return the values as typed, to show them again."""
-    names = [*COUNT_FIELDS, "invalid_reasons"] + [f"rows-{r.key}-{f}" for r in rows for f in VOTE_FIELDS]
+    names = [*COUNT_FIELDS, "invalid_reasons"] + [f"rows-{r.key}-{f}" for r in rows for f in fields]
     return {name: request.form.get(name, "") for name in names}
+
+
+# ---------------------------------------------------------------------------
+# Two ballots (SPEC 5.8): the same pages for ballot 1 (/tally) and ballot 2 (/tally/2).
+
+
+def checked_ballot(meeting: Meeting, ballot: int) -> int:
+    """Return the ballot a page asks for, when the meeting has it (ballot 2: only under two ballots)."""
+    if ballot == SECOND_BALLOT and not two_ballots(meeting):
+        abort(404)
+    return ballot
+
+
+def ballot_closed(meeting: Meeting, ballot: int) -> bool:
+    """Return whether a ballot's entries are read-only: it is sealed (ballot 1 of two: once ballot 1 is)."""
+    return meeting.sealed if ballot == SECOND_BALLOT else meeting.first_ballot_sealed
+
+
+def closed_message(meeting: Meeting, ballot: int) -> str:
+    """Return why a ballot's entries are read-only."""
+    return FIRST_BALLOT_SEALED_MESSAGE if ballot == FIRST_BALLOT and not meeting.sealed else SEALED_MESSAGE
+
+
+def ballot_tabs(meeting: Meeting, ballot: int, endpoint: str) -> list[dict[str, object]] | None:
+    """Return the links between the two ballots' pages, or None under a single ballot."""
+    if not two_ballots(meeting):
+        return None
+    return [
+        {
+            "label": BALLOT_NAMES[number],
+            "url": url_for(endpoint, meeting_id=meeting.id, ballot=number)
+            if number == FIRST_BALLOT or meeting.first_ballot_sealed
+            else None,
+            "current": number == ballot,
+        }
+        for number in (FIRST_BALLOT, SECOND_BALLOT)
+    ]
+
+
+def typed_result(meeting: Meeting, typed: BallotCount | SecondBallotCount) -> MeetingResult:
+    """Return the results of the numbers as typed, beside the sealed ballot 1 for ballot 2."""
+    if isinstance(typed, SecondBallotCount):
+        return with_second_ballot(meeting, typed).evaluate()
+    return with_ballot(meeting, typed).evaluate()
+
+
+def typed_problems(meeting: Meeting, typed: BallotCount | SecondBallotCount, ballot: int) -> tuple:
+    """Return the rules core's checks of the numbers as typed, for the ballot's own page."""
+    return entry_problems(typed_result(meeting, typed), ballot)
 
 
 # ---------------------------------------------------------------------------
@@ -265,18 +321,21 @@ def render_tally(
     rows: list[BallotRow],
     values: dict[str, str],
     *,
+    ballot: int = FIRST_BALLOT,
     errors: dict[str, str] | None = None,
     form_error: str | None = None,
     checked: list[dict[str, object]] | None = None,
     version: str | None = None,
 ) -> str:
-    own = entry_of(meeting, current_user)
+    own = entry_of(meeting, current_user, ballot)
     if version is None:  # the version of the entry the page is loaded with; 0: none stored yet
         version = str(own.version) if own is not None and own.id is not None else "0"
-    taken = {t.entry for t in current_entries(meeting)}  # a superseded entry leaves its place free
+    taken = {t.entry for t in current_entries(meeting, ballot)}  # a superseded entry leaves its place free
     next_entry = next((e for e in ENTRIES if e not in taken), None)
-    valid, totals = figures(values, rows)
+    fields = ballot_fields(meeting, ballot)
+    valid, totals = figures(values, rows, fields)
     by_row, by_input = marks(checked or [])
+    closed = ballot_closed(meeting, ballot)
     return render_template(
         "counting/tally.html",
         meeting=meeting,
@@ -293,9 +352,13 @@ def render_tally(
         own=own,
         own_label=ENTRY_LABELS.get(own.entry) if own else None,
         next_label=ENTRY_LABELS.get(next_entry) if next_entry else None,
-        sealed=meeting.sealed,
-        sealed_message=SEALED_MESSAGE,
-        fields=VOTE_FIELDS,
+        sealed=closed,
+        sealed_message=closed_message(meeting, ballot),
+        not_yet=SECOND_BEFORE_FIRST_MESSAGE if ballot == SECOND_BALLOT and not meeting.first_ballot_sealed else None,
+        ballot=ballot,
+        ballot_name=BALLOT_NAMES[ballot] if two_ballots(meeting) else None,
+        tabs=ballot_tabs(meeting, ballot, "counting.tally"),
+        fields=fields,
         field_labels=FIELD_LABELS,
         field_short=FIELD_SHORT,
         count_labels=COUNT_LABELS,
@@ -305,84 +368,101 @@ def render_tally(
     )
 
 
-def render_stored(meeting: Meeting, rows: list[BallotRow], form_error: str | None = None) -> str:
+def render_stored(meeting: Meeting, rows: list[BallotRow], ballot: int, form_error: str | None = None) -> str:
     """Render the tally page with the user's stored entry, or the sealed result, and its checks."""
-    own = entry_of(meeting, current_user)
+    own = entry_of(meeting, current_user, ballot)
     shown = own if own is not None and own.updated_at is not None else None
-    if shown is None and meeting.sealed:
-        shown = meeting.tally(FINAL_TALLY)  # the sealed result, read-only
-    checked = describe(entry_result(meeting, shown).ballot_problems, rows) if shown is not None else None
-    return render_tally(meeting, rows, tally_values(shown, rows), form_error=form_error, checked=checked)
+    if shown is None and ballot_closed(meeting, ballot):
+        shown = meeting.tally(FINAL_TALLY, ballot)  # the sealed result, read-only
+    checked = describe(entry_problems(entry_result(meeting, shown), ballot), rows) if shown is not None else None
+    fields = ballot_fields(meeting, ballot)
+    return render_tally(
+        meeting, rows, tally_values(shown, rows, fields), ballot=ballot, form_error=form_error, checked=checked
+    )
 
 
-@bp.route("/meetings/<int:meeting_id>/tally", methods=["GET", "POST"])
+@bp.route("/meetings/<int:meeting_id>/tally", methods=["GET", "POST"], defaults={"ballot": FIRST_BALLOT})
+@bp.route("/meetings/<int:meeting_id>/tally/<int(min=2, max=2):ballot>", methods=["GET", "POST"])
 @login_required
-def tally(meeting_id: int) -> ResponseReturnValue:
-    """A counter's own entry of the ballots, with every consistency check of the rules core."""
+def tally(meeting_id: int, ballot: int) -> ResponseReturnValue:
+    """A counter's own entry of the ballots (ballot 1 or 2 under two), with every consistency check of the rules core."""
     meeting = counted_meeting(meeting_id)
-    rows = ballot_rows(meeting)
+    ballot = checked_ballot(meeting, ballot)
+    rows = ballot_rows(meeting, ballot)
     keys = [r.key for r in rows]
+    fields = ballot_fields(meeting, ballot)
     if request.method == "POST":
         if not TallyForm().validate():
             abort(400)
-        values = posted_values(rows)
+        values = posted_values(rows, fields)
         posted_version = request.form.get("version")
-        ballot, errors = parse_entry(request.form, keys)
-        if ballot is None:
-            return render_tally(meeting, rows, values, errors=errors, version=posted_version), 422
+        typed, errors = parse_entry(request.form, keys, fields)
+        if typed is None:
+            return render_tally(meeting, rows, values, ballot=ballot, errors=errors, version=posted_version), 422
         try:
             with write_transaction():
-                entry = claim_entry(meeting, current_user)  # holds the meeting's row first
+                entry = claim_entry(meeting, current_user, ballot)  # holds the meeting's row first
                 stored = entry if entry.id is not None else None
-                check_version(stored, posted_version, lambda: entry_lines(stored, rows))
-                save_entry(meeting, entry, ballot, request_source())
+                check_version(stored, posted_version, lambda: entry_lines(stored, rows, fields))
+                save_entry(meeting, entry, typed, request_source())
                 label = ENTRY_LABELS[entry.entry]
         except Conflict as conflict:
             g.conflict = conflict  # the stored entry shown above, the numbers as typed kept below
-            return render_tally(meeting, rows, values, version=str(conflict.version)), 409
+            return render_tally(meeting, rows, values, ballot=ballot, version=str(conflict.version)), 409
         except Refused as refused:
-            if meeting.sealed:  # a read-only page shows what is stored, never the numbers it refused
-                return render_stored(meeting, rows, form_error=refused.message), 422
-            checked = describe(with_ballot(meeting, ballot).evaluate().ballot_problems, rows)
-            return render_tally(meeting, rows, values, form_error=refused.message, checked=checked), 422
+            if ballot_closed(meeting, ballot) or (ballot == SECOND_BALLOT and not meeting.first_ballot_sealed):
+                # a read-only page shows what is stored, never the numbers it refused
+                return render_stored(meeting, rows, ballot, form_error=refused.message), 422
+            checked = describe(typed_problems(meeting, typed, ballot), rows)
+            return render_tally(meeting, rows, values, ballot=ballot, form_error=refused.message, checked=checked), 422
         flash(f"Đã lưu {label.lower()}.", "success")
-        return redirect(url_for("counting.tally", meeting_id=meeting.id))
-    return render_stored(meeting, rows)
+        return redirect(url_for("counting.tally", meeting_id=meeting.id, ballot=ballot))
+    return render_stored(meeting, rows, ballot)
 
 
-@bp.route("/meetings/<int:meeting_id>/tally/check", methods=["POST"])
+@bp.route("/meetings/<int:meeting_id>/tally/check", methods=["POST"], defaults={"ballot": FIRST_BALLOT})
+@bp.route("/meetings/<int:meeting_id>/tally/<int(min=2, max=2):ballot>/check", methods=["POST"])
 @login_required
-def tally_check(meeting_id: int) -> ResponseReturnValue:
+def tally_check(meeting_id: int, ballot: int) -> ResponseReturnValue:
     """Return the checks of the numbers as typed, without saving them (the page's script asks)."""
     meeting = counted_meeting(meeting_id)
+    ballot = checked_ballot(meeting, ballot)
     if not TallyForm().validate():
         abort(400)
-    rows = ballot_rows(meeting)
-    ballot, errors = parse_entry(request.form, [r.key for r in rows])
-    if ballot is None:
+    if ballot == SECOND_BALLOT and not meeting.first_ballot_sealed:
+        return jsonify(ok=False, errors={"csrf_token": [SECOND_BEFORE_FIRST_MESSAGE]}), 422
+    rows = ballot_rows(meeting, ballot)
+    typed, errors = parse_entry(request.form, [r.key for r in rows], ballot_fields(meeting, ballot))
+    if typed is None:
         return jsonify(ok=False, errors={name: [message] for name, message in errors.items()}), 422
-    problems = describe(with_ballot(meeting, ballot).evaluate().ballot_problems, rows)
-    return jsonify(ok=True, valid=ballot.valid, problems=problems)
+    problems = describe(typed_problems(meeting, typed, ballot), rows)
+    return jsonify(ok=True, valid=typed.valid, problems=problems)
 
 
 # ---------------------------------------------------------------------------
 # Comparing the two entries
 
 
-@bp.route("/meetings/<int:meeting_id>/tally/compare")
+@bp.route("/meetings/<int:meeting_id>/tally/compare", defaults={"ballot": FIRST_BALLOT})
+@bp.route("/meetings/<int:meeting_id>/tally/<int(min=2, max=2):ballot>/compare")
 @login_required
-def compare(meeting_id: int) -> ResponseReturnValue:
-    """Show side by side every number on which the two entries differ."""
+def compare(meeting_id: int, ballot: int) -> ResponseReturnValue:
+    """Show side by side every number on which the ballot's two entries differ."""
     meeting = compared_meeting(meeting_id)
-    lines = difference_lines(meeting, ballot_rows(meeting))
-    entries = entry_summaries(meeting)
+    ballot = checked_ballot(meeting, ballot)
+    lines = difference_lines(meeting, ballot_rows(meeting, ballot), ballot)
+    entries = entry_summaries(meeting, ballot)
+    closed = ballot_closed(meeting, ballot)
     return render_template(
         "counting/compare.html",
         meeting=meeting,
         lines=lines,
         entries=entries,
         is_counter=allows(COUNT, meeting=meeting),
-        sealed=meeting.sealed,
+        sealed=closed,
+        ballot=ballot,
+        ballot_name=BALLOT_NAMES[ballot] if two_ballots(meeting) else None,
+        tabs=ballot_tabs(meeting, ballot, "counting.compare"),
         # When the two entries agree, the way on: the results, then the seal (both on one page).
         onward=(
             {

@@ -7,7 +7,11 @@
 (function () {
   "use strict";
 
-  var FIELDS = ["excellent", "good", "completed", "not_completed", "blank"];
+  // A row's numbers: the form says which (data-fields: the single ballot's five, ballot 1's four
+  // of two, or ballot 2's agree / disagree / blank).
+  function fieldsOf(form) {
+    return (form.dataset.fields || "excellent good completed not_completed blank").split(" ");
+  }
 
   function readNumber(input) {
     var text = (input && input.value || "").trim();
@@ -22,7 +26,7 @@
     form.querySelectorAll("tr[data-row]").forEach(function (row) {
       var key = row.dataset.row;
       var total = 0;
-      var readable = FIELDS.every(function (field) {
+      var readable = fieldsOf(form).every(function (field) {
         var n = readNumber(form.elements.namedItem("rows-" + key + "-" + field));
         if (n === null) return false;
         total += n;
