@@ -299,6 +299,8 @@ def retire_code_account(meeting: Meeting, account: User, now: datetime) -> None:
     account.disable()
     superseded = False
     for tally in meeting.tallies:
+        if tally.ballot == FIRST_BALLOT and meeting.first_ballot_sealed:
+            continue  # a sealed ballot's entries stay as they were sealed (ballot 2 may still be counted)
         if tally.entry in ENTRIES and tally.user_id == account.id and tally.superseded_at is None:
             tally.superseded_at = now
             superseded = True
@@ -456,7 +458,14 @@ def with_ballot(meeting: Meeting, ballot: BallotCount) -> MeetingFile:
 def with_second_ballot(meeting: Meeting, second: SecondBallotCount) -> MeetingFile:
     """Return the meeting file of ``meeting`` (ballot 1 sealed) with ``second`` as its ballot 2."""
     mf = meeting_file(meeting)
-    assert mf.ballot is not None, "ballot 2 is counted once ballot 1 is sealed"
+    if mf.ballot is None:
+        # Ballot 1 reopened (or not sealed yet): ballot 2's entry is shown beside ballot 1's first
+        # entry, read-only; with no entry of ballot 1 there are no candidates to check it against.
+        first = meeting.tally("first", FIRST_BALLOT)
+        if first is None or first.updated_at is None:
+            return mf
+        mf = with_ballot(meeting, ballot_of(first))
+        assert mf.ballot is not None
     order = [m.id for m in mf.members] + [CELL_ROW]
     rows = {k: second.rows[k] for k in order if k in second.rows}
     rows |= {k: v for k, v in second.rows.items() if k not in rows}  # unknown rows: the checks name them

@@ -86,11 +86,21 @@ def posted_values(rows: list[BallotRow], fields: tuple[str, ...]) -> dict[str, s
 # Two ballots (SPEC 5.8): the same pages for ballot 1 (/tally) and ballot 2 (/tally/2).
 
 
-def checked_ballot(meeting: Meeting, ballot: int) -> int:
-    """Return the ballot a page asks for, when the meeting has it (ballot 2: only under two ballots)."""
+def asked_ballot(meeting: Meeting) -> int:
+    """Return the ballot a page asks for (``?ballot=2``; none or 1: the single ballot or ballot 1),
+    when the meeting has it (ballot 2: only under two ballots); else 404."""
+    asked = request.args.get("ballot", "1")
+    if asked not in ("1", "2"):
+        abort(404)
+    ballot = int(asked)
     if ballot == SECOND_BALLOT and not two_ballots(meeting):
         abort(404)
     return ballot
+
+
+def ballot_arg(ballot: int) -> int | None:
+    """Return the ``ballot`` query value of a page's links: 2 for ballot 2, none for ballot 1."""
+    return SECOND_BALLOT if ballot == SECOND_BALLOT else None
 
 
 def ballot_closed(meeting: Meeting, ballot: int) -> bool:
@@ -110,7 +120,7 @@ def ballot_tabs(meeting: Meeting, ballot: int, endpoint: str) -> list[dict[str, 
     return [
         {
             "label": BALLOT_NAMES[number],
-            "url": url_for(endpoint, meeting_id=meeting.id, ballot=number)
+            "url": url_for(endpoint, meeting_id=meeting.id, ballot=ballot_arg(number))
             if number == FIRST_BALLOT or meeting.first_ballot_sealed
             else None,
             "current": number == ballot,
@@ -356,6 +366,7 @@ def render_tally(
         sealed_message=closed_message(meeting, ballot),
         not_yet=SECOND_BEFORE_FIRST_MESSAGE if ballot == SECOND_BALLOT and not meeting.first_ballot_sealed else None,
         ballot=ballot,
+        ballot_query=ballot_arg(ballot),
         ballot_name=BALLOT_NAMES[ballot] if two_ballots(meeting) else None,
         tabs=ballot_tabs(meeting, ballot, "counting.tally"),
         fields=fields,
@@ -381,13 +392,12 @@ def render_stored(meeting: Meeting, rows: list[BallotRow], ballot: int, form_err
     )
 
 
-@bp.route("/meetings/<int:meeting_id>/tally", methods=["GET", "POST"], defaults={"ballot": FIRST_BALLOT})
-@bp.route("/meetings/<int:meeting_id>/tally/<int(min=2, max=2):ballot>", methods=["GET", "POST"])
+@bp.route("/meetings/<int:meeting_id>/tally", methods=["GET", "POST"])
 @login_required
-def tally(meeting_id: int, ballot: int) -> ResponseReturnValue:
+def tally(meeting_id: int) -> ResponseReturnValue:
     """A counter's own entry of the ballots (ballot 1 or 2 under two), with every consistency check of the rules core."""
     meeting = counted_meeting(meeting_id)
-    ballot = checked_ballot(meeting, ballot)
+    ballot = asked_ballot(meeting)
     rows = ballot_rows(meeting, ballot)
     keys = [r.key for r in rows]
     fields = ballot_fields(meeting, ballot)
@@ -416,17 +426,16 @@ def tally(meeting_id: int, ballot: int) -> ResponseReturnValue:
             checked = describe(typed_problems(meeting, typed, ballot), rows)
             return render_tally(meeting, rows, values, ballot=ballot, form_error=refused.message, checked=checked), 422
         flash(f"Đã lưu {label.lower()}.", "success")
-        return redirect(url_for("counting.tally", meeting_id=meeting.id, ballot=ballot))
+        return redirect(url_for("counting.tally", meeting_id=meeting.id, ballot=ballot_arg(ballot)))
     return render_stored(meeting, rows, ballot)
 
 
-@bp.route("/meetings/<int:meeting_id>/tally/check", methods=["POST"], defaults={"ballot": FIRST_BALLOT})
-@bp.route("/meetings/<int:meeting_id>/tally/<int(min=2, max=2):ballot>/check", methods=["POST"])
+@bp.route("/meetings/<int:meeting_id>/tally/check", methods=["POST"])
 @login_required
-def tally_check(meeting_id: int, ballot: int) -> ResponseReturnValue:
+def tally_check(meeting_id: int) -> ResponseReturnValue:
     """Return the checks of the numbers as typed, without saving them (the page's script asks)."""
     meeting = counted_meeting(meeting_id)
-    ballot = checked_ballot(meeting, ballot)
+    ballot = asked_ballot(meeting)
     if not TallyForm().validate():
         abort(400)
     if ballot == SECOND_BALLOT and not meeting.first_ballot_sealed:
@@ -443,13 +452,12 @@ def tally_check(meeting_id: int, ballot: int) -> ResponseReturnValue:
 # Comparing the two entries
 
 
-@bp.route("/meetings/<int:meeting_id>/tally/compare", defaults={"ballot": FIRST_BALLOT})
-@bp.route("/meetings/<int:meeting_id>/tally/<int(min=2, max=2):ballot>/compare")
+@bp.route("/meetings/<int:meeting_id>/tally/compare")
 @login_required
-def compare(meeting_id: int, ballot: int) -> ResponseReturnValue:
+def compare(meeting_id: int) -> ResponseReturnValue:
     """Show side by side every number on which the ballot's two entries differ."""
     meeting = compared_meeting(meeting_id)
-    ballot = checked_ballot(meeting, ballot)
+    ballot = asked_ballot(meeting)
     lines = difference_lines(meeting, ballot_rows(meeting, ballot), ballot)
     entries = entry_summaries(meeting, ballot)
     closed = ballot_closed(meeting, ballot)
@@ -461,6 +469,7 @@ def compare(meeting_id: int, ballot: int) -> ResponseReturnValue:
         is_counter=allows(COUNT, meeting=meeting),
         sealed=closed,
         ballot=ballot,
+        ballot_query=ballot_arg(ballot),
         ballot_name=BALLOT_NAMES[ballot] if two_ballots(meeting) else None,
         tabs=ballot_tabs(meeting, ballot, "counting.compare"),
         # When the two entries agree, the way on: the results, then the seal (both on one page).

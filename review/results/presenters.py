@@ -37,6 +37,7 @@ from ..vocabulary import (
     APPROVER_LABELS,
     BALLOT_COUNT_LABELS,
     BALLOT_MODE_LABELS,
+    BALLOT_NAMES,
     NOT_RATED_LABEL,
     QUOTA_POOL_LABELS,
     RULE_PARAMETER_LABELS,
@@ -266,8 +267,14 @@ def seal_view(meeting: Meeting, role: str | None, may_reopen: bool) -> dict[str,
             # (old seals carry a larger payload: only what a seal covers is compared).
             "differences": (found := seal_differences(meeting)),
             "intact": not found,
+            # Under two ballots (SPEC 5.8): this version seals ballot 1 only; ballot 2's seal is to come.
+            "first_ballot_only": current.first_ballot_only,
         }
-        return view
+        if meeting.sealed:
+            return view
+    two = counting.two_ballots(meeting)
+    view["ballot"] = counting.ballot_in_progress(meeting) if two else None
+    view["ballot_name"] = BALLOT_NAMES[view["ballot"]] if two else None
     blockers = counting.seal_blockers(meeting)
     view["blockers"] = blockers
     if not blockers:
