@@ -183,7 +183,8 @@ def test_ballot_two_checks_name_the_row_and_figures(app, two) -> None:  # type: 
     response = post(kp1, f"/meetings/{meeting_id}/tally?ballot=2", wrong)
     assert response.status_code == 302  # an entry that does not add up is kept, to be corrected
     found = [
-        html.unescape(p) for p in PROBLEM.findall(kp1.get(f"/meetings/{meeting_id}/tally?ballot=2").get_data(as_text=True))
+        html.unescape(p)
+        for p in PROBLEM.findall(kp1.get(f"/meetings/{meeting_id}/tally?ballot=2").get_data(as_text=True))
     ]
     assert any("9 + 2 + 0 = 11" in p and "10" in p for p in found), found
     with app.app_context():
@@ -227,3 +228,36 @@ def test_a_single_ballot_meeting_has_no_ballot_two(app, client, runner, seed_pat
     bithu = signed_in(app, "bithu")
     assert bithu.get(f"/meetings/{meeting_id}/tally/compare?ballot=2").status_code == 404
     assert "Vòng 1" not in page(bithu, f"/meetings/{meeting_id}/tally/compare")
+
+
+def test_a_code_reissued_between_the_ballots_keeps_ballot_one_sealed(app, two) -> None:  # type: ignore[no-untyped-def]
+    """A counter who typed ballot 1 through a one-time code gets a new code for ballot 2: the old
+    account is retired, its sealed entry of ballot 1 stays as sealed, the new one types ballot 2."""
+    from review.counting import issue_code
+
+    meeting_id, m08 = two["meeting"], two["members"]["m08"]
+    with app.app_context():
+        code = issue_code(db.session.get(Meeting, meeting_id), m08)
+        db.session.commit()
+    first = form_of(ballots()["first"])
+    assert post(signed_in(app, "kp1"), f"/meetings/{meeting_id}/tally", first).status_code == 302
+    code_client = app.test_client()
+    assert code_client.post("/code", data=form_values(code_client, "/code") | {"code": code}).status_code == 302
+    assert post(code_client, f"/meetings/{meeting_id}/tally", first).status_code == 302
+    assert approve(signed_in(app, "kp1"), meeting_id).status_code == 302
+    assert approve(signed_in(app, "bithu"), meeting_id).status_code == 302
+    with app.app_context():
+        again = issue_code(db.session.get(Meeting, meeting_id), m08)
+        db.session.commit()
+    new_client = app.test_client()
+    assert new_client.post("/code", data=form_values(new_client, "/code") | {"code": again}).status_code == 302
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        accounts = db.session.scalars(select(User).where(User.meeting_id == meeting_id).order_by(User.id)).all()
+        assert [a.active for a in accounts] == [False, True]  # the first code's account retired
+        assert meeting.first_ballot_sealed
+        assert all(t.superseded_at is None for t in meeting.tallies if t.ballot == 1)
+    second = form_of(ballots()["second"])
+    assert post(new_client, f"/meetings/{meeting_id}/tally?ballot=2", second).status_code == 302
+    assert post(signed_in(app, "kp1"), f"/meetings/{meeting_id}/tally?ballot=2", second).status_code == 302
+    assert "Hai bản nhập khớp nhau." in page(signed_in(app, "kp1"), f"/meetings/{meeting_id}/tally/compare?ballot=2")
