@@ -18,6 +18,7 @@ from ..vocabulary import (
     GUEST_LABEL,
     LEVEL_LABELS,
     POSITION_LABELS,
+    SECOND_BALLOT_COLUMN_LABELS,
     STANDING_LABELS,
     TALLY_ENTRY_LABELS,
     VOTE_COLUMN_LABELS,
@@ -95,6 +96,9 @@ COLUMN_LABELS: Final = {
     "invalid": "Không hợp lệ",
     "invalid_reasons": "Lý do không hợp lệ",
     **VOTE_COLUMN_LABELS,  # a tally row's votes, by level in full words
+    **SECOND_BALLOT_COLUMN_LABELS,  # ballot 2's agree and disagree (SPEC 5.8)
+    "ballot": "Vòng bỏ phiếu",
+    "first_ballot_only": "Chỉ niêm phong vòng 1",
     "entry": "Bản nhập",
     "reopened_at": "Mở niêm phong lúc",
     "reopened_by_id": "Người mở niêm phong",
