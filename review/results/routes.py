@@ -81,6 +81,11 @@ def approve(meeting_id: int) -> ResponseReturnValue:
 
     def action() -> str:
         sealed = counting.approve(meeting, acting_user(), role, shown, request_source())
+        if sealed and meeting.current_seal.first_ballot_only:
+            return (
+                f"Đã niêm phong kết quả vòng 1 – phiên bản {meeting.current_seal.version}. "
+                "Ban kiểm phiếu nhập kết quả phiếu vòng 2."
+            )
         if sealed:
             return f"Đã niêm phong kết quả kiểm phiếu – phiên bản {meeting.current_seal.version}."
         other = "bí thư" if role == "chief" else "trưởng ban kiểm phiếu"
