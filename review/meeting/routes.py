@@ -16,7 +16,7 @@ from ..layout import STEP_KEYS, done_steps, frozen_notice, next_step_url, render
 from ..meeting_edits import start_meeting
 from ..meeting_store import meeting_file, preload
 from ..models import Feedback, Guest, Meeting
-from ..rules import NOT_RATED_LABELS, Attendance, MeetingResult, Rules, format_ratio
+from ..rules import NOT_RATED_LABELS, Attendance, BallotMode, MeetingResult, Rules, format_ratio
 from ..text import format_when
 from ..versioning import check_version, check_versions, versions_token
 from . import bp
@@ -255,6 +255,7 @@ def ballot(meeting_id: int) -> ResponseReturnValue:
         figures=quorum_figures(result, rules),
         rated=rated,
         not_rated=not_rated,
+        two_ballots=rules.ballot_mode is BallotMode.TWO_PHASE,
     )
 
 
