@@ -243,3 +243,18 @@ TEMPLATE_GLOBALS: Final = {
 
 # The source of a level the committee decided, e.g. of next year's "previous level".
 DECISION_SOURCE: Final = "Theo Quyết định số {number} ngày {day} của Đảng ủy"
+
+
+# ---------------------------------------------------------------------------
+# Two ballots (SPEC 5.8): the ward's rule page and the results page.
+
+AGREE_CAP_LABEL: Final = "Giới hạn phiếu đồng ý ở vòng 2"
+# Keyed by rules.AgreeCap: the form's choices and the results page's rule line.
+AGREE_CAP_LABELS: Final = {
+    "none": "Không giới hạn",
+    "quota": "Mỗi phiếu đồng ý tối đa theo tỉ lệ xuất sắc",
+}
+FIRST_BALLOT_TITLE: Final = "Vòng 1: phiếu xếp loại"
+SECOND_BALLOT_TITLE: Final = "Vòng 2: phiếu biểu quyết đề nghị Hoàn thành xuất sắc nhiệm vụ"
+# Ballot 2's boxes (rules.SECOND_BALLOT_FIELDS), the blank one worded as ballot 1's.
+SECOND_VOTE_LABELS: Final = {"agree": "Đồng ý", "disagree": "Không đồng ý", "blank": BLANK_LABEL}

@@ -23,7 +23,9 @@ from ..rules import (
     NOT_RATED_LABELS,
     PROFILE_BASIS,
     UNDECIDED,
+    AgreeCap,
     BallotCount,
+    BallotMode,
     Level,
     MeetingResult,
     Problem,
@@ -34,6 +36,7 @@ from ..rules import (
     format_ratio,
 )
 from ..vocabulary import (
+    AGREE_CAP_LABEL,
     APPROVER_LABELS,
     BALLOT_COUNT_LABELS,
     BALLOT_MODE_LABELS,
@@ -123,6 +126,7 @@ def rules_lines(rules: Rules) -> list[dict[str, str]]:
             "what": RULE_PARAMETER_LABELS["ballot_mode"],
             "value": BALLOT_MODE_LABELS[rules.ballot_mode],
         },
+        *agree_cap_lines(rules),
         {
             "key": "quota",
             "what": RULE_PARAMETER_LABELS["quota_ratio"],
@@ -142,6 +146,20 @@ def rules_lines(rules: Rules) -> list[dict[str, str]]:
             "value": "Có: mức xếp loại không cao hơn mức của điểm tự chấm" if rules.scored else "Không",
         },
     ]
+
+
+def agree_cap_lines(rules: Rules) -> list[dict[str, str]]:
+    """Return the agree cap's line under two ballots (SPEC 5.8), none under a single ballot."""
+    if rules.ballot_mode is not BallotMode.TWO_PHASE:
+        return []
+    if rules.agree_cap is AgreeCap.NONE:
+        value = "Không giới hạn số phiếu đồng ý trên mỗi phiếu vòng 2"
+    else:
+        value = (
+            f"Mỗi phiếu vòng 2 đồng ý tối đa {format_ratio(rules.quota_ratio)} số đảng viên được biểu quyết, "
+            "làm tròn xuống; phiếu đồng ý quá số đó là phiếu không hợp lệ"
+        )
+    return [{"key": "agree_cap", "what": AGREE_CAP_LABEL, "value": value}]
 
 
 def quota_line(result: MeetingResult, rules: Rules) -> dict[str, object]:

@@ -20,7 +20,7 @@ from ..meeting_store import review_year_rules
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
 from ..results.presenters import rules_lines
 from ..rules import PROFILE_BASIS, PROFILES, default_profile, format_ratio, is_review_year, quota_ratio_may_rise
-from ..vocabulary import BALLOT_MODE_LABELS, QUOTA_POOL_LABELS
+from ..vocabulary import AGREE_CAP_LABELS, BALLOT_MODE_LABELS, QUOTA_POOL_LABELS
 from . import bp
 from .forms import OVERRIDE_LABELS, RulesForm, YearForm
 
@@ -55,6 +55,22 @@ def sealed_refusal(meetings: list[Meeting], year: int) -> str | None:
     )
 
 
+# What each ballot option does (SPEC 5.8), beside its field.
+RULE_HINTS = {
+    "ballot_mode": (
+        "Theo hồ sơ: bỏ phiếu một lần, mỗi dòng có đủ bốn mức. Bỏ phiếu hai vòng: vòng 1 chỉ có các mức "
+        "từ Hoàn thành tốt nhiệm vụ trở xuống; đảng viên và tập thể chi bộ đạt Hoàn thành tốt nhiệm vụ ở "
+        "vòng 1 được biểu quyết đồng ý hay không đồng ý ở vòng 2, và được đề nghị Hoàn thành xuất sắc "
+        "nhiệm vụ khi số phiếu đồng ý đạt ngưỡng Hoàn thành xuất sắc nhiệm vụ (mặc định quá nửa số thành viên)."
+    ),
+    "agree_cap": (
+        "Chỉ dùng khi bỏ phiếu hai vòng. Không giới hạn: mỗi phiếu vòng 2 được đồng ý với bao nhiêu người "
+        "cũng được. Theo tỉ lệ xuất sắc: mỗi phiếu đồng ý tối đa tỉ lệ xuất sắc × số đảng viên được biểu "
+        "quyết ở vòng 2, làm tròn xuống; phiếu đồng ý quá số đó là phiếu không hợp lệ."
+    ),
+}
+
+
 def overrides_text(review_year: ReviewYear) -> str:
     """Return a review year's overrides in Vietnamese, or that the profile applies as it is."""
     parts = []
@@ -65,6 +81,8 @@ def overrides_text(review_year: ReviewYear) -> str:
             value = BALLOT_MODE_LABELS.get(value, value).lower()  # type: ignore[call-overload]
         elif key == "quota_pool":
             value = QUOTA_POOL_LABELS.get(value, value)  # type: ignore[call-overload]
+        elif key == "agree_cap":
+            value = AGREE_CAP_LABELS.get(value, value).lower()  # type: ignore[call-overload]
         parts.append(f"{OVERRIDE_LABELS[key]}: {value}")
     return "; ".join(parts) if parts else "Theo hồ sơ, không điều chỉnh"
 
@@ -154,6 +172,7 @@ def rules(organization_id: int, year: int) -> ResponseReturnValue:
             refusal=sealed_refusal(meetings, year),
             applied=rules_lines(applied) if applied else None,
             defaults=defaults,
+            hints=RULE_HINTS,
         )
 
     if request.method == "GET":
