@@ -209,11 +209,11 @@ def test_the_results_page_shows_both_ballots_the_candidates_and_how_each_level_c
         m03 = re.search(r'<tr data-first-row="m03".*?</tr>', one, re.S)
         assert m03 and 'data-first-level="good"' in m03.group(0)
         assert (
-            '<td class="num" data-label="Hoàn thành tốt nhiệm vụ" data-field="good">10 <span class="share">(100%)</span></td>'
+            '<td class="num" data-label="Hoàn thành tốt nhiệm vụ" data-field="good">10 (100%)</td>'
             in m03.group(0)
         )
         assert (
-            '<td class="num" data-label="Bỏ trống, hỏng" data-field="blank">0 <span class="share">(0%)</span></td>'
+            '<td class="num" data-label="Bỏ trống, hỏng" data-field="blank">0 (0%)</td>'
             in m03.group(0)
         )
         assert '<tr data-first-row="cell"' in one
@@ -226,11 +226,11 @@ def test_the_results_page_shows_both_ballots_the_candidates_and_how_each_level_c
         m03 = re.search(r'<tr data-second-row="m03".*?</tr>', two, re.S)
         assert m03
         assert (
-            '<td class="num" data-label="Đồng ý" data-field="agree">8 <span class="share">(80%)</span></td>'
+            '<td class="num" data-label="Đồng ý" data-field="agree">8 (80%)</td>'
             in m03.group(0)
         )
         assert (
-            '<td class="num" data-label="Không đồng ý" data-field="disagree">2 <span class="share">(20%)</span></td>'
+            '<td class="num" data-label="Không đồng ý" data-field="disagree">2 (20%)</td>'
             in m03.group(0)
         )
         # Each member and the cell: the level, and how it came about.
@@ -388,3 +388,35 @@ def test_the_committee_decides_and_issues_with_a_two_ballot_cell(app, runner, tm
     decided = re.findall(r'<tr data-decided-member="(\w+)"[^>]*>.*?<strong>([^<]*)</strong>', results, re.S)
     assert sum(1 for _, level in decided if level == "Hoàn thành xuất sắc nhiệm vụ") == 2
     assert CELL_REASON in results
+
+
+# ---------------------------------------------------------------------------
+# On a phone and a desktop (Chromium)
+
+
+@pytest.mark.browser
+def test_the_two_ballot_results_page_fits_a_phone(app, two_ballots):
+    from browser import chromium, live_server, screenshot, sign_in
+
+    with live_server(app) as base, chromium() as browser:
+        context = browser.new_context(viewport={"width": 390, "height": 800}, locale="vi-VN")  # type: ignore[attr-defined]
+        page = context.new_page()
+        sign_in(page, base, "bithu")
+        page.goto(f"{base}/meetings/{two_ballots}/results")
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_function(f"window.innerWidth === {width}")
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            tables = page.locator("table.reflow")
+            assert tables.count() >= 3  # ballot 1, ballot 2, the levels
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('table.reflow')].map(t => t.closest('.table-wrap'))
+                    .filter(w => w.scrollWidth > w.clientWidth + 1).length"""
+            )
+            assert wide == 0, f"{wide} tables scroll sideways at {width}px"
+            if width == 390:
+                # Each row a card: the explanation is labelled as its column.
+                assert page.locator('#member-m03 td[data-label="Cách tính"]').is_visible()
+            screenshot(page, f"two-ballot-results-{width}")
+        context.close()
