@@ -208,14 +208,8 @@ def test_the_results_page_shows_both_ballots_the_candidates_and_how_each_level_c
         assert 'data-label="Hoàn thành xuất sắc nhiệm vụ"' not in one  # no excellent box on ballot 1
         m03 = re.search(r'<tr data-first-row="m03".*?</tr>', one, re.S)
         assert m03 and 'data-first-level="good"' in m03.group(0)
-        assert (
-            '<td class="num" data-label="Hoàn thành tốt nhiệm vụ" data-field="good">10 (100%)</td>'
-            in m03.group(0)
-        )
-        assert (
-            '<td class="num" data-label="Bỏ trống, hỏng" data-field="blank">0 (0%)</td>'
-            in m03.group(0)
-        )
+        assert '<td class="num" data-label="Hoàn thành tốt nhiệm vụ" data-field="good">10 (100%)</td>' in m03.group(0)
+        assert '<td class="num" data-label="Bỏ trống, hỏng" data-field="blank">0 (0%)</td>' in m03.group(0)
         assert '<tr data-first-row="cell"' in one
         # The candidates and ballot 2.
         two = page[page.index('id="ballot-2"') :]
@@ -225,14 +219,8 @@ def test_the_results_page_shows_both_ballots_the_candidates_and_how_each_level_c
             assert f'data-count="second-{name}">{value}<' in two
         m03 = re.search(r'<tr data-second-row="m03".*?</tr>', two, re.S)
         assert m03
-        assert (
-            '<td class="num" data-label="Đồng ý" data-field="agree">8 (80%)</td>'
-            in m03.group(0)
-        )
-        assert (
-            '<td class="num" data-label="Không đồng ý" data-field="disagree">2 (20%)</td>'
-            in m03.group(0)
-        )
+        assert '<td class="num" data-label="Đồng ý" data-field="agree">8 (80%)</td>' in m03.group(0)
+        assert '<td class="num" data-label="Không đồng ý" data-field="disagree">2 (20%)</td>' in m03.group(0)
         # Each member and the cell: the level, and how it came about.
         for member in expected_results()["members"]:
             html = row(page, member["id"])
@@ -289,6 +277,60 @@ def test_before_ballot_2_the_levels_are_ballot_1s_and_the_candidates_are_named(a
             in html
         )
     assert 'data-quota-excellent="0"' in page
+
+
+def test_a_typed_ballot_2_shows_provisionally_with_the_combined_levels(app, runner, tmp_path, make_user):
+    """Ballot 1 typed twice and a first entry of ballot 2 (stored as the counting pages store it)."""
+    from datetime import UTC, datetime
+
+    from review.models import Participant, Tally, TallyEntry, TallyRow
+
+    document = example()
+    ballots = document.pop("ballot")
+    meeting_id = import_document(runner, tmp_path, "uncounted.json", document)
+    with app.app_context():
+        cell_id = db.session.get(Meeting, meeting_id).cell_id
+    make_user("bithu", "secretary", cell_id=cell_id)
+    chief = make_counter(app, make_user, "truongban", cell_id, "m06")
+    other = make_counter(app, make_user, "kiemphieu", cell_id, "m07")
+    first = ballots["first"]
+    ballot = BallotCount(
+        first["issued"],
+        first["returned"],
+        first["invalid"],
+        {key: Votes(excellent=0, **votes) for key, votes in first["rows"].items()},
+        first["invalid_reasons"],
+    )
+    count(app, meeting_id, [(chief, ballot), (other, ballot)])
+    second = ballots["second"]
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        participants = {
+            p.member.code: p
+            for p in db.session.scalars(select(Participant).where(Participant.meeting_id == meeting_id))
+        }
+        tally = Tally(
+            entry=TallyEntry.FIRST,
+            ballot=2,
+            user_id=chief,
+            issued=second["issued"],
+            returned=second["returned"],
+            invalid=second["invalid"],
+            invalid_reasons="",
+            updated_at=datetime.now(UTC),
+            rows=[
+                TallyRow(participant=None if key == "cell" else participants[key], **votes)
+                for key, votes in second["rows"].items()
+            ],
+        )
+        meeting.tallies.append(tally)
+        db.session.commit()
+    page = text(signed_in(app, "bithu").get(f"/meetings/{meeting_id}/results"))
+    assert 'data-result-source="provisional"' in page and "data-awaiting-second-ballot" not in page
+    assert 'data-count="second-valid">10<' in page
+    assert STEP_M03 in row(page, "m03") and 'data-proposed-level="excellent"' in row(page, "m03")
+    assert STEP_M01 in row(page, "m01") and 'data-proposed-level="good"' in row(page, "m01")
+    assert 'data-quota-excellent="2"' in page
 
 
 # ---------------------------------------------------------------------------

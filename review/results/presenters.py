@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .. import counting
 from ..decisions import issued_payload, issued_seal_of
 from ..meeting_store import SECOND_BALLOT, meeting_file, record_file, seal_differences, second_ballot_data
+from ..meetingfile import MeetingFile
 from ..models import Meeting, Seal, User
 from ..rules import (
     CELL_ROW,
@@ -68,7 +69,6 @@ APPROVE_LABELS = {
 }
 BALLOT_FIELDS = {name: BALLOT_COUNT_LABELS[name] for name in ("issued", "returned", "invalid")}
 VOTE_FIELD_LABELS = VOTE_COLUMN_LABELS
-CELL_ROW_NAME = CELL_ROW_LABEL
 
 
 def person(user: User | None) -> str:
@@ -275,8 +275,8 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
 
 
 def provisional_second_ballot(
-    meeting: Meeting, count: BallotCount, mf: Any, result: MeetingResult
-) -> tuple[Any, MeetingResult, SecondBallotCount | None]:
+    meeting: Meeting, count: BallotCount, mf: MeetingFile, result: MeetingResult
+) -> tuple[MeetingFile, MeetingResult, SecondBallotCount | None]:
     """Return the meeting file and results with the first entry of ballot 2, when one is typed.
 
     Ballot 1 is ``count`` (its first entry, as the single ballot's provisional results); with no
@@ -366,7 +366,7 @@ def two_ballots_view(
     order = [r.key for r in result.members if r.rated] + [CELL_ROW]
 
     def name(key: str) -> str:
-        return CELL_ROW_NAME if key == CELL_ROW else names.get(key, key)
+        return CELL_ROW_LABEL if key == CELL_ROW else names.get(key, key)
 
     first_rows = []
     explanations: dict[str, str] = {}
