@@ -252,7 +252,7 @@ AGREE_CAP_LABEL: Final = "Giới hạn phiếu đồng ý ở vòng 2"
 # Keyed by rules.AgreeCap: the form's choices and the results page's rule line.
 AGREE_CAP_LABELS: Final = {
     "none": "Không giới hạn",
-    "quota": "Mỗi phiếu đồng ý tối đa theo tỉ lệ xuất sắc",
+    "quota": "Theo tỉ lệ xuất sắc",
 }
 FIRST_BALLOT_TITLE: Final = "Vòng 1: phiếu xếp loại"
 SECOND_BALLOT_TITLE: Final = "Vòng 2: phiếu biểu quyết đề nghị Hoàn thành xuất sắc nhiệm vụ"

@@ -58,15 +58,13 @@ def sealed_refusal(meetings: list[Meeting], year: int) -> str | None:
 # What each ballot option does (SPEC 5.8), beside its field.
 RULE_HINTS = {
     "ballot_mode": (
-        "Theo hồ sơ: bỏ phiếu một lần, mỗi dòng có đủ bốn mức. Bỏ phiếu hai vòng: vòng 1 chỉ có các mức "
-        "từ Hoàn thành tốt nhiệm vụ trở xuống; đảng viên và tập thể chi bộ đạt Hoàn thành tốt nhiệm vụ ở "
-        "vòng 1 được biểu quyết đồng ý hay không đồng ý ở vòng 2, và được đề nghị Hoàn thành xuất sắc "
-        "nhiệm vụ khi số phiếu đồng ý đạt ngưỡng Hoàn thành xuất sắc nhiệm vụ (mặc định quá nửa số thành viên)."
+        "Một lần (theo hồ sơ): mỗi dòng có đủ bốn mức. Hai vòng: vòng 1 xếp từ Hoàn thành tốt nhiệm vụ trở "
+        "xuống; ai đạt Hoàn thành tốt nhiệm vụ (cả tập thể chi bộ) được biểu quyết đồng ý hay không ở vòng 2, "
+        "đồng ý đạt ngưỡng Hoàn thành xuất sắc nhiệm vụ thì được đề nghị Hoàn thành xuất sắc nhiệm vụ."
     ),
     "agree_cap": (
-        "Chỉ dùng khi bỏ phiếu hai vòng. Không giới hạn: mỗi phiếu vòng 2 được đồng ý với bao nhiêu người "
-        "cũng được. Theo tỉ lệ xuất sắc: mỗi phiếu đồng ý tối đa tỉ lệ xuất sắc × số đảng viên được biểu "
-        "quyết ở vòng 2, làm tròn xuống; phiếu đồng ý quá số đó là phiếu không hợp lệ."
+        "Chỉ khi bỏ phiếu hai vòng. Theo tỉ lệ xuất sắc: mỗi phiếu vòng 2 đồng ý tối đa tỉ lệ xuất sắc × số "
+        "đảng viên được biểu quyết (làm tròn xuống); phiếu đồng ý quá số đó là phiếu không hợp lệ."
     ),
 }
 
