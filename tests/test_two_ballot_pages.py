@@ -263,6 +263,9 @@ def test_before_ballot_2_the_levels_are_ballot_1s_and_the_candidates_are_named(a
         {key: Votes(excellent=0, **votes) for key, votes in first["rows"].items()},
         first["invalid_reasons"],
     )
+    page = text(signed_in(app, "bithu").get(f"/meetings/{meeting_id}/results"))
+    assert 'data-result-source="none"' in page and "Chưa có kết quả kiểm phiếu vòng 1." in page
+    assert "Vòng 2 diễn ra sau khi kiểm phiếu vòng 1." in page and "data-candidate=" not in page
     count(app, meeting_id, [(chief, ballot), (other, ballot)])
     page = text(signed_in(app, "bithu").get(f"/meetings/{meeting_id}/results"))
     assert 'data-result-source="provisional"' in page
@@ -430,6 +433,12 @@ def test_the_committee_decides_and_issues_with_a_two_ballot_cell(app, runner, tm
     decided = re.findall(r'<tr data-decided-member="(\w+)"[^>]*>.*?<strong>([^<]*)</strong>', results, re.S)
     assert sum(1 for _, level in decided if level == "Hoàn thành xuất sắc nhiệm vụ") == 2
     assert CELL_REASON in results
+    # The second cell's one member at completed was no candidate of ballot 2, and the page says so.
+    with app.app_context():
+        second_id = db.session.scalar(select(Meeting.id).where(Meeting.cell_id == cells[SECOND_CELL]))
+    second = text(ward.get(f"/meetings/{second_id}/results"))
+    not_asked = re.findall(r"data-explanation>([^<]*không biểu quyết ở vòng 2[^<]*)<", second)
+    assert len(not_asked) == 1 and "→ Hoàn thành nhiệm vụ;" in not_asked[0], not_asked
 
 
 # ---------------------------------------------------------------------------
