@@ -827,6 +827,62 @@ def combined_level(first: Votes, second: SecondVotes | None, base: int, rules: R
     return reached
 
 
+@dataclass(frozen=True)
+class LevelStep:
+    """One comparison behind a row's combined level, as the results page explains it (SPEC 5.2, 5.3, 5.8).
+
+    ``votes``: on ballot 1 the votes counted for ``level`` (the running total from good down
+    under cumulative counting), on ballot 2 the agree marks. ``share``: the excellent threshold
+    asked on top of the majority, None when the majority alone is asked. ``majority`` and
+    ``passed`` are the core's own comparisons (passes_majority, passes_threshold).
+    """
+
+    ballot: int  # 1 or 2
+    level: Level
+    votes: int
+    base: int
+    cumulative: bool
+    share: Fraction | None
+    majority: bool
+    passed: bool
+
+
+def level_steps(first: Votes, second: SecondVotes | None, base: int, rules: Rules) -> tuple[LevelStep, ...]:
+    """Return the comparisons that give a two-ballot row its combined level (:func:`combined_level`).
+
+    Ballot 1's deciding step: the first level from good down whose votes pass, or the last one
+    tried when none does (no majority); then, when the row reached good and ballot 2 is given,
+    ballot 2's agree marks against the excellent threshold.
+    """
+    steps: list[LevelStep] = []
+    running = 0
+    for level in LEVELS[1:]:  # ballot 1 has no excellent box (FIRST_BALLOT_FIELDS)
+        counted = first.for_level(level)
+        if rules.cumulative:
+            running += counted
+            counted = running
+        passed = passes_threshold(level, counted, base, rules)
+        step = LevelStep(1, level, counted, base, rules.cumulative, None, passes_majority(counted, base), passed)
+        if passed or level is LEVELS[-1]:
+            steps.append(step)
+            break
+    if steps[0].passed and steps[0].level is Level.GOOD and second is not None:
+        share = None if excellent_is_majority_only(rules) else rules.excellent_threshold
+        steps.append(
+            LevelStep(
+                2,
+                Level.EXCELLENT,
+                second.agree,
+                base,
+                rules.cumulative,
+                share,
+                passes_majority(second.agree, base),
+                passes_threshold(Level.EXCELLENT, second.agree, base, rules),
+            )
+        )
+    return tuple(steps)
+
+
 # ---------------------------------------------------------------------------
 # Results (SPEC 5.4 to 5.6, 5.9)
 

@@ -109,8 +109,11 @@ BLANK_LABEL: Final = "Bỏ trống, hỏng"
 VOTE_COLUMN_LABELS: Final = {**LEVEL_LABELS, "blank": BLANK_LABEL}
 VOTE_COLUMN_SHORT: Final = {**LEVEL_SHORT, "blank": BLANK_LABEL}
 
-# Two ballots (SPEC 5.8): the two papers, and ballot 2's columns.
-BALLOT_NAMES: Final = {1: "Vòng 1: xếp loại", 2: "Vòng 2: biểu quyết Hoàn thành xuất sắc nhiệm vụ"}
+# Two ballots (SPEC 5.8): the two papers, and ballot 2's boxes (rules.SECOND_BALLOT_FIELDS), the
+# blank one worded as ballot 1's.
+FIRST_BALLOT_TITLE: Final = "Vòng 1: phiếu xếp loại"
+SECOND_BALLOT_TITLE: Final = "Vòng 2: phiếu biểu quyết đề nghị Hoàn thành xuất sắc nhiệm vụ"
+BALLOT_NAMES: Final = {1: FIRST_BALLOT_TITLE, 2: SECOND_BALLOT_TITLE}  # by Tally.ballot
 SECOND_BALLOT_COLUMN_LABELS: Final = {"agree": "Đồng ý", "disagree": "Không đồng ý", "blank": BLANK_LABEL}
 
 # The two independent entries of a count, and the two confirmations of a seal.
@@ -247,3 +250,16 @@ TEMPLATE_GLOBALS: Final = {
 
 # The source of a level the committee decided, e.g. of next year's "previous level".
 DECISION_SOURCE: Final = "Theo Quyết định số {number} ngày {day} của Đảng ủy"
+
+
+# ---------------------------------------------------------------------------
+# Two ballots (SPEC 5.8): the ward's rule page and the results page.
+
+AGREE_CAP_LABEL: Final = "Giới hạn phiếu đồng ý ở vòng 2"
+# Keyed by rules.AgreeCap: the form's choices and the results page's rule line.
+AGREE_CAP_LABELS: Final = {
+    "none": "Không giới hạn",
+    "quota": "Theo tỉ lệ xuất sắc",
+}
+# The two papers' titles and ballot 2's boxes: FIRST_BALLOT_TITLE, SECOND_BALLOT_TITLE and
+# SECOND_BALLOT_COLUMN_LABELS above, with the counting committee's words.

@@ -586,7 +586,7 @@ def test_ward_sets_overrides_and_the_results_page_follows(app, unsealed):
         ({"excellent_threshold": "3/2"}, "excellent_threshold", "Tỉ lệ 3/2 không hợp lệ"),
         ({"quorum": "abc"}, "quorum", 'Cần một tỉ lệ dạng "2/3"'),
         ({"quota_ratio": "1/4"}, "quota_ratio", "không quá 1/5"),
-        ({"ballot_mode": "two_phase"}, "ballot_mode", "Chưa hỗ trợ bỏ phiếu hai vòng"),
+        ({"agree_cap": "quota"}, "agree_cap", "Giới hạn phiếu đồng ý chỉ áp dụng khi bỏ phiếu hai vòng"),
         ({"profile": "hd43-2025"}, "profile", "không dùng cho năm 2020"),
         ({"profile": "hd99"}, "profile", "Lựa chọn không hợp lệ."),
     ],

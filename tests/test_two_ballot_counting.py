@@ -126,7 +126,7 @@ def test_ballot_one_offers_three_levels_and_no_excellent(app, two) -> None:  # t
     text = page(signed_in(app, "kp1"), f"/meetings/{two['meeting']}/tally")
     assert 'name="rows-m01-good"' in text and 'name="rows-cell-not_completed"' in text
     assert "rows-m01-excellent" not in text
-    assert "Vòng 1: xếp loại" in text
+    assert "Vòng 1: phiếu xếp loại" in text
 
 
 def test_two_ballots_from_entry_to_both_seals(app, two) -> None:  # type: ignore[no-untyped-def]

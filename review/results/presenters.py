@@ -7,40 +7,55 @@ Every figure comes from the rules core (``rules.evaluate`` through ``meeting_sto
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from markupsafe import Markup
 
 from .. import counting
 from ..decisions import issued_payload, issued_seal_of
-from ..meeting_store import meeting_file, record_file, seal_differences
+from ..meeting_store import FINAL_TALLY, SECOND_BALLOT, meeting_file, record_file, seal_differences, second_ballot_data
+from ..meetingfile import MeetingFile
 from ..models import Meeting, Seal, User
 from ..rules import (
     CELL_ROW,
+    FIRST_BALLOT_FIELDS,
     LEVEL_LABELS,
     LEVELS,
     NEW_MEMBER_MONTHS,
     NOT_RATED_LABELS,
     PROFILE_BASIS,
+    SECOND_BALLOT_FIELDS,
     UNDECIDED,
+    AgreeCap,
     BallotCount,
+    BallotMode,
     Level,
+    LevelStep,
     MeetingResult,
     Problem,
     Rules,
+    SecondBallotCount,
+    SecondVotes,
     Votes,
     excellent_is_majority_only,
     flag_label,
     format_ratio,
+    level_steps,
 )
 from ..vocabulary import (
+    AGREE_CAP_LABEL,
     APPROVER_LABELS,
     BALLOT_COUNT_LABELS,
     BALLOT_MODE_LABELS,
     BALLOT_NAMES,
+    CELL_ROW_LABEL,
+    FIRST_BALLOT_TITLE,
     NOT_RATED_LABEL,
     QUOTA_POOL_LABELS,
     RULE_PARAMETER_LABELS,
+    SECOND_BALLOT_COLUMN_LABELS,
+    SECOND_BALLOT_TITLE,
     UNDECIDED_LABEL,
     VOTE_COLUMN_LABELS,
 )
@@ -73,8 +88,8 @@ def level_label(level: Level | str | None) -> str:
     return LEVEL_LABELS[Level(level)]
 
 
-def describe_problem(problem: Problem, names: dict[str, str]) -> str:
-    """Return a ballot check's problem naming its row in Vietnamese."""
+def describe_problem(problem: Problem, names: dict[str, str], fields: dict[str, str] | None = None) -> str:
+    """Return a ballot check's problem naming its row in Vietnamese (``fields``: the boxes' names, ballot 1's by default)."""
     path = problem.path
     if path and path[0] in BALLOT_FIELDS:
         where = BALLOT_FIELDS[str(path[0])]
@@ -82,7 +97,7 @@ def describe_problem(problem: Problem, names: dict[str, str]) -> str:
         key = str(path[1])
         where = "Dòng tập thể chi bộ" if key == CELL_ROW else f"Dòng đồng chí {names.get(key, key)}"
         if len(path) >= 3:
-            where += f", ô {VOTE_FIELD_LABELS.get(str(path[2]), str(path[2]))}"
+            where += f", ô {(fields or VOTE_FIELD_LABELS).get(str(path[2]), str(path[2]))}"
     else:
         where = "Phiếu"
     return f"{where}: {problem.message}"
@@ -124,6 +139,7 @@ def rules_lines(rules: Rules) -> list[dict[str, str]]:
             "what": RULE_PARAMETER_LABELS["ballot_mode"],
             "value": BALLOT_MODE_LABELS[rules.ballot_mode],
         },
+        *agree_cap_lines(rules),
         {
             "key": "quota",
             "what": RULE_PARAMETER_LABELS["quota_ratio"],
@@ -145,6 +161,20 @@ def rules_lines(rules: Rules) -> list[dict[str, str]]:
     ]
 
 
+def agree_cap_lines(rules: Rules) -> list[dict[str, str]]:
+    """Return the agree cap's line under two ballots (SPEC 5.8), none under a single ballot."""
+    if rules.ballot_mode is not BallotMode.TWO_PHASE:
+        return []
+    if rules.agree_cap is AgreeCap.NONE:
+        value = "Không giới hạn số phiếu đồng ý trên mỗi phiếu vòng 2"
+    else:
+        value = (
+            f"Mỗi phiếu vòng 2 đồng ý tối đa {format_ratio(rules.quota_ratio)} số đảng viên được biểu quyết, "
+            "làm tròn xuống; phiếu đồng ý quá số đó là phiếu không hợp lệ"
+        )
+    return [{"key": "agree_cap", "what": AGREE_CAP_LABEL, "value": value}]
+
+
 def quota_line(result: MeetingResult, rules: Rules) -> dict[str, object]:
     """Return the quota on excellent as the page states it (a warning at cell level, SPEC 5.6)."""
     q = result.quota
@@ -161,7 +191,8 @@ def quota_line(result: MeetingResult, rules: Rules) -> dict[str, object]:
 
 def results_view(meeting: Meeting) -> dict[str, Any]:
     """Return the results to show: from the sealed final tally, else from the first entry, else none."""
-    first = meeting.tally("first")
+    # Between two ballots, ballot 1 is its sealed final tally; otherwise the first entry, until the seal.
+    first = meeting.tally(FINAL_TALLY) if meeting.first_ballot_sealed else meeting.tally("first")
     count: BallotCount | None = None
     if meeting.sealed:
         source = "sealed"
@@ -177,6 +208,12 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
         source = "none"
         mf = meeting_file(meeting)
         result = mf.evaluate()
+    second: SecondBallotCount | None = None
+    if mf.rules.ballot_mode is BallotMode.TWO_PHASE:
+        if source == "sealed":
+            second = mf.ballot.second.count() if mf.ballot is not None and mf.ballot.second is not None else None
+        elif source == "provisional" and count is not None:
+            mf, result, second = provisional_second_ballot(meeting, count, mf, result)
     names = {m.id: m.name for m in mf.members}
     rows: dict[str, Votes] = dict(count.rows) if count is not None else {}
     rated, not_rated = [], []
@@ -217,6 +254,7 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
     ]
     return {
         "source": source,
+        "first_ballot_sealed": meeting.first_ballot_sealed and not meeting.sealed,
         "mf": mf,
         "result": result,
         "count": count,
@@ -229,6 +267,173 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
         "rules": rules_lines(mf.rules),
         "problems": [describe_problem(p, names) for p in result.ballot_problems],
         "vote_fields": [(str(level), level.short, LEVEL_LABELS[level]) for level in LEVELS],
+        "two": two_ballots_view(mf.rules, result, count, second, names)
+        if mf.rules.ballot_mode is BallotMode.TWO_PHASE
+        else None,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Two ballots (SPEC 5.8): both ballots, the candidates, and how each level came about
+
+
+def provisional_second_ballot(
+    meeting: Meeting, count: BallotCount, mf: MeetingFile, result: MeetingResult
+) -> tuple[MeetingFile, MeetingResult, SecondBallotCount | None]:
+    """Return the meeting file and results with the first entry of ballot 2, when one is typed.
+
+    Ballot 1 is ``count`` (its first entry, as the single ballot's provisional results); with no
+    entry of ballot 2 yet the results stay ballot 1's (``awaiting_second_ballot``).
+    """
+    entry = meeting.tally("first", SECOND_BALLOT)
+    if entry is None or entry.updated_at is None:
+        return mf, result, None
+    with_both = counting.with_ballot(meeting, count)
+    assert with_both.ballot is not None
+    order = {p.id: i for i, p in enumerate(meeting.participants)}
+    with_both.ballot.second = second_ballot_data(entry, order)
+    return with_both, with_both.evaluate(), with_both.ballot.second.count()
+
+
+def share_text(votes: int, base: int) -> str:
+    """Return votes as a share of the base for the page: '80%', '66,7%' (display only, never a rule)."""
+    if base <= 0:
+        return "—"
+    share = round(Fraction(votes * 100, base), 1)
+    if share.denominator == 1:
+        return f"{share.numerator}%"
+    return f"{float(share):.1f}".replace(".", ",") + "%"
+
+
+def papers(ballot: BallotCount | SecondBallotCount | None) -> dict[str, object] | None:
+    """Return a ballot's papers: issued, returned, valid, invalid and why."""
+    if ballot is None:
+        return None
+    return {
+        "issued": ballot.issued,
+        "returned": ballot.returned,
+        "valid": ballot.valid,
+        "invalid": ballot.invalid,
+        "invalid_reasons": ballot.invalid_reasons,
+    }
+
+
+def comparison_words(step: LevelStep) -> str:
+    """Return how a step's votes compare with the core's threshold, in words (from the step's own checks)."""
+    if step.share is None:
+        return "quá nửa số thành viên" if step.passed else "không quá nửa số thành viên"
+    share = format_ratio(step.share)
+    if step.passed:
+        return f"từ {share} số thành viên trở lên"
+    if not step.majority:
+        return "không quá nửa số thành viên"
+    return f"chưa đến {share} số thành viên"
+
+
+def explanation(steps: tuple[LevelStep, ...], candidate: bool, awaiting: bool) -> str:
+    """Return how a row's level came about under two ballots, e.g.
+    'Vòng 1: 10/10 phiếu Hoàn thành tốt nhiệm vụ trở lên → Hoàn thành tốt nhiệm vụ; vòng 2: 8/10 đồng ý,
+    quá nửa số thành viên → Hoàn thành xuất sắc nhiệm vụ'."""
+    first = steps[0]
+    text = f"Vòng 1: {first.votes}/{first.base} phiếu {LEVEL_LABELS[first.level]}"
+    if first.cumulative:
+        text += " trở lên"
+    if first.passed:
+        text += f" → {LEVEL_LABELS[first.level]}"
+    else:
+        text += f", {comparison_words(first)} → {UNDECIDED_LABEL}"
+    if len(steps) > 1:
+        second = steps[1]
+        text += f"; vòng 2: {second.votes}/{second.base} đồng ý, {comparison_words(second)} → "
+        text += LEVEL_LABELS[Level.EXCELLENT] if second.passed else f"giữ mức vòng 1: {LEVEL_LABELS[first.level]}"
+    elif candidate and awaiting:
+        text += "; vòng 2: chưa kiểm phiếu"
+    elif not candidate:
+        text += "; không biểu quyết ở vòng 2 (chỉ người đạt Hoàn thành tốt nhiệm vụ ở vòng 1)"
+    return text
+
+
+def two_ballots_view(
+    rules: Rules,
+    result: MeetingResult,
+    first: BallotCount | None,
+    second: SecondBallotCount | None,
+    names: dict[str, str],
+) -> dict[str, Any]:
+    """Return both ballots as the page shows them: papers, rows with shares, candidates, explanations.
+
+    ``first``: ballot 1 counted (or None); ``second``: ballot 2 (None while it is not counted).
+    """
+    base = result.base
+    candidates = set(result.candidates or ())
+    order = [r.key for r in result.members if r.rated] + [CELL_ROW]
+
+    def name(key: str) -> str:
+        return CELL_ROW_LABEL if key == CELL_ROW else names.get(key, key)
+
+    first_rows = []
+    explanations: dict[str, str] = {}
+    for key in order:
+        votes = first.rows.get(key) if first is not None else None
+        if votes is None:
+            continue
+        second_votes: SecondVotes | None = second.rows.get(key) if second is not None and key in candidates else None
+        steps = level_steps(votes, second_votes, base, rules)
+        explanations[key] = explanation(steps, key in candidates, result.awaiting_second_ballot)
+        first_rows.append(
+            {
+                "key": key,
+                "name": name(key),
+                "cells": [
+                    {
+                        "field": f,
+                        "label": VOTE_COLUMN_LABELS[f],
+                        "votes": getattr(votes, f),
+                        "share": share_text(getattr(votes, f), base),
+                    }
+                    for f in FIRST_BALLOT_FIELDS
+                ],
+                "level_key": str(steps[0].level) if steps[0].passed else UNDECIDED,
+                "level": LEVEL_LABELS[steps[0].level] if steps[0].passed else UNDECIDED_LABEL,
+                "candidate": key in candidates,
+            }
+        )
+    second_rows = []
+    for key in sorted(candidates, key=lambda k: order.index(k) if k in order else len(order)):
+        votes2 = second.rows.get(key) if second is not None else None
+        second_rows.append(
+            {
+                "key": key,
+                "name": name(key),
+                "cells": [
+                    {
+                        "field": f,
+                        "label": SECOND_BALLOT_COLUMN_LABELS[f],
+                        "votes": getattr(votes2, f),
+                        "share": share_text(getattr(votes2, f), base),
+                    }
+                    for f in SECOND_BALLOT_FIELDS
+                ]
+                if votes2 is not None
+                else None,
+            }
+        )
+    return {
+        "awaiting": result.awaiting_second_ballot,
+        "first_title": FIRST_BALLOT_TITLE,
+        "second_title": SECOND_BALLOT_TITLE,
+        "first": papers(first),
+        "second": papers(second),
+        "first_fields": [(f, VOTE_COLUMN_LABELS[f]) for f in FIRST_BALLOT_FIELDS],
+        "second_fields": [(f, SECOND_BALLOT_COLUMN_LABELS[f]) for f in SECOND_BALLOT_FIELDS],
+        "first_rows": first_rows,
+        "second_rows": second_rows,
+        "candidates": [row["name"] for row in second_rows],
+        "candidates_known": result.candidates is not None,
+        "second_problems": [
+            describe_problem(p, names, SECOND_BALLOT_COLUMN_LABELS) for p in result.second_ballot_problems
+        ],
+        "explanations": explanations,
     }
 
 

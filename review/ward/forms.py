@@ -16,6 +16,7 @@ from ..rules import (
     PROFILE_BASIS,
     PROFILES,
     RATIO_OVERRIDE_KEYS,
+    AgreeCap,
     BallotMode,
     Rules,
     format_ratio,
@@ -23,14 +24,16 @@ from ..rules import (
 )
 from ..setup_rules import NAME_MAX
 from ..text import UPLOAD_MAX_BYTES, strip_nfc
-from ..vocabulary import BALLOT_MODE_LABELS, QUOTA_POOL_LABELS, RULE_PARAMETER_LABELS
+from ..vocabulary import (
+    AGREE_CAP_LABEL,
+    AGREE_CAP_LABELS,
+    BALLOT_MODE_LABELS,
+    QUOTA_POOL_LABELS,
+    RULE_PARAMETER_LABELS,
+)
 
 PROFILE_DEFAULT = ""  # an override left at "theo hồ sơ"
-TWO_PHASE_REFUSED = (
-    'Chưa hỗ trợ bỏ phiếu hai vòng: các trang kiểm phiếu chỉ nhận phiếu một lần. Chọn "Bỏ phiếu một lần" '
-    'hoặc "Theo hồ sơ".'
-)
-OVERRIDE_LABELS = RULE_PARAMETER_LABELS
+OVERRIDE_LABELS = RULE_PARAMETER_LABELS | {"agree_cap": AGREE_CAP_LABEL}
 
 
 def profile_label(rules: Rules) -> str:
@@ -93,8 +96,14 @@ class RulesForm(BaseForm):
         choices=[
             (PROFILE_DEFAULT, "Theo hồ sơ"),
             (BallotMode.SINGLE.value, BALLOT_MODE_LABELS[BallotMode.SINGLE]),
-            (BallotMode.TWO_PHASE.value, BALLOT_MODE_LABELS[BallotMode.TWO_PHASE] + " (chưa hỗ trợ)"),
+            (BallotMode.TWO_PHASE.value, BALLOT_MODE_LABELS[BallotMode.TWO_PHASE]),
         ],
+    )
+    # Every profile's cap is "none": that choice stores no override (SPEC 5.8, two ballots only).
+    agree_cap = SelectField(
+        OVERRIDE_LABELS["agree_cap"],
+        choices=[(cap.value, AGREE_CAP_LABELS[cap]) for cap in AgreeCap],
+        default=AgreeCap.NONE.value,
     )
     quota_ratio = StringField(OVERRIDE_LABELS["quota_ratio"], filters=[strip_nfc], validators=[Length(max=16)])
     quota_pool = SelectField(
@@ -116,6 +125,8 @@ class RulesForm(BaseForm):
             value = self[key].data
             if value in (None, PROFILE_DEFAULT):
                 continue
+            if key == "agree_cap" and value == AgreeCap.NONE:
+                continue  # the profiles' own value: nothing to override
             out[key] = value == "yes" if key == "cumulative" else value
         return out
 
@@ -141,8 +152,6 @@ class RulesForm(BaseForm):
         """Check the fields, then the rules as the core resolves them, and the profile's years."""
         if not super().validate(extra_validators):
             return False
-        if self.ballot_mode.data == BallotMode.TWO_PHASE:
-            self._add_error("ballot_mode", TWO_PHASE_REFUSED)
         resolved, problems = resolve_rules(self.profile.data, self.overrides())
         for problem in problems:
             name = str(problem.path[0]) if problem.path and problem.path[0] in self._fields else "profile"

@@ -20,7 +20,7 @@ from ..meeting_store import review_year_rules
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
 from ..results.presenters import rules_lines
 from ..rules import PROFILE_BASIS, PROFILES, default_profile, format_ratio, is_review_year, quota_ratio_may_rise
-from ..vocabulary import BALLOT_MODE_LABELS, QUOTA_POOL_LABELS
+from ..vocabulary import AGREE_CAP_LABELS, BALLOT_MODE_LABELS, QUOTA_POOL_LABELS
 from . import bp
 from .forms import OVERRIDE_LABELS, RulesForm, YearForm
 
@@ -55,6 +55,20 @@ def sealed_refusal(meetings: list[Meeting], year: int) -> str | None:
     )
 
 
+# What each ballot option does (SPEC 5.8), beside its field.
+RULE_HINTS = {
+    "ballot_mode": (
+        "Một lần (theo hồ sơ): mỗi dòng có đủ bốn mức. Hai vòng: vòng 1 xếp từ Hoàn thành tốt nhiệm vụ trở "
+        "xuống; ai đạt Hoàn thành tốt nhiệm vụ (cả tập thể chi bộ) được biểu quyết đồng ý hay không ở vòng 2, "
+        "đồng ý đạt ngưỡng Hoàn thành xuất sắc nhiệm vụ thì được đề nghị Hoàn thành xuất sắc nhiệm vụ."
+    ),
+    "agree_cap": (
+        "Chỉ khi bỏ phiếu hai vòng. Theo tỉ lệ xuất sắc: mỗi phiếu vòng 2 đồng ý tối đa tỉ lệ xuất sắc × số "
+        "đảng viên được biểu quyết (làm tròn xuống); phiếu đồng ý quá số đó là phiếu không hợp lệ."
+    ),
+}
+
+
 def overrides_text(review_year: ReviewYear) -> str:
     """Return a review year's overrides in Vietnamese, or that the profile applies as it is."""
     parts = []
@@ -65,6 +79,8 @@ def overrides_text(review_year: ReviewYear) -> str:
             value = BALLOT_MODE_LABELS.get(value, value).lower()  # type: ignore[call-overload]
         elif key == "quota_pool":
             value = QUOTA_POOL_LABELS.get(value, value)  # type: ignore[call-overload]
+        elif key == "agree_cap":
+            value = AGREE_CAP_LABELS.get(value, value).lower()  # type: ignore[call-overload]
         parts.append(f"{OVERRIDE_LABELS[key]}: {value}")
     return "; ".join(parts) if parts else "Theo hồ sơ, không điều chỉnh"
 
@@ -154,6 +170,7 @@ def rules(organization_id: int, year: int) -> ResponseReturnValue:
             refusal=sealed_refusal(meetings, year),
             applied=rules_lines(applied) if applied else None,
             defaults=defaults,
+            hints=RULE_HINTS,
         )
 
     if request.method == "GET":
