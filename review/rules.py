@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -771,16 +771,26 @@ def agree_cap(rules: Rules, member_candidates: int) -> int | None:
 
 
 def check_second_ballot(
-    ballot: SecondBallotCount, voters: int, candidates: Sequence[str], rules: Rules
+    ballot: SecondBallotCount,
+    voters: int,
+    candidates: Sequence[str],
+    rules: Rules,
+    undetermined: Collection[str] = (),
 ) -> list[Problem]:
-    """Return every inconsistency of ballot 2, each naming its row and numbers (SPEC 5.7, 5.8)."""
+    """Return every inconsistency of ballot 2, each naming its row and numbers (SPEC 5.7, 5.8).
+
+    ``undetermined``: rows whose ballot-1 row is itself refused (missing, or not adding up), so
+    whether they are candidates is not known: a ballot-2 row for one is neither required nor
+    refused as a non-candidate's (ballot 1's problem is named; naming it twice would mislead),
+    but its own numbers are still checked.
+    """
     problems = paper_problems(ballot.issued, ballot.returned, ballot.invalid, voters)
     for key in candidates:
         if key not in ballot.rows:
             problems.append(Problem(("rows", key), "Thiếu dòng của người được đề nghị ở phiếu vòng 2."))
     sound_rows = True
     for key, row in ballot.rows.items():
-        if key not in candidates:
+        if key not in candidates and key not in undetermined:
             problems.append(
                 Problem(
                     ("rows", key),
@@ -1047,7 +1057,12 @@ def evaluate(
         rated_keys = [r.key for r in results if r.rated]
         problems = tuple(check_ballot(ballot, present, rated_keys, first_of_two=two))
     if two and second is not None and candidates is not None:
-        second_problems = tuple(check_second_ballot(second, present, candidates, rules))
+        # A row refused on ballot 1 leaves its candidacy unknown (see check_second_ballot).
+        # Only a rated member's row or the cell's: a not-rated member is never a candidate.
+        rows_of_rated = {r.key for r in results if r.rated} | {CELL_ROW}
+        undetermined = {str(p.path[1]) for p in problems if len(p.path) >= 2 and p.path[0] == "rows"}
+        undetermined = (undetermined & rows_of_rated) - set(candidates)
+        second_problems = tuple(check_second_ballot(second, present, candidates, rules, undetermined))
     summary = summarize(results)
     return MeetingResult(
         base=base,

@@ -695,3 +695,24 @@ def test_the_example_ballots_evaluated_straight_from_the_rules_core():
         assert (m.vote_level == Level.EXCELLENT) is (2 * agree[m.key] > result.base)
     assert result.quota.exceeded is (result.quota.excellent > result.quota.limit)
     assert result.quota.limit == int(Fraction(1, 5) * result.quota.pool)
+
+
+def test_a_ballot_1_row_refused_leaves_its_candidacy_open_on_ballot_2():
+    """m01's ballot-1 row is missing and m02's does not add up below good: ballot 1 names them;
+    ballot 2 neither asks for their rows nor refuses them as non-candidates, but checks their sums.
+    A not-rated member's row stays refused on both ballots."""
+    rules = two()
+    members = roll(10)
+    members[9] = replace(members[9], exempt=True)
+    keys = [m.key for m in members]
+    rows = all_good(keys[:9], 10)
+    del rows["m01"]
+    rows["m02"] = Votes(good=2, completed=2)
+    rows["m10"] = Votes(good=10)
+    rows2 = {key: SecondVotes(disagree=10) for key in [*keys, CELL_ROW]} | {"m02": SecondVotes(agree=9)}
+    result = evaluate(rules, MEETING, members, first_ballot(rows, 10), second_ballot(rows2, 10))
+    assert [p.path for p in result.ballot_problems] == [("rows", "m01"), ("rows", "m02"), ("rows", "m10")]
+    assert [p.path for p in result.second_ballot_problems] == [("rows", "m02"), ("rows", "m10")]
+    assert "khác số phiếu hợp lệ" in result.second_ballot_problems[0].message
+    assert "không thuộc phiếu vòng 2" in result.second_ballot_problems[1].message
+    assert result.candidates is not None and "m01" not in result.candidates and "m02" not in result.candidates
