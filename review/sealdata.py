@@ -307,7 +307,7 @@ def _rules_text(rules: Any) -> str | None:
 def _ballot_differences(sealed: Any, stored: Any, names: Mapping[str, str], out: list[str]) -> None:
     if sealed is None or stored is None:
         if sealed is not stored:
-            out.append(_line("Kết quả kiểm phiếu", "có" if sealed else None, "có" if stored else None))
+            out.append(_line("Kết quả kiểm phiếu", True if sealed else None, True if stored else None))
         return
     counters_a = [names.get(c, c) for c in sealed.get("counters") or []]
     counters_b = [names.get(c, c) for c in stored.get("counters") or []]
@@ -325,7 +325,7 @@ def _ballot_differences(sealed: Any, stored: Any, names: Mapping[str, str], out:
         name = BALLOT_PART_NAMES[part]
         if not isinstance(a, Mapping) or not isinstance(b, Mapping):
             if (a is None) != (b is None):
-                out.append(_line(f"Kết quả kiểm phiếu {lower_first(name)}", "có" if a else None, "có" if b else None))
+                out.append(_line(f"Kết quả kiểm phiếu {lower_first(name)}", True if a else None, True if b else None))
             continue
         _paper_differences(f"Phiếu {lower_first(name)}", f"Phiếu {lower_first(name)} của", labels, a, b, names, out)
 
