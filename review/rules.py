@@ -993,7 +993,8 @@ class MeetingResult:
     ballot_problems: tuple[Problem, ...] = field(default=())
     # Two ballots (SPEC 5.8): ballot 2's candidates (sorted, CELL_ROW among them when it is one),
     # None under a single ballot or before ballot 1 is counted; ballot 2's own checks; and
-    # whether ballot 2 is still to be counted (the levels are then ballot 1's).
+    # whether ballot 2 is still to be counted (the levels are then ballot 1's; never when
+    # ballot 1 gave no candidate).
     candidates: tuple[str, ...] | None = None
     second_ballot_problems: tuple[Problem, ...] = field(default=())
     awaiting_second_ballot: bool = False
@@ -1076,7 +1077,8 @@ def evaluate(
         ballot_problems=problems,
         candidates=candidates,
         second_ballot_problems=second_problems,
-        awaiting_second_ballot=two and counted and second is None,
+        # No candidate: no ballot 2 is held (SPEC 5.8 asks it only of the candidates).
+        awaiting_second_ballot=two and counted and second is None and bool(candidates),
     )
 
 

@@ -431,3 +431,21 @@ def test_an_imported_two_ballot_meeting_holds_its_seal_until_a_ballot_2_row_chan
     assert f"Phiếu vòng 2 của đồng chí {name}, phiếu không đồng ý: khi niêm phong là 2, dữ liệu hiện lưu là 5." in found
     # The result follows from the stored count: m03 is no longer excellent.
     assert any(line.startswith(f"Kết quả của đồng chí {name}, mức đạt theo phiếu") for line in found)
+
+
+def test_without_a_candidate_no_ballot_2_is_needed():
+    doc = example()
+    for row in doc["ballot"]["first"]["rows"].values():
+        row.update(good=5, completed=5)
+    del doc["ballot"]["second"]
+    mf, problems = parse(doc)
+    assert problems == [] and mf is not None
+    assert mf.evaluate().candidates == () and not mf.evaluate().awaiting_second_ballot
+    written = dump(mf)
+    assert "second" not in written["ballot"] and written["results"]["candidates"] == []
+    again, problems = parse(json.loads(dumps(written)))
+    assert problems == [] and again is not None and dump(again) == written
+    # An empty ballot 2 is read too, and written back as it came.
+    doc["ballot"]["second"] = {"issued": 0, "returned": 0, "invalid": 0, "invalid_reasons": "", "rows": {}}
+    mf, problems = parse(doc)
+    assert problems == [] and mf is not None and dump(mf)["ballot"]["second"]["rows"] == {}

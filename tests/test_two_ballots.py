@@ -716,3 +716,13 @@ def test_a_ballot_1_row_refused_leaves_its_candidacy_open_on_ballot_2():
     assert "khác số phiếu hợp lệ" in result.second_ballot_problems[0].message
     assert "không thuộc phiếu vòng 2" in result.second_ballot_problems[1].message
     assert result.candidates is not None and "m01" not in result.candidates and "m02" not in result.candidates
+
+
+def test_no_candidate_no_ballot_2_to_await():
+    members = roll(10)
+    keys = [m.key for m in members]
+    rows = {key: Votes(good=4, completed=6) for key in [*keys, CELL_ROW]}
+    result = evaluate(two(), MEETING, members, first_ballot(rows, 10))
+    assert result.candidates == () and not result.awaiting_second_ballot and can_seal(result)
+    assert result.as_dict()["candidates"] == []
+    assert all(m.vote_level == Level.COMPLETED for m in result.members)
