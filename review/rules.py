@@ -825,13 +825,26 @@ def check_second_ballot(
     return problems
 
 
+def first_ballot_level(votes: Votes, base: int, rules: Rules) -> Level | str:
+    """Return a row's ballot-1 level under two ballots: ``vote_level``, never above good.
+
+    Ballot 1 has no excellent box (SPEC 5.8): excellent marks on it are refused by
+    check_ballot(first_of_two=True), and until they are corrected they make no one excellent
+    (nor keep anyone from ballot 2: the row reaches good, the most ballot 1 gives).
+    """
+    reached = vote_level(votes, base, rules)
+    return Level.GOOD if reached == Level.EXCELLENT else reached
+
+
 def combined_level(first: Votes, second: SecondVotes | None, base: int, rules: Rules) -> Level | str:
     """Return a row's vote level: ballot 2's excellent when its agree marks reach the excellent
     threshold of a candidate (ballot-1 level good), else ballot 1's level (SPEC 5.8).
 
-    With ``second`` None (a single ballot, or a row not on ballot 2) it is ``vote_level``.
+    With ``second`` None (a single ballot, or a row not on ballot 2) it is ``vote_level``,
+    under two ballots never above good (:func:`first_ballot_level`).
     """
-    reached = vote_level(first, base, rules)
+    two = rules.ballot_mode is BallotMode.TWO_PHASE
+    reached = first_ballot_level(first, base, rules) if two else vote_level(first, base, rules)
     if reached == Level.GOOD and second is not None and passes_threshold(Level.EXCELLENT, second.agree, base, rules):
         return Level.EXCELLENT
     return reached
@@ -1039,12 +1052,12 @@ def evaluate(
     second_rows: Mapping[str, SecondVotes] = {}
     if two and counted:
         first_levels = {
-            m.key: vote_level(rows[m.key], base, rules)
+            m.key: first_ballot_level(rows[m.key], base, rules)
             for m in members
             if not_rated_reason(m, meeting_day) is None and m.key in rows
         }
         if CELL_ROW in rows:
-            first_levels[CELL_ROW] = vote_level(rows[CELL_ROW], base, rules)
+            first_levels[CELL_ROW] = first_ballot_level(rows[CELL_ROW], base, rules)
         candidates = candidates_of(first_levels)
         if second is not None:
             second_rows = {k: v for k, v in second.rows.items() if k in candidates}

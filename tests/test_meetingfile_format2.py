@@ -449,3 +449,12 @@ def test_without_a_candidate_no_ballot_2_is_needed():
     doc["ballot"]["second"] = {"issued": 0, "returned": 0, "invalid": 0, "invalid_reasons": "", "rows": {}}
     mf, problems = parse(doc)
     assert problems == [] and mf is not None and dump(mf)["ballot"]["second"]["rows"] == {}
+
+
+def test_the_agree_cap_comes_back_in_the_rules():
+    doc = with_member_agree_total(20)
+    mf, problems = parse(doc)
+    assert problems == [] and mf is not None
+    written = dump(mf, with_results=False)
+    assert written["rules"] == {"profile": "hd21-2019", "ballot_mode": "two_phase", "agree_cap": "quota"}
+    assert json.loads(dumps(written)) == doc

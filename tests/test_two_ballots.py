@@ -632,6 +632,7 @@ def _with_pool(rules: Rules, pool: str) -> Rules:
 
 first_rows = st.builds(
     Votes,
+    excellent=st.sampled_from([0, 0, 0, 1, 6]),  # refused on ballot 1, yet never an excellent by itself
     good=st.integers(0, 12),
     completed=st.integers(0, 12),
     not_completed=st.integers(0, 12),
@@ -726,3 +727,17 @@ def test_no_candidate_no_ballot_2_to_await():
     assert result.candidates == () and not result.awaiting_second_ballot and can_seal(result)
     assert result.as_dict()["candidates"] == []
     assert all(m.vote_level == Level.COMPLETED for m in result.members)
+
+
+def test_excellent_marks_on_ballot_1_are_refused_and_make_no_one_excellent():
+    members = roll(10)
+    keys = [m.key for m in members]
+    rows = all_good(keys, 10) | {"m01": Votes(excellent=10), CELL_ROW: Votes(excellent=6, good=4)}
+    result = evaluate(two(), MEETING, members, first_ballot(rows, 10))
+    assert [p.path for p in result.ballot_problems] == [("rows", "m01", "excellent"), ("rows", "cell", "excellent")]
+    assert not can_seal(result)
+    assert result.member("m01").vote_level == Level.GOOD and result.cell.vote_level == Level.GOOD
+    assert result.candidates is not None and {"m01", "cell"} <= set(result.candidates)
+    # The same row under a single ballot is excellent: the box is on its paper.
+    one = evaluate(single(), MEETING, members, BallotCount(10, 10, 0, rows))
+    assert one.member("m01").vote_level == Level.EXCELLENT and one.ballot_problems == ()
