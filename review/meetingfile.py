@@ -740,7 +740,8 @@ def _read_two_ballots(r: _Reader, top: dict[str, Any]) -> BallotData | None:
     """Read format 2's ballot: the counters, ballot 1 (``first``) and ballot 2 (``second``).
 
     ``second`` may be missing only in a document the application wrote itself between the two
-    ballots (a seal of ballot 1); cross_check refuses a file without it.
+    ballots (a seal of ballot 1), or when ballot 1 gave no candidate (no ballot 2 is then held);
+    otherwise cross_check refuses a file without it.
     """
     path: Path = ("ballot",)
     data = r.obj(top["ballot"], path, ("counters", "first"), ("second",))
@@ -790,7 +791,8 @@ def cross_check(mf: MeetingFile) -> list[Problem]:
         *_check_members(mf, by_id),
         *_check_collective_reviews(mf, by_id),
     ]
-    if mf.ballot is not None and mf.two_ballots and mf.ballot.second is None:
+    # Ballot 2 is held only when ballot 1 gave a candidate (SPEC 5.8): without one, no ``second``.
+    if mf.ballot is not None and mf.two_ballots and mf.ballot.second is None and mf.evaluate().candidates:
         problems.append(
             Problem(("ballot", "second"), "Thiếu kết quả phiếu vòng 2 (biểu quyết Hoàn thành xuất sắc nhiệm vụ).")
         )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -771,16 +771,26 @@ def agree_cap(rules: Rules, member_candidates: int) -> int | None:
 
 
 def check_second_ballot(
-    ballot: SecondBallotCount, voters: int, candidates: Sequence[str], rules: Rules
+    ballot: SecondBallotCount,
+    voters: int,
+    candidates: Sequence[str],
+    rules: Rules,
+    undetermined: Collection[str] = (),
 ) -> list[Problem]:
-    """Return every inconsistency of ballot 2, each naming its row and numbers (SPEC 5.7, 5.8)."""
+    """Return every inconsistency of ballot 2, each naming its row and numbers (SPEC 5.7, 5.8).
+
+    ``undetermined``: rows whose ballot-1 row is itself refused (missing, or not adding up), so
+    whether they are candidates is not known: a ballot-2 row for one is neither required nor
+    refused as a non-candidate's (ballot 1's problem is named; naming it twice would mislead),
+    but its own numbers are still checked.
+    """
     problems = paper_problems(ballot.issued, ballot.returned, ballot.invalid, voters)
     for key in candidates:
         if key not in ballot.rows:
             problems.append(Problem(("rows", key), "Thiếu dòng của người được đề nghị ở phiếu vòng 2."))
     sound_rows = True
     for key, row in ballot.rows.items():
-        if key not in candidates:
+        if key not in candidates and key not in undetermined:
             problems.append(
                 Problem(
                     ("rows", key),
@@ -815,13 +825,26 @@ def check_second_ballot(
     return problems
 
 
+def first_ballot_level(votes: Votes, base: int, rules: Rules) -> Level | str:
+    """Return a row's ballot-1 level under two ballots: ``vote_level``, never above good.
+
+    Ballot 1 has no excellent box (SPEC 5.8): excellent marks on it are refused by
+    check_ballot(first_of_two=True), and until they are corrected they make no one excellent
+    (nor keep anyone from ballot 2: the row reaches good, the most ballot 1 gives).
+    """
+    reached = vote_level(votes, base, rules)
+    return Level.GOOD if reached == Level.EXCELLENT else reached
+
+
 def combined_level(first: Votes, second: SecondVotes | None, base: int, rules: Rules) -> Level | str:
     """Return a row's vote level: ballot 2's excellent when its agree marks reach the excellent
     threshold of a candidate (ballot-1 level good), else ballot 1's level (SPEC 5.8).
 
-    With ``second`` None (a single ballot, or a row not on ballot 2) it is ``vote_level``.
+    With ``second`` None (a single ballot, or a row not on ballot 2) it is ``vote_level``,
+    under two ballots never above good (:func:`first_ballot_level`).
     """
-    reached = vote_level(first, base, rules)
+    two = rules.ballot_mode is BallotMode.TWO_PHASE
+    reached = first_ballot_level(first, base, rules) if two else vote_level(first, base, rules)
     if reached == Level.GOOD and second is not None and passes_threshold(Level.EXCELLENT, second.agree, base, rules):
         return Level.EXCELLENT
     return reached
@@ -1039,7 +1062,8 @@ class MeetingResult:
     ballot_problems: tuple[Problem, ...] = field(default=())
     # Two ballots (SPEC 5.8): ballot 2's candidates (sorted, CELL_ROW among them when it is one),
     # None under a single ballot or before ballot 1 is counted; ballot 2's own checks; and
-    # whether ballot 2 is still to be counted (the levels are then ballot 1's).
+    # whether ballot 2 is still to be counted (the levels are then ballot 1's; never when
+    # ballot 1 gave no candidate).
     candidates: tuple[str, ...] | None = None
     second_ballot_problems: tuple[Problem, ...] = field(default=())
     awaiting_second_ballot: bool = False
@@ -1084,12 +1108,12 @@ def evaluate(
     second_rows: Mapping[str, SecondVotes] = {}
     if two and counted:
         first_levels = {
-            m.key: vote_level(rows[m.key], base, rules)
+            m.key: first_ballot_level(rows[m.key], base, rules)
             for m in members
             if not_rated_reason(m, meeting_day) is None and m.key in rows
         }
         if CELL_ROW in rows:
-            first_levels[CELL_ROW] = vote_level(rows[CELL_ROW], base, rules)
+            first_levels[CELL_ROW] = first_ballot_level(rows[CELL_ROW], base, rules)
         candidates = candidates_of(first_levels)
         if second is not None:
             second_rows = {k: v for k, v in second.rows.items() if k in candidates}
@@ -1103,7 +1127,12 @@ def evaluate(
         rated_keys = [r.key for r in results if r.rated]
         problems = tuple(check_ballot(ballot, present, rated_keys, first_of_two=two))
     if two and second is not None and candidates is not None:
-        second_problems = tuple(check_second_ballot(second, present, candidates, rules))
+        # A row refused on ballot 1 leaves its candidacy unknown (see check_second_ballot).
+        # Only a rated member's row or the cell's: a not-rated member is never a candidate.
+        rows_of_rated = {r.key for r in results if r.rated} | {CELL_ROW}
+        undetermined = {str(p.path[1]) for p in problems if len(p.path) >= 2 and p.path[0] == "rows"}
+        undetermined = (undetermined & rows_of_rated) - set(candidates)
+        second_problems = tuple(check_second_ballot(second, present, candidates, rules, undetermined))
     summary = summarize(results)
     return MeetingResult(
         base=base,
@@ -1117,7 +1146,8 @@ def evaluate(
         ballot_problems=problems,
         candidates=candidates,
         second_ballot_problems=second_problems,
-        awaiting_second_ballot=two and counted and second is None,
+        # No candidate: no ballot 2 is held (SPEC 5.8 asks it only of the candidates).
+        awaiting_second_ballot=two and counted and second is None and bool(candidates),
     )
 
 

@@ -32,9 +32,12 @@ from .text import format_when
 from .vocabulary import (
     ATTENDANCE_LABELS,
     BALLOT_COUNT_LABELS,
+    BALLOT_NAMES,
     BLANK_LABEL,
+    CELL_ROW_LABEL,
     LEVEL_LABELS,
     POSITION_LABELS,
+    SECOND_BALLOT_COLUMN_LABELS,
     STANDING_LABELS,
     UNDECIDED_LABEL,
     lower_first,
@@ -87,6 +90,7 @@ BALLOT_LABELS = {
     "invalid_reasons": "lý do phiếu không hợp lệ",
 }
 RESULT_LABELS = {
+    "candidates": "người được đưa vào phiếu vòng 2",
     "base": "cơ sở tính (số thành viên)",
     "voters_present": "số đảng viên có mặt biểu quyết",
     "quorum_required": "số có mặt cần để hội nghị hợp lệ",
@@ -122,6 +126,11 @@ VOTE_LABELS = {
     "not_completed": "phiếu Không hoàn thành",
     "blank": f"phiếu {lower_first(BLANK_LABEL)}",  # the one wording of the blank marks (was "để trống")
 }
+# Two ballots (SPEC 5.8, format 2): a ballot's name in a difference, and ballot 2's columns.
+# "Phiếu vòng 1" / "Phiếu vòng 2": the first words of BALLOT_NAMES ("Vòng 1: xếp loại", ...).
+BALLOT_PART_NAMES = {"first": BALLOT_NAMES[1].split(":")[0], "second": BALLOT_NAMES[2].split(":")[0]}
+CELL_LABEL = lower_first(CELL_ROW_LABEL)
+SECOND_VOTE_LABELS = {name: f"phiếu {lower_first(label)}" for name, label in SECOND_BALLOT_COLUMN_LABELS.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -196,10 +205,15 @@ def sealed_document(sealed: Mapping[str, Any], current: Mapping[str, Any]) -> di
             member["review"] = reviews[member["id"]]
     document["collective_reviews"] = list(current.get("collective_reviews", []))
     ballot = document.get("ballot")
-    if isinstance(ballot, dict) and isinstance(ballot.get("rows"), dict):
-        # A payload's keys are sorted: give the rows back in the meeting's order, the cell last.
-        order = {m.get("id"): i for i, m in enumerate(document["members"])}
-        ballot["rows"] = dict(sorted(ballot["rows"].items(), key=lambda item: order.get(item[0], len(order))))
+    order = {m.get("id"): i for i, m in enumerate(document["members"])}
+    # A payload's keys are sorted: give the rows back in the meeting's order, the cell last;
+    # under two ballots (format 2) the rows of each ballot, ``first`` and ``second``.
+    parts: list[Any] = [ballot] if isinstance(ballot, dict) else []
+    if isinstance(ballot, dict) and ("first" in ballot or "second" in ballot):
+        parts = [ballot.get(name) for name in BALLOT_PART_NAMES]
+    for part in parts:
+        if isinstance(part, dict) and isinstance(part.get("rows"), dict):
+            part["rows"] = dict(sorted(part["rows"].items(), key=lambda item: order.get(item[0], len(order))))
     return document
 
 
@@ -293,25 +307,63 @@ def _rules_text(rules: Any) -> str | None:
 def _ballot_differences(sealed: Any, stored: Any, names: Mapping[str, str], out: list[str]) -> None:
     if sealed is None or stored is None:
         if sealed is not stored:
-            out.append(_line("Kết quả kiểm phiếu", "có" if sealed else None, "có" if stored else None))
+            out.append(_line("Kết quả kiểm phiếu", True if sealed else None, True if stored else None))
         return
+    counters_a = [names.get(c, c) for c in sealed.get("counters") or []]
+    counters_b = [names.get(c, c) for c in stored.get("counters") or []]
+    _compare(f"Phiếu, {BALLOT_LABELS['counters']}", counters_a, counters_b, out)
+    two_a, two_b = _two_ballots(sealed), _two_ballots(stored)
+    if not two_a and not two_b:
+        _paper_differences("Phiếu", "Phiếu của", VOTE_LABELS, sealed, stored, names, out)
+        return
+    if two_a != two_b:  # one ballot against two: the ballot mode differs, said once
+        out.append(_line("Số vòng bỏ phiếu", 2 if two_a else 1, 2 if two_b else 1))
+        return
+    # Two ballots (format 2): each ballot's papers and rows, named by its ballot.
+    for part, labels in (("first", VOTE_LABELS), ("second", SECOND_VOTE_LABELS)):
+        a, b = sealed.get(part), stored.get(part)
+        name = BALLOT_PART_NAMES[part]
+        if not isinstance(a, Mapping) or not isinstance(b, Mapping):
+            if (a is None) != (b is None):
+                out.append(_line(f"Kết quả kiểm phiếu {lower_first(name)}", True if a else None, True if b else None))
+            continue
+        _paper_differences(f"Phiếu {lower_first(name)}", f"Phiếu {lower_first(name)} của", labels, a, b, names, out)
+
+
+def _two_ballots(ballot: Mapping[str, Any]) -> bool:
+    """Return whether a payload's ballot holds two ballots (format 2's ``first`` and ``second``)."""
+    return "first" in ballot or "second" in ballot
+
+
+def _paper_differences(
+    prefix: str,
+    row_prefix: str,
+    labels: Mapping[str, str],
+    sealed: Mapping[str, Any],
+    stored: Mapping[str, Any],
+    names: Mapping[str, str],
+    out: list[str],
+) -> None:
+    """Compare one ballot's papers (issued, returned, invalid, the reasons) and its rows."""
     for key, label in BALLOT_LABELS.items():
-        a, b = sealed.get(key), stored.get(key)
-        if key == "counters":
-            a, b = [names.get(c, c) for c in a or []], [names.get(c, c) for c in b or []]
-        _compare(f"Phiếu, {label}", a, b, out)
-    rows_a, rows_b = sealed.get("rows", {}), stored.get("rows", {})
+        if key != "counters":
+            _compare(f"{prefix}, {label}", sealed.get(key), stored.get(key), out)
+    rows_a, rows_b = sealed.get("rows") or {}, stored.get("rows") or {}
     for key in dict.fromkeys([*rows_a, *rows_b]):
         who = "chi bộ" if key == "cell" else f"đồng chí {names.get(key, key)}"
-        _compare_dicts(f"Phiếu của {who}, ", VOTE_LABELS, rows_a.get(key) or {}, rows_b.get(key) or {}, out)
+        _compare_dicts(f"{row_prefix} {who}, ", labels, rows_a.get(key) or {}, rows_b.get(key) or {}, out)
 
 
 def _result_differences(sealed: Any, stored: Any, names: Mapping[str, str], out: list[str]) -> None:
     if not isinstance(sealed, Mapping) or not isinstance(stored, Mapping):
         _compare("Kết quả", sealed, stored, out)
         return
-    for key in ("base", "voters_present", "quorum_required", "quorum_met"):
-        _compare(f"Kết quả, {RESULT_LABELS[key]}", sealed.get(key), stored.get(key), out)
+    for key in ("candidates", "base", "voters_present", "quorum_required", "quorum_met"):
+        a, b = sealed.get(key), stored.get(key)
+        if key == "candidates":  # format 2: ballot 2's candidates, named as the seal recorded them
+            a = a if a is None else [names.get(c, CELL_LABEL if c == "cell" else c) for c in a]
+            b = b if b is None else [names.get(c, CELL_LABEL if c == "cell" else c) for c in b]
+        _compare(f"Kết quả, {RESULT_LABELS[key]}", a, b, out)
     by_id_a = {m.get("id"): m for m in sealed.get("members", [])}
     by_id_b = {m.get("id"): m for m in stored.get("members", [])}
     for key in dict.fromkeys([*by_id_a, *by_id_b]):
