@@ -27,14 +27,18 @@ from review.rules import (
     Standing,
     flag_label,
     format_ratio,
+    passes_threshold,
     review_order_key,
+    vote_level,
 )
 from review.text import clock_words, long_day_text
 from review.vocabulary import (
     BALLOT_COUNT_LABELS,
+    BALLOT_NAMES,
     BLANK_LABEL,
     CELL_ROW_LABEL,
     NOT_RATED_LABEL,
+    SECOND_BALLOT_COLUMN_LABELS,
     STANDING_LABELS,
     UNDECIDED_LABEL,
     lower_first,
@@ -281,6 +285,8 @@ def minutes_document(mf: MeetingFile, result: MeetingResult, seal: SealInfo | No
         )
     else:
         story.append(para(italic("Chưa có kết quả kiểm phiếu.")))
+    if mf.two_ballots and mf.ballot is not None:
+        story.append(para(two_ballots_sentence(result)))
 
     story.append(Room(RESULTS_ROOM_MM))
     story.append(para(f"{number}. Kết quả đánh giá, xếp loại chất lượng đảng viên", style=SUBSECTION))
@@ -328,6 +334,38 @@ def minutes_document(mf: MeetingFile, result: MeetingResult, seal: SealInfo | No
         )
     )
     return Document(f"Biên bản hội nghị năm {mf.year} – {mf.cell}", tuple(story), stamp_for(seal))
+
+
+def _whom(members: int, cell: bool) -> str:
+    """Return "3 đồng chí và tập thể chi bộ", "3 đồng chí", "tập thể chi bộ" or "không trường hợp nào"."""
+    parts = ([f"{members} đồng chí"] if members else []) + ([lower_first(CELL_ROW_LABEL)] if cell else [])
+    return " và ".join(parts) or "không trường hợp nào"
+
+
+def two_ballots_sentence(result: MeetingResult) -> str:
+    """Return the minutes' sentence on the two ballots (SPEC 5.8): what each decided, the candidates, who reached excellent."""
+    first = (
+        "Hội nghị bỏ phiếu hai lần: lần thứ nhất (phiếu vòng 1) xếp loại chất lượng đảng viên và tập thể chi bộ "
+        f"ở các mức {LEVEL_LABELS[Level.GOOD]}, {LEVEL_LABELS[Level.COMPLETED]}, {LEVEL_LABELS[Level.NOT_COMPLETED]}"
+    )
+    candidates = result.candidates or ()
+    if not candidates:
+        return first + f"; không có trường hợp nào đạt {LEVEL_LABELS[Level.GOOD]} nên không biểu quyết vòng 2."
+    members = [key for key in candidates if key != CELL_ROW]
+    cell = CELL_ROW in candidates
+    second = (
+        f"; lần thứ hai (phiếu vòng 2) biểu quyết đề nghị {LEVEL_LABELS[Level.EXCELLENT]} đối với "
+        f"{len(candidates)} trường hợp đạt {LEVEL_LABELS[Level.GOOD]} ở vòng 1 ({_whom(len(members), cell)})"
+    )
+    if result.awaiting_second_ballot:
+        return first + second + ". Phiếu vòng 2 chưa có kết quả kiểm phiếu."
+    by_key = {r.key: r for r in result.members}
+    excellent = sum(1 for key in members if by_key[key].vote_level == Level.EXCELLENT)
+    cell_excellent = cell and result.cell.vote_level == Level.EXCELLENT
+    return (
+        first + second + f". Kết quả: {_whom(excellent, cell_excellent)} đạt số phiếu đề nghị "
+        f"{LEVEL_LABELS[Level.EXCELLENT]}."
+    )
 
 
 def results_table(mf: MeetingFile, result: MeetingResult) -> Table:
@@ -396,16 +434,10 @@ def count_minutes_document(mf: MeetingFile, result: MeetingResult, seal: SealInf
             f"đảng viên chính thức có mặt biểu quyết: {result.voters_present}; vắng mặt: {absent}."
         )
     )
-    valid = ballot.returned - ballot.invalid
-    reasons = f" (lý do: {ballot.invalid_reasons})" if ballot.invalid and ballot.invalid_reasons else ""
-    # One sentence: the first label as written, the others inside it.
-    counted = {name: label if name == "issued" else lower_first(label) for name, label in BALLOT_COUNT_LABELS.items()}
-    story.append(
-        para(
-            f"{counted['issued']}: {ballot.issued}; {counted['returned']}: {ballot.returned}; "
-            f"{counted['valid']}: {valid}; {counted['invalid']}: {ballot.invalid}{reasons}."
-        )
-    )
+    if mf.two_ballots:
+        story.extend(_two_ballot_counts(mf, result, names))
+        return _count_minutes_end(mf, story, names.get(chief, ""), seal)
+    story.append(_paper_counts(ballot.issued, ballot.returned, ballot.invalid, ballot.invalid_reasons))
     story.append(para("Kết quả kiểm phiếu (tỉ lệ % tính trên số thành viên):"))
     head = (
         para("STT", style=CELL_HEAD_SMALL),
@@ -440,10 +472,154 @@ def count_minutes_document(mf: MeetingFile, result: MeetingResult, seal: SealInf
     level_width = 19
     story.append(Table((11, TEXT_WIDTH_MM - 11 - 4 * level_width - 16 - 22, *[level_width] * 4, 16, 22), tuple(rows)))
     story.append(para(" · ".join(f"{LEVEL_SHORT[level]}: {LEVEL_LABELS[level]}" for level in LEVELS), style=LEGEND))
+    return _count_minutes_end(mf, story, names.get(chief, ""), seal)
+
+
+def _count_minutes_end(mf: MeetingFile, story: list[Block], chief: str, seal: SealInfo | None) -> Document:
+    """Close the vote-count minutes: the chief counter's signature, the document."""
     story.append(
         Signatures(
-            (Signer("T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", names.get(chief, "")),),
+            (Signer("T/M BAN KIỂM PHIẾU", "TRƯỞNG BAN", chief),),
             closing=(para("Ban kiểm phiếu lập biên bản này và công bố kết quả trước hội nghị."),),
         )
     )
     return Document(f"Biên bản kiểm phiếu năm {mf.year} – {mf.cell}", tuple(story), stamp_for(seal))
+
+
+def _paper_counts(issued: int, returned: int, invalid: int, invalid_reasons: str) -> Para:
+    """Return the sentence of a ballot's papers: issued, returned, valid, invalid (with the reasons)."""
+    reasons = f" (lý do: {invalid_reasons})" if invalid and invalid_reasons else ""
+    # One sentence: the first label as written, the others inside it.
+    counted = {name: label if name == "issued" else lower_first(label) for name, label in BALLOT_COUNT_LABELS.items()}
+    return para(
+        f"{counted['issued']}: {issued}; {counted['returned']}: {returned}; "
+        f"{counted['valid']}: {returned - invalid}; {counted['invalid']}: {invalid}{reasons}."
+    )
+
+
+def _count_cell(votes: int, base: int) -> Para:
+    """Return a count table's cell: the votes and, under them, their share of the base."""
+    return para(f"{votes}\n({_percent(votes, base)})", style=CELL_NUMBER)
+
+
+def _reached_text(reached: Level | str | None) -> str:
+    return UNDECIDED_LABEL if reached == UNDECIDED else LEVEL_SHORT[Level(reached)] if reached else "—"
+
+
+def _row_label(key: str, names: dict[str, str]) -> Para:
+    return para(bold(CELL_ROW_LABEL), style=CELL) if key == CELL_ROW else para(names[key], style=CELL)
+
+
+def _count_head(*labels: str) -> tuple[Para, ...]:
+    return tuple(para(label, style=CELL_HEAD_SMALL) for label in ("STT", "Họ và tên", *labels))
+
+
+SECOND_REACHED = {True: "Đạt", False: "Không đạt"}
+
+
+def _two_ballot_counts(mf: MeetingFile, result: MeetingResult, names: dict[str, str]) -> list[Block]:
+    """Return the counts of both ballots (SPEC 5.8): each ballot's papers and rows, then the level reached."""
+    ballot = mf.ballot
+    assert ballot is not None
+    base = result.base
+    by_key = {r.key: r for r in result.members}
+    keys = [m.id for m in mf.members if by_key[m.id].rated] + [CELL_ROW]
+    story: list[Block] = [
+        Room(PART_ROOM_MM),
+        para(f"1. {BALLOT_NAMES[1]} (phiếu xếp loại chất lượng)", style=SUBSECTION),
+        _paper_counts(ballot.issued, ballot.returned, ballot.invalid, ballot.invalid_reasons),
+        para("Kết quả kiểm phiếu vòng 1 (tỉ lệ % tính trên số thành viên):"),
+    ]
+    levels = tuple(level for level in LEVELS if level is not Level.EXCELLENT)
+    rows: list[tuple[Para, ...]] = [_count_head(*(LEVEL_SHORT[level] for level in levels), BLANK_LABEL, "Mức vòng 1")]
+    for i, key in enumerate(keys, 1):
+        votes = ballot.rows.get(key)
+        if votes is None:
+            continue
+        rows.append(
+            (
+                para(str(i), style=CELL_CENTER),
+                _row_label(key, names),
+                *(_count_cell(votes.for_level(level), base) for level in levels),
+                para(str(votes.blank), style=CELL_NUMBER),
+                para(_reached_text(vote_level(votes, base, mf.rules)), style=CELL_NUMBER),
+            )
+        )
+    width = 20
+    story.append(Table((11, TEXT_WIDTH_MM - 11 - 3 * width - 18 - 24, *[width] * 3, 18, 24), tuple(rows)))
+    story.append(para(" · ".join(f"{LEVEL_SHORT[level]}: {LEVEL_LABELS[level]}" for level in levels), style=LEGEND))
+
+    story.append(Room(PART_ROOM_MM))
+    story.append(para(f"2. {BALLOT_NAMES[2]}", style=SUBSECTION))
+    second = ballot.second
+    candidates = result.candidates or ()
+    if not candidates:
+        story.append(
+            para(italic("Vòng 1 không có đảng viên, chi bộ nào đạt Hoàn thành tốt nhiệm vụ: không biểu quyết vòng 2."))
+        )
+    elif second is None:
+        story.append(para(italic("Chưa có kết quả kiểm phiếu vòng 2.")))
+    else:
+        story.append(
+            para(
+                f"Biểu quyết đề nghị {LEVEL_LABELS[Level.EXCELLENT]} đối với {len(candidates)} trường hợp đạt "
+                f"{LEVEL_LABELS[Level.GOOD]} ở vòng 1."
+            )
+        )
+        story.append(_paper_counts(second.issued, second.returned, second.invalid, second.invalid_reasons))
+        story.append(para("Kết quả kiểm phiếu vòng 2 (tỉ lệ % tính trên số thành viên):"))
+        fields = ("agree", "disagree")
+        rows = [_count_head(*(SECOND_BALLOT_COLUMN_LABELS[name] for name in fields), BLANK_LABEL, "Đạt HTXSNV")]
+        number = 0
+        for key in [k for k in keys if k in candidates]:
+            row = second.rows.get(key)
+            if row is None:
+                continue
+            number += 1
+            agreed = passes_threshold(Level.EXCELLENT, row.agree, base, mf.rules)
+            rows.append(
+                (
+                    para(str(number), style=CELL_CENTER),
+                    _row_label(key, names),
+                    *(_count_cell(getattr(row, name), base) for name in fields),
+                    para(str(row.blank), style=CELL_NUMBER),
+                    para(SECOND_REACHED[agreed], style=CELL_NUMBER),
+                )
+            )
+        width = 24
+        story.append(Table((11, TEXT_WIDTH_MM - 11 - 2 * width - 18 - 24, *[width] * 2, 18, 24), tuple(rows)))
+        story.append(
+            para(
+                f"HTXSNV: {LEVEL_LABELS[Level.EXCELLENT]}; đạt khi số phiếu đồng ý "
+                f"{'từ' if mf.rules.excellent_threshold > Fraction(1, 2) else 'quá'} "
+                f"{format_ratio(mf.rules.excellent_threshold)} số thành viên.",
+                style=LEGEND,
+            )
+        )
+
+    story.append(Room(PART_ROOM_MM))
+    story.append(para("3. Mức đạt qua hai vòng bỏ phiếu", style=SUBSECTION))
+    rows = [_count_head("Mức vòng 1", "Vòng 2", "Mức đạt")]
+    for i, key in enumerate(keys, 1):
+        votes = ballot.rows.get(key)
+        if votes is None:
+            continue
+        reached = result.cell.vote_level if key == CELL_ROW else by_key[key].vote_level
+        if key not in candidates:
+            second_text = "—"
+        elif second is None or key not in second.rows:
+            second_text = "Chưa kiểm"
+        else:
+            second_text = SECOND_REACHED[passes_threshold(Level.EXCELLENT, second.rows[key].agree, base, mf.rules)]
+        rows.append(
+            (
+                para(str(i), style=CELL_CENTER),
+                _row_label(key, names),
+                para(_reached_text(vote_level(votes, base, mf.rules)), style=CELL_NUMBER),
+                para(second_text, style=CELL_NUMBER),
+                para(_reached_text(reached), style=CELL_NUMBER),
+            )
+        )
+    story.append(Table((11, TEXT_WIDTH_MM - 11 - 3 * 26, 26, 26, 26), tuple(rows)))
+    story.append(para(" · ".join(f"{LEVEL_SHORT[level]}: {LEVEL_LABELS[level]}" for level in LEVELS), style=LEGEND))
+    return story

@@ -173,6 +173,9 @@ DOCUMENT_PERMISSIONS: dict[str, Permission] = {
     "count-minutes": READ_COUNT_MINUTES,
     "ballot-paper": READ_COUNTING_PAPERS,
     "tally-sheet": READ_COUNTING_PAPERS,
+    # Two ballots (SPEC 5.8): ballot 2's paper, read like the ballot paper; only a two-ballot
+    # meeting whose ballot 1 is counted has it (review.documents.available).
+    "ballot-paper-2": READ_COUNTING_PAPERS,
 }
 
 # endpoint -> method -> the permission it asks. A route missing here fails tests/test_access_table.py.

@@ -20,7 +20,7 @@ from .auth.password_links import issue_link
 from .auth.password_rules import password_problems
 from .clock import when
 from .database import write_transaction
-from .documents import DOCUMENTS, render_as
+from .documents import DOCUMENTS, SECOND_PAPER, DocumentUnavailable, render_as
 from .extensions import db
 from .meeting_edits import Refused
 from .meeting_store import ImportRefused, export_text, import_meeting, load_meeting
@@ -123,15 +123,29 @@ def _document_command(key: str, help_text: str) -> click.Command:
         help="Write the PDF to this file (a Word file when its name ends in .docx).",
     )
     @with_appcontext
-    def command(meeting_id: int, output: Path) -> None:
+    def command(meeting_id: int, output: Path, ballot: int = 1) -> None:
         meeting = load_meeting(meeting_id)
         if meeting is None:
             raise click.ClickException(f"Không có hội nghị mã {meeting_id}.")
-        output.write_bytes(render_as(meeting, key, output_format(output)))
+        which = SECOND_PAPER if ballot == 2 else key
+        try:
+            data = render_as(meeting, which, output_format(output))
+        except DocumentUnavailable as error:
+            raise click.ClickException(str(error.description)) from None
+        output.write_bytes(data)
         state = "đã niêm phong" if meeting.sealed else "DỰ THẢO (chưa niêm phong)"
-        click.echo(f"Đã ghi {output} ({DOCUMENTS[key][0]}, {state}).")
+        click.echo(f"Đã ghi {output} ({DOCUMENTS[which][0]}, {state}).")
 
     command.__doc__ = help_text
+    if key == "ballot-paper":
+        # Two ballots (SPEC 5.8): --ballot 2 writes ballot 2's paper, once ballot 1 is counted.
+        command = click.option(
+            "--ballot",
+            type=click.IntRange(1, 2),
+            default=1,
+            show_default=True,
+            help="Under two ballots: 2 writes ballot 2's paper (phiếu biểu quyết vòng 2).",
+        )(command)
     return meeting_cli.command(key)(command)
 
 

@@ -8,15 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from werkzeug.exceptions import NotFound
+
 from reports import pdf_writer
-from reports.ballot import ballot_paper_document, tally_sheet_document
+from reports.ballot import (
+    ballot_paper_document,
+    second_ballot_paper_document,
+    second_paper_missing,
+    tally_sheet_document,
+)
 from reports.document import Document
 from reports.minutes import SealInfo, count_minutes_document, minutes_document
 
 from . import clock
-from .meeting_store import record_file, seal_differences
+from .meeting_store import FINAL_TALLY, FIRST_BALLOT, record_file, review_year_rules, seal_differences
 from .meetingfile import MeetingFile
 from .models import Meeting
+from .rules import BallotMode
+
+SECOND_PAPER = "ballot-paper-2"  # ballot 2's paper (phiếu biểu quyết đề nghị Hoàn thành xuất sắc nhiệm vụ)
+
+
+class DocumentUnavailable(NotFound):
+    """A document the meeting does not have (yet): ballot 2's paper of a single-ballot meeting, or
+    before ballot 1 is counted. A page answers 404; the command line prints ``description``."""
+
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
     # key: (Vietnamese title, file name stem)
@@ -24,6 +40,8 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
     "count-minutes": ("Biên bản kiểm phiếu", "bien-ban-kiem-phieu"),
     "ballot-paper": ("Phiếu xếp loại", "phieu-xep-loai"),
     "tally-sheet": ("Bảng kiểm phiếu", "bang-kiem-phieu"),
+    # Two ballots only (SPEC 5.8), once ballot 1 is counted: see ``available``.
+    SECOND_PAPER: ("Phiếu biểu quyết vòng 2", "phieu-bieu-quyet-vong-2"),
 }
 
 
@@ -48,14 +66,39 @@ def _count_minutes(mf: MeetingFile, meeting: Meeting) -> Document:
     return count_minutes_document(mf, mf.evaluate(), seal_info(meeting))
 
 
+def _second_paper(mf: MeetingFile, meeting: Meeting) -> Document:
+    result = mf.evaluate()
+    missing = second_paper_missing(mf, result)
+    if missing is not None:
+        raise DocumentUnavailable(missing)
+    return second_ballot_paper_document(mf, result)
+
+
 # The one table of builders: each document's description, rendered by either writer.
 BUILDERS: dict[str, Callable[[MeetingFile, Meeting], Document]] = {
     "minutes": _minutes,
     "count-minutes": _count_minutes,
     "ballot-paper": lambda mf, meeting: ballot_paper_document(mf),
     "tally-sheet": lambda mf, meeting: tally_sheet_document(mf),
+    SECOND_PAPER: _second_paper,
 }
 FORMATS = ("pdf", "docx")  # the file name extensions, the PDF first
+
+
+def available(meeting: Meeting, key: str) -> bool:
+    """Return whether the meeting has the document ``key`` now: every one does, but ballot 2's paper
+    only a two-ballot meeting whose ballot 1 is counted and gave it candidates (SPEC 5.8).
+
+    A single-ballot meeting is told apart by its rules alone, without reading its records.
+    """
+    if key != SECOND_PAPER:
+        return key in DOCUMENTS
+    if review_year_rules(meeting.review_year).ballot_mode is not BallotMode.TWO_PHASE:
+        return False
+    if meeting.tally(FINAL_TALLY, FIRST_BALLOT) is None and not meeting.sealed:
+        return False
+    mf = record_file(meeting)
+    return second_paper_missing(mf, mf.evaluate()) is None
 
 
 def describe(meeting: Meeting, key: str) -> Document:

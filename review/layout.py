@@ -12,7 +12,7 @@ from flask import url_for
 
 from .access import readable_documents
 from .agenda import agenda
-from .documents import DOCUMENTS
+from .documents import DOCUMENTS, available
 from .models import Meeting
 
 
@@ -111,7 +111,7 @@ def strip(meeting: Meeting, current: str) -> list[dict[str, object]]:
 def document_links(meeting: Meeting, user: Any = None) -> list[dict[str, Any]]:
     """Return the meeting's documents ``user`` (the signed-in user if None) may read, as the pages link them.
 
-    Each: its key, its title, whether it is a draft (the tallies not sealed), and its formats
+    Only the documents the meeting has (review.documents.available). Each: its key, its title, whether it is a draft (the tallies not sealed), and its formats
     (a label and a URL each: the PDF, and the editable Word copy beside it, SPEC 7).
     """
     return [
@@ -125,6 +125,7 @@ def document_links(meeting: Meeting, user: Any = None) -> list[dict[str, Any]]:
             ],
         }
         for key in readable_documents(user, meeting)
+        if available(meeting, key)  # ballot 2's paper only once ballot 1 is counted (SPEC 5.8)
     ]
 
 

@@ -13,7 +13,7 @@ import re
 from sqlalchemy import select
 
 from review.access import DOCUMENT_PERMISSIONS
-from review.documents import DOCUMENTS
+from review.documents import DOCUMENTS, SECOND_PAPER
 from review.extensions import db
 from review.models import AuditEntry, CounterCode, Meeting, Participant, User
 from review.vocabulary import quota_badge
@@ -21,6 +21,8 @@ from review.vocabulary import quota_badge
 from helpers import form_values, signed_in
 from test_counting_pages import CODE, plain, post, seed_ballot, text, world  # noqa: F401  (world: a fixture)
 
+# A single-ballot meeting's documents: every one but ballot 2's paper (SPEC 5.8).
+SINGLE_BALLOT_DOCUMENTS = set(DOCUMENTS) - {SECOND_PAPER}
 DOCUMENT_LINK = re.compile(r'href="/meetings/(\d+)/documents/([a-z-]+)\.pdf"')
 
 
@@ -43,7 +45,7 @@ def test_the_secretary_finds_every_document_on_every_step(app, world):
     for page in ("opening", "roll-call", "reviews", "ballot", "closing", "committee", "results"):
         response = client.get(f"/meetings/{meeting}/{page}")
         assert response.status_code == 200, page
-        assert linked_documents(response, meeting) == set(DOCUMENTS), page
+        assert linked_documents(response, meeting) == SINGLE_BALLOT_DOCUMENTS, page
         assert 'aria-label="Tài liệu của hội nghị"' in response.get_data(as_text=True)
     minutes = client.get(f"/meetings/{meeting}/documents/minutes.pdf")
     assert minutes.status_code == 200 and minutes.data.startswith(b"%PDF")
@@ -75,7 +77,7 @@ def test_the_chief_counter_reads_the_vote_count_minutes_other_counters_do_not(ap
 def test_the_ward_reads_every_document_from_the_results(app, world):
     ward = signed_in(app, "danguy")
     meeting = world["meeting"]
-    assert linked_documents(ward.get(f"/meetings/{meeting}/results"), meeting) == set(DOCUMENTS)
+    assert linked_documents(ward.get(f"/meetings/{meeting}/results"), meeting) == SINGLE_BALLOT_DOCUMENTS
 
 
 def enter(client, meeting_id: int, seed_path, **changes: str) -> None:  # type: ignore[no-untyped-def]

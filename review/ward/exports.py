@@ -1,7 +1,8 @@
 """One ZIP of an organisation's sealed documents for a year, built in the background.
 
 The request creates an :class:`ExportJob` and starts :func:`run_export`, which renders the
-minutes and the vote-count minutes of every sealed cell (PDF and the Word copy), and the
+minutes and the vote-count minutes of every sealed cell (PDF and the Word copy; under two
+ballots also ballot 2's paper, which names the candidates, SPEC 5.8), and the
 committee's decision (its two decisions and the summary table as PDF and Word, the summary
 also as XLSX: issued, or drafts), writes them into
 ``<EXPORT_DIR>/<job id>.zip`` and counts each document in its own short transaction, so the
@@ -25,7 +26,7 @@ from .. import clock
 from ..database import write_transaction
 from ..decision_documents import FILE_COUNT as DECISION_FILES
 from ..decision_documents import all_files as decision_files
-from ..documents import FORMATS, file_name, render_document, render_docx
+from ..documents import FORMATS, SECOND_PAPER, available, file_name, render_document, render_docx
 from ..extensions import db
 from ..meeting_store import load_meeting
 from ..models import Cell, ExportJob, Meeting, Organization, ReviewYear, Seal
@@ -70,15 +71,33 @@ def sealed_meeting_ids(organization_id: int, year: int) -> list[int]:
 def create_job(organization_id: int, year: int, user_id: int | None) -> ExportJob:
     """Store a queued job for the organisation's sealed documents of ``year``."""
     with write_transaction():
-        total = export_total(len(sealed_meeting_ids(organization_id, year)))
+        total = export_total(sealed_meeting_ids(organization_id, year))
         job = ExportJob(organization_id=organization_id, year=year, user_id=user_id, status=QUEUED, total=total, done=0)
         db.session.add(job)
     return job
 
 
-def export_total(sealed_meetings: int) -> int:
+# A sealed meeting's documents in the ZIP beyond WARD_DOCUMENTS, when the meeting has them
+# (review.documents.available): ballot 2's paper of a two-ballot meeting (SPEC 5.8).
+EXTRA_DOCUMENTS = (SECOND_PAPER,)
+
+
+def meeting_documents(meeting: Meeting) -> tuple[str, ...]:
+    """Return the keys of a sealed meeting's documents in the ZIP, in the order they are written."""
+    return WARD_DOCUMENTS + tuple(key for key in EXTRA_DOCUMENTS if available(meeting, key))
+
+
+def export_total(meeting_ids: list[int]) -> int:
     """Return the files of a ZIP: each sealed cell's documents (PDF and Word), and the decision's files."""
-    return sealed_meetings * len(WARD_DOCUMENTS) * len(FORMATS) + DECISION_FILES if sealed_meetings else 0
+    if not meeting_ids:
+        return 0
+    documents = 0
+    for meeting_id in meeting_ids:
+        meeting = db.session.get(Meeting, meeting_id)  # its rules tell a single-ballot meeting apart
+        if meeting is None:
+            raise LookupError(f"meeting {meeting_id} is gone")
+        documents += len(meeting_documents(meeting))
+    return documents * len(FORMATS) + DECISION_FILES
 
 
 def start_job(job_id: int) -> None:
@@ -123,7 +142,7 @@ def build(job_id: int) -> None:
         meeting_ids = sealed_meeting_ids(job.organization_id, job.year)
         organization_id, year = job.organization_id, job.year
         job.status = RUNNING
-        job.total = export_total(len(meeting_ids))
+        job.total = export_total(meeting_ids)
         job.done = 0
     if not meeting_ids:
         with write_transaction():
@@ -139,7 +158,10 @@ def build(job_id: int) -> None:
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for meeting_id in meeting_ids:
-                for key in WARD_DOCUMENTS:
+                first = load_meeting(meeting_id)
+                if first is None:
+                    raise LookupError(f"meeting {meeting_id} is gone")
+                for key in meeting_documents(first):
                     meeting = load_meeting(meeting_id)
                     if meeting is None:
                         raise LookupError(f"meeting {meeting_id} is gone")
