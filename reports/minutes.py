@@ -526,7 +526,7 @@ def _two_ballot_counts(mf: MeetingFile, result: MeetingResult, names: dict[str, 
     keys = [m.id for m in mf.members if by_key[m.id].rated] + [CELL_ROW]
     story: list[Block] = [
         Room(PART_ROOM_MM),
-        para(f"1. {BALLOT_NAMES[1]} (phiếu xếp loại chất lượng)", style=SUBSECTION),
+        para(f"1. {BALLOT_NAMES[1]}", style=SUBSECTION),
         _paper_counts(ballot.issued, ballot.returned, ballot.invalid, ballot.invalid_reasons),
         para("Kết quả kiểm phiếu vòng 1 (tỉ lệ % tính trên số thành viên):"),
     ]

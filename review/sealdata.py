@@ -127,7 +127,7 @@ VOTE_LABELS = {
     "blank": f"phiếu {lower_first(BLANK_LABEL)}",  # the one wording of the blank marks (was "để trống")
 }
 # Two ballots (SPEC 5.8, format 2): a ballot's name in a difference, and ballot 2's columns.
-# "Phiếu vòng 1" / "Phiếu vòng 2": the first words of BALLOT_NAMES ("Vòng 1: xếp loại", ...).
+# "Phiếu vòng 1" / "Phiếu vòng 2": the first words of BALLOT_NAMES ("Vòng 1: phiếu xếp loại", ...).
 BALLOT_PART_NAMES = {"first": BALLOT_NAMES[1].split(":")[0], "second": BALLOT_NAMES[2].split(":")[0]}
 CELL_LABEL = lower_first(CELL_ROW_LABEL)
 SECOND_VOTE_LABELS = {name: f"phiếu {lower_first(label)}" for name, label in SECOND_BALLOT_COLUMN_LABELS.items()}

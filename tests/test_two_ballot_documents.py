@@ -40,7 +40,7 @@ from review.rules import (
     passes_threshold,
     vote_level,
 )
-from review.vocabulary import CELL_ROW_LABEL
+from review.vocabulary import BALLOT_NAMES, CELL_ROW_LABEL
 
 from helpers import csrf_token, signed_in
 from test_docx import squash, text_of
@@ -220,7 +220,7 @@ def test_count_minutes_report_both_ballots_with_their_figures():
         )
         assert sentence in pdf and sentence in word
     for text in (pdf, word):
-        assert "1. Vòng 1: xếp loại" in text and "2. Vòng 2: biểu quyết Hoàn thành xuất sắc nhiệm vụ" in text
+        assert f"1. {BALLOT_NAMES[1]}" in text and f"2. {BALLOT_NAMES[2]}" in text
         assert "T/M BAN KIỂM PHIẾU" in text
     every_paragraph_in(document)
 
