@@ -603,7 +603,8 @@ def _seal(meeting: Meeting, mf: MeetingFile, roles: dict[str, SealApproval]) -> 
         mf,
         chief_id=roles["chief"].user_id,
         secretary_id=roles["secretary"].user_id,
-        first_ballot_only=two_ballots(meeting) and ballot == FIRST_BALLOT,
+        # Ballot 1 with no candidate (no one reached good): no ballot 2 is held, the seal covers all.
+        first_ballot_only=two_ballots(meeting) and ballot == FIRST_BALLOT and mf.evaluate().awaiting_second_ballot,
     )
     seal.provenance = recorded.to_json()
     meeting.seal_approvals.clear()

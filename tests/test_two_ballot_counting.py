@@ -261,3 +261,23 @@ def test_a_code_reissued_between_the_ballots_keeps_ballot_one_sealed(app, two) -
     assert post(new_client, f"/meetings/{meeting_id}/tally?ballot=2", second).status_code == 302
     assert post(signed_in(app, "kp1"), f"/meetings/{meeting_id}/tally?ballot=2", second).status_code == 302
     assert "Hai bản nhập khớp nhau." in page(signed_in(app, "kp1"), f"/meetings/{meeting_id}/tally/compare?ballot=2")
+
+
+def test_no_candidate_after_ballot_one_seals_the_meeting_whole(app, two) -> None:  # type: ignore[no-untyped-def]
+    """Nobody (and not the cell) reached good on ballot 1: there is no ballot 2 to hold (SPEC 5.8)."""
+    meeting_id = two["meeting"]
+    first = ballots()["first"]
+    for row in first["rows"].values():
+        row.update(good=0, completed=10)
+    typed = form_of(first)
+    for username in ("kp1", "kp2"):
+        assert post(signed_in(app, username), f"/meetings/{meeting_id}/tally", typed).status_code == 302
+    assert approve(signed_in(app, "kp1"), meeting_id).status_code == 302
+    assert approve(signed_in(app, "bithu"), meeting_id).status_code == 302
+    assert seals(app, meeting_id) == [(1, False, True)]
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        assert meeting.sealed
+        exported = json.loads(export_text(meeting))
+    assert "second" not in exported["ballot"] and exported["results"]["candidates"] == []
+    assert exported["results"]["summary"]["completed"] == 10
