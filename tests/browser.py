@@ -60,6 +60,18 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
+def photograph(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Photograph the page at every width (``name``-<width>), checking that nothing overflows sideways."""
+    original = page.viewport_size
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_function(f"window.innerWidth === {width}")
+        screenshot(page, f"{name}-{width}")
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, f"{name} overflows at {width}px ({overflow}px)"
+    page.set_viewport_size(original)
+
+
 def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
     """Sign in through the sign-in page; return once the home page it leads to is there."""
     page.goto(f"{base}/auth/login")

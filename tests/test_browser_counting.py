@@ -26,7 +26,7 @@ from review.models import Meeting, Member, User
 from review.rules import FLAG_LABELS, LEVEL_LABELS, LEVELS, NOT_RATED_LABELS, Level, NotRatedReason
 from review.sealdata import fingerprint, sealed_payload
 
-from browser import WIDTHS, chromium, live_server, screenshot, sign_in
+from browser import chromium, live_server, photograph, sign_in
 from helpers import DATA, SEED
 
 pytestmark = pytest.mark.browser
@@ -59,18 +59,6 @@ def uncounted_copy(tmp_path: Path) -> Path:
     path = tmp_path / "uncounted.json"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     return path
-
-
-def photograph(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Photograph the page at every width, checking that nothing overflows sideways."""
-    original = page.viewport_size
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_function(f"window.innerWidth === {width}")
-        overflow = page.evaluate("document.documentElement.scrollWidth")
-        assert overflow <= width, f"{name} overflows at {width}px ({overflow}px)"
-        screenshot(page, f"counting-{name}-{width}")
-    page.set_viewport_size(original)
 
 
 def fill_tally(page, ballot: dict, changes: dict[str, dict[str, str]] | None = None) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +143,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
             secretary.locator(f"#why-{member_ids['m11']}").inner_text()
             == "Đảng viên dự bị: không được tham gia ban kiểm phiếu."
         )
-        photograph(secretary, "1-committee")
+        photograph(secretary, "counting-1-committee")
         for code in ballot["counters"]:
             secretary.get_by_role("checkbox", name=names[code]).check()
         secretary.get_by_label("Trưởng ban kiểm phiếu").select_option(label=names[chief_code])
@@ -169,7 +157,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         for code in ballot["counters"]:  # what the secretary ticked is kept
             assert secretary.get_by_role("checkbox", name=names[code]).is_checked()
         assert secretary.get_by_label("Trưởng ban kiểm phiếu").input_value() == str(member_ids[chief_code])
-        photograph(secretary, "2-committee-refused")
+        photograph(secretary, "counting-2-committee-refused")
         assert stored_tallies(app, meeting_id)["counters"] == []
 
         secretary.get_by_role("button", name="Lưu ban kiểm phiếu").click()
@@ -182,7 +170,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         secretary.get_by_role("button", name=f"Cấp mã đăng nhập một lần cho đồng chí {names[second_code]}").click()
         code = secretary.locator(".code-value strong").inner_text()
         assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", code), code
-        photograph(secretary, "3-code-issued")
+        photograph(secretary, "counting-3-code-issued")
         # Shown in answer to the POST only: the committee page, opened again, no longer has it.
         secretary.goto(f"{base}{meeting_url}/committee")
         assert secretary.locator(".code-value").count() == 0
@@ -192,7 +180,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         counter_a.goto(f"{base}{meeting_url}/tally")
         fill_tally(counter_a, ballot)
         counter_a.get_by_text("Số liệu khớp: mọi kiểm tra đều đạt (chưa lưu).").wait_for()
-        photograph(counter_a, "4-tally-first")
+        photograph(counter_a, "counting-4-tally-first")
         save_tally(counter_a, "bản nhập thứ nhất")
         assert counter_a.locator("[data-checks] .ok").inner_text() == "Số liệu khớp: mọi kiểm tra đều đạt."
 
@@ -210,7 +198,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
             use_inner_text=True,
         )
         assert counter_b.locator(f'tr[data-row="{key}"]').get_attribute("class").split()[0] == "has-problem"
-        photograph(counter_b, "5-tally-second-live-check")
+        photograph(counter_b, "counting-5-tally-second-live-check")
         # Then B "fixes" the sum the wrong way: the row adds up, but differs from A's.
         counter_b.locator(f"#rows-{key}-good").fill(slip["good"])
         counter_b.get_by_text("Số liệu khớp: mọi kiểm tra đều đạt (chưa lưu).").wait_for()
@@ -235,7 +223,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
             "Hai bản nhập khác nhau ở 2 chỗ."
             in counter_b.locator(".card").filter(has_text="Những chỗ khác nhau").inner_text()
         )
-        photograph(counter_b, "6-compare-differs")
+        photograph(counter_b, "counting-6-compare-differs")
         secretary.goto(f"{base}{meeting_url}/results")
         assert secretary.locator("[data-blocker]").all_inner_texts() == ["Hai bản nhập còn khác nhau ở 2 chỗ."]
         assert secretary.get_by_role("button", name="Bí thư xác nhận niêm phong").count() == 0
@@ -248,7 +236,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         counter_b.goto(f"{base}{meeting_url}/tally/compare")
         assert counter_b.locator(".match").inner_text() == "Hai bản nhập khớp nhau."
         assert counter_b.locator("table.compare-table").count() == 0
-        photograph(counter_b, "7-compare-agrees")
+        photograph(counter_b, "counting-7-compare-agrees")
 
         # The chief, then the secretary approve the seal of the same numbers.
         counter_a.goto(f"{base}{meeting_url}/results")
@@ -257,7 +245,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         counter_a.get_by_role("button", name="Trưởng ban kiểm phiếu xác nhận niêm phong").click()
         counter_a.get_by_text("Đã ghi xác nhận của trưởng ban kiểm phiếu.", exact=False).wait_for()
         assert counter_a.locator('[data-approval="chief"]').get_attribute("data-approved") == "true"
-        photograph(counter_a, "8-results-chief-approved")
+        photograph(counter_a, "counting-8-results-chief-approved")
         assert stored_tallies(app, meeting_id)["seals"] == []
         secretary.goto(f"{base}{meeting_url}/results")
         assert secretary.locator("[data-candidate-fingerprint]").inner_text() == candidate
@@ -306,7 +294,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         sealed = secretary.locator("[data-fingerprint]").inner_text()
         assert re.fullmatch(r"[0-9a-f]{64}", sealed) and sealed == candidate
         assert "Đã niêm phong – phiên bản 1" in secretary.locator("#seal").inner_text()
-        photograph(secretary, "9-results-sealed")
+        photograph(secretary, "counting-9-results-sealed")
         with app.app_context():
             meeting = db.session.get(Meeting, meeting_id)
             assert meeting.current_seal.fingerprint == sealed == fingerprint(meeting.current_seal.payload)
@@ -324,7 +312,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
             )
             assert counter.get_by_role("button", name="Lưu bản nhập").count() == 0
             assert counter.locator(f"#rows-{key}-excellent").input_value() == str(ballot["rows"][key]["excellent"])
-        photograph(counter_a, "10-tally-sealed")
+        photograph(counter_a, "counting-10-tally-sealed")
         form = "document.getElementById('issued').form"
         counter_a.evaluate(
             f"""() => {{
@@ -342,7 +330,7 @@ def test_two_counters_enter_the_seed_ballot_compare_fix_and_seal(app, runner, ma
         # The refused page shows the sealed numbers again, read-only, not the ones it refused.
         assert counter_a.locator(f"#rows-{key}-excellent").input_value() == str(ballot["rows"][key]["excellent"])
         assert counter_a.locator(f"#rows-{key}-excellent").get_attribute("readonly") is not None
-        photograph(counter_a, "11-tally-edit-refused")
+        photograph(counter_a, "counting-11-tally-edit-refused")
         token = counter_b.locator("input[name=csrf_token]").first.input_value()
         version = counter_b.locator("input[name=version]").first.input_value()  # a forgery of the current page
         data = {

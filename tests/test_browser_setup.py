@@ -28,7 +28,7 @@ from review import clock
 from review.extensions import db
 from review.models import Member, Organization
 
-from browser import WIDTHS, chromium, live_server, screenshot, sign_in
+from browser import chromium, live_server, photograph, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -111,18 +111,6 @@ def write_roster(path: Path, members: list[dict[str, object]], broken: dict[tupl
     return path
 
 
-def photograph(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Photograph the page at every width, checking that nothing overflows sideways."""
-    original = page.viewport_size
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_function(f"window.innerWidth === {width}")
-        screenshot(page, f"setup-{name}-{width}")
-        overflow = page.evaluate("document.documentElement.scrollWidth")
-        assert overflow <= width, f"{name} overflows at {width}px ({overflow}px)"
-    page.set_viewport_size(original)
-
-
 def read_card(page, username: str) -> str:  # type: ignore[no-untyped-def]
     """Return the set-password link printed on the card just shown for ``username``."""
     card = page.locator("[data-link-card]")
@@ -156,7 +144,7 @@ def set_password(page, link: str, username: str, password: str, bad: str | None 
         error.wait_for()
         assert rule in error.inner_text()
         assert page.get_by_label("Mật khẩu mới", exact=True).get_attribute("aria-invalid") == "true"
-        photograph(page, f"password-refused-{username}")
+        photograph(page, f"setup-password-refused-{username}")
     page.get_by_label("Mật khẩu mới", exact=True).fill(password)
     page.get_by_label("Nhập lại mật khẩu mới").fill(password)
     page.get_by_role("button", name="Đặt mật khẩu").click()
@@ -199,7 +187,7 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
         row.get_by_role("link", name=f"Tài khoản của {ORGANIZATION}").click()
         admin.get_by_role("link", name="Tạo tài khoản").click()
         ward_link = create_account(admin, WARD, "Đảng ủy phường Ngọc Thụy", "Đảng ủy phường")
-        photograph(admin, "1-ward-card")
+        photograph(admin, "setup-1-ward-card")
 
         # 2. The ward sets its password (a short one first), signs in, creates two cells and their secretaries.
         ward = person()
@@ -223,12 +211,12 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
             ward.get_by_role("link", name=f"Tài khoản của {cell_name}").click()
             ward.get_by_role("link", name="Tạo tài khoản").click()
             secretary_links[username] = create_account(ward, username, f"Bí thư {cell_name}", "Bí thư chi bộ")
-        photograph(ward, "2-secretary-card")
+        photograph(ward, "setup-2-secretary-card")
         ward.goto(f"{base}/organizations/{organization_id}/cells")
         for cell_name, username in zip(CELLS, ("bithu.kdc1", "bithu.kdc2"), strict=True):
             row_text = ward.locator("tr[data-cell]").filter(has_text=cell_name).inner_text()
             assert f"Bí thư {cell_name}" in row_text or username in row_text, row_text
-        photograph(ward, "3-cells")
+        photograph(ward, "setup-3-cells")
 
         # 3. The first cell's secretary sets a password (a common one first) and imports the roster.
         secretary = person()
@@ -256,7 +244,7 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
         assert "chưa lưu gì" in errors.inner_text()
         assert secretary.get_by_role("button", name="Xác nhận, lưu danh sách").count() == 0
         assert secretary.locator(f"#row{bad_date_row} .row-problems").count() == 1
-        photograph(secretary, "4-roster-errors")
+        photograph(secretary, "setup-4-roster-errors")
         with app.app_context():
             assert db.session.scalar(select(func.count(Member.id))) == 0  # nothing stored
 
@@ -269,7 +257,7 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
         assert "Thêm mới 40, thay đổi 0, không đổi 0 đảng viên" in secretary.locator("main").inner_text()
         card_row = secretary.locator(f"#row{FIRST_DATA_ROW + 5}")
         assert LEADING_ZERO_CARD in card_row.inner_text()
-        photograph(secretary, "5-roster-preview")
+        photograph(secretary, "setup-5-roster-preview")
         confirm.click()
         secretary.wait_for_url(f"{base}/cells/{first_cell}/members")
         assert "Đã nhập danh sách từ bảng tính: thêm 40" in secretary.locator(".flash-success").inner_text()
@@ -287,7 +275,7 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
             assert shown.nth(5).inner_text() == members[i]["official_on"].strftime("%d/%m/%Y")  # type: ignore[attr-defined]
         probationary = str(members[PROBATIONARY[0]]["name"])
         assert "Dự bị" in rows[next(t for t in rows if t.startswith(probationary))].inner_text()
-        photograph(secretary, "6-roster")
+        photograph(secretary, "setup-6-roster")
 
         # 4. The secretary creates a counter account linked to an official member, on the cell's accounts page.
         counter_member, other_counter = str(members[3]["name"]), str(members[10]["name"])
@@ -299,7 +287,7 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
         counter_label = option.inner_text().strip()
         assert counter_label.startswith(f"{counter_member} (m") and "không được" not in counter_label
         counter_link = create_account(secretary, "kiemphieu.kdc1", counter_member, "Ban kiểm phiếu", counter_label)
-        photograph(secretary, "7-counter-card")
+        photograph(secretary, "setup-7-counter-card")
         secretary.get_by_role("link", name="Quay lại danh sách tài khoản").click()
         counter_row = secretary.locator('tr[data-account="kiemphieu.kdc1"]')
         assert counter_member in counter_row.inner_text()
@@ -339,7 +327,7 @@ def test_a_new_ward_sets_itself_up_in_the_browser(app, make_user, tmp_path):
         assert counter.get_by_role("button", name="Lưu bản nhập").is_visible()
         # Every member is rated (the probationary ones were admitted more than six months ago), and the cell.
         assert counter.locator("tr[data-row]").count() == len(members) + 1
-        photograph(counter, "8-tally")
+        photograph(counter, "setup-8-tally")
 
         # Nothing leaks: the second cell's secretary cannot see the first cell's members or accounts.
         other = person()

@@ -23,7 +23,7 @@ from review.extensions import db
 from review.meeting_store import export_text
 from review.models import Meeting, Member, Seal, User
 
-from browser import WIDTHS, chromium, live_server, screenshot, sign_in
+from browser import chromium, live_server, photograph, sign_in
 from helpers import DATA
 
 pytestmark = pytest.mark.browser
@@ -41,18 +41,6 @@ def uncounted_copy(tmp_path: Path) -> Path:
     path = tmp_path / "two-ballots-uncounted.json"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     return path
-
-
-def photograph(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Photograph the page at every width, checking that nothing overflows sideways."""
-    original = page.viewport_size
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_function(f"window.innerWidth === {width}")
-        overflow = page.evaluate("document.documentElement.scrollWidth")
-        assert overflow <= width, f"{name} overflows at {width}px ({overflow}px)"
-        screenshot(page, f"two-ballots-{name}-{width}")
-    page.set_viewport_size(original)
 
 
 def fill(page, ballot: dict, columns: tuple[str, ...], changes: dict | None = None) -> None:  # type: ignore[type-arg,no-untyped-def]
@@ -124,7 +112,7 @@ def test_a_two_ballot_meeting_from_the_roll_call_to_both_seals(app, runner, make
         assert "mở khi vòng 1 đã niêm phong" in counter_a.locator(".ballot-tabs").inner_text()
         fill(counter_a, first, FIRST_COLUMNS)
         counter_a.get_by_text("Số liệu khớp: mọi kiểm tra đều đạt (chưa lưu).").wait_for()
-        photograph(counter_a, "1-ballot-one")
+        photograph(counter_a, "two-ballots-1-ballot-one")
         save(counter_a, "bản nhập thứ nhất")
         counter_b.goto(f"{base}{url}/tally")
         fill(counter_b, first, FIRST_COLUMNS)
@@ -141,14 +129,14 @@ def test_a_two_ballot_meeting_from_the_roll_call_to_both_seals(app, runner, make
         secretary.get_by_role("button", name="Bí thư xác nhận niêm phong").click()
         secretary.locator("[data-first-ballot-sealed]").wait_for()
         assert seals(app, meeting_id) == [(1, True)]
-        photograph(secretary, "2-ballot-one-sealed")
+        photograph(secretary, "two-ballots-2-ballot-one-sealed")
 
         # Ballot 2 lists the candidates; counter B makes a slip that still adds up.
         counter_a.goto(f"{base}{url}/tally?ballot=2")
         assert counter_a.locator("#rows-m03-agree").count() == 1 and counter_a.locator("#rows-m03-good").count() == 0
         fill(counter_a, second, SECOND_COLUMNS)
         counter_a.get_by_text("Số liệu khớp: mọi kiểm tra đều đạt (chưa lưu).").wait_for()
-        photograph(counter_a, "3-ballot-two")
+        photograph(counter_a, "two-ballots-3-ballot-two")
         save(counter_a, "bản nhập thứ nhất")
         key, slip = SLIP
         counter_b.goto(f"{base}{url}/tally?ballot=2")
@@ -170,7 +158,7 @@ def test_a_two_ballot_meeting_from_the_roll_call_to_both_seals(app, runner, make
             [names[key], "Đồng ý", str(second["rows"][key]["agree"]), slip["agree"]],
             [names[key], "Không đồng ý", str(second["rows"][key]["disagree"]), slip["disagree"]],
         ]
-        photograph(counter_b, "4-ballot-two-compare-differs")
+        photograph(counter_b, "two-ballots-4-ballot-two-compare-differs")
         secretary.goto(f"{base}{url}/results")
         assert secretary.locator("[data-blocker]").all_inner_texts() == ["Hai bản nhập còn khác nhau ở 2 chỗ."]
 
@@ -190,7 +178,7 @@ def test_a_two_ballot_meeting_from_the_roll_call_to_both_seals(app, runner, make
         secretary.get_by_role("button", name="Bí thư xác nhận niêm phong").click()
         secretary.get_by_text("Đã niêm phong kết quả kiểm phiếu – phiên bản 2.").wait_for()
         assert seals(app, meeting_id) == [(1, True), (2, False)]
-        photograph(secretary, "5-both-sealed")
+        photograph(secretary, "two-ballots-5-both-sealed")
 
         # The vote-count minutes, read back, carry both ballots.
         pdf = secretary.request.get(f"{base}{url}/documents/count-minutes.pdf")
