@@ -65,7 +65,12 @@ def photograph(page, name: str) -> None:  # type: ignore[no-untyped-def]
     original = page.viewport_size
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_function(f"window.innerWidth === {width}")
+        # Polled from here: wait_for_function's polling evaluates a string in the page, which the
+        # pages' Content-Security-Policy (no 'unsafe-eval') refuses when the first check fails.
+        for _ in range(100):
+            if page.evaluate("() => window.innerWidth") == width:
+                break
+            page.wait_for_timeout(50)
         screenshot(page, f"{name}-{width}")
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"{name} overflows at {width}px ({overflow}px)"

@@ -460,8 +460,8 @@ def test_the_two_ballot_results_page_fits_a_phone_and_passes_axe(app, two_ballot
         page.goto(f"{base}/meetings/{two_ballots}/results")
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 800})
-            page.wait_for_function(f"window.innerWidth === {width}")
             page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            assert page.evaluate("() => window.innerWidth") == width
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             tables = page.locator("table.reflow")
             assert tables.count() >= 3  # ballot 1, ballot 2, the levels
