@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext
 
 from .config import load_config
 from .errors import ERRORS, register_error_handlers
 from .security import register_converters, register_security
+from .translatable import N_
 
 PACKAGE = Path(__file__).resolve().parent
 # The Alembic chain lives in the checkout's top-level migrations/; a built wheel carries it
@@ -54,14 +56,17 @@ def register_extensions(app: Flask) -> None:
         versioning,
     )
     from .database import configure_engine
-    from .extensions import babel, csrf, db, login_manager
+    from .extensions import csrf, db, login_manager
 
     db.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "vi")
+    from .i18n import register_i18n
+
+    register_i18n(app)  # Flask-Babel, the language of each request, the when/t/number filters
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = gettext  # flashed in the request's language
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
@@ -111,16 +116,15 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Expose the domain's words (review/vocabulary.py), the one date filter and the menu to templates.
 
-    ``when`` is review/text.py's ``format_when`` on the server's local wall clock (``clock.when``):
-    an instant (aware) is shown in local time, a civil time (naive) or a date as it is.
+    ``when`` (registered with the languages, review/i18n.py) writes a date in the request's
+    language on the server's local wall clock: an instant (aware) in local time, a civil time
+    (naive) or a date as it is.
     """
-    from .clock import when
     from .text import UPLOAD_MAX_BYTES, mib_text
     from .vocabulary import TEMPLATE_GLOBALS
 
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     app.jinja_env.globals["UPLOAD_MAX"] = mib_text(UPLOAD_MAX_BYTES)  # "5 MiB", the largest file a page takes
-    app.jinja_env.filters["when"] = when
 
     from .menu import register_menu
 

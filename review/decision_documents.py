@@ -15,9 +15,11 @@ from reports import pdf_writer
 from reports.decision import cells_decision_document, members_decision_document, summary_document
 from reports.document import Document
 
-# The module, not its function: review.decisions imports review.ward, whose routes import this module.
 from . import decisions
 from .decision_rules import DecisionPaper
+
+# The module, not its function: review.decisions imports review.ward, whose routes import this module.
+from .i18n import in_vietnamese
 from .models import Organization
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
@@ -38,11 +40,13 @@ BUILDERS: dict[str, Callable[[DecisionPaper], Document]] = {
 FORMATS = ("pdf", "docx")  # the file name extensions, the PDF first
 
 
+@in_vietnamese  # a Party document: Vietnamese whatever the interface's language
 def pdf_of(paper: DecisionPaper, key: str) -> bytes:
     """Return one document of a decision paper as PDF bytes."""
     return pdf_writer.render(BUILDERS[key](paper))
 
 
+@in_vietnamese  # a Party document: Vietnamese whatever the interface's language
 def docx_of(paper: DecisionPaper, key: str) -> bytes:
     """Return one document of a decision paper as a Word file (DOCX bytes), from the same description as the PDF."""
     # python-docx is imported only here: starting the application does not need it.
@@ -51,22 +55,26 @@ def docx_of(paper: DecisionPaper, key: str) -> bytes:
     return docx_writer.render(BUILDERS[key](paper))
 
 
+@in_vietnamese  # a Party document: Vietnamese whatever the interface's language
 def render(organization: Organization, year: int, key: str) -> bytes:
     """Return one of the decision's documents as PDF bytes (``key``: one of DOCUMENTS)."""
     return pdf_of(decisions.decision_paper(organization, year), key)
 
 
+@in_vietnamese  # a Party document: Vietnamese whatever the interface's language
 def render_docx(organization: Organization, year: int, key: str) -> bytes:
     """Return one of the decision's documents as a Word file (DOCX bytes)."""
     return docx_of(decisions.decision_paper(organization, year), key)
 
 
+@in_vietnamese  # a Party document: Vietnamese whatever the interface's language
 def render_as(organization: Organization, year: int, key: str, extension: str) -> bytes:
     """Return one of the decision's documents in the format named by a file extension ('pdf' or 'docx')."""
     build = docx_of if extension == "docx" else pdf_of
     return build(decisions.decision_paper(organization, year), key)
 
 
+@in_vietnamese  # a Party document: Vietnamese whatever the interface's language
 def summary_workbook(paper: DecisionPaper) -> bytes:
     """Return the summary table of a decision paper as XLSX bytes (reports.summary_sheet)."""
     # openpyxl is imported only here (about 0.1 s of every start-up otherwise).
@@ -75,6 +83,7 @@ def summary_workbook(paper: DecisionPaper) -> bytes:
     return summary_xlsx(paper)
 
 
+@in_vietnamese  # a Party document: Vietnamese whatever the interface's language
 def summary_xlsx(organization: Organization, year: int) -> bytes:
     """Return the summary table as an XLSX workbook."""
     return summary_workbook(decisions.decision_paper(organization, year))

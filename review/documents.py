@@ -21,6 +21,7 @@ from reports.document import Document
 from reports.minutes import SealInfo, count_minutes_document, minutes_document
 
 from . import clock
+from .i18n import in_vietnamese
 from .meeting_store import FINAL_TALLY, FIRST_BALLOT, record_file, review_year_rules, seal_differences
 from .meetingfile import MeetingFile
 from .models import Meeting
@@ -101,6 +102,7 @@ def available(meeting: Meeting, key: str) -> bool:
     return second_paper_missing(mf, mf.evaluate()) is None
 
 
+@in_vietnamese  # a Party document: Vietnamese whatever the interface's language
 def describe(meeting: Meeting, key: str) -> Document:
     """Return one document of the meeting as its description: a sealed meeting's from what was sealed (SPEC 5.7a)."""
     return BUILDERS[key](record_file(meeting), meeting)

@@ -40,7 +40,7 @@ def register_error_handlers(app: Flask) -> None:
         title, message = ERRORS.get(code, (error.name, error.description or ""))
         # A server error's page asks nothing more of the database: no navigation bar.
         extra = {"menu": no_menu} if code >= 500 else {}
-        return render_template("errors/error.html", title=title, message=message, **extra), code
+        return render_template("errors/error.html", error_page=True, title=title, message=message, **extra), code
 
     for code in ERRORS:
         app.register_error_handler(code, render_error)
@@ -54,10 +54,14 @@ def register_error_handlers(app: Flask) -> None:
     def stale_data(error: StaleDataError) -> tuple[str, int]:
         """Answer a write over a row changed at the same time (outside a form's save) with 409."""
         db.session.rollback()
-        return render_template("errors/error.html", title="Nội dung vừa bị sửa cùng lúc", message=STALE_MESSAGE), 409
+        return render_template(
+            "errors/error.html", error_page=True, title="Nội dung vừa bị sửa cùng lúc", message=STALE_MESSAGE
+        ), 409
 
     @app.errorhandler(SealedError)
     def sealed(error: SealedError) -> tuple[str, int]:
         """Answer a write refused by the seal (outside a form's save) with 422, nothing saved."""
         db.session.rollback()
-        return render_template("errors/error.html", title=MEETING_STATE_LABELS["sealed"], message=error.message), 422
+        return render_template(
+            "errors/error.html", error_page=True, title=MEETING_STATE_LABELS["sealed"], message=error.message
+        ), 422

@@ -645,6 +645,8 @@ class User(UserMixin, db.Model):
     # Part of every session and remember-me cookie (see get_id): a new value ends them all.
     session_token: Mapped[str] = mapped_column(String(SESSION_TOKEN), default=new_session_token)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(Instant)  # shown to the ward and the administrator
+    # The interface language the account chose with the menu's switch (review/i18n.py); None: not chosen.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     organization: Mapped[Organization | None] = relationship()
     cell: Mapped[Cell | None] = relationship()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import COUNT, allows, home_links, listed_scope, lists_meeting, may_edit_cell
+from ..auth.routes import safe_next
 from ..extensions import db
+from ..i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, is_language
 from ..models import Cell, Meeting, Organization, Seal
 from . import bp
 
@@ -45,3 +48,24 @@ def index():  # type: ignore[no-untyped-def]
         listed=lambda meeting: lists_meeting(current_user, meeting),
         links=home_links(current_user),
     )
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> ResponseReturnValue:
+    """Switch the interface's language (the menu's switch): kept in a cookie, and in the account."""
+    chosen = request.form.get("language")
+    response = redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+    if not is_language(chosen):  # not one of ours (a stale page, a hand-made request): nothing changes
+        return response
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        str(chosen),
+        max_age=LANGUAGE_COOKIE_MAX_AGE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    if current_user.is_authenticated and current_user.language != chosen:
+        current_user.language = chosen
+        db.session.commit()
+    return response

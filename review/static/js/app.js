@@ -13,6 +13,20 @@
 
   var dirtyForms = new Set();
 
+  // The page's words for the scripts (base.html, body[data-ui-texts], translated on the server): uiText("saving"),
+  // uiText("tally_problems", {count: 3}) fills the {count} field. The other scripts use it too.
+  var texts = null;
+  function uiText(key, values) {
+    if (texts === null) {
+      try { texts = JSON.parse(document.body.dataset.uiTexts || "{}"); } catch (error) { texts = {}; }
+    }
+    var text = texts[key] !== undefined ? texts[key] : key;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && values[name] !== undefined ? String(values[name]) : whole;
+    });
+  }
+  window.uiText = uiText;
+
   function setStatus(form, text, state) {
     var status = form.querySelector("[data-save-status]");
     if (!status) return;
@@ -59,7 +73,7 @@
     box.dataset.conflict = "";
     var p = document.createElement("p");
     var strong = document.createElement("strong");
-    strong.textContent = "Chưa lưu. ";
+    strong.textContent = uiText("unsaved");
     p.appendChild(strong);
     p.appendChild(document.createTextNode(data.conflict));
     box.appendChild(p);
@@ -70,14 +84,14 @@
         var dt = document.createElement("dt");
         dt.textContent = line.label;
         var dd = document.createElement("dd");
-        dd.textContent = line.text || "(để trống)";
+        dd.textContent = line.text || uiText("empty");
         dl.appendChild(dt);
         dl.appendChild(dd);
       });
       box.appendChild(dl);
     }
     var after = document.createElement("p");
-    after.textContent = "Nội dung đồng chí vừa gõ vẫn còn trong mẫu: sửa lại nếu cần, rồi bấm Lưu để ghi đè.";
+    after.textContent = uiText("kept_typed");
     box.appendChild(after);
     form.insertAdjacentElement("afterbegin", box);
   }
@@ -105,7 +119,7 @@
       }
       if (inFlight) { again = true; return; }
       inFlight = true;
-      setStatus(form, "Đang lưu…", "saving");
+      setStatus(form, uiText("saving"), "saving");
       postForm(form).then(function (response) {
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       }).then(function (result) {
@@ -113,19 +127,19 @@
           dirtyForms.delete(form);
           showErrors(form, {});
           setVersion(form, result.data.version);
-          setStatus(form, "Đã lưu lúc " + result.data.saved_at, "saved");
+          setStatus(form, uiText("saved_at") + result.data.saved_at, "saved");
         } else if (result.status === 409 && result.data.conflict) {
           conflicted = true;
           again = false;
           setVersion(form, result.data.version);
           showConflict(form, result.data);
-          setStatus(form, "Chưa lưu: người khác vừa sửa nội dung này (xem bên trên).", "error");
+          setStatus(form, uiText("conflict"), "error");
         } else {
           showErrors(form, result.data.errors);
-          setStatus(form, "Chưa lưu: kiểm tra các ô báo lỗi.", "error");
+          setStatus(form, uiText("invalid"), "error");
         }
       }).catch(function () {
-        setStatus(form, "Chưa lưu được (mất kết nối?). Nội dung vẫn còn trên trang.", "error");
+        setStatus(form, uiText("offline"), "error");
       }).finally(function () {
         inFlight = false;
         if (pendingSubmit) {
@@ -150,7 +164,7 @@
   function warnUnsaved(form) {
     form.addEventListener("input", function () {
       dirtyForms.add(form);
-      setStatus(form, "Có thay đổi chưa lưu.", "dirty");
+      setStatus(form, uiText("dirty"), "dirty");
     });
     form.addEventListener("change", function () { dirtyForms.add(form); });
     form.addEventListener("submit", function () { dirtyForms.delete(form); });
@@ -159,7 +173,7 @@
   window.addEventListener("beforeunload", function (event) {
     if (dirtyForms.size === 0) return;
     event.preventDefault();
-    event.returnValue = "Có nội dung chưa lưu.";  // older browsers need a non-empty value
+    event.returnValue = uiText("leave");  // older browsers need a non-empty value
   });
 
   function addRow(button) {
@@ -209,13 +223,13 @@
     var cue = document.createElement("p");
     cue.className = "scroll-cue";
     cue.setAttribute("aria-hidden", "true");
-    cue.textContent = "Vuốt sang ngang để xem thêm cột →";
+    cue.textContent = uiText("swipe");
     var fit = function () {
       var overflows = wrap.scrollWidth > wrap.clientWidth + 1;
       if (overflows) {
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", (caption && caption.textContent.trim()) || "Bảng");
+        wrap.setAttribute("aria-label", (caption && caption.textContent.trim()) || uiText("table"));
         if (!cue.isConnected) wrap.insertAdjacentElement("beforebegin", cue);
       } else {
         wrap.removeAttribute("tabindex");

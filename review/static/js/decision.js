@@ -40,12 +40,12 @@
       verdict.textContent = "";
       var badge = document.createElement("span");
       badge.className = figures.exceeded ? "badge warn" : "badge ok";
-      badge.textContent = figures.exceeded ? "Vượt tỉ lệ" : "Trong tỉ lệ";
+      badge.textContent = window.uiText(figures.exceeded ? "quota_over" : "quota_within");
       verdict.appendChild(badge);
       verdict.appendChild(document.createTextNode(
         figures.exceeded
-          ? " Vượt " + figures.over + " so với mức tối đa " + figures.limit + ": chưa ban hành được."
-          : " Không vượt mức tối đa " + figures.limit + "."
+          ? window.uiText("quota_over_by", { over: figures.over, limit: figures.limit })
+          : window.uiText("quota_not_over", { limit: figures.limit })
       ));
     }
   }
@@ -65,12 +65,12 @@
         show("members", figures.members);
         show("cells", figures.cells);
         status.textContent = state.changed
-          ? "Xem trước theo các mức đang chọn (chưa lưu): bấm Lưu ở từng đảng viên, chi bộ để ghi lại."
+          ? window.uiText("decision_preview")
           : "";
       })
       .catch(function (error) {
         if (error && error.name === "AbortError") return;
-        status.textContent = "Không xem trước được tỉ lệ; các mức vẫn lưu được bằng nút Lưu.";
+        status.textContent = window.uiText("decision_no_preview");
       });
   }
 

@@ -67,10 +67,10 @@
   function showProblems(form, box, problems) {
     box.replaceChildren();
     if (!problems.length) {
-      box.appendChild(paragraph("Số liệu khớp: mọi kiểm tra đều đạt (chưa lưu).", "ok"));
+      box.appendChild(paragraph(window.uiText("tally_ok"), "ok"));
       return;
     }
-    box.appendChild(paragraph("Có " + problems.length + " chỗ chưa khớp (vẫn lưu được để nhập tiếp, nhưng chưa thể niêm phong):", "error"));
+    box.appendChild(paragraph(window.uiText("tally_problems", { count: problems.length }), "error"));
     var list = document.createElement("ul");
     list.className = "problems";
     problems.forEach(function (problem) {
@@ -101,7 +101,7 @@
       input.insertAdjacentElement("afterend", p);
       describeBy(input, p.id);
     });
-    box.replaceChildren(paragraph("Chưa kiểm tra được: " + names.length + " ô chưa đúng. Sửa các ô được đánh dấu.", "error"));
+    box.replaceChildren(paragraph(window.uiText("tally_bad_cells", { count: names.length }), "error"));
   }
 
   function setStatus(form, text, state) {
@@ -134,7 +134,7 @@
         else showInputErrors(form, box, data.errors);
       }).catch(function () {
         if (mine !== sent) return;
-        setStatus(form, "Chưa kiểm tra được (mất kết nối hoặc phiên hết hạn). Số liệu sẽ được kiểm tra khi lưu.", "error");
+        setStatus(form, window.uiText("tally_offline"), "error");
       });
     }
 

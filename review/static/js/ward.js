@@ -41,7 +41,7 @@
         setTimeout(poll, INTERVAL);
       })
       .catch(function () {
-        if (text) text.textContent = "Chưa lấy được tiến độ (mất kết nối?). Đang thử lại…";
+        if (text) text.textContent = window.uiText("progress_offline");
         setTimeout(poll, RETRY);
       });
   }
