@@ -154,7 +154,8 @@ def problems() -> list[str]:
 # gettext, ngettext, N_, lazy_gettext, lazy_ngettext, msg), or words in a template outside _()
 # and {% trans %}. Docstrings are not texts of the interface. A text that must stay Vietnamese
 # (a document's, the meeting file's, a search table's) says so with "i18n: vi-only" in a comment
-# on its line or the line above, or lives in a module of VIETNAMESE_ONLY.
+# on its line or the line above, or on (or above) the first line of the statement that holds it,
+# or lives in a module of VIETNAMESE_ONLY.
 
 VIETNAMESE_LETTER = re.compile("[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.IGNORECASE)
 VI_ONLY = "i18n: vi-only"
@@ -200,6 +201,14 @@ def unmarked_python(path: Path) -> list[tuple[int, str]]:
     lines = source.splitlines()
     tree = ast.parse(source)
     skipped = _docstring_ids(tree) | _marked_ids(tree)
+    # Each text's smallest enclosing statement: a pragma on its first line covers all its lines.
+    statement_line: dict[int, tuple[int, int]] = {}
+    for statement in ast.walk(tree):
+        if isinstance(statement, ast.stmt):
+            span = (statement.end_lineno or statement.lineno) - statement.lineno
+            for child in ast.walk(statement):
+                if id(child) not in statement_line or statement_line[id(child)][0] > span:
+                    statement_line[id(child)] = (span, statement.lineno)
     found = []
     for node in ast.walk(tree):
         if id(node) in skipped or not isinstance(node, ast.Constant) or not isinstance(node.value, str):
@@ -207,6 +216,8 @@ def unmarked_python(path: Path) -> list[tuple[int, str]]:
         if not VIETNAMESE_LETTER.search(node.value):
             continue
         around = lines[max(node.lineno - 2, 0) : (node.end_lineno or node.lineno)]
+        first = statement_line.get(id(node), (0, node.lineno))[1]
+        around += lines[max(first - 2, 0) : first]
         if any(VI_ONLY in line for line in around):
             continue
         found.append((node.lineno, node.value))
