@@ -283,10 +283,34 @@ def unmarked(paths: Iterable[Path] = ()) -> list[str]:
     return found
 
 
+def fill(language: str, translations: dict[str, str | list[str]]) -> int:
+    """Set the translations of ``translations`` (msgid -> text, or [singular, plural]) that the
+    catalog holds, clearing their fuzzy flag; return how many were set."""
+    path = catalog_path(language)
+    catalog = read(path, language)
+    count = 0
+    for message in catalog:
+        key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        if not message.id or key not in translations:
+            continue
+        wanted = translations[key]
+        message.string = tuple(wanted) if isinstance(message.id, tuple | list) else wanted
+        message.flags.discard("fuzzy")
+        count += 1
+    write(path, catalog)
+    catalog_path(language, "mo").write_bytes(compiled(read(path, language)))
+    return count
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "update":
         update()
+        return 0
+    if command == "fill" and len(argv) == 3:  # bin/catalogs fill en translations.json
+        import json
+
+        print(fill(argv[1], json.loads(Path(argv[2]).read_text(encoding="utf-8"))), "entries set")
         return 0
     if command == "unmarked":
         found = unmarked(Path(path) for path in argv[1:])
@@ -298,7 +322,7 @@ def main(argv: list[str]) -> int:
             print(line)
         print(f"{len(found)} problem(s)" if found else "catalogs in step")
         return 1 if found else 0
-    print("usage: bin/catalogs [update|check|unmarked [PATH...]]", file=sys.stderr)
+    print("usage: bin/catalogs [update|check|unmarked [PATH...]|fill LANGUAGE FILE.json]", file=sys.stderr)
     return 2
 
 
