@@ -187,6 +187,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     # A one-time set-password link (the token is the key; a bad one gets one answer, 410)
     "auth.set_password": {"GET": "public", "POST": "public"},
     "main.index": {"GET": "signed_in"},
+    "health.healthz": {"GET": "public"},  # the load balancer's check: no data
     "main.language": {"POST": "public"},  # the language switch: a cookie, and the account's choice
     # The counters' pages
     "counting.code_login": {"GET": "public", "POST": "public"},

@@ -12,6 +12,7 @@ from flask_babel import gettext
 
 from .config import load_config
 from .errors import ERRORS, register_error_handlers
+from .request_log import register_request_log
 from .security import register_converters, register_security
 from .translatable import N_
 
@@ -43,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_error_handlers(app)
     register_security(app)
+    register_request_log(app)
     register_commands(app)
     return app
 
@@ -90,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .counting_pages import bp as counting_bp
+    from .health import bp as health_bp
     from .history import bp as history_bp
     from .main import bp as main_bp
     from .meeting import bp as meeting_bp
@@ -111,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(history_bp)
     app.register_blueprint(province_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(health_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -28,6 +28,18 @@ def development_secret(instance: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def flag(value: str | None, *, default: bool) -> bool:
+    """Read an on/off setting: 1, true, yes, on (any case) or 0, false, no, off; unset: ``default``."""
+    if value is None or not value.strip():
+        return default
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"expected on or off (1/0, true/false), got {value!r}")
+
+
 def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return the settings: defaults, then the environment, then ``overrides`` (tests)."""
     overrides = dict(overrides or {})
@@ -72,6 +84,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # The application's public address (https://host[/prefix]): links handed to others
         # (the one-time code sign-in page) are built from it, never from the request's Host.
         "REVIEW_BASE_URL": env.get("REVIEW_BASE_URL") or None,
+        # One JSON line per request on standard error (review/request_log.py); off in tests and development.
+        "REQUEST_LOG": flag(env.get("REVIEW_REQUEST_LOG"), default=not (testing or development)),
     }
     config.update(overrides)
     config["REVIEW_BASE_URL"] = base_url(config.get("REVIEW_BASE_URL"))
