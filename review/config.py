@@ -40,6 +40,15 @@ def flag(value: str | None, *, default: bool) -> bool:
     raise ConfigError(f"expected on or off (1/0, true/false), got {value!r}")
 
 
+def job_runner(value: str | None, database_url: str, testing: bool) -> str:
+    """Return JOB_RUNNER: as set (worker or thread), else worker on PostgreSQL outside the tests."""
+    if value:
+        if value not in ("worker", "thread"):
+            raise ConfigError(f"REVIEW_JOB_RUNNER must be worker or thread, not {value!r}")
+        return value
+    return "worker" if database_url.startswith("postgres") and not testing else "thread"
+
+
 def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Return the settings: defaults, then the environment, then ``overrides`` (tests)."""
     overrides = dict(overrides or {})
@@ -85,6 +94,11 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # (the one-time code sign-in page) are built from it, never from the request's Host.
         "REVIEW_BASE_URL": env.get("REVIEW_BASE_URL") or None,
         # One JSON line per request on standard error (review/request_log.py); off in tests and development.
+        # Who runs the long jobs (review/jobs.py): "worker" processes (flask --app review worker),
+        # PostgreSQL's default outside the tests, or a "thread" of the web process (SQLite, tests).
+        "JOB_RUNNER": job_runner(env.get("REVIEW_JOB_RUNNER"), env.get("DATABASE_URL", ""), testing),
+        "JOB_LEASE_SECONDS": int(env.get("REVIEW_JOB_LEASE_SECONDS", "60")),
+        "JOB_MAX_ATTEMPTS": int(env.get("REVIEW_JOB_MAX_ATTEMPTS", "3")),
         "REQUEST_LOG": flag(env.get("REVIEW_REQUEST_LOG"), default=not (testing or development)),
     }
     config.update(overrides)

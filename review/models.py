@@ -808,13 +808,20 @@ class ExportJob(db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))  # who asked
-    status: Mapped[ExportState] = mapped_column(enum_column(ExportState, "status"), default=ExportState.QUEUED)
+    status: Mapped[ExportState] = mapped_column(
+        enum_column(ExportState, "status"), default=ExportState.QUEUED, index=True
+    )
     total: Mapped[int] = mapped_column(Integer, default=0)  # documents to write
     done: Mapped[int] = mapped_column(Integer, default=0)  # documents written
     error: Mapped[str] = mapped_column(Text, default="")
     file_path: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(Instant, server_default=func.now())  # the database's (UTC)
     finished_at: Mapped[datetime | None] = mapped_column(Instant)
+    # The job table's claim (review/jobs.py): the worker running it ("host:pid"), its last sign of
+    # life (a job whose worker fell silent past the lease is taken up again), how often it was taken.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(Instant)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship()
     user: Mapped[User | None] = relationship()

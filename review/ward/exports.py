@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, jobs
 from ..database import write_transaction
 from ..decision_documents import FILE_COUNT as DECISION_FILES
 from ..decision_documents import all_files as decision_files
@@ -101,22 +101,37 @@ def export_total(meeting_ids: list[int]) -> int:
 
 
 def start_job(job_id: int) -> None:
-    """Build the job's ZIP: in a background thread, or at once when ``EXPORT_RUN_INLINE`` is set."""
+    """Have the job's ZIP built: by a worker process (``JOB_RUNNER=worker``: the job stays queued
+    for one to claim, review/jobs.py), else in a background thread of this process, or at once
+    when ``EXPORT_RUN_INLINE`` is set (tests)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     starter: Callable[[Flask, int], None] | None = app.config.get("EXPORT_STARTER")
     if starter is not None:
         starter(app, job_id)
     elif app.config.get("EXPORT_RUN_INLINE"):
         run_export(app, job_id)
+    elif jobs.runner(app) == "worker":
+        return
     else:
         threading.Thread(target=run_export, args=(app, job_id), name=f"export-{job_id}", daemon=True).start()
 
 
-def run_export(app: Flask, job_id: int) -> None:
-    """Build the job's ZIP in a fresh application context; record the failure if any."""
+def run_export(app: Flask, job_id: int, worker: str | None = None) -> None:
+    """Build the job's ZIP in a fresh application context; record the failure if any.
+
+    ``worker``: the worker that claimed it (review/jobs.py); without one, this process claims it
+    first (a job another process holds, or one already finished, is left alone).
+    """
     with app.app_context():
+        if worker is None:
+            worker = f"{jobs.worker_name()}:thread"
+            if not jobs.claim(app, job_id, worker):
+                return
         try:
-            build(job_id)
+            build(job_id, worker)
+        except JobTaken:
+            db.session.rollback()
+            app.logger.warning("export job %s was taken up by another worker: %s stops", job_id, worker)
         except Exception as error:  # any failure is the job's, shown on its page
             db.session.rollback()
             app.logger.exception("export job %s failed", job_id)
@@ -133,15 +148,18 @@ def zip_name(job: ExportJob) -> str:
     return f"tai-lieu-{job.year}-dang-bo-{job.organization_id}.zip"
 
 
-def build(job_id: int) -> None:
-    """Render every sealed cell's documents into the job's ZIP, counting each one."""
+def build(job_id: int, worker: str) -> None:
+    """Render every sealed cell's documents into the job's ZIP, counting each one.
+
+    The job is ``worker``'s (claimed, running): each count is also its heartbeat, and a worker
+    that finds the job taken from it (it fell silent past the lease) stops.
+    """
     with write_transaction():
         job = db.session.get(ExportJob, job_id)
-        if job is None or job.status != QUEUED:
+        if job is None or job.status != RUNNING or job.claimed_by != worker:
             return
         meeting_ids = sealed_meeting_ids(job.organization_id, job.year)
         organization_id, year = job.organization_id, job.year
-        job.status = RUNNING
         job.total = export_total(meeting_ids)
         job.done = 0
     if not meeting_ids:
@@ -154,7 +172,7 @@ def build(job_id: int) -> None:
     folder = export_dir()
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{job_id}.zip"
-    partial = folder / f"{job_id}.zip.part"
+    partial = folder / f"{job_id}.{os.getpid()}.zip.part"  # a second taker never writes into the first's
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for meeting_id in meeting_ids:
@@ -166,32 +184,43 @@ def build(job_id: int) -> None:
                     if meeting is None:
                         raise LookupError(f"meeting {meeting_id} is gone")
                     archive.writestr(file_name(meeting, key), render_document(meeting, key))
-                    _count_one(job_id)
+                    _count_one(job_id, worker)
                     # The editable Word copy beside the PDF (SPEC 7).
                     archive.writestr(file_name(meeting, key, "docx"), render_docx(meeting, key))
-                    _count_one(job_id)
+                    _count_one(job_id, worker)
             organization = db.session.get(Organization, organization_id)
             if organization is None:
                 raise LookupError(f"organization {organization_id} is gone")
             for name, render in decision_files(organization, year):
                 archive.writestr(name, render())
-                _count_one(job_id)
-        os.replace(partial, final)
+                _count_one(job_id, worker)
+        with write_transaction():
+            jobs.lock_job(job_id)
+            if not jobs.still_ours(job_id, worker):
+                raise JobTaken(job_id)
+            os.replace(partial, final)
+            job = db.session.get(ExportJob, job_id)
+            job.status = DONE
+            job.file_path = str(final)
+            job.finished_at = clock.now()
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    with write_transaction():
-        job = db.session.get(ExportJob, job_id)
-        job.status = DONE
-        job.file_path = str(final)
-        job.finished_at = clock.now()
 
 
-def _count_one(job_id: int) -> None:
-    """Count one more file written into the job's ZIP, in its own short transaction."""
+class JobTaken(Exception):
+    """Another worker took the job up (this one fell silent past the lease): this one stops."""
+
+
+def _count_one(job_id: int, worker: str) -> None:
+    """Count one more file written into the job's ZIP, in its own short transaction (a heartbeat)."""
     with write_transaction():
+        jobs.lock_job(job_id)
+        if not jobs.still_ours(job_id, worker):
+            raise JobTaken(job_id)
         job = db.session.get(ExportJob, job_id)
         job.done += 1
+        jobs.beat(job_id)
 
 
 def progress(job: ExportJob) -> dict[str, object]:
