@@ -20,11 +20,11 @@ from .accounts.service import link_member
 from .auth.account_rules import link_refusal
 from .auth.password_links import issue_link
 from .auth.password_rules import password_problems
-from .clock import when
+from .clock import local
 from .database import write_transaction
 from .documents import DOCUMENTS, SECOND_PAPER, DocumentUnavailable, render_as
 from .extensions import db
-from .i18n import translate
+from .i18n import translate, when_text
 from .meeting_edits import Refused
 from .meeting_store import ImportRefused, export_text, import_meeting, load_meeting
 from .models import Cell, Meeting, Member, Organization, ReviewYear, Role, User
@@ -293,7 +293,7 @@ def link_command(username: str) -> None:
         _(
             "Đường dẫn đặt mật khẩu cho tài khoản %(username)s, dùng một lần, hết hạn lúc %(expires)s:",
             username=username,
-            expires=when(issued.expires_at, "minute"),
+            expires=when_text(local(issued.expires_at), "minute"),
         )
     )
     if link is None:
@@ -313,9 +313,8 @@ def account_named(username: str) -> User:
 
 def read_password(label: str, username: str) -> str:
     """Return a password: REVIEW_PASSWORD, or asked twice; exit 1 with every rule it fails (password_rules)."""
-    password = os.environ.get(PASSWORD_ENV) or click.prompt(
-        label, hide_input=True, confirmation_prompt=_("Nhập lại %(what)s", what=f"{label[0].lower()}{label[1:]}")
-    )
+    again = _("Nhập lại %(what)s", what=label[:1].lower() + label[1:])  # "Nhập lại mật khẩu"
+    password = os.environ.get(PASSWORD_ENV) or click.prompt(label, hide_input=True, confirmation_prompt=again)
     problems = password_problems(password, username)
     if problems:
         raise click.ClickException(
@@ -359,6 +358,8 @@ def enable_command(username: str) -> None:
     click.echo(_("Đã mở khóa tài khoản %(username)s: tài khoản đăng nhập lại được.", username=username))
 
 
+# What the demo prints for an account that keeps its password.
+KEPT = N_("(mật khẩu giữ nguyên)")
 # The demo accounts' names are data (people, offices), not the interface's words.
 DEMO_ACCOUNTS = (
     ("quantri", Role.ADMIN, "Quản trị hệ thống", None),  # i18n: vi-only
@@ -370,7 +371,6 @@ DEMO_ACCOUNTS = (
 # organisation, without members or meeting, and its secretary's account.
 EMPTY_CELL_NAME = "Chi bộ Khu dân cư số 1"  # i18n: vi-only (a cell's name: data)
 EMPTY_CELL_SECRETARY = ("bithu2", "Bí thư Chi bộ Khu dân cư số 1")  # i18n: vi-only (an account's name: data)
-KEPT = N_("(mật khẩu giữ nguyên)")
 
 
 def _demo_empty_cell(organization: Organization) -> Cell:
