@@ -1,4 +1,9 @@
-"""Command-line interface: meeting files, accounts, demo data."""
+"""Command-line interface: meeting files, accounts, demo data.
+
+The commands' messages go through gettext (they run in an application context) and core texts
+through ``review.i18n.translate``: Vietnamese, or the interface's other language when chosen.
+The commands' --help stays English; the documents they write are always Vietnamese.
+"""
 
 from __future__ import annotations
 
@@ -528,7 +533,7 @@ def backup_command(path: Path, yes: bool) -> None:
         raise click.ClickException(_reason(error)) from error
     click.echo(_("Đã sao lưu %(database)s vào:", database=backup.describe(db.engine)))
     for line in backup.report(summary):
-        click.echo(line)
+        click.echo(translate(line))  # a core message (review/backup.py) in the interface's language
 
 
 @click.command("restore")
@@ -564,7 +569,7 @@ def restore_command(path: Path, yes: bool) -> None:
         raise click.ClickException(_reason(error)) from error
     click.echo(_("Đã phục hồi %(database)s từ:", database=target))
     for line in backup.report(summary):
-        click.echo(line)
+        click.echo(translate(line))  # a core message (review/backup.py) in the interface's language
 
 
 # ---------------------------------------------------------------------------

@@ -8,6 +8,10 @@ works as well as ``LEVEL_LABELS["good"]``. ``rules`` and ``meetingfile`` keep en
 same words under their historical names (``rules.LEVEL_LABELS``, ``meetingfile.POSITION_LABELS``).
 
 A heading or sentence one page uses once is not vocabulary and stays in its template.
+
+The words are Vietnamese, marked for the catalogs (``N_``; a wording with a value is a ``msg``,
+which is its Vietnamese ``str``): the documents use them as they are, always Vietnamese, and a
+page shows them through ``review.i18n.translate`` (the ``|t`` filter), in the page's language.
 Dates and times are written by :mod:`review.text` (``format_when`` and its forms).
 """
 
