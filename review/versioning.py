@@ -200,7 +200,7 @@ def check_versions(
     changed = [r for r in records if loaded.get(str(r.id)) != str(r.version)]
     latest = max(changed or records, key=lambda r: r.version)
     who, when = last_change(latest.__table__.name, latest.id)
-    raise VersionsConflict(CONFLICT_MESSAGE.format(who=who, when=when), 0, current(), versions_token(records))
+    raise VersionsConflict(_(CONFLICT_MESSAGE).format(who=who, when=when), 0, current(), versions_token(records))
 
 
 class VersionsConflict(Conflict):
