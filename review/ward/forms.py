@@ -45,7 +45,7 @@ def profile_label(rules: Rules) -> str:
     return _(
         "%(profile)s · năm %(years)s · %(basis)s",
         profile=rules.profile,
-        years=rules.years,
+        years=translate(rules.years),
         basis=translate(PROFILE_BASIS.get(rules.profile, "")),
     )
 
@@ -179,7 +179,7 @@ class RulesForm(BaseForm):
                 _(
                     "Hồ sơ %(profile)s áp dụng cho năm %(years)s, không dùng cho năm %(year)d.",
                     profile=resolved.profile,
-                    years=resolved.years,
+                    years=translate(resolved.years),
                     year=self.year,
                 ),
             )
