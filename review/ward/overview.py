@@ -30,6 +30,7 @@ from ..rules import (
     Rules,
     quota_across,
 )
+from ..translatable import N_, msg
 from ..vocabulary import MEETING_STATE_LABELS, NOT_RATED_LABEL, UNDECIDED_LABEL
 
 # The state of a cell's meeting for the year, as the ward follows it (one home: meeting_store).
@@ -38,12 +39,14 @@ STATE_LABELS = {state: MEETING_STATE_LABELS[state] for state in (NO_MEETING, REC
 
 # The documents the ward reads for each cell, in this order.
 WARD_DOCUMENTS = ("minutes", "count-minutes")
+# Their titles as the pages name them (the documents themselves keep documents.DOCUMENTS's, in Vietnamese).
+WARD_DOCUMENT_TITLES = {"minutes": N_("Biên bản hội nghị"), "count-minutes": N_("Biên bản kiểm phiếu")}
 
 # Summary keys beside the four levels.
 NOT_RATED = "not_rated"
 SUMMARY_EXTRA_LABELS = {
     NOT_RATED: NOT_RATED_LABEL,
-    UNDECIDED: f"{UNDECIDED_LABEL} (chưa xếp loại được)",
+    UNDECIDED: msg("{label} (chưa xếp loại được)", label=UNDECIDED_LABEL),
 }
 
 
@@ -237,8 +240,8 @@ class Overview:
     @property
     def quota_pool_label(self) -> str:
         if self.rules is not None and self.rules.quota_pool is QuotaPool.GOOD_OR_ABOVE:
-            return "đảng viên được đề nghị từ Hoàn thành tốt nhiệm vụ trở lên"
-        return "đảng viên được đề nghị Hoàn thành tốt nhiệm vụ"
+            return N_("đảng viên được đề nghị từ Hoàn thành tốt nhiệm vụ trở lên")
+        return N_("đảng viên được đề nghị Hoàn thành tốt nhiệm vụ")
 
 
 def meeting_years(organization_id: int) -> list[int]:
