@@ -194,7 +194,11 @@ def history_view(trail_id: int, endpoint: str, **url_args: Any) -> tuple[dict[st
     }
     directory = directory_of(directory_entries, accounts_named(account_ids))
     filtering = any(k in request.args for k in FILTER_KEYS)
-    people = [(value, history_value(name)) for value, name in people_in_log(actors, directory)]
+    # The words among the names translated, then sorted again by name (the same order in Vietnamese).
+    people = sorted(
+        ((value, history_value(name)) for value, name in people_in_log(actors, directory)),
+        key=lambda choice: (choice[1].casefold(), choice[0]),
+    )
     form = HistoryFilterForm(request.args if filtering else None, people=people)
     valid = form.validate() if filtering else True
 
