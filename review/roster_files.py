@@ -267,10 +267,10 @@ def sheet_from(read: Sequence[tuple[int, Sequence[object]]], layout: Layout) -> 
         rows.append((number, tuple(values)))
     notices = []
     if layout.hidden_rows:
-        rows = ", ".join(str(n) for n in sorted(layout.hidden_rows)[:50]) + (
+        hidden = ", ".join(str(n) for n in sorted(layout.hidden_rows)[:50]) + (
             ", …" if len(layout.hidden_rows) > 50 else ""
         )
-        notices.append(msg("Các dòng bị ẩn vẫn được đọc như các dòng khác: {rows}.", rows=rows))
+        notices.append(msg("Các dòng bị ẩn vẫn được đọc như các dòng khác: {rows}.", rows=hidden))
     if layout.hidden_columns:
         notices.append(
             msg("Các cột bị ẩn vẫn được đọc như các cột khác: {columns}.", columns=", ".join(layout.hidden_columns))
