@@ -236,7 +236,7 @@ def sheet_from(read: Sequence[tuple[int, Sequence[object]]], layout: Layout) -> 
                     msg(
                         "Ô {cell} là công thức chưa có giá trị (tệp chưa được tính lại "
                         "trong Excel): mở tệp trong Excel rồi lưu lại, hoặc chép giá trị thay cho công thức.",
-                        cell=f"{column_letter(column - 1)}{number}",
+                        cell=column_letter(column - 1) + str(number),
                     )
                 )
             where = merged.get((number, column))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -24,7 +26,7 @@ from ..access import (
 from ..downloads import download
 from ..extensions import db
 from ..form_saving import acting_user, loaded_version, save_form
-from ..i18n import translate
+from ..i18n import translate, when_text
 from ..layout import frozen_notice
 from ..meeting_edits import (
     COPIED_FIELDS,
@@ -610,6 +612,11 @@ def change_texts(changes: tuple[tuple[str, str, str], ...]) -> list[tuple[str, s
     ]
 
 
+def preview_value(key: str, value: object) -> str:
+    """Return a stored value as the preview shows it: a date in the request's language, else as the core writes it."""
+    return when_text(value) if isinstance(value, date) else shown_value(key, value)
+
+
 def preview_rows(plan: Plan) -> list[dict[str, object]]:
     """Return every data row of the file as the preview shows it, in the file's order."""
     planned = {p.row: p for p in plan.planned}
@@ -625,7 +632,7 @@ def preview_rows(plan: Plan) -> list[dict[str, object]]:
                 "changes": change_texts(p.changes) if p is not None else [],
                 "problems": [problem_text(problem) for problem in problems],
                 "member": (
-                    {key: shown_value(key, getattr(member, key)) for key in (*HEADERS.keys() - {"stt"}, "standing")}
+                    {key: preview_value(key, getattr(member, key)) for key in (*HEADERS.keys() - {"stt"}, "standing")}
                     if member is not None
                     else None
                 ),
