@@ -42,6 +42,38 @@ MAX_ROWS: Final = 2000
 CARD_LENGTH: Final = 32  # models.Member.card_number
 NOTE_LENGTH: Final = 2000
 
+
+class Verbatim:
+    """A value of a message that is the file's or the user's text: the shell shows it untranslated.
+
+    ``i18n.translate`` translates a message's ``str`` values (a vocabulary word); this is no ``str``,
+    and formats as its text, so a header or a name that happens to be a catalog text stays as written.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: object) -> None:
+        self.text = "" if text is None else str(text)
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Verbatim({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Verbatim) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Verbatim, (self.text,))
+
+
 # The fields of a member the spreadsheet carries, in the export's order (after STT).
 NAME, BORN, ADMITTED, OFFICIAL, POSITION, CARD, NOTE = (
     "name",
@@ -100,6 +132,14 @@ POSITION_NAMES: Final = {
     "": Position.MEMBER,
 }
 COMMITTEE_POSITIONS: Final = frozenset({Position.SECRETARY, *COMMITTEE_SEATS})
+# The positions as a file writes them, named in a message: the file's words, never translated.
+POSITION_WORDS: Final = {
+    "secretary": Verbatim(vocabulary.POSITION_LABELS[Position.SECRETARY]),
+    "deputy": Verbatim(vocabulary.POSITION_LABELS[Position.DEPUTY_SECRETARY]),
+    "committee": Verbatim(vocabulary.POSITION_LABELS[Position.COMMITTEE]),
+    "committee_alt": Verbatim("Cấp ủy viên"),  # i18n: vi-only (a word of the file)
+    "member": Verbatim(vocabulary.POSITION_LABELS[Position.MEMBER]),
+}
 
 
 def column_letter(index: int) -> str:
@@ -156,37 +196,6 @@ class Problem:
         if self.column is not None:
             return msg("cột {column}: {message}", column=column, message=self.message)
         return self.message
-
-
-class Verbatim:
-    """A value of a message that is the file's or the user's text: the shell shows it untranslated.
-
-    ``i18n.translate`` translates a message's ``str`` values (a vocabulary word); this is no ``str``,
-    and formats as its text, so a header or a name that happens to be a catalog text stays as written.
-    """
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: object) -> None:
-        self.text = "" if text is None else str(text)
-
-    def __format__(self, spec: str) -> str:
-        return format(self.text, spec)
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return f"Verbatim({self.text!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Verbatim) and other.text == self.text
-
-    def __hash__(self) -> int:
-        return hash(self.text)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (Verbatim, (self.text,))
 
 
 def joined(parts: Sequence[str], separator: str = ", ") -> str:
@@ -314,8 +323,10 @@ def parse_position(text: str) -> Position:
     except KeyError:
         raise ValueError(
             msg(
-                "Chức vụ “{text}” không rõ: ghi Bí thư, Phó Bí thư, Chi ủy viên (hoặc Cấp ủy viên), Đảng viên hoặc để trống.",
+                "Chức vụ “{text}” không rõ: ghi {secretary}, {deputy}, {committee} (hoặc {committee_alt}), {member} "
+                "hoặc để trống.",
                 text=Verbatim(text),
+                **POSITION_WORDS,
             )
         ) from None
 
@@ -425,7 +436,11 @@ def read_sheet(sheet: Sheet, today: date) -> Reading:
     at = find_header(sheet)
     if at is None:
         problem = Problem(
-            N_("Không tìm thấy dòng tiêu đề: cần một dòng có ô “Họ và tên” (và ô “Ngày vào Đảng”) phía trên danh sách.")
+            msg(
+                "Không tìm thấy dòng tiêu đề: cần một dòng có ô “{name}” (và ô “{admitted}”) phía trên danh sách.",
+                name=Verbatim(HEADERS[NAME]),
+                admitted=Verbatim(HEADERS[ADMITTED]),
+            )
         )
         return Reading(rows=(), problems=(problem,), notices=tuple(notices))
     header_number, header_cells = sheet.rows[at]
@@ -457,7 +472,7 @@ def read_sheet(sheet: Sheet, today: date) -> Reading:
         columns[key] = index
         written[key] = text
     if ADMITTED not in columns:
-        problems.append(Problem(N_("Thiếu cột “Ngày vào Đảng”."), row=header_number))
+        problems.append(Problem(msg("Thiếu cột “{header}”.", header=Verbatim(HEADERS[ADMITTED])), row=header_number))
     if ignored:
         notices.append(msg("Các cột không dùng đến, bỏ qua: {columns}.", columns=joined(ignored)))
     data_rows = []

@@ -218,6 +218,12 @@ def labels() -> dict[str, object]:
     }
 
 
+@bp.context_processor
+def spreadsheet_headers() -> dict[str, object]:
+    """Give the roster's templates the spreadsheet's headers (SPEC 10): the file's words, shown untranslated."""
+    return {"sheet_headers": HEADERS}
+
+
 # ---------------------------------------------------------------------------
 # Pages
 
