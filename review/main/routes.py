@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -56,6 +57,7 @@ def language() -> ResponseReturnValue:
     chosen = request.form.get("language")
     response = redirect(safe_next(request.form.get("next")) or url_for("main.index"))
     if not is_language(chosen):  # not one of ours (a stale page, a hand-made request): nothing changes
+        flash(_("Chưa đổi ngôn ngữ: chọn Tiếng Việt hoặc English."), "error")
         return response
     response.set_cookie(
         LANGUAGE_COOKIE,
