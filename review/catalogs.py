@@ -154,7 +154,8 @@ def problems() -> list[str]:
 # gettext, ngettext, N_, lazy_gettext, lazy_ngettext, msg), or words in a template outside _()
 # and {% trans %}. Docstrings are not texts of the interface. A text that must stay Vietnamese
 # (a document's, the meeting file's, a search table's) says so with "i18n: vi-only" in a comment
-# on its line or the line above, or lives in a module of VIETNAMESE_ONLY.
+# on its line or the line above, or on (or above) the first line of the statement that holds it,
+# or lives in a module of VIETNAMESE_ONLY.
 
 VIETNAMESE_LETTER = re.compile("[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.IGNORECASE)
 VI_ONLY = "i18n: vi-only"
@@ -200,6 +201,14 @@ def unmarked_python(path: Path) -> list[tuple[int, str]]:
     lines = source.splitlines()
     tree = ast.parse(source)
     skipped = _docstring_ids(tree) | _marked_ids(tree)
+    # Each text's smallest enclosing statement: a pragma on its first line covers all its lines.
+    statement_line: dict[int, tuple[int, int]] = {}
+    for statement in ast.walk(tree):
+        if isinstance(statement, ast.stmt):
+            span = (statement.end_lineno or statement.lineno) - statement.lineno
+            for child in ast.walk(statement):
+                if id(child) not in statement_line or statement_line[id(child)][0] > span:
+                    statement_line[id(child)] = (span, statement.lineno)
     found = []
     for node in ast.walk(tree):
         if id(node) in skipped or not isinstance(node, ast.Constant) or not isinstance(node.value, str):
@@ -207,6 +216,8 @@ def unmarked_python(path: Path) -> list[tuple[int, str]]:
         if not VIETNAMESE_LETTER.search(node.value):
             continue
         around = lines[max(node.lineno - 2, 0) : (node.end_lineno or node.lineno)]
+        first = statement_line.get(id(node), (0, node.lineno))[1]
+        around += lines[max(first - 2, 0) : first]
         if any(VI_ONLY in line for line in around):
             continue
         found.append((node.lineno, node.value))
@@ -272,10 +283,34 @@ def unmarked(paths: Iterable[Path] = ()) -> list[str]:
     return found
 
 
+def fill(language: str, translations: dict[str, str | list[str]]) -> int:
+    """Set the translations of ``translations`` (msgid -> text, or [singular, plural]) that the
+    catalog holds, clearing their fuzzy flag; return how many were set."""
+    path = catalog_path(language)
+    catalog = read(path, language)
+    count = 0
+    for message in catalog:
+        key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        if not message.id or key not in translations:
+            continue
+        wanted = translations[key]
+        message.string = tuple(wanted) if isinstance(message.id, tuple | list) else wanted
+        message.flags.discard("fuzzy")
+        count += 1
+    write(path, catalog)
+    catalog_path(language, "mo").write_bytes(compiled(read(path, language)))
+    return count
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "update":
         update()
+        return 0
+    if command == "fill" and len(argv) == 3:  # bin/catalogs fill en translations.json
+        import json
+
+        print(fill(argv[1], json.loads(Path(argv[2]).read_text(encoding="utf-8"))), "entries set")
         return 0
     if command == "unmarked":
         found = unmarked(Path(path) for path in argv[1:])
@@ -287,7 +322,7 @@ def main(argv: list[str]) -> int:
             print(line)
         print(f"{len(found)} problem(s)" if found else "catalogs in step")
         return 1 if found else 0
-    print("usage: bin/catalogs [update|check|unmarked [PATH...]]", file=sys.stderr)
+    print("usage: bin/catalogs [update|check|unmarked [PATH...]|fill LANGUAGE FILE.json]", file=sys.stderr)
     return 2
 
 

@@ -21,14 +21,15 @@ from .decision_rules import DecisionPaper
 # The module, not its function: review.decisions imports review.ward, whose routes import this module.
 from .i18n import in_vietnamese
 from .models import Organization
+from .translatable import N_
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
     # key: (Vietnamese title, file name stem)
-    "members": ("Quyết định công nhận kết quả xếp loại chất lượng đảng viên", "quyet-dinh-xep-loai-dang-vien"),
-    "cells": ("Quyết định xếp loại chất lượng các chi bộ trực thuộc", "quyet-dinh-xep-loai-chi-bo"),
-    "summary": ("Biểu tổng hợp", "bieu-tong-hop"),
+    "members": (N_("Quyết định công nhận kết quả xếp loại chất lượng đảng viên"), "quyet-dinh-xep-loai-dang-vien"),
+    "cells": (N_("Quyết định xếp loại chất lượng các chi bộ trực thuộc"), "quyet-dinh-xep-loai-chi-bo"),
+    "summary": (N_("Biểu tổng hợp"), "bieu-tong-hop"),
 }
-SUMMARY_XLSX_TITLE = "Biểu tổng hợp (bảng tính)"
+SUMMARY_XLSX_TITLE = N_("Biểu tổng hợp (bảng tính)")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The one table of builders: each document's description, rendered by either writer.

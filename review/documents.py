@@ -26,6 +26,7 @@ from .meeting_store import FINAL_TALLY, FIRST_BALLOT, record_file, review_year_r
 from .meetingfile import MeetingFile
 from .models import Meeting
 from .rules import BallotMode
+from .translatable import N_
 
 SECOND_PAPER = "ballot-paper-2"  # ballot 2's paper (phiếu biểu quyết đề nghị Hoàn thành xuất sắc nhiệm vụ)
 
@@ -37,12 +38,12 @@ class DocumentUnavailable(NotFound):
 
 DOCUMENTS: dict[str, tuple[str, str]] = {
     # key: (Vietnamese title, file name stem)
-    "minutes": ("Biên bản hội nghị", "bien-ban-hoi-nghi"),
-    "count-minutes": ("Biên bản kiểm phiếu", "bien-ban-kiem-phieu"),
-    "ballot-paper": ("Phiếu xếp loại", "phieu-xep-loai"),
-    "tally-sheet": ("Bảng kiểm phiếu", "bang-kiem-phieu"),
+    "minutes": (N_("Biên bản hội nghị"), "bien-ban-hoi-nghi"),
+    "count-minutes": (N_("Biên bản kiểm phiếu"), "bien-ban-kiem-phieu"),
+    "ballot-paper": (N_("Phiếu xếp loại"), "phieu-xep-loai"),
+    "tally-sheet": (N_("Bảng kiểm phiếu"), "bang-kiem-phieu"),
     # Two ballots only (SPEC 5.8), once ballot 1 is counted: see ``available``.
-    SECOND_PAPER: ("Phiếu biểu quyết vòng 2", "phieu-bieu-quyet-vong-2"),
+    SECOND_PAPER: (N_("Phiếu biểu quyết vòng 2"), "phieu-bieu-quyet-vong-2"),
 }
 
 

@@ -11,6 +11,7 @@ Vietnamese: they are built from the untranslated vocabulary and under ``document
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -29,13 +30,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_LANGUAGE: Final = "vi"
 # Each language of the interface and its name, written in that language (the switch shows it so).
-LANGUAGES: Final = {"vi": "Tiếng Việt", "en": "English"}
+LANGUAGES: Final = {"vi": "Tiếng Việt", "en": "English"}  # i18n: vi-only (a language's own name)
 LANGUAGE_COOKIE: Final = "lang"
 LANGUAGE_COOKIE_MAX_AGE: Final = 365 * 24 * 3600
 
 # The ``when`` filter's forms in each language, as Babel (CLDR) patterns. Vietnamese keeps the
 # pages' historical writing (review/text.py format_when: 27/11/2020, 14:05 ngày 27/11/2020).
-WHEN_PATTERNS: Final = {
+WHEN_PATTERNS: Final = {  # i18n: vi-only (the Vietnamese patterns are the Vietnamese forms)
     "vi": {
         "date": "dd/MM/yyyy",
         "minute": "HH:mm 'ngày' dd/MM/yyyy",
@@ -59,9 +60,15 @@ def is_language(value: str | None) -> bool:
 
 
 def select_language() -> str:
-    """Return the language of the current request (the module's order); Vietnamese outside one."""
+    """Return the language of the current request (the module's order).
+
+    Outside a request (a command, a background job): ``REVIEW_LANGUAGE`` if it names a language,
+    else Vietnamese. A background job writes nothing a person reads in its language later (the
+    ZIP's documents are Vietnamese; its progress is worded by the page that shows it).
+    """
     if not has_request_context():
-        return DEFAULT_LANGUAGE
+        chosen_here = os.environ.get("REVIEW_LANGUAGE")
+        return chosen_here if chosen_here is not None and is_language(chosen_here) else DEFAULT_LANGUAGE
     chosen = getattr(current_user, "language", None) if current_user.is_authenticated else None
     if is_language(chosen):
         return str(chosen)
