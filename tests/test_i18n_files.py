@@ -109,3 +109,32 @@ def test_the_organization_page_shows_the_stores_refusal_in_english(app, make_use
     )
     assert response.status_code == 422
     assert "Enter the place written on the documents&#39; date line." in response.get_data(as_text=True)
+
+
+def test_the_set_up_command_line_speaks_english_when_told(app, runner, monkeypatch):
+    monkeypatch.setenv("REVIEW_LANGUAGE", "en")
+    created = runner.invoke(args=["organization", "create", "Đảng bộ phường Mới", "--place", "Mới"])
+    assert created.exit_code == 0, created.output
+    assert created.output.startswith("Created the party organisation Đảng bộ phường Mới.\n")
+    refused = runner.invoke(args=["organization", "create", "Đảng bộ phường Khác"])
+    assert refused.exit_code == 1
+    assert "Place (--place): Enter the place written on the documents' date line." in refused.output
+    unknown = runner.invoke(args=["cell", "create", "--organization", "999999", "Chi bộ số 2"])
+    assert unknown.exit_code == 1 and "No party organisation with id 999999." in unknown.output
+
+
+def test_the_decision_command_line_speaks_english_when_told(app, runner, monkeypatch):
+    with app.app_context():
+        organization = Organization(name="Đảng bộ phường Thượng Thanh", place="Thượng Thanh")
+        db.session.add(organization)
+        db.session.commit()
+        organization_id = organization.id
+    monkeypatch.setenv("REVIEW_LANGUAGE", "en")
+    args = ["decision", "issue", str(organization_id), "2024", "--number", "15/QĐ", "--date", "15-01-2025"]
+    result = runner.invoke(args=[*args, "--signer", "Nguyễn Văn A", "--title", "secretary"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "The decision cannot be issued; nothing was stored:"
+    assert "--number: Write the decision's number as “15-QĐ/ĐU”: a number, a hyphen, “QĐ/ĐU”." in lines
+    assert "--date: Cannot read the date “15-01-2025”: write it as YYYY-MM-DD, e.g. 2021-01-15." in lines
+    assert "The party organisation has no cells yet." in lines
