@@ -76,7 +76,10 @@ REASON_MAX = 2000
 NUMBER_EXAMPLE = "15-QĐ/ĐU"  # i18n: vi-only
 # "15-QĐ/ĐU": the number, "QĐ" (quyết định), the issuer's abbreviation "ĐU" (đảng ủy).
 DECISION_NUMBER = re.compile(r"(?!0+-)([0-9]{1,5})-QĐ/ĐU")  # not "0-QĐ/ĐU"  # i18n: vi-only
-NUMBER_MESSAGE = msg("Số quyết định viết theo mẫu “{example}”: số, gạch nối, “QĐ/ĐU”.", example=NUMBER_EXAMPLE)
+NUMBER_SUFFIX = "QĐ/ĐU"  # i18n: vi-only
+NUMBER_MESSAGE = msg(
+    "Số quyết định viết theo mẫu “{example}”: số, gạch nối, “{suffix}”.", example=NUMBER_EXAMPLE, suffix=NUMBER_SUFFIX
+)
 
 
 @dataclass(frozen=True)
