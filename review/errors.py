@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, render_template
-from flask_babel import gettext as _
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 

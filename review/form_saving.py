@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, g, jsonify, redirect, request
-from flask_babel import gettext as _
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError

@@ -20,8 +20,8 @@ from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation
 
-from .meetingfile import TEXT_MAX
 from .i18n import translate
+from .meetingfile import TEXT_MAX
 from .security import undecodable_fields
 from .text import (
     ASCII_INTEGER,

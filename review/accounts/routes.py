@@ -32,13 +32,13 @@ from ..auth.routes import safe_next
 from ..counting_pages.routes import link_for_others
 from ..database import write_transaction
 from ..extensions import db
-from ..i18n import translate
 from ..form_saving import refused_button
+from ..i18n import translate
 from ..meeting_edits import Refused
 from ..models import Cell, Organization, Role, User
+from ..translatable import N_
 from . import bp
 from .forms import NO_CELL, NO_MEMBER, AccountForm, ActionForm, MemberForm
-from ..translatable import N_
 from .service import (
     CHOOSE_CELL,
     Candidate,

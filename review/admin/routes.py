@@ -17,13 +17,13 @@ from ..form_saving import refused_button, save_form
 from ..i18n import translate
 from ..meeting_edits import Refused
 from ..models import Organization
-from ..translatable import N_
 from ..setup_store import (
     cell_counts,
     create_organization,
     set_organization_archived,
     update_organization,
 )
+from ..translatable import N_
 from . import bp
 from .forms import ArchiveForm, OrganizationForm, RestoreForm
 

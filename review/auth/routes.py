@@ -18,11 +18,11 @@ from ..database import write_transaction
 from ..extensions import db
 from ..i18n import translate
 from ..models import User
+from ..translatable import N_
 from . import bp, devices, password_links, throttle
 from .forms import LoginForm, PasswordForm, SetPasswordForm
 from .password_rules import new_password_hint, password_problems
 from .sign_ins import record_sign_in
-from ..translatable import N_
 
 WRONG_CREDENTIALS = N_("Tên đăng nhập hoặc mật khẩu không đúng.")
 WRONG_CURRENT_PASSWORD = N_("Mật khẩu hiện tại không đúng.")
