@@ -76,7 +76,7 @@ class VietnameseMessages:
     """WTForms translations object answering in the request's language (Vietnamese: MESSAGES)."""
 
     def gettext(self, string: str) -> str:
-        return gettext(MESSAGES.get(string, string))
+        return str(gettext(MESSAGES.get(string, string)))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.gettext(singular if n == 1 else plural)

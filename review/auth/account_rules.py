@@ -43,7 +43,7 @@ def normal_username(text: str) -> str:
 
 def username_problems(username: str) -> list[str]:
     """Return the Vietnamese message of every rule ``username`` (as stored: :func:`normal_username`) fails."""
-    problems = []
+    problems: list[str] = []
     if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
         problems.append(USERNAME_LENGTH)
     if username and not (username.isascii() and USERNAME_PATTERN.fullmatch(username)):

@@ -72,7 +72,7 @@ def password_problems(password: str, username: str = "", common: Collection[str]
     """
     refused = common_passwords() if common is None else common
     key = folded(password)
-    problems = []
+    problems: list[str] = []
     if len(unicodedata.normalize("NFC", password)) < MIN_LENGTH:
         problems.append(TOO_SHORT)
     if folded(username) and key == folded(username):
