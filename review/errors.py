@@ -1,4 +1,4 @@
-"""Error handling, registered by the application factory: every error answers with a Vietnamese page.
+"""Error handling, registered by the application factory: every error answers with a page in the request's language.
 
 - HTTP errors (400, 403, 404, 405, 413, 500) show their page;
 - a write over a row changed at the same time that no form caught (SQLAlchemy's

@@ -1,4 +1,4 @@
-"""The base of every form: CSRF through Flask-WTF, WTForms' own messages in Vietnamese.
+"""The base of every form: CSRF through Flask-WTF, WTForms' own messages in the page's language (Vietnamese first).
 
 Every text field of every form (nested rows included) is checked here, in one place: its
 text is normalised to NFC (line breaks to ``\\n`` in a text area), and a text with control
@@ -179,7 +179,7 @@ def guard(field: Field) -> None:
 
 
 class BaseForm(FlaskForm):
-    """A form with CSRF protection and Vietnamese messages; its text is NFC and free of control characters."""
+    """A form with CSRF protection and messages in the page's language; its text is NFC and free of control characters."""
 
     class Meta:
         def get_translations(self, form: Any) -> VietnameseMessages:
