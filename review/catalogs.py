@@ -38,6 +38,8 @@ KEYWORDS = {
     "_l": None,
     "lazy_ngettext": (1, 2),
     "msg": None,
+    "pgettext": ((1, "c"), 2),
+    "NP_": ((1, "c"), 2),
 }
 PROJECT = "party-review"
 

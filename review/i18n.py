@@ -21,7 +21,7 @@ from typing import Any, Final, TypeVar, cast
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, has_app_context, has_request_context, request
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext, pgettext
 from flask_login import current_user
 
 from .translatable import N_, Message
@@ -86,16 +86,21 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
-def translate(text: Any) -> Any:
+def translate(text: Any, context: str | None = None) -> Any:
     """Translate a core text into the request's language: a vocabulary word or a ``Message``.
 
     A ``Message`` has its template translated and its values (translated in turn) filled in; any
-    other ``str`` is looked up as it is (a vocabulary word); None and non-texts pass through.
+    other ``str`` is looked up as it is (a vocabulary word), in ``context`` first when given (a word
+    marked ``NP_(context, ...)``); None and non-texts pass through.
     """
     if isinstance(text, Message):
         params = {name: translate(value) for name, value in text.params.items()}
         return gettext(text.template).format(**params)
     if isinstance(text, str) and text:
+        if context is not None:
+            translated = pgettext(context, text)
+            if translated != text:
+                return translated
         return gettext(text)
     return text
 

@@ -189,7 +189,9 @@ def menu_for(user: Any, here: Here | None = None) -> Menu | None:
             current = "page"
         elif not on_page and here.within(link):
             current = "true"
-        items.append(MenuItem(str(translate(link.label)), url + (f"#{link.anchor}" if link.anchor else ""), current))
+        items.append(
+            MenuItem(str(translate(link.label, "menu")), url + (f"#{link.anchor}" if link.anchor else ""), current)
+        )
     who = user.person_name
     # The role after the name, unless the name is the role's (the administrator's account "Quản trị hệ thống"):
     # then the name is the role's, in the page's language.

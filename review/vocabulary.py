@@ -20,7 +20,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-from .translatable import N_, msg
+from .translatable import N_, NP_, msg
 
 # ---------------------------------------------------------------------------
 # Levels (xếp loại, SPEC 2), best first.
@@ -160,23 +160,24 @@ QUOTA_POOL_LABELS: Final = {
 # ---------------------------------------------------------------------------
 # The tasks the menus and the home page link to, keyed by the endpoint they open.
 
+# The menu's words: in the "menu" context (the menu's "Chi bộ" is the list of cells).
 TASK_LABELS: Final = {
-    "main.index": N_("Trang chủ"),
-    "province.index": N_("Toàn tỉnh"),
-    "ward.dashboard": N_("Theo dõi các chi bộ"),
-    "ward.rules_index": N_("Quy định đánh giá, xếp loại"),
-    "ward.decision_index": N_("Quyết định của Đảng ủy"),
-    "ward.export": N_("Tải toàn bộ tài liệu"),
-    "ward.meeting_files": N_("Nhận tệp hội nghị"),
-    "ward.cells": N_("Chi bộ"),
-    "admin.organizations": N_("Các đảng bộ"),
-    "meeting.new": N_("Mở hội nghị mới"),
-    "roster.members": N_("Danh sách đảng viên"),
-    "results.results": N_("Kết quả"),
-    "counting.tally": N_("Nhập kết quả kiểm phiếu"),
-    "auth.password": N_("Đổi mật khẩu"),
-    "accounts.organization": N_("Tài khoản"),
-    "accounts.cell": N_("Tài khoản của chi bộ"),
+    "main.index": NP_("menu", "Trang chủ"),
+    "province.index": NP_("menu", "Toàn tỉnh"),
+    "ward.dashboard": NP_("menu", "Theo dõi các chi bộ"),
+    "ward.rules_index": NP_("menu", "Quy định đánh giá, xếp loại"),
+    "ward.decision_index": NP_("menu", "Quyết định của Đảng ủy"),
+    "ward.export": NP_("menu", "Tải toàn bộ tài liệu"),
+    "ward.meeting_files": NP_("menu", "Nhận tệp hội nghị"),
+    "ward.cells": NP_("menu", "Chi bộ"),
+    "admin.organizations": NP_("menu", "Các đảng bộ"),
+    "meeting.new": NP_("menu", "Mở hội nghị mới"),
+    "roster.members": NP_("menu", "Danh sách đảng viên"),
+    "results.results": NP_("menu", "Kết quả"),
+    "counting.tally": NP_("menu", "Nhập kết quả kiểm phiếu"),
+    "auth.password": NP_("menu", "Đổi mật khẩu"),
+    "accounts.organization": NP_("menu", "Tài khoản"),
+    "accounts.cell": NP_("menu", "Tài khoản của chi bộ"),
 }
 
 # ---------------------------------------------------------------------------

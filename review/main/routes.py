@@ -57,7 +57,7 @@ def language() -> ResponseReturnValue:
     chosen = request.form.get("language")
     response = redirect(safe_next(request.form.get("next")) or url_for("main.index"))
     if not is_language(chosen):  # not one of ours (a stale page, a hand-made request): nothing changes
-        flash(_("Chưa đổi ngôn ngữ: chọn Tiếng Việt hoặc English."), "error")
+        flash(_("Chưa đổi ngôn ngữ: chọn một ngôn ngữ của giao diện."), "error")
         return response
     response.set_cookie(
         LANGUAGE_COOKIE,
