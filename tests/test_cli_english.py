@@ -26,7 +26,9 @@ def test_every_word_of_the_vocabulary_reads_in_english(app):
     words = vocabulary_words()
     assert len(words) > 80
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        untranslated = [word for word in words if translate(word) == word]
+        menu = set(vocabulary.TASK_LABELS.values())  # the menu's words, in their own context
+        untranslated = [word for word in words if translate(word, "menu" if word in menu else None) == word]
+        assert translate(vocabulary.TASK_LABELS["ward.cells"], "menu") == "Cells"
         assert translate(vocabulary.LEVEL_LABELS["good"]) == "Well completed duties"
         assert translate(rules.NOT_RATED_LABELS[rules.NotRatedReason.NEW_MEMBER]) == (
             f"Admitted to the Party less than {rules.NEW_MEMBER_MONTHS} months ago"

@@ -137,4 +137,4 @@ def test_the_decision_command_line_speaks_english_when_told(app, runner, monkeyp
     assert lines[0] == "The decision cannot be issued; nothing was stored:"
     assert "--number: Write the decision's number as “15-QĐ/ĐU”: a number, a hyphen, “QĐ/ĐU”." in lines
     assert "--date: Cannot read the date “15-01-2025”: write it as YYYY-MM-DD, e.g. 2021-01-15." in lines
-    assert "The party organisation has no cells yet." in lines
+    assert "The organisation has no cells yet." in lines

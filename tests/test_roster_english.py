@@ -43,7 +43,7 @@ def test_the_members_page_reads_in_english(client, english):
     assert '<html lang="en">' in page
     assert "Current party members (10)" in page
     assert '<th scope="col">Party card number</th>' in page
-    assert 'data-label="Admission date"' in page
+    assert 'data-label="Date of admission to the Party"' in page
     assert "Download the template" in page and "Import from a spreadsheet" in page
     assert "Đảng viên đang sinh hoạt" not in page and "Tải tệp mẫu" not in page
     assert "Nguyễn Thị Ngọc Hân" in page  # a name is data
@@ -77,5 +77,5 @@ def test_a_file_refused_whole_and_a_form_error_are_in_english(client, english):
     )
     assert response.status_code == 422
     page = unescape(response.get_data(as_text=True))
-    assert "Not saved: check the fields marked with errors below." in page
+    assert "Not saved: check the fields marked below." in page
     assert "The cell already has a " in page  # the vocabulary word is the vocabulary's to translate

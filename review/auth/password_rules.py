@@ -20,7 +20,7 @@ from collections.abc import Collection
 from functools import cache
 from importlib import resources
 
-from ..translatable import N_, msg
+from review.translatable import N_, msg  # absolute: review.auth (a blueprint) is not imported
 
 MIN_LENGTH = 10
 COMMON_FILE = "common-passwords.txt"  # in the package's data/ directory

@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..translatable import msg
+from review.translatable import msg  # absolute: review.auth (a blueprint) is not imported
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 
 from .. import clock, decisions
 from ..access import deciding_organization
-from ..decision_documents import DOCUMENTS
+from ..decision_documents import DOCUMENTS, SUMMARY_XLSX_TITLE
 from ..decision_rules import NUMBER_MESSAGE, Issue, SignerTitle, allowance_allowed, basis_token, normalize_number
 from ..downloads import NO_STORE
 from ..form_saving import acting_user, loaded_version, save_form
@@ -27,7 +27,6 @@ from ..i18n import translate
 from ..meeting_edits import Refused
 from ..models import Organization
 from ..rules import is_review_year
-from ..translatable import N_
 from . import bp
 from .decision_forms import (
     AllowanceForm,
@@ -42,14 +41,6 @@ from .decision_forms import (
 )
 from .decision_presenter import decision_view, preview
 from .overview import meeting_years
-
-# The decision's documents as the page names them (the documents keep their Vietnamese titles).
-DOCUMENT_TITLES = {
-    "members": N_("Quyết định công nhận kết quả xếp loại chất lượng đảng viên"),
-    "cells": N_("Quyết định xếp loại chất lượng các chi bộ trực thuộc"),
-    "summary": N_("Biểu tổng hợp"),
-}
-SUMMARY_XLSX_LABEL = N_("Biểu tổng hợp (bảng tính)")
 
 
 def _gathered(organization: Organization, year: int) -> decisions.Gathered:
@@ -141,8 +132,9 @@ def render_decision(
         forms=forms,
         elsewhere=elsewhere,
         posted_prefix=posted_prefix,
-        documents={key: (_(DOCUMENT_TITLES.get(key, title)), stem) for key, (title, stem) in DOCUMENTS.items()},
-        summary_xlsx_title=_(SUMMARY_XLSX_LABEL),
+        # The titles as the page names them; the documents keep their Vietnamese ones.
+        documents={key: (translate(title), stem) for key, (title, stem) in DOCUMENTS.items()},
+        summary_xlsx_title=translate(SUMMARY_XLSX_TITLE),
         today=clock.today(),
     )
 

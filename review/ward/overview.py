@@ -39,8 +39,6 @@ STATE_LABELS = {state: MEETING_STATE_LABELS[state] for state in (NO_MEETING, REC
 
 # The documents the ward reads for each cell, in this order.
 WARD_DOCUMENTS = ("minutes", "count-minutes")
-# Their titles as the pages name them (the documents themselves keep documents.DOCUMENTS's, in Vietnamese).
-WARD_DOCUMENT_TITLES = {"minutes": N_("Biên bản hội nghị"), "count-minutes": N_("Biên bản kiểm phiếu")}
 
 # Summary keys beside the four levels.
 NOT_RATED = "not_rated"

@@ -50,7 +50,6 @@ from .overview import (
     NOT_RATED,
     STATE_LABELS,
     SUMMARY_EXTRA_LABELS,
-    WARD_DOCUMENT_TITLES,
     WARD_DOCUMENTS,
     build_overview,
     chart_bars,
@@ -86,7 +85,7 @@ def dashboard(organization_id: int) -> ResponseReturnValue:
         undecided_key=UNDECIDED,
         state_labels=translate_all(STATE_LABELS),
         state_counts=state_counts,
-        documents=[(key, _(WARD_DOCUMENT_TITLES[key])) for key in WARD_DOCUMENTS],
+        documents=[(key, translate(DOCUMENTS[key][0])) for key in WARD_DOCUMENTS],  # the page's words for their titles
         bars=chart_bars(overview.totals),
         chart={"label": CHART_LABEL, "area": CHART_BAR_AREA, "value": CHART_VALUE, "row": CHART_ROW},
         ratio_text=percent(overview.quota_ratio) if overview.quota_ratio is not None else "",
