@@ -186,8 +186,8 @@ PROFILES: dict[str, Rules] = {
         profile="hd21-2019",
         first_year=2019,
         last_year=2022,
-        # i18n: vi-only (the basis names central regulations: data, shown as written in every language)
-        basis="Quy định 132-QĐ/TW (2018), Hướng dẫn 21-HD/BTCTW (2019)",
+        # The Party texts it follows; their numbers (132-QĐ/TW) are names, kept as they are in English.
+        basis=N_("Quy định 132-QĐ/TW (2018), Hướng dẫn 21-HD/BTCTW (2019)"),
     ),
     # 124-QĐ/TW (2023), 25-HD/BTCTW (2023): new members neither reviewed nor rated.
     "hd25-2023": Rules(
@@ -195,8 +195,7 @@ PROFILES: dict[str, Rules] = {
         first_year=2023,
         last_year=2024,
         new_members_reviewed=False,
-        # i18n: vi-only (the names of the regulations)
-        basis="Quy định 124-QĐ/TW (2023), Hướng dẫn 25-HD/BTCTW (2023)",
+        basis=N_("Quy định 124-QĐ/TW (2023), Hướng dẫn 25-HD/BTCTW (2023)"),
     ),
     # 366-QĐ/TW (2025), 43-HD/BTCTW (2025): 100-point score, no sick-leave cap,
     # the deciding committee may allow a quota of 1/4.
@@ -208,8 +207,7 @@ PROFILES: dict[str, Rules] = {
         sick_leave_cap_months=None,
         scored=True,
         max_quota_ratio=Fraction(1, 4),
-        # i18n: vi-only (the names of the regulations)
-        basis="Quy định 366-QĐ/TW (2025), Hướng dẫn 43-HD/BTCTW (2025)",
+        basis=N_("Quy định 366-QĐ/TW (2025), Hướng dẫn 43-HD/BTCTW (2025)"),
     ),
 }
 # The texts each profile rests on (SPEC 6), by profile name.

@@ -134,7 +134,7 @@ def rules_lines(rules: Rules) -> list[dict[str, str]]:
                 "%(profile)s (năm %(years)s): %(basis)s",
                 profile=rules.profile,
                 years=translate(rules.years),
-                basis=PROFILE_BASIS.get(rules.profile, ""),
+                basis=translate(PROFILE_BASIS.get(rules.profile, "")),
             ),
         },
         {
