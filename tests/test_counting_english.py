@@ -51,4 +51,4 @@ def test_the_results_page_reads_in_english(app, english, login, world):
         assert words in page
     assert "Quy định đã áp dụng" not in page and "Kết quả bỏ phiếu xếp loại" not in page
     # The regulations the profile rests on are named as written (data, not translated).
-    assert "Quy định 132-QĐ/TW (2018)" in page
+    assert "Regulation 132-QĐ/TW (2018)" in page
