@@ -50,5 +50,5 @@ def test_the_results_page_reads_in_english(app, english, login, world):
     for words in ("Rating vote results", "Rules applied", "Official results, computed from the sealed vote count."):
         assert words in page
     assert "Quy định đã áp dụng" not in page and "Kết quả bỏ phiếu xếp loại" not in page
-    # The regulations the profile rests on are named as written (data, not translated).
+    # The regulations the profile rests on: their kind in English, their numbers as the Party writes them.
     assert "Regulation 132-QĐ/TW (2018)" in page
