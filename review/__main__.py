@@ -15,7 +15,7 @@ from .app import create_app
 
 def main() -> None:
     """Run the application's command line."""
-    cli = FlaskGroup(
+    cli = FlaskGroup(  # i18n: vi-only (English help, made before any application, naming the Vietnamese terms)
         name="party-review", create_app=create_app, help="The party cell year-end review (kiểm điểm, xếp loại)."
     )
     cli.add_command(run_command, "serve")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +21,8 @@ from typing import Any
 import click
 from flask import has_request_context
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import DDL, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
@@ -341,7 +343,7 @@ def note_delete(mapper: Mapper, connection: Connection, target: Any) -> None:
 
 def refuse_audit_write(mapper: Mapper, connection: Connection, target: Any) -> None:
     """Refuse any write of an audit entry through the ORM: the log is append-only."""
-    raise AuditRefused("Nhật ký thay đổi chỉ được ghi thêm, không được sửa hay xóa.")
+    raise AuditRefused(_("Nhật ký thay đổi chỉ được ghi thêm, không được sửa hay xóa."))
 
 
 for _kind in ("before_insert", "before_update", "before_delete"):
@@ -356,7 +358,7 @@ def refuse_bulk_audit_write(orm_execute_state: Any) -> None:
     mapper = orm_execute_state.bind_mapper
     table = getattr(orm_execute_state.statement, "table", None)
     if getattr(table, "name", None) == AUDIT_TABLE.name or (mapper is not None and mapper.local_table is AUDIT_TABLE):
-        raise AuditRefused("Nhật ký thay đổi chỉ được ghi thêm, không được sửa hay xóa.")
+        raise AuditRefused(_("Nhật ký thay đổi chỉ được ghi thêm, không được sửa hay xóa."))
 
 
 @event.listens_for(Session, "before_flush")
@@ -509,23 +511,37 @@ def verify_chain(connection: Connection, batch: int = 1000) -> Verdict:
                     count,
                     prev_hash,
                     expected_id,
-                    f"mục {expected_id} không còn (sau mục {expected_id - 1} là mục {row.id}): đã bị xóa.",
+                    _(
+                        "mục %(id)d không còn (sau mục %(previous)d là mục %(next)d): đã bị xóa.",
+                        id=expected_id,
+                        previous=expected_id - 1,
+                        next=row.id,
+                    ),
                 )
             if row.prev_hash != prev_hash:
                 return Verdict(
                     count,
                     prev_hash,
                     row.id,
-                    f"mục {row.id} không nối với mục trước (mã băm trước ghi {row.prev_hash[:12]}…, "
-                    f"thực tế {prev_hash[:12]}…).",
+                    _(
+                        "mục %(id)d không nối với mục trước (mã băm trước ghi %(written)s…, thực tế %(actual)s…).",
+                        id=row.id,
+                        written=row.prev_hash[:12],
+                        actual=prev_hash[:12],
+                    ),
                 )
             if stored_hash(row) != row.hash:
                 return Verdict(
                     count,
                     prev_hash,
                     row.id,
-                    f"mục {row.id} ({row.action} {row.table_name} #{row.row_id}) không khớp mã băm: "
-                    "nội dung đã bị sửa.",
+                    _(
+                        "mục %(id)d (%(action)s %(table)s #%(row)s) không khớp mã băm: nội dung đã bị sửa.",
+                        id=row.id,
+                        action=row.action,
+                        table=row.table_name,
+                        row=row.row_id,
+                    ),
                 )
             prev_hash = row.hash
             expected_id += 1
@@ -547,22 +563,21 @@ def history_of(connection: Connection, table_name: str, row_id: int) -> Any:
 # Anchors: each seal records the chain's head when it was made (review.audit.anchor_seal)
 
 # Every record hangs on one of these: when all are empty there is nothing the log should cover.
-RECORD_TABLES = {
-    "organization": "đảng bộ",
-    "cell": "chi bộ",
-    "member": "đảng viên",
-    "meeting": "hội nghị",
-    "user_account": "tài khoản",
+# Each table's rows, counted in words ("10 đảng viên").
+RECORD_TABLES: dict[str, Callable[[int], str]] = {
+    "organization": lambda n: ngettext("%(num)d đảng bộ", "%(num)d đảng bộ", n),
+    "cell": lambda n: ngettext("%(num)d chi bộ", "%(num)d chi bộ", n),
+    "member": lambda n: ngettext("%(num)d đảng viên", "%(num)d đảng viên", n),
+    "meeting": lambda n: ngettext("%(num)d hội nghị", "%(num)d hội nghị", n),
+    "user_account": lambda n: ngettext("%(num)d tài khoản", "%(num)d tài khoản", n),
 }
 HASH_FORM = frozenset("0123456789abcdef")
 
 
 def records_without_log(connection: Connection) -> dict[str, int]:
-    """Return the rows of the record's root tables, by Vietnamese label, leaving out the empty ones."""
-    counts = {
-        label: connection.scalar(text(f'SELECT count(*) FROM "{table}"')) or 0 for table, label in RECORD_TABLES.items()
-    }
-    return {label: count for label, count in counts.items() if count}
+    """Return the rows of the record's root tables, by table, leaving out the empty ones."""
+    counts = {table: connection.scalar(text(f'SELECT count(*) FROM "{table}"')) or 0 for table in RECORD_TABLES}
+    return {table: count for table, count in counts.items() if count}
 
 
 @dataclass(frozen=True)
@@ -602,7 +617,7 @@ def sealed_before_log(
 
 
 def anchor_problem(seal: SealAnchor) -> str | None:
-    """Return what is wrong with a seal's anchor, in Vietnamese, or None when it holds.
+    """Return what is wrong with a seal's anchor, in the interface's language, or None when it holds.
 
     A seal made before anchors existed has none, and its own entry recorded none: that is
     not a fault (it is listed without an anchor). A seal made before the log itself has
@@ -611,26 +626,43 @@ def anchor_problem(seal: SealAnchor) -> str | None:
     seal's entry recorded, a hash of the chain (or the genesis of an empty log), and the head
     just before the sealing flush: only that flush's entries lie between it and the seal's.
     """
-    name = f"Niêm phong phiên bản {seal.version} của hội nghị {seal.meeting_id}"
+    name = _("Niêm phong phiên bản %(version)d của hội nghị %(meeting)d", version=seal.version, meeting=seal.meeting_id)
     if seal.entry_id is None:
         if seal.anchor is None and seal.before_log:
             return None
-        return f"{name}: nhật ký không có mục ghi việc niêm phong (mục đó đã bị xóa hoặc chuỗi bị cắt)."
+        return _("%(seal)s: nhật ký không có mục ghi việc niêm phong (mục đó đã bị xóa hoặc chuỗi bị cắt).", seal=name)
     if seal.recorded_anchor != seal.anchor:
-        return f"{name}: mốc trên bản niêm phong khác mốc ghi trong nhật ký (mục {seal.entry_id})."
+        return _(
+            "%(seal)s: mốc trên bản niêm phong khác mốc ghi trong nhật ký (mục %(entry)d).",
+            seal=name,
+            entry=seal.entry_id,
+        )
     if seal.anchor is None:
         return None
     if seal.anchor_position is None:
-        return (
-            f"{name}: mốc {seal.anchor} không có trong chuỗi nhật ký: "
-            "phần nhật ký trước lúc niêm phong đã bị xóa hoặc viết lại."
+        return _(
+            "%(seal)s: mốc %(anchor)s không có trong chuỗi nhật ký: "
+            "phần nhật ký trước lúc niêm phong đã bị xóa hoặc viết lại.",
+            seal=name,
+            anchor=seal.anchor,
         )
     if seal.anchor_position >= seal.entry_id:
-        return f"{name}: mốc nằm ở mục {seal.anchor_position}, không trước mục niêm phong {seal.entry_id}."
+        return _(
+            "%(seal)s: mốc nằm ở mục %(position)d, không trước mục niêm phong %(entry)d.",
+            seal=name,
+            position=seal.anchor_position,
+            entry=seal.entry_id,
+        )
     if seal.foreign_between:
-        return (
-            f"{name}: mốc (mục {seal.anchor_position}) không phải mã băm cuối của nhật ký lúc niêm phong: "
-            f"{seal.foreign_between} mục khác nằm giữa nó và mục niêm phong {seal.entry_id}."
+        return ngettext(
+            "%(seal)s: mốc (mục %(position)d) không phải mã băm cuối của nhật ký lúc niêm phong: "
+            "%(num)d mục khác nằm giữa nó và mục niêm phong %(entry)d.",
+            "%(seal)s: mốc (mục %(position)d) không phải mã băm cuối của nhật ký lúc niêm phong: "
+            "%(num)d mục khác nằm giữa nó và mục niêm phong %(entry)d.",
+            seal.foreign_between,
+            seal=name,
+            position=seal.anchor_position,
+            entry=seal.entry_id,
         )
     return None
 
@@ -720,10 +752,10 @@ def seal_anchors(connection: Connection) -> list[SealAnchor]:
 
 
 def without_anchor(seal: SealAnchor) -> str:
-    """Return why a seal has no anchor, in Vietnamese, as `audit verify --anchors` lists it."""
+    """Return why a seal has no anchor, as `audit verify --anchors` lists it."""
     if seal.entry_id is None and seal.before_log:
-        return "không có (niêm phong trước khi có nhật ký)"
-    return "không có (niêm phong trước khi có mốc)"
+        return _("không có (niêm phong trước khi có nhật ký)")
+    return _("không có (niêm phong trước khi có mốc)")
 
 
 def kept_hash(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -731,7 +763,9 @@ def kept_hash(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
     hashes = tuple(value.strip().lower() for value in values)
     for value in hashes:
         if len(value) != 64 or not set(value) <= HASH_FORM:
-            raise click.BadParameter(f"{value!r} không phải mã băm SHA-256 (64 chữ số hệ mười sáu).")
+            raise click.BadParameter(
+                _("%(value)s không phải mã băm SHA-256 (64 chữ số hệ mười sáu).", value=repr(value))
+            )
     return hashes
 
 
@@ -767,23 +801,40 @@ def verify_command(show_anchors: bool, expected: tuple[str, ...]) -> None:
         seals = seal_anchors(connection) if verdict.ok else []
         positions = {value: entry_position(connection, value) for value in expected} if verdict.ok else {}
     if not verdict.ok:
-        click.echo(f"Chuỗi nhật ký bị đứt ở mục {verdict.broken_at}: {verdict.problem}", err=True)
-        click.echo(f"{verdict.count} mục đầu khớp; mã băm cuối còn đúng: {verdict.last_hash}", err=True)
+        click.echo(
+            _("Chuỗi nhật ký bị đứt ở mục %(entry)s: %(problem)s", entry=verdict.broken_at, problem=verdict.problem),
+            err=True,
+        )
+        click.echo(
+            ngettext(
+                "%(num)d mục đầu khớp; mã băm cuối còn đúng: %(hash)s",
+                "%(num)d mục đầu khớp; mã băm cuối còn đúng: %(hash)s",
+                verdict.count,
+                hash=verdict.last_hash,
+            ),
+            err=True,
+        )
         raise SystemExit(1)
     problems = [problem for problem in map(anchor_problem, seals) if problem is not None]
     if records:
         # Exit 1, not a mere warning: an emptied log vouches for nothing, and a script that
         # checks the exit status must not read "OK" over records whose every change is gone
         # from the log (or that predate it: then any first change starts the log).
-        held = ", ".join(f"{count} {label}" for label, count in records.items())
+        held = ", ".join(RECORD_TABLES[table](count) for table, count in records.items())
         problems.insert(
             0,
-            f"Cảnh báo: nhật ký thay đổi trống trong khi cơ sở dữ liệu có {held}: "
-            "nhật ký đã bị xóa hết, hoặc dữ liệu có từ trước khi có nhật ký. Không xác minh được gì.",
+            _(
+                "Cảnh báo: nhật ký thay đổi trống trong khi cơ sở dữ liệu có %(held)s: "
+                "nhật ký đã bị xóa hết, hoặc dữ liệu có từ trước khi có nhật ký. Không xác minh được gì.",
+                held=held,
+            ),
         )
     problems += [
-        f"Mã băm đã giữ {value} không có trong chuỗi nhật ký: phần cuối của nhật ký đã bị cắt đi, "
-        "hoặc chuỗi đã bị viết lại."
+        _(
+            "Mã băm đã giữ %(hash)s không có trong chuỗi nhật ký: phần cuối của nhật ký đã bị cắt đi, "
+            "hoặc chuỗi đã bị viết lại.",
+            hash=value,
+        )
         for value, position in positions.items()
         if position is None
     ]
@@ -795,29 +846,67 @@ def verify_command(show_anchors: bool, expected: tuple[str, ...]) -> None:
     # --- end of the seal-data block.
     if show_anchors:
         in_force = [seal for seal in seals if seal.in_force]
-        click.echo(f"Niêm phong đang có hiệu lực ({len(in_force)}), đơn vị cấp trên giữ lại mỗi dòng:")
+        click.echo(_("Niêm phong đang có hiệu lực (%(count)d), đơn vị cấp trên giữ lại mỗi dòng:", count=len(in_force)))
         for seal in in_force:
             click.echo(
-                f"  hội nghị {seal.meeting_id} · {seal.cell} · năm {seal.year} · phiên bản {seal.version} · "
-                f"SHA-256: {seal.fingerprint} · mốc nhật ký: {seal.anchor or without_anchor(seal)}"
+                _(
+                    "  hội nghị %(meeting)d · %(cell)s · năm %(year)d · phiên bản %(version)d · "
+                    "SHA-256: %(fingerprint)s · mốc nhật ký: %(anchor)s",
+                    meeting=seal.meeting_id,
+                    cell=seal.cell,
+                    year=seal.year,
+                    version=seal.version,
+                    fingerprint=seal.fingerprint,
+                    anchor=seal.anchor or without_anchor(seal),
+                )
             )
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        click.echo(f"{verdict.count} mục nhật ký, chuỗi mã băm khớp, nhưng có {len(problems)} vấn đề ở trên.", err=True)
+        click.echo(
+            ngettext(
+                "%(entries)d mục nhật ký, chuỗi mã băm khớp, nhưng có %(num)d vấn đề ở trên.",
+                "%(entries)d mục nhật ký, chuỗi mã băm khớp, nhưng có %(num)d vấn đề ở trên.",
+                len(problems),
+                entries=verdict.count,
+            ),
+            err=True,
+        )
         raise SystemExit(1)
-    click.echo(f"OK: {verdict.count} mục nhật ký, chuỗi mã băm khớp. Mã băm cuối: {verdict.last_hash}")
+    click.echo(
+        ngettext(
+            "OK: %(num)d mục nhật ký, chuỗi mã băm khớp. Mã băm cuối: %(hash)s",
+            "OK: %(num)d mục nhật ký, chuỗi mã băm khớp. Mã băm cuối: %(hash)s",
+            verdict.count,
+            hash=verdict.last_hash,
+        )
+    )
     anchored = sum(1 for seal in seals if seal.anchor is not None)
     before_log = sum(1 for seal in seals if seal.anchor is None and seal.entry_id is None)  # passed: before the log
-    click.echo(f"Mốc của {anchored} bản niêm phong có trong chuỗi, ngay trước lúc niêm phong.")
+    click.echo(
+        ngettext(
+            "Mốc của %(num)d bản niêm phong có trong chuỗi, ngay trước lúc niêm phong.",
+            "Mốc của %(num)d bản niêm phong có trong chuỗi, ngay trước lúc niêm phong.",
+            anchored,
+        )
+    )
     if anchored + before_log < len(seals):
         click.echo(
-            f"{len(seals) - anchored - before_log} bản niêm phong làm trước khi có mốc: không có mốc để kiểm tra."
+            ngettext(
+                "%(num)d bản niêm phong làm trước khi có mốc: không có mốc để kiểm tra.",
+                "%(num)d bản niêm phong làm trước khi có mốc: không có mốc để kiểm tra.",
+                len(seals) - anchored - before_log,
+            )
         )
     if before_log:
         click.echo(
-            f"{before_log} bản niêm phong trước khi có nhật ký: nhật ký không ghi việc niêm phong, "
-            "không có mốc để kiểm tra."
+            ngettext(
+                "%(num)d bản niêm phong trước khi có nhật ký: nhật ký không ghi việc niêm phong, "
+                "không có mốc để kiểm tra.",
+                "%(num)d bản niêm phong trước khi có nhật ký: nhật ký không ghi việc niêm phong, "
+                "không có mốc để kiểm tra.",
+                before_log,
+            )
         )
     for value, position in positions.items():
-        click.echo(f"Mã băm đã giữ {value} có trong chuỗi (mục {position}).")
+        click.echo(_("Mã băm đã giữ %(hash)s có trong chuỗi (mục %(entry)s).", hash=value, entry=position))

@@ -17,10 +17,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Engine
 
-from .text import thousands
+from .i18n import number_text
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PGDUMP_HEADER = b"PGDMP"
@@ -28,7 +30,7 @@ PG_CLIENT_PACKAGE = "postgresql-client"
 
 
 class BackupError(RuntimeError):
-    """A backup or a restore cannot be done; the message says why, in Vietnamese."""
+    """A backup or a restore cannot be done; the message says why, in the interface's language."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Summary:
 def sqlite_file(url: URL) -> Path:
     """Return the file of a SQLite database URL; refuse an in-memory database."""
     if not url.database or url.database == ":memory:" or url.database.startswith("file::memory:"):
-        raise BackupError("Cơ sở dữ liệu SQLite trong bộ nhớ: không có tệp để sao lưu hay phục hồi.")
+        raise BackupError(_("Cơ sở dữ liệu SQLite trong bộ nhớ: không có tệp để sao lưu hay phục hồi."))
     return Path(url.database)
 
 
@@ -71,16 +73,20 @@ def check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
     try:
         result = [row[0] for row in connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"Tệp {path} hỏng hoặc không phải cơ sở dữ liệu SQLite ({error}).") from error
+        raise BackupError(
+            _("Tệp %(path)s hỏng hoặc không phải cơ sở dữ liệu SQLite (%(error)s).", path=path, error=error)
+        ) from error
     if result != ["ok"]:
-        raise BackupError(f"Tệp {path} hỏng (kiểm tra toàn vẹn của SQLite: {'; '.join(result[:3])}).")
+        raise BackupError(
+            _("Tệp %(path)s hỏng (kiểm tra toàn vẹn của SQLite: %(found)s).", path=path, found="; ".join(result[:3]))
+        )
 
 
 def sqlite_backup(url: URL, path: Path, busy_timeout_ms: int) -> Summary:
     """Copy the live SQLite database into ``path`` in one step of the backup API."""
     source_path = sqlite_file(url)
     if not source_path.exists():
-        raise BackupError(f"Không có tệp cơ sở dữ liệu {source_path}.")
+        raise BackupError(_("Không có tệp cơ sở dữ liệu %(path)s.", path=source_path))
     partial = path.with_name(path.name + ".part")
     partial.unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=busy_timeout_ms / 1000)
@@ -99,7 +105,9 @@ def sqlite_backup(url: URL, path: Path, busy_timeout_ms: int) -> Summary:
             check_sqlite(target, path)
             copied = sqlite_rows(target)
             if copied != rows:
-                raise BackupError(f"Bản sao lưu {path} không khớp ảnh chụp cơ sở dữ liệu; chưa ghi tệp, hãy chạy lại.")
+                raise BackupError(
+                    _("Bản sao lưu %(path)s không khớp ảnh chụp cơ sở dữ liệu; chưa ghi tệp, hãy chạy lại.", path=path)
+                )
         finally:
             target.close()
     except BaseException:
@@ -118,8 +126,11 @@ def sqlite_restore(url: URL, path: Path, busy_timeout_ms: int) -> Summary:
     with path.open("rb") as stream:
         header = stream.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
-        kind = " (đây là bản sao lưu PostgreSQL)" if header.startswith(PGDUMP_HEADER) else ""
-        raise BackupError(f"Tệp {path} không phải bản sao lưu SQLite{kind}.")
+        if header.startswith(PGDUMP_HEADER):
+            raise BackupError(
+                _("Tệp %(path)s không phải bản sao lưu SQLite (đây là bản sao lưu PostgreSQL).", path=path)
+            )
+        raise BackupError(_("Tệp %(path)s không phải bản sao lưu SQLite.", path=path))
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         check_sqlite(source, path)
@@ -155,8 +166,12 @@ def pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise BackupError(
-            f"Không tìm thấy lệnh {name}. Cài gói {PG_CLIENT_PACKAGE} của Debian "
-            f"(apt-get install {PG_CLIENT_PACKAGE}) rồi chạy lại."
+            _(
+                "Không tìm thấy lệnh %(command)s. Cài gói %(package)s của Debian "
+                "(apt-get install %(package)s) rồi chạy lại.",
+                command=name,
+                package=PG_CLIENT_PACKAGE,
+            )
         )
     return found
 
@@ -185,7 +200,8 @@ def run_tool(arguments: list[str], environment: dict[str, str], what: str) -> No
     done = subprocess.run(arguments, env=environment, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise BackupError(f"{what} không thành công: " + (" / ".join(detail[-3:]) or f"mã lỗi {done.returncode}"))
+        said = " / ".join(detail[-3:]) or _("mã lỗi %(code)d", code=done.returncode)
+        raise BackupError(_("%(command)s không thành công: %(said)s", command=what, said=said))
 
 
 def postgres_backup(engine: Engine, path: Path) -> Summary:
@@ -220,8 +236,14 @@ def postgres_restore(engine: Engine, path: Path) -> Summary:
     with path.open("rb") as stream:
         header = stream.read(len(SQLITE_HEADER))
     if not header.startswith(PGDUMP_HEADER):
-        kind = " (đây là bản sao lưu SQLite)" if header == SQLITE_HEADER else ""
-        raise BackupError(f"Tệp {path} không phải bản sao lưu PostgreSQL (pg_dump -Fc){kind}.")
+        if header == SQLITE_HEADER:
+            raise BackupError(
+                _(
+                    "Tệp %(path)s không phải bản sao lưu PostgreSQL (pg_dump -Fc) (đây là bản sao lưu SQLite).",
+                    path=path,
+                )
+            )
+        raise BackupError(_("Tệp %(path)s không phải bản sao lưu PostgreSQL (pg_dump -Fc).", path=path))
     uri, environment = pg_connection(engine.url)
     engine.dispose()  # no connection of ours stays open on the tables being replaced
     run_tool(
@@ -261,12 +283,12 @@ def is_sqlite(engine: Engine) -> bool:
 def backup(engine: Engine, path: Path, busy_timeout_ms: int = 15000) -> Summary:
     """Write a consistent snapshot of the database behind ``engine`` to ``path``."""
     if path.is_dir():
-        raise BackupError(f"{path} là một thư mục: ghi rõ tên tệp sao lưu.")
+        raise BackupError(_("%(path)s là một thư mục: ghi rõ tên tệp sao lưu.", path=path))
     if not path.parent.is_dir():
-        raise BackupError(f"Không có thư mục {path.parent}.")
+        raise BackupError(_("Không có thư mục %(path)s.", path=path.parent))
     if is_sqlite(engine):
         if path.resolve() == sqlite_file(engine.url).resolve():
-            raise BackupError(f"{path} là chính tệp cơ sở dữ liệu: chọn tệp sao lưu khác.")
+            raise BackupError(_("%(path)s là chính tệp cơ sở dữ liệu: chọn tệp sao lưu khác.", path=path))
         return sqlite_backup(engine.url, path, busy_timeout_ms)
     return postgres_backup(engine, path)
 
@@ -274,10 +296,10 @@ def backup(engine: Engine, path: Path, busy_timeout_ms: int = 15000) -> Summary:
 def restore(engine: Engine, path: Path, busy_timeout_ms: int = 15000) -> Summary:
     """Replace the database behind ``engine`` with the backup at ``path``."""
     if not path.is_file():
-        raise BackupError(f"Không có tệp sao lưu {path}.")
+        raise BackupError(_("Không có tệp sao lưu %(path)s.", path=path))
     if is_sqlite(engine):
         if path.resolve() == sqlite_file(engine.url).resolve():
-            raise BackupError(f"{path} là chính tệp cơ sở dữ liệu: không có gì để phục hồi.")
+            raise BackupError(_("%(path)s là chính tệp cơ sở dữ liệu: không có gì để phục hồi.", path=path))
         engine.dispose()
         return sqlite_restore(engine.url, path, busy_timeout_ms)
     return postgres_restore(engine, path)
@@ -305,9 +327,9 @@ def fsync(path: Path) -> None:
 
 def report(summary: Summary) -> list[str]:
     """Return the lines that tell what a backup holds or a restore brought back."""
-    lines = [
-        f"{summary.path}: {thousands(summary.size)} byte, {len(summary.rows)} bảng, "
-        f"{thousands(summary.total_rows)} dòng."
-    ]
-    lines += [f"  {name}: {thousands(count)}" for name, count in sorted(summary.rows.items()) if count]
+    size = ngettext("%(size)s byte", "%(size)s byte", summary.size, size=number_text(summary.size))
+    tables = ngettext("%(num)d bảng", "%(num)d bảng", len(summary.rows))
+    rows = ngettext("%(rows)s dòng", "%(rows)s dòng", summary.total_rows, rows=number_text(summary.total_rows))
+    lines = [_("%(path)s: %(size)s, %(tables)s, %(rows)s.", path=summary.path, size=size, tables=tables, rows=rows)]
+    lines += [f"  {name}: {number_text(count)}" for name, count in sorted(summary.rows.items()) if count]
     return lines

@@ -38,6 +38,8 @@ KEYWORDS = {
     "_l": None,
     "lazy_ngettext": (1, 2),
     "msg": None,
+    "pgettext": ((1, "c"), 2),
+    "NP_": ((1, "c"), 2),
 }
 PROJECT = "party-review"
 
@@ -232,6 +234,7 @@ def _blank(match: re.Match[str], keep: str = " ") -> str:
 def _template_words(source: str) -> list[tuple[int, str]]:
     """Return the shown words of a template's HTML outside Jinja: text between tags and shown attributes."""
     source = re.sub(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}", _blank, source, flags=re.DOTALL)
+    source = re.sub(r"\{%-?\s*block page_class\s*-?%\}.*?\{%-?\s*endblock", _blank, source, flags=re.DOTALL)
     source = re.sub(r"\{#.*?#\}", _blank, source, flags=re.DOTALL)
     source = re.sub(r"\{%.*?%\}", _blank, source, flags=re.DOTALL)
     source = re.sub(r"\{\{.*?\}\}", lambda match: _blank(match, "0"), source, flags=re.DOTALL)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,6 +24,7 @@ from . import clock
 from .audit import SEAL_CONTEXT, audit_context
 from .database import lock_row
 from .extensions import db
+from .i18n import translate
 from .meeting_edits import Refused
 from .meeting_store import FINAL_TALLY, FIRST_BALLOT, SECOND_BALLOT, meeting_file, review_year_rules, seal_meeting
 from .meetingfile import BallotData, MeetingFile, SecondBallotData
@@ -60,6 +63,7 @@ from .rules import (
 from .seal_guard import SEALED_MESSAGE  # the one wording, shared with the model layer
 from .sealdata import fingerprint, sealed_payload
 from .text import nfc, one_line_break, text_problem
+from .translatable import N_
 from .trust import Origin, Provenance, provenance
 
 ENTRIES = ("first", "second")
@@ -87,17 +91,17 @@ def refuse_if_sealed(meeting: Meeting, field: str = "csrf_token") -> None:
     """Refuse a write to what a seal in force covers (SPEC 5.7a): once the ballot is sealed, and
     under two ballots once ballot 1 is (ballot 2 is counted over the same record)."""
     if meeting.first_ballot_sealed:
-        raise Refused(field, SEALED_MESSAGE)
+        raise Refused(field, _(SEALED_MESSAGE))
 
 
 # ---------------------------------------------------------------------------
 # Two ballots (SPEC 5.8): ballot 1 is counted and sealed, then ballot 2.
 
-FIRST_BALLOT_SEALED_MESSAGE = (
+FIRST_BALLOT_SEALED_MESSAGE = N_(
     "Phiếu vòng 1 đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong (mở cả vòng 2) và ghi rõ lý do."
 )
-SECOND_BEFORE_FIRST_MESSAGE = "Phiếu vòng 2 chỉ nhập được sau khi kết quả vòng 1 đã niêm phong."
-NO_SECOND_BALLOT_MESSAGE = "Hội nghị này bỏ phiếu một lần: không có phiếu vòng 2."
+SECOND_BEFORE_FIRST_MESSAGE = N_("Phiếu vòng 2 chỉ nhập được sau khi kết quả vòng 1 đã niêm phong.")
+NO_SECOND_BALLOT_MESSAGE = N_("Hội nghị này bỏ phiếu một lần: không có phiếu vòng 2.")
 
 
 def two_ballots(meeting: Meeting) -> bool:
@@ -118,16 +122,16 @@ def refuse_ballot_write(meeting: Meeting, ballot: int, field: str = "csrf_token"
     """
     if ballot == FIRST_BALLOT:
         if meeting.sealed:
-            raise Refused(field, SEALED_MESSAGE)
+            raise Refused(field, _(SEALED_MESSAGE))
         if meeting.first_ballot_sealed:
-            raise Refused(field, FIRST_BALLOT_SEALED_MESSAGE)
+            raise Refused(field, _(FIRST_BALLOT_SEALED_MESSAGE))
         return
     if not two_ballots(meeting):
-        raise Refused(field, NO_SECOND_BALLOT_MESSAGE)
+        raise Refused(field, _(NO_SECOND_BALLOT_MESSAGE))
     if meeting.sealed:
-        raise Refused(field, SEALED_MESSAGE)
+        raise Refused(field, _(SEALED_MESSAGE))
     if not meeting.first_ballot_sealed:
-        raise Refused(field, SECOND_BEFORE_FIRST_MESSAGE)
+        raise Refused(field, _(SECOND_BEFORE_FIRST_MESSAGE))
 
 
 def ballot_fields(meeting: Meeting, ballot: int) -> tuple[str, ...]:
@@ -158,14 +162,21 @@ def set_committee(meeting: Meeting, member_ids: list[int], chief_id: int) -> Non
     for member_id in member_ids:
         participant = by_member.get(member_id)
         if participant is None:
-            raise Refused("members", "Chỉ chọn đảng viên của hội nghị này.")
+            raise Refused("members", _("Chỉ chọn đảng viên của hội nghị này."))
         bar = counter_bar_of(participant)
         if bar is not None:
-            raise Refused("members", counter_refusal(participant.name, bar))
+            raise Refused("members", translate(counter_refusal(participant.name, bar)))
     if len(set(member_ids)) < MIN_COUNTERS:
-        raise Refused("members", f"Ban kiểm phiếu cần ít nhất {MIN_COUNTERS} đồng chí để nhập kết quả hai lần độc lập.")
+        raise Refused(
+            "members",
+            ngettext(
+                "Ban kiểm phiếu cần ít nhất %(num)d đồng chí để nhập kết quả hai lần độc lập.",
+                "Ban kiểm phiếu cần ít nhất %(num)d đồng chí để nhập kết quả hai lần độc lập.",
+                MIN_COUNTERS,
+            ),
+        )
     if chief_id not in member_ids:
-        raise Refused("chief", "Trưởng ban phải là một thành viên ban kiểm phiếu.")
+        raise Refused("chief", _("Trưởng ban phải là một thành viên ban kiểm phiếu."))
     ordered = [chief_id] + [m for m in dict.fromkeys(member_ids) if m != chief_id]
     meeting.counters.clear()
     db.session.flush()
@@ -228,9 +239,9 @@ def issue_code(meeting: Meeting, member_id: int, now: datetime | None = None, is
     opens anything.
     """
     if meeting.sealed:  # between two ballots a counter may still need a code for ballot 2
-        raise Refused("member", SEALED_MESSAGE)
+        raise Refused("member", _(SEALED_MESSAGE))
     if not any(c.member_id == member_id for c in meeting.counters):
-        raise Refused("member", "Chỉ cấp mã cho thành viên ban kiểm phiếu.")
+        raise Refused("member", _("Chỉ cấp mã cho thành viên ban kiểm phiếu."))
     now = now or clock.now()
     earlier = db.session.scalars(
         select(CounterCode).where(
@@ -385,12 +396,15 @@ def claim_entry(meeting: Meeting, user: User, ballot: int = FIRST_BALLOT) -> Tal
     if user.member_id is not None and any(t.user is not None and t.user.member_id == user.member_id for t in current):
         # The same counter through another account (their own and a code): not independent.
         raise Refused(
-            "csrf_token", "Đồng chí đã nhập một bản bằng tài khoản khác; hai bản nhập phải của hai đồng chí khác nhau."
+            "csrf_token",
+            _("Đồng chí đã nhập một bản bằng tài khoản khác; hai bản nhập phải của hai đồng chí khác nhau."),
         )
     taken = {t.entry for t in current}
     free = next((e for e in ENTRIES if e not in taken), None)
     if free is None:
-        raise Refused("csrf_token", "Đã có hai bản nhập của hai đồng chí khác; mỗi cuộc kiểm phiếu chỉ nhập hai lần.")
+        raise Refused(
+            "csrf_token", _("Đã có hai bản nhập của hai đồng chí khác; mỗi cuộc kiểm phiếu chỉ nhập hai lần.")
+        )
     tally = Tally(entry=free, user_id=user.id, ballot=ballot)
     meeting.tallies.append(tally)
     return tally
@@ -509,24 +523,32 @@ def differences(meeting: Meeting, ballot: int = FIRST_BALLOT) -> list[Difference
 
 
 def seal_blockers(meeting: Meeting) -> list[str]:
-    """Return, in Vietnamese, every reason the ballot in progress cannot be sealed yet (none: it can)."""
+    """Return, in the request's language, every reason the ballot in progress cannot be sealed yet (none: it can)."""
     if meeting.sealed:
-        return ["Đã niêm phong."]
+        return [_("Đã niêm phong.")]
     if len(meeting.counters) < MIN_COUNTERS:
-        return ["Chưa chọn ban kiểm phiếu."]
+        return [_("Chưa chọn ban kiểm phiếu.")]
     ballot = ballot_in_progress(meeting)
     found = differences(meeting, ballot)
     if found is None:
-        return ["Cần đủ hai bản nhập độc lập của hai thành viên ban kiểm phiếu."]
+        return [_("Cần đủ hai bản nhập độc lập của hai thành viên ban kiểm phiếu.")]
     blockers = []
     if found:
-        blockers.append(f"Hai bản nhập còn khác nhau ở {len(found)} chỗ.")
+        blockers.append(
+            ngettext(
+                "Hai bản nhập còn khác nhau ở %(num)d chỗ.", "Hai bản nhập còn khác nhau ở %(num)d chỗ.", len(found)
+            )
+        )
     result = entry_result(meeting, meeting.tally("first", ballot))  # type: ignore[arg-type]
     problems = entry_problems(result, ballot)
     if problems:
-        blockers.append(f"Số liệu chưa khớp: {len(problems)} lỗi kiểm tra.")
+        blockers.append(
+            ngettext(
+                "Số liệu chưa khớp: %(num)d lỗi kiểm tra.", "Số liệu chưa khớp: %(num)d lỗi kiểm tra.", len(problems)
+            )
+        )
     if not result.quorum_met:
-        blockers.append("Hội nghị không đủ số lượng đảng viên có mặt: không thể niêm phong.")
+        blockers.append(_("Hội nghị không đủ số lượng đảng viên có mặt: không thể niêm phong."))
     return blockers
 
 
@@ -551,7 +573,7 @@ def approve(meeting: Meeting, user: User, role: str, shown_fingerprint: str, sou
         raise Refused("csrf_token", " ".join(blockers))
     mf, current = candidate(meeting)
     if shown_fingerprint != current:
-        raise Refused("csrf_token", "Số liệu vừa thay đổi: xem lại kết quả rồi xác nhận lần nữa.")
+        raise Refused("csrf_token", _("Số liệu vừa thay đổi: xem lại kết quả rồi xác nhận lần nữa."))
     approval = next((a for a in meeting.seal_approvals if a.role == role), None)
     if approval is None:
         approval = SealApproval(role=role, user_id=user.id, fingerprint=current, approved_at=clock.now())
@@ -614,10 +636,15 @@ def _seal(meeting: Meeting, mf: MeetingFile, roles: dict[str, SealApproval]) -> 
 # Provenance: where the entries and the approvals came from (the rules: review.trust)
 
 
+# The name an entry or approval shows once its account is deleted (kept in a seal's provenance:
+# translated where a page shows it).
+DELETED_ACCOUNT = N_("(tài khoản đã xóa)")
+
+
 def origin(account: User | None, sign_in_id: str | None, address: str | None, at: datetime | None) -> Origin:
     """Return the origin of an entry or approval made by ``account``, with the code that opened it."""
     if account is None:
-        return Origin(account_id=None, account_name="(tài khoản đã xóa)", sign_in=sign_in_id, address=address, at=at)
+        return Origin(account_id=None, account_name=DELETED_ACCOUNT, sign_in=sign_in_id, address=address, at=at)
     code = None
     if account.meeting_id is not None:
         code = db.session.scalar(select(CounterCode).where(CounterCode.account_id == account.id))
@@ -679,9 +706,16 @@ def reopen(meeting: Meeting, user: User, reason: str) -> int:
     lock_row(Meeting, meeting.id)
     seal = meeting.current_seal
     if seal is None:
-        raise Refused("reason", "Kết quả chưa niêm phong.")
+        raise Refused("reason", _("Kết quả chưa niêm phong."))
     if len(reason.strip()) < MIN_REASON:
-        raise Refused("reason", f"Ghi rõ lý do mở niêm phong (ít nhất {MIN_REASON} ký tự).")
+        raise Refused(
+            "reason",
+            ngettext(
+                "Ghi rõ lý do mở niêm phong (ít nhất %(num)d ký tự).",
+                "Ghi rõ lý do mở niêm phong (ít nhất %(num)d ký tự).",
+                MIN_REASON,
+            ),
+        )
     # An issued committee decision rests on this seal: it is reopened first (SPEC 9). Imported
     # here: review.decisions reads the ward's overview, which reads this module.
     from .decisions import refuse_reopening_under_decision
@@ -713,10 +747,10 @@ def parse_entry(
     def number(name: str) -> int:
         raw = (form.get(name) or "").strip()
         if not raw:
-            errors[name] = "Nhập một số (0 nếu không có)."
+            errors[name] = _("Nhập một số (0 nếu không có).")
             return 0
         if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-            errors[name] = "Cần một số nguyên không âm."
+            errors[name] = _("Cần một số nguyên không âm.")
             return 0
         return int(raw)
 
@@ -724,9 +758,9 @@ def parse_entry(
     typed = {key: {f: number(f"rows-{key}-{f}") for f in fields} for key in keys}
     reasons = nfc(one_line_break(form.get("invalid_reasons") or "").strip())
     if len(reasons) > 2000:
-        errors["invalid_reasons"] = "Tối đa 2000 ký tự."
+        errors["invalid_reasons"] = _("Tối đa %(max)d ký tự.", max=2000)
     elif (problem := text_problem(reasons, multiline=True)) is not None:
-        errors["invalid_reasons"] = problem
+        errors["invalid_reasons"] = translate(problem)
     if errors:
         return None, errors
     if fields == SECOND_BALLOT_FIELDS:

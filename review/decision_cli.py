@@ -1,8 +1,9 @@
 """Command line for the ward committee's year: the organisation's summary and its decision (SPEC 9, 11).
 
 ``ward summary`` prints SPEC 11's JSON; ``decision ...`` issues the decision and writes its
-documents. Every refusal is a Vietnamese message and exit 1, nothing stored; the checks are
-the pages' own (review/decisions.py, review/decision_rules.py).
+documents. Every refusal is a message and exit 1, nothing stored; the checks are the pages' own
+(review/decisions.py, review/decision_rules.py). The messages are Vietnamese, or in the language
+REVIEW_LANGUAGE names (review/i18n.py); the documents are always Vietnamese.
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from .database import write_transaction
 from .extensions import db
+from .i18n import translate
 from .models import Organization
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def _fail(*lines: str) -> NoReturn:
-    """Print the Vietnamese reasons to standard error, one a line, and exit 1."""
+    """Print the reasons to standard error, one a line, and exit 1."""
     for line in lines:
         click.echo(line, err=True)
     sys.exit(1)
@@ -34,7 +37,7 @@ def _fail(*lines: str) -> NoReturn:
 def _organization(organization_id: int) -> Organization:
     organization = db.session.get(Organization, organization_id)
     if organization is None:
-        _fail(f"Không có đảng bộ mã {organization_id}.")
+        _fail(_("Không có đảng bộ mã %(id)s.", id=organization_id))
     return organization
 
 
@@ -44,7 +47,7 @@ def summary_document(organization: Organization, year: int) -> dict[str, Any] | 
     from .decisions import STATES, issued_payload, issued_seal_of, year_rules
     from .ward.overview import build_overview
 
-    _, rules = year_rules(organization, year)
+    rules = year_rules(organization, year)[1]
     if rules is None:
         return None
     overview = build_overview(organization, year)
@@ -79,7 +82,7 @@ def summary_command(organization_id: int, year: int) -> None:
     organization = _organization(organization_id)
     document = summary_document(organization, year)
     if document is None:
-        _fail(f"Năm {year} không có quy định đánh giá, xếp loại nào áp dụng.")
+        _fail(_("Năm %(year)s không có quy định đánh giá, xếp loại nào áp dụng.", year=year))
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
@@ -88,11 +91,12 @@ def decision_cli() -> None:
     """The ward committee's decision: issue it, write its documents."""
 
 
+# The titles --title takes: the keys, or the Vietnamese titles as typed (in any language).
 TITLES = {
     "secretary": "secretary",
     "deputy_secretary": "deputy_secretary",
-    "bí thư": "secretary",
-    "phó bí thư": "deputy_secretary",
+    "bí thư": "secretary",  # i18n: vi-only
+    "phó bí thư": "deputy_secretary",  # i18n: vi-only
 }
 
 
@@ -117,10 +121,10 @@ def read_iso_date(raw: str) -> date | None:
 @decision_cli.command("issue")
 @click.argument("organization_id", type=int)
 @click.argument("year", type=int)
-@click.option("--number", required=True, help='The decision\'s number, e.g. "15-QĐ/ĐU".')
+@click.option("--number", required=True, help='The decision\'s number, e.g. "15-QĐ/ĐU".')  # i18n: vi-only
 @click.option("--date", "day_text", required=True, help="The date of issue, YYYY-MM-DD.")
 @click.option("--signer", required=True, help="The signer's full name.")
-@click.option("--title", required=True, help='secretary or deputy_secretary ("Bí thư", "Phó Bí thư").')
+@click.option("--title", required=True, help='secretary or deputy_secretary ("Bí thư", "Phó Bí thư").')  # i18n: vi-only
 @click.option("--place", default=None, help="The place of the date line (default: the organisation's).")
 @with_appcontext
 def issue_command(
@@ -144,17 +148,24 @@ def issue_command(
         seal = gathered.issued_seal
         if seal is not None:
             _fail(
-                f"Quyết định năm {year} đã ban hành (số {seal.number}, phiên bản {seal.version}): "
-                "muốn ban hành lại, mở lại quyết định trước (decision reopen)."
+                _(
+                    "Quyết định năm %(year)s đã ban hành (số %(number)s, phiên bản %(version)s): "
+                    "muốn ban hành lại, mở lại quyết định trước (decision reopen).",
+                    year=year,
+                    number=seal.number,
+                    version=seal.version,
+                )
             )
         place_text = organization.place if place is None else place
         problems = issue_problems(gathered, number, day, place_text, signer, title_key)
         if day is None and day_text.strip():
-            problems["issued_on"] = f"Ngày “{day_text}” không đọc được: viết theo dạng YYYY-MM-DD, ví dụ 2021-01-15."
+            problems["issued_on"] = _(
+                "Ngày “%(text)s” không đọc được: viết theo dạng YYYY-MM-DD, ví dụ 2021-01-15.", text=day_text
+            )
         lines = [f"--{_OPTION[field]}: {message}" for field, message in problems.items()]
-        lines += [blocker.text for blocker in gathered.assessment.blockers]
+        lines += [translate(blocker.text) for blocker in gathered.assessment.blockers]
         if lines:
-            _fail("Chưa ban hành được quyết định, không lưu gì:", *lines)
+            _fail(_("Chưa ban hành được quyết định, không lưu gì:"), *lines)
         assert day is not None and title_key is not None
         header = Issue(
             number=normalize_number(number) or "",
@@ -169,10 +180,12 @@ def issue_command(
         except (Refused, Conflict) as refused:
             _fail(refused.message if isinstance(refused, Refused) else str(refused))
         number_text, version_number, fingerprint = issued.number, issued.version, issued.fingerprint
-    click.echo(f"Đã ban hành Quyết định số {number_text} (phiên bản {version_number}).")
-    click.echo(f"Số: {number_text}")
-    click.echo(f"Phiên bản: {version_number}")
-    click.echo(f"Dấu xác thực: {fingerprint}")
+    click.echo(
+        _("Đã ban hành Quyết định số %(number)s (phiên bản %(version)s).", number=number_text, version=version_number)
+    )
+    click.echo(_("Số: %(number)s", number=number_text))
+    click.echo(_("Phiên bản: %(version)s", version=version_number))
+    click.echo(_("Dấu xác thực: %(fingerprint)s", fingerprint=fingerprint))
 
 
 _OPTION = {
@@ -200,7 +213,9 @@ def reopen_command(organization_id: int, year: int, reason: str) -> None:
             version = reopen(organization, year, reason, None)
         except Refused as refused:
             _fail(refused.message)
-    click.echo(f"Đã mở lại quyết định năm {year} (phiên bản {version} vẫn lưu trong hồ sơ).")
+    click.echo(
+        _("Đã mở lại quyết định năm %(year)s (phiên bản %(version)s vẫn lưu trong hồ sơ).", year=year, version=version)
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -219,7 +234,7 @@ def _write_decision_file(organization_id: int, year: int, output: Path, key: str
 
     organization = db.session.get(Organization, organization_id)
     if organization is None:
-        raise click.ClickException(f"Không có đảng bộ mã {organization_id}.")
+        raise click.ClickException(_("Không có đảng bộ mã %(id)s.", id=organization_id))
     try:
         if key is None:
             data = summary_xlsx(organization, year)
@@ -230,11 +245,18 @@ def _write_decision_file(organization_id: int, year: int, output: Path, key: str
     try:
         output.write_bytes(data)
     except OSError as error:
-        raise click.ClickException(f"Không ghi được tệp {output}: {error.strerror}") from None
+        raise click.ClickException(
+            _("Không ghi được tệp %(path)s: %(error)s", path=output, error=error.strerror)
+        ) from None
     seal = issued_seal_of(organization.id, year)
-    state = f"đã ban hành, phiên bản {seal.version}" if seal is not None else "DỰ THẢO (chưa ban hành)"
-    title = SUMMARY_XLSX_TITLE if key is None else DOCUMENTS[key][0]
-    click.echo(f"Đã ghi {output} ({title} năm {year}, {state}).")
+    if seal is not None:
+        state = _("đã ban hành, phiên bản %(version)s", version=seal.version)
+    else:
+        state = _("DỰ THẢO (chưa ban hành)")
+    title = SUMMARY_XLSX_TITLE if key is None else DOCUMENTS[key][0]  # the document's own (Vietnamese) title
+    click.echo(
+        _("Đã ghi %(path)s (%(title)s năm %(year)s, %(state)s).", path=output, title=title, year=year, state=state)
+    )
 
 
 def _decision_file_command(name: str, key: str | None, help_text: str) -> None:
@@ -262,6 +284,12 @@ _decision_file_command(
     "Write the decision on the cells' levels, with its list, as PDF (Word if the file ends in .docx).",
 )
 _decision_file_command(
-    "summary-pdf", "summary", "Write the summary table (Biểu tổng hợp) as PDF (Word if the file ends in .docx)."
+    "summary-pdf",
+    "summary",
+    "Write the summary table (Biểu tổng hợp) as PDF (Word if the file ends in .docx).",  # i18n: vi-only
 )
-_decision_file_command("summary-xlsx", None, "Write the summary table (Biểu tổng hợp) as an XLSX spreadsheet.")
+_decision_file_command(
+    "summary-xlsx",
+    None,
+    "Write the summary table (Biểu tổng hợp) as an XLSX spreadsheet.",  # i18n: vi-only
+)

@@ -39,7 +39,8 @@ from fractions import Fraction
 from typing import Any
 
 from .rules import LEVELS, PROFILES, UNDECIDED, Level, Quota, QuotaPool, Rules, format_ratio
-from .text import CONTROL_MESSAGE, LINE_BREAK_MESSAGE, NAME_MAX, nfc, text_problem
+from .text import CONTROL_MESSAGE, LINE_BREAK_MESSAGE, NAME_MAX, day_text, nfc, text_problem
+from .translatable import N_, msg
 from .vocabulary import LEVEL_LABELS
 
 # ---------------------------------------------------------------------------
@@ -53,7 +54,7 @@ class SignerTitle(StrEnum):
     DEPUTY_SECRETARY = "deputy_secretary"  # Phó Bí thư
 
 
-SIGNER_TITLE_LABELS = {SignerTitle.SECRETARY: "Bí thư", SignerTitle.DEPUTY_SECRETARY: "Phó Bí thư"}
+SIGNER_TITLE_LABELS = {SignerTitle.SECRETARY: N_("Bí thư"), SignerTitle.DEPUTY_SECRETARY: N_("Phó Bí thư")}
 
 
 class CellState(StrEnum):
@@ -71,10 +72,14 @@ NOT_REVIEWED = "not_reviewed"
 
 REASON_MIN = 5  # a written reason: at least a few letters
 REASON_MAX = 2000
-NUMBER_EXAMPLE = "15-QĐ/ĐU"
+# The number is the document's, written the Vietnamese way in every language.
+NUMBER_EXAMPLE = "15-QĐ/ĐU"  # i18n: vi-only
 # "15-QĐ/ĐU": the number, "QĐ" (quyết định), the issuer's abbreviation "ĐU" (đảng ủy).
-DECISION_NUMBER = re.compile(r"(?!0+-)([0-9]{1,5})-QĐ/ĐU")  # not "0-QĐ/ĐU"
-NUMBER_MESSAGE = f"Số quyết định viết theo mẫu “{NUMBER_EXAMPLE}”: số, gạch nối, “QĐ/ĐU”."
+DECISION_NUMBER = re.compile(r"(?!0+-)([0-9]{1,5})-QĐ/ĐU")  # not "0-QĐ/ĐU"  # i18n: vi-only
+NUMBER_SUFFIX = "QĐ/ĐU"  # i18n: vi-only
+NUMBER_MESSAGE = msg(
+    "Số quyết định viết theo mẫu “{example}”: số, gạch nối, “{suffix}”.", example=NUMBER_EXAMPLE, suffix=NUMBER_SUFFIX
+)
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,9 @@ def decided_level(proposed: Level | None, choice: Choice | None) -> Level | None
     return proposed
 
 
+REASON_TOO_LONG = N_("Lý do dài quá {limit} ký tự.")
+
+
 def clean_reason(raw: str | None) -> str:
     """Return a typed reason in NFC with its outer spaces removed."""
     return nfc(raw or "").strip()
@@ -185,7 +193,7 @@ def choice_problem(proposed: Level | None, level: Level | None, reason: str) -> 
     """
     if level is None:
         return (
-            "Chi bộ không đề nghị được mức (chưa đủ quá nửa): chọn mức đảng ủy quyết định."
+            N_("Chi bộ không đề nghị được mức (chưa đủ quá nửa): chọn mức đảng ủy quyết định.")
             if proposed is None
             else None
         )
@@ -194,13 +202,14 @@ def choice_problem(proposed: Level | None, level: Level | None, reason: str) -> 
     if problem is not None:
         return problem
     if len(text) > REASON_MAX:
-        return f"Lý do dài quá {REASON_MAX} ký tự."
+        return msg(REASON_TOO_LONG, limit=REASON_MAX)
     if level != proposed and len(text) < REASON_MIN:
         if proposed is None:
-            return "Ghi lý do đảng ủy quyết định mức này khi chi bộ chưa đề nghị được (ít nhất vài chữ)."
-        return (
-            f"Mức {LEVEL_LABELS[level]} khác đề nghị của chi bộ ({LEVEL_LABELS[proposed]}): "
-            "ghi lý do đảng ủy quyết định khác (ít nhất vài chữ)."
+            return N_("Ghi lý do đảng ủy quyết định mức này khi chi bộ chưa đề nghị được (ít nhất vài chữ).")
+        return msg(
+            "Mức {level} khác đề nghị của chi bộ ({proposed}): ghi lý do đảng ủy quyết định khác (ít nhất vài chữ).",
+            level=LEVEL_LABELS[level],
+            proposed=LEVEL_LABELS[proposed],
         )
     return None
 
@@ -214,20 +223,20 @@ def written_reason_problem(reason: str, missing: str) -> str | None:
     if len(text) < REASON_MIN:
         return missing
     if len(text) > REASON_MAX:
-        return f"Lý do dài quá {REASON_MAX} ký tự."
+        return msg(REASON_TOO_LONG, limit=REASON_MAX)
     return None
 
 
 def not_reviewed_problem(reason: str) -> str | None:
     """Return why a 'not reviewed this year' reason cannot be saved, or None."""
     return written_reason_problem(
-        reason, "Ghi lý do chi bộ không đánh giá năm nay (mới thành lập, sáp nhập, giải thể...)."
+        reason, N_("Ghi lý do chi bộ không đánh giá năm nay (mới thành lập, sáp nhập, giải thể...).")
     )
 
 
 def reopen_problem(reason: str) -> str | None:
     """Return why a reopening's reason cannot be saved, or None."""
-    return written_reason_problem(reason, "Ghi rõ lý do mở lại quyết định đã ban hành.")
+    return written_reason_problem(reason, N_("Ghi rõ lý do mở lại quyết định đã ban hành."))
 
 
 # ---------------------------------------------------------------------------
@@ -255,16 +264,16 @@ def allowance_problems(rules: Rules, number: str, day: date | None, today: date)
     """Return the problems of a typed allowance (its decision's number and date), by field."""
     problems: dict[str, str] = {}
     if not allowance_allowed(rules):
-        problems["allowance_number"] = (
-            f"Quy định năm nay ({rules.profile}) không cho phép đảng ủy nâng tỉ lệ Hoàn thành xuất sắc."
+        problems["allowance_number"] = msg(
+            "Quy định năm nay ({profile}) không cho phép đảng ủy nâng tỉ lệ Hoàn thành xuất sắc.", profile=rules.profile
         )
         return problems
     if normalize_number(number) is None:
         problems["allowance_number"] = NUMBER_MESSAGE
     if day is None:
-        problems["allowance_date"] = "Nhập ngày của quyết định cho phép (dd/mm/yyyy)."
+        problems["allowance_date"] = N_("Nhập ngày của quyết định cho phép (dd/mm/yyyy).")
     elif day > today:
-        problems["allowance_date"] = "Ngày quyết định cho phép không thể ở tương lai."
+        problems["allowance_date"] = N_("Ngày quyết định cho phép không thể ở tương lai.")
     return problems
 
 
@@ -355,13 +364,13 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
     cell_quota = quota_of(cell_levels, rules.quota_pool, ratio)
     blockers: list[Blocker] = []
     if not cells:
-        blockers.append(Blocker(BlockerKind.NO_CELL, "Đảng bộ chưa có chi bộ nào."))
+        blockers.append(Blocker(BlockerKind.NO_CELL, N_("Đảng bộ chưa có chi bộ nào.")))
     for cell in cells:
         if not cell.sealed and not cell.not_reviewed:
             blockers.append(
                 Blocker(
                     BlockerKind.UNSEALED_CELL,
-                    f"{cell.name}: chưa niêm phong kết quả, cũng chưa ghi là không đánh giá năm nay.",
+                    msg("{cell}: chưa niêm phong kết quả, cũng chưa ghi là không đánh giá năm nay.", cell=cell.name),
                     cell.key,
                 )
             )
@@ -373,8 +382,12 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
                 blockers.append(
                     Blocker(
                         BlockerKind.STALE_CHOICE,
-                        f"{cell.name}: đề nghị của chi bộ cho đồng chí {member.name} đã thay đổi sau khi Đảng ủy chọn "
-                        "mức (chi bộ niêm phong lại): xem lại và lưu lại mức Đảng ủy quyết định.",
+                        msg(
+                            "{cell}: đề nghị của chi bộ cho đồng chí {name} đã thay đổi sau khi Đảng ủy chọn "
+                            "mức (chi bộ niêm phong lại): xem lại và lưu lại mức Đảng ủy quyết định.",
+                            cell=cell.name,
+                            name=member.name,
+                        ),
                         cell.key,
                         member.key,
                     )
@@ -383,7 +396,11 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
                 blockers.append(
                     Blocker(
                         BlockerKind.MISSING_REASON,
-                        f"{cell.name}: đồng chí {member.name} được quyết định khác đề nghị của chi bộ nhưng chưa ghi lý do.",
+                        msg(
+                            "{cell}: đồng chí {name} được quyết định khác đề nghị của chi bộ nhưng chưa ghi lý do.",
+                            cell=cell.name,
+                            name=member.name,
+                        ),
                         cell.key,
                         member.key,
                     )
@@ -392,7 +409,11 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
                 blockers.append(
                     Blocker(
                         BlockerKind.UNDECIDED_MEMBER,
-                        f"{cell.name}: đồng chí {member.name} chưa có mức xếp loại (chi bộ chưa đủ quá nửa).",
+                        msg(
+                            "{cell}: đồng chí {name} chưa có mức xếp loại (chi bộ chưa đủ quá nửa).",
+                            cell=cell.name,
+                            name=member.name,
+                        ),
                         cell.key,
                         member.key,
                     )
@@ -401,7 +422,10 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
             blockers.append(
                 Blocker(
                     BlockerKind.STALE_CHOICE,
-                    f"{cell.name}: đề nghị của chi bộ (tập thể) đã thay đổi sau khi Đảng ủy chọn mức: xem lại và lưu lại.",
+                    msg(
+                        "{cell}: đề nghị của chi bộ (tập thể) đã thay đổi sau khi Đảng ủy chọn mức: xem lại và lưu lại.",
+                        cell=cell.name,
+                    ),
                     cell.key,
                 )
             )
@@ -409,7 +433,7 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
             blockers.append(
                 Blocker(
                     BlockerKind.MISSING_REASON,
-                    f"{cell.name}: chi bộ được quyết định khác đề nghị nhưng chưa ghi lý do.",
+                    msg("{cell}: chi bộ được quyết định khác đề nghị nhưng chưa ghi lý do.", cell=cell.name),
                     cell.key,
                 )
             )
@@ -417,7 +441,7 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
             blockers.append(
                 Blocker(
                     BlockerKind.UNDECIDED_CELL,
-                    f"{cell.name}: chưa có mức xếp loại của chi bộ (tập thể).",
+                    msg("{cell}: chưa có mức xếp loại của chi bộ (tập thể).", cell=cell.name),
                     cell.key,
                 )
             )
@@ -426,16 +450,27 @@ def assess(cells: Sequence[CellCase], rules: Rules, allowance: Allowance | None)
         blockers.append(
             Blocker(
                 BlockerKind.MEMBER_QUOTA,
-                f"Vượt tỉ lệ đảng viên Hoàn thành xuất sắc: {member_quota.excellent} đảng viên, "
-                f"tối đa {member_quota.limit} ({share} của {member_quota.pool}).",
+                msg(
+                    "Vượt tỉ lệ đảng viên Hoàn thành xuất sắc: {excellent} đảng viên, "
+                    "tối đa {limit} ({share} của {pool}).",
+                    excellent=member_quota.excellent,
+                    limit=member_quota.limit,
+                    share=share,
+                    pool=member_quota.pool,
+                ),
             )
         )
     if cell_quota.exceeded:
         blockers.append(
             Blocker(
                 BlockerKind.CELL_QUOTA,
-                f"Vượt tỉ lệ chi bộ Hoàn thành xuất sắc: {cell_quota.excellent} chi bộ, "
-                f"tối đa {cell_quota.limit} ({share} của {cell_quota.pool}).",
+                msg(
+                    "Vượt tỉ lệ chi bộ Hoàn thành xuất sắc: {excellent} chi bộ, tối đa {limit} ({share} của {pool}).",
+                    excellent=cell_quota.excellent,
+                    limit=cell_quota.limit,
+                    share=share,
+                    pool=cell_quota.pool,
+                ),
             )
         )
     return Assessment(
@@ -480,29 +515,40 @@ def normalize_number(raw: str | None) -> str | None:
 def date_problem(day: date | None, latest_meeting: date | None, today: date) -> str | None:
     """Return why a decision's date cannot be used, or None: not before the cells' meetings, not in the future."""
     if day is None:
-        return "Nhập ngày ban hành (dd/mm/yyyy)."
+        return N_("Nhập ngày ban hành (dd/mm/yyyy).")
     if day > today:
-        return "Ngày ban hành không thể ở tương lai."
+        return N_("Ngày ban hành không thể ở tương lai.")
     if latest_meeting is not None and day < latest_meeting:
-        return (
-            f"Ngày ban hành phải từ ngày hội nghị chi bộ cuối cùng ({latest_meeting:%d/%m/%Y}) trở đi: "
-            "đảng ủy quyết định sau khi các chi bộ họp."
+        return msg(
+            "Ngày ban hành phải từ ngày hội nghị chi bộ cuối cùng ({day}) trở đi: "
+            "đảng ủy quyết định sau khi các chi bộ họp.",
+            day=day_text(latest_meeting),
         )
     return None
 
 
-def name_problem(raw: str | None, what: str = "Họ và tên người ký") -> str | None:
-    """Return why a signer's name (or a place) cannot be used, or None."""
+# The one-line names of the issue form, and how their problems ask for them (missing, too long).
+SIGNER_NAME = N_("Họ và tên người ký")
+PLACE_NAME = N_("Địa danh")
+NAME_MESSAGES = {
+    SIGNER_NAME: (N_("Nhập họ và tên người ký."), N_("Họ và tên người ký dài quá {limit} ký tự.")),
+    PLACE_NAME: (N_("Nhập địa danh."), N_("Địa danh dài quá {limit} ký tự.")),
+}
+
+
+def name_problem(raw: str | None, what: str = SIGNER_NAME) -> str | None:
+    """Return why a signer's name (or a place: ``what`` PLACE_NAME) cannot be used, or None."""
     text = nfc(raw or "")
     if "\n" in text or "\r" in text:
         return LINE_BREAK_MESSAGE
     if text_problem(text, multiline=False) is not None:
         return CONTROL_MESSAGE
     text = text.strip()
+    missing, too_long = NAME_MESSAGES.get(what, (N_("Nhập {what}."), N_("{what} dài quá {limit} ký tự.")))
     if not text:
-        return f"Nhập {what[0].lower()}{what[1:]}."
+        return msg(missing, what=what[:1].lower() + what[1:])
     if len(text) > NAME_MAX:
-        return f"{what} dài quá {NAME_MAX} ký tự."
+        return msg(too_long, what=what, limit=NAME_MAX)
     return None
 
 

@@ -6,6 +6,9 @@ and stores what the committee decides. Every write holds the decision's row firs
 (``lock_row``), so two committee members saving at once are serialised, and a save carries
 the version of the row it was loaded with (``review.versioning``): the second save over a
 changed choice is refused showing the other's choice.
+
+A refusal (``Refused``) carries its message in the interface's language: the rules core's
+Vietnamese messages are translated here (``review.i18n.translate``), as this module's own are.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import clock
 from .database import lock_row
 from .decision_rules import (
+    NUMBER_MESSAGE,
+    PLACE_NAME,
     Allowance,
     Assessment,
     CellCase,
@@ -45,6 +51,7 @@ from .decision_rules import (
     with_choices,
 )
 from .extensions import db
+from .i18n import translate, when_text
 from .meeting_edits import Refused
 from .meeting_store import COUNTING, NO_MEETING, RECORDING, SEALED, level_of, meeting_state, review_year_rules
 from .models import (
@@ -63,6 +70,7 @@ from .models import (
 )
 from .rules import Level, Rules, default_profile
 from .sealdata import canonical_payload, fingerprint, read_payload
+from .translatable import N_
 from .versioning import check_version
 
 STATES = {
@@ -72,16 +80,16 @@ STATES = {
     SEALED: CellState.SEALED,
 }
 
-ISSUED_MESSAGE = (
-    "Quyết định đã ban hành (số {number}, phiên bản {version}): muốn sửa, đảng ủy mở lại quyết định trước, "
+ISSUED_MESSAGE = N_(
+    "Quyết định đã ban hành (số %(number)s, phiên bản %(version)s): muốn sửa, đảng ủy mở lại quyết định trước, "
     "ghi rõ lý do."
 )
-BASIS_MESSAGE = (
+BASIS_MESSAGE = N_(
     "Kết quả của các chi bộ vừa thay đổi (một chi bộ niêm phong, mở niêm phong hoặc được ghi không đánh giá): "
     "chưa ban hành. Tải lại trang, xem lại rồi ban hành."
 )
-RESTING_MESSAGE = (
-    "Đảng ủy đã ban hành Quyết định số {number} (phiên bản {version}) dựa trên kết quả niêm phong này: "
+RESTING_MESSAGE = N_(
+    "Đảng ủy đã ban hành Quyết định số %(number)s (phiên bản %(version)s) dựa trên kết quả niêm phong này: "
     "muốn mở niêm phong, đảng ủy mở lại quyết định trước."
 )
 
@@ -187,7 +195,7 @@ def gather(organization: Organization, year: int) -> Gathered:
     """Return the organisation's year for the committee: every cell, with the choices it recorded."""
     review_year, rules = year_rules(organization, year)
     if rules is None:
-        raise Refused("year", f"Năm {year} không có quy định đánh giá nào áp dụng.")
+        raise Refused("year", _("Năm %(year)s không có quy định đánh giá nào áp dụng.", year=year))
     decision = decision_of(organization.id, year)
     meetings: dict[int, Meeting] = {}
     if review_year is not None:
@@ -270,7 +278,7 @@ def _locked_decision(organization: Organization, year: int) -> Decision:
         db.session.refresh(decision)
     seal = decision.current_seal
     if seal is not None:
-        raise Refused("decision", ISSUED_MESSAGE.format(number=seal.number, version=seal.version))
+        raise Refused("decision", _(ISSUED_MESSAGE, number=seal.number, version=seal.version))
     return decision
 
 
@@ -291,13 +299,13 @@ def choose_member_level(
     gathered = gather(organization, year)
     found = gathered.member(member_id)
     if found is None or not found[1].rated or not found[0].in_decision:
-        raise Refused("level", "Đảng viên này không thuộc danh sách xếp loại của quyết định.")
-    _, member = found
+        raise Refused("level", _("Đảng viên này không thuộc danh sách xếp loại của quyết định."))
+    member = found[1]
     row = gathered.member_rows.get(member_id)
     check_version(row, version, lambda: _member_choice_text(row))
     problem = choice_problem(member.proposed_level, level, reason)
     if problem is not None:
-        raise Refused("reason" if level is not None else "level", problem)
+        raise Refused("reason" if level is not None else "level", translate(problem))
     _record_choice(
         row, lambda: MemberDecision(decision=decision, member_id=member_id), member.proposed_level, level, reason, user
     )
@@ -340,12 +348,12 @@ def choose_cell_level(
     gathered = gather(organization, year)
     cell = gathered.cell(cell_id)
     if cell is None or not cell.in_decision:
-        raise Refused("level", "Chi bộ này chưa niêm phong kết quả hoặc đã ghi là không đánh giá năm nay.")
+        raise Refused("level", _("Chi bộ này chưa niêm phong kết quả hoặc đã ghi là không đánh giá năm nay."))
     row = gathered.cell_rows.get(cell_id)
     check_version(row, version, lambda: _cell_choice_text(row))
     problem = choice_problem(cell.proposed_level, level, reason)
     if problem is not None:
-        raise Refused("reason" if level is not None else "level", problem)
+        raise Refused("reason" if level is not None else "level", translate(problem))
     _record_choice(
         row, lambda: CellDecision(decision=decision, cell_id=cell_id), cell.proposed_level, level, reason, user
     )
@@ -359,11 +367,14 @@ def record_not_reviewed(
     gathered = gather(organization, year)
     cell = gathered.cell(cell_id)
     if cell is None:
-        raise Refused("reason", "Chi bộ này không thuộc đảng bộ trong năm.")
+        raise Refused("reason", _("Chi bộ này không thuộc đảng bộ trong năm."))
     if cell.sealed and reason is not None:
         raise Refused(
             "reason",
-            "Chi bộ đã niêm phong kết quả: Đảng ủy quyết định mức của chi bộ và đảng viên, không ghi là không đánh giá.",
+            _(
+                "Chi bộ đã niêm phong kết quả: Đảng ủy quyết định mức của chi bộ và đảng viên, "
+                "không ghi là không đánh giá."
+            ),
         )
     row = gathered.cell_rows.get(cell_id)
     check_version(row, version, lambda: _cell_choice_text(row))
@@ -376,7 +387,7 @@ def record_not_reviewed(
         return
     problem = not_reviewed_problem(reason)
     if problem is not None:
-        raise Refused("reason", problem)
+        raise Refused("reason", translate(problem))
     if row is None:
         row = CellDecision(decision=decision, cell_id=cell_id)
         db.session.add(row)
@@ -401,41 +412,48 @@ def set_allowance(
         decision.allowance_number = None
         decision.allowance_date = None
         return
-    _, rules = year_rules(organization, year)
+    rules = year_rules(organization, year)[1]
     assert rules is not None
     problems = allowance_problems(rules, number or "", day, clock.today())
     if problems:
         field, message = next(iter(problems.items()))
-        raise Refused(field, message)
+        raise Refused(field, translate(message))
     decision.allowance_number = normalize_number(number)
     decision.allowance_date = day
 
 
 def _allowance_text(decision: Decision | None) -> list[tuple[str, str]]:
+    label = _("Quyết định cho phép nâng tỉ lệ")
     if decision is None or not decision.allowance_number:
-        return [("Quyết định cho phép nâng tỉ lệ", "(chưa ghi)")]
-    day = decision.allowance_date.strftime("%d/%m/%Y") if decision.allowance_date else ""
-    return [("Quyết định cho phép nâng tỉ lệ", f"Số {decision.allowance_number} ngày {day}")]
+        return [(label, _("(chưa ghi)"))]
+    day = when_text(decision.allowance_date) if decision.allowance_date else ""
+    return [(label, _("Số %(number)s ngày %(day)s", number=decision.allowance_number, day=day))]
+
+
+def _level_texts(row: MemberDecision | CellDecision) -> list[tuple[str, str]]:
+    """Return a recorded choice as a conflict shows it: the level decided and the reason."""
+    from .vocabulary import LEVEL_LABELS
+
+    return [
+        (_("Mức đảng ủy quyết định"), translate(LEVEL_LABELS[row.level])),
+        (_("Lý do"), row.reason or _("(không ghi)")),
+    ]
 
 
 def _member_choice_text(row: MemberDecision | None) -> list[tuple[str, str]]:
-    from .vocabulary import LEVEL_LABELS
-
     if row is None:
-        return [("Mức đảng ủy quyết định", "theo đề nghị của chi bộ")]
-    return [("Mức đảng ủy quyết định", LEVEL_LABELS[row.level]), ("Lý do", row.reason or "(không ghi)")]
+        return [(_("Mức đảng ủy quyết định"), _("theo đề nghị của chi bộ"))]
+    return _level_texts(row)
 
 
 def _cell_choice_text(row: CellDecision | None) -> list[tuple[str, str]]:
-    from .vocabulary import LEVEL_LABELS
-
     if row is None:
-        return [("Mức đảng ủy quyết định", "theo đề nghị của chi bộ")]
+        return [(_("Mức đảng ủy quyết định"), _("theo đề nghị của chi bộ"))]
     texts = []
     if row.not_reviewed_reason is not None:
-        texts.append(("Không đánh giá năm nay", row.not_reviewed_reason))
+        texts.append((_("Không đánh giá năm nay"), row.not_reviewed_reason))
     if row.level is not None:
-        texts += [("Mức đảng ủy quyết định", LEVEL_LABELS[row.level]), ("Lý do", row.reason or "(không ghi)")]
+        texts += _level_texts(row)
     return texts
 
 
@@ -446,23 +464,24 @@ def _cell_choice_text(row: CellDecision | None) -> list[tuple[str, str]]:
 def issue_problems(
     gathered: Gathered, number: str, day: date | None, place: str, signer: str, title: str | None
 ) -> dict[str, str]:
-    """Return the problems of the issue form's fields, by field name (empty: the header is good)."""
+    """Return the problems of the issue form's fields, by field name (empty: the header is good).
+
+    The messages are in the interface's language.
+    """
     problems: dict[str, str] = {}
     if normalize_number(number) is None:
-        from .decision_rules import NUMBER_MESSAGE
-
-        problems["number"] = NUMBER_MESSAGE
+        problems["number"] = translate(NUMBER_MESSAGE)
     problem = date_problem(day, gathered.latest_meeting_day, clock.today())
     if problem is not None:
-        problems["issued_on"] = problem
-    problem = name_problem(place, "Địa danh")
+        problems["issued_on"] = translate(problem)
+    problem = name_problem(place, PLACE_NAME)
     if problem is not None:
-        problems["place"] = problem
+        problems["place"] = translate(problem)
     problem = name_problem(signer)
     if problem is not None:
-        problems["signer_name"] = problem
+        problems["signer_name"] = translate(problem)
     if title not in ("secretary", "deputy_secretary"):
-        problems["signer_title"] = "Chọn chức vụ người ký: Bí thư hoặc Phó Bí thư."
+        problems["signer_title"] = _("Chọn chức vụ người ký: Bí thư hoặc Phó Bí thư.")
     return problems
 
 
@@ -488,7 +507,7 @@ def issue(
     decision = _locked_decision(organization, year)
     gathered = gather(organization, year)
     if basis is not None and basis != basis_token(gathered.cells):
-        raise Refused("decision", BASIS_MESSAGE)
+        raise Refused("decision", _(BASIS_MESSAGE))
     problems = issue_problems(
         gathered, header.number, header.day, header.place, header.signer_name, str(header.signer_title)
     )
@@ -496,7 +515,7 @@ def issue(
         field, message = next(iter(problems.items()))
         raise Refused(field, message)
     if gathered.assessment.blockers:
-        raise Refused("decision", " ".join(b.text for b in gathered.assessment.blockers))
+        raise Refused("decision", " ".join(translate(b.text) for b in gathered.assessment.blockers))
     decision.number = header.number
     decision.issued_on = header.day
     decision.place = header.place
@@ -534,11 +553,11 @@ def reopen(organization: Organization, year: int, reason: str, user: User | None
     decision = decision_of(organization.id, year)
     seal = decision.current_seal if decision is not None else None
     if decision is None or seal is None:
-        raise Refused("reason", "Quyết định chưa ban hành.")
+        raise Refused("reason", _("Quyết định chưa ban hành."))
     lock_row(Decision, decision.id)
     problem = reopen_problem(reason)
     if problem is not None:
-        raise Refused("reason", problem)
+        raise Refused("reason", translate(problem))
     seal.reopen_reason = clean_reason(reason)
     seal.reopened_at = clock.now()
     seal.reopened_by_id = user.id if user is not None else None
@@ -622,7 +641,7 @@ def refuse_reopening_under_decision(meeting: Meeting) -> None:
     """Refuse to reopen a meeting's seal while an issued decision rests on it (``Refused``, field ``reason``)."""
     seal = resting_on(meeting)
     if seal is not None:
-        raise Refused("reason", RESTING_MESSAGE.format(number=seal.number, version=seal.version))
+        raise Refused("reason", _(RESTING_MESSAGE, number=seal.number, version=seal.version))
 
 
 @dataclass(frozen=True)

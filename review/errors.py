@@ -1,4 +1,4 @@
-"""Error handling, registered by the application factory: every error answers with a Vietnamese page.
+"""Error handling, registered by the application factory: every error answers with a page in the request's language.
 
 - HTTP errors (400, 403, 404, 405, 413, 500) show their page;
 - a write over a row changed at the same time that no form caught (SQLAlchemy's
@@ -13,21 +13,24 @@ from typing import Any
 
 from flask import Flask, g, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .i18n import translate
 from .seal_guard import SealedError
+from .translatable import N_
 from .versioning import STALE_MESSAGE
 from .vocabulary import MEETING_STATE_LABELS
 
 ERRORS = {
-    400: ("Yêu cầu không hợp lệ", "Phiên làm việc có thể đã hết hạn. Tải lại trang rồi thử lại."),
-    403: ("Không có quyền", "Tài khoản của bạn không được làm việc này."),
-    404: ("Không tìm thấy", "Trang này không có, hoặc không thuộc phạm vi tài khoản của bạn."),
-    405: ("Không hợp lệ", "Trang này không nhận yêu cầu như vậy."),
-    413: ("Nội dung quá lớn", "Nội dung gửi lên quá lớn nên chưa được lưu: rút ngắn văn bản rồi thử lại."),
-    500: ("Lỗi hệ thống", "Đã có lỗi. Nội dung chưa lưu được; vui lòng thử lại."),
+    400: (N_("Yêu cầu không hợp lệ"), N_("Phiên làm việc có thể đã hết hạn. Tải lại trang rồi thử lại.")),
+    403: (N_("Không có quyền"), N_("Tài khoản của bạn không được làm việc này.")),
+    404: (N_("Không tìm thấy"), N_("Trang này không có, hoặc không thuộc phạm vi tài khoản của bạn.")),
+    405: (N_("Không hợp lệ"), N_("Trang này không nhận yêu cầu như vậy.")),
+    413: (N_("Nội dung quá lớn"), N_("Nội dung gửi lên quá lớn nên chưa được lưu: rút ngắn văn bản rồi thử lại.")),
+    500: (N_("Lỗi hệ thống"), N_("Đã có lỗi. Nội dung chưa lưu được; vui lòng thử lại.")),
 }
 
 
@@ -38,6 +41,7 @@ def register_error_handlers(app: Flask) -> None:
     def render_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         title, message = ERRORS.get(code, (error.name, error.description or ""))
+        title, message = translate(title), translate(message)
         # A server error's page asks nothing more of the database: no navigation bar.
         extra = {"menu": no_menu} if code >= 500 else {}
         return render_template("errors/error.html", error_page=True, title=title, message=message, **extra), code
@@ -55,7 +59,10 @@ def register_error_handlers(app: Flask) -> None:
         """Answer a write over a row changed at the same time (outside a form's save) with 409."""
         db.session.rollback()
         return render_template(
-            "errors/error.html", error_page=True, title="Nội dung vừa bị sửa cùng lúc", message=STALE_MESSAGE
+            "errors/error.html",
+            error_page=True,
+            title=_("Nội dung vừa bị sửa cùng lúc"),
+            message=translate(STALE_MESSAGE),
         ), 409
 
     @app.errorhandler(SealedError)
@@ -63,5 +70,8 @@ def register_error_handlers(app: Flask) -> None:
         """Answer a write refused by the seal (outside a form's save) with 422, nothing saved."""
         db.session.rollback()
         return render_template(
-            "errors/error.html", error_page=True, title=MEETING_STATE_LABELS["sealed"], message=error.message
+            "errors/error.html",
+            error_page=True,
+            title=translate(MEETING_STATE_LABELS["sealed"]),
+            message=translate(error.message),
         ), 422

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import flash, g, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,12 +17,14 @@ from . import clock
 from .database import write_transaction
 from .extensions import db
 from .forms import VIETNAMESE
+from .i18n import translate
 from .meeting_edits import Refused
 from .models import User
+from .translatable import N_
 from .versioning import STALE_MESSAGE, VERSION_FIELD, Conflict, VersionsConflict
 
 AUTOSAVE_HEADER = "X-Autosave"
-BAD_BUTTON = "Yêu cầu không hợp lệ: tải lại trang rồi thử lại."
+BAD_BUTTON = N_("Yêu cầu không hợp lệ: tải lại trang rồi thử lại.")
 
 
 def version_field() -> HiddenField:
@@ -44,7 +47,7 @@ def save_form(
     save: Callable[[], Any],
     render: Callable[[], str],
     next_url: Callable[[], str],
-    saved_message: str = "Đã lưu.",
+    saved_message: str = N_("Đã lưu."),
 ) -> ResponseReturnValue:
     """Validate ``form``; save it whole in one transaction, or show it again with its errors.
 
@@ -71,7 +74,7 @@ def save_form(
             except StaleDataError:
                 return conflict_answer(form, Conflict(STALE_MESSAGE, -1), render)
             except Refused as refused:
-                form[refused.field].errors = list(form[refused.field].errors) + [refused.message]
+                form[refused.field].errors = list(form[refused.field].errors) + [translate(refused.message)]
                 if wants_json():
                     return jsonify(ok=False, errors=form.errors), 422
                 return render(), 422
@@ -80,7 +83,7 @@ def save_form(
                 if version is not None:
                     answer["version"] = version
                 return jsonify(answer)
-            flash(saved_message, "success")
+            flash(translate(saved_message), "success")
             return redirect(next_url())
         if wants_json():
             return jsonify(ok=False, errors=form.errors), 422
@@ -98,8 +101,8 @@ def conflict_answer(form: FlaskForm, conflict: Conflict, render: Callable[[], st
     if wants_json():
         return jsonify(
             ok=False,
-            conflict=conflict.message,
-            current=[{"label": label, "text": text} for label, text in conflict.current],
+            conflict=translate(conflict.message),
+            current=[{"label": translate(label), "text": text} for label, text in conflict.current],
             version=getattr(conflict, "token", None) or (conflict.version if conflict.version >= 0 else None),
         ), 409
     g.conflict = conflict
@@ -114,7 +117,7 @@ def refused_button(form: FlaskForm, back: str) -> ResponseReturnValue:
     in Vietnamese: ``forms.MESSAGES``).
     """
     messages = dict.fromkeys(VIETNAMESE.gettext(e) for errors in form.errors.values() for e in errors)
-    flash(" ".join(messages) or BAD_BUTTON, "error")
+    flash(" ".join(messages) or _(BAD_BUTTON), "error")
     return redirect(back)
 
 
@@ -144,8 +147,8 @@ def run_action(
                 message = action()
         except Refused as refused:
             name = refused.field if refused.field in form else "csrf_token"
-            form[name].errors = list(form[name].errors) + [refused.message]
+            form[name].errors = list(form[name].errors) + [translate(refused.message)]
             return render(), 422
-        flash(message, "success")
+        flash(translate(message), "success")
         return redirect(next_url)
     return render(), 422

@@ -1,4 +1,4 @@
-"""The base of every form: CSRF through Flask-WTF, WTForms' own messages in Vietnamese.
+"""The base of every form: CSRF through Flask-WTF, WTForms' own messages in the page's language (Vietnamese first).
 
 Every text field of every form (nested rows included) is checked here, in one place: its
 text is normalised to NFC (line breaks to ``\\n`` in a text area), and a text with control
@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation
 
+from .i18n import translate
 from .meetingfile import TEXT_MAX
 from .security import undecodable_fields
 from .text import (
@@ -31,6 +33,7 @@ from .text import (
     text_problem,
     too_long_message,
 )
+from .translatable import N_
 
 # How much of a refused value that is not a text (a number, a date, a choice) is shown again,
 # and how far over its limit a refused text is still shown again whole.
@@ -38,42 +41,42 @@ ECHO_PREVIEW = 100
 ECHO_FACTOR = 2
 
 # WTForms ships no Vietnamese catalogue; these are the messages its fields and validators
-# can produce in this application.
+# can produce in this application, in Vietnamese (the catalogs translate them in turn).
 MESSAGES = {
-    "This field is required.": "Trường này bắt buộc.",
-    "Invalid input.": "Giá trị không hợp lệ.",
-    "Not a valid choice.": "Lựa chọn không hợp lệ.",
-    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
-    "Not a valid datetime value.": "Ngày giờ không hợp lệ.",
-    "Not a valid date value.": "Ngày không hợp lệ (dạng ngày/tháng/năm).",
-    "Not a valid time value.": "Giờ không hợp lệ.",
-    "Not a valid integer value.": "Cần một số nguyên.",
-    "Number must be at least %(min)s.": "Số nhỏ nhất là %(min)s.",
-    "Number must be at most %(max)s.": "Số lớn nhất là %(max)s.",
-    "Number must be between %(min)s and %(max)s.": "Cần một số từ %(min)s đến %(max)s.",
-    "Field cannot be longer than %(max)d character.": "Tối đa %(max)d ký tự.",
-    "Field cannot be longer than %(max)d characters.": "Tối đa %(max)d ký tự.",
-    "Field must be at least %(min)d character long.": "Cần ít nhất %(min)d ký tự.",
-    "Field must be at least %(min)d characters long.": "Cần ít nhất %(min)d ký tự.",
-    "Field must be between %(min)d and %(max)d characters long.": "Cần từ %(min)d đến %(max)d ký tự.",
-    "Invalid CSRF Token.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
-    "CSRF token missing.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
-    "CSRF failed.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
-    "CSRF token expired.": "Phiên làm việc đã hết hạn: tải lại trang rồi thử lại.",
+    "This field is required.": N_("Trường này bắt buộc."),
+    "Invalid input.": N_("Giá trị không hợp lệ."),
+    "Not a valid choice.": N_("Lựa chọn không hợp lệ."),
+    "Invalid Choice: could not coerce.": N_("Lựa chọn không hợp lệ."),
+    "Not a valid datetime value.": N_("Ngày giờ không hợp lệ."),
+    "Not a valid date value.": N_("Ngày không hợp lệ (dạng ngày/tháng/năm)."),
+    "Not a valid time value.": N_("Giờ không hợp lệ."),
+    "Not a valid integer value.": N_("Cần một số nguyên."),
+    "Number must be at least %(min)s.": N_("Số nhỏ nhất là %(min)s."),
+    "Number must be at most %(max)s.": N_("Số lớn nhất là %(max)s."),
+    "Number must be between %(min)s and %(max)s.": N_("Cần một số từ %(min)s đến %(max)s."),
+    "Field cannot be longer than %(max)d character.": N_("Tối đa %(max)d ký tự."),
+    "Field cannot be longer than %(max)d characters.": N_("Tối đa %(max)d ký tự."),
+    "Field must be at least %(min)d character long.": N_("Cần ít nhất %(min)d ký tự."),
+    "Field must be at least %(min)d characters long.": N_("Cần ít nhất %(min)d ký tự."),
+    "Field must be between %(min)d and %(max)d characters long.": N_("Cần từ %(min)d đến %(max)d ký tự."),
+    "Invalid CSRF Token.": N_("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại."),
+    "CSRF token missing.": N_("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại."),
+    "CSRF failed.": N_("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại."),
+    "CSRF token expired.": N_("Phiên làm việc đã hết hạn: tải lại trang rồi thử lại."),
     # Flask-WTF's own (its CSRF check raises them untranslated: form_saving.refused_button asks here).
-    "The CSRF token is missing.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
-    "The CSRF session token is missing.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
-    "The CSRF token is invalid.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
-    "The CSRF tokens do not match.": "Phiên làm việc không hợp lệ: tải lại trang rồi thử lại.",
-    "The CSRF token has expired.": "Phiên làm việc đã hết hạn: tải lại trang rồi thử lại.",
+    "The CSRF token is missing.": N_("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại."),
+    "The CSRF session token is missing.": N_("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại."),
+    "The CSRF token is invalid.": N_("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại."),
+    "The CSRF tokens do not match.": N_("Phiên làm việc không hợp lệ: tải lại trang rồi thử lại."),
+    "The CSRF token has expired.": N_("Phiên làm việc đã hết hạn: tải lại trang rồi thử lại."),
 }
 
 
 class VietnameseMessages:
-    """WTForms translations object answering in Vietnamese."""
+    """WTForms translations object answering in the request's language (Vietnamese: MESSAGES)."""
 
     def gettext(self, string: str) -> str:
-        return MESSAGES.get(string, string)
+        return str(gettext(MESSAGES.get(string, string)))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.gettext(singular if n == 1 else plural)
@@ -119,16 +122,16 @@ def storable_text(form: Any, field: Field) -> None:
     value = nfc(one_line_break(field.data) if multiline else field.data)
     field.data = value
     if declared_length(field) is None and len(value) > TEXT_MAX:
-        raise StopValidation(too_long_message(len(value), TEXT_MAX))
+        raise StopValidation(translate(too_long_message(len(value), TEXT_MAX)))
     problem = text_problem(value, multiline=multiline)
     if problem is not None:
-        raise StopValidation(problem)
+        raise StopValidation(translate(problem))
 
 
 def decodable(form: Any, field: Field) -> None:
     """Refuse a field whose bytes in the request were not UTF-8 (see review/security.py)."""
     if field.name in undecodable_fields():
-        raise StopValidation(UNDECODABLE_MESSAGE)
+        raise StopValidation(gettext(UNDECODABLE_MESSAGE))
 
 
 def cut_echo(field: Field) -> None:
@@ -142,7 +145,7 @@ def cut_echo(field: Field) -> None:
     limit = text_limit(field) if isinstance(field, StringField) else ECHO_PREVIEW
     if isinstance(field.data, str) and len(field.data) > ECHO_FACTOR * limit:
         field.data = field.data[:limit]
-        field.errors = [*field.errors, echo_cut_message(limit)]
+        field.errors = [*field.errors, translate(echo_cut_message(limit))]
     if field.raw_data:
         field.raw_data = [
             v[:limit] if isinstance(v, str) and len(v) > ECHO_FACTOR * limit else v for v in field.raw_data
@@ -155,7 +158,7 @@ def ascii_integer(form: Any, field: Field) -> None:
     if field.process_errors or not isinstance(raw, str) or not raw.strip() or ASCII_INTEGER.fullmatch(raw):
         return
     field.data = None
-    raise StopValidation(DIGITS_MESSAGE)
+    raise StopValidation(gettext(DIGITS_MESSAGE))
 
 
 def guard(field: Field) -> None:
@@ -176,7 +179,7 @@ def guard(field: Field) -> None:
 
 
 class BaseForm(FlaskForm):
-    """A form with CSRF protection and Vietnamese messages; its text is NFC and free of control characters."""
+    """A form with CSRF protection and messages in the page's language; its text is NFC and free of control characters."""
 
     class Meta:
         def get_translations(self, form: Any) -> VietnameseMessages:

@@ -20,8 +20,8 @@ from typing import Any, Final, TypeVar, cast
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, has_request_context, request
-from flask_babel import force_locale, get_locale, gettext
+from flask import Flask, has_app_context, has_request_context, request
+from flask_babel import force_locale, get_locale, gettext, pgettext
 from flask_login import current_user
 
 from .translatable import N_, Message
@@ -79,21 +79,28 @@ def select_language() -> str:
 
 
 def current_language() -> str:
-    """Return the language the current request is shown in (Flask-Babel's locale)."""
+    """Return the language the current request (or command) is shown in: Flask-Babel's locale."""
+    if not has_app_context():
+        return DEFAULT_LANGUAGE
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
-def translate(text: Any) -> Any:
+def translate(text: Any, context: str | None = None) -> Any:
     """Translate a core text into the request's language: a vocabulary word or a ``Message``.
 
     A ``Message`` has its template translated and its values (translated in turn) filled in; any
-    other ``str`` is looked up as it is (a vocabulary word); None and non-texts pass through.
+    other ``str`` is looked up as it is (a vocabulary word), in ``context`` first when given (a word
+    marked ``NP_(context, ...)``); None and non-texts pass through.
     """
     if isinstance(text, Message):
         params = {name: translate(value) for name, value in text.params.items()}
         return gettext(text.template).format(**params)
     if isinstance(text, str) and text:
+        if context is not None:
+            translated = pgettext(context, text)
+            if translated != text:
+                return translated
         return gettext(text)
     return text
 
@@ -127,7 +134,7 @@ def when_text(value: date | datetime | None, form: str = "date") -> str:
 
     if value is None:
         return ""
-    language = current_language() if has_request_context() else DEFAULT_LANGUAGE
+    language = current_language()  # a request's, or a command's (REVIEW_LANGUAGE)
     format_when(value, form)  # the same checks (aware instants, unknown forms, a date for a time form)
     pattern = WHEN_PATTERNS.get(language, WHEN_PATTERNS[DEFAULT_LANGUAGE])[form]
     if isinstance(value, datetime):
@@ -137,8 +144,7 @@ def when_text(value: date | datetime | None, form: str = "date") -> str:
 
 def number_text(value: int) -> str:
     """Write a whole number with the language's grouping: 1.234 (Vietnamese), 1,234 (English)."""
-    language = current_language() if has_request_context() else DEFAULT_LANGUAGE
-    return babel_numbers.format_decimal(value, locale=language)
+    return babel_numbers.format_decimal(value, locale=current_language())
 
 
 # The texts app.js, tally.js, ward.js and decision.js write into the page, translated on the server

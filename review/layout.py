@@ -13,7 +13,9 @@ from flask import url_for
 from .access import readable_documents
 from .agenda import agenda
 from .documents import DOCUMENTS, available
+from .i18n import translate
 from .models import Meeting
+from .translatable import N_
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,12 @@ class Step:
 
 
 STEPS = (
-    Step("opening", "Khai mạc", "meeting.opening"),
-    Step("roll_call", "Kiểm diện", "meeting.roll_call"),
-    Step("collective", "Kiểm điểm tập thể", "reviews.collective"),
-    Step("individual", "Kiểm điểm cá nhân", "reviews.individual_list"),
-    Step("ballot", "Bỏ phiếu", "meeting.ballot"),
-    Step("closing", "Bế mạc", "meeting.closing"),
+    Step("opening", N_("Khai mạc"), "meeting.opening"),
+    Step("roll_call", N_("Kiểm diện"), "meeting.roll_call"),
+    Step("collective", N_("Kiểm điểm tập thể"), "reviews.collective"),
+    Step("individual", N_("Kiểm điểm cá nhân"), "reviews.individual_list"),
+    Step("ballot", N_("Bỏ phiếu"), "meeting.ballot"),
+    Step("closing", N_("Bế mạc"), "meeting.closing"),
 )
 STEP_KEYS = tuple(step.key for step in STEPS)
 
@@ -68,19 +70,19 @@ def done_steps(meeting: Meeting) -> set[str]:
 
 # What a page cannot change while the tallies are sealed (SPEC 5.7a), said before anyone types.
 FROZEN_NOTICES = {
-    "opening": (
+    "opening": N_(
         "Kết quả kiểm phiếu đã niêm phong: thời gian khai mạc (ngày họp) thuộc dữ liệu niêm phong nên không sửa "
         "được. Địa điểm, chủ trì, thư ký và khách mời là nội dung biên bản, vẫn sửa được; mọi thay đổi được ghi nhật ký."
     ),
-    "roll_call": (
+    "roll_call": N_(
         "Kết quả kiểm phiếu đã niêm phong: kết quả kiểm diện thuộc dữ liệu niêm phong nên chỉ xem, không sửa được. "
         "Muốn sửa, phải mở niêm phong và ghi rõ lý do."
     ),
-    "flags": (
+    "flags": N_(
         "Kết quả kiểm phiếu đã niêm phong: tình trạng trong năm của đảng viên thuộc dữ liệu niêm phong nên chỉ xem, "
         "không sửa được. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
     ),
-    "individual": (
+    "individual": N_(
         "Kết quả kiểm phiếu đã niêm phong: điểm tự chấm giới hạn mức xếp loại nên thuộc dữ liệu niêm phong, chỉ xem, "
         "không sửa được. Nội dung tự kiểm điểm, ý kiến góp ý và kết luận vẫn sửa được; mọi thay đổi được ghi nhật ký."
     ),
@@ -89,7 +91,7 @@ FROZEN_NOTICES = {
 
 def frozen_notice(meeting: Meeting, key: str) -> str | None:
     """Return the notice of what the seal in force freezes on one page, or None when not sealed."""
-    return FROZEN_NOTICES[key] if meeting.first_ballot_sealed else None
+    return translate(FROZEN_NOTICES[key]) if meeting.first_ballot_sealed else None
 
 
 def strip(meeting: Meeting, current: str) -> list[dict[str, object]]:
@@ -99,7 +101,7 @@ def strip(meeting: Meeting, current: str) -> list[dict[str, object]]:
         {
             "key": step.key,
             "number": number,
-            "label": step.label,
+            "label": translate(step.label),
             "url": url_for(step.endpoint, meeting_id=meeting.id),
             "done": step.key in done,
             "current": step.key == current,
@@ -117,7 +119,7 @@ def document_links(meeting: Meeting, user: Any = None) -> list[dict[str, Any]]:
     return [
         {
             "key": key,
-            "title": DOCUMENTS[key][0],
+            "title": translate(DOCUMENTS[key][0]),
             "draft": not meeting.sealed,
             "formats": [
                 {"label": "PDF", "url": url_for("ward.document", meeting_id=meeting.id, key=key)},

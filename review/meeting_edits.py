@@ -11,6 +11,7 @@ from .extensions import db
 from .models import Cell, Meeting, Member, Participant, ReviewYear
 from .rules import POSITION_ORDER, default_profile
 from .setup_rules import new_meeting_problem
+from .translatable import msg
 
 
 class Refused(Exception):
@@ -36,7 +37,7 @@ def review_year_for(cell: Cell, year: int) -> ReviewYear:
         return review_year
     profile = default_profile(year)
     if profile is None:
-        raise Refused("year", f"Chưa có quy định đánh giá, xếp loại cho năm {year}.")
+        raise Refused("year", msg("Chưa có quy định đánh giá, xếp loại cho năm {year}.", year=year))
     review_year = ReviewYear(organization_id=cell.organization_id, year=year, profile=profile.profile)
     db.session.add(review_year)
     return review_year
@@ -72,7 +73,7 @@ def start_meeting(cell: Cell, year: int) -> Meeting:
             select(Meeting.id).where(Meeting.cell_id == cell.id, Meeting.review_year_id == review_year.id)
         )
         if existing is not None:
-            raise Refused("year", f"Chi bộ đã có hội nghị năm {year}.")
+            raise Refused("year", msg("Chi bộ đã có hội nghị năm {year}.", year=year))
     meeting = Meeting(cell=cell, review_year=review_year, location="")
     db.session.add(meeting)
     from .decisions import previous_levels  # decisions imports this module (Refused)

@@ -58,6 +58,7 @@ from .rules import (
 )
 from .seal_guard import allow_replacing
 from .sealdata import covered_part, differences, fingerprint, read_payload, sealed_document, sealed_payload
+from .translatable import N_, msg
 
 FINAL_TALLY = "final"
 # Tally.ballot: the single ballot or ballot 1 of two, and ballot 2 (SPEC 5.8).
@@ -145,9 +146,11 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
         problems.append(
             Problem(
                 ("rules",),
-                f"Đảng bộ đã định quy định năm {mf.year} ({review_year.profile}"
-                + "".join(f", {k}={v}" for k, v in review_year.overrides().items())
-                + "), khác với tệp.",
+                msg(
+                    "Đảng bộ đã định quy định năm {year} ({profile}), khác với tệp.",
+                    year=mf.year,
+                    profile=review_year.profile + "".join(f", {k}={v}" for k, v in review_year.overrides().items()),
+                ),
             )
         )
     if cell is None:
@@ -162,14 +165,20 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
             select(Meeting.id).where(Meeting.cell_id == cell.id, Meeting.review_year_id == review_year.id)
         )
         if existing is not None:
-            problems.append(Problem(("year",), f"Chi bộ đã có hội nghị năm {mf.year} (mã {existing})."))
+            problems.append(
+                Problem(("year",), msg("Chi bộ đã có hội nghị năm {year} (mã {id}).", year=mf.year, id=existing))
+            )
 
     if cell.id is not None and date_line_place(cell) != mf.place:
         problems.append(
             Problem(
                 ("organization", "place"),
-                f'Địa danh trong tệp: "{mf.place}"; địa danh của chi bộ trên máy chủ: "{date_line_place(cell)}". '
-                + PLACE_HINT,
+                msg(
+                    'Địa danh trong tệp: "{file_place}"; địa danh của chi bộ trên máy chủ: "{server_place}". {hint}',
+                    file_place=mf.place,
+                    server_place=date_line_place(cell),
+                    hint=PLACE_HINT,
+                ),
             )
         )
     roster = {m.code: m for m in cell.members} if cell.id is not None else {}
@@ -190,7 +199,12 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
             problems.append(
                 Problem(
                     ("members", i, "id"),
-                    f"Mã {data.id} trong chi bộ là của đồng chí {member.name}, không phải {data.name}.",
+                    msg(
+                        "Mã {code} trong chi bộ là của đồng chí {member}, không phải {name}.",
+                        code=data.id,
+                        member=member.name,
+                        name=data.name,
+                    ),
                 )
             )
         members[data.id] = member
@@ -301,12 +315,12 @@ def _store_ballot(
 # A meeting file uploaded by the ward (review/ward/meeting_files.py): the same import, in the
 # same transaction as the replacement of the server's meeting and the upload's record.
 
-SEALED_ON_SERVER = (
+SEALED_ON_SERVER = N_(
     "Máy chủ đã có hội nghị năm {year} của chi bộ này và đã niêm phong kết quả (mã {id}): "
     "phải mở niêm phong hội nghị đó trước rồi mới thay bằng tệp được."
 )
-REASON_MISSING = "Tệp thay hội nghị đã có trên máy chủ: cần ghi lý do thay."
-REPLACED_MEANWHILE = (
+REASON_MISSING = N_("Tệp thay hội nghị đã có trên máy chủ: cần ghi lý do thay.")
+REPLACED_MEANWHILE = N_(
     "Hội nghị năm {year} của chi bộ này (mã {id}) vừa được thay hoặc xóa trong lúc nhập: "
     "chưa lưu gì; tải tệp lên lại để xem hội nghị trên máy chủ bây giờ."
 )
@@ -404,10 +418,10 @@ def _upload(
         lock_row(Meeting, replaced.id)
         # Another upload may have replaced it while this one waited for the lock (PostgreSQL).
         if db.session.scalar(select(Meeting.id).where(Meeting.id == replaced.id)) is None:
-            raise ImportRefused([Problem(("year",), REPLACED_MEANWHILE.format(year=mf.year, id=replaced.id))])
+            raise ImportRefused([Problem(("year",), msg(REPLACED_MEANWHILE, year=mf.year, id=replaced.id))])
         db.session.refresh(replaced)
         if replaced.sealed:
-            raise ImportRefused([Problem(("year",), SEALED_ON_SERVER.format(year=mf.year, id=replaced.id))])
+            raise ImportRefused([Problem(("year",), msg(SEALED_ON_SERVER, year=mf.year, id=replaced.id))])
         if not dry_run and not (reason or "").strip():
             raise ImportRefused([Problem((), REASON_MISSING)])
         replaced_id, replaced_file = replaced.id, export_text(replaced)
@@ -654,8 +668,8 @@ def record_file(meeting: Meeting) -> MeetingFile:
     return sealed_meeting_file(meeting) if meeting.sealed else meeting_file(meeting)
 
 
-UNREADABLE_SEAL = "Bản niêm phong đã lưu không đọc được: không so sánh được với dữ liệu hiện lưu."
-BROKEN_SEAL = "Bản niêm phong đã lưu không còn khớp mã SHA-256 ghi khi niêm phong: chính bản niêm phong đã bị sửa."
+UNREADABLE_SEAL = N_("Bản niêm phong đã lưu không đọc được: không so sánh được với dữ liệu hiện lưu.")
+BROKEN_SEAL = N_("Bản niêm phong đã lưu không còn khớp mã SHA-256 ghi khi niêm phong: chính bản niêm phong đã bị sửa.")
 
 
 def seal_differences(meeting: Meeting) -> list[str]:
@@ -691,7 +705,13 @@ def sealed_data_problems() -> list[str]:
         meeting = load_meeting(meeting_id)
         if meeting is None or not meeting.sealed:
             continue
-        where = f"Hội nghị {meeting.id} ({meeting.cell.name}, năm {meeting.year}), phiên bản niêm phong {meeting.current_seal.version}"
+        where = msg(
+            "Hội nghị {id} ({cell}, năm {year}), phiên bản niêm phong {version}",
+            id=meeting.id,
+            cell=meeting.cell.name,
+            year=meeting.year,
+            version=meeting.current_seal.version,
+        )
         problems += [f"{where}: {line}" for line in seal_differences(meeting)]
     return problems
 

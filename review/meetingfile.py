@@ -47,6 +47,7 @@ from .rules import (
     Votes,
 )
 from .text import CONTROL, NAME_MAX, day_text, nfc, one_line_break
+from .translatable import N_, msg
 
 FORMAT = "party-review/1"
 FORMAT_2 = "party-review/2"  # two ballots (SPEC 8, format 2)
@@ -243,7 +244,7 @@ def format_path(path: Path) -> str:
             out += f"[{part}]"
         else:
             out += f".{part}" if out else part
-    return out or "(tệp)"
+    return out or N_("(tệp)")
 
 
 class _Reader:
@@ -260,61 +261,65 @@ class _Reader:
         self, value: Any, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.fail(path, f"Cần một đối tượng JSON {{...}}, nhận được {_kind(value)}.")
+            self.fail(path, msg("Cần một đối tượng JSON {{...}}, nhận được {kind}.", kind=_kind(value)))
             return None
         for key in required:
             if key not in value:
-                self.fail(path + (key,), "Thiếu trường bắt buộc.")
+                self.fail(path + (key,), N_("Thiếu trường bắt buộc."))
         for key in value:
             if key not in required and key not in optional:
-                self.fail(path + (key,), f'Trường "{key}" không có trong định dạng {self.format}.')
+                self.fail(
+                    path + (key,), msg('Trường "{key}" không có trong định dạng {format}.', key=key, format=self.format)
+                )
         return value
 
     def array(self, value: Any, path: Path) -> list[Any]:
         if not isinstance(value, list):
-            self.fail(path, f"Cần một danh sách [...], nhận được {_kind(value)}.")
+            self.fail(path, msg("Cần một danh sách [...], nhận được {kind}.", kind=_kind(value)))
             return []
         return value
 
     def text(self, value: Any, path: Path, *, line: bool = False, required: bool = False) -> str | None:
         if not isinstance(value, str):
-            self.fail(path, f"Cần một chuỗi văn bản, nhận được {_kind(value)}.")
+            self.fail(path, msg("Cần một chuỗi văn bản, nhận được {kind}.", kind=_kind(value)))
             return None
         text = nfc(one_line_break(value))
         limit = NAME_MAX if line else TEXT_MAX
         if line and "\n" in text:
-            self.fail(path, "Không được xuống dòng trong trường này.")
+            self.fail(path, N_("Không được xuống dòng trong trường này."))
             return None
         if CONTROL.search(text):
-            self.fail(path, "Có ký tự điều khiển không hợp lệ.")
+            self.fail(path, N_("Có ký tự điều khiển không hợp lệ."))
             return None
         if len(text) > limit:
-            self.fail(path, f"Dài {len(text)} ký tự, tối đa {limit}.")
+            self.fail(path, msg("Dài {length} ký tự, tối đa {limit}.", length=len(text), limit=limit))
             return None
         if required and not text.strip():
-            self.fail(path, "Không được để trống.")
+            self.fail(path, N_("Không được để trống."))
             return None
         return text.strip() if line else text
 
     def integer(self, value: Any, path: Path, low: int, high: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, f"Cần một số nguyên, nhận được {_kind(value)}.")
+            self.fail(path, msg("Cần một số nguyên, nhận được {kind}.", kind=_kind(value)))
             return None
         if not low <= value <= high:
-            self.fail(path, f"Giá trị {_show(value)} nằm ngoài khoảng {low}–{high}.")
+            self.fail(
+                path, msg("Giá trị {value} nằm ngoài khoảng {low}–{high}.", value=_show(value), low=low, high=high)
+            )
             return None
         return value
 
     def boolean(self, value: Any, path: Path) -> bool | None:
         if not isinstance(value, bool):
-            self.fail(path, f"Cần true hoặc false, nhận được {_kind(value)}.")
+            self.fail(path, msg("Cần true hoặc false, nhận được {kind}.", kind=_kind(value)))
             return None
         return value
 
     def choice(self, value: Any, path: Path, enum: type[E]) -> E | None:
         if not isinstance(value, str) or value not in {e.value for e in enum}:
             options = ", ".join(e.value for e in enum)
-            self.fail(path, f"Giá trị {_show(value)} không hợp lệ; chọn một trong: {options}.")
+            self.fail(path, msg(CHOOSE_ONE, value=_show(value), options=options))
             return None
         return enum(value)
 
@@ -324,7 +329,7 @@ class _Reader:
                 return date.fromisoformat(value)
             except ValueError:
                 pass
-        self.fail(path, f"Cần một ngày dạng YYYY-MM-DD, nhận được {_show(value)}.")
+        self.fail(path, msg("Cần một ngày dạng YYYY-MM-DD, nhận được {value}.", value=_show(value)))
         return None
 
     def moment(self, value: Any, path: Path) -> datetime | None:
@@ -333,7 +338,7 @@ class _Reader:
                 return datetime.fromisoformat(value)
             except ValueError:
                 pass
-        self.fail(path, f"Cần giờ địa phương dạng YYYY-MM-DDTHH:MM, nhận được {_show(value)}.")
+        self.fail(path, msg("Cần giờ địa phương dạng YYYY-MM-DDTHH:MM, nhận được {value}.", value=_show(value)))
         return None
 
     def optional(
@@ -345,26 +350,34 @@ class _Reader:
 
 
 HUGE = 10**18
+CHOOSE_ONE = N_("Giá trị {value} không hợp lệ; chọn một trong: {options}.")
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "một đối tượng", list: "một danh sách", str: "một chuỗi", bool: "true/false", type(None): "null"}
+    """Return what a value is, for a problem's "nhận được ..." (a translatable text)."""
+    names = {
+        dict: N_("một đối tượng"),
+        list: N_("một danh sách"),
+        str: N_("một chuỗi"),
+        bool: "true/false",
+        type(None): "null",
+    }
     if isinstance(value, bool):
-        return f"giá trị {str(value).lower()}"
+        return msg("giá trị {value}", value=str(value).lower())
     if isinstance(value, int) and abs(value) >= HUGE:
-        return "một số quá lớn"
+        return N_("một số quá lớn")
     if isinstance(value, (int, float)):
-        return f"số {value}"
+        return msg("số {value}", value=value)
     return names.get(type(value), type(value).__name__)
 
 
 def _show(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= HUGE:
-        return "(số quá lớn)"
+        return N_("(số quá lớn)")
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (ValueError, RecursionError):
-        return "(giá trị không hiển thị được)"
+        return N_("(giá trị không hiển thị được)")
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -377,11 +390,14 @@ def loads(data: str | bytes) -> tuple[MeetingFile | None, list[Problem]]:
             data = data[1:]
         document = json.loads(data)
     except UnicodeDecodeError as exc:
-        return None, [Problem((), f"Tệp không phải văn bản UTF-8 (byte {exc.start}).")]
+        return None, [Problem((), msg("Tệp không phải văn bản UTF-8 (byte {start}).", start=exc.start))]
     except json.JSONDecodeError as exc:
-        return None, [Problem((), f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.")]
+        problem = msg(
+            "JSON không hợp lệ ở dòng {line}, cột {column}: {error}.", line=exc.lineno, column=exc.colno, error=exc.msg
+        )
+        return None, [Problem((), problem)]
     except (ValueError, RecursionError):
-        return None, [Problem((), "JSON không đọc được: có số quá lớn hoặc lồng nhau quá sâu.")]
+        return None, [Problem((), N_("JSON không đọc được: có số quá lớn hoặc lồng nhau quá sâu."))]
     return parse(document)
 
 
@@ -417,7 +433,15 @@ def parse(document: Any, cross_checked: bool = True) -> tuple[MeetingFile | None
     if top is None:
         return None, r.problems
     if "format" in top and top["format"] not in FORMATS:
-        r.fail(("format",), f'Định dạng {_show(top["format"])} không được hỗ trợ; cần "{FORMAT}" hoặc "{FORMAT_2}".')
+        r.fail(
+            ("format",),
+            msg(
+                'Định dạng {value} không được hỗ trợ; cần "{format_1}" hoặc "{format_2}".',
+                value=_show(top["format"]),
+                format_1=FORMAT,
+                format_2=FORMAT_2,
+            ),
+        )
     elif "format" in top:
         r.format = top["format"]
 
@@ -475,7 +499,7 @@ def _read_rules(r: _Reader, top: dict[str, Any], year: int | None) -> Rules | No
         return None
     profile = data["profile"]
     if not isinstance(profile, str):
-        r.fail(("rules", "profile"), f"Cần tên hồ sơ quy định, nhận được {_kind(profile)}.")
+        r.fail(("rules", "profile"), msg("Cần tên hồ sơ quy định, nhận được {kind}.", kind=_kind(profile)))
         return None
     overrides = {k: v for k, v in data.items() if k in rules.OVERRIDE_KEYS}  # others reported above
     resolved, problems = rules.resolve_rules(profile, overrides)
@@ -486,13 +510,22 @@ def _read_rules(r: _Reader, top: dict[str, Any], year: int | None) -> Rules | No
     if year is not None and not resolved.applies_to(year):
         r.fail(
             ("rules", "profile"),
-            f"Hồ sơ {resolved.profile} áp dụng cho các năm {resolved.years}, không cho năm {year}.",
+            msg(
+                "Hồ sơ {profile} áp dụng cho các năm {years}, không cho năm {year}.",
+                profile=resolved.profile,
+                years=resolved.years,
+                year=year,
+            ),
         )
     if resolved.ballot_mode is not BallotMode.SINGLE and r.format == FORMAT:
         r.fail(
             ("rules", "ballot_mode"),
-            f'Định dạng {FORMAT} chỉ mang kết quả bỏ phiếu một vòng ("single"); '
-            f'bỏ phiếu hai vòng dùng định dạng "{FORMAT_2}".',
+            msg(
+                'Định dạng {format_1} chỉ mang kết quả bỏ phiếu một vòng ("single"); '
+                'bỏ phiếu hai vòng dùng định dạng "{format_2}".',
+                format_1=FORMAT,
+                format_2=FORMAT_2,
+            ),
         )
     return resolved
 
@@ -529,24 +562,30 @@ def _read_meeting_info(r: _Reader, top: dict[str, Any], year: int | None) -> Mee
     if data.get("minutes_approved_by") is not None:
         approved = r.integer(data["minutes_approved_by"], path + ("minutes_approved_by",), 0, 100_000)
     if starts_at is not None and year is not None and not rules.meeting_day_fits_year(year, starts_at.date()):
-        r.fail(path + ("starts_at",), f"Hội nghị kiểm điểm năm {year} không thể họp vào năm {starts_at.year}.")
+        r.fail(
+            path + ("starts_at",),
+            msg("Hội nghị kiểm điểm năm {year} không thể họp vào năm {held}.", year=year, held=starts_at.year),
+        )
     if starts_at is not None and ends_at is not None and ends_at < starts_at:
-        r.fail(path + ("ends_at",), "Giờ kết thúc sớm hơn giờ khai mạc.")
+        r.fail(path + ("ends_at",), N_("Giờ kết thúc sớm hơn giờ khai mạc."))
     elif (
         starts_at is not None
         and ends_at is not None
         and not rules.meeting_end_fits(year or starts_at.year, starts_at, ends_at)
     ):
-        r.fail(path + ("ends_at",), f"Giờ kết thúc chậm hơn {rules.MAX_MEETING_LENGTH.days} ngày sau giờ khai mạc.")
+        r.fail(
+            path + ("ends_at",),
+            msg("Giờ kết thúc chậm hơn {days} ngày sau giờ khai mạc.", days=rules.MAX_MEETING_LENGTH.days),
+        )
     if starts_at is None or location is None:
         return None
     return MeetingInfo(starts_at, ends_at, location, chair, minute_taker, guests, approved)
 
 
-SPEAKER_TWICE = (
+SPEAKER_TWICE = N_(
     "Một ý kiến có một người góp ý: ghi by (mã đảng viên) hoặc guest (số thứ tự khách mời), không ghi cả hai."
 )
-SPEAKER_MISSING = (
+SPEAKER_MISSING = N_(
     "Thiếu trường bắt buộc: by (mã đảng viên góp ý) hoặc guest (số thứ tự khách mời trong meeting.guests, từ 0)."
 )
 
@@ -555,7 +594,7 @@ def _member_ref(r: _Reader, value: Any, path: Path, nullable: bool = False) -> s
     if value is None and nullable:
         return None
     if not isinstance(value, str) or not MEMBER_ID.match(value):
-        r.fail(path, f'Cần mã đảng viên trong tệp (ví dụ "m01"), nhận được {_show(value)}.')
+        r.fail(path, msg('Cần mã đảng viên trong tệp (ví dụ "m01"), nhận được {value}.', value=_show(value)))
         return None
     return value
 
@@ -613,7 +652,7 @@ def _read_members(r: _Reader, top: dict[str, Any]) -> list[MemberData] | None:
     members: list[MemberData] = []
     items = r.array(top["members"], ("members",))
     if isinstance(top["members"], list) and not items:
-        r.fail(("members",), "Danh sách đảng viên trống.")
+        r.fail(("members",), N_("Danh sách đảng viên trống."))
     complete = True
     for i, item in enumerate(items):
         path: Path = ("members", i)
@@ -639,7 +678,7 @@ def _read_members(r: _Reader, top: dict[str, Any]) -> list[MemberData] | None:
             review=_read_review(r, data["review"], path + ("review",)) if data.get("review") is not None else None,
         )
         if member.id == CELL_ROW:
-            r.fail(path + ("id",), 'Mã "cell" dành cho dòng của chi bộ trên phiếu, không dùng cho đảng viên.')
+            r.fail(path + ("id",), N_('Mã "cell" dành cho dòng của chi bộ trên phiếu, không dùng cho đảng viên.'))
         if len(r.problems) > before:
             complete = False
         members.append(member)
@@ -655,7 +694,7 @@ def _read_collective(r: _Reader, top: dict[str, Any]) -> list[CollectiveData]:
             continue
         subject = data["subject"]
         if subject not in ("cell", "committee"):
-            r.fail(path + ("subject",), f"Giá trị {_show(subject)} không hợp lệ; chọn một trong: cell, committee.")
+            r.fail(path + ("subject",), msg(CHOOSE_ONE, value=_show(subject), options="cell, committee"))
             continue
         reviews.append(
             CollectiveData(
@@ -699,7 +738,9 @@ def _read_rows(r: _Reader, data: dict[str, Any], path: Path, fields: tuple[str, 
     if not isinstance(raw_rows, dict):
         r.fail(
             path + ("rows",),
-            f'Cần một đối tượng từ mã đảng viên (hoặc "cell") đến số phiếu, nhận được {_kind(raw_rows)}.',
+            msg(
+                'Cần một đối tượng từ mã đảng viên (hoặc "cell") đến số phiếu, nhận được {kind}.', kind=_kind(raw_rows)
+            ),
         )
         raw_rows = {}
     for key, row in raw_rows.items():
@@ -794,7 +835,7 @@ def cross_check(mf: MeetingFile) -> list[Problem]:
     # Ballot 2 is held only when ballot 1 gave a candidate (SPEC 5.8): without one, no ``second``.
     if mf.ballot is not None and mf.two_ballots and mf.ballot.second is None and mf.evaluate().candidates:
         problems.append(
-            Problem(("ballot", "second"), "Thiếu kết quả phiếu vòng 2 (biểu quyết Hoàn thành xuất sắc nhiệm vụ).")
+            Problem(("ballot", "second"), N_("Thiếu kết quả phiếu vòng 2 (biểu quyết Hoàn thành xuất sắc nhiệm vụ)."))
         )
     if mf.ballot is not None and _ballot_checkable(mf):
         problems += _check_committee(mf.ballot, by_id)
@@ -808,7 +849,9 @@ def _check_member_ids(mf: MeetingFile) -> list[Problem]:
     index: dict[str, int] = {}
     for i, m in enumerate(mf.members):
         if m.id in index:
-            problems.append(Problem(("members", i, "id"), f"Mã {m.id} trùng với members[{index[m.id]}]."))
+            problems.append(
+                Problem(("members", i, "id"), msg("Mã {id} trùng với members[{first}].", id=m.id, first=index[m.id]))
+            )
         else:
             index[m.id] = i
     return problems
@@ -823,7 +866,11 @@ def _check_single_positions(mf: MeetingFile) -> list[Problem]:
             problems.append(
                 Problem(
                     ("members", i, "position"),
-                    f"Chi bộ chỉ có một {vocabulary.lower_first(POSITION_LABELS[position])}; đã có members[{holders[0]}].",
+                    msg(
+                        "Chi bộ chỉ có một {position}; đã có members[{first}].",
+                        position=POSITION_IN_SENTENCE[position],
+                        first=holders[0],
+                    ),
                 )
             )
     return problems
@@ -832,22 +879,26 @@ def _check_single_positions(mf: MeetingFile) -> list[Problem]:
 def _check_meeting_roles(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Problem]:
     """The chair and the minute-taker are members present; no more approve the minutes than are present."""
     problems: list[Problem] = []
-    for ref, key, role in (
-        (mf.meeting.chair, "chair", "Chủ trì hội nghị"),
-        (mf.meeting.minute_taker, "minute_taker", "Thư ký hội nghị"),
+    for ref, key, absent in (
+        (mf.meeting.chair, "chair", N_("Chủ trì hội nghị phải có mặt tại hội nghị.")),
+        (mf.meeting.minute_taker, "minute_taker", N_("Thư ký hội nghị phải có mặt tại hội nghị.")),
     ):
         if ref is None:
             continue
         if ref not in by_id:
-            problems.append(Problem(("meeting", key), f"Không có đảng viên mã {ref} trong danh sách."))
+            problems.append(Problem(("meeting", key), unknown_member_message(ref)))
         elif by_id[ref].attendance is not Attendance.PRESENT:
-            problems.append(Problem(("meeting", key), f"{role} phải có mặt tại hội nghị."))
+            problems.append(Problem(("meeting", key), absent))
     present = sum(1 for m in mf.members if m.attendance is Attendance.PRESENT)
     if mf.meeting.minutes_approved_by is not None and mf.meeting.minutes_approved_by > present:
         problems.append(
             Problem(
                 ("meeting", "minutes_approved_by"),
-                f"{mf.meeting.minutes_approved_by} người biểu quyết thông qua biên bản, nhưng chỉ có {present} đảng viên có mặt.",
+                msg(
+                    "{approved} người biểu quyết thông qua biên bản, nhưng chỉ có {present} đảng viên có mặt.",
+                    approved=mf.meeting.minutes_approved_by,
+                    present=present,
+                ),
             )
         )
     return problems
@@ -862,14 +913,19 @@ def _check_members(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Pro
         if m.admitted_on > day:
             problems.append(
                 Problem(
-                    path + ("admitted_on",), f"Ngày vào Đảng {day_text(m.admitted_on)} sau ngày họp {day_text(day)}."
+                    path + ("admitted_on",),
+                    msg(
+                        "Ngày vào Đảng {admitted} sau ngày họp {day}.",
+                        admitted=day_text(m.admitted_on),
+                        day=day_text(day),
+                    ),
                 )
             )
             continue
         if m.attendance is Attendance.ABSENT_EXCUSED and not m.absence_reason.strip():
-            problems.append(Problem(path + ("absence_reason",), "Vắng có lý do: cần ghi lý do."))
+            problems.append(Problem(path + ("absence_reason",), N_("Vắng có lý do: cần ghi lý do.")))
         if m.attendance is Attendance.PRESENT and m.absence_reason.strip():
-            problems.append(Problem(path + ("absence_reason",), "Đảng viên có mặt không có lý do vắng."))
+            problems.append(Problem(path + ("absence_reason",), N_("Đảng viên có mặt không có lý do vắng.")))
         problems += _check_review(mf, m, path, by_id)
     return problems
 
@@ -883,7 +939,11 @@ def _check_review(mf: MeetingFile, m: MemberData, path: Path, by_id: Mapping[str
         problems.append(
             Problem(
                 path + ("review", "self_score"),
-                f"Hồ sơ {mf.rules.profile} không chấm điểm; điểm tự chấm áp dụng từ năm {rules.FIRST_SCORED_YEAR}.",
+                msg(
+                    "Hồ sơ {profile} không chấm điểm; điểm tự chấm áp dụng từ năm {year}.",
+                    profile=mf.rules.profile,
+                    year=rules.FIRST_SCORED_YEAR,
+                ),
             )
         )
     if (
@@ -893,7 +953,11 @@ def _check_review(mf: MeetingFile, m: MemberData, path: Path, by_id: Mapping[str
         problems.append(
             Problem(
                 path + ("review",),
-                f"Theo hồ sơ {mf.rules.profile}, đảng viên vào Đảng chưa đủ {rules.NEW_MEMBER_MONTHS} tháng không kiểm điểm.",
+                msg(
+                    "Theo hồ sơ {profile}, đảng viên vào Đảng chưa đủ {months} tháng không kiểm điểm.",
+                    profile=mf.rules.profile,
+                    months=rules.NEW_MEMBER_MONTHS,
+                ),
             )
         )
     for j, entry in enumerate(m.review.feedback):
@@ -909,31 +973,44 @@ def _check_speaker(
     if entry.guest is not None:
         count = len(mf.meeting.guests)
         if entry.guest >= count:
-            return [Problem(path + ("guest",), f"Không có khách mời số {entry.guest}: {guest_count_text(count)}.")]
+            return [
+                Problem(
+                    path + ("guest",),
+                    msg("Không có khách mời số {guest}: {guests}.", guest=entry.guest, guests=guest_count_text(count)),
+                )
+            ]
         return []
     if entry.by is None or entry.by not in by_id:
-        return [Problem(path + ("by",), f"Không có đảng viên mã {entry.by} trong danh sách.")]
+        return [Problem(path + ("by",), unknown_member_message(entry.by))]
     if entry.by == reviewed:
-        return [Problem(path + ("by",), "Người góp ý phải là đồng chí khác, không phải người tự kiểm điểm.")]
+        return [Problem(path + ("by",), N_("Người góp ý phải là đồng chí khác, không phải người tự kiểm điểm."))]
     speaker = by_id[entry.by]
     if speaker.attendance is not Attendance.PRESENT:
         return [Problem(path + ("by",), absent_speaker_message(speaker.name))]
     return []
 
 
+def unknown_member_message(ref: object) -> str:
+    """Return the refusal of a reference to a member id the file's list does not have."""
+    return msg("Không có đảng viên mã {ref} trong danh sách.", ref=str(ref))
+
+
 def absent_speaker_message(name: str) -> str:
     """Return the refusal of a feedback attributed to a member absent from the meeting."""
-    return (
-        f"Đồng chí {name} vắng mặt tại hội nghị nên không ghi là người góp ý: "
-        "người góp ý là đảng viên có mặt hoặc khách mời của hội nghị."
+    return msg(
+        "Đồng chí {name} vắng mặt tại hội nghị nên không ghi là người góp ý: "
+        "người góp ý là đảng viên có mặt hoặc khách mời của hội nghị.",
+        name=name,
     )
 
 
 def guest_count_text(count: int) -> str:
     """Return how many guests the meeting file lists, for a guest reference out of range."""
     if count == 0:
-        return "meeting.guests không có khách mời nào"
-    return f"meeting.guests có {count} khách mời, đánh số từ 0 đến {count - 1}"
+        return N_("meeting.guests không có khách mời nào")
+    if count == 1:  # its own text: one guest reads otherwise than several in other languages
+        return N_("meeting.guests có 1 khách mời, đánh số từ 0 đến 0")
+    return msg("meeting.guests có {count} khách mời, đánh số từ 0 đến {last}", count=count, last=count - 1)
 
 
 def _check_collective_reviews(mf: MeetingFile, by_id: Mapping[str, MemberData]) -> list[Problem]:
@@ -945,7 +1022,11 @@ def _check_collective_reviews(mf: MeetingFile, by_id: Mapping[str, MemberData]) 
             problems.append(
                 Problem(
                     ("collective_reviews", i, "subject"),
-                    f'Đã có bản kiểm điểm "{review.subject}" ở collective_reviews[{seen[review.subject]}].',
+                    msg(
+                        'Đã có bản kiểm điểm "{subject}" ở collective_reviews[{first}].',
+                        subject=review.subject,
+                        first=seen[review.subject],
+                    ),
                 )
             )
         seen.setdefault(review.subject, i)
@@ -973,9 +1054,9 @@ def _check_committee(ballot: BallotData, by_id: Mapping[str, MemberData]) -> lis
         path: Path = ("ballot", "counters", i)
         member = by_id.get(ref)
         if member is None:
-            problems.append(Problem(path, f"Không có đảng viên mã {ref} trong danh sách."))
+            problems.append(Problem(path, unknown_member_message(ref)))
         elif ref in seen:
-            problems.append(Problem(path, f"Đồng chí {member.name} đã có trong ban kiểm phiếu."))
+            problems.append(Problem(path, msg("Đồng chí {name} đã có trong ban kiểm phiếu.", name=member.name)))
         else:
             bar = rules.counter_bar(member.standing, member.attendance, member.suspended)
             if bar is not None:
@@ -998,7 +1079,10 @@ def _check_ballot_counts(mf: MeetingFile) -> list[Problem]:
         if len(p.path) == 2 and p.path[0] == "rows" and reasons.get(str(p.path[1])) is not None:
             reason = reasons[str(p.path[1])]
             assert reason is not None
-            message = f"Đảng viên này không được xếp loại ({vocabulary.lower_first(rules.NOT_RATED_LABELS[NotRatedReason(reason)])}): không có dòng trên phiếu."
+            message = msg(
+                "Đảng viên này không được xếp loại ({reason}): không có dòng trên phiếu.",
+                reason=NOT_RATED_IN_SENTENCE[NotRatedReason(reason)],
+            )
         problems.append(Problem(first + p.path, message))
     problems += [Problem(("ballot", "second") + p.path, p.message) for p in result.second_ballot_problems]
     return problems
@@ -1006,6 +1090,16 @@ def _check_ballot_counts(mf: MeetingFile) -> list[Problem]:
 
 # The words live in review/vocabulary.py; the enum-keyed view keeps its historical name.
 POSITION_LABELS = {position: vocabulary.POSITION_LABELS[position] for position in Position}
+
+# The single positions and the reasons not to rate as a problem names them inside a sentence
+# (vocabulary.lower_first of their labels), each marked with its own translation; the tests
+# check that they are the vocabulary's labels lowered.
+POSITION_IN_SENTENCE = {Position.SECRETARY: N_("bí thư"), Position.DEPUTY_SECRETARY: N_("phó Bí thư")}
+NOT_RATED_IN_SENTENCE = {
+    NotRatedReason.EXEMPT: N_("miễn công tác và sinh hoạt đảng"),
+    NotRatedReason.SUSPENDED: N_("bị đình chỉ sinh hoạt đảng"),
+    NotRatedReason.NEW_MEMBER: msg("vào Đảng chưa đủ {months} tháng", months=rules.NEW_MEMBER_MONTHS),
+}
 
 
 # ---------------------------------------------------------------------------
@@ -1129,11 +1223,11 @@ def dumps(document: Mapping[str, Any]) -> str:
 # An uploaded file's place: the ward's organisation and one of its cells
 
 
-RENAMED_HINT = (
+RENAMED_HINT = N_(
     "Nếu {what} đã đổi tên trên máy chủ sau khi tệp được ghi, sửa tên trong tệp ({path}) "
     "cho đúng tên trên máy chủ rồi tải lên lại."
 )
-PLACE_HINT = (
+PLACE_HINT = N_(
     "Nếu địa danh đã sửa trên máy chủ sau khi tệp được ghi, sửa địa danh trong tệp (organization.place) "
     "cho đúng địa danh trên máy chủ rồi nhập lại."
 )
@@ -1151,21 +1245,32 @@ def placement_problems(mf: MeetingFile, organization: str, cells: Mapping[str, b
         problems.append(
             Problem(
                 ("organization", "parent"),
-                f'Tên đảng bộ trong tệp không khớp với đảng bộ này. Tên trong tệp: "{mf.parent}"; tên trên máy chủ: "{organization}". '
-                + RENAMED_HINT.format(what="đảng bộ", path="organization.parent"),
+                msg(
+                    'Tên đảng bộ trong tệp không khớp với đảng bộ này. Tên trong tệp: "{in_file}"; '
+                    'tên trên máy chủ: "{on_server}". {hint}',
+                    in_file=mf.parent,
+                    on_server=organization,
+                    hint=msg(RENAMED_HINT, what=N_("đảng bộ"), path="organization.parent"),
+                ),
             )
         )
         return problems
     if mf.cell not in cells:
-        known = ", ".join(f'"{name}"' for name in sorted(cells)) or "(chưa có chi bộ nào)"
+        known = ", ".join(f'"{name}"' for name in sorted(cells)) or N_("(chưa có chi bộ nào)")
         problems.append(
             Problem(
                 ("organization", "cell"),
-                f'Đảng bộ không có chi bộ "{mf.cell}" (tên trong tệp). Tên các chi bộ trên máy chủ: {known}. '
-                + RENAMED_HINT.format(what="chi bộ", path="organization.cell")
-                + " Nếu là chi bộ mới, tạo chi bộ trước.",
+                msg(
+                    'Đảng bộ không có chi bộ "{in_file}" (tên trong tệp). Tên các chi bộ trên máy chủ: {known}. '
+                    "{hint} Nếu là chi bộ mới, tạo chi bộ trước.",
+                    in_file=mf.cell,
+                    known=known,
+                    hint=msg(RENAMED_HINT, what=N_("chi bộ"), path="organization.cell"),
+                ),
             )
         )
     elif cells[mf.cell]:
-        problems.append(Problem(("organization", "cell"), f'Chi bộ "{mf.cell}" đã lưu trữ: không nhận hội nghị mới.'))
+        problems.append(
+            Problem(("organization", "cell"), msg('Chi bộ "{cell}" đã lưu trữ: không nhận hội nghị mới.', cell=mf.cell))
+        )
     return problems

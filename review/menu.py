@@ -18,8 +18,10 @@ from sqlalchemy import select
 
 from .access import may_follow
 from .extensions import db
+from .i18n import translate
 from .layout import STEPS
 from .models import BallotCounter, Meeting, Organization, ReviewYear, Role
+from .translatable import msg
 from .vocabulary import TASK_LABELS
 
 # The change-password page (built apart): offered once the application has it.
@@ -147,7 +149,7 @@ def _role_links(user: Any, here: Here) -> Iterator[_Link]:
         else:
             ids = {"meeting_id": meeting.id}
             yield _Link(
-                f"Hội nghị năm {meeting.review_year.year}",
+                msg("Hội nghị năm {year}", year=meeting.review_year.year),
                 "meeting.overview",
                 ids,
                 {"meeting": meeting},
@@ -187,11 +189,15 @@ def menu_for(user: Any, here: Here | None = None) -> Menu | None:
             current = "page"
         elif not on_page and here.within(link):
             current = "true"
-        items.append(MenuItem(link.label, url + (f"#{link.anchor}" if link.anchor else ""), current))
+        items.append(
+            MenuItem(str(translate(link.label, "menu")), url + (f"#{link.anchor}" if link.anchor else ""), current)
+        )
     who = user.person_name
-    # The role after the name, unless the name is the role's (the administrator's account "Quản trị hệ thống").
-    role = user.role_label if user.role_label != who else ""
-    return Menu(tuple(items), who, role)
+    # The role after the name, unless the name is the role's (the administrator's account "Quản trị hệ thống"):
+    # then the name is the role's, in the page's language.
+    if user.role_label == who:
+        return Menu(tuple(items), str(translate(who)), "")
+    return Menu(tuple(items), who, str(translate(user.role_label)))
 
 
 def no_menu() -> None:

@@ -36,6 +36,7 @@ from typing import IO, Any, Final
 
 from .roster_sheet import ALIASES, MAX_ROWS, NAME, CellValue, Sheet, Unreadable, column_letter, header_key
 from .text import UPLOAD_MAX_BYTES, mib_text
+from .translatable import N_, msg
 
 MIB = 1024 * 1024
 MAX_BYTES = UPLOAD_MAX_BYTES
@@ -44,28 +45,39 @@ MAX_READ_ROWS = MAX_ROWS + 200  # room for titles and blank rows; the core count
 MAX_SHEET_ROWS = MAX_READ_ROWS * 50  # rows (empty ones too) a sheet may run to
 MAX_COLUMNS = 100  # columns read; a roster has 8
 MAX_MERGED = 10_000
-NOT_WORKBOOK = "Tệp không phải là bảng tính Excel (.xlsx) hoặc đã bị hỏng: lưu lại từ Excel dạng .xlsx hoặc CSV UTF-8."
+NOT_WORKBOOK = N_(
+    "Tệp không phải là bảng tính Excel (.xlsx) hoặc đã bị hỏng: lưu lại từ Excel dạng .xlsx hoặc CSV UTF-8."
+)
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-CSV_UNREADABLE = "Không đọc được tệp CSV (có ô quá dài hoặc dấu ngoặc kép không đóng): lưu lại từ Excel dạng CSV UTF-8."
+CSV_UNREADABLE = N_(
+    "Không đọc được tệp CSV (có ô quá dài hoặc dấu ngoặc kép không đóng): lưu lại từ Excel dạng CSV UTF-8."
+)
 
 
 class FileRefused(Exception):
-    """A file that cannot be read as a roster, with the Vietnamese reason."""
+    """A file that cannot be read as a roster, with the Vietnamese reason (a marked text or ``Message``)."""
+
+    @property
+    def message(self) -> str:
+        """Return the reason as it was given (the shell translates it; ``str()`` would lose its template)."""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 def read_file(data: bytes) -> Sheet:
     """Return the sheet of an XLSX or CSV file's bytes; raise :class:`FileRefused` with the reason."""
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"Tệp lớn {mib_text(len(data))}, tối đa {mib_text(MAX_BYTES)}.")
+        raise FileRefused(msg("Tệp lớn {size}, tối đa {limit}.", size=mib_text(len(data)), limit=mib_text(MAX_BYTES)))
     if not data.strip():
-        raise FileRefused("Tệp trống.")
+        raise FileRefused(N_("Tệp trống."))
     if data.startswith(OLE_MAGIC) or data.startswith(OLE_MAGIC[:4]):
         raise FileRefused(
-            "Tệp có mật khẩu hoặc là tệp .xls cũ: mở tệp, bỏ mật khẩu rồi lưu lại dạng Excel Workbook (.xlsx) "
-            "hoặc CSV UTF-8."
+            N_(
+                "Tệp có mật khẩu hoặc là tệp .xls cũ: mở tệp, bỏ mật khẩu rồi lưu lại dạng Excel Workbook (.xlsx) "
+                "hoặc CSV UTF-8."
+            )
         )
     if data.startswith(ZIP_MAGIC):
         return read_xlsx(data)
@@ -94,14 +106,14 @@ def read_xlsx(data: bytes) -> Sheet:
     if "xl/workbook.xml" not in {info.filename for info in infos}:
         raise FileRefused(NOT_WORKBOOK)
     if sum(info.file_size for info in infos) > MAX_UNPACKED:
-        raise FileRefused(f"Bảng tính quá lớn khi giải nén: tối đa {mib_text(MAX_UNPACKED)}.")
+        raise FileRefused(msg("Bảng tính quá lớn khi giải nén: tối đa {limit}.", limit=mib_text(MAX_UNPACKED)))
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 (openpyxl raises many kinds on a damaged workbook)
         raise FileRefused(NOT_WORKBOOK) from None
     try:
         if not book.worksheets:
-            raise FileRefused("Bảng tính không có trang tính nào.")
+            raise FileRefused(N_("Bảng tính không có trang tính nào."))
         ws = book.worksheets[0]
         rows = sheet_rows(ws)
         with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(ws._worksheet_path) as source:
@@ -116,7 +128,13 @@ def read_xlsx(data: bytes) -> Sheet:
 
 
 def too_many_rows(count: int | str) -> FileRefused:
-    return FileRefused(f"Bảng tính có {count} dòng, quá nhiều cho một danh sách đảng viên (tối đa {MAX_ROWS}).")
+    return FileRefused(
+        msg(
+            "Bảng tính có {count} dòng, quá nhiều cho một danh sách đảng viên (tối đa {limit}).",
+            count=count,
+            limit=MAX_ROWS,
+        )
+    )
 
 
 def sheet_rows(ws: Any) -> list[tuple[int, list[object]]]:
@@ -127,11 +145,11 @@ def sheet_rows(ws: Any) -> list[tuple[int, list[object]]]:
     rows: list[tuple[int, list[object]]] = []
     for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
         if number > MAX_SHEET_ROWS:
-            raise too_many_rows(f"hơn {MAX_SHEET_ROWS}")
+            raise too_many_rows(msg("hơn {count}", count=MAX_SHEET_ROWS))
         if any(value is not None for value in cells):
             rows.append((number, list(cells)))  # trailing empty cells kept: a merged range may cover them
             if len(rows) > MAX_READ_ROWS:
-                raise FileRefused(f"Bảng tính có hơn {MAX_ROWS} dòng đảng viên, tối đa {MAX_ROWS} dòng.")
+                raise FileRefused(msg("Bảng tính có hơn {limit} dòng đảng viên, tối đa {limit} dòng.", limit=MAX_ROWS))
     return rows
 
 
@@ -182,7 +200,7 @@ def read_layout(source: IO[bytes]) -> Layout:
             hidden_columns.append(column_letter(low - 1) + ("" if high == low else ":" + column_letter(high - 1)))
         elif tag == "mergeCell" and element.get("ref"):
             if len(merged) >= MAX_MERGED:
-                raise FileRefused(f"Bảng tính có hơn {MAX_MERGED} vùng ô gộp: bỏ gộp ô rồi lưu lại.")
+                raise FileRefused(msg("Bảng tính có hơn {limit} vùng ô gộp: bỏ gộp ô rồi lưu lại.", limit=MAX_MERGED))
             ref = element.get("ref")
             min_col, min_row, max_col, max_row = range_boundaries(ref)
             merged.append((ref, min_col, min_row, max_col, max_row))
@@ -215,15 +233,18 @@ def sheet_from(read: Sequence[tuple[int, Sequence[object]]], layout: Layout) -> 
             value: CellValue = plain(raw)
             if value is None and (number, column) in layout.uncalculated:
                 value = Unreadable(
-                    f"Ô {column_letter(column - 1)}{number} là công thức chưa có giá trị (tệp chưa được tính lại "
-                    "trong Excel): mở tệp trong Excel rồi lưu lại, hoặc chép giá trị thay cho công thức."
+                    msg(
+                        "Ô {cell} là công thức chưa có giá trị (tệp chưa được tính lại "
+                        "trong Excel): mở tệp trong Excel rồi lưu lại, hoặc chép giá trị thay cho công thức.",
+                        cell=column_letter(column - 1) + str(number),
+                    )
                 )
             where = merged.get((number, column))
             if where is not None and header_seen and where[2] <= header_row:
                 value = None  # a header cell merged down (a header of two rows): part of the header
             elif where is not None and header_seen:
                 value = Unreadable(
-                    f"Ô nằm trong vùng ô gộp {where[0]}: bỏ gộp ô và ghi giá trị vào từng ô.",
+                    msg("Ô nằm trong vùng ô gộp {range}: bỏ gộp ô và ghi giá trị vào từng ô.", range=where[0]),
                     value=value if where[1] else None,
                 )
             values.append(value)
@@ -236,7 +257,7 @@ def sheet_from(read: Sequence[tuple[int, Sequence[object]]], layout: Layout) -> 
             header_row = number
             values = [  # the header's own merged cells
                 Unreadable(
-                    f"Ô tiêu đề nằm trong vùng ô gộp {merged[(number, i + 1)][0]}: bỏ gộp ô tiêu đề.",
+                    msg("Ô tiêu đề nằm trong vùng ô gộp {range}: bỏ gộp ô tiêu đề.", range=merged[(number, i + 1)][0]),
                     value=v,
                 )
                 if (number, i + 1) in merged and not merged[(number, i + 1)][1]
@@ -246,14 +267,14 @@ def sheet_from(read: Sequence[tuple[int, Sequence[object]]], layout: Layout) -> 
         rows.append((number, tuple(values)))
     notices = []
     if layout.hidden_rows:
-        notices.append(
-            "Các dòng bị ẩn vẫn được đọc như các dòng khác: "
-            + ", ".join(str(n) for n in sorted(layout.hidden_rows)[:50])
-            + (", …" if len(layout.hidden_rows) > 50 else "")
-            + "."
+        hidden = ", ".join(str(n) for n in sorted(layout.hidden_rows)[:50]) + (
+            ", …" if len(layout.hidden_rows) > 50 else ""
         )
+        notices.append(msg("Các dòng bị ẩn vẫn được đọc như các dòng khác: {rows}.", rows=hidden))
     if layout.hidden_columns:
-        notices.append("Các cột bị ẩn vẫn được đọc như các cột khác: " + ", ".join(layout.hidden_columns) + ".")
+        notices.append(
+            msg("Các cột bị ẩn vẫn được đọc như các cột khác: {columns}.", columns=", ".join(layout.hidden_columns))
+        )
     return Sheet(rows=tuple(rows), notices=tuple(notices))
 
 
@@ -278,11 +299,15 @@ def read_csv(data: bytes) -> Sheet:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileRefused(
-            "Tệp CSV không phải mã UTF-8 (có thể là Windows-1258 hoặc một bảng mã cũ) hoặc không phải bảng tính: "
-            "trong Excel chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”, hoặc lưu dạng .xlsx."
+            N_(
+                "Tệp CSV không phải mã UTF-8 (có thể là Windows-1258 hoặc một bảng mã cũ) hoặc không phải bảng tính: "
+                "trong Excel chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”, hoặc lưu dạng .xlsx."
+            )
         ) from None
     if "\x00" in text:
-        raise FileRefused("Tệp không phải bảng tính CSV hay XLSX (có ký tự NUL): lưu lại dạng .xlsx hoặc CSV UTF-8.")
+        raise FileRefused(
+            N_("Tệp không phải bảng tính CSV hay XLSX (có ký tự NUL): lưu lại dạng .xlsx hoặc CSV UTF-8.")
+        )
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     header = next((line for line in lines if "ho va ten" in header_key(line)), first)
@@ -297,7 +322,7 @@ def read_csv(data: bytes) -> Sheet:
             if cells:
                 rows.append((number, tuple(cells)))
             if len(rows) > MAX_READ_ROWS:
-                raise FileRefused(f"Tệp có hơn {MAX_ROWS} dòng đảng viên, tối đa {MAX_ROWS} dòng.")
+                raise FileRefused(msg("Tệp có hơn {limit} dòng đảng viên, tối đa {limit} dòng.", limit=MAX_ROWS))
     except csv.Error:  # its text is English ("field larger than field limit"): not for the user
         raise FileRefused(CSV_UNREADABLE) from None
     return Sheet(rows=tuple(rows))
@@ -314,7 +339,7 @@ def write_xlsx(rows: Sequence[Sequence[str]], *, title: str | None = None, notes
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Danh sách"
+    ws.title = "Danh sách"  # i18n: vi-only (the file is Vietnamese, SPEC 10)
     line = 1
     if title:
         ws.cell(row=line, column=1, value=title).font = Font(bold=True)

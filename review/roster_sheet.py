@@ -35,11 +35,44 @@ from typing import Final
 from . import vocabulary
 from .rules import COMMITTEE_SEATS, SINGLE_POSITIONS, Position, Standing
 from .text import NAME_MAX, day_text, fold_diacritics, name_key, nfc, one_line_break, text_problem
+from .translatable import N_, Message, msg
 
 PARTY_FOUNDED: Final = date(1930, 2, 3)
 MAX_ROWS: Final = 2000
 CARD_LENGTH: Final = 32  # models.Member.card_number
 NOTE_LENGTH: Final = 2000
+
+
+class Verbatim:
+    """A value of a message that is the file's or the user's text: the shell shows it untranslated.
+
+    ``i18n.translate`` translates a message's ``str`` values (a vocabulary word); this is no ``str``,
+    and formats as its text, so a header or a name that happens to be a catalog text stays as written.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: object) -> None:
+        self.text = "" if text is None else str(text)
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Verbatim({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Verbatim) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Verbatim, (self.text,))
+
 
 # The fields of a member the spreadsheet carries, in the export's order (after STT).
 NAME, BORN, ADMITTED, OFFICIAL, POSITION, CARD, NOTE = (
@@ -54,20 +87,22 @@ NAME, BORN, ADMITTED, OFFICIAL, POSITION, CARD, NOTE = (
 FIELDS: Final = (NAME, BORN, ADMITTED, OFFICIAL, POSITION, CARD, NOTE)
 STT: Final = "stt"
 
-# The export's headers (SPEC 10), which are also the names the messages give the fields.
+# The export's headers (SPEC 10), which are also the names the messages give the fields. The
+# file always has them in Vietnamese (the export writes them untranslated); marked, the pages'
+# messages that name a field translate them.
 HEADERS: Final = {
     STT: "STT",
-    NAME: "Họ và tên",
-    BORN: "Ngày sinh",
-    ADMITTED: "Ngày vào Đảng",
-    OFFICIAL: "Ngày chính thức",
-    POSITION: "Chức vụ",
-    CARD: "Số thẻ đảng viên",
-    NOTE: "Ghi chú",
+    NAME: N_("Họ và tên"),
+    BORN: N_("Ngày sinh"),
+    ADMITTED: N_("Ngày vào Đảng"),
+    OFFICIAL: N_("Ngày chính thức"),
+    POSITION: N_("Chức vụ"),
+    CARD: N_("Số thẻ đảng viên"),
+    NOTE: N_("Ghi chú"),
 }
 EXPORT_COLUMNS: Final = (STT, *FIELDS)
 # What each field's label is, in the changes a preview lists.
-CHANGE_LABELS: Final = {**{key: HEADERS[key] for key in FIELDS}, "standing": "Chính thức / dự bị"}
+CHANGE_LABELS: Final = {**{key: HEADERS[key] for key in FIELDS}, "standing": N_("Chính thức / dự bị")}
 
 
 def header_key(text: str) -> str:
@@ -97,6 +132,14 @@ POSITION_NAMES: Final = {
     "": Position.MEMBER,
 }
 COMMITTEE_POSITIONS: Final = frozenset({Position.SECRETARY, *COMMITTEE_SEATS})
+# The positions as a file writes them, named in a message: the file's words, never translated.
+POSITION_WORDS: Final = {
+    "secretary": Verbatim(vocabulary.POSITION_LABELS[Position.SECRETARY]),
+    "deputy": Verbatim(vocabulary.POSITION_LABELS[Position.DEPUTY_SECRETARY]),
+    "committee": Verbatim(vocabulary.POSITION_LABELS[Position.COMMITTEE]),
+    "committee_alt": Verbatim("Cấp ủy viên"),  # i18n: vi-only (a word of the file)
+    "member": Verbatim(vocabulary.POSITION_LABELS[Position.MEMBER]),
+}
 
 
 def column_letter(index: int) -> str:
@@ -141,12 +184,26 @@ class Problem:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = []
+        return self.text()
+
+    def text(self, column: object = None) -> str:
+        """Return the problem with where it is (a ``Message``); the header as the file writes it, untranslated."""
+        column = Verbatim(self.column) if column is None else column
+        if self.row is not None and self.column is not None:
+            return msg("dòng {row}, cột {column}: {message}", row=self.row, column=column, message=self.message)
         if self.row is not None:
-            where.append(f"dòng {self.row}")
+            return msg("dòng {row}: {message}", row=self.row, message=self.message)
         if self.column is not None:
-            where.append(f"cột {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            return msg("cột {column}: {message}", column=column, message=self.message)
+        return self.message
+
+
+def joined(parts: Sequence[str], separator: str = ", ") -> str:
+    """Return ``parts`` joined, each still translatable: a ``Message`` whose template is only the separators."""
+    if not parts:
+        return ""
+    fields = {f"part{index}": part for index, part in enumerate(parts)}
+    return Message(separator.join("{" + name + "}" for name in fields), fields)
 
 
 @dataclass(frozen=True)
@@ -224,7 +281,7 @@ def is_empty(value: CellValue) -> bool:
 
 DMY = re.compile(r"([0-9]{1,2})([/.\-])([0-9]{1,2})\2([0-9]{4})", re.ASCII)
 YMD = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", re.ASCII)
-DATE_FORMS = "ngày/tháng/năm, ví dụ 19/05/2008"
+DATE_FORMS = N_("ngày/tháng/năm, ví dụ 19/05/2008")
 
 
 def parse_date(value: CellValue) -> date:
@@ -234,23 +291,29 @@ def parse_date(value: CellValue) -> date:
     """
     if isinstance(value, datetime):
         if value.time() != datetime.min.time():
-            raise ValueError("Ô ghi cả giờ: chỉ ghi ngày.")
+            raise ValueError(N_("Ô ghi cả giờ: chỉ ghi ngày."))
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, (bool, int, float)):
-        raise ValueError(f"Ô là một số ({cell_text(value)}), không phải ngày: ghi ngày dạng {DATE_FORMS}.")
+        raise ValueError(
+            msg(
+                "Ô là một số ({value}), không phải ngày: ghi ngày dạng {forms}.",
+                value=cell_text(value),
+                forms=DATE_FORMS,
+            )
+        )
     text = cell_text(value)
     if match := DMY.fullmatch(text):
         day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
     elif match := YMD.fullmatch(text):
         year, month, day = (int(match.group(i)) for i in (1, 2, 3))
     else:
-        raise ValueError(f"Không đọc được ngày “{text}”: ghi dạng {DATE_FORMS}.")
+        raise ValueError(msg("Không đọc được ngày “{text}”: ghi dạng {forms}.", text=Verbatim(text), forms=DATE_FORMS))
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"Ngày “{text}” không có trên lịch.") from None
+        raise ValueError(msg("Ngày “{text}” không có trên lịch.", text=Verbatim(text))) from None
 
 
 def parse_position(text: str) -> Position:
@@ -259,7 +322,12 @@ def parse_position(text: str) -> Position:
         return POSITION_NAMES[header_key(text)]
     except KeyError:
         raise ValueError(
-            f"Chức vụ “{text}” không rõ: ghi Bí thư, Phó Bí thư, Chi ủy viên (hoặc Cấp ủy viên), Đảng viên hoặc để trống."
+            msg(
+                "Chức vụ “{text}” không rõ: ghi {secretary}, {deputy}, {committee} (hoặc {committee_alt}), {member} "
+                "hoặc để trống.",
+                text=Verbatim(text),
+                **POSITION_WORDS,
+            )
         ) from None
 
 
@@ -292,22 +360,39 @@ def member_problems(
     problems: list[tuple[str, str]] = []
     for key, value in ((ADMITTED, admitted_on), (OFFICIAL, official_on), (BORN, born_on)):
         if value is not None and value > today:
-            problems.append((key, f"{HEADERS[key]} ({day_text(value)}) là một ngày trong tương lai."))
+            problems.append(
+                (key, msg("{field} ({day}) là một ngày trong tương lai.", field=HEADERS[key], day=day_text(value)))
+            )
     if admitted_on is not None and admitted_on < PARTY_FOUNDED:
-        problems.append((ADMITTED, f"Ngày vào Đảng không thể trước ngày thành lập Đảng ({day_text(PARTY_FOUNDED)})."))
+        problems.append(
+            (ADMITTED, msg("Ngày vào Đảng không thể trước ngày thành lập Đảng ({day}).", day=day_text(PARTY_FOUNDED)))
+        )
     if admitted_on is not None and official_on is not None and official_on < admitted_on:
         problems.append(
             (
                 OFFICIAL,
-                f"Ngày chính thức ({day_text(official_on)}) trước ngày vào Đảng ({day_text(admitted_on)}).",
+                msg(
+                    "Ngày chính thức ({official}) trước ngày vào Đảng ({admitted}).",
+                    official=day_text(official_on),
+                    admitted=day_text(admitted_on),
+                ),
             )
         )
     if admitted_on is not None and born_on is not None and born_on >= admitted_on:
-        problems.append((BORN, f"Ngày sinh ({day_text(born_on)}) phải trước ngày vào Đảng ({day_text(admitted_on)})."))
+        problems.append(
+            (
+                BORN,
+                msg(
+                    "Ngày sinh ({born}) phải trước ngày vào Đảng ({admitted}).",
+                    born=day_text(born_on),
+                    admitted=day_text(admitted_on),
+                ),
+            )
+        )
     if standing is None:
         return problems
     if official_on is not None and Standing(standing) == Standing.PROBATIONARY:
-        problems.append((OFFICIAL, "Đảng viên dự bị chưa có ngày chính thức: xóa ngày hoặc chọn chính thức."))
+        problems.append((OFFICIAL, N_("Đảng viên dự bị chưa có ngày chính thức: xóa ngày hoặc chọn chính thức.")))
     if Standing(standing) == Standing.PROBATIONARY and Position(position) in COMMITTEE_POSITIONS:
         problems.append((POSITION, probationary_seat_message(Position(position))))
     return problems
@@ -315,18 +400,19 @@ def member_problems(
 
 def probationary_seat_message(position: Position) -> str:
     """Return the refusal of a probationary member holding a committee position."""
-    return f"Đảng viên dự bị không giữ chức vụ {vocabulary.POSITION_LABELS[position]}."
+    return msg("Đảng viên dự bị không giữ chức vụ {position}.", position=vocabulary.POSITION_LABELS[position])
 
 
 def card_problem(value: CellValue) -> str | None:
     """Return why a card number cell cannot be kept, or None."""
     if isinstance(value, (bool, int, float)):
-        return (
-            f"Số thẻ được ghi dạng số ({cell_text(value)}) nên có thể đã mất các số 0 ở đầu: "
-            "định dạng cột là Văn bản (Text) rồi ghi lại số thẻ đúng như trên thẻ."
+        return msg(
+            "Số thẻ được ghi dạng số ({value}) nên có thể đã mất các số 0 ở đầu: "
+            "định dạng cột là Văn bản (Text) rồi ghi lại số thẻ đúng như trên thẻ.",
+            value=cell_text(value),
         )
     if isinstance(value, (date, datetime)):
-        return "Ô số thẻ là một ngày: ghi số thẻ dạng văn bản."
+        return N_("Ô số thẻ là một ngày: ghi số thẻ dạng văn bản.")
     return None
 
 
@@ -350,7 +436,11 @@ def read_sheet(sheet: Sheet, today: date) -> Reading:
     at = find_header(sheet)
     if at is None:
         problem = Problem(
-            "Không tìm thấy dòng tiêu đề: cần một dòng có ô “Họ và tên” (và ô “Ngày vào Đảng”) phía trên danh sách."
+            msg(
+                "Không tìm thấy dòng tiêu đề: cần một dòng có ô “{name}” (và ô “{admitted}”) phía trên danh sách.",
+                name=Verbatim(HEADERS[NAME]),
+                admitted=Verbatim(HEADERS[ADMITTED]),
+            )
         )
         return Reading(rows=(), problems=(problem,), notices=tuple(notices))
     header_number, header_cells = sheet.rows[at]
@@ -364,12 +454,17 @@ def read_sheet(sheet: Sheet, today: date) -> Reading:
             continue
         key = ALIASES.get(header_key(text))
         if key is None:
-            ignored.append(f"“{text}” (cột {column_letter(index)})")
+            ignored.append(msg("“{header}” (cột {letter})", header=Verbatim(text), letter=column_letter(index)))
             continue
         if key in columns:
             problems.append(
                 Problem(
-                    f"Có hai cột “{written[key]}” (cột {column_letter(columns[key])} và cột {column_letter(index)}): giữ một cột.",
+                    msg(
+                        "Có hai cột “{header}” (cột {first} và cột {second}): giữ một cột.",
+                        header=Verbatim(written[key]),
+                        first=column_letter(columns[key]),
+                        second=column_letter(index),
+                    ),
                     row=header_number,
                 )
             )
@@ -377,9 +472,9 @@ def read_sheet(sheet: Sheet, today: date) -> Reading:
         columns[key] = index
         written[key] = text
     if ADMITTED not in columns:
-        problems.append(Problem("Thiếu cột “Ngày vào Đảng”.", row=header_number))
+        problems.append(Problem(msg("Thiếu cột “{header}”.", header=Verbatim(HEADERS[ADMITTED])), row=header_number))
     if ignored:
-        notices.append("Các cột không dùng đến, bỏ qua: " + ", ".join(ignored) + ".")
+        notices.append(msg("Các cột không dùng đến, bỏ qua: {columns}.", columns=joined(ignored)))
     data_rows = []
     for number, cells in sheet.rows[at + 1 :]:
         known = [cells[i] if i < len(cells) else None for key, i in columns.items() if key != STT]
@@ -387,12 +482,18 @@ def read_sheet(sheet: Sheet, today: date) -> Reading:
             stray = [column_letter(i) for i, v in enumerate(cells) if not is_empty(v) and i not in columns.values()]
             if stray:
                 notices.append(
-                    f"Dòng {number} không có thông tin đảng viên nên bỏ qua (có chữ ở cột {', '.join(stray)})."
+                    msg(
+                        "Dòng {row} không có thông tin đảng viên nên bỏ qua (có chữ ở cột {columns}).",
+                        row=number,
+                        columns=", ".join(stray),
+                    )
                 )
             continue
         data_rows.append((number, cells))
     if len(data_rows) > MAX_ROWS:
-        problems.append(Problem(f"Tệp có {len(data_rows)} dòng đảng viên, tối đa {MAX_ROWS} dòng."))
+        problems.append(
+            Problem(msg("Tệp có {count} dòng đảng viên, tối đa {limit} dòng.", count=len(data_rows), limit=MAX_ROWS))
+        )
         return Reading(rows=(), problems=tuple(problems), notices=tuple(notices), headers=written)
     if problems:
         return Reading(rows=(), problems=tuple(problems), notices=tuple(notices), headers=written)
@@ -424,7 +525,7 @@ def read_row(
         try:
             values[key] = read_value(key, value)
         except ValueError as error:
-            refuse(key, str(error))
+            refuse(key, error.args[0] if error.args and isinstance(error.args[0], str) else str(error))
     if problems:
         return RowReading(row=number, written=shown, member=None, problems=tuple(problems))
     official_on = values.get(OFFICIAL)
@@ -454,7 +555,7 @@ def read_value(key: str, value: CellValue) -> object:
     if key in (ADMITTED, OFFICIAL, BORN):
         if is_empty(value):
             if key == ADMITTED:
-                raise ValueError("Thiếu ngày vào Đảng.")
+                raise ValueError(N_("Thiếu ngày vào Đảng."))
             return None
         return parse_date(value)
     if key == POSITION:
@@ -465,17 +566,21 @@ def read_value(key: str, value: CellValue) -> object:
             raise ValueError(problem)
         card = cell_text(value)
         if len(card) > CARD_LENGTH:
-            raise ValueError(f"Số thẻ dài {len(card)} ký tự, tối đa {CARD_LENGTH} ký tự.")
+            raise ValueError(
+                msg("Số thẻ dài {length} ký tự, tối đa {limit} ký tự.", length=len(card), limit=CARD_LENGTH)
+            )
         return card or None
     text = nfc(value).strip() if isinstance(value, str) else cell_text(value)
     if key == NAME:
         if not text:
-            raise ValueError("Thiếu họ và tên.")
+            raise ValueError(N_("Thiếu họ và tên."))
         if len(text) > NAME_MAX:
-            raise ValueError(f"Họ và tên dài {len(text)} ký tự, tối đa {NAME_MAX} ký tự.")
+            raise ValueError(
+                msg("Họ và tên dài {length} ký tự, tối đa {limit} ký tự.", length=len(text), limit=NAME_MAX)
+            )
         return text
     if len(text) > NOTE_LENGTH:
-        raise ValueError(f"Ghi chú dài {len(text)} ký tự, tối đa {NOTE_LENGTH} ký tự.")
+        raise ValueError(msg("Ghi chú dài {length} ký tự, tối đa {limit} ký tự.", length=len(text), limit=NOTE_LENGTH))
     return text
 
 
@@ -501,7 +606,7 @@ def check_duplicates(rows: tuple[RowReading, ...], written: Mapping[str, str]) -
         if card is not None:
             if card in first:
                 problem = Problem(
-                    f"Số thẻ {card} đã có ở dòng {first[card]}.",
+                    msg("Số thẻ {card} đã có ở dòng {row}.", card=Verbatim(card), row=first[card]),
                     row=reading.row,
                     column=written.get(CARD, HEADERS[CARD]),
                 )
@@ -604,8 +709,12 @@ def plan_import(reading: Reading, roster: Iterable[Existing]) -> Plan:
             if found.retired_on is not None:
                 problems.append(
                     Problem(
-                        f"Số thẻ {member.card_number} là của đồng chí {found.data.name}, "
-                        f"đã ra khỏi chi bộ ngày {day_text(found.retired_on)}.",
+                        msg(
+                            "Số thẻ {card} là của đồng chí {name}, đã ra khỏi chi bộ ngày {day}.",
+                            card=Verbatim(member.card_number),
+                            name=Verbatim(found.data.name),
+                            day=day_text(found.retired_on),
+                        ),
                         row=r.row,
                         column=card_header,
                     )
@@ -622,7 +731,11 @@ def plan_import(reading: Reading, roster: Iterable[Existing]) -> Plan:
             if found.id in matched:
                 problems.append(
                     Problem(
-                        f"Dòng {matched[found.id]} và dòng này cùng là đồng chí {found.data.name}.",
+                        msg(
+                            "Dòng {row} và dòng này cùng là đồng chí {name}.",
+                            row=matched[found.id],
+                            name=Verbatim(found.data.name),
+                        ),
                         row=r.row,
                         column=name_header,
                     )
@@ -643,7 +756,12 @@ def plan_import(reading: Reading, roster: Iterable[Existing]) -> Plan:
         for row, _name in holders[1:]:
             problems.append(
                 Problem(
-                    f"Chi bộ chỉ có một {label}: dòng {holders[0][0]} đã là {label} (đồng chí {holders[0][1]}).",
+                    msg(
+                        "Chi bộ chỉ có một {position}: dòng {row} đã là {position} (đồng chí {name}).",
+                        position=label,
+                        row=holders[0][0],
+                        name=Verbatim(holders[0][1]),
+                    ),
                     row=row,
                     column=position_header,
                 )
@@ -651,8 +769,12 @@ def plan_import(reading: Reading, roster: Iterable[Existing]) -> Plan:
         if holders and kept:
             problems.append(
                 Problem(
-                    f"Chi bộ chỉ có một {label}: đồng chí {kept[0].data.name} đang là {label} và không có trong tệp "
-                    "nên vẫn ở trong danh sách. Đổi chức vụ của đồng chí ấy trước, hoặc thêm đồng chí ấy vào tệp.",
+                    msg(
+                        "Chi bộ chỉ có một {position}: đồng chí {name} đang là {position} và không có trong tệp "
+                        "nên vẫn ở trong danh sách. Đổi chức vụ của đồng chí ấy trước, hoặc thêm đồng chí ấy vào tệp.",
+                        position=label,
+                        name=Verbatim(kept[0].data.name),
+                    ),
                     row=holders[0][0],
                     column=position_header,
                 )

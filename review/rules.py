@@ -32,6 +32,7 @@ from fractions import Fraction
 from typing import Any, cast
 
 from . import vocabulary
+from .translatable import N_, msg
 
 
 class Level(StrEnum):
@@ -176,7 +177,7 @@ class Rules:
     @property
     def years(self) -> str:
         """Return the profile's years as Vietnamese text, e.g. '2019–2022'."""
-        return f"{self.first_year}–{self.last_year}" if self.last_year else f"từ {self.first_year}"
+        return f"{self.first_year}–{self.last_year}" if self.last_year else msg("từ {year}", year=self.first_year)
 
 
 PROFILES: dict[str, Rules] = {
@@ -185,7 +186,8 @@ PROFILES: dict[str, Rules] = {
         profile="hd21-2019",
         first_year=2019,
         last_year=2022,
-        basis="Quy định 132-QĐ/TW (2018), Hướng dẫn 21-HD/BTCTW (2019)",
+        # The Party texts it follows; their numbers (132-QĐ/TW) are names, kept as they are in English.
+        basis=N_("Quy định 132-QĐ/TW (2018), Hướng dẫn 21-HD/BTCTW (2019)"),
     ),
     # 124-QĐ/TW (2023), 25-HD/BTCTW (2023): new members neither reviewed nor rated.
     "hd25-2023": Rules(
@@ -193,7 +195,7 @@ PROFILES: dict[str, Rules] = {
         first_year=2023,
         last_year=2024,
         new_members_reviewed=False,
-        basis="Quy định 124-QĐ/TW (2023), Hướng dẫn 25-HD/BTCTW (2023)",
+        basis=N_("Quy định 124-QĐ/TW (2023), Hướng dẫn 25-HD/BTCTW (2023)"),
     ),
     # 366-QĐ/TW (2025), 43-HD/BTCTW (2025): 100-point score, no sick-leave cap,
     # the deciding committee may allow a quota of 1/4.
@@ -205,7 +207,7 @@ PROFILES: dict[str, Rules] = {
         sick_leave_cap_months=None,
         scored=True,
         max_quota_ratio=Fraction(1, 4),
-        basis="Quy định 366-QĐ/TW (2025), Hướng dẫn 43-HD/BTCTW (2025)",
+        basis=N_("Quy định 366-QĐ/TW (2025), Hướng dẫn 43-HD/BTCTW (2025)"),
     ),
 }
 # The texts each profile rests on (SPEC 6), by profile name.
@@ -280,49 +282,63 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
     base = PROFILES.get(profile)
     if base is None:
         known = ", ".join(PROFILES)
-        return None, [Problem(("profile",), f"Hồ sơ quy định không có: '{profile}'. Chọn một trong: {known}.")]
+        return None, [
+            Problem(
+                ("profile",),
+                msg("Hồ sơ quy định không có: '{profile}'. Chọn một trong: {known}.", profile=profile, known=known),
+            )
+        ]
     problems: list[Problem] = []
     changes: dict[str, Any] = {}  # Rules' fields, checked one by one below
     for key, value in overrides.items():
         if key not in OVERRIDE_KEYS:
-            problems.append(Problem((key,), f"Không có tham số quy định '{key}'."))
+            problems.append(Problem((key,), msg("Không có tham số quy định '{key}'.", key=key)))
             continue
         if key in RATIO_OVERRIDE_KEYS:
             ratio = parse_ratio(value)
             if ratio is None:
-                problems.append(Problem((key,), f'Cần một tỉ lệ dạng "2/3", nhận được {value!r}.'))
+                problems.append(Problem((key,), msg('Cần một tỉ lệ dạng "2/3", nhận được {value}.', value=repr(value))))
                 continue
             low = {"quorum": Fraction(0), "excellent_threshold": Fraction(1, 2), "quota_ratio": Fraction(0)}[key]
             high = base.max_quota_ratio if key == "quota_ratio" else Fraction(1)
             low_ok = ratio >= low if key == "excellent_threshold" else ratio > low
             if not (low_ok and ratio <= high):
-                bound = "từ 1/2" if key == "excellent_threshold" else "lớn hơn 0"
+                bound = N_("từ 1/2") if key == "excellent_threshold" else N_("lớn hơn 0")
                 problems.append(
                     Problem(
                         (key,),
-                        f"Tỉ lệ {format_ratio(ratio)} không hợp lệ: cần {bound} và không quá {format_ratio(high)}.",
+                        msg(
+                            "Tỉ lệ {ratio} không hợp lệ: cần {bound} và không quá {high}.",
+                            ratio=format_ratio(ratio),
+                            bound=bound,
+                            high=format_ratio(high),
+                        ),
                     )
                 )
                 continue
             changes[key] = ratio
         elif key == "cumulative":
             if not isinstance(value, bool):
-                problems.append(Problem((key,), f"Cần true hoặc false, nhận được {value!r}."))
+                problems.append(Problem((key,), msg("Cần true hoặc false, nhận được {value}.", value=repr(value))))
                 continue
             changes[key] = value
         elif key == "ballot_mode":
             if value not in tuple(BallotMode):
-                problems.append(Problem((key,), f'Cần "single" hoặc "two_phase", nhận được {value!r}.'))
+                problems.append(
+                    Problem((key,), msg('Cần "single" hoặc "two_phase", nhận được {value}.', value=repr(value)))
+                )
                 continue
             changes[key] = BallotMode(cast(str, value))
         elif key == "agree_cap":
             if value not in tuple(AgreeCap):
-                problems.append(Problem((key,), f'Cần "none" hoặc "quota", nhận được {value!r}.'))
+                problems.append(Problem((key,), msg('Cần "none" hoặc "quota", nhận được {value}.', value=repr(value))))
                 continue
             changes[key] = AgreeCap(cast(str, value))
         else:  # quota_pool
             if value not in tuple(QuotaPool):
-                problems.append(Problem((key,), f'Cần "good_only" hoặc "good_or_above", nhận được {value!r}.'))
+                problems.append(
+                    Problem((key,), msg('Cần "good_only" hoặc "good_or_above", nhận được {value}.', value=repr(value)))
+                )
                 continue
             changes[key] = QuotaPool(cast(str, value))
     # The agree cap is an option of the second ballot (SPEC 8: "under two ballots"): with a
@@ -333,7 +349,7 @@ def resolve_rules(profile: str, overrides: Mapping[str, object]) -> tuple[Rules 
         and changes.get("ballot_mode", base.ballot_mode) is not BallotMode.TWO_PHASE
     ):
         problems.append(
-            Problem(("agree_cap",), 'Giới hạn phiếu đồng ý chỉ áp dụng khi bỏ phiếu hai vòng ("two_phase").')
+            Problem(("agree_cap",), N_('Giới hạn phiếu đồng ý chỉ áp dụng khi bỏ phiếu hai vòng ("two_phase").'))
         )
     if problems:
         return None, problems
@@ -486,10 +502,10 @@ class CounterBar(StrEnum):
 
 # The committee page's wording, beside the member's name.
 COUNTER_BAR_LABELS = {
-    CounterBar.PROBATIONARY: "Đảng viên dự bị: không được tham gia ban kiểm phiếu.",
-    CounterBar.SUSPENDED: "Bị đình chỉ sinh hoạt đảng: không có quyền biểu quyết.",
-    CounterBar.ABSENT_EXCUSED: "Vắng có lý do: không tham gia ban kiểm phiếu.",
-    CounterBar.ABSENT: "Vắng mặt: không tham gia ban kiểm phiếu.",
+    CounterBar.PROBATIONARY: N_("Đảng viên dự bị: không được tham gia ban kiểm phiếu."),
+    CounterBar.SUSPENDED: N_("Bị đình chỉ sinh hoạt đảng: không có quyền biểu quyết."),
+    CounterBar.ABSENT_EXCUSED: N_("Vắng có lý do: không tham gia ban kiểm phiếu."),
+    CounterBar.ABSENT: N_("Vắng mặt: không tham gia ban kiểm phiếu."),
 }
 
 
@@ -509,8 +525,8 @@ def counter_bar(standing: Standing | str, attendance: Attendance | str, suspende
 def counter_refusal(name: str, bar: CounterBar) -> str:
     """Return the sentence refusing member ``name`` a seat on the committee (the meeting file, the committee form)."""
     if bar is CounterBar.PROBATIONARY:
-        return f"Đồng chí {name} là đảng viên dự bị, không được tham gia ban kiểm phiếu."
-    return f"Đồng chí {name} không có mặt với quyền biểu quyết, không thể kiểm phiếu."
+        return msg("Đồng chí {name} là đảng viên dự bị, không được tham gia ban kiểm phiếu.", name=name)
+    return msg("Đồng chí {name} không có mặt với quyền biểu quyết, không thể kiểm phiếu.", name=name)
 
 
 def in_base(member: MemberFacts) -> bool:
@@ -650,19 +666,39 @@ def paper_problems(issued: int, returned: int, invalid: int, voters: int) -> lis
     problems: list[Problem] = []
     for name, value in (("issued", issued), ("returned", returned), ("invalid", invalid)):
         if value < 0:
-            problems.append(Problem((name,), f"Số âm không hợp lệ: {value}."))
+            problems.append(Problem((name,), msg("Số âm không hợp lệ: {value}.", value=value)))
     if returned > issued:
-        problems.append(Problem(("returned",), f"Số phiếu thu vào ({returned}) lớn hơn số phiếu phát ra ({issued})."))
+        problems.append(
+            Problem(
+                ("returned",),
+                msg(
+                    "Số phiếu thu vào ({returned}) lớn hơn số phiếu phát ra ({issued}).",
+                    returned=returned,
+                    issued=issued,
+                ),
+            )
+        )
     if issued > voters:
         problems.append(
             Problem(
                 ("issued",),
-                f"Số phiếu phát ra ({issued}) lớn hơn số đảng viên có quyền biểu quyết có mặt ({voters}).",
+                msg(
+                    "Số phiếu phát ra ({issued}) lớn hơn số đảng viên có quyền biểu quyết có mặt ({voters}).",
+                    issued=issued,
+                    voters=voters,
+                ),
             )
         )
     if invalid > returned:
         problems.append(
-            Problem(("invalid",), f"Số phiếu không hợp lệ ({invalid}) lớn hơn số phiếu thu vào ({returned}).")
+            Problem(
+                ("invalid",),
+                msg(
+                    "Số phiếu không hợp lệ ({invalid}) lớn hơn số phiếu thu vào ({returned}).",
+                    invalid=invalid,
+                    returned=returned,
+                ),
+            )
         )
     return problems
 
@@ -678,29 +714,37 @@ def check_ballot(
     expected = list(rated_keys) + [CELL_ROW]
     for key in expected:
         if key not in ballot.rows:
-            problems.append(Problem(("rows", key), "Thiếu dòng kết quả kiểm phiếu."))
+            problems.append(Problem(("rows", key), N_("Thiếu dòng kết quả kiểm phiếu.")))
     for key, row in ballot.rows.items():
         if key not in expected:
-            problems.append(Problem(("rows", key), "Dòng này không thuộc phiếu: đảng viên không được xếp loại."))
+            problems.append(Problem(("rows", key), N_("Dòng này không thuộc phiếu: đảng viên không được xếp loại.")))
             continue
         fields = FIRST_BALLOT_FIELDS if first_of_two else VOTE_FIELDS
         if first_of_two and row.excellent:
             problems.append(
                 Problem(
                     ("rows", key, "excellent"),
-                    f"Phiếu vòng 1 không có ô Hoàn thành xuất sắc nhiệm vụ, nhận được {row.excellent} phiếu.",
+                    msg(
+                        "Phiếu vòng 1 không có ô Hoàn thành xuất sắc nhiệm vụ, nhận được {count} phiếu.",
+                        count=row.excellent,
+                    ),
                 )
             )
             continue
         negative = [name for name in fields if getattr(row, name) < 0]
         for name in negative:
-            problems.append(Problem(("rows", key, name), f"Số âm không hợp lệ: {getattr(row, name)}."))
+            problems.append(Problem(("rows", key, name), msg("Số âm không hợp lệ: {value}.", value=getattr(row, name))))
         if not negative and row.total != ballot.valid:
             parts = " + ".join(str(getattr(row, name)) for name in fields)
             problems.append(
                 Problem(
                     ("rows", key),
-                    f"Tổng các ô {parts} = {row.total}, khác số phiếu hợp lệ {ballot.valid}.",
+                    msg(
+                        "Tổng các ô {parts} = {total}, khác số phiếu hợp lệ {valid}.",
+                        parts=parts,
+                        total=row.total,
+                        valid=ballot.valid,
+                    ),
                 )
             )
     return problems
@@ -787,27 +831,37 @@ def check_second_ballot(
     problems = paper_problems(ballot.issued, ballot.returned, ballot.invalid, voters)
     for key in candidates:
         if key not in ballot.rows:
-            problems.append(Problem(("rows", key), "Thiếu dòng của người được đề nghị ở phiếu vòng 2."))
+            problems.append(Problem(("rows", key), N_("Thiếu dòng của người được đề nghị ở phiếu vòng 2.")))
     sound_rows = True
     for key, row in ballot.rows.items():
         if key not in candidates and key not in undetermined:
             problems.append(
                 Problem(
                     ("rows", key),
-                    "Dòng này không thuộc phiếu vòng 2: chỉ ai đạt Hoàn thành tốt nhiệm vụ ở vòng 1 mới được biểu quyết.",
+                    N_(
+                        "Dòng này không thuộc phiếu vòng 2: chỉ ai đạt Hoàn thành tốt nhiệm vụ ở vòng 1 mới được biểu quyết."
+                    ),
                 )
             )
             sound_rows = False
             continue
         negative = [name for name in SECOND_BALLOT_FIELDS if getattr(row, name) < 0]
         for name in negative:
-            problems.append(Problem(("rows", key, name), f"Số âm không hợp lệ: {getattr(row, name)}."))
+            problems.append(Problem(("rows", key, name), msg("Số âm không hợp lệ: {value}.", value=getattr(row, name))))
         if negative:
             sound_rows = False
         elif row.total != ballot.valid:
             parts = " + ".join(str(getattr(row, name)) for name in SECOND_BALLOT_FIELDS)
             problems.append(
-                Problem(("rows", key), f"Tổng các ô {parts} = {row.total}, khác số phiếu hợp lệ {ballot.valid}.")
+                Problem(
+                    ("rows", key),
+                    msg(
+                        "Tổng các ô {parts} = {total}, khác số phiếu hợp lệ {valid}.",
+                        parts=parts,
+                        total=row.total,
+                        valid=ballot.valid,
+                    ),
+                )
             )
     members = [key for key in candidates if key != CELL_ROW]
     cap = agree_cap(rules, len(members))
@@ -817,9 +871,15 @@ def check_second_ballot(
             problems.append(
                 Problem(
                     ("rows",),
-                    f"Tổng phiếu đồng ý của các đảng viên ({agreed}) vượt quá {ballot.valid} phiếu hợp lệ × "
-                    f"{cap} ô đồng ý tối đa mỗi phiếu = {ballot.valid * cap}: phiếu đồng ý quá số cho phép "
-                    "là phiếu không hợp lệ.",
+                    msg(
+                        "Tổng phiếu đồng ý của các đảng viên ({agreed}) vượt quá {valid} phiếu hợp lệ × "
+                        "{cap} ô đồng ý tối đa mỗi phiếu = {allowed}: phiếu đồng ý quá số cho phép "
+                        "là phiếu không hợp lệ.",
+                        agreed=agreed,
+                        valid=ballot.valid,
+                        cap=cap,
+                        allowed=ballot.valid * cap,
+                    ),
                 )
             )
     return problems

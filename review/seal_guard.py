@@ -17,6 +17,7 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
@@ -36,6 +37,7 @@ from .models import (
     Tally,
     TallyRow,
 )
+from .translatable import N_
 
 SEALED_TABLES = (Tally, TallyRow, BallotCounter, CounterCode, SealApproval)
 # What sealdata.sealed_payload reads of these rows (what a seal covers, SPEC 5.7a; see
@@ -73,22 +75,28 @@ SEAL_OPS = "sealing_meetings"
 SEALED_CACHE = "sealed_meetings"  # meeting id -> seal_state, asked once a flush
 SECOND_BALLOT = 2  # Tally.ballot of ballot 2 (meeting_store.SECOND_BALLOT; that module imports this one)
 
-SEALED_MESSAGE = "Kết quả kiểm phiếu đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong và ghi rõ lý do."
-BULK_MESSAGE = "Không được sửa hay xóa hàng loạt dữ liệu của hội nghị: mỗi thay đổi phải qua từng bản ghi để được ghi nhật ký và kiểm tra niêm phong."
+SEALED_MESSAGE = N_("Kết quả kiểm phiếu đã niêm phong: không thể sửa. Muốn sửa, phải mở niêm phong và ghi rõ lý do.")
+BULK_MESSAGE = N_(
+    "Không được sửa hay xóa hàng loạt dữ liệu của hội nghị: mỗi thay đổi phải qua từng bản ghi để được ghi nhật ký và kiểm tra niêm phong."
+)
 
 
 class SealedError(Refused):
-    """A write to tallies that are sealed, refused at the model layer."""
+    """A write to tallies that are sealed, refused at the model layer.
+
+    ``message`` is one of the module's marked texts, kept translated into the request's language
+    (Vietnamese outside a request: the command line).
+    """
 
     def __init__(self, message: str = SEALED_MESSAGE) -> None:
-        super().__init__("csrf_token", message)
+        super().__init__("csrf_token", _(message))
 
 
 class BulkWriteRefused(Exception):
     """A bulk UPDATE or DELETE on a table whose every change is audited or sealed."""
 
     def __init__(self, table_name: str) -> None:
-        super().__init__(f"{BULK_MESSAGE} ({table_name})")
+        super().__init__(f"{_(BULK_MESSAGE)} ({table_name})")
         self.table_name = table_name
 
 
@@ -265,7 +273,7 @@ def refuse_bulk_write(orm_execute_state: Any) -> None:
 
 
 REOPEN_COLUMNS = frozenset({"reopened_at", "reopened_by_id", "reopen_reason"})
-SEAL_KEPT_MESSAGE = (
+SEAL_KEPT_MESSAGE = N_(
     "Bản niêm phong được giữ nguyên làm hồ sơ: không sửa, không xóa được; chỉ được mở niêm phong, có ghi lý do."
 )
 
@@ -296,7 +304,7 @@ def refuse_seal_delete(mapper: Mapper, connection: Connection, target: Seal) -> 
     raise SealedError(SEAL_KEPT_MESSAGE)
 
 
-DECISION_KEPT_MESSAGE = (
+DECISION_KEPT_MESSAGE = N_(
     "Quyết định đã ban hành được giữ nguyên làm hồ sơ: không sửa, không xóa được; chỉ được mở lại, có ghi lý do."
 )
 

@@ -30,16 +30,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .text import NAME_MAX, name_key, nfc, text_problem
+from .translatable import N_, msg
 
 ORGANIZATION = "organization"
 CELL = "cell"
 
 # How each kind of name is asked for and refused.
 _EMPTY = {
-    ORGANIZATION: "Nhập tên đảng bộ.",
-    CELL: "Nhập tên chi bộ.",
+    ORGANIZATION: N_("Nhập tên đảng bộ."),
+    CELL: N_("Nhập tên chi bộ."),
 }
-PLACE_MISSING = "Nhập địa danh ghi ở dòng ngày tháng của tài liệu."
+PLACE_MISSING = N_("Nhập địa danh ghi ở dòng ngày tháng của tài liệu.")
 
 
 def clean(value: str) -> str:
@@ -50,7 +51,7 @@ def clean(value: str) -> str:
 def too_long(value: str, limit: int = NAME_MAX) -> str | None:
     """Return the message for a text longer than ``limit``, or None."""
     if len(value) > limit:
-        return f"Tối đa {limit} ký tự (đang có {len(value)} ký tự)."
+        return msg("Tối đa {limit} ký tự (đang có {length} ký tự).", limit=limit, length=len(value))
     return None
 
 
@@ -73,8 +74,8 @@ def place_problem(place: str, *, required: bool) -> str | None:
 def duplicate_message(kind: str, name: str) -> str:
     """Return the message for a name already taken."""
     if kind == ORGANIZATION:
-        return f"Đã có đảng bộ tên “{name}” (không phân biệt chữ hoa, chữ thường): chọn tên khác."
-    return f"Đảng bộ đã có chi bộ tên “{name}” (không phân biệt chữ hoa, chữ thường): chọn tên khác."
+        return msg("Đã có đảng bộ tên “{name}” (không phân biệt chữ hoa, chữ thường): chọn tên khác.", name=name)
+    return msg("Đảng bộ đã có chi bộ tên “{name}” (không phân biệt chữ hoa, chữ thường): chọn tên khác.", name=name)
 
 
 def name_problem(kind: str, name: str, taken: Iterable[str]) -> str | None:
@@ -95,25 +96,27 @@ def name_problem(kind: str, name: str, taken: Iterable[str]) -> str | None:
 
 def archive_problem(kind: str, archived: bool, *, archiving: bool) -> str | None:
     """Return why an organisation or cell cannot be archived (or restored), or None."""
-    what = "Đảng bộ" if kind == ORGANIZATION else "Chi bộ"
+    organization = kind == ORGANIZATION
     if archiving and archived:
-        return f"{what} đã được lưu trữ từ trước."
+        return N_("Đảng bộ đã được lưu trữ từ trước.") if organization else N_("Chi bộ đã được lưu trữ từ trước.")
     if not archiving and not archived:
-        return f"{what} đang hoạt động, không ở trong lưu trữ."
+        if organization:
+            return N_("Đảng bộ đang hoạt động, không ở trong lưu trữ.")
+        return N_("Chi bộ đang hoạt động, không ở trong lưu trữ.")
     return None
 
 
 def new_meeting_problem(cell_archived: bool, organization_archived: bool) -> str | None:
     """Return why a cell may not start a new meeting (archiving), or None."""
     if cell_archived:
-        return "Chi bộ đã được lưu trữ: không mở hội nghị mới. Đảng ủy phường khôi phục chi bộ nếu cần họp."
+        return N_("Chi bộ đã được lưu trữ: không mở hội nghị mới. Đảng ủy phường khôi phục chi bộ nếu cần họp.")
     if organization_archived:
-        return "Đảng bộ của chi bộ đã được lưu trữ: không mở hội nghị mới."
+        return N_("Đảng bộ của chi bộ đã được lưu trữ: không mở hội nghị mới.")
     return None
 
 
 def new_cell_problem(organization_archived: bool) -> str | None:
     """Return why an organisation may not take a new cell, or None."""
     if organization_archived:
-        return "Đảng bộ đã được lưu trữ: không thêm chi bộ mới."
+        return N_("Đảng bộ đã được lưu trữ: không thêm chi bộ mới.")
     return None

@@ -1,8 +1,9 @@
 """Organisations and cells written from the pages and the command line: one home for both.
 
 Each function runs inside the caller's write transaction and raises :class:`Refused` (the
-field to blame and a Vietnamese message) on a name that is wrong or taken, or on an archived
-organisation; the caller rolls back. The rules are review/setup_rules.py's.
+field to blame and a message in the interface's language, review.i18n.translate of the rules'
+Vietnamese) on a name that is wrong or taken, or on an archived organisation; the caller rolls
+back. The rules are review/setup_rules.py's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import clock
 from .extensions import db
+from .i18n import translate
 from .meeting_edits import Refused
 from .models import Cell, Member, Organization, Role, User
 from .setup_rules import (
@@ -33,14 +35,14 @@ from .setup_rules import (
 def _check_text(field: str, value: str) -> str:
     problem = text_field_problem(value)
     if problem is not None:
-        raise Refused(field, problem)
+        raise Refused(field, translate(problem))
     return clean(value)
 
 
 def _check_place(value: str, *, required: bool) -> str:
     problem = place_problem(value, required=required)
     if problem is not None:
-        raise Refused("place", problem)
+        raise Refused("place", translate(problem))
     return clean(value)
 
 
@@ -50,7 +52,7 @@ def _flush(kind: str, name: str) -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise Refused("name", duplicate_message(kind, name)) from error
+        raise Refused("name", translate(duplicate_message(kind, name))) from error
 
 
 def organization_names(except_id: int | None = None) -> list[str]:
@@ -72,7 +74,7 @@ def cell_names(organization_id: int, except_id: int | None = None) -> list[str]:
 def _check_name(kind: str, name: str, taken: Iterable[str]) -> str:
     problem = name_problem(kind, name, taken)
     if problem is not None:
-        raise Refused("name", problem)
+        raise Refused("name", translate(problem))
     return clean(name)
 
 
@@ -99,7 +101,7 @@ def set_organization_archived(organization: Organization, archived: bool) -> Non
     """Archive (or restore) an organisation: every record kept (review/setup_rules.py)."""
     problem = archive_problem(ORGANIZATION, organization.archived_at is not None, archiving=archived)
     if problem is not None:
-        raise Refused("confirm", problem)
+        raise Refused("confirm", translate(problem))
     organization.archived_at = clock.now() if archived else None
 
 
@@ -107,7 +109,7 @@ def create_cell(organization: Organization, name: str, place: str = "", has_comm
     """Create a cell of the organisation; refuse a wrong or taken name, or an archived organisation."""
     problem = new_cell_problem(organization.archived_at is not None)
     if problem is not None:
-        raise Refused("name", problem)
+        raise Refused("name", translate(problem))
     name = _check_name(CELL, name, cell_names(organization.id))
     cell = Cell(
         organization_id=organization.id,
@@ -132,7 +134,7 @@ def set_cell_archived(cell: Cell, archived: bool) -> None:
     """Archive (or restore) a cell: every record kept (review/setup_rules.py)."""
     problem = archive_problem(CELL, cell.archived_at is not None, archiving=archived)
     if problem is not None:
-        raise Refused("confirm", problem)
+        raise Refused("confirm", translate(problem))
     cell.archived_at = clock.now() if archived else None
 
 

@@ -12,6 +12,8 @@ import unicodedata
 from datetime import date, datetime
 from typing import Final, overload
 
+from .translatable import N_, msg
+
 # Characters no text of the record may hold: C0 and C1 controls other than tab and line feed
 # (NUL among them, which PostgreSQL refuses), DEL, the Unicode line and paragraph separators,
 # and lone surrogates. The meeting file refuses the same set (it imports this one).
@@ -19,9 +21,9 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # An integer as the forms read it: ASCII digits only, an optional minus sign.
 ASCII_INTEGER = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 
-CONTROL_MESSAGE = "Có ký tự điều khiển không hợp lệ (thường do dán từ phần mềm khác): xóa ký tự đó rồi lưu lại."
-LINE_BREAK_MESSAGE = "Trường này chỉ ghi trên một dòng: bỏ dấu xuống dòng rồi lưu lại."
-DIGITS_MESSAGE = "Cần một số nguyên viết bằng chữ số 0–9."
+CONTROL_MESSAGE = N_("Có ký tự điều khiển không hợp lệ (thường do dán từ phần mềm khác): xóa ký tự đó rồi lưu lại.")
+LINE_BREAK_MESSAGE = N_("Trường này chỉ ghi trên một dòng: bỏ dấu xuống dòng rồi lưu lại.")
+DIGITS_MESSAGE = N_("Cần một số nguyên viết bằng chữ số 0–9.")
 # The longest name (of a member, a cell, an organisation, a place) the record stores: models.NAME,
 # the set-up rules, the roster spreadsheet and the meeting file all take this one.
 NAME_MAX: Final = 200
@@ -30,7 +32,7 @@ NAME_MAX: Final = 200
 UPLOAD_MAX_BYTES: Final = 5 * 1024 * 1024
 _WHITESPACE = re.compile(r"\s+")
 
-UNDECODABLE_MESSAGE = (
+UNDECODABLE_MESSAGE = N_(
     "Có ký tự không đọc được (nội dung gửi lên không phải mã UTF-8), đánh dấu bằng �: gõ lại phần đó rồi lưu lại."
 )
 
@@ -69,12 +71,15 @@ def text_problem(value: str, *, multiline: bool) -> str | None:
 
 def too_long_message(length: int, limit: int) -> str:
     """Return the message for a text of ``length`` characters over its ``limit``."""
-    return f"Dài {thousands(length)} ký tự, tối đa {thousands(limit)} ký tự."
+    return msg("Dài {length} ký tự, tối đa {limit} ký tự.", length=thousands(length), limit=thousands(limit))
 
 
 def echo_cut_message(limit: int) -> str:
     """Return the message for a refused text shown again cut to its first ``limit`` characters."""
-    return f"Nội dung gửi lên quá dài nên ô này chỉ hiện lại {thousands(limit)} ký tự đầu: kiểm tra lại trước khi lưu."
+    return msg(
+        "Nội dung gửi lên quá dài nên ô này chỉ hiện lại {limit} ký tự đầu: kiểm tra lại trước khi lưu.",
+        limit=thousands(limit),
+    )
 
 
 def thousands(number: int) -> str:
@@ -96,24 +101,25 @@ def day_text(value: date) -> str:
 def moment_text(value: datetime, *, seconds: bool = False) -> str:
     """Write a moment as the pages do: 14:05 ngày 27/11/2020, or 14:05:09 ngày 27/11/2020."""
     clock = f"{value.hour:02d}:{value.minute:02d}" + (f":{value.second:02d}" if seconds else "")
-    return f"{clock} ngày {day_text(value)}"
+    return f"{clock} ngày {day_text(value)}"  # i18n: vi-only (the pages write moments with i18n.when_text)
 
 
-# The documents' blanks, filled in by hand when the record has no value.
+# The documents' blanks, filled in by hand when the record has no value (documents are Vietnamese).
+# i18n: vi-only
 LONG_DAY_BLANK: Final = "ngày ... tháng ... năm ......"
-CLOCK_WORDS_BLANK: Final = "... giờ ... phút"
+CLOCK_WORDS_BLANK: Final = "... giờ ... phút"  # i18n: vi-only
 
 
 def long_day_text(value: date | None) -> str:
     """Write a date as the documents' date line does: ngày 27 tháng 11 năm 2020 (SPEC 7), or the blank."""
     if value is None:
         return LONG_DAY_BLANK
-    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
+    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"  # i18n: vi-only (documents)
 
 
 def clock_words(value: datetime | None) -> str:
     """Write a time as the minutes do: 14 giờ 00 phút, or the blank."""
-    return f"{value.hour} giờ {value.minute:02d} phút" if value is not None else CLOCK_WORDS_BLANK
+    return f"{value.hour} giờ {value.minute:02d} phút" if value is not None else CLOCK_WORDS_BLANK  # i18n: vi-only
 
 
 def time_of_day_text(value: datetime) -> str:
@@ -171,7 +177,7 @@ def name_key(name: str) -> str:
 
 def fold_diacritics(text: str) -> str:
     """Return ``text`` without its diacritics, đ and Đ read as d and D: "Đảng viên" gives "Dang vien"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))  # i18n: vi-only
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -6,13 +6,13 @@ The pure core cannot call Flask-Babel, so it marks its texts here and the shell 
 (``review.i18n.translate``) when a page shows them; a document never does, and stays Vietnamese.
 
 - ``N_(text)`` marks a fixed text (a level's name, a flag's wording) for extraction and returns
-  it unchanged.
+  it unchanged; ``NP_(context, text)`` the same in a context (gettext's ``msgctxt``).
 - ``msg(template, **params)`` is a message with values: a ``Message``, which *is* its Vietnamese
   text (a ``str``, so every existing use, comparison and document keeps working) and remembers
   its template and values, so that the shell can translate the template and fill it again.
   The template uses ``str.format`` fields: ``msg("Số âm không hợp lệ: {value}.", value=-1)``.
 
-babel.cfg extracts both (keywords ``N_`` and ``msg``).
+review/catalogs.py extracts all three (keywords ``N_``, ``NP_`` and ``msg``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ from typing import Any
 
 def N_(text: str) -> str:
     """Mark ``text`` for the catalogs; return it unchanged."""
+    return text
+
+
+def NP_(context: str, text: str) -> str:
+    """Mark ``text`` for the catalogs in ``context`` (one Vietnamese word, two English ones: the
+    menu's "Chi bộ" is the list of cells, elsewhere one cell); return it unchanged. The shell
+    translates it with ``translate(text, context)``."""
     return text
 
 

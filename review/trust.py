@@ -32,13 +32,22 @@ from enum import StrEnum
 from itertools import combinations
 from typing import Any
 
+from .translatable import N_, msg
+
 ENTRIES = ("first", "second")
 APPROVALS = ("chief", "secretary")
 SUBJECT_LABELS = {
-    "first": "bản nhập thứ nhất",
-    "second": "bản nhập thứ hai",
-    "chief": "xác nhận niêm phong của trưởng ban kiểm phiếu",
-    "secretary": "xác nhận niêm phong của bí thư",
+    "first": N_("bản nhập thứ nhất"),
+    "second": N_("bản nhập thứ hai"),
+    "chief": N_("xác nhận niêm phong của trưởng ban kiểm phiếu"),
+    "secretary": N_("xác nhận niêm phong của bí thư"),
+}
+# The same, opening a sentence.
+SUBJECT_STARTS = {
+    "first": N_("Bản nhập thứ nhất"),
+    "second": N_("Bản nhập thứ hai"),
+    "chief": N_("Xác nhận niêm phong của trưởng ban kiểm phiếu"),
+    "secretary": N_("Xác nhận niêm phong của bí thư"),
 }
 
 
@@ -90,24 +99,31 @@ class SealWarning:
     @property
     def message(self) -> str:
         """Return the warning in plain Vietnamese."""
-        names = [SUBJECT_LABELS.get(s, s) for s in self.subjects]
-        pair = " và ".join(names)
-        pair = pair[:1].upper() + pair[1:]
+        start = SUBJECT_STARTS.get(self.subjects[0], self.subjects[0])
+        rest = SUBJECT_LABELS.get(self.subjects[-1], self.subjects[-1])
         if self.kind is WarningKind.SAME_SIGN_IN:
-            return f"{pair} được thực hiện từ cùng một trình duyệt, trong cùng một phiên làm việc, dù bằng hai tài khoản khác nhau."
+            return msg(
+                "{first} và {second} được thực hiện từ cùng một trình duyệt, trong cùng một phiên làm việc, "
+                "dù bằng hai tài khoản khác nhau.",
+                first=start,
+                second=rest,
+            )
         if self.kind is WarningKind.SAME_ADDRESS:
-            return (
-                f"{pair} được thực hiện từ cùng một địa chỉ mạng ({self.address}). Điều này thường gặp khi "
-                "mọi người dùng chung mạng của phòng họp; đáng lưu ý khi đi cùng các cảnh báo khác."
+            return msg(
+                "{first} và {second} được thực hiện từ cùng một địa chỉ mạng ({address}). Điều này thường gặp khi "
+                "mọi người dùng chung mạng của phòng họp; đáng lưu ý khi đi cùng các cảnh báo khác.",
+                first=start,
+                second=rest,
+                address=self.address,
             )
         if self.kind is WarningKind.CODE_FROM_APPROVER:
-            entry = SUBJECT_LABELS.get(self.subjects[0], self.subjects[0])
-            return (
-                f"{entry[:1].upper() + entry[1:]} được nhập bằng mã đăng nhập một lần do chính người xác nhận "
+            return msg(
+                "{entry} được nhập bằng mã đăng nhập một lần do chính người xác nhận "
                 "với tư cách bí thư cấp, và đồng chí kiểm phiếu mang tên mã ấy không tự nhập hay xác nhận "
-                "bằng tài khoản riêng của mình."
+                "bằng tài khoản riêng của mình.",
+                entry=start,
             )
-        return (
+        return N_(
             "Trưởng ban kiểm phiếu xác nhận niêm phong bằng mã đăng nhập một lần do chính người xác nhận "
             "với tư cách bí thư cấp."
         )

@@ -22,6 +22,7 @@ from datetime import UTC
 from itertools import chain
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
@@ -29,6 +30,7 @@ from sqlalchemy.orm.attributes import get_history
 from . import clock
 from .audit import history_of
 from .extensions import db
+from .i18n import when_text
 from .models import (
     BallotCounter,
     CellDecision,
@@ -45,6 +47,7 @@ from .models import (
     TallyRow,
     User,
 )
+from .translatable import N_
 
 VERSIONED = (
     Meeting,
@@ -72,12 +75,14 @@ OWNER = {
 BUMPED = "versions_bumped"
 VERSION_FIELD = "version"
 
-STALE_PAGE_MESSAGE = (
+STALE_PAGE_MESSAGE = N_(
     "Trang đã cũ, hãy tải lại: biểu mẫu không mang phiên bản của nội dung nên chưa lưu gì. "
     "Nội dung hiện tại như dưới đây; hãy xem lại rồi lưu lại."
 )
-CONFLICT_MESSAGE = "{who} đã sửa nội dung này lúc {when}; nội dung hiện tại như dưới đây, hãy xem lại rồi lưu lại."
-STALE_MESSAGE = "Nội dung này vừa được người khác sửa cùng lúc: tải lại trang để xem nội dung hiện tại, rồi lưu lại."
+CONFLICT_MESSAGE = N_("{who} đã sửa nội dung này lúc {when}; nội dung hiện tại như dưới đây, hãy xem lại rồi lưu lại.")
+STALE_MESSAGE = N_(
+    "Nội dung này vừa được người khác sửa cùng lúc: tải lại trang để xem nội dung hiện tại, rồi lưu lại."
+)
 
 
 @dataclass(eq=False)
@@ -87,6 +92,11 @@ class Conflict(Exception):
     message: str
     version: int
     current: list[tuple[str, str]] = field(default_factory=list)  # (label, the other's text)
+
+    def __post_init__(self) -> None:
+        # The message is one of the module's marked texts or already translated: shown in the
+        # request's language (an already translated text is left as it is).
+        self.message = _(self.message)
 
     def __str__(self) -> str:
         return self.message
@@ -134,16 +144,16 @@ def submitted_version(raw: str | None) -> int | None:
 
 
 def last_change(table_name: str, row_id: int | None) -> tuple[str, str]:
-    """Return who last changed a row and when, in Vietnamese, from the audit trail."""
+    """Return who last changed a row and when, in the request's language, from the audit trail."""
     entry = history_of(db.session.connection(), table_name, row_id) if row_id is not None else None
     if entry is None:
-        return "Một người khác", "vừa rồi"
-    when = clock.when(entry.at.replace(tzinfo=UTC), "second")  # stored as naive UTC, shown local
+        return _("Một người khác"), _("vừa rồi")
+    when = when_text(clock.local(entry.at.replace(tzinfo=UTC)), "second")  # stored as naive UTC, shown local
     if entry.actor_id is not None:
         user = db.session.get(User, entry.actor_id)
         name = (user.display_name or user.username) if user is not None else entry.actor
-        return f"Đồng chí {name}", when
-    return ("Một người khác (qua dòng lệnh)" if entry.actor == "cli" else "Một người khác"), when
+        return _("Đồng chí %(name)s", name=name), when
+    return (_("Một người khác (qua dòng lệnh)") if entry.actor == "cli" else _("Một người khác")), when
 
 
 def check_version(record: Any, raw: str | None, current: Callable[[], list[tuple[str, str]]] = lambda: []) -> None:
@@ -156,11 +166,13 @@ def check_version(record: Any, raw: str | None, current: Callable[[], list[tuple
     loaded = submitted_version(raw)
     stored = 0 if record is None else record.version
     if loaded is None:
-        raise Conflict(STALE_PAGE_MESSAGE, stored, current())
+        raise Conflict(_(STALE_PAGE_MESSAGE), stored, current())
     if loaded == stored:
         return
-    who, when = last_change(record.__table__.name, record.id) if record is not None else ("Một người khác", "vừa rồi")
-    raise Conflict(CONFLICT_MESSAGE.format(who=who, when=when), stored, current())
+    who, when = (
+        last_change(record.__table__.name, record.id) if record is not None else (_("Một người khác"), _("vừa rồi"))
+    )
+    raise Conflict(_(CONFLICT_MESSAGE).format(who=who, when=when), stored, current())
 
 
 VERSIONS_TOKEN = re.compile(r"none|[0-9]{1,9}:[0-9]{1,9}(,[0-9]{1,9}:[0-9]{1,9})*", re.ASCII)
@@ -188,7 +200,7 @@ def check_versions(
     changed = [r for r in records if loaded.get(str(r.id)) != str(r.version)]
     latest = max(changed or records, key=lambda r: r.version)
     who, when = last_change(latest.__table__.name, latest.id)
-    raise VersionsConflict(CONFLICT_MESSAGE.format(who=who, when=when), 0, current(), versions_token(records))
+    raise VersionsConflict(_(CONFLICT_MESSAGE).format(who=who, when=when), 0, current(), versions_token(records))
 
 
 class VersionsConflict(Conflict):

@@ -20,6 +20,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # The users' language: a page opened without a locale of its own asks for Vietnamese (the
+    # English tests ask for English with locale="en-US").
+    "--lang=vi-VN",
+    "--accept-lang=vi-VN,vi",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 WIDTHS = (390, 1280)

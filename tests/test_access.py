@@ -22,7 +22,7 @@ from review.models import Cell, ExportJob, Meeting, MeetingUpload, Member, Parti
 
 from helpers import csrf_token
 
-PUBLIC = {"static", "auth.login", "counting.code_login", "auth.set_password"}
+PUBLIC = {"static", "auth.login", "counting.code_login", "auth.set_password", "main.language", "health.healthz"}
 NOT_SCOPED = {"main.index", "auth.logout", "auth.password"}  # pages about the user, not about a cell
 # Province-wide totals for administrators only (tests/test_query_budgets.py checks the roles).
 NOT_SCOPED.add("province.index")

@@ -72,6 +72,8 @@ class FormSpec:
 
 
 FORMS: dict[str, FormSpec] = {
+    # The language switch of every page's bar (base.html): a stray value changes nothing and says so.
+    "/language": FormSpec("anonymous", lambda w: "/language", page=lambda w: "/auth/login"),
     "/accounts/<int:user_id>/disable": FormSpec(
         "ward", lambda w: f"/accounts/{w['kp1']}/disable", page=lambda w: f"/organizations/{w['organization']}/accounts"
     ),

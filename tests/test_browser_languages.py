@@ -29,7 +29,7 @@ from test_browser_phones import USERS, cell, pages_of  # noqa: F401  (cell: the 
 pytestmark = pytest.mark.browser
 
 VIETNAMESE = re.compile("[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.IGNORECASE)
-REGULATION = re.compile(r"\d+-[A-ZĐ]+/[A-Z]+")  # 132-QĐ/TW, 21-HD/BTCTW: names of the Party's texts
+REGULATION = re.compile(r"\d+-[A-ZĐ]+/[A-ZĐ]+")  # 132-QĐ/TW, 21-HD/BTCTW, 15-QĐ/ĐU: the Party's numbering
 
 # Everything the page says: its title, its text (scripts and styles aside, and what is marked
 # lang="vi"), its options and the attributes a screen reader reads out.

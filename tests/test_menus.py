@@ -284,7 +284,7 @@ def test_the_bar_folds_into_one_menu_on_a_phone(app, world, tmp_path):
             context.close()
 
         # Without scripts the menu is served open: every link is there at a phone's width.
-        context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="vi-VN")
         page = context.new_page()
         sign_in(page, base, "bithu")
         links = page.locator("nav.menu-links a")

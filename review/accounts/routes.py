@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -32,11 +33,14 @@ from ..counting_pages.routes import link_for_others
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import refused_button
+from ..i18n import translate
 from ..meeting_edits import Refused
 from ..models import Cell, Organization, Role, User
+from ..translatable import N_
 from . import bp
 from .forms import NO_CELL, NO_MEMBER, AccountForm, ActionForm, MemberForm
 from .service import (
+    CHOOSE_CELL,
     Candidate,
     account_rows,
     cell_accounts,
@@ -46,21 +50,23 @@ from .service import (
     organization_accounts,
 )
 
-NO_MEMBER_LABEL = "— Chưa liên kết —"
-ARCHIVED_CELL = "Chi bộ này đã lưu trữ: không tạo tài khoản mới cho chi bộ."
-DISABLED = "Đã khóa tài khoản {username}; mọi phiên đăng nhập của tài khoản đã kết thúc."
-ENABLED = "Đã mở khóa tài khoản {username}: tài khoản đăng nhập lại được (bằng mật khẩu cũ, hoặc đường dẫn mới)."
-LINKED = "Đã liên kết tài khoản {username} với đồng chí {name}."
-UNLINKED = "Tài khoản {username} không còn liên kết với đảng viên nào."
+NO_MEMBER_LABEL = N_("— Chưa liên kết —")
+ARCHIVED_CELL = N_("Chi bộ này đã lưu trữ: không tạo tài khoản mới cho chi bộ.")
+DISABLED = N_("Đã khóa tài khoản {username}; mọi phiên đăng nhập của tài khoản đã kết thúc.")
+ENABLED = N_("Đã mở khóa tài khoản {username}: tài khoản đăng nhập lại được (bằng mật khẩu cũ, hoặc đường dẫn mới).")
+LINKED = N_("Đã liên kết tài khoản {username} với đồng chí {name}.")
+UNLINKED = N_("Tài khoản {username} không còn liên kết với đảng viên nào.")
 
 
 def role_label(role: Role) -> str:
-    return vocabulary.ROLE_LABELS[role.value]
+    return str(translate(vocabulary.ROLE_LABELS[role.value]))
 
 
 def member_choices(candidates: list[Candidate]) -> list[tuple[int, str]]:
     """Return the member select's choices: none, then each candidate (account_rules.member_label)."""
-    return [(NO_MEMBER, NO_MEMBER_LABEL)] + [(m.id, member_label(m.name, m.code, m.refusal)) for m in candidates]
+    return [(NO_MEMBER, _(NO_MEMBER_LABEL))] + [
+        (m.id, translate(member_label(m.name, m.code, m.refusal))) for m in candidates
+    ]
 
 
 def open_cells(organization_id: int) -> list[Cell]:
@@ -87,7 +93,7 @@ def list_page(
         managed=managed,
         action_form=ActionForm(),
         here=request.path,
-        lifetime=lifetime_text(),
+        lifetime=translate(lifetime_text()),
     )
 
 
@@ -113,7 +119,7 @@ def account_form(roles: tuple[Role, ...], cells: list[Cell], member_cell: Cell |
     if len(cells) == 1:
         form.cell.choices = [(cells[0].id, cells[0].name)]
     else:
-        form.cell.choices = [(NO_CELL, "— Chọn chi bộ (tài khoản bí thư, ban kiểm phiếu) —")] + [
+        form.cell.choices = [(NO_CELL, _("— Chọn chi bộ (tài khoản bí thư, ban kiểm phiếu) —"))] + [
             (c.id, c.name) for c in cells
         ]
     form.member.choices = member_choices(counter_candidates(member_cell.id) if member_cell is not None else [])
@@ -133,8 +139,8 @@ def create(
             organization=organization,
             cell=cell,
             back=back,
-            username_hint=username_hint(),
-            lifetime=lifetime_text(),
+            username_hint=translate(username_hint()),
+            lifetime=translate(lifetime_text()),
         ), status
 
     if request.method != "POST":
@@ -144,10 +150,10 @@ def create(
     role = Role(form.role.data)
     chosen = next((c for c in cells if c.id == form.cell.data), None)
     if role in (Role.SECRETARY, Role.COUNTER) and chosen is None:
-        form.cell.errors = [*form.cell.errors, "Chọn chi bộ của tài khoản."]
+        form.cell.errors = [*form.cell.errors, _(CHOOSE_CELL)]
         return again(422)
     if role in (Role.SECRETARY, Role.COUNTER) and chosen is not None and chosen.archived_at is not None:
-        form.cell.errors = [*form.cell.errors, ARCHIVED_CELL]
+        form.cell.errors = [*form.cell.errors, _(ARCHIVED_CELL)]
         return again(422)
     member_id = form.member.data or None  # a member for another role: service.link_member refuses it
     issuer_id = current_user.id
@@ -163,7 +169,7 @@ def create(
                 issued_by=db.session.get(User, issuer_id),
             )
     except Refused as refused:
-        getattr(form, refused.field).errors = [*getattr(form, refused.field).errors, refused.message]
+        getattr(form, refused.field).errors = [*getattr(form, refused.field).errors, translate(refused.message)]
         return again(422)
     return link_card(user, issued, back, new=True)
 
@@ -178,8 +184,8 @@ def link_card(user: User, issued: IssuedLink, back: str, *, new: bool) -> Respon
         link=link,
         path=url_for("auth.set_password", token=issued.token),
         expires_at=issued.expires_at,
-        lifetime=lifetime_text(),
-        password_hint=password_hint(),
+        lifetime=translate(lifetime_text()),
+        password_hint=translate(password_hint()),
         new=new,
         back=back,
     )
@@ -230,7 +236,7 @@ def _switch(user_id: int, turn_on: bool, done: str) -> ResponseReturnValue:
     with write_transaction():
         account = managed_account(user_id)
         account.enable() if turn_on else account.disable()
-    flash(done.format(username=username), "success")
+    flash(_(done).format(username=username), "success")
     return redirect(back)
 
 
@@ -259,7 +265,7 @@ def new_link(user_id: int) -> ResponseReturnValue:
     back = back_to(account)
     refusal = link_refusal(account.username, account.active)  # a disabled account's link would never work
     if refusal is not None:
-        flash(refusal, "error")
+        flash(translate(refusal), "error")
         return redirect(back)
     issuer_id = current_user.id
     with write_transaction():
@@ -300,7 +306,8 @@ def member(user_id: int) -> ResponseReturnValue:
             link_member(fresh, member_id)
             name = fresh.member.name if fresh.member is not None else None
     except Refused as refused:
-        form.member.errors = [*form.member.errors, refused.message]
+        form.member.errors = [*form.member.errors, translate(refused.message)]
         return page(422)
-    flash(LINKED.format(username=username, name=name) if name else UNLINKED.format(username=username), "success")
+    done = _(LINKED).format(username=username, name=name) if name else _(UNLINKED).format(username=username)
+    flash(done, "success")
     return redirect(back)

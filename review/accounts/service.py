@@ -21,8 +21,12 @@ from ..auth.account_rules import (
 )
 from ..auth.password_links import IssuedLink, issue_link, outstanding_links, set_unusable_password
 from ..extensions import db
+from ..i18n import translate
 from ..meeting_edits import Refused
 from ..models import Cell, Member, Organization, Role, User
+from ..translatable import N_
+
+CHOOSE_CELL = N_("Chọn chi bộ của tài khoản.")
 
 
 @dataclass(frozen=True)
@@ -153,17 +157,17 @@ def create_account(
     """Create an account with no usable password and issue its set-password link (caller's transaction)."""
     username, problems = username_errors(typed_username)
     if problems:
-        raise Refused("username", " ".join(problems))
+        raise Refused("username", " ".join(translate(problem) for problem in problems))
     if role in (Role.SECRETARY, Role.COUNTER):
         if cell is None:
-            raise Refused("cell", "Chọn chi bộ của tài khoản.")
+            raise Refused("cell", CHOOSE_CELL)
         organization = None
     elif role is Role.WARD:
         if organization is None:
-            raise Refused("role", "Tài khoản đảng ủy cần một đảng bộ.")
+            raise Refused("role", N_("Tài khoản đảng ủy cần một đảng bộ."))
         cell = None
     else:
-        raise Refused("role", "Không tạo tài khoản quản trị ở đây.")
+        raise Refused("role", N_("Không tạo tài khoản quản trị ở đây."))
     user = User(
         username=username,
         role=role,

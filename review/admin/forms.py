@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -17,21 +18,21 @@ class OrganizationForm(BaseForm):
     empty, or already another organisation's (NFC, case-folded), it is refused next to the field.
     """
 
-    name = StringField("Tên đảng bộ", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
+    name = StringField(_l("Tên đảng bộ"), filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
     place = StringField(
-        "Địa danh",
+        _l("Địa danh"),
         filters=[strip_nfc],
         validators=[Length(max=NAME_MAX)],  # required: setup_rules.place_problem, asked when saved
     )
-    superior = StringField("Cấp ủy cấp trên", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
+    superior = StringField(_l("Cấp ủy cấp trên"), filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
 
 
 class ArchiveForm(BaseForm):
     """The confirmation of archiving an organisation or a cell (every record is kept)."""
 
     confirm = BooleanField(
-        "Tôi xác nhận lưu trữ: mọi hồ sơ được giữ nguyên, không xóa gì.",
-        validators=[DataRequired("Đánh dấu ô xác nhận để lưu trữ.")],
+        _l("Tôi xác nhận lưu trữ: mọi hồ sơ được giữ nguyên, không xóa gì."),
+        validators=[DataRequired(_l("Đánh dấu ô xác nhận để lưu trữ."))],
     )
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..access import MANAGE_ORGANIZATIONS, cells_organization, permission_required
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import refused_button, save_form
+from ..i18n import translate
 from ..meeting_edits import Refused
 from ..models import Organization
 from ..setup_store import (
@@ -21,6 +23,7 @@ from ..setup_store import (
     set_organization_archived,
     update_organization,
 )
+from ..translatable import N_
 from . import bp
 from .forms import ArchiveForm, OrganizationForm, RestoreForm
 
@@ -60,7 +63,7 @@ def new_organization() -> ResponseReturnValue:
         save,
         lambda: render_template("admin/organization_form.html", form=form, organization=None),
         lambda: url_for("admin.organizations"),
-        "Đã tạo đảng bộ.",
+        N_("Đã tạo đảng bộ."),
     )
 
 
@@ -79,7 +82,7 @@ def edit_organization(organization_id: int) -> ResponseReturnValue:
         save,
         lambda: render_template("admin/organization_form.html", form=form, organization=organization),
         lambda: url_for("admin.organizations"),
-        "Đã lưu thông tin đảng bộ.",
+        N_("Đã lưu thông tin đảng bộ."),
     )
 
 
@@ -94,7 +97,7 @@ def archive_organization(organization_id: int) -> ResponseReturnValue:
         lambda: set_organization_archived(organization, True),
         lambda: render_template("admin/organization_archive.html", form=form, organization=organization),
         lambda: url_for("admin.organizations"),
-        "Đã lưu trữ đảng bộ: mọi hồ sơ được giữ nguyên.",
+        N_("Đã lưu trữ đảng bộ: mọi hồ sơ được giữ nguyên."),
     )
 
 
@@ -110,7 +113,7 @@ def restore_organization(organization_id: int) -> ResponseReturnValue:
         with write_transaction():
             set_organization_archived(organization, False)
     except Refused as refused:
-        flash(refused.message, "error")
+        flash(translate(refused.message), "error")
     else:
-        flash("Đã khôi phục đảng bộ.", "success")
+        flash(_("Đã khôi phục đảng bộ."), "success")
     return redirect(url_for("admin.organizations"))

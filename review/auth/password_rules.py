@@ -20,12 +20,14 @@ from collections.abc import Collection
 from functools import cache
 from importlib import resources
 
+from review.translatable import N_, msg  # absolute: review.auth (a blueprint) is not imported
+
 MIN_LENGTH = 10
 COMMON_FILE = "common-passwords.txt"  # in the package's data/ directory
 
-TOO_SHORT = f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự."
-SAME_AS_USERNAME = "Mật khẩu không được trùng tên đăng nhập."
-TOO_COMMON = "Mật khẩu này quá phổ biến, dễ bị đoán: chọn mật khẩu khác."
+TOO_SHORT = msg("Mật khẩu cần ít nhất {count} ký tự.", count=MIN_LENGTH)
+SAME_AS_USERNAME = N_("Mật khẩu không được trùng tên đăng nhập.")
+TOO_COMMON = N_("Mật khẩu này quá phổ biến, dễ bị đoán: chọn mật khẩu khác.")
 
 # Every message, in the order the rules are checked and their messages returned.
 MESSAGES = (TOO_SHORT, SAME_AS_USERNAME, TOO_COMMON)
@@ -33,14 +35,15 @@ MESSAGES = (TOO_SHORT, SAME_AS_USERNAME, TOO_COMMON)
 
 def password_hint() -> str:
     """Return the rule a new password is told to follow, from :data:`MIN_LENGTH` ("ít nhất 10 ký tự")."""
-    return f"ít nhất {MIN_LENGTH} ký tự"
+    return msg("ít nhất {count} ký tự", count=MIN_LENGTH)
 
 
 def new_password_hint() -> str:
     """Return the hint beside a new password's field: every rule of this module, in one sentence."""
-    return (
-        f"Ít nhất {MIN_LENGTH} ký tự, khác tên đăng nhập, không phải mật khẩu phổ biến (như matkhau123). "
-        "Nên dùng một câu dễ nhớ."
+    return msg(
+        "Ít nhất {count} ký tự, khác tên đăng nhập, không phải mật khẩu phổ biến (như matkhau123). "
+        "Nên dùng một câu dễ nhớ.",
+        count=MIN_LENGTH,
     )
 
 
@@ -69,7 +72,7 @@ def password_problems(password: str, username: str = "", common: Collection[str]
     """
     refused = common_passwords() if common is None else common
     key = folded(password)
-    problems = []
+    problems: list[str] = []
     if len(unicodedata.normalize("NFC", password)) < MIN_LENGTH:
         problems.append(TOO_SHORT)
     if folded(username) and key == folded(username):

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,19 +16,21 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..access import OWN_PASSWORD, permission_required
 from ..database import write_transaction
 from ..extensions import db
+from ..i18n import translate
 from ..models import User
+from ..translatable import N_
 from . import bp, devices, password_links, throttle
 from .forms import LoginForm, PasswordForm, SetPasswordForm
 from .password_rules import new_password_hint, password_problems
 from .sign_ins import record_sign_in
 
-WRONG_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
-WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
+WRONG_CREDENTIALS = N_("Tên đăng nhập hoặc mật khẩu không đúng.")
+WRONG_CURRENT_PASSWORD = N_("Mật khẩu hiện tại không đúng.")
 LINK_NO_GOOD_STATUS = 410  # one answer for an unknown, garbage, expired, used or revoked link
-PASSWORD_SET = "Đã đặt mật khẩu cho tài khoản {username}. Mời đăng nhập bằng tên đăng nhập và mật khẩu mới."
+PASSWORD_SET = N_("Đã đặt mật khẩu cho tài khoản {username}. Mời đăng nhập bằng tên đăng nhập và mật khẩu mới.")
 # The set-password page's address holds the token: no other site learns it from a Referer.
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}
-PASSWORD_CHANGED = (
+PASSWORD_CHANGED = N_(
     "Đã đổi mật khẩu. Mọi phiên đăng nhập khác của tài khoản đã kết thúc; trên máy này bạn vẫn đăng nhập."
 )
 
@@ -74,7 +77,7 @@ def counted_try(username: str, device: str | None) -> throttle.Refusal | None:
 
 def refused_page(form: LoginForm, refusal: throttle.Refusal) -> ResponseReturnValue:
     """Answer a throttled sign-in: 429, the form as typed, when to try again."""
-    form.password.errors = list(form.password.errors) + [refusal.message]
+    form.password.errors = list(form.password.errors) + [translate(refusal.message)]
     page = render_template("auth/login.html", form=form)
     return page, 429, {"Retry-After": str(refusal.seconds)}
 
@@ -101,7 +104,7 @@ def login() -> ResponseReturnValue:
             response = redirect(safe_next(request.args.get("next")) or url_for("main.index"))
             devices.remember_device(response, signed_in, device)
             return response
-        form.password.errors.append(WRONG_CREDENTIALS)
+        form.password.errors.append(_(WRONG_CREDENTIALS))
     status = 200 if not form.errors else 422
     return render_template("auth/login.html", form=form), status
 
@@ -116,14 +119,14 @@ def logout() -> ResponseReturnValue:
         if account is not None:
             account.end_sessions()
     logout_user()
-    flash("Đã đăng xuất.", "info")
+    flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
 
 def password_page(form: PasswordForm, status: int = 200, headers: dict[str, str] | None = None) -> ResponseReturnValue:
     """Answer with the password page, the form's messages next to its fields."""
     return (
-        render_template("auth/password.html", form=form, new_password_hint=new_password_hint()),
+        render_template("auth/password.html", form=form, new_password_hint=translate(new_password_hint())),
         status,
         headers or {},
     )
@@ -146,18 +149,18 @@ def password() -> ResponseReturnValue:
     valid = form.validate_on_submit()
     if form.new_password.data and not form.new_password.errors:
         problems = password_problems(form.new_password.data, username)
-        form.new_password.errors = [*form.new_password.errors, *problems]
+        form.new_password.errors = [*form.new_password.errors, *map(translate, problems)]
         valid = valid and not problems
     if not valid:
         return password_page(form, 422)
     device = devices.known_device(username)
     refusal = counted_try(username, device)
     if refusal is not None:
-        form.current_password.errors = [*form.current_password.errors, refusal.message]
+        form.current_password.errors = [*form.current_password.errors, translate(refusal.message)]
         return password_page(form, 429, {"Retry-After": str(refusal.seconds)})
     account = db.session.get(User, user_id)
     if account is None or not account.check_password(form.current_password.data or ""):
-        form.current_password.errors = [*form.current_password.errors, WRONG_CURRENT_PASSWORD]
+        form.current_password.errors = [*form.current_password.errors, _(WRONG_CURRENT_PASSWORD)]
         return password_page(form, 422)
     with write_transaction():
         throttle.forget_failures(username, device)
@@ -168,7 +171,7 @@ def password() -> ResponseReturnValue:
     # This browser is signed in again with the new token (remembered again if it was).
     remembered = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
     login_user(signed_in, remember=remembered)
-    flash(PASSWORD_CHANGED, "success")
+    flash(_(PASSWORD_CHANGED), "success")
     response = redirect(url_for("main.index"))
     devices.remember_device(response, signed_in, device)  # the new password voided the browser's known device
     return response
@@ -197,18 +200,20 @@ def set_password(token: str) -> ResponseReturnValue:
         valid = form.validate_on_submit()
         if form.new_password.data and not form.new_password.errors:
             problems = password_problems(form.new_password.data, username)
-            form.new_password.errors = [*form.new_password.errors, *problems]
+            form.new_password.errors = [*form.new_password.errors, *map(translate, problems)]
             valid = valid and not problems
         if valid:
             with write_transaction():
                 account = password_links.use_link(token, form.new_password.data or "")
             if account is None:  # used or revoked meanwhile
                 return link_no_good()
-            flash(PASSWORD_SET.format(username=username), "success")
+            flash(_(PASSWORD_SET).format(username=username), "success")
             return redirect(url_for("auth.login")), 302, NO_REFERRER
     status = 422 if form.errors else 200
     return (
-        render_template("auth/set_password.html", form=form, username=username, new_password_hint=new_password_hint()),
+        render_template(
+            "auth/set_password.html", form=form, username=username, new_password_hint=translate(new_password_hint())
+        ),
         status,
         NO_REFERRER,
     )

@@ -42,6 +42,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from review.translatable import msg  # absolute: review.auth (a blueprint) is not imported
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -97,14 +99,16 @@ class Refusal:
     def message(self) -> str:
         """Return the Vietnamese message, the same whether the account exists or not."""
         if self.slowed:
-            return (
+            return msg(
                 "Có nhiều lần đăng nhập sai từ địa chỉ mạng này. Để chống dò mật khẩu, mỗi lần thử "
-                f"phải cách nhau một lúc; vui lòng chờ khoảng {self.seconds} giây rồi thử lại."
+                "phải cách nhau một lúc; vui lòng chờ khoảng {seconds} giây rồi thử lại.",
+                seconds=self.seconds,
             )
         minutes = max(1, math.ceil(self.seconds / 60))
-        return (
+        return msg(
             "Đăng nhập sai quá nhiều lần. Để bảo vệ tài khoản, tạm thời không nhận đăng nhập; "
-            f"vui lòng thử lại sau khoảng {minutes} phút."
+            "vui lòng thử lại sau khoảng {minutes} phút.",
+            minutes=minutes,
         )
 
 

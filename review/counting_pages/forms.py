@@ -7,6 +7,7 @@ the CSRF token.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
@@ -24,7 +25,7 @@ class MemberIdsField(SelectMultipleField):
             self.data = [int(v) for v in valuelist]
         except ValueError as exc:
             self.data = []
-            raise ValueError("Lựa chọn không hợp lệ.") from exc
+            raise ValueError(_("Lựa chọn không hợp lệ.")) from exc
 
     def pre_validate(self, form: object) -> None:
         """Accept any id: ``set_committee`` refuses the wrong ones with a message that says why."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from ..counting import (
+    DELETED_ACCOUNT,
     ENTRIES,
     ballot_of,
     counter_bar_of,
@@ -21,6 +23,7 @@ from ..counting import (
     with_ballot,
 )
 from ..extensions import db
+from ..i18n import translate
 from ..meeting_store import FINAL_TALLY, SECOND_BALLOT, meeting_file
 from ..models import Meeting, Participant, Role, Tally, User
 from ..rules import CELL_ROW, COUNTER_BAR_LABELS, SECOND_BALLOT_FIELDS, VOTE_FIELDS, Difference, Problem
@@ -50,7 +53,8 @@ class BallotRow:
 
 
 def ballot_rows(meeting: Meeting, ballot: int = 1) -> list[BallotRow]:
-    """Return the rows of the ballot paper: the rated members in meeting order, then the cell.
+    """Return the rows of the ballot paper: the rated members in meeting order, then the cell
+    (named in the request's language).
 
     Ballot 2 (SPEC 5.8): its candidates only, in the same order, numbered on their paper; none
     before ballot 1 is sealed (the candidates are ballot 1's sealed result).
@@ -63,20 +67,20 @@ def ballot_rows(meeting: Meeting, ballot: int = 1) -> list[BallotRow]:
         candidates = set(with_ballot(meeting, ballot_of(final)).evaluate().candidates or ())
         ordered = [p.member.code for p in meeting.participants if p.member.code in candidates]
         rows = [BallotRow(key, names[key], i) for i, key in enumerate(ordered, start=1)]
-        return rows + ([BallotRow(CELL_ROW, CELL_LABEL, None)] if CELL_ROW in candidates else [])
+        return rows + ([BallotRow(CELL_ROW, translate(CELL_LABEL), None)] if CELL_ROW in candidates else [])
     result = meeting_file(meeting).evaluate()
     rated = [r.key for r in result.members if r.rated]
     return [BallotRow(key, names[key], i) for i, key in enumerate(rated, start=1)] + [
-        BallotRow(CELL_ROW, CELL_LABEL, None)
+        BallotRow(CELL_ROW, translate(CELL_LABEL), None)
     ]
 
 
 def row_label(key: str, names: dict[str, str]) -> str:
     """Return how a message names a row: "đồng chí <name>", "Tập thể chi bộ", or the raw key."""
     if key == CELL_ROW:
-        return CELL_LABEL
+        return translate(CELL_LABEL)
     if key in names:
-        return f"đồng chí {names[key]}"
+        return _("đồng chí %(name)s", name=names[key])
     return key
 
 
@@ -89,15 +93,20 @@ def describe(problems: tuple[Problem, ...] | list[Problem], rows: list[BallotRow
         if problem.path and problem.path[0] == "rows" and len(problem.path) >= 2:
             key = str(problem.path[1])
             field = str(problem.path[2]) if len(problem.path) > 2 else None
-            where = f"Dòng {row_label(key, names)}" + (f", cột {FIELD_SHORT.get(field, field)}" if field else "")
+            row = row_label(key, names)
+            where = (
+                _("Dòng %(row)s, cột %(column)s", row=row, column=translate(FIELD_SHORT.get(field, field)))
+                if field
+                else _("Dòng %(row)s", row=row)
+            )
             item |= {
                 "row": key,
                 "input": f"rows-{key}-{field}" if field else None,
-                "message": f"{where}: {problem.message}",
+                "message": _("%(where)s: %(message)s", where=where, message=translate(problem.message)),
             }
         else:
             name = str(problem.path[0]) if problem.path else ""
-            item |= {"input": name if name in COUNT_FIELDS else None, "message": problem.message}
+            item |= {"input": name if name in COUNT_FIELDS else None, "message": translate(problem.message)}
         described.append(item)
     return described
 
@@ -136,12 +145,12 @@ def entry_lines(
     if tally is None:
         return []
     stored = tally_values(tally, rows, fields)
-    lines = [(COUNT_LABELS[name], stored[name]) for name in COUNT_FIELDS]
+    lines = [(translate(COUNT_LABELS[name]), stored[name]) for name in COUNT_FIELDS]
     for row in rows:
-        votes = ", ".join(f"{FIELD_SHORT[f]} {stored[f'rows-{row.key}-{f}'] or '—'}" for f in fields)
+        votes = ", ".join(f"{translate(FIELD_SHORT[f])} {stored[f'rows-{row.key}-{f}'] or '—'}" for f in fields)
         lines.append((row.name, votes))
     if tally.invalid_reasons:
-        lines.append(("Lý do phiếu không hợp lệ", tally.invalid_reasons))
+        lines.append((_("Lý do phiếu không hợp lệ"), tally.invalid_reasons))
     return lines
 
 
@@ -166,7 +175,7 @@ def figures(
 def typist(tally: Tally) -> str:
     """Return who typed an entry."""
     if tally.user is None:
-        return "(tài khoản đã xóa)"
+        return _(DELETED_ACCOUNT)
     return account_name(tally.user, tally.meeting)
 
 
@@ -190,7 +199,7 @@ def account_name(user: User, meeting: Meeting) -> str:
 def why_not_eligible(participant: Participant) -> str:
     """Return why a participant cannot sit on the committee."""
     bar = counter_bar_of(participant)
-    return COUNTER_BAR_LABELS[bar] if bar is not None else "Không có mặt với quyền biểu quyết."
+    return translate(COUNTER_BAR_LABELS[bar]) if bar is not None else _("Không có mặt với quyền biểu quyết.")
 
 
 def counter_accounts(meeting: Meeting) -> tuple[dict[int, User], dict[int, User]]:
@@ -222,7 +231,7 @@ def entries_by_member(meeting: Meeting) -> dict[int, str]:
     for entry in ENTRIES:
         tally = meeting.tally(entry)
         if tally is not None and tally.user is not None and tally.user.member_id is not None:
-            typed[tally.user.member_id] = ENTRY_LABELS[entry]
+            typed[tally.user.member_id] = translate(ENTRY_LABELS[entry])
     return typed
 
 
@@ -249,11 +258,11 @@ def difference_line(difference: Difference, rows: list[BallotRow]) -> dict[str, 
     if difference.path[0] == "rows":
         key, field = difference.path[1], difference.path[2]
         row = names.get(key, key)
-        column = FIELD_LABELS.get(field, field)
-        short = FIELD_SHORT.get(field, field)
+        column = translate(FIELD_LABELS.get(field, field))
+        short = translate(FIELD_SHORT.get(field, field))
     else:
-        row = COUNT_LABELS.get(difference.path[0], difference.path[0])
-        column = short = "Số phiếu"
+        row = translate(COUNT_LABELS.get(difference.path[0], difference.path[0]))
+        column = short = _("Số phiếu")
     return {"row": row, "column": column, "short": short, "first": difference.first, "second": difference.second}
 
 
@@ -277,7 +286,7 @@ def entry_summaries(meeting: Meeting, ballot: int = 1) -> list[dict[str, object]
         saved = tally_ is not None and tally_.updated_at is not None
         entries.append(
             {
-                "label": ENTRY_LABELS[entry],
+                "label": translate(ENTRY_LABELS[entry]),
                 "saved": saved,
                 "who": typist(tally_) if saved else None,  # type: ignore[arg-type]
                 "when": tally_.updated_at if saved else None,  # type: ignore[union-attr]

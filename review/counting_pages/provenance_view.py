@@ -7,54 +7,61 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..counting import meeting_provenance, seal_provenance
+from flask_babel import gettext as _
+
+from ..counting import DELETED_ACCOUNT, meeting_provenance, seal_provenance
+from ..i18n import translate
 from ..models import Meeting
+from ..translatable import N_
 from ..trust import Origin, Provenance
 from ..vocabulary import TALLY_ENTRY_LABELS
 
 ENTRY_LABELS = TALLY_ENTRY_LABELS
-APPROVAL_LABELS = {"chief": "Xác nhận của trưởng ban kiểm phiếu", "secretary": "Xác nhận của bí thư"}
+APPROVAL_LABELS = {"chief": N_("Xác nhận của trưởng ban kiểm phiếu"), "secretary": N_("Xác nhận của bí thư")}
 
 
 def origin_line(label: str, origin: Origin) -> dict[str, Any]:
     """Return one entry's or approval's origin as the page writes it."""
     if origin.via_code:
-        by = origin.code_issued_by_name or "(không rõ người cấp)"
-        how = f"bằng mã đăng nhập một lần do {by} cấp"
+        by = origin.code_issued_by_name or _("(không rõ người cấp)")
+        how = _("bằng mã đăng nhập một lần do %(by)s cấp", by=by)
     elif origin.account_id is None:
-        how = "tài khoản đã xóa"
+        how = _("tài khoản đã xóa")
     else:
-        how = "bằng tài khoản riêng"
+        how = _("bằng tài khoản riêng")
     return {
         "label": label,
-        "who": origin.account_name,
+        "who": _(DELETED_ACCOUNT) if origin.account_name == DELETED_ACCOUNT else origin.account_name,
         "username": origin.username,
         "how": how,
         "at": origin.at,  # the page writes it with the when filter
-        "address": origin.address or "không ghi nhận",
-        "sign_in": (origin.sign_in or "")[:8] or "không ghi nhận",  # enough to tell browser sessions apart
+        "address": origin.address or _("không ghi nhận"),
+        "sign_in": (origin.sign_in or "")[:8] or _("không ghi nhận"),  # enough to tell browser sessions apart
     }
 
 
 def lines(recorded: Provenance) -> list[dict[str, Any]]:
-    shown = [origin_line(ENTRY_LABELS[k], recorded.entries[k]) for k in ENTRY_LABELS if k in recorded.entries]
+    shown = [
+        origin_line(translate(ENTRY_LABELS[k]), recorded.entries[k]) for k in ENTRY_LABELS if k in recorded.entries
+    ]
     return shown + [
-        origin_line(APPROVAL_LABELS[k], recorded.approvals[k]) for k in APPROVAL_LABELS if k in recorded.approvals
+        origin_line(_(APPROVAL_LABELS[k]), recorded.approvals[k]) for k in APPROVAL_LABELS if k in recorded.approvals
     ]
 
 
 def warnings_of(recorded: Provenance | None) -> list[dict[str, str]]:
     if recorded is None:
         return []
-    return [{"kind": str(w.kind), "message": w.message} for w in recorded.warnings]
+    # A recorded warning is a core message (review.trust), translated as a whole once read back.
+    return [{"kind": str(w.kind), "message": translate(w.message)} for w in recorded.warnings]
 
 
 def provenance_section(meeting: Meeting) -> dict[str, Any]:
     """Return the provenance section: the seal's record when sealed, else what sealing now would record."""
     superseded = [
         {
-            "label": ENTRY_LABELS.get(t.entry, t.entry),
-            "who": t.user.person_name if t.user else "(tài khoản đã xóa)",
+            "label": translate(ENTRY_LABELS.get(t.entry, t.entry)),
+            "who": t.user.person_name if t.user else _(DELETED_ACCOUNT),
             "username": t.user.username if t.user else "",
             "saved_at": t.updated_at,
             "superseded_at": t.superseded_at,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..access import COUNT, allows, compared_meeting, counted_meeting, editable_meeting, secretary_required
@@ -42,12 +43,14 @@ from ..counting import (
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import save_form
+from ..i18n import translate, translate_all
 from ..layout import document_links, render_step
 from ..meeting_edits import Refused
 from ..meeting_store import FINAL_TALLY, FIRST_BALLOT, SECOND_BALLOT
 from ..models import Meeting, User
 from ..provenance import request_source
 from ..rules import MIN_COUNTERS, BallotCount, MeetingResult, SecondBallotCount
+from ..translatable import N_
 from ..versioning import Conflict, check_version, check_versions, versions_token
 from ..vocabulary import BALLOT_NAMES
 from . import bp
@@ -73,7 +76,7 @@ from .presenters import (
     tally_values,
 )
 
-BAD_CODE = "Mã không đúng, đã dùng hoặc đã hết hạn. Đề nghị đồng chí bí thư cấp mã mới."
+BAD_CODE = N_("Mã không đúng, đã dùng hoặc đã hết hạn. Đề nghị đồng chí bí thư cấp mã mới.")
 
 
 def posted_values(rows: list[BallotRow], fields: tuple[str, ...]) -> dict[str, str]:
@@ -109,8 +112,8 @@ def ballot_closed(meeting: Meeting, ballot: int) -> bool:
 
 
 def closed_message(meeting: Meeting, ballot: int) -> str:
-    """Return why a ballot's entries are read-only."""
-    return FIRST_BALLOT_SEALED_MESSAGE if ballot == FIRST_BALLOT and not meeting.sealed else SEALED_MESSAGE
+    """Return why a ballot's entries are read-only, in the request's language."""
+    return _(FIRST_BALLOT_SEALED_MESSAGE if ballot == FIRST_BALLOT and not meeting.sealed else SEALED_MESSAGE)
 
 
 def ballot_tabs(meeting: Meeting, ballot: int, endpoint: str) -> list[dict[str, object]] | None:
@@ -119,7 +122,7 @@ def ballot_tabs(meeting: Meeting, ballot: int, endpoint: str) -> list[dict[str, 
         return None
     return [
         {
-            "label": BALLOT_NAMES[number],
+            "label": translate(BALLOT_NAMES[number]),
             "url": url_for(endpoint, meeting_id=meeting.id, ballot=ballot_arg(number))
             if number == FIRST_BALLOT or meeting.first_ballot_sealed
             else None,
@@ -189,7 +192,7 @@ def render_committee(
         code_error=code_error,
         code_url=link_for_others("counting.code_login"),
         code_path=url_for("counting.code_login"),
-        sealed_message=SEALED_MESSAGE,
+        sealed_message=_(SEALED_MESSAGE),
     )
 
 
@@ -206,7 +209,7 @@ def committee_form(meeting: Meeting, stored: bool = False) -> CommitteeForm:
         form = CommitteeForm()
     eligible = eligible_counters(meeting)
     form.members.choices = [(p.member_id, p.name) for p in meeting.participants]
-    form.chief.choices = [(0, "— Chọn trưởng ban —")] + [(p.member_id, p.name) for p in eligible]
+    form.chief.choices = [(0, _("— Chọn trưởng ban —"))] + [(p.member_id, p.name) for p in eligible]
     return form
 
 
@@ -224,12 +227,14 @@ def committee(meeting_id: int) -> ResponseReturnValue:
             form.version.data,
             lambda: [
                 (
-                    "Ban kiểm phiếu",
+                    _("Ban kiểm phiếu"),
                     ", ".join(
-                        ("Trưởng ban " if c.position == 0 else "") + names.get(c.member_id, c.member.name)
+                        _("Trưởng ban %(name)s", name=names.get(c.member_id, c.member.name))
+                        if c.position == 0
+                        else names.get(c.member_id, c.member.name)
                         for c in meeting.counters
                     )
-                    or "chưa chọn",
+                    or _("chưa chọn"),
                 ),
             ],
         )
@@ -239,7 +244,7 @@ def committee(meeting_id: int) -> ResponseReturnValue:
         return render_committee(meeting, form)
 
     return save_form(
-        form, save, render, lambda: url_for("counting.committee", meeting_id=meeting.id), "Đã lưu ban kiểm phiếu."
+        form, save, render, lambda: url_for("counting.committee", meeting_id=meeting.id), _("Đã lưu ban kiểm phiếu.")
     )
 
 
@@ -285,9 +290,11 @@ def revoke_code_view(meeting_id: int, member_id: int) -> ResponseReturnValue:
     with write_transaction():
         revoked = revoke_codes(meeting, member_id)
     if revoked:
-        flash(f"Đã thu hồi mã đăng nhập một lần của đồng chí {name}: mã ấy không dùng được nữa.", "success")
+        flash(
+            _("Đã thu hồi mã đăng nhập một lần của đồng chí %(name)s: mã ấy không dùng được nữa.", name=name), "success"
+        )
     else:
-        flash("Không có mã đăng nhập một lần nào đang chờ dùng để thu hồi.", "error")
+        flash(_("Không có mã đăng nhập một lần nào đang chờ dùng để thu hồi."), "error")
     return redirect(url_for("counting.committee", meeting_id=meeting.id, _anchor="codes-title"), code=303)
 
 
@@ -311,13 +318,13 @@ def code_login() -> ResponseReturnValue:
             elif refusal is None:
                 throttle.record_failure(throttle.CODE)
         if refusal is not None:
-            form.code.errors.append(refusal.message)
+            form.code.errors.append(translate(refusal.message))
             return render_template("counting/code.html", form=form), 429, {"Retry-After": str(refusal.seconds)}
         if user is not None:
             login_user(db.session.get(User, user_id))
-            flash("Đã đăng nhập bằng mã một lần. Mời đồng chí nhập kết quả kiểm phiếu.", "success")
+            flash(_("Đã đăng nhập bằng mã một lần. Mời đồng chí nhập kết quả kiểm phiếu."), "success")
             return redirect(url_for("counting.tally", meeting_id=meeting_id))
-        form.code.errors.append(BAD_CODE)
+        form.code.errors.append(_(BAD_CODE))
     status = 422 if form.errors else 200
     return render_template("counting/code.html", form=form), status
 
@@ -360,19 +367,19 @@ def render_tally(
         valid=valid,
         totals=totals,
         own=own,
-        own_label=ENTRY_LABELS.get(own.entry) if own else None,
-        next_label=ENTRY_LABELS.get(next_entry) if next_entry else None,
+        own_label=translate(ENTRY_LABELS.get(own.entry)) if own else None,
+        next_label=translate(ENTRY_LABELS.get(next_entry)) if next_entry else None,
         sealed=closed,
         sealed_message=closed_message(meeting, ballot),
-        not_yet=SECOND_BEFORE_FIRST_MESSAGE if ballot == SECOND_BALLOT and not meeting.first_ballot_sealed else None,
+        not_yet=_(SECOND_BEFORE_FIRST_MESSAGE) if ballot == SECOND_BALLOT and not meeting.first_ballot_sealed else None,
         ballot=ballot,
         ballot_query=ballot_arg(ballot),
-        ballot_name=BALLOT_NAMES[ballot] if two_ballots(meeting) else None,
+        ballot_name=translate(BALLOT_NAMES[ballot]) if two_ballots(meeting) else None,
         tabs=ballot_tabs(meeting, ballot, "counting.tally"),
         fields=fields,
-        field_labels=FIELD_LABELS,
-        field_short=FIELD_SHORT,
-        count_labels=COUNT_LABELS,
+        field_labels=translate_all(FIELD_LABELS),
+        field_short=translate_all(FIELD_SHORT),
+        count_labels=translate_all(COUNT_LABELS),
         typed_by=account_name(current_user, meeting),
         version=version,
         meeting_documents=document_links(meeting),
@@ -425,7 +432,7 @@ def tally(meeting_id: int) -> ResponseReturnValue:
                 return render_stored(meeting, rows, ballot, form_error=refused.message), 422
             checked = describe(typed_problems(meeting, typed, ballot), rows)
             return render_tally(meeting, rows, values, ballot=ballot, form_error=refused.message, checked=checked), 422
-        flash(f"Đã lưu {label.lower()}.", "success")
+        flash(_("Đã lưu %(entry)s.", entry=translate(label).lower()), "success")
         return redirect(url_for("counting.tally", meeting_id=meeting.id, ballot=ballot_arg(ballot)))
     return render_stored(meeting, rows, ballot)
 
@@ -439,7 +446,7 @@ def tally_check(meeting_id: int) -> ResponseReturnValue:
     if not TallyForm().validate():
         abort(400)
     if ballot == SECOND_BALLOT and not meeting.first_ballot_sealed:
-        return jsonify(ok=False, errors={"csrf_token": [SECOND_BEFORE_FIRST_MESSAGE]}), 422
+        return jsonify(ok=False, errors={"csrf_token": [_(SECOND_BEFORE_FIRST_MESSAGE)]}), 422
     rows = ballot_rows(meeting, ballot)
     typed, errors = parse_entry(request.form, [r.key for r in rows], ballot_fields(meeting, ballot))
     if typed is None:
@@ -470,7 +477,7 @@ def compare(meeting_id: int) -> ResponseReturnValue:
         sealed=closed,
         ballot=ballot,
         ballot_query=ballot_arg(ballot),
-        ballot_name=BALLOT_NAMES[ballot] if two_ballots(meeting) else None,
+        ballot_name=translate(BALLOT_NAMES[ballot]) if two_ballots(meeting) else None,
         tabs=ballot_tabs(meeting, ballot, "counting.compare"),
         # When the two entries agree, the way on: the results, then the seal (both on one page).
         onward=(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from ..translatable import N_, msg
 from ..vocabulary import (
     APPROVER_LABELS,
     ATTENDANCE_LABELS,
@@ -26,15 +27,24 @@ from ..vocabulary import (
 
 SEAL_CONTEXT: Final = "seal"  # as review.audit.SEAL_CONTEXT (the sealing's rows)
 
+
+class Word(str):
+    """A shown value that is a word of the interface ("(không rõ)", a level's name), not data.
+
+    The page translates a ``Word`` (the ``history_value`` filter, review/history/routes.py) and
+    shows any other value (a name, a typed text, a number) as it was logged.
+    """
+
+
 # The steps of the meeting, in the order the meeting runs them (the filter's choices too).
 STEPS: Final = {
-    "roll_call": "Kiểm diện, thành phần dự",
-    "collective": "Kiểm điểm tập thể",
-    "individual": "Kiểm điểm cá nhân",
-    "tally": "Bỏ phiếu, kiểm phiếu",
-    "seal": "Niêm phong",
-    "closing": "Bế mạc, thông qua biên bản",
-    "other": "Thông tin hội nghị, tài khoản",
+    "roll_call": N_("Kiểm diện, thành phần dự"),
+    "collective": N_("Kiểm điểm tập thể"),
+    "individual": N_("Kiểm điểm cá nhân"),
+    "tally": N_("Bỏ phiếu, kiểm phiếu"),
+    "seal": N_("Niêm phong"),
+    "closing": N_("Bế mạc, thông qua biên bản"),
+    "other": N_("Thông tin hội nghị, tài khoản"),
 }
 ROLL_CALL_TABLES: Final = frozenset({"participant", "guest"})
 TALLY_TABLES: Final = frozenset({"ballot_counter", "tally", "tally_row", "counter_code"})
@@ -43,103 +53,115 @@ ROLL_CALL_COLUMN: Final = "roll_called_at"  # an update of the meeting that is t
 CLOSING_COLUMNS: Final = ("minutes_approved_by", "ends_at")  # an update of the meeting that is its closing
 
 TABLE_LABELS: Final = {
-    "meeting": "Hội nghị",
-    "guest": "Khách mời",
-    "participant": "Đảng viên dự hội nghị",
-    "individual_review": "Tự kiểm điểm",
-    "collective_review": "Kiểm điểm tập thể",
-    "feedback": "Ý kiến góp ý",
-    "ballot_counter": "Ban kiểm phiếu",
-    "tally": "Bản nhập kiểm phiếu",
-    "tally_row": "Dòng kiểm phiếu",
-    "counter_code": "Mã đăng nhập một lần",
-    "seal_approval": "Xác nhận niêm phong",
-    "seal": "Niêm phong",
-    "user_account": "Tài khoản",
+    "meeting": N_("Hội nghị"),
+    "guest": N_("Khách mời"),
+    "participant": N_("Đảng viên dự hội nghị"),
+    "individual_review": N_("Tự kiểm điểm"),
+    "collective_review": N_("Kiểm điểm tập thể"),
+    "feedback": N_("Ý kiến góp ý"),
+    "ballot_counter": N_("Ban kiểm phiếu"),
+    "tally": N_("Bản nhập kiểm phiếu"),
+    "tally_row": N_("Dòng kiểm phiếu"),
+    "counter_code": N_("Mã đăng nhập một lần"),
+    "seal_approval": N_("Xác nhận niêm phong"),
+    "seal": N_("Niêm phong"),
+    "user_account": N_("Tài khoản"),
 }
 COLUMN_LABELS: Final = {
-    "summary": "Tóm tắt tự kiểm điểm",
-    "self_level": "Tự xếp loại",
-    "self_score": "Điểm tự chấm",
-    "response": "Tiếp thu, giải trình",
-    "conclusion": "Kết luận",
-    "report": "Báo cáo",
-    "remedy_plan": "Kế hoạch khắc phục",
-    "text": "Nội dung ý kiến",
-    "speaker_id": "Người góp ý",
-    "guest_id": "Khách mời góp ý",
-    "position": "Thứ tự",
-    "roll_order": "Thứ tự điểm danh",
-    "attendance": "Kiểm diện",
-    "absence_reason": "Lý do vắng",
-    "exempt": "Miễn sinh hoạt",
-    "suspended": "Đình chỉ sinh hoạt",
-    "temporary_elsewhere": "Sinh hoạt tạm thời nơi khác",
-    "sick_leave_months": "Tháng nghỉ ốm",
-    "disciplined_in_year": "Bị kỷ luật trong năm",
-    "previous_level": "Xếp loại năm trước",
-    "standing": "Đảng viên",
-    "starts_at": "Khai mạc",
-    "ends_at": "Bế mạc",
-    "location": "Địa điểm",
-    "chair_id": "Chủ trì",
-    "minute_taker_id": "Thư ký",
-    "minutes_approved_by": "Số tán thành biên bản",
-    "roll_called_at": "Kiểm diện lúc",
-    "name": "Họ tên",
-    "admitted_on": "Ngày vào Đảng",
-    "title": "Chức vụ",
-    "member_id": "Đảng viên",
-    "subject": "Kiểm điểm của",
-    "issued": "Phát ra",
-    "returned": "Thu vào",
-    "invalid": "Không hợp lệ",
-    "invalid_reasons": "Lý do không hợp lệ",
+    "summary": N_("Tóm tắt tự kiểm điểm"),
+    "self_level": N_("Tự xếp loại"),
+    "self_score": N_("Điểm tự chấm"),
+    "response": N_("Tiếp thu, giải trình"),
+    "conclusion": N_("Kết luận"),
+    "report": N_("Báo cáo"),
+    "remedy_plan": N_("Kế hoạch khắc phục"),
+    "text": N_("Nội dung ý kiến"),
+    "speaker_id": N_("Người góp ý"),
+    "guest_id": N_("Khách mời góp ý"),
+    "position": N_("Thứ tự"),
+    "roll_order": N_("Thứ tự điểm danh"),
+    "attendance": N_("Kiểm diện"),
+    "absence_reason": N_("Lý do vắng"),
+    "exempt": N_("Miễn sinh hoạt"),
+    "suspended": N_("Đình chỉ sinh hoạt"),
+    "temporary_elsewhere": N_("Sinh hoạt tạm thời nơi khác"),
+    "sick_leave_months": N_("Tháng nghỉ ốm"),
+    "disciplined_in_year": N_("Bị kỷ luật trong năm"),
+    "previous_level": N_("Xếp loại năm trước"),
+    "standing": N_("Đảng viên"),
+    "starts_at": N_("Khai mạc"),
+    "ends_at": N_("Bế mạc"),
+    "location": N_("Địa điểm"),
+    "chair_id": N_("Chủ trì"),
+    "minute_taker_id": N_("Thư ký"),
+    "minutes_approved_by": N_("Số tán thành biên bản"),
+    "roll_called_at": N_("Kiểm diện lúc"),
+    "name": N_("Họ tên"),
+    "admitted_on": N_("Ngày vào Đảng"),
+    "title": N_("Chức vụ"),
+    "member_id": N_("Đảng viên"),
+    "subject": N_("Kiểm điểm của"),
+    "issued": N_("Phát ra"),
+    "returned": N_("Thu vào"),
+    "invalid": N_("Không hợp lệ"),
+    "invalid_reasons": N_("Lý do không hợp lệ"),
     **VOTE_COLUMN_LABELS,  # a tally row's votes, by level in full words
     **SECOND_BALLOT_COLUMN_LABELS,  # ballot 2's agree and disagree (SPEC 5.8)
-    "ballot": "Vòng bỏ phiếu",
-    "first_ballot_only": "Chỉ niêm phong vòng 1",
-    "entry": "Bản nhập",
-    "reopened_at": "Mở niêm phong lúc",
-    "reopened_by_id": "Người mở niêm phong",
-    "reopen_reason": "Lý do mở niêm phong",
-    "sealed_at": "Niêm phong lúc",
-    "chief_id": "Trưởng ban kiểm phiếu",
-    "secretary_id": "Bí thư chi bộ",
-    "individual_review_id": "Bản tự kiểm điểm của",
-    "collective_review_id": "Kiểm điểm tập thể",
-    "participant_id": "Đảng viên",
-    "tally_id": "Bản nhập",
-    "user_id": "Tài khoản",
-    "fingerprint": "Dấu SHA-256",
-    "audit_anchor": "Mốc nhật ký",
-    "approved_at": "Xác nhận lúc",
-    "role": "Vai trò",
-    "updated_at": "Lưu lúc",
-    "created_at": "Tạo lúc",
-    "expires_at": "Hết hạn lúc",
-    "used_at": "Dùng lúc",
-    "superseded_at": "Thay thế lúc",
-    "sign_in_id": "Phiên trình duyệt",
-    "address": "Địa chỉ mạng",
-    "revoked_at": "Hủy lúc",
-    "issued_by_id": "Người cấp",
-    "account_id": "Tài khoản mở bằng mã",
-    "provenance": "Nguồn gốc và cảnh báo",
-    "payload": "Nội dung niêm phong",
-    "username": "Tên đăng nhập",
-    "display_name": "Tên hiển thị",
-    "active": "Đang dùng",
+    "ballot": N_("Vòng bỏ phiếu"),
+    "first_ballot_only": N_("Chỉ niêm phong vòng 1"),
+    "entry": N_("Bản nhập"),
+    "reopened_at": N_("Mở niêm phong lúc"),
+    "reopened_by_id": N_("Người mở niêm phong"),
+    "reopen_reason": N_("Lý do mở niêm phong"),
+    "sealed_at": N_("Niêm phong lúc"),
+    "chief_id": N_("Trưởng ban kiểm phiếu"),
+    "secretary_id": N_("Bí thư chi bộ"),
+    "individual_review_id": N_("Bản tự kiểm điểm của"),
+    "collective_review_id": N_("Kiểm điểm tập thể"),
+    "participant_id": N_("Đảng viên"),
+    "tally_id": N_("Bản nhập"),
+    "user_id": N_("Tài khoản"),
+    "fingerprint": N_("Dấu SHA-256"),
+    "audit_anchor": N_("Mốc nhật ký"),
+    "approved_at": N_("Xác nhận lúc"),
+    "role": N_("Vai trò"),
+    "updated_at": N_("Lưu lúc"),
+    "created_at": N_("Tạo lúc"),
+    "expires_at": N_("Hết hạn lúc"),
+    "used_at": N_("Dùng lúc"),
+    "superseded_at": N_("Thay thế lúc"),
+    "sign_in_id": N_("Phiên trình duyệt"),
+    "address": N_("Địa chỉ mạng"),
+    "revoked_at": N_("Hủy lúc"),
+    "issued_by_id": N_("Người cấp"),
+    "account_id": N_("Tài khoản mở bằng mã"),
+    "provenance": N_("Nguồn gốc và cảnh báo"),
+    "payload": N_("Nội dung niêm phong"),
+    "username": N_("Tên đăng nhập"),
+    "display_name": N_("Tên hiển thị"),
+    "active": N_("Đang dùng"),
 }
 # Columns every entry of a meeting carries and nobody reads (the row's own id, its version, the meeting).
 HIDDEN_COLUMNS: Final = frozenset({"id", "version", "meeting_id", "code_hash", "lookup_key", "password_hash"})
-ACTION_LABELS: Final = {"insert": "thêm", "update": "sửa", "delete": "xóa"}
-ACTOR_LABELS: Final = {"cli": "Dòng lệnh", "system": "Hệ thống", "anonymous": "Chưa đăng nhập"}
-SUBJECT_LABELS: Final = {"cell": "Tập thể chi bộ", "committee": "Tập thể chi ủy"}
-ENTRY_LABELS: Final = {**TALLY_ENTRY_LABELS, "final": "Bản kiểm phiếu cuối cùng"}
-UNKNOWN: Final = "(không rõ)"  # a row the meeting's trail does not name
-MEETING_PERSON: Final = "Hội nghị"
-SEAL_PERSON: Final = "Niêm phong"
+ACTION_LABELS: Final = {"insert": N_("thêm"), "update": N_("sửa"), "delete": N_("xóa")}
+ACTOR_LABELS: Final = {"cli": N_("Dòng lệnh"), "system": N_("Hệ thống"), "anonymous": N_("Chưa đăng nhập")}
+SUBJECT_LABELS: Final = {"cell": N_("Tập thể chi bộ"), "committee": N_("Tập thể chi ủy")}
+ENTRY_LABELS: Final = {**TALLY_ENTRY_LABELS, "final": N_("Bản kiểm phiếu cuối cùng")}
+# The entries' words inside a line's sentence ("Dòng kiểm phiếu (bản nhập thứ nhất): sửa"): ENTRY_LABELS lowered.
+ENTRY_WORDS: Final = {
+    "first": N_("bản nhập thứ nhất"),
+    "second": N_("bản nhập thứ hai"),
+    "final": N_("bản kiểm phiếu cuối cùng"),
+}
+UNKNOWN: Final = Word(N_("(không rõ)"))  # a row the meeting's trail does not name
+DELETED_ACCOUNT: Final = Word(N_("(tài khoản đã xóa)"))
+MEETING_PERSON: Final = N_("Hội nghị")
+SEAL_PERSON: Final = N_("Niêm phong")
+TALLY_ROW_OF: Final = N_("Phiếu của đồng chí")  # followed by the participant's name
+CELL_ROW: Final = N_("Dòng chi bộ")
+POSITION_COLUMN: Final = N_("Chức vụ")  # a participant's position (a guest's or a feedback's is an order)
+YES: Final = Word(N_("có"))
+NO: Final = Word(N_("không"))
 SHOWN_CHARS: Final = 300  # a long text is cut on this page; the trail keeps it whole
 
 # Columns whose values are coded words, and the words.
@@ -257,7 +279,7 @@ class Directory:
         return self.members.get(member_id, UNKNOWN) if isinstance(member_id, int) else UNKNOWN
 
     def account(self, account_id: Any) -> str:
-        return self.accounts.get(account_id, "(tài khoản đã xóa)") if isinstance(account_id, int) else UNKNOWN
+        return self.accounts.get(account_id, DELETED_ACCOUNT) if isinstance(account_id, int) else UNKNOWN
 
     def approvers(self, before_entry: int) -> list[tuple[str, str]]:
         """Return (role word, name) of the latest approval of each role written before ``before_entry``."""
@@ -325,11 +347,7 @@ def person_of(entry: Entry, directory: Directory) -> Name:
         if row_id not in directory.tally_rows:
             return Name(UNKNOWN)
         participant = directory.tally_rows[row_id]
-        return (
-            Name("Phiếu của đồng chí", directory.participant(participant))
-            if participant is not None
-            else Name("Dòng chi bộ")
-        )
+        return Name(TALLY_ROW_OF, directory.participant(participant)) if participant is not None else Name(CELL_ROW)
     if table == "tally":
         return Name(ENTRY_LABELS.get(directory.tallies.get(row_id, ""), TABLE_LABELS["tally"]))
     if table == "ballot_counter":
@@ -368,7 +386,7 @@ def who_of(entry: Entry, directory: Directory) -> Name:
     if entry.actor_id is not None and entry.actor_id in directory.accounts:
         return Name(name=directory.accounts[entry.actor_id])
     if entry.actor_id is not None:
-        return Name("(tài khoản đã xóa)")
+        return Name(DELETED_ACCOUNT)
     return Name(ACTOR_LABELS.get(entry.actor, entry.actor))
 
 
@@ -388,7 +406,7 @@ def shown(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "có" if value else "không"
+        return YES if value else NO
     text = str(value)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
@@ -408,20 +426,20 @@ def value_of(table: str, column: str, value: Any, directory: Directory) -> str:
     if column == "individual_review_id":
         return directory.participant(directory.reviews.get(value))
     if column == "collective_review_id":
-        return SUBJECT_LABELS.get(directory.collective.get(value, ""), UNKNOWN)
+        return Word(SUBJECT_LABELS.get(directory.collective.get(value, ""), UNKNOWN))
     if column == "tally_id":
-        return ENTRY_LABELS.get(directory.tallies.get(value, ""), UNKNOWN)
+        return Word(ENTRY_LABELS.get(directory.tallies.get(value, ""), UNKNOWN))
     if column == "position" and table != "participant":
         return shown(value)  # a guest's or a feedback's order, not a post
     words = VALUE_WORDS.get(column)
     if words is not None and isinstance(value, str):
-        return words.get(value, value)
+        return Word(words[value]) if value in words else value
     return shown(value)
 
 
 @dataclass(frozen=True)
 class Change:
-    """One column of an entry: its name in Vietnamese, before and after, in words."""
+    """One column of an entry: its name (a word to translate), before and after, in words (a :class:`Word` or data)."""
 
     column: str
     before: str
@@ -435,7 +453,7 @@ def changes_of(entry: Entry, directory: Directory) -> list[Change]:
         keys = [k for k in keys if k not in ("tally_id", "participant_id")]  # the group and the line say it
     return [
         Change(
-            column="Chức vụ" if k == "position" and entry.table == "participant" else COLUMN_LABELS.get(k, k),
+            column=POSITION_COLUMN if k == "position" and entry.table == "participant" else COLUMN_LABELS.get(k, k),
             before=value_of(entry.table, k, entry.before[k], directory) if k in entry.before else "",
             after=value_of(entry.table, k, entry.after[k], directory) if k in entry.after else "",
         )
@@ -455,11 +473,12 @@ class Line:
     at: datetime
     who: Name
     approvers: list[Name]  # for a row the sealing wrote: who approved it
-    what: str  # what changed and how, in words: "Dòng kiểm phiếu, bản nhập thứ nhất: sửa"
+    what: str  # what changed and how, in words (a Message): "Dòng kiểm phiếu (bản nhập thứ nhất): sửa"
     action: str  # "thêm", "sửa", "xóa"
     changes: list[Change]
     hash: str
     sealed: bool  # written by the sealing
+    kind: str = ""  # the entry's action: "insert", "update", "delete"
 
 
 @dataclass(frozen=True)
@@ -481,15 +500,15 @@ class Card:
 
 
 def what_of(entry: Entry, directory: Directory) -> str:
-    """Return what an entry changed and how, in words, without an id."""
-    label = TABLE_LABELS.get(entry.table, entry.table)
+    """Return what an entry changed and how, in words, without an id (a Message the page translates)."""
+    label: str = TABLE_LABELS.get(entry.table, entry.table)
     if entry.table == "tally_row":
         tally = entry.after.get("tally_id", entry.before.get("tally_id", directory.row_tallies.get(entry.row_id or 0)))
-        entry_word = ENTRY_LABELS.get(directory.tallies.get(tally, ""), "") if isinstance(tally, int) else ""
+        entry_word = ENTRY_WORDS.get(directory.tallies.get(tally, ""), "") if isinstance(tally, int) else ""
         if entry_word:
-            label = f"{label} ({entry_word.lower()})"
+            label = msg("{label} ({entry})", label=label, entry=entry_word)
     action = ACTION_LABELS.get(entry.action, entry.action)
-    return f"{label}: {action}"
+    return msg("{label}: {action}", label=label, action=action)
 
 
 def line_of(entry: Entry, directory: Directory) -> Line:
@@ -503,6 +522,7 @@ def line_of(entry: Entry, directory: Directory) -> Line:
         changes=changes_of(entry, directory),
         hash=entry.hash[:12],
         sealed=entry.context == SEAL_CONTEXT,
+        kind=entry.action,
     )
 
 
@@ -532,12 +552,13 @@ def cards(entries: Iterable[Entry], directory: Directory) -> list[Card]:
 def people_in_log(actors: Iterable[tuple[int | None, str]], directory: Directory) -> list[tuple[str, str]]:
     """Return the filter's choices of who: (value, name) of each distinct writer of the log, by name.
 
-    The value is the account id, or for an entry without an account the actor word ("cli").
+    The value is the account id, or for an entry without an account the actor word ("cli"); a
+    name that is a word of the interface ("Dòng lệnh") is a :class:`Word`, for the route to translate.
     """
     choices: dict[str, str] = {}
     for actor_id, actor in actors:
         if actor_id is not None:
-            choices[str(actor_id)] = directory.accounts.get(actor_id, "(tài khoản đã xóa)")
+            choices[str(actor_id)] = directory.accounts.get(actor_id, DELETED_ACCOUNT)
         else:
-            choices[actor] = ACTOR_LABELS.get(actor, actor)
+            choices[actor] = Word(ACTOR_LABELS[actor]) if actor in ACTOR_LABELS else actor
     return sorted(choices.items(), key=lambda c: (c[1].casefold(), c[0]))

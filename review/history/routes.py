@@ -15,6 +15,7 @@ from .. import clock
 from ..access import may_view_cell, records_required
 from ..clock import utc_naive
 from ..extensions import db
+from ..i18n import translate
 from ..models import AuditEntry, Meeting, User
 from ..security import query_int
 from . import bp
@@ -29,6 +30,7 @@ from .presenters import (
     TALLY_TABLES,
     Directory,
     Entry,
+    Word,
     cards,
     directory_of,
     people_in_log,
@@ -48,6 +50,12 @@ NAMING_TABLES = (
     "counter_code",
     "seal_approval",
 )
+
+
+@bp.app_template_filter("history_value")
+def history_value(value: Any) -> Any:
+    """Show a name or a logged value: a :class:`presenters.Word` translated, data as it was logged."""
+    return translate(value) if isinstance(value, Word) else value
 
 
 def local_instant(value: Any) -> Any:
@@ -186,7 +194,12 @@ def history_view(trail_id: int, endpoint: str, **url_args: Any) -> tuple[dict[st
     }
     directory = directory_of(directory_entries, accounts_named(account_ids))
     filtering = any(k in request.args for k in FILTER_KEYS)
-    form = HistoryFilterForm(request.args if filtering else None, people=people_in_log(actors, directory))
+    # The words among the names translated, then sorted again by name (the same order in Vietnamese).
+    people = sorted(
+        ((value, history_value(name)) for value, name in people_in_log(actors, directory)),
+        key=lambda choice: (choice[1].casefold(), choice[0]),
+    )
+    form = HistoryFilterForm(request.args if filtering else None, people=people)
     valid = form.validate() if filtering else True
 
     conditions: list[ColumnElement[bool]] = [AuditEntry.meeting_id == trail_id]

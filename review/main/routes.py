@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -54,8 +56,10 @@ def index():  # type: ignore[no-untyped-def]
 def language() -> ResponseReturnValue:
     """Switch the interface's language (the menu's switch): kept in a cookie, and in the account."""
     chosen = request.form.get("language")
-    response = redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+    home = url_for("main.index") if current_user.is_authenticated else url_for("auth.login")
+    response = redirect(safe_next(request.form.get("next")) or home)
     if not is_language(chosen):  # not one of ours (a stale page, a hand-made request): nothing changes
+        flash(_("Chưa đổi ngôn ngữ: chọn một ngôn ngữ của giao diện."), "error")
         return response
     response.set_cookie(
         LANGUAGE_COOKIE,
@@ -65,6 +69,8 @@ def language() -> ResponseReturnValue:
         httponly=True,
         samesite="Lax",
     )
+    with force_locale(str(chosen)):  # said in the language chosen, as the next page will be
+        flash(_("Đã chuyển giao diện sang tiếng Việt."), "info")
     if current_user.is_authenticated and current_user.language != chosen:
         current_user.language = chosen
         db.session.commit()

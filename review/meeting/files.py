@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from ..access import may_view_cell, records_required
 from ..downloads import json_download
 from ..meeting_store import export_text, load_meeting
 from ..models import Meeting
 from ..text import slug
+from ..translatable import N_
 from . import bp
 
-NOT_OPENED = "Chưa tải được tệp hội nghị: hội nghị chưa ghi thời gian khai mạc."
+NOT_OPENED = N_("Chưa tải được tệp hội nghị: hội nghị chưa ghi thời gian khai mạc.")
 
 
 def meeting_file_name(meeting: Meeting) -> str:
@@ -28,5 +30,5 @@ def download_file(meeting_id: int) -> ResponseReturnValue:
     if meeting is None or not may_view_cell(meeting.cell):
         abort(404)
     if meeting.starts_at is None:  # as `meeting export` refuses it
-        return render_template("errors/error.html", title="Chưa có tệp hội nghị", message=NOT_OPENED), 409
+        return render_template("errors/error.html", title=_("Chưa có tệp hội nghị"), message=_(NOT_OPENED)), 409
     return json_download(export_text(meeting), meeting_file_name(meeting))

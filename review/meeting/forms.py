@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from wtforms import (
     DateTimeLocalField,
@@ -23,9 +25,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .. import clock, vocabulary
 from ..form_saving import version_field
 from ..forms import BaseForm
+from ..i18n import translate, when_text
 from ..models import NAME, Participant
 from ..rules import Attendance
-from ..text import fold_diacritics, moment_text, name_key, strip_nfc
+from ..text import fold_diacritics, name_key, strip_nfc
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 ATTENDANCE_LABELS = {attendance: vocabulary.ATTENDANCE_LABELS[attendance] for attendance in Attendance}
@@ -41,8 +44,13 @@ class NewMeetingForm(BaseForm):
         years = profiled_years(clock.today().year)
         if field.data is not None and (field.data not in years or default_profile(field.data) is None):
             raise ValidationError(
-                f"Chưa có quy định đánh giá, xếp loại cho năm {field.data}: "
-                f"phần mềm có quy định cho các năm {years[0]}–{years[-1]}."
+                _(
+                    "Chưa có quy định đánh giá, xếp loại cho năm %(year)s: "
+                    "phần mềm có quy định cho các năm %(first)s–%(last)s.",
+                    year=field.data,
+                    first=years[0],
+                    last=years[-1],
+                )
             )
 
 
@@ -59,7 +67,7 @@ class GuestForm(Form):
 
     def validate_name(self, field: StringField) -> None:
         if self.title.data and not field.data:
-            raise ValidationError("Nhập họ tên khách mời (hoặc xóa chức vụ).")
+            raise ValidationError(_("Nhập họ tên khách mời (hoặc xóa chức vụ)."))
 
 
 @dataclass(frozen=True)
@@ -77,17 +85,19 @@ def same_person_key(name: str) -> str:
 
 
 def guest_removed_message(name: str) -> str:
-    return (
-        f"Khách mời {name} đã góp ý tại hội nghị nên không xóa được. Muốn xóa, chọn lại người góp ý "
-        "của các ý kiến đó ở phần kiểm điểm trước."
+    return _(
+        "Khách mời %(name)s đã góp ý tại hội nghị nên không xóa được. Muốn xóa, chọn lại người góp ý "
+        "của các ý kiến đó ở phần kiểm điểm trước.",
+        name=name,
     )
 
 
 def guest_replaced_message(name: str) -> str:
-    return (
-        f"Khách mời {name} đã góp ý tại hội nghị: chỉ sửa được dấu, chữ hoa của tên, không thay bằng "
+    return _(
+        "Khách mời %(name)s đã góp ý tại hội nghị: chỉ sửa được dấu, chữ hoa của tên, không thay bằng "
         "người khác. Thêm khách mời mới ở một dòng trống; muốn bỏ khách mời này, chọn lại người góp ý "
-        "ở phần kiểm điểm trước."
+        "ở phần kiểm điểm trước.",
+        name=name,
     )
 
 
@@ -170,7 +180,7 @@ class OpeningForm(BaseForm):
         self.stored_guests = list(stored_guests)
         self.kept_guests: list[int | None] = []
         self.member_ids = {p.member_id for p in participants}
-        choices = [(0, "— Chọn đồng chí —")] + [(p.member_id, p.name) for p in participants]
+        choices = [(0, _("— Chọn đồng chí —"))] + [(p.member_id, p.name) for p in participants]
         self.chair_id.choices = choices
         self.minute_taker_id.choices = choices
 
@@ -189,19 +199,22 @@ class OpeningForm(BaseForm):
 
         if field.data and not meeting_day_fits_year(self.review_year, field.data.date()):
             raise ValidationError(
-                f"Hội nghị kiểm điểm năm {self.review_year} họp trong năm {self.review_year} "
-                f"(hoặc tháng đầu năm {self.review_year + 1})."
+                _(
+                    "Hội nghị kiểm điểm năm %(year)s họp trong năm %(year)s (hoặc tháng đầu năm %(next)s).",
+                    year=self.review_year,
+                    next=self.review_year + 1,
+                )
             )
 
     def validate_chair_id(self, field: SelectField) -> None:
         if field.data not in self.member_ids:
-            raise ValidationError("Chọn đồng chí chủ trì hội nghị.")
+            raise ValidationError(_("Chọn đồng chí chủ trì hội nghị."))
 
     def validate_minute_taker_id(self, field: SelectField) -> None:
         if field.data not in self.member_ids:
-            raise ValidationError("Chọn đồng chí thư ký hội nghị.")
+            raise ValidationError(_("Chọn đồng chí thư ký hội nghị."))
         if field.data == self.chair_id.data:
-            raise ValidationError("Thư ký hội nghị phải là đồng chí khác chủ trì.")
+            raise ValidationError(_("Thư ký hội nghị phải là đồng chí khác chủ trì."))
 
 
 def roll_call_form(participants: list[Participant], formdata: object = None) -> BaseForm:
@@ -216,16 +229,18 @@ def roll_call_form(participants: list[Participant], formdata: object = None) -> 
             f"attendance_{p.id}",
             RadioField(
                 p.name,
-                choices=[(a.value, label) for a, label in ATTENDANCE_LABELS.items()],
+                choices=[(a.value, translate(label)) for a, label in ATTENDANCE_LABELS.items()],
                 default=p.attendance,
-                validators=[InputRequired(f"Chọn có mặt hay vắng cho đồng chí {p.name}.")],
+                validators=[InputRequired(_("Chọn có mặt hay vắng cho đồng chí %(name)s.", name=p.name))],
             ),
         )
         setattr(
             RollCallForm,
             f"reason_{p.id}",
             StringField(
-                Markup("Lý do vắng của đồng chí <bdi>{}</bdi>").format(p.name),  # the name isolated (escaped)
+                Markup(
+                    _("Lý do vắng của đồng chí %(name)s", name=Markup("<bdi>{}</bdi>").format(p.name))
+                ),  # the name isolated (escaped)
                 filters=[strip_nfc],
                 default=p.absence_reason,
                 validators=[Length(max=NAME)],
@@ -238,7 +253,7 @@ def roll_call_form(participants: list[Participant], formdata: object = None) -> 
             attendance = self[f"attendance_{p.id}"]
             reason = self[f"reason_{p.id}"]
             if attendance.data == Attendance.ABSENT_EXCUSED and not reason.data:
-                reason.errors = list(reason.errors) + ["Vắng có lý do: ghi lý do (ví dụ: ốm, công tác)."]
+                reason.errors = list(reason.errors) + [_("Vắng có lý do: ghi lý do (ví dụ: ốm, công tác).")]
                 ok = False
         return ok
 
@@ -267,7 +282,9 @@ class ClosingForm(BaseForm):
 
     def validate_minutes_approved_by(self, field: IntegerField) -> None:
         if field.data is not None and field.data > self.present:
-            raise ValidationError(f"Chỉ có {self.present} đồng chí có mặt.")
+            raise ValidationError(
+                ngettext("Chỉ có %(num)d đồng chí có mặt.", "Chỉ có %(num)d đồng chí có mặt.", self.present)
+            )
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         from ..rules import MAX_MEETING_LENGTH, meeting_end_fits
@@ -277,12 +294,19 @@ class ClosingForm(BaseForm):
             return
         if start is None:
             raise ValidationError(
-                f"Hội nghị kiểm điểm năm {self.review_year} bế mạc trong năm {self.review_year} "
-                f"(hoặc tháng đầu năm {self.review_year + 1})."
+                _(
+                    "Hội nghị kiểm điểm năm %(year)s bế mạc trong năm %(year)s (hoặc tháng đầu năm %(next)s).",
+                    year=self.review_year,
+                    next=self.review_year + 1,
+                )
             )
         if field.data < start:  # type: ignore[operator]
-            raise ValidationError("Giờ bế mạc phải sau giờ khai mạc.")
+            raise ValidationError(_("Giờ bế mạc phải sau giờ khai mạc."))
         raise ValidationError(
-            f"Hội nghị khai mạc lúc {moment_text(start)}: giờ bế mạc chậm nhất "
-            f"{MAX_MEETING_LENGTH.days} ngày sau đó. Kiểm tra lại ngày bế mạc."
+            ngettext(
+                "Hội nghị khai mạc lúc %(start)s: giờ bế mạc chậm nhất %(num)d ngày sau đó. Kiểm tra lại ngày bế mạc.",
+                "Hội nghị khai mạc lúc %(start)s: giờ bế mạc chậm nhất %(num)d ngày sau đó. Kiểm tra lại ngày bế mạc.",
+                MAX_MEETING_LENGTH.days,
+                start=when_text(start, "minute"),  # type: ignore[arg-type]
+            )
         )

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from flask import jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
 from ..access import editable_cell, editable_meeting, secretary_required
+from ..clock import local
 from ..counting import refuse_if_sealed
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
 from ..forms import BaseForm
+from ..i18n import translate, translate_all, when_text
 from ..layout import STEP_KEYS, done_steps, frozen_notice, next_step_url, render_step, step_url
 from ..meeting_edits import start_meeting
 from ..meeting_store import meeting_file, preload
 from ..models import Feedback, Guest, Meeting
 from ..rules import NOT_RATED_LABELS, Attendance, BallotMode, MeetingResult, Rules, format_ratio
-from ..text import format_when
 from ..versioning import check_version, check_versions, versions_token
 from . import bp
 from .forms import ATTENDANCE_LABELS, ClosingForm, NewMeetingForm, OpeningForm, StoredGuest, roll_call_form
@@ -48,7 +50,7 @@ def new(cell_id: int) -> ResponseReturnValue:
         save,
         lambda: render_template("meeting/new.html", form=form, cell=cell),
         lambda: step_url(created[0], "opening"),
-        "Đã mở hội nghị. Bắt đầu bằng phần khai mạc.",
+        _("Đã mở hội nghị. Bắt đầu bằng phần khai mạc."),
     )
 
 
@@ -109,7 +111,7 @@ def opening(meeting_id: int) -> ResponseReturnValue:
             "meeting/opening.html", meeting, "opening", form=form, frozen_notice=frozen_notice(meeting, "opening")
         ),
         lambda: go_on(meeting, "opening"),
-        "Đã lưu phần khai mạc.",
+        _("Đã lưu phần khai mạc."),
     )
 
 
@@ -150,11 +152,11 @@ def update_guests(meeting: Meeting, rows: list[tuple[int | None, str, str]]) -> 
 def opening_text(meeting: Meeting) -> list[tuple[str, str]]:
     """Return the stored opening as label and text, shown after a save conflict."""
     return [
-        ("Thời gian khai mạc", format_when(meeting.starts_at, "minute")),
-        ("Địa điểm", meeting.location),
-        ("Chủ trì hội nghị", meeting.chair.name if meeting.chair else ""),
-        ("Thư ký hội nghị", meeting.minute_taker.name if meeting.minute_taker else ""),
-        ("Khách mời", "\n".join(f"{g.name}, {g.title}" if g.title else g.name for g in meeting.guests)),
+        (_("Thời gian khai mạc"), when_text(local(meeting.starts_at), "minute")),
+        (_("Địa điểm"), meeting.location),
+        (_("Chủ trì hội nghị"), meeting.chair.name if meeting.chair else ""),
+        (_("Thư ký hội nghị"), meeting.minute_taker.name if meeting.minute_taker else ""),
+        (_("Khách mời"), "\n".join(f"{g.name}, {g.title}" if g.title else g.name for g in meeting.guests)),
     ]
 
 
@@ -177,7 +179,7 @@ def quorum_figures(result: MeetingResult, rules: Rules) -> dict[str, object]:
         "base": result.base,
         "voters_present": result.voters_present,
         "quorum_required": result.quorum_required,
-        "quorum_met": "Đủ số lượng" if result.quorum_met else "Chưa đủ số lượng",
+        "quorum_met": _("Đủ số lượng") if result.quorum_met else _("Chưa đủ số lượng"),
         "quorum_met_flag": result.quorum_met,
     }
 
@@ -200,7 +202,7 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
             lambda: [
                 (
                     p.name,
-                    ATTENDANCE_LABELS[p.attendance] + (f": {p.absence_reason}" if p.absence_reason else ""),
+                    translate(ATTENDANCE_LABELS[p.attendance]) + (f": {p.absence_reason}" if p.absence_reason else ""),
                 )
                 for p in participants
             ],
@@ -221,12 +223,12 @@ def roll_call(meeting_id: int) -> ResponseReturnValue:
             form=form,
             participants=participants,
             figures=quorum_figures(result, rules),
-            not_rated={k: NOT_RATED_LABELS[v] for k, v in reasons.items() if v},
-            attendance_labels=ATTENDANCE_LABELS,
+            not_rated={k: translate(NOT_RATED_LABELS[v]) for k, v in reasons.items() if v},
+            attendance_labels=translate_all(ATTENDANCE_LABELS),
             frozen_notice=frozen_notice(meeting, "roll_call"),
         )
 
-    return save_form(form, save, render, lambda: go_on(meeting, "roll_call"), "Đã lưu kết quả kiểm diện.")
+    return save_form(form, save, render, lambda: go_on(meeting, "roll_call"), _("Đã lưu kết quả kiểm diện."))
 
 
 @bp.route("/meetings/<int:meeting_id>/roll-call/figures", methods=["POST"])
@@ -246,7 +248,9 @@ def ballot(meeting_id: int) -> ResponseReturnValue:
     result, rules = tentative_result(meeting)
     by_code = {p.member.code: p for p in meeting.participants}
     rated = [by_code[r.key] for r in result.members if r.rated]
-    not_rated = [(by_code[r.key], NOT_RATED_LABELS[r.not_rated_reason]) for r in result.members if r.not_rated_reason]
+    not_rated = [
+        (by_code[r.key], translate(NOT_RATED_LABELS[r.not_rated_reason])) for r in result.members if r.not_rated_reason
+    ]
     return render_step(
         "meeting/ballot.html",
         meeting,
@@ -281,8 +285,8 @@ def closing(meeting_id: int) -> ResponseReturnValue:
             meeting,
             form.version.data,
             lambda: [
-                ("Số đồng chí biểu quyết thông qua biên bản", str(meeting.minutes_approved_by or "")),
-                ("Thời gian bế mạc", format_when(meeting.ends_at, "minute")),
+                (_("Số đồng chí biểu quyết thông qua biên bản"), str(meeting.minutes_approved_by or "")),
+                (_("Thời gian bế mạc"), when_text(local(meeting.ends_at), "minute")),
             ],
         )
         meeting.minutes_approved_by = form.minutes_approved_by.data
@@ -294,5 +298,5 @@ def closing(meeting_id: int) -> ResponseReturnValue:
         save,
         lambda: render_step("meeting/closing.html", meeting, "closing", form=form, present=present),
         lambda: url_for("meeting.closing", meeting_id=meeting.id),
-        "Đã lưu phần bế mạc.",
+        _("Đã lưu phần bế mạc."),
     )

@@ -6,6 +6,7 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from ..access import province_required
+from ..i18n import translate, translate_all
 from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR, LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from ..vocabulary import NOT_RATED_LABEL, UNDECIDED_LABEL
@@ -24,7 +25,10 @@ def index() -> ResponseReturnValue:
     response = render_template(
         "province/index.html",
         ov=overview,
-        levels=[{"key": str(level), "short": LEVEL_SHORT[level], "label": LEVEL_LABELS[level]} for level in LEVELS],
-        extra_labels=EXTRA_LABELS,
+        levels=[
+            {"key": str(level), "short": translate(LEVEL_SHORT[level]), "label": translate(LEVEL_LABELS[level])}
+            for level in LEVELS
+        ],
+        extra_labels=translate_all(EXTRA_LABELS),
     )
     return response, 200, {"Cache-Control": "private, no-store"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
@@ -12,12 +13,12 @@ from ..text import strip_nfc
 class ApproveForm(BaseForm):
     """The chief counter's or the secretary's agreement to seal exactly what they saw."""
 
-    fingerprint = HiddenField(validators=[InputRequired("Tải lại trang rồi xác nhận lại.")])
+    fingerprint = HiddenField(validators=[InputRequired(_l("Tải lại trang rồi xác nhận lại."))])
 
 
 class ReopenForm(BaseForm):
     reason = TextAreaField(
-        "Lý do mở niêm phong",
+        _l("Lý do mở niêm phong"),
         filters=[strip_nfc],
-        validators=[InputRequired("Ghi rõ lý do mở niêm phong."), Length(max=2000)],
+        validators=[InputRequired(_l("Ghi rõ lý do mở niêm phong.")), Length(max=2000)],
     )

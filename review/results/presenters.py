@@ -10,10 +10,13 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from .. import counting
 from ..decisions import issued_payload, issued_seal_of
+from ..i18n import current_language, translate
 from ..meeting_store import FINAL_TALLY, SECOND_BALLOT, meeting_file, record_file, seal_differences, second_ballot_data
 from ..meetingfile import MeetingFile
 from ..models import Meeting, Seal, User
@@ -43,6 +46,7 @@ from ..rules import (
     format_ratio,
     level_steps,
 )
+from ..translatable import N_
 from ..vocabulary import (
     AGREE_CAP_LABEL,
     APPROVER_LABELS,
@@ -60,13 +64,13 @@ from ..vocabulary import (
     VOTE_COLUMN_LABELS,
 )
 
-PROVISIONAL = "Kết quả tạm tính (chưa niêm phong)"
+PROVISIONAL = N_("Kết quả tạm tính (chưa niêm phong)")
 NO_MAJORITY = UNDECIDED_LABEL  # one wording (review/vocabulary.py)
-BY_IMPORT = "nhập từ tệp"
+BY_IMPORT = N_("nhập từ tệp")
 ROLE_NAMES = APPROVER_LABELS
 APPROVE_LABELS = {
-    "chief": "Trưởng ban kiểm phiếu xác nhận niêm phong",
-    "secretary": "Bí thư xác nhận niêm phong",
+    "chief": N_("Trưởng ban kiểm phiếu xác nhận niêm phong"),
+    "secretary": N_("Bí thư xác nhận niêm phong"),
 }
 BALLOT_FIELDS = {name: BALLOT_COUNT_LABELS[name] for name in ("issued", "returned", "invalid")}
 VOTE_FIELD_LABELS = VOTE_COLUMN_LABELS
@@ -75,88 +79,109 @@ VOTE_FIELD_LABELS = VOTE_COLUMN_LABELS
 def person(user: User | None) -> str:
     """Return the name of an account as the pages write it."""
     if user is None:
-        return "(tài khoản đã xóa)"
+        return _(counting.DELETED_ACCOUNT)
     return user.person_name  # the linked member's name, as the header and the tally page name them
 
 
 def level_label(level: Level | str | None) -> str:
-    """Return a vote level or a proposed level in Vietnamese."""
+    """Return a vote level or a proposed level in the request's language."""
     if level is None:
         return "—"
     if level == UNDECIDED:
-        return NO_MAJORITY
-    return LEVEL_LABELS[Level(level)]
+        return translate(NO_MAJORITY)
+    return translate(LEVEL_LABELS[Level(level)])
 
 
 def describe_problem(problem: Problem, names: dict[str, str], fields: dict[str, str] | None = None) -> str:
-    """Return a ballot check's problem naming its row in Vietnamese (``fields``: the boxes' names, ballot 1's by default)."""
+    """Return a ballot check's problem naming its row, in the request's language (``fields``: the boxes' names, ballot 1's by default)."""
     path = problem.path
     if path and path[0] in BALLOT_FIELDS:
-        where = BALLOT_FIELDS[str(path[0])]
+        where = translate(BALLOT_FIELDS[str(path[0])])
     elif len(path) >= 2 and path[0] == "rows":
         key = str(path[1])
-        where = "Dòng tập thể chi bộ" if key == CELL_ROW else f"Dòng đồng chí {names.get(key, key)}"
+        where = _("Dòng tập thể chi bộ") if key == CELL_ROW else _("Dòng đồng chí %(name)s", name=names.get(key, key))
         if len(path) >= 3:
-            where += f", ô {(fields or VOTE_FIELD_LABELS).get(str(path[2]), str(path[2]))}"
+            box = translate((fields or VOTE_FIELD_LABELS).get(str(path[2]), str(path[2])))
+            where = _("%(row)s, ô %(box)s", row=where, box=box)
     else:
-        where = "Phiếu"
-    return f"{where}: {problem.message}"
+        where = _("Phiếu")
+    return _("%(where)s: %(message)s", where=where, message=translate(problem.message))
 
 
 def rules_lines(rules: Rules) -> list[dict[str, str]]:
-    """Return the rules applied, one line each: what, the value, and its key for the page."""
+    """Return the rules applied, one line each: what, the value, and its key for the page.
+
+    In the request's language; the profile's basis names central regulations and stays as written.
+    """
     threshold = rules.excellent_threshold
     if excellent_is_majority_only(rules):
-        excellent = f"quá nửa ({format_ratio(threshold)}) số thành viên, như các mức khác"
+        excellent = _("quá nửa (%(ratio)s) số thành viên, như các mức khác", ratio=format_ratio(threshold))
     else:
-        excellent = f"từ {format_ratio(threshold)} số thành viên trở lên (và quá nửa)"
+        excellent = _("từ %(ratio)s số thành viên trở lên (và quá nửa)", ratio=format_ratio(threshold))
     if rules.sick_leave_cap_months is None:
-        sick = "Không giới hạn: đánh giá theo kết quả công việc thực tế"
+        sick = _("Không giới hạn: đánh giá theo kết quả công việc thực tế")
     else:
-        sick = f"Nghỉ ốm từ {rules.sick_leave_cap_months} tháng trở lên trong năm: tối đa Hoàn thành nhiệm vụ"
+        sick = ngettext(
+            "Nghỉ ốm từ %(num)d tháng trở lên trong năm: tối đa Hoàn thành nhiệm vụ",
+            "Nghỉ ốm từ %(num)d tháng trở lên trong năm: tối đa Hoàn thành nhiệm vụ",
+            rules.sick_leave_cap_months,
+        )
     return [
         {
             "key": "profile",
-            "what": "Hồ sơ quy định",
-            "value": f"{rules.profile} (năm {rules.years}): {PROFILE_BASIS.get(rules.profile, '')}",
+            "what": _("Hồ sơ quy định"),
+            "value": _(
+                "%(profile)s (năm %(years)s): %(basis)s",
+                profile=rules.profile,
+                years=translate(rules.years),
+                basis=translate(PROFILE_BASIS.get(rules.profile, "")),
+            ),
         },
         {
             "key": "quorum",
-            "what": RULE_PARAMETER_LABELS["quorum"],
-            "value": f"{format_ratio(rules.quorum)} số thành viên",
+            "what": translate(RULE_PARAMETER_LABELS["quorum"]),
+            "value": _("%(ratio)s số thành viên", ratio=format_ratio(rules.quorum)),
         },
-        {"key": "threshold", "what": "Ngưỡng mỗi mức", "value": "quá nửa số thành viên (cơ sở tính)"},
-        {"key": "excellent_threshold", "what": "Ngưỡng Hoàn thành xuất sắc nhiệm vụ", "value": excellent},
+        {"key": "threshold", "what": _("Ngưỡng mỗi mức"), "value": _("quá nửa số thành viên (cơ sở tính)")},
+        {"key": "excellent_threshold", "what": _("Ngưỡng Hoàn thành xuất sắc nhiệm vụ"), "value": excellent},
         {
             "key": "cumulative",
-            "what": RULE_PARAMETER_LABELS["cumulative"],
-            "value": "Có: phiếu mức cao hơn được tính cho các mức thấp hơn"
+            "what": translate(RULE_PARAMETER_LABELS["cumulative"]),
+            "value": _("Có: phiếu mức cao hơn được tính cho các mức thấp hơn")
             if rules.cumulative
-            else "Không: mỗi mức chỉ tính phiếu của chính mức đó",
+            else _("Không: mỗi mức chỉ tính phiếu của chính mức đó"),
         },
         {
             "key": "ballot_mode",
-            "what": RULE_PARAMETER_LABELS["ballot_mode"],
-            "value": BALLOT_MODE_LABELS[rules.ballot_mode],
+            "what": translate(RULE_PARAMETER_LABELS["ballot_mode"]),
+            "value": translate(BALLOT_MODE_LABELS[rules.ballot_mode]),
         },
         *agree_cap_lines(rules),
         {
             "key": "quota",
-            "what": RULE_PARAMETER_LABELS["quota_ratio"],
-            "value": f"{format_ratio(rules.quota_ratio)} {QUOTA_POOL_LABELS[rules.quota_pool]}, làm tròn xuống",
+            "what": translate(RULE_PARAMETER_LABELS["quota_ratio"]),
+            "value": _(
+                "%(ratio)s %(pool)s, làm tròn xuống",
+                ratio=format_ratio(rules.quota_ratio),
+                pool=translate(QUOTA_POOL_LABELS[rules.quota_pool]),
+            ),
         },
-        {"key": "sick_leave_cap", "what": "Nghỉ ốm dài ngày", "value": sick},
+        {"key": "sick_leave_cap", "what": _("Nghỉ ốm dài ngày"), "value": sick},
         {
             "key": "new_members",
-            "what": f"Đảng viên vào Đảng chưa đủ {NEW_MEMBER_MONTHS} tháng",
-            "value": "Được kiểm điểm nhưng không xếp loại"
+            "what": ngettext(
+                "Đảng viên vào Đảng chưa đủ %(num)d tháng",
+                "Đảng viên vào Đảng chưa đủ %(num)d tháng",
+                NEW_MEMBER_MONTHS,
+            ),
+            "value": _("Được kiểm điểm nhưng không xếp loại")
             if rules.new_members_reviewed
-            else "Không kiểm điểm, không xếp loại",
+            else _("Không kiểm điểm, không xếp loại"),
         },
         {
             "key": "scored",
-            "what": "Chấm điểm (thang 100)",
-            "value": "Có: mức xếp loại không cao hơn mức của điểm tự chấm" if rules.scored else "Không",
+            "what": _("Chấm điểm (thang 100)"),
+            "value": _("Có: mức xếp loại không cao hơn mức của điểm tự chấm") if rules.scored else _("Không"),
         },
     ]
 
@@ -166,13 +191,14 @@ def agree_cap_lines(rules: Rules) -> list[dict[str, str]]:
     if rules.ballot_mode is not BallotMode.TWO_PHASE:
         return []
     if rules.agree_cap is AgreeCap.NONE:
-        value = "Không giới hạn số phiếu đồng ý trên mỗi phiếu vòng 2"
+        value = _("Không giới hạn số phiếu đồng ý trên mỗi phiếu vòng 2")
     else:
-        value = (
-            f"Mỗi phiếu vòng 2 đồng ý tối đa {format_ratio(rules.quota_ratio)} số đảng viên được biểu quyết, "
-            "làm tròn xuống; phiếu đồng ý quá số đó là phiếu không hợp lệ"
+        value = _(
+            "Mỗi phiếu vòng 2 đồng ý tối đa %(ratio)s số đảng viên được biểu quyết, "
+            "làm tròn xuống; phiếu đồng ý quá số đó là phiếu không hợp lệ",
+            ratio=format_ratio(rules.quota_ratio),
         )
-    return [{"key": "agree_cap", "what": AGREE_CAP_LABEL, "value": value}]
+    return [{"key": "agree_cap", "what": translate(AGREE_CAP_LABEL), "value": value}]
 
 
 def quota_line(result: MeetingResult, rules: Rules) -> dict[str, object]:
@@ -184,7 +210,7 @@ def quota_line(result: MeetingResult, rules: Rules) -> dict[str, object]:
         "excellent": q.excellent,
         "exceeded": q.exceeded,
         "ratio": format_ratio(rules.quota_ratio),
-        "pool_label": QUOTA_POOL_LABELS[rules.quota_pool],
+        "pool_label": translate(QUOTA_POOL_LABELS[rules.quota_pool]),
         "pool_kind": str(rules.quota_pool),
     }
 
@@ -219,7 +245,9 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
     rated, not_rated = [], []
     for r in result.members:
         if not r.rated:
-            not_rated.append({"key": r.key, "name": names[r.key], "reason": NOT_RATED_LABELS[r.not_rated_reason]})
+            not_rated.append(
+                {"key": r.key, "name": names[r.key], "reason": translate(NOT_RATED_LABELS[r.not_rated_reason])}
+            )
             continue
         rated.append(
             {
@@ -230,7 +258,7 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
                 "vote_level": level_label(r.vote_level),
                 "proposed_key": str(r.proposed_level) if r.proposed_level is not None else "",
                 "proposed_level": level_label(r.proposed_level) if r.vote_level is not None else "—",
-                "flags": [flag_label(f, mf.rules) for f in r.flags],
+                "flags": [translate(flag_label(f, mf.rules)) for f in r.flags],
             }
         )
     cell = {
@@ -239,18 +267,19 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
         "vote_level": level_label(result.cell.vote_level),
         "proposed_key": str(result.cell.proposed_level) if result.cell.proposed_level is not None else "",
         "proposed_level": level_label(result.cell.proposed_level) if result.cell.vote_level is not None else "—",
-        "flags": [flag_label(f, mf.rules) for f in result.cell.flags],
+        "flags": [translate(flag_label(f, mf.rules)) for f in result.cell.flags],
     }
     summary = [
-        {"key": str(level), "label": LEVEL_LABELS[level], "count": result.summary[str(level)]} for level in LEVELS
+        {"key": str(level), "label": translate(LEVEL_LABELS[level]), "count": result.summary[str(level)]}
+        for level in LEVELS
     ]
     summary += [
         {
             "key": "undecided",
-            "label": f"{UNDECIDED_LABEL} (biểu quyết lại hoặc đảng ủy quyết định)",
+            "label": _("%(label)s (biểu quyết lại hoặc đảng ủy quyết định)", label=translate(UNDECIDED_LABEL)),
             "count": result.summary["undecided"],
         },
-        {"key": "not_rated", "label": NOT_RATED_LABEL, "count": result.summary["not_rated"]},
+        {"key": "not_rated", "label": translate(NOT_RATED_LABEL), "count": result.summary["not_rated"]},
     ]
     return {
         "source": source,
@@ -266,7 +295,7 @@ def results_view(meeting: Meeting) -> dict[str, Any]:
         "quota": quota_line(result, mf.rules),
         "rules": rules_lines(mf.rules),
         "problems": [describe_problem(p, names) for p in result.ballot_problems],
-        "vote_fields": [(str(level), level.short, LEVEL_LABELS[level]) for level in LEVELS],
+        "vote_fields": [(str(level), translate(level.short), translate(LEVEL_LABELS[level])) for level in LEVELS],
         "two": two_ballots_view(mf.rules, result, count, second, names)
         if mf.rules.ballot_mode is BallotMode.TWO_PHASE
         else None,
@@ -296,13 +325,14 @@ def provisional_second_ballot(
 
 
 def share_text(votes: int, base: int) -> str:
-    """Return votes as a share of the base for the page: '80%', '66,7%' (display only, never a rule)."""
+    """Return votes as a share of the base for the page: '80%', '66,7%' ('66.7%' in English; display only, never a rule)."""
     if base <= 0:
         return "—"
     share = round(Fraction(votes * 100, base), 1)
     if share.denominator == 1:
         return f"{share.numerator}%"
-    return f"{float(share):.1f}".replace(".", ",") + "%"
+    text = f"{float(share):.1f}"
+    return (text.replace(".", ",") if current_language() == "vi" else text) + "%"
 
 
 def papers(ballot: BallotCount | SecondBallotCount | None) -> dict[str, object] | None:
@@ -321,13 +351,13 @@ def papers(ballot: BallotCount | SecondBallotCount | None) -> dict[str, object] 
 def comparison_words(step: LevelStep) -> str:
     """Return how a step's votes compare with the core's threshold, in words (from the step's own checks)."""
     if step.share is None:
-        return "quá nửa số thành viên" if step.passed else "không quá nửa số thành viên"
+        return _("quá nửa số thành viên") if step.passed else _("không quá nửa số thành viên")
     share = format_ratio(step.share)
     if step.passed:
-        return f"từ {share} số thành viên trở lên"
+        return _("từ %(share)s số thành viên trở lên", share=share)
     if not step.majority:
-        return "không quá nửa số thành viên"
-    return f"chưa đến {share} số thành viên"
+        return _("không quá nửa số thành viên")
+    return _("chưa đến %(share)s số thành viên", share=share)
 
 
 def explanation(steps: tuple[LevelStep, ...], candidate: bool, awaiting: bool) -> str:
@@ -335,21 +365,31 @@ def explanation(steps: tuple[LevelStep, ...], candidate: bool, awaiting: bool) -
     'Vòng 1: 10/10 phiếu Hoàn thành tốt nhiệm vụ trở lên → Hoàn thành tốt nhiệm vụ; vòng 2: 8/10 đồng ý,
     quá nửa số thành viên → Hoàn thành xuất sắc nhiệm vụ'."""
     first = steps[0]
-    text = f"Vòng 1: {first.votes}/{first.base} phiếu {LEVEL_LABELS[first.level]}"
+    level = translate(LEVEL_LABELS[first.level])
     if first.cumulative:
-        text += " trở lên"
-    if first.passed:
-        text += f" → {LEVEL_LABELS[first.level]}"
+        text = _("Vòng 1: %(votes)s/%(base)s phiếu %(level)s trở lên", votes=first.votes, base=first.base, level=level)
     else:
-        text += f", {comparison_words(first)} → {UNDECIDED_LABEL}"
+        text = _("Vòng 1: %(votes)s/%(base)s phiếu %(level)s", votes=first.votes, base=first.base, level=level)
+    if first.passed:
+        text += f" → {level}"
+    else:
+        text += f", {comparison_words(first)} → {translate(UNDECIDED_LABEL)}"
     if len(steps) > 1:
         second = steps[1]
-        text += f"; vòng 2: {second.votes}/{second.base} đồng ý, {comparison_words(second)} → "
-        text += LEVEL_LABELS[Level.EXCELLENT] if second.passed else f"giữ mức vòng 1: {LEVEL_LABELS[first.level]}"
+        outcome = (
+            translate(LEVEL_LABELS[Level.EXCELLENT]) if second.passed else _("giữ mức vòng 1: %(level)s", level=level)
+        )
+        text += _(
+            "; vòng 2: %(votes)s/%(base)s đồng ý, %(comparison)s → %(outcome)s",
+            votes=second.votes,
+            base=second.base,
+            comparison=comparison_words(second),
+            outcome=outcome,
+        )
     elif candidate and awaiting:
-        text += "; vòng 2: chưa kiểm phiếu"
+        text += _("; vòng 2: chưa kiểm phiếu")
     elif not candidate:
-        text += "; không biểu quyết ở vòng 2 (chỉ người đạt Hoàn thành tốt nhiệm vụ ở vòng 1)"
+        text += _("; không biểu quyết ở vòng 2 (chỉ người đạt Hoàn thành tốt nhiệm vụ ở vòng 1)")
     return text
 
 
@@ -369,7 +409,7 @@ def two_ballots_view(
     order = [r.key for r in result.members if r.rated] + [CELL_ROW]
 
     def name(key: str) -> str:
-        return CELL_ROW_LABEL if key == CELL_ROW else names.get(key, key)
+        return translate(CELL_ROW_LABEL) if key == CELL_ROW else names.get(key, key)
 
     first_rows = []
     explanations: dict[str, str] = {}
@@ -387,14 +427,14 @@ def two_ballots_view(
                 "cells": [
                     {
                         "field": f,
-                        "label": VOTE_COLUMN_LABELS[f],
+                        "label": translate(VOTE_COLUMN_LABELS[f]),
                         "votes": getattr(votes, f),
                         "share": share_text(getattr(votes, f), base),
                     }
                     for f in FIRST_BALLOT_FIELDS
                 ],
                 "level_key": str(steps[0].level) if steps[0].passed else UNDECIDED,
-                "level": LEVEL_LABELS[steps[0].level] if steps[0].passed else UNDECIDED_LABEL,
+                "level": translate(LEVEL_LABELS[steps[0].level] if steps[0].passed else UNDECIDED_LABEL),
                 "candidate": key in candidates,
             }
         )
@@ -408,7 +448,7 @@ def two_ballots_view(
                 "cells": [
                     {
                         "field": f,
-                        "label": SECOND_BALLOT_COLUMN_LABELS[f],
+                        "label": translate(SECOND_BALLOT_COLUMN_LABELS[f]),
                         "votes": getattr(votes2, f),
                         "share": share_text(getattr(votes2, f), base),
                     }
@@ -420,12 +460,12 @@ def two_ballots_view(
         )
     return {
         "awaiting": result.awaiting_second_ballot,
-        "first_title": FIRST_BALLOT_TITLE,
-        "second_title": SECOND_BALLOT_TITLE,
+        "first_title": translate(FIRST_BALLOT_TITLE),
+        "second_title": translate(SECOND_BALLOT_TITLE),
         "first": papers(first),
         "second": papers(second),
-        "first_fields": [(f, VOTE_COLUMN_LABELS[f]) for f in FIRST_BALLOT_FIELDS],
-        "second_fields": [(f, SECOND_BALLOT_COLUMN_LABELS[f]) for f in SECOND_BALLOT_FIELDS],
+        "first_fields": [(f, translate(VOTE_COLUMN_LABELS[f])) for f in FIRST_BALLOT_FIELDS],
+        "second_fields": [(f, translate(SECOND_BALLOT_COLUMN_LABELS[f])) for f in SECOND_BALLOT_FIELDS],
         "first_rows": first_rows,
         "second_rows": second_rows,
         "candidates": [row["name"] for row in second_rows],
@@ -479,7 +519,7 @@ def seal_view(meeting: Meeting, role: str | None, may_reopen: bool) -> dict[str,
             return view
     two = counting.two_ballots(meeting)
     view["ballot"] = counting.ballot_in_progress(meeting) if two else None
-    view["ballot_name"] = BALLOT_NAMES[view["ballot"]] if two else None
+    view["ballot_name"] = translate(BALLOT_NAMES[view["ballot"]]) if two else None
     blockers = counting.seal_blockers(meeting)
     view["blockers"] = blockers
     if not blockers:
@@ -491,7 +531,7 @@ def seal_view(meeting: Meeting, role: str | None, may_reopen: bool) -> dict[str,
             approvals.append(
                 {
                     "role": role,
-                    "label": ROLE_NAMES[role],
+                    "label": translate(ROLE_NAMES[role]),
                     "by": person(approval.user) if approval else "",
                     "at": approval.approved_at if approval else None,
                     "current": approval is not None and approval.fingerprint == candidate_fingerprint,
@@ -501,18 +541,19 @@ def seal_view(meeting: Meeting, role: str | None, may_reopen: bool) -> dict[str,
         view["approvals"] = approvals
         mine = next((a for a in approvals if a["role"] == view["role"]), None)
         view["may_approve"] = mine is not None and not mine["current"]
-        view["approve_label"] = APPROVE_LABELS.get(view["role"] or "", "")
+        view["approve_label"] = translate(APPROVE_LABELS.get(view["role"] or "", ""))
     return view
 
 
 def sealed_by(seal: Seal) -> str:
     """Return who sealed a version: the chief counter and the secretary, or the import."""
     if seal.chief_id is None and seal.secretary_id is None:
-        return BY_IMPORT
-    # Each name isolated (<bdi>; Markup.format escapes them): a right-to-left mark stays in its name.
-    return Markup("Trưởng ban kiểm phiếu <bdi>{}</bdi>; Bí thư <bdi>{}</bdi>").format(
-        person(seal.chief), person(seal.secretary)
-    )
+        return _(BY_IMPORT)
+    # Each name isolated (<bdi>; Markup's % escapes them): a right-to-left mark stays in its name.
+    return Markup(_("Trưởng ban kiểm phiếu <bdi>%(chief)s</bdi>; Bí thư <bdi>%(secretary)s</bdi>")) % {
+        "chief": person(seal.chief),
+        "secretary": person(seal.secretary),
+    }
 
 
 def decided_view(meeting: Meeting) -> dict[str, Any] | None:
@@ -530,7 +571,7 @@ def decided_view(meeting: Meeting) -> dict[str, Any] | None:
         return None
 
     def label(key: str | None) -> str:
-        return LEVEL_LABELS[Level(key)] if key else UNDECIDED_LABEL
+        return translate(LEVEL_LABELS[Level(key)] if key else UNDECIDED_LABEL)
 
     members = [
         {

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from .. import counting, decisions
 from ..access import SECRETARY, may_print, may_reopen, may_set_rules_of, seal_role, viewed_meeting
 from ..counting_pages.provenance_view import provenance_section
 from ..form_saving import acting_user, run_action
+from ..i18n import translate
 from ..layout import document_links, render_step
 from ..models import Meeting
 from ..provenance import request_source
@@ -37,7 +39,7 @@ def render_results(
         viewer=viewer,
         approve_form=approve_form,
         reopen_form=reopen_form or ReopenForm(formdata=None),
-        provisional_label=PROVISIONAL,
+        provisional_label=_(PROVISIONAL),
         may_print=may_print(viewer),
         may_set_rules=may_set_rules_of(meeting),
         provenance=provenance_section(meeting),  # where the entries and approvals came from
@@ -82,14 +84,16 @@ def approve(meeting_id: int) -> ResponseReturnValue:
     def action() -> str:
         sealed = counting.approve(meeting, acting_user(), role, shown, request_source())
         if sealed and meeting.current_seal.first_ballot_only:
-            return (
-                f"Đã niêm phong kết quả vòng 1 – phiên bản {meeting.current_seal.version}. "
-                "Ban kiểm phiếu nhập kết quả phiếu vòng 2."
+            return _(
+                "Đã niêm phong kết quả vòng 1 – phiên bản %(version)s. Ban kiểm phiếu nhập kết quả phiếu vòng 2.",
+                version=meeting.current_seal.version,
             )
         if sealed:
-            return f"Đã niêm phong kết quả kiểm phiếu – phiên bản {meeting.current_seal.version}."
-        other = "bí thư" if role == "chief" else "trưởng ban kiểm phiếu"
-        return f"Đã ghi xác nhận của {ROLE_NAMES[role].lower()}. Chờ {other} xác nhận cùng số liệu này."
+            return _("Đã niêm phong kết quả kiểm phiếu – phiên bản %(version)s.", version=meeting.current_seal.version)
+        who = translate(ROLE_NAMES[role]).lower()
+        if role == "chief":
+            return _("Đã ghi xác nhận của %(who)s. Chờ bí thư xác nhận cùng số liệu này.", who=who)
+        return _("Đã ghi xác nhận của %(who)s. Chờ trưởng ban kiểm phiếu xác nhận cùng số liệu này.", who=who)
 
     return run_action(
         form,
@@ -110,7 +114,7 @@ def reopen(meeting_id: int) -> ResponseReturnValue:
 
     def action() -> str:
         version = counting.reopen(meeting, acting_user(), form.reason.data or "")  # holds the meeting's row
-        return f"Đã mở niêm phong phiên bản {version}. Phiên bản này vẫn được lưu cùng lý do mở."
+        return _("Đã mở niêm phong phiên bản %(version)s. Phiên bản này vẫn được lưu cùng lý do mở.", version=version)
 
     return run_action(
         form,

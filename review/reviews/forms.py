@@ -11,18 +11,23 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import Field, FieldList, Form, FormField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from ..form_saving import version_field
 from ..forms import VIETNAMESE, BaseForm
+from ..i18n import number_text, translate
 from ..meetingfile import TEXT_MAX, absent_speaker_message
 from ..rules import LEVEL_LABELS, LEVELS
-from ..text import CONTROL, CONTROL_MESSAGE, one_line_break, strip_nfc, thousands
+from ..text import CONTROL, CONTROL_MESSAGE, one_line_break, strip_nfc
+from ..translatable import N_
 
-NO_CHOICE = "— Chưa chọn —"
-NO_SPEAKER = "— Chọn người góp ý —"
-LEVEL_CHOICES = [("", NO_CHOICE)] + [(level.value, LEVEL_LABELS[level]) for level in LEVELS]
+NO_CHOICE = N_("— Chưa chọn —")
+NO_SPEAKER = N_("— Chọn người góp ý —")
+LEVEL_CHOICES = [("", NO_CHOICE)] + [
+    (level.value, LEVEL_LABELS[level]) for level in LEVELS
+]  # translated by level_field
 LONG_TEXT_ROWS = 7
 
 
@@ -33,9 +38,11 @@ def fits_meeting_file(form: Form, field: Field) -> None:
     """Refuse a text the meeting file cannot carry: too long, or with control characters."""
     value = field.data or ""
     if len(value) > TEXT_MAX:
-        raise ValidationError(f"Dài {thousands(len(value))} ký tự, tối đa {thousands(TEXT_MAX)} ký tự.")
+        raise ValidationError(
+            _("Dài %(length)s ký tự, tối đa %(max)s ký tự.", length=number_text(len(value)), max=number_text(TEXT_MAX))
+        )
     if CONTROL.search(value):
-        raise ValidationError(CONTROL_MESSAGE)
+        raise ValidationError(translate(CONTROL_MESSAGE))
 
 
 def long_text(label: str, description: str = "", rows: int = LONG_TEXT_ROWS) -> TextAreaField:
@@ -46,12 +53,12 @@ def long_text(label: str, description: str = "", rows: int = LONG_TEXT_ROWS) -> 
 
 
 def level_field(label: str) -> SelectField:
-    """Return a select of the four levels, or none chosen yet."""
-    return SelectField(label, choices=LEVEL_CHOICES, default="")
+    """Return a select of the four levels, or none chosen yet (in the request's language)."""
+    return SelectField(label, choices=[(value, translate(text)) for value, text in LEVEL_CHOICES], default="")
 
 
 SPEAKER_VALUE = re.compile(r"[mg]:[0-9]{1,18}", re.ASCII)
-ABSENT_MARK = "vắng mặt"
+ABSENT_MARK = N_("vắng mặt")
 
 
 def speaker_value(value: Any) -> str:
@@ -90,39 +97,39 @@ def feedback_entry_form(
                 return VIETNAMESE
 
         speaker = SelectField(
-            "Người góp ý",
+            _("Người góp ý"),
             coerce=speaker_value,
-            choices=[("", NO_SPEAKER)] + list(speakers.items()),
+            choices=[("", _(NO_SPEAKER))] + list(speakers.items()),
             validate_choice=False,  # checked below, with messages that say what is wrong
             default="",
         )
-        text = long_text("Nội dung ý kiến", rows=3)
+        text = long_text(_("Nội dung ý kiến"), rows=3)
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             chosen = self.speaker.data
             if chosen in absent:  # show who the row names, so the refusal can be read beside it
-                self.speaker.choices = [*self.speaker.choices, (chosen, f"{absent[chosen]} ({ABSENT_MARK})")]
+                self.speaker.choices = [*self.speaker.choices, (chosen, f"{absent[chosen]} ({_(ABSENT_MARK)})")]
 
         def validate_speaker(self, field: SelectField) -> None:
             if field.process_errors:
                 return
             if not field.data:
                 if self.text.data:
-                    raise ValidationError("Chọn đồng chí phát biểu ý kiến này.")
+                    raise ValidationError(_("Chọn đồng chí phát biểu ý kiến này."))
                 return
             if reviewed is not None and field.data == reviewed:
-                raise ValidationError("Đồng chí đang tự kiểm điểm không góp ý cho chính mình: chọn đồng chí khác.")
+                raise ValidationError(_("Đồng chí đang tự kiểm điểm không góp ý cho chính mình: chọn đồng chí khác."))
             if field.data in absent:
-                raise ValidationError(absent_speaker_message(absent[field.data]))
+                raise ValidationError(translate(absent_speaker_message(absent[field.data])))
             if field.data not in speakers:
                 raise ValidationError(
-                    "Người góp ý không có trong danh sách đảng viên có mặt và khách mời của hội nghị."
+                    _("Người góp ý không có trong danh sách đảng viên có mặt và khách mời của hội nghị.")
                 )
 
         def validate_text(self, field: TextAreaField) -> None:
             if self.speaker.data and not self.speaker.process_errors and not field.data:
-                raise ValidationError("Ghi nội dung ý kiến (hoặc bỏ chọn người góp ý để bỏ dòng này).")
+                raise ValidationError(_("Ghi nội dung ý kiến (hoặc bỏ chọn người góp ý để bỏ dòng này)."))
 
     return FeedbackEntryForm
 
@@ -166,25 +173,29 @@ def collective_form(
     absent: Mapping[str, str] | None = None,
 ) -> ReviewForm:
     """Return the form of the cell's (``subject`` "cell") or the committee's collective review."""
-    whose = "tập thể chi bộ" if subject == "cell" else "tập thể chi ủy"
+    cell = subject == "cell"
 
     class CollectiveForm(ReviewForm):
         report = long_text(
-            f"Báo cáo kiểm điểm {whose}",
-            "Ưu điểm; hạn chế, khuyết điểm và nguyên nhân; kết quả khắc phục hạn chế, khuyết điểm năm trước; "
-            "phương hướng, biện pháp năm tới.",
+            _("Báo cáo kiểm điểm tập thể chi bộ") if cell else _("Báo cáo kiểm điểm tập thể chi ủy"),
+            _(
+                "Ưu điểm; hạn chế, khuyết điểm và nguyên nhân; kết quả khắc phục hạn chế, khuyết điểm năm trước; "
+                "phương hướng, biện pháp năm tới."
+            ),
             rows=10,
         )
         feedback = FieldList(FormField(feedback_entry_form(speakers, None, absent)), min_entries=1)
-        conclusion = long_text("Kết luận của chủ trì hội nghị")
-        self_level = level_field(f"Mức {whose} tự đánh giá, xếp loại")
-        remedy_plan = long_text("Kế hoạch khắc phục hạn chế, khuyết điểm")
+        conclusion = long_text(_("Kết luận của chủ trì hội nghị"))
+        self_level = level_field(
+            _("Mức tập thể chi bộ tự đánh giá, xếp loại") if cell else _("Mức tập thể chi ủy tự đánh giá, xếp loại")
+        )
+        remedy_plan = long_text(_("Kế hoạch khắc phục hạn chế, khuyết điểm"))
 
     return CollectiveForm(data=data)
 
 
 SCORE = re.compile(r"\s*[0-9]{1,3}\s*", re.ASCII)
-SCORE_MESSAGE = "Điểm tự chấm là số nguyên từ 0 đến 100."
+SCORE_MESSAGE = N_("Điểm tự chấm là số nguyên từ 0 đến 100.")
 
 
 def individual_form(
@@ -198,20 +209,22 @@ def individual_form(
 
     class IndividualForm(ReviewForm):
         summary = long_text(
-            "Tóm tắt bản tự kiểm điểm",
-            "Ưu điểm; hạn chế, khuyết điểm và nguyên nhân; kết quả khắc phục hạn chế năm trước; biện pháp khắc phục.",
+            _("Tóm tắt bản tự kiểm điểm"),
+            _(
+                "Ưu điểm; hạn chế, khuyết điểm và nguyên nhân; kết quả khắc phục hạn chế năm trước; biện pháp khắc phục."
+            ),
             rows=10,
         )
-        self_level = level_field("Tự đánh giá, xếp loại")
+        self_level = level_field(_("Tự đánh giá, xếp loại"))
         self_score = IntegerField(
-            "Điểm tự chấm (thang 100)",
-            description="Số nguyên từ 0 đến 100: tiêu chí chung (30 điểm) và kết quả thực hiện nhiệm vụ (70 điểm).",
+            _("Điểm tự chấm (thang 100)"),
+            description=_("Số nguyên từ 0 đến 100: tiêu chí chung (30 điểm) và kết quả thực hiện nhiệm vụ (70 điểm)."),
             validators=[Optional()],
             render_kw={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"},
         )
         feedback = FieldList(FormField(feedback_entry_form(speakers, reviewed_member_id, absent)), min_entries=1)
-        response = long_text("Ý kiến tiếp thu, giải trình của đảng viên")
-        conclusion = long_text("Kết luận của chủ trì hội nghị")
+        response = long_text(_("Ý kiến tiếp thu, giải trình của đảng viên"))
+        conclusion = long_text(_("Kết luận của chủ trì hội nghị"))
 
         def validate_self_score(self, field: IntegerField) -> None:
             # Reached only with something typed (Optional stops at a blank): one clear message
@@ -219,7 +232,7 @@ def individual_form(
             raw = field.raw_data[0] if field.raw_data else ""
             if not (isinstance(raw, str) and SCORE.fullmatch(raw) and 0 <= int(raw) <= 100):
                 field.errors[:] = []
-                raise StopValidation(SCORE_MESSAGE)
+                raise StopValidation(_(SCORE_MESSAGE))
 
     form = IndividualForm(data=data)
     if not scored:

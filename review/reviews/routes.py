@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import vocabulary
@@ -13,17 +14,29 @@ from ..counting import refuse_if_sealed
 from ..database import lock_row
 from ..extensions import db
 from ..form_saving import loaded_version, save_form
+from ..i18n import translate
 from ..layout import frozen_notice, next_step_url, render_step
 from ..meetingfile import POSITION_LABELS
 from ..models import CollectiveReview, Feedback, IndividualReview, Meeting, Participant
 from ..rules import LEVEL_LABELS, Attendance, Level
+from ..translatable import N_
 from ..versioning import check_version
 from . import bp
 from .forms import NO_SPEAKER, ReviewForm, collective_form, individual_form
 
 SUBJECTS = {
-    "cell": {"position": 0, "title": "Kiểm điểm tập thể chi bộ", "tab": "Tập thể chi bộ"},
-    "committee": {"position": 1, "title": "Kiểm điểm tập thể chi ủy", "tab": "Tập thể chi ủy"},
+    "cell": {
+        "position": 0,
+        "title": N_("Kiểm điểm tập thể chi bộ"),
+        "tab": N_("Tập thể chi bộ"),
+        "saved": N_("Đã lưu phần kiểm điểm tập thể chi bộ."),
+    },
+    "committee": {
+        "position": 1,
+        "title": N_("Kiểm điểm tập thể chi ủy"),
+        "tab": N_("Tập thể chi ủy"),
+        "saved": N_("Đã lưu phần kiểm điểm tập thể chi ủy."),
+    },
 }
 STANDING_LABELS = vocabulary.STANDING_LABELS
 
@@ -53,7 +66,8 @@ def absent_of(meeting: Meeting) -> dict[str, str]:
 
 def guest_label(name: str, title: str) -> str:
     """Return a guest as the speaker select lists them: "Name (Khách mời, title)"."""
-    return f"{name} ({vocabulary.GUEST_LABEL}, {title})" if title.strip() else f"{name} ({vocabulary.GUEST_LABEL})"
+    guest = translate(vocabulary.GUEST_LABEL)
+    return f"{name} ({guest}, {title})" if title.strip() else f"{name} ({guest})"
 
 
 def speaker_key(member_id: int | None = None, guest_id: int | None = None) -> str:
@@ -101,20 +115,20 @@ def current_text(review: IndividualReview | CollectiveReview | None, names: dict
         return []
     lines: list[tuple[str, str]] = []
     if isinstance(review, IndividualReview):
-        lines.append(("Tóm tắt bản tự kiểm điểm", review.summary))
+        lines.append((_("Tóm tắt bản tự kiểm điểm"), review.summary))
     else:
-        lines.append(("Báo cáo kiểm điểm", review.report))
-    level = LEVEL_LABELS[review.self_level] if review.self_level else "chưa chọn"
-    lines.append(("Tự đánh giá, xếp loại", level))
+        lines.append((_("Báo cáo kiểm điểm"), review.report))
+    level = translate(LEVEL_LABELS[review.self_level]) if review.self_level else _("chưa chọn")
+    lines.append((_("Tự đánh giá, xếp loại"), level))
     if isinstance(review, IndividualReview) and review.self_score is not None:
-        lines.append(("Điểm tự chấm", str(review.self_score)))
+        lines.append((_("Điểm tự chấm"), str(review.self_score)))
     for f in review.feedback:
-        lines.append((f"Ý kiến của đồng chí {feedback_speaker_name(f, names)}", f.text))
+        lines.append((_("Ý kiến của đồng chí %(name)s", name=feedback_speaker_name(f, names)), f.text))
     if isinstance(review, IndividualReview):
-        lines.append(("Ý kiến tiếp thu, giải trình", review.response))
+        lines.append((_("Ý kiến tiếp thu, giải trình"), review.response))
     else:
-        lines.append(("Kế hoạch khắc phục", review.remedy_plan))
-    lines.append(("Kết luận của chủ trì", review.conclusion))
+        lines.append((_("Kế hoạch khắc phục"), review.remedy_plan))
+    lines.append((_("Kết luận của chủ trì"), review.conclusion))
     return lines
 
 
@@ -191,10 +205,10 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
             "collective",
             form=form,
             subject=subject,
-            title=SUBJECTS[subject]["title"],
+            title=_(SUBJECTS[subject]["title"]),
             tabs=[
                 {
-                    "label": SUBJECTS[key]["tab"],
+                    "label": _(SUBJECTS[key]["tab"]),
                     "url": url_for("reviews.collective", meeting_id=meeting.id, subject=key),
                     "current": key == subject,
                 }
@@ -203,8 +217,8 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
             if plan.has_committee
             else [],
             speakers=speakers,
-            no_speaker=NO_SPEAKER,
-            next_label="Lưu và sang tập thể chi ủy" if go_committee else "Lưu và sang kiểm điểm cá nhân",
+            no_speaker=_(NO_SPEAKER),
+            next_label=_("Lưu và sang tập thể chi ủy") if go_committee else _("Lưu và sang kiểm điểm cá nhân"),
         )
 
     return save_form(
@@ -212,7 +226,7 @@ def collective(meeting_id: int, subject: str) -> ResponseReturnValue:
         save,
         render,
         lambda: after if wants_next() else url_for("reviews.collective", meeting_id=meeting.id, subject=subject),
-        f"Đã lưu phần {SUBJECTS[subject]['title'].lower()}.",
+        _(SUBJECTS[subject]["saved"]),
     )
 
 
@@ -227,8 +241,8 @@ def is_done(participant: Participant) -> bool:
 
 
 def position_label(participant: Participant) -> str:
-    """Return the participant's position that year, in Vietnamese."""
-    return POSITION_LABELS[participant.position]
+    """Return the participant's position that year, in the request's language."""
+    return translate(POSITION_LABELS[participant.position])
 
 
 @bp.route("/meetings/<int:meeting_id>/reviews")
@@ -242,11 +256,11 @@ def individual_list(meeting_id: int) -> ResponseReturnValue:
             "participant": p,
             "number": number,
             "position": position_label(p),
-            "standing": STANDING_LABELS[p.standing],
+            "standing": translate(STANDING_LABELS[p.standing]),
             "done": is_done(p),
-            "level": LEVEL_LABELS[p.review.self_level] if p.review and p.review.self_level else None,
+            "level": translate(LEVEL_LABELS[p.review.self_level]) if p.review and p.review.self_level else None,
             "score": p.review.self_score if p.review and plan.rules.scored else None,
-            "not_rated": plan.not_rated.get(p.id),
+            "not_rated": translate(plan.not_rated.get(p.id)),
             "url": url_for("reviews.individual", meeting_id=meeting.id, participant_id=p.id),
         }
         for number, p in enumerate(plan.reviewed, start=1)
@@ -259,7 +273,7 @@ def individual_list(meeting_id: int) -> ResponseReturnValue:
         rows=rows,
         done_count=sum(1 for row in rows if row["done"]),
         first_open=first_open,
-        not_reviewed=[(p, position_label(p), why) for p, why in plan.not_reviewed],
+        not_reviewed=[(p, position_label(p), translate(why)) for p, why in plan.not_reviewed],
     )
 
 
@@ -336,13 +350,15 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
             total=len(plan.reviewed),
             position=position_label(participant),
             frozen_notice=frozen_notice(meeting, "individual") if score_frozen else None,
-            standing=STANDING_LABELS[participant.standing],
-            not_rated=plan.not_rated.get(participant.id),
+            standing=translate(STANDING_LABELS[participant.standing]),
+            not_rated=translate(plan.not_rated.get(participant.id)),
             previous=(previous.name, member_url(previous)) if previous else None,
             following=(following.name, member_url(following)) if following else None,
             speakers=speakers,
-            no_speaker=NO_SPEAKER,
-            next_label=f"Lưu và sang đồng chí {following.name}" if following else "Lưu và sang bước bỏ phiếu",
+            no_speaker=_(NO_SPEAKER),
+            next_label=_("Lưu và sang đồng chí %(name)s", name=following.name)
+            if following
+            else _("Lưu và sang bước bỏ phiếu"),
         )
 
     return save_form(
@@ -350,5 +366,5 @@ def individual(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         save,
         render,
         lambda: after if wants_next() else member_url(participant),
-        f"Đã lưu phần tự kiểm điểm của đồng chí {participant.name}.",
+        _("Đã lưu phần tự kiểm điểm của đồng chí %(name)s.", name=participant.name),
     )

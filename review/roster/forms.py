@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .. import clock, vocabulary
 from ..form_saving import version_field
 from ..forms import BaseForm
+from ..i18n import translate
 from ..meetingfile import POSITION_LABELS
 from ..models import NAME
 from ..roster_sheet import ADMITTED, BORN, CARD_LENGTH, NOTE_LENGTH, OFFICIAL, POSITION, member_problems
 from ..rules import LEVEL_LABELS, SINGLE_POSITIONS, Position, Standing
 from ..text import day_text, strip_nfc
+from ..translatable import N_
 
 DATE_FORMAT = "%Y-%m-%d"  # what <input type=date> sends
 STANDING_LABELS = {standing: vocabulary.STANDING_LABELS[standing] for standing in Standing}
@@ -28,8 +31,15 @@ HolderLookup = Callable[[Position], str | None]
 
 
 def position_taken_message(position: Position, holder: str) -> str:
-    """Return the message refusing a second secretary or deputy secretary."""
-    return f"Chi bộ đã có {POSITION_LABELS[position]}: đồng chí {holder}. Đổi chức vụ của đồng chí ấy trước."
+    """Return the message refusing a second secretary or deputy secretary (in the request's language)."""
+    return _(
+        "Chi bộ đã có %(position)s: đồng chí %(name)s. Đổi chức vụ của đồng chí ấy trước.",
+        position=translate(POSITION_LABELS[position]),
+        name=holder,
+    )
+
+
+INVALID_DATE = N_("Ngày không hợp lệ.")
 
 
 class MemberForm(BaseForm):
@@ -46,26 +56,26 @@ class MemberForm(BaseForm):
     )
     standing = SelectField(
         _l("Chính thức hay dự bị"),
-        choices=[(s.value, label) for s, label in STANDING_LABELS.items()],
+        choices=[(s.value, _l(label)) for s, label in STANDING_LABELS.items()],
         default=Standing.OFFICIAL.value,
         validators=[InputRequired(_l("Chọn chính thức hay dự bị."))],
     )
     position = SelectField(
         _l("Chức vụ trong chi bộ"),
-        choices=[(p.value, label) for p, label in POSITION_LABELS.items()],
+        choices=[(p.value, _l(label)) for p, label in POSITION_LABELS.items()],
         default=Position.MEMBER.value,
         validators=[InputRequired(_l("Chọn chức vụ."))],
     )
     admitted_on = DateField(
         _l("Ngày vào Đảng"),
         format=DATE_FORMAT,
-        invalid_value_message="Ngày không hợp lệ.",
+        invalid_value_message=_l(INVALID_DATE),
         validators=[InputRequired(_l("Nhập ngày vào Đảng."))],
     )
     official_on = DateField(
         _l("Ngày chính thức"),
         format=DATE_FORMAT,
-        invalid_value_message="Ngày không hợp lệ.",
+        invalid_value_message=_l(INVALID_DATE),
         validators=[Optional()],
     )
     card_number = StringField(
@@ -77,7 +87,7 @@ class MemberForm(BaseForm):
     born_on = DateField(
         _l("Ngày sinh"),
         format=DATE_FORMAT,
-        invalid_value_message="Ngày không hợp lệ.",
+        invalid_value_message=_l(INVALID_DATE),
         validators=[Optional()],
     )
     note = TextAreaField(
@@ -110,8 +120,9 @@ class MemberForm(BaseForm):
             today=clock.today(),
         ):
             target = fields[key]
-            if message not in target.errors and not (key == ADMITTED and target.errors):
-                target.errors = [*target.errors, message]
+            shown = translate(message)
+            if shown not in target.errors and not (key == ADMITTED and target.errors):
+                target.errors = [*target.errors, shown]
                 valid = False
         return valid
 
@@ -119,10 +130,12 @@ class MemberForm(BaseForm):
         if field.data is None:
             return
         if field.data > clock.today():
-            raise ValidationError("Ngày vào Đảng không thể sau hôm nay.")
+            raise ValidationError(_("Ngày vào Đảng không thể sau hôm nay."))
         # Before the Party's founding: roster_sheet.member_problems (run by validate) says it.
         if self.retired_on is not None and field.data > self.retired_on:
-            raise ValidationError(f"Ngày vào Đảng không thể sau ngày ra khỏi chi bộ ({day_text(self.retired_on)}).")
+            raise ValidationError(
+                _("Ngày vào Đảng không thể sau ngày ra khỏi chi bộ (%(day)s).", day=day_text(self.retired_on))
+            )
 
     def validate_position(self, field: SelectField) -> None:
         if field.data not in {p.value for p in SINGLE_POSITIONS}:
@@ -152,7 +165,7 @@ class RetireForm(BaseForm):
     retired_on = DateField(
         _l("Ngày ra khỏi chi bộ"),
         format=DATE_FORMAT,
-        invalid_value_message="Ngày không hợp lệ.",
+        invalid_value_message=_l(INVALID_DATE),
         validators=[InputRequired(_l("Nhập ngày ra khỏi chi bộ."))],
     )
     confirm = BooleanField(
@@ -164,21 +177,23 @@ class RetireForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.admitted_on = admitted_on
         # The name isolated (<bdi>, escaped by Markup.format): a right-to-left mark in it stays in it.
-        self.confirm.label.text = Markup("Tôi xác nhận đồng chí <bdi>{}</bdi> không còn sinh hoạt tại chi bộ.").format(
-            name
+        self.confirm.label.text = Markup(
+            _("Tôi xác nhận đồng chí <bdi>%(name)s</bdi> không còn sinh hoạt tại chi bộ.", name=escape(name))
         )
 
     def validate_retired_on(self, field: DateField) -> None:
         if field.data is None:
             return
         if field.data > clock.today():
-            raise ValidationError("Ngày ra khỏi chi bộ không thể sau hôm nay.")
+            raise ValidationError(_("Ngày ra khỏi chi bộ không thể sau hôm nay."))
         if field.data < self.admitted_on:
-            raise ValidationError(f"Ngày ra khỏi chi bộ không thể trước ngày vào Đảng ({day_text(self.admitted_on)}).")
+            raise ValidationError(
+                _("Ngày ra khỏi chi bộ không thể trước ngày vào Đảng (%(day)s).", day=day_text(self.admitted_on))
+            )
 
 
 NO_LEVEL = ""
-SICK_LEAVE_MESSAGE = "Số tháng nghỉ ốm phải là một số nguyên từ 0 đến 12."
+SICK_LEAVE_MESSAGE = N_("Số tháng nghỉ ốm phải là một số nguyên từ 0 đến 12.")
 
 
 class FlagsForm(BaseForm):
@@ -189,7 +204,7 @@ class FlagsForm(BaseForm):
     temporary_elsewhere = BooleanField(_l("Sinh hoạt tạm thời nơi khác"))
     sick_leave_months = IntegerField(
         _l("Số tháng nghỉ ốm trong năm"),
-        invalid_value_message=SICK_LEAVE_MESSAGE,
+        invalid_value_message=_l(SICK_LEAVE_MESSAGE),
         validators=[InputRequired(_l("Nhập số tháng nghỉ ốm (0 nếu không nghỉ)."))],
         render_kw={"min": 0, "max": 12, "step": 1, "inputmode": "numeric"},
     )
@@ -197,12 +212,12 @@ class FlagsForm(BaseForm):
     version = version_field()  # of the participant the form was loaded with
     previous_level = SelectField(
         _l("Xếp loại năm trước"),
-        choices=[(NO_LEVEL, "— Không có / chưa biết —")]
-        + [(level.value, label) for level, label in LEVEL_LABELS.items()],
+        choices=[(NO_LEVEL, _l("— Không có / chưa biết —"))]
+        + [(level.value, _l(label)) for level, label in LEVEL_LABELS.items()],
         default=NO_LEVEL,
     )
 
     def validate_sick_leave_months(self, field: IntegerField) -> None:
         # Not NumberRange: text that is no number already has its message, once.
         if field.data is not None and not 0 <= field.data <= 12:
-            raise ValidationError(SICK_LEAVE_MESSAGE)
+            raise ValidationError(_(SICK_LEAVE_MESSAGE))

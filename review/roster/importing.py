@@ -27,6 +27,7 @@ from ..models import Cell, Member
 from ..roster_files import read_file, write_csv, write_xlsx
 from ..roster_sheet import Existing, MemberData, Plan, export_rows, plan_import, read_sheet
 from ..rules import Position, Standing
+from ..translatable import N_, msg
 from ..versioning import versions_token
 
 STORED_FIELDS = ("name", "standing", "position", "admitted_on", "official_on", "card_number", "born_on", "note")
@@ -67,11 +68,13 @@ def read_plan(cell_id: int, data: bytes) -> tuple[Plan, str]:
     return plan_import(reading, existing_of(members)), versions_token(members)
 
 
-CHANGED_MESSAGE = (
+# The refusals' texts are marked, not translated: the page and the command line show them
+# (i18n.translate), each in its language.
+CHANGED_MESSAGE = N_(
     "Danh sách chi bộ đã thay đổi từ lúc xem trước (có người vừa sửa): "
     "kiểm tra lại bản xem trước bên dưới rồi xác nhận lần nữa."
 )
-CLASH_MESSAGE = (
+CLASH_MESSAGE = N_(
     "Danh sách chi bộ vừa thay đổi trong lúc nhập (một số thẻ vừa được dùng hoặc một đảng viên vừa được thêm): "
     "không lưu gì, hãy kiểm tra lại rồi nhập lần nữa."
 )
@@ -112,7 +115,7 @@ def import_file(cell: Cell, data: bytes, expected_token: str | None = None) -> t
                 raise ImportRefused(CHANGED_MESSAGE)
             plan = plan_import(reading, existing_of(members))
             if not plan.ok:
-                raise ImportRefused(f"Tệp có {len(plan.all_problems())} lỗi, không lưu gì.", plan)
+                raise ImportRefused(msg("Tệp có {count} lỗi, không lưu gì.", count=len(plan.all_problems())), plan)
             stored = store_plan(cell, plan, members)
     except IntegrityError:  # a card number or a code taken at the same moment (outside the cell's lock)
         raise ImportRefused(CLASH_MESSAGE) from None
@@ -164,17 +167,21 @@ def export_bytes(cell: Cell, kind: str) -> bytes:
     rows = export_rows(export_members(cell.id))
     if kind == "csv":
         return write_csv(rows)
-    return write_xlsx(rows, title=f"DANH SÁCH ĐẢNG VIÊN {cell.name.upper()}")
+    return write_xlsx(rows, title=f"DANH SÁCH ĐẢNG VIÊN {cell.name.upper()}")  # i18n: vi-only (the file)
 
 
-TEMPLATE_NOTES = (
+# The template's explanations, above its header: the file is Vietnamese (SPEC 10).
+TEMPLATE_NOTES = (  # i18n: vi-only (each line)
     "Mỗi đảng viên một dòng, bên dưới dòng tiêu đề. Bắt buộc: Họ và tên, Ngày vào Đảng.",
+    # i18n: vi-only
     "Ngày ghi dạng ngày/tháng/năm (19/05/2008) hoặc là ô ngày của Excel. Để trống Ngày chính thức: đảng viên dự bị.",
+    # i18n: vi-only
     "Chức vụ: Bí thư, Phó Bí thư, Chi ủy viên, Đảng viên (hoặc để trống). Số thẻ ghi dạng văn bản, giữ các số 0 ở đầu.",
+    # i18n: vi-only
     "Ví dụ một dòng: 1 | Nguyễn Văn An | 02/01/1980 | 19/05/2008 | 19/05/2009 | Bí thư | 00079137 | ",
 )
 
 
 def template_bytes() -> bytes:
     """Return the template: the header row under explanations (which the import skips)."""
-    return write_xlsx(export_rows([]), title="DANH SÁCH ĐẢNG VIÊN CHI BỘ ...", notes=TEMPLATE_NOTES)
+    return write_xlsx(export_rows([]), title="DANH SÁCH ĐẢNG VIÊN CHI BỘ ...", notes=TEMPLATE_NOTES)  # i18n: vi-only

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -22,6 +26,7 @@ from ..access import (
 from ..downloads import download
 from ..extensions import db
 from ..form_saving import acting_user, loaded_version, save_form
+from ..i18n import translate, when_text
 from ..layout import frozen_notice
 from ..meeting_edits import (
     COPIED_FIELDS,
@@ -40,9 +45,10 @@ from ..meetingfile import POSITION_LABELS
 from ..member_history import member_history, recent_levels
 from ..models import Cell, IndividualReview, Meeting, Member, Participant, ReviewYear, Seal, TallyRow
 from ..roster_files import CSV_TYPE, MAX_BYTES, XLSX_TYPE, FileRefused
-from ..roster_sheet import HEADERS, Plan, shown_value
+from ..roster_sheet import CHANGE_LABELS, HEADERS, POSITION, Plan, Problem, shown_value
 from ..rules import LEVEL_LABELS, NOT_RATED_LABELS, MeetingResult, Position
 from ..text import day_text
+from ..translatable import N_
 from ..versioning import check_version
 from ..vocabulary import DECISION_SOURCE, UNDECIDED_LABEL
 from . import bp
@@ -89,10 +95,10 @@ def sealed_copies(member: Member) -> list[dict[str, object]]:
         differing = [
             f"{label}: {shown}"
             for key, label, shown in (
-                ("name", "họ và tên", p.name),
-                ("standing", "đảng viên", STANDING_LABELS.get(p.standing, p.standing).lower()),
-                ("position", "chức vụ", POSITION_LABELS[p.position]),
-                ("admitted_on", "ngày vào Đảng", day_text(p.admitted_on)),
+                ("name", _("họ và tên"), p.name),
+                ("standing", _("đảng viên"), translate(STANDING_LABELS.get(p.standing, p.standing)).lower()),
+                ("position", _("chức vụ"), translate(POSITION_LABELS[p.position])),
+                ("admitted_on", _("ngày vào Đảng"), day_text(p.admitted_on)),
             )
             if getattr(p, key) != getattr(member, key)
         ]
@@ -143,7 +149,9 @@ def check_card_number(cell_id: int, card_number: str | None, except_member_id: i
         query = query.where(Member.id != except_member_id)
     other = db.session.scalars(query).first()
     if other is not None:
-        raise Refused("card_number", f"Số thẻ {card_number} đã là của đồng chí {other.name}.")
+        raise Refused(
+            "card_number", _("Số thẻ %(card)s đã là của đồng chí %(name)s.", card=card_number, name=other.name)
+        )
 
 
 def extra_values(form: MemberForm) -> dict[str, object]:
@@ -161,27 +169,30 @@ def extra_values(form: MemberForm) -> dict[str, object]:
 
 
 def flag_texts(p: Participant) -> list[str]:
-    """Return the participant's flags for the year, as the list writes them."""
+    """Return the participant's flags for the year, as the list writes them (in the request's language)."""
     texts = []
     if p.exempt:
-        texts.append("Miễn công tác và sinh hoạt đảng")
+        texts.append(_("Miễn công tác và sinh hoạt đảng"))
     if p.suspended:
-        texts.append("Bị đình chỉ sinh hoạt đảng")
+        texts.append(_("Bị đình chỉ sinh hoạt đảng"))
     if p.temporary_elsewhere:
-        texts.append("Sinh hoạt tạm thời nơi khác")
+        texts.append(_("Sinh hoạt tạm thời nơi khác"))
     if p.sick_leave_months:
-        texts.append(f"Nghỉ ốm {p.sick_leave_months} tháng")
+        texts.append(ngettext("Nghỉ ốm %(num)d tháng", "Nghỉ ốm %(num)d tháng", p.sick_leave_months))
     if p.disciplined_in_year:
-        texts.append("Bị kỷ luật trong năm")
+        texts.append(_("Bị kỷ luật trong năm"))
     if p.previous_level:
-        texts.append(f"Năm trước: {LEVEL_LABELS[p.previous_level]}")
+        texts.append(_("Năm trước: %(level)s", level=translate(LEVEL_LABELS[p.previous_level])))
     return texts
 
 
 def flag_lines(p: Participant) -> list[tuple[str, str]]:
     """Return a participant's stored flags as label and text, shown after a save conflict."""
-    level = LEVEL_LABELS[p.previous_level] if p.previous_level else "không có / chưa biết"
-    return [("Tình trạng trong năm", "; ".join(flag_texts(p)) or "không có"), ("Xếp loại năm trước", level)]
+    level = translate(LEVEL_LABELS[p.previous_level]) if p.previous_level else _("không có / chưa biết")
+    return [
+        (_("Tình trạng trong năm"), "; ".join(flag_texts(p)) or _("không có")),
+        (_("Xếp loại năm trước"), level),
+    ]
 
 
 def previous_source(p: Participant) -> str | None:
@@ -189,22 +200,28 @@ def previous_source(p: Participant) -> str | None:
     seal = p.previous_level_seal
     if seal is None or p.previous_level is None:
         return None
-    return DECISION_SOURCE.format(number=seal.number, day=day_text(seal.issued_on))
+    return translate(DECISION_SOURCE).format(number=seal.number, day=day_text(seal.issued_on))
 
 
 def rating_status(result: MeetingResult, participant: Participant) -> dict[str, object]:
     """Return whether the rules core rates the participant this year and, if not, why."""
     member_result = result.member(participant.member.code)
     reason = member_result.not_rated_reason
-    return {"rated": member_result.rated, "reason": NOT_RATED_LABELS[reason] if reason is not None else None}
+    return {"rated": member_result.rated, "reason": translate(NOT_RATED_LABELS[reason]) if reason is not None else None}
 
 
 def labels() -> dict[str, object]:
-    """Return the Vietnamese labels the roster's templates use."""
+    """Return the labels the roster's templates use, in the request's language."""
     return {
-        "standing_labels": {s.value: label for s, label in STANDING_LABELS.items()},
-        "position_labels": {p.value: label for p, label in POSITION_LABELS.items()},
+        "standing_labels": {s.value: translate(label) for s, label in STANDING_LABELS.items()},
+        "position_labels": {p.value: translate(label) for p, label in POSITION_LABELS.items()},
     }
+
+
+@bp.context_processor
+def spreadsheet_headers() -> dict[str, object]:
+    """Give the roster's templates the spreadsheet's headers (SPEC 10): the file's words, shown untranslated."""
+    return {"sheet_headers": HEADERS}
 
 
 # ---------------------------------------------------------------------------
@@ -253,8 +270,8 @@ def member_history_page(cell_id: int, member_id: int) -> ResponseReturnValue:
         member=member,
         rows=member_history(member),
         may_edit=may_edit_cell(cell.id),
-        not_rated_labels=NOT_RATED_LABELS,
-        undecided_label=UNDECIDED_LABEL,
+        not_rated_labels={key: translate(label) for key, label in NOT_RATED_LABELS.items()},
+        undecided_label=translate(UNDECIDED_LABEL),
         **labels(),
     )
 
@@ -294,12 +311,19 @@ def new_member(cell_id: int) -> ResponseReturnValue:
                 continue
             added.append((member, meeting))
             return
-        raise Refused("name", "Không ghi được vì có người khác đang thêm đảng viên cùng lúc. Bấm lưu lại.")
+        raise Refused("name", _("Không ghi được vì có người khác đang thêm đảng viên cùng lúc. Bấm lưu lại."))
 
     def after() -> str:
         member, meeting = added[0]
         if meeting is not None:
-            flash(f"Đồng chí {member.name} đã được triệu tập vào hội nghị năm {meeting.year}.", "success")
+            flash(
+                _(
+                    "Đồng chí %(name)s đã được triệu tập vào hội nghị năm %(year)d.",
+                    name=member.name,
+                    year=meeting.year,
+                ),
+                "success",
+            )
         return url_for("roster.members", cell_id=cell.id)
 
     return save_form(
@@ -307,7 +331,7 @@ def new_member(cell_id: int) -> ResponseReturnValue:
         save,
         lambda: render_template("roster/member_form.html", form=form, cell=cell, member=None),
         after,
-        "Đã thêm đảng viên vào danh sách chi bộ.",
+        _("Đã thêm đảng viên vào danh sách chi bộ."),
     )
 
 
@@ -341,10 +365,10 @@ def edit_member(member_id: int) -> ResponseReturnValue:
             member,
             form.version.data,
             lambda: [
-                ("Họ và tên", member.name),
-                ("Đảng viên", STANDING_LABELS.get(member.standing, member.standing)),
-                ("Chức vụ", POSITION_LABELS[member.position]),
-                ("Ngày vào Đảng", day_text(member.admitted_on)),
+                (_("Họ và tên"), member.name),
+                (_("Đảng viên"), translate(STANDING_LABELS.get(member.standing, member.standing))),
+                (_("Chức vụ"), translate(POSITION_LABELS[member.position])),
+                (_("Ngày vào Đảng"), day_text(member.admitted_on)),
             ],
         )
         if current:
@@ -372,7 +396,7 @@ def edit_member(member_id: int) -> ResponseReturnValue:
             kept=sealed_copies(member),
         ),
         lambda: url_for("roster.members", cell_id=member.cell_id),
-        "Đã lưu thông tin đảng viên.",
+        _("Đã lưu thông tin đảng viên."),
     )
 
 
@@ -393,21 +417,41 @@ def why_kept(meeting: Meeting, participant: Participant) -> str | None:
     """Return why the participant cannot be taken out of the meeting, or None if they can."""
     member = participant.member
     year = meeting.year
+    name = member.name
     if review_has_content(participant.review):
-        return (
-            f"Đồng chí {member.name} đã có nội dung kiểm điểm trong hội nghị năm {year}, "
-            "nên không thể bỏ khỏi hội nghị. Ghi ngày ra khỏi chi bộ sau khi kiểm phiếu xong."
+        return _(
+            "Đồng chí %(name)s đã có nội dung kiểm điểm trong hội nghị năm %(year)d, "
+            "nên không thể bỏ khỏi hội nghị. Ghi ngày ra khỏi chi bộ sau khi kiểm phiếu xong.",
+            name=name,
+            year=year,
         )
     if member.id in (meeting.chair_id, meeting.minute_taker_id):
-        role = "chủ trì" if member.id == meeting.chair_id else "thư ký"
-        return f"Đồng chí {member.name} là {role} hội nghị năm {year}: chọn đồng chí khác ở phần khai mạc trước."
+        role = _("chủ trì") if member.id == meeting.chair_id else _("thư ký")
+        return _(
+            "Đồng chí %(name)s là %(role)s hội nghị năm %(year)d: chọn đồng chí khác ở phần khai mạc trước.",
+            name=name,
+            role=role,
+            year=year,
+        )
     if any(c.member_id == member.id for c in meeting.counters):
-        return f"Đồng chí {member.name} ở trong ban kiểm phiếu hội nghị năm {year}: đổi ban kiểm phiếu trước."
+        return _(
+            "Đồng chí %(name)s ở trong ban kiểm phiếu hội nghị năm %(year)d: đổi ban kiểm phiếu trước.",
+            name=name,
+            year=year,
+        )
     reviews = [p.review for p in meeting.participants if p.review is not None] + list(meeting.collective_reviews)
     if any(f.speaker_id == member.id for r in reviews for f in r.feedback):
-        return f"Đồng chí {member.name} đã góp ý trong hội nghị năm {year}, nên không thể bỏ khỏi hội nghị."
+        return _(
+            "Đồng chí %(name)s đã góp ý trong hội nghị năm %(year)d, nên không thể bỏ khỏi hội nghị.",
+            name=name,
+            year=year,
+        )
     if db.session.scalar(select(TallyRow.id).where(TallyRow.participant_id == participant.id).limit(1)) is not None:
-        return f"Đã ghi số phiếu cho đồng chí {member.name} trong hội nghị năm {year}: xóa các dòng phiếu đó trước."
+        return _(
+            "Đã ghi số phiếu cho đồng chí %(name)s trong hội nghị năm %(year)d: xóa các dòng phiếu đó trước.",
+            name=name,
+            year=year,
+        )
     return None
 
 
@@ -427,7 +471,11 @@ def retire_member(member_id: int) -> ResponseReturnValue:
         if member.retired_on is not None:
             raise Refused(
                 "retired_on",
-                f"Đồng chí {member.name} đã ra khỏi chi bộ ngày {day_text(member.retired_on)}.",
+                _(
+                    "Đồng chí %(name)s đã ra khỏi chi bộ ngày %(day)s.",
+                    name=member.name,
+                    day=day_text(member.retired_on),
+                ),
             )
         meeting = open_meeting(member.cell_id)
         participant = participant_of(meeting, member) if meeting is not None else None
@@ -450,14 +498,14 @@ def retire_member(member_id: int) -> ResponseReturnValue:
             meeting=open_meeting(member.cell_id),
         ),
         lambda: url_for("roster.members", cell_id=member.cell_id),
-        "Đã ghi đảng viên ra khỏi danh sách chi bộ.",
+        _("Đã ghi đảng viên ra khỏi danh sách chi bộ."),
     )
 
 
 # The pages that link a member's status for the year (?back=...), and the way back to each.
 FLAGS_BACK = {
-    "roll_call": ("meeting.roll_call", "Về bước kiểm diện"),
-    "review": ("reviews.individual", "Về trang tự kiểm điểm của đồng chí"),
+    "roll_call": ("meeting.roll_call", N_("Về bước kiểm diện")),
+    "review": ("reviews.individual", N_("Về trang tự kiểm điểm của đồng chí")),
 }
 
 
@@ -466,11 +514,11 @@ def flags_back(meeting: Meeting, participant: Participant) -> tuple[str, str]:
     back = request.args.get("back", "")
     if back == "roll_call":
         endpoint, label = FLAGS_BACK[back]
-        return url_for(endpoint, meeting_id=meeting.id, _anchor=f"p{participant.id}"), label
+        return url_for(endpoint, meeting_id=meeting.id, _anchor=f"p{participant.id}"), _(label)
     if back == "review":
         endpoint, label = FLAGS_BACK[back]
-        return url_for(endpoint, meeting_id=meeting.id, participant_id=participant.id), label
-    return url_for("roster.members", cell_id=meeting.cell_id, _anchor=f"p{participant.id}"), "Về danh sách đảng viên"
+        return url_for(endpoint, meeting_id=meeting.id, participant_id=participant.id), _(label)
+    return url_for("roster.members", cell_id=meeting.cell_id, _anchor=f"p{participant.id}"), _("Về danh sách đảng viên")
 
 
 @bp.route("/meetings/<int:meeting_id>/participants/<int:participant_id>/flags", methods=["GET", "POST"])
@@ -502,7 +550,10 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         if is_counted(meeting):
             raise Refused(
                 "exempt",
-                f"Hội nghị năm {meeting.year} đã kiểm phiếu: không sửa được tình trạng trong năm của đảng viên.",
+                _(
+                    "Hội nghị năm %(year)d đã kiểm phiếu: không sửa được tình trạng trong năm của đảng viên.",
+                    year=meeting.year,
+                ),
             )
         participant.exempt = form.exempt.data
         participant.suspended = form.suspended.data
@@ -537,7 +588,7 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
         save,
         render,
         lambda: back_url,
-        f"Đã lưu tình trạng năm {meeting.year} của đồng chí {participant.name}.",
+        _("Đã lưu tình trạng năm %(year)d của đồng chí %(name)s.", year=meeting.year, name=participant.name),
     )
 
 
@@ -545,11 +596,31 @@ def flags(meeting_id: int, participant_id: int) -> ResponseReturnValue:
 # The roster from a spreadsheet (SPEC 10): upload, preview, confirm; the template and the export
 
 STASH_KIND = "roster"
-STATUS_LABELS = {"new": "Thêm mới", "changed": "Thay đổi", "unchanged": "Không đổi"}
+STATUS_LABELS = {"new": N_("Thêm mới"), "changed": N_("Thay đổi"), "unchanged": N_("Không đổi")}
+# The changes whose values are vocabulary words (translated); the others are the members' data.
+VOCABULARY_CHANGES = frozenset({CHANGE_LABELS["standing"], CHANGE_LABELS[POSITION]})
 
 
 def stash_scope(cell_id: int) -> str:
     return f"cell:{cell_id}"
+
+
+def problem_text(problem: Problem) -> str:
+    """Return a problem of the file in the request's language (the header as the file writes it)."""
+    return str(translate(problem.text()))
+
+
+def change_texts(changes: tuple[tuple[str, str, str], ...]) -> list[tuple[str, str, str]]:
+    """Return the changes a row makes, their labels (and vocabulary values) in the request's language."""
+    return [
+        (translate(label), *((translate(before), translate(after)) if label in VOCABULARY_CHANGES else (before, after)))
+        for label, before, after in changes
+    ]
+
+
+def preview_value(key: str, value: object) -> str:
+    """Return a stored value as the preview shows it: a date in the request's language, else as the core writes it."""
+    return when_text(value) if isinstance(value, date) else shown_value(key, value)
 
 
 def preview_rows(plan: Plan) -> list[dict[str, object]]:
@@ -564,10 +635,10 @@ def preview_rows(plan: Plan) -> list[dict[str, object]]:
             {
                 "row": reading.row,
                 "status": "error" if problems else (p.status if p is not None else "error"),
-                "changes": p.changes if p is not None else (),
-                "problems": problems,
+                "changes": change_texts(p.changes) if p is not None else [],
+                "problems": [problem_text(problem) for problem in problems],
                 "member": (
-                    {key: shown_value(key, getattr(member, key)) for key in (*HEADERS.keys() - {"stt"}, "standing")}
+                    {key: preview_value(key, getattr(member, key)) for key in (*HEADERS.keys() - {"stt"}, "standing")}
                     if member is not None
                     else None
                 ),
@@ -584,7 +655,7 @@ def render_preview(
 
     ``roster`` is the roster's token read with the plan (:func:`importing.read_plan`).
     """
-    problems = plan.all_problems() if plan is not None else []
+    problems = [problem_text(problem) for problem in plan.all_problems()] if plan is not None else []
     return (
         render_template(
             "roster/import_preview.html",
@@ -592,11 +663,12 @@ def render_preview(
             plan=plan,
             rows=preview_rows(plan) if plan is not None else [],
             problems=problems,
-            refused=refused,
+            refused=translate(refused),
+            notices=[translate(notice) for notice in plan.reading.notices] if plan is not None else [],
             upload=RosterUploadForm(formdata=None),
             confirm=RosterConfirmForm(formdata=None, data={"token": token, "roster": roster}),
             token=token,
-            status_labels=STATUS_LABELS,
+            status_labels={key: _(label) for key, label in STATUS_LABELS.items()},
         ),
         status,
     )
@@ -614,13 +686,13 @@ def import_roster(cell_id: int) -> ResponseReturnValue:
         return render_template("roster/import.html", cell=cell, form=form), 422
     upload = request.files.get(form.file.name)
     if upload is None or not upload.filename:
-        form.file.errors = ["Chọn tệp bảng tính (.xlsx hoặc .csv) để nhập."]
+        form.file.errors = [_("Chọn tệp bảng tính (.xlsx hoặc .csv) để nhập.")]
         return render_template("roster/import.html", cell=cell, form=form), 422
     data = upload.stream.read(MAX_BYTES + 1)
     try:
         plan, roster = read_plan(cell.id, data)
     except FileRefused as refused:
-        form.file.errors = [str(refused)]
+        form.file.errors = [translate(refused.message)]
         return render_template("roster/import.html", cell=cell, form=form), 422
     if not plan.ok:
         return render_preview(cell, plan, None, None, 422, roster)
@@ -644,13 +716,15 @@ def confirm_roster_import(cell_id: int) -> ResponseReturnValue:
     if stashed is None:
         upload = RosterUploadForm(formdata=None)
         upload.file.errors = [
-            "Không còn tệp đã xem trước (quá một giờ, đã nhập rồi, hoặc trang cũ): chọn lại tệp và xem trước lần nữa."
+            _(
+                "Không còn tệp đã xem trước (quá một giờ, đã nhập rồi, hoặc trang cũ): chọn lại tệp và xem trước lần nữa."
+            )
         ]
         return render_template("roster/import.html", cell=cell, form=upload), 422
     try:
         _plan, stored = import_file(cell, stashed.data, expected_token=form.roster.data or "")
     except FileRefused as refused:
-        return render_preview(cell, None, None, str(refused), 422)
+        return render_preview(cell, None, None, refused.message, 422)
     except ImportRefused as refused:
         if refused.plan is not None:  # the file's problems against the roster as it is
             return render_preview(cell, refused.plan, None, None, 422)
@@ -658,8 +732,12 @@ def confirm_roster_import(cell_id: int) -> ResponseReturnValue:
         return render_preview(cell, plan, form.token.data if plan.ok else None, refused.message, 409, roster)
     upload_stash.discard(form.token.data)
     flash(
-        f"Đã nhập danh sách từ bảng tính: thêm {len(stored.added)}, cập nhật {len(stored.updated)}, "
-        f"giữ nguyên {stored.unchanged} đảng viên.",
+        _(
+            "Đã nhập danh sách từ bảng tính: thêm %(added)d, cập nhật %(updated)d, giữ nguyên %(unchanged)d đảng viên.",
+            added=len(stored.added),
+            updated=len(stored.updated),
+            unchanged=stored.unchanged,
+        ),
         "success",
     )
     return redirect(url_for("roster.members", cell_id=cell.id))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..access import MANAGE_CELLS, cells_organization, kept_cell, permission_required
@@ -16,6 +17,7 @@ from ..admin.forms import ArchiveForm, RestoreForm
 from ..database import write_transaction
 from ..extensions import db
 from ..form_saving import refused_button, save_form
+from ..i18n import translate
 from ..meeting_edits import Refused
 from ..models import Cell
 from ..setup_store import cell_accounts, create_cell, set_cell_archived, update_cell
@@ -58,7 +60,7 @@ def new_cell(organization_id: int) -> ResponseReturnValue:
         save,
         lambda: render_template("ward/cell_form.html", form=form, organization=organization, cell=None),
         lambda: url_for("ward.cells", organization_id=organization.id),
-        "Đã tạo chi bộ.",
+        _("Đã tạo chi bộ."),
     )
 
 
@@ -77,7 +79,7 @@ def edit_cell(cell_id: int) -> ResponseReturnValue:
         save,
         lambda: render_template("ward/cell_form.html", form=form, organization=cell.organization, cell=cell),
         lambda: url_for("ward.cells", organization_id=cell.organization_id),
-        "Đã lưu thông tin chi bộ.",
+        _("Đã lưu thông tin chi bộ."),
     )
 
 
@@ -92,7 +94,7 @@ def archive_cell(cell_id: int) -> ResponseReturnValue:
         lambda: set_cell_archived(cell, True),
         lambda: render_template("ward/cell_archive.html", form=form, cell=cell, organization=cell.organization),
         lambda: url_for("ward.cells", organization_id=cell.organization_id),
-        "Đã lưu trữ chi bộ: mọi hồ sơ được giữ nguyên.",
+        _("Đã lưu trữ chi bộ: mọi hồ sơ được giữ nguyên."),
     )
 
 
@@ -109,7 +111,7 @@ def restore_cell(cell_id: int) -> ResponseReturnValue:
         with write_transaction():
             set_cell_archived(cell, False)
     except Refused as refused:
-        flash(refused.message, "error")
+        flash(translate(refused.message), "error")
     else:
-        flash("Đã khôi phục chi bộ.", "success")
+        flash(_("Đã khôi phục chi bộ."), "success")
     return redirect(back)

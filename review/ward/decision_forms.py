@@ -7,6 +7,7 @@ pattern, the date's bounds, the signer's name) are ``review.decision_rules``, as
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -16,13 +17,15 @@ from ..forms import BaseForm
 from ..rules import LEVELS, Level
 from ..setup_rules import NAME_MAX
 from ..text import strip_nfc
+from ..translatable import N_
 from ..vocabulary import LEVEL_LABELS
 
 DATE_FORMAT = "%Y-%m-%d"  # what <input type=date> sends
 NUMBER_MAX = 32  # the stored column
-LEVEL_CHOICES = [("", "— Chưa chọn —")] + [(str(level), LEVEL_LABELS[level]) for level in LEVELS]
-TITLE_CHOICES = [(str(title), label) for title, label in SIGNER_TITLE_LABELS.items()]
-DATE_MESSAGE = "Ngày không hợp lệ (ngày/tháng/năm)."
+# The choices' words are translated when a page shows them (lazy: made at import, read in a request).
+LEVEL_CHOICES = [("", _l("— Chưa chọn —"))] + [(str(level), _l(LEVEL_LABELS[level])) for level in LEVELS]
+TITLE_CHOICES = [(str(title), _l(label)) for title, label in SIGNER_TITLE_LABELS.items()]
+DATE_MESSAGE = N_("Ngày không hợp lệ (ngày/tháng/năm).")
 
 
 def with_ids(form: BaseForm, prefix: str) -> BaseForm:
@@ -53,8 +56,8 @@ def not_reviewed_prefix(cell_id: int) -> str:
 class ChoiceForm(BaseForm):
     """The committee's level for one member or one cell, and why it differs from the proposal."""
 
-    level = SelectField("Mức đảng ủy quyết định", choices=LEVEL_CHOICES, default="")
-    reason = TextAreaField("Lý do (khi khác đề nghị)", filters=[strip_nfc], validators=[Length(max=REASON_MAX)])
+    level = SelectField(_l("Mức đảng ủy quyết định"), choices=LEVEL_CHOICES, default="")
+    reason = TextAreaField(_l("Lý do (khi khác đề nghị)"), filters=[strip_nfc], validators=[Length(max=REASON_MAX)])
     version = version_field()
 
     def chosen_level(self) -> Level | None:
@@ -64,7 +67,7 @@ class ChoiceForm(BaseForm):
 class NotReviewedForm(BaseForm):
     """Record a cell as not reviewed this year, with a reason; or (``withdraw``) withdraw the record."""
 
-    reason = TextAreaField("Lý do không đánh giá năm nay", filters=[strip_nfc], validators=[Length(max=REASON_MAX)])
+    reason = TextAreaField(_l("Lý do không đánh giá năm nay"), filters=[strip_nfc], validators=[Length(max=REASON_MAX)])
     withdraw = HiddenField()
     version = version_field()
 
@@ -73,13 +76,16 @@ class AllowanceForm(BaseForm):
     """The number and date of the committee's decision allowing the profile's higher ratio (1/4)."""
 
     allowance_number = StringField(
-        "Số quyết định cho phép",
+        _l("Số quyết định cho phép"),
         filters=[strip_nfc],
         validators=[Length(max=NUMBER_MAX)],
         render_kw={"placeholder": NUMBER_EXAMPLE, "autocomplete": "off"},
     )
     allowance_date = DateField(
-        "Ngày quyết định cho phép", format=DATE_FORMAT, invalid_value_message=DATE_MESSAGE, validators=[Optional()]
+        _l("Ngày quyết định cho phép"),
+        format=DATE_FORMAT,
+        invalid_value_message=_l(DATE_MESSAGE),
+        validators=[Optional()],
     )
     version = version_field()
 
@@ -88,17 +94,19 @@ class IssueForm(BaseForm):
     """The decision's header: number, date, place, who signs (SPEC 9)."""
 
     number = StringField(
-        "Số quyết định",
+        _l("Số quyết định"),
         filters=[strip_nfc],
         validators=[Length(max=NUMBER_MAX)],
         render_kw={"placeholder": NUMBER_EXAMPLE, "autocomplete": "off"},
     )
     issued_on = DateField(
-        "Ngày ban hành", format=DATE_FORMAT, invalid_value_message=DATE_MESSAGE, validators=[Optional()]
+        _l("Ngày ban hành"), format=DATE_FORMAT, invalid_value_message=_l(DATE_MESSAGE), validators=[Optional()]
     )
-    place = StringField("Địa danh", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
-    signer_name = StringField("Họ và tên người ký", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
-    signer_title = SelectField("Chức vụ người ký (T/M Đảng ủy)", choices=TITLE_CHOICES, default=SignerTitle.SECRETARY)
+    place = StringField(_l("Địa danh"), filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
+    signer_name = StringField(_l("Họ và tên người ký"), filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
+    signer_title = SelectField(
+        _l("Chức vụ người ký (T/M Đảng ủy)"), choices=TITLE_CHOICES, default=SignerTitle.SECRETARY
+    )
     version = version_field()
     # What the page showed the decision rests on (decision_rules.basis_token): a cell sealed or
     # reopened since refuses the issue.
@@ -108,4 +116,4 @@ class IssueForm(BaseForm):
 class DecisionReopenForm(BaseForm):
     """Reopen the issued decision, for a written reason."""
 
-    reason = TextAreaField("Lý do mở lại quyết định", filters=[strip_nfc], validators=[Length(max=REASON_MAX)])
+    reason = TextAreaField(_l("Lý do mở lại quyết định"), filters=[strip_nfc], validators=[Length(max=REASON_MAX)])

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
@@ -22,6 +23,7 @@ from ..decision_documents import DOCUMENTS, SUMMARY_XLSX_TITLE
 from ..decision_rules import NUMBER_MESSAGE, Issue, SignerTitle, allowance_allowed, basis_token, normalize_number
 from ..downloads import NO_STORE
 from ..form_saving import acting_user, loaded_version, save_form
+from ..i18n import translate
 from ..meeting_edits import Refused
 from ..models import Organization
 from ..rules import is_review_year
@@ -130,19 +132,24 @@ def render_decision(
         forms=forms,
         elsewhere=elsewhere,
         posted_prefix=posted_prefix,
-        documents=DOCUMENTS,
-        summary_xlsx_title=SUMMARY_XLSX_TITLE,
+        # The titles as the page names them; the documents keep their Vietnamese ones.
+        documents={key: (translate(title), stem) for key, (title, stem) in DOCUMENTS.items()},
+        summary_xlsx_title=translate(SUMMARY_XLSX_TITLE),
         today=clock.today(),
     )
 
 
 def _refusing_into(form: FlaskForm, save: Callable[[], Any]) -> Callable[[], Any]:
-    """Return ``save`` with a refusal about no field of ``form`` (the decision as a whole) put on its CSRF field."""
+    """Return ``save`` with a refusal about no field of ``form`` (the decision as a whole) put on its CSRF field.
+
+    The refusal's message (the core's) is translated into the request's language on the way.
+    """
 
     def wrapped() -> Any:
         try:
             return save()
         except Refused as refused:
+            refused.message = translate(refused.message)
             if refused.field in form:
                 raise
             raise Refused("csrf_token", refused.message) from refused
@@ -207,7 +214,7 @@ def decision_member(organization_id: int, year: int, member_id: int) -> Response
         _refusing_into(form, save),
         lambda: render_decision(organization, year, form, prefix),
         lambda: _page_url(organization, year, prefix),
-        "Đã lưu mức đảng ủy quyết định.",
+        _("Đã lưu mức đảng ủy quyết định."),
     )
 
 
@@ -230,7 +237,7 @@ def decision_cell(organization_id: int, year: int, cell_id: int) -> ResponseRetu
         _refusing_into(form, save),
         lambda: render_decision(organization, year, form, prefix),
         lambda: _page_url(organization, year, prefix),
-        "Đã lưu mức đảng ủy quyết định cho chi bộ.",
+        _("Đã lưu mức đảng ủy quyết định cho chi bộ."),
     )
 
 
@@ -253,7 +260,7 @@ def decision_not_reviewed(organization_id: int, year: int, cell_id: int) -> Resp
         _refusing_into(form, save),
         lambda: render_decision(organization, year, form, prefix),
         lambda: _page_url(organization, year, f"cell-{cell_id}"),
-        "Đã bỏ ghi chú không đánh giá năm nay." if withdraw else "Đã ghi chi bộ không đánh giá năm nay.",
+        _("Đã bỏ ghi chú không đánh giá năm nay.") if withdraw else _("Đã ghi chi bộ không đánh giá năm nay."),
     )
 
 
@@ -275,7 +282,7 @@ def decision_allowance(organization_id: int, year: int) -> ResponseReturnValue:
         _refusing_into(form, save),
         lambda: render_decision(organization, year, form, "allowance"),
         lambda: _page_url(organization, year, "quota"),
-        "Đã lưu quyết định cho phép nâng tỉ lệ.",
+        _("Đã lưu quyết định cho phép nâng tỉ lệ."),
     )
 
 
@@ -311,7 +318,7 @@ def decision_issue(organization_id: int, year: int) -> ResponseReturnValue:
     problems = problems_of(gathered)  # every field's message at once
     if problems:
         for name, message in problems.items():
-            form[name].errors = list(form[name].errors) + [message]
+            form[name].errors = list(form[name].errors) + [translate(message)]
         return render(), 422
 
     def save() -> None:
@@ -335,7 +342,7 @@ def decision_issue(organization_id: int, year: int) -> ResponseReturnValue:
         _refusing_into(form, save),
         render,
         lambda: _page_url(organization, year, "issued"),
-        "Đã ban hành quyết định.",
+        _("Đã ban hành quyết định."),
     )
 
 
@@ -355,5 +362,5 @@ def decision_reopen(organization_id: int, year: int) -> ResponseReturnValue:
         _refusing_into(form, save),
         lambda: render_decision(organization, year, form, "reopen"),
         lambda: _page_url(organization, year, "issue"),
-        "Đã mở lại quyết định. Phiên bản đã ban hành vẫn được lưu cùng lý do mở.",
+        _("Đã mở lại quyết định. Phiên bản đã ban hành vẫn được lưu cùng lý do mở."),
     )

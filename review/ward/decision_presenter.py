@@ -1,7 +1,7 @@
 """The committee's decision page as plain data: ``decisions.Gathered`` turned into what the template shows.
 
 No rule here: the decided levels, the quotas and the blockers are the rules core's
-(``review.decision_rules``); this module only names them in Vietnamese and arranges them.
+(``review.decision_rules``); this module only names them (in the request's language: ``i18n.translate``) and arranges them.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from ..decision_rules import (
     assess,
 )
 from ..decisions import Gathered
+from ..i18n import translate
 from ..models import DecisionSeal
 from ..rules import LEVELS, NOT_RATED_LABELS, UNDECIDED, Level, Quota, Rules, flag_label, format_ratio
+from ..translatable import N_
 from ..vocabulary import (
     LEVEL_LABELS,
     LEVEL_SHORT,
@@ -39,13 +41,18 @@ CELL_STATE_LABELS = {
     CellState.RECORDING: MEETING_STATE_LABELS["recording"],
     CellState.NO_MEETING: MEETING_STATE_LABELS["none"],
 }
-NOT_REVIEWED_LABEL = "Không đánh giá năm nay"
+NOT_REVIEWED_LABEL = N_("Không đánh giá năm nay")
+# The cells' quota is a share of cells: QUOTA_POOL_LABELS's phrases, counting cells (keyed by rules.QuotaPool).
+CELL_POOL_LABELS = {
+    "good_only": N_("số chi bộ được đề nghị Hoàn thành tốt nhiệm vụ"),
+    "good_or_above": N_("số chi bộ được đề nghị Hoàn thành tốt nhiệm vụ trở lên (kể cả xuất sắc)"),
+}
 FINGERPRINT_SHORT = 12
 
 
 def level_text(level: Level | str | None) -> str:
-    """Return a level's full name, or that there is none (no majority)."""
-    return LEVEL_LABELS[Level(level)] if level else UNDECIDED_LABEL
+    """Return a level's full name, or that there is none (no majority), in the request's language."""
+    return translate(LEVEL_LABELS[Level(level)] if level else UNDECIDED_LABEL)
 
 
 def _level(level: Level | None) -> str:
@@ -67,8 +74,8 @@ def quota_view(quota: Quota, ratio: str, pool_label: str) -> dict[str, Any]:
 def quotas(assessment: Assessment, cells: Sequence[CellCase]) -> dict[str, Any]:
     """Return both binding quotas, with who makes up the excellent: cells with excellent members, excellent cells."""
     ratio = format_ratio(assessment.ratio)
-    member_pool = QUOTA_POOL_LABELS[assessment.pool_option]
-    cell_pool = member_pool.replace("số đảng viên", "số chi bộ")
+    member_pool = translate(QUOTA_POOL_LABELS[assessment.pool_option])
+    cell_pool = translate(CELL_POOL_LABELS[assessment.pool_option])
     members = quota_view(assessment.member_quota, ratio, member_pool)
     members["cells"] = [
         {"key": c.key, "name": c.name, "excellent": n}
@@ -87,8 +94,8 @@ def counts_view(assessment: Assessment) -> list[dict[str, Any]]:
     rows = [
         {
             "key": str(level),
-            "label": LEVEL_LABELS[level],
-            "short": LEVEL_SHORT[level],
+            "label": translate(LEVEL_LABELS[level]),
+            "short": translate(LEVEL_SHORT[level]),
             "members": assessment.members[str(level)],
             "cells": assessment.cells[str(level)],
         }
@@ -97,7 +104,7 @@ def counts_view(assessment: Assessment) -> list[dict[str, Any]]:
     rows.append(
         {
             "key": UNDECIDED,
-            "label": UNDECIDED_LABEL,
+            "label": translate(UNDECIDED_LABEL),
             "short": "",
             "members": assessment.members[UNDECIDED],
             "cells": assessment.cells[UNDECIDED],
@@ -106,7 +113,7 @@ def counts_view(assessment: Assessment) -> list[dict[str, Any]]:
     rows.append(
         {
             "key": "not_rated",
-            "label": NOT_RATED_LABEL,
+            "label": translate(NOT_RATED_LABEL),
             "short": "",
             "members": assessment.members["not_rated"],
             "cells": "",
@@ -115,7 +122,7 @@ def counts_view(assessment: Assessment) -> list[dict[str, Any]]:
     rows.append(
         {
             "key": NOT_REVIEWED,
-            "label": NOT_REVIEWED_LABEL,
+            "label": translate(NOT_REVIEWED_LABEL),
             "short": "",
             "members": "",
             "cells": assessment.cells[NOT_REVIEWED],
@@ -134,7 +141,7 @@ def cell_view(cell: CellCase, rules: Rules) -> dict[str, Any]:
                 {
                     "key": m.key,
                     "name": m.name,
-                    "reason": NOT_RATED_LABELS.get(m.not_rated_reason or "", NOT_RATED_LABEL),
+                    "reason": translate(NOT_RATED_LABELS.get(m.not_rated_reason or "", NOT_RATED_LABEL)),
                 }
             )
             continue
@@ -150,8 +157,8 @@ def cell_view(cell: CellCase, rules: Rules) -> dict[str, Any]:
                 "changed": m.changed,
                 "undecided": m.decided_level is None,
                 "reason": m.choice.reason if m.changed and m.choice is not None else "",
-                "flags": [flag_label(f, rules) for f in m.flags],
-                "self_level": LEVEL_LABELS[m.self_level] if m.self_level is not None else "",
+                "flags": [translate(flag_label(f, rules)) for f in m.flags],
+                "self_level": translate(LEVEL_LABELS[m.self_level]) if m.self_level is not None else "",
                 "self_score": m.self_score,
             }
         )
@@ -160,7 +167,7 @@ def cell_view(cell: CellCase, rules: Rules) -> dict[str, Any]:
         "id": int(cell.key),
         "name": cell.name,
         "state": str(cell.state),
-        "state_label": NOT_REVIEWED_LABEL if cell.not_reviewed else CELL_STATE_LABELS[cell.state],
+        "state_label": translate(NOT_REVIEWED_LABEL if cell.not_reviewed else CELL_STATE_LABELS[cell.state]),
         "sealed": cell.sealed,
         "in_decision": cell.in_decision,
         "not_reviewed": cell.not_reviewed,
@@ -174,8 +181,8 @@ def cell_view(cell: CellCase, rules: Rules) -> dict[str, Any]:
         "changed": cell.changed,
         "undecided": cell.in_decision and cell.decided_level is None,
         "reason": cell.choice.reason if cell.changed and cell.choice is not None else "",
-        "flags": [flag_label(f, rules) for f in cell.flags],
-        "self_level": LEVEL_LABELS[cell.self_level] if cell.self_level is not None else "",
+        "flags": [translate(flag_label(f, rules)) for f in cell.flags],
+        "self_level": translate(LEVEL_LABELS[cell.self_level]) if cell.self_level is not None else "",
         "members": members,
         "not_rated": not_rated,
         "excellent": sum(1 for m in cell.members if m.decided_level is Level.EXCELLENT),
@@ -204,19 +211,19 @@ def decision_view(gathered: Gathered) -> dict[str, Any]:
     if current is not None and decision is not None:
         issued = seal_view(current) | {
             "signer": decision.signer_name,
-            "title": SIGNER_TITLE_LABELS[decision.signer_title] if decision.signer_title is not None else "",
+            "title": translate(SIGNER_TITLE_LABELS[decision.signer_title]) if decision.signer_title is not None else "",
             "place": decision.place,
         }
     return {
         "year": gathered.year,
         "profile": gathered.rules.profile,
-        "basis": gathered.rules.basis,
+        "basis": translate(gathered.rules.basis),
         "cells": [cell_view(c, gathered.rules) for c in gathered.cells],
         "quota": quotas(assessment, gathered.cells),
         "counts": counts_view(assessment),
         "blockers": [
             {
-                "text": b.text,
+                "text": translate(b.text),
                 "kind": str(b.kind),
                 "anchor": (
                     f"member-{b.member_key}"

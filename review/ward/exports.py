@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock, jobs
@@ -30,6 +31,7 @@ from ..documents import FORMATS, SECOND_PAPER, available, file_name, render_docu
 from ..extensions import db
 from ..meeting_store import load_meeting
 from ..models import Cell, ExportJob, Meeting, Organization, ReviewYear, Seal
+from ..translatable import N_
 from .overview import WARD_DOCUMENTS
 
 QUEUED = "queued"
@@ -38,11 +40,12 @@ DONE = "done"
 FAILED = "failed"
 FINISHED = (DONE, FAILED)
 
+# Translated in the request that shows them (routes, progress): never in the worker's thread.
 STATUS_LABELS = {
-    QUEUED: "Đang chờ",
-    RUNNING: "Đang tạo tệp",
-    DONE: "Đã xong",
-    FAILED: "Không tạo được",
+    QUEUED: N_("Đang chờ"),
+    RUNNING: N_("Đang tạo tệp"),
+    DONE: N_("Đã xong"),
+    FAILED: N_("Không tạo được"),
 }
 
 ERROR_LIMIT = 2000  # characters of an error kept on the job
@@ -228,7 +231,7 @@ def progress(job: ExportJob) -> dict[str, object]:
     return {
         "id": job.id,
         "status": job.status,
-        "status_label": STATUS_LABELS[job.status],
+        "status_label": _(STATUS_LABELS[job.status]),
         "done": job.done,
         "total": job.total,
         "finished": job.status in FINISHED,
@@ -236,14 +239,23 @@ def progress(job: ExportJob) -> dict[str, object]:
     }
 
 
+def no_sealed_text(year: int) -> str:
+    """Return, in the request's language, that no cell sealed its results in ``year``."""
+    return _("Năm %(year)d chưa có chi bộ nào niêm phong kết quả: không có tài liệu để tải.", year=year)
+
+
 def progress_text(job: ExportJob) -> str:
-    """Return the progress in words, e.g. 'Đã tạo 2/4 tài liệu.'."""
+    """Return the progress in words, e.g. 'Đã tạo 2/4 tài liệu.', in the request's language.
+
+    Called by the requests that show the progress (the page, its JSON), never by the worker:
+    the ZIP's contents stay Vietnamese whatever the language of the page.
+    """
     if job.status == FAILED:
-        return "Không tạo được tệp ZIP. Vui lòng thử lại."
+        return _("Không tạo được tệp ZIP. Vui lòng thử lại.")
     if job.status == DONE and job.total == 0:
-        return f"Năm {job.year} chưa có chi bộ nào niêm phong kết quả: không có tài liệu để tải."
+        return no_sealed_text(job.year)
     if job.status == DONE:
-        return f"Đã tạo xong {job.done}/{job.total} tài liệu."
+        return _("Đã tạo xong %(done)d/%(total)d tài liệu.", done=job.done, total=job.total)
     if job.status == QUEUED:
-        return "Đang chờ bắt đầu…"
-    return f"Đã tạo {job.done}/{job.total} tài liệu…"
+        return _("Đang chờ bắt đầu…")
+    return _("Đã tạo %(done)d/%(total)d tài liệu…", done=job.done, total=job.total)

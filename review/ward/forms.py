@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..forms import BaseForm
+from ..i18n import translate
 from ..rules import (
     FIRST_REVIEW_YEAR,
     LAST_REVIEW_YEAR,
@@ -24,6 +27,7 @@ from ..rules import (
 )
 from ..setup_rules import NAME_MAX
 from ..text import UPLOAD_MAX_BYTES, strip_nfc
+from ..translatable import N_
 from ..vocabulary import (
     AGREE_CAP_LABEL,
     AGREE_CAP_LABELS,
@@ -37,14 +41,26 @@ OVERRIDE_LABELS = RULE_PARAMETER_LABELS | {"agree_cap": AGREE_CAP_LABEL}
 
 
 def profile_label(rules: Rules) -> str:
-    """Return a profile as the select shows it: name, years, basis."""
-    return f"{rules.profile} · năm {rules.years} · {PROFILE_BASIS.get(rules.profile, '')}"
+    """Return a profile as the select shows it: name, years, basis (in the request's language)."""
+    return _(
+        "%(profile)s · năm %(years)s · %(basis)s",
+        profile=rules.profile,
+        years=translate(rules.years),
+        basis=translate(PROFILE_BASIS.get(rules.profile, "")),
+    )
+
+
+def _capitalized(label: str) -> str:
+    """Return a label with its first letter capital (a vocabulary phrase made a choice)."""
+    return label[:1].upper() + label[1:]
 
 
 class ExportForm(BaseForm):
     """The year whose sealed documents go into one ZIP."""
 
-    year = IntegerField("Năm", validators=[InputRequired(), NumberRange(min=FIRST_REVIEW_YEAR, max=LAST_REVIEW_YEAR)])
+    year = IntegerField(
+        _l("Năm"), validators=[InputRequired(), NumberRange(min=FIRST_REVIEW_YEAR, max=LAST_REVIEW_YEAR)]
+    )
 
 
 class CellForm(BaseForm):
@@ -55,9 +71,9 @@ class CellForm(BaseForm):
     next to the field.
     """
 
-    name = StringField("Tên chi bộ", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
-    place = StringField("Địa danh", filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
-    has_committee = BooleanField("Có chi ủy")
+    name = StringField(_l("Tên chi bộ"), filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
+    place = StringField(_l("Địa danh"), filters=[strip_nfc], validators=[Length(max=NAME_MAX)])
+    has_committee = BooleanField(_l("Có chi ủy"))
 
 
 class YearForm(BaseForm):
@@ -67,14 +83,11 @@ class YearForm(BaseForm):
         csrf = False
 
     year = IntegerField(
-        "Năm kiểm điểm",
+        _l("Năm kiểm điểm"),
         validators=[
-            InputRequired("Nhập năm kiểm điểm."),
-            NumberRange(
-                FIRST_REVIEW_YEAR,
-                LAST_REVIEW_YEAR,
-                f"Cần một năm từ {FIRST_REVIEW_YEAR} đến {LAST_REVIEW_YEAR}.",
-            ),
+            InputRequired(_l("Nhập năm kiểm điểm.")),
+            # NumberRange fills %(min)s and %(max)s in.
+            NumberRange(FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR, _l("Cần một năm từ %(min)s đến %(max)s.")),
         ],
     )
 
@@ -82,40 +95,44 @@ class YearForm(BaseForm):
 class RulesForm(BaseForm):
     """The rule profile of a ward organisation's review year and its overrides (SPEC 6)."""
 
-    profile = SelectField("Hồ sơ quy định")
-    quorum = StringField(OVERRIDE_LABELS["quorum"], filters=[strip_nfc], validators=[Length(max=16)])
+    profile = SelectField(_l("Hồ sơ quy định"))
+    quorum = StringField(_l(OVERRIDE_LABELS["quorum"]), filters=[strip_nfc], validators=[Length(max=16)])
     excellent_threshold = StringField(
-        OVERRIDE_LABELS["excellent_threshold"], filters=[strip_nfc], validators=[Length(max=16)]
+        _l(OVERRIDE_LABELS["excellent_threshold"]), filters=[strip_nfc], validators=[Length(max=16)]
     )
     cumulative = SelectField(
-        OVERRIDE_LABELS["cumulative"],
-        choices=[(PROFILE_DEFAULT, "Theo hồ sơ"), ("yes", "Có cộng dồn"), ("no", "Không cộng dồn")],
+        _l(OVERRIDE_LABELS["cumulative"]),
+        choices=[(PROFILE_DEFAULT, N_("Theo hồ sơ")), ("yes", N_("Có cộng dồn")), ("no", N_("Không cộng dồn"))],
     )
     ballot_mode = SelectField(
-        OVERRIDE_LABELS["ballot_mode"],
+        _l(OVERRIDE_LABELS["ballot_mode"]),
         choices=[
-            (PROFILE_DEFAULT, "Theo hồ sơ"),
+            (PROFILE_DEFAULT, N_("Theo hồ sơ")),
             (BallotMode.SINGLE.value, BALLOT_MODE_LABELS[BallotMode.SINGLE]),
             (BallotMode.TWO_PHASE.value, BALLOT_MODE_LABELS[BallotMode.TWO_PHASE]),
         ],
     )
     # Every profile's cap is "none": that choice stores no override (SPEC 5.8, two ballots only).
     agree_cap = SelectField(
-        OVERRIDE_LABELS["agree_cap"],
+        _l(OVERRIDE_LABELS["agree_cap"]),
         choices=[(cap.value, AGREE_CAP_LABELS[cap]) for cap in AgreeCap],
         default=AgreeCap.NONE.value,
     )
-    quota_ratio = StringField(OVERRIDE_LABELS["quota_ratio"], filters=[strip_nfc], validators=[Length(max=16)])
+    quota_ratio = StringField(_l(OVERRIDE_LABELS["quota_ratio"]), filters=[strip_nfc], validators=[Length(max=16)])
     quota_pool = SelectField(
-        OVERRIDE_LABELS["quota_pool"],
-        choices=[(PROFILE_DEFAULT, "Theo hồ sơ")]
-        + [(pool, label[:1].upper() + label[1:]) for pool, label in QUOTA_POOL_LABELS.items()],
+        _l(OVERRIDE_LABELS["quota_pool"]),
+        choices=[(PROFILE_DEFAULT, N_("Theo hồ sơ"))] + list(QUOTA_POOL_LABELS.items()),
     )
+    # The selects whose choices' words are translated when the form is made (in the request).
+    TRANSLATED_CHOICES = ("cumulative", "ballot_mode", "agree_cap", "quota_pool")
 
     def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
         self.profile.choices = [(key, profile_label(rules)) for key, rules in PROFILES.items()]
+        for name in self.TRANSLATED_CHOICES:
+            field = self[name]
+            field.choices = [(value, _capitalized(translate(label))) for value, label in field.choices]
         self.resolved: Rules | None = None
 
     def overrides(self) -> dict[str, object]:
@@ -155,11 +172,16 @@ class RulesForm(BaseForm):
         resolved, problems = resolve_rules(self.profile.data, self.overrides())
         for problem in problems:
             name = str(problem.path[0]) if problem.path and problem.path[0] in self._fields else "profile"
-            self._add_error(name, problem.message)
+            self._add_error(name, translate(problem.message))
         if resolved is not None and not resolved.applies_to(self.year):
             self._add_error(
                 "profile",
-                f"Hồ sơ {resolved.profile} áp dụng cho năm {resolved.years}, không dùng cho năm {self.year}.",
+                _(
+                    "Hồ sơ %(profile)s áp dụng cho năm %(years)s, không dùng cho năm %(year)d.",
+                    profile=resolved.profile,
+                    years=translate(resolved.years),
+                    year=self.year,
+                ),
             )
         if any(field.errors for field in self):
             return False
@@ -169,18 +191,18 @@ class RulesForm(BaseForm):
 
 MEETING_FILE_MAX_BYTES = UPLOAD_MAX_BYTES  # the seed's file is 20 KiB
 REASON_MAX = 2000
-NO_FILE = "Chọn tệp hội nghị (JSON) để tải lên."
-REASON_REQUIRED = "Ghi lý do thay hội nghị đã có trên máy chủ."
+NO_FILE = N_("Chọn tệp hội nghị (JSON) để tải lên.")
+REASON_REQUIRED = N_("Ghi lý do thay hội nghị đã có trên máy chủ.")
 
 
 class MeetingFileForm(BaseForm):
     """A meeting file (SPEC 8 JSON) uploaded by the ward."""
 
-    file = FileField("Tệp hội nghị (JSON)", validators=[FileRequired(NO_FILE)])
+    file = FileField(_l("Tệp hội nghị (JSON)"), validators=[FileRequired(_l(NO_FILE))])
 
 
 class ConfirmMeetingFileForm(BaseForm):
     """The confirmation of a previewed meeting file: its stash token, and why it replaces a meeting."""
 
     token = HiddenField(validators=[InputRequired()])
-    reason = TextAreaField("Lý do thay hội nghị trên máy chủ", validators=[Length(max=REASON_MAX)])
+    reason = TextAreaField(_l("Lý do thay hội nghị trên máy chủ"), validators=[Length(max=REASON_MAX)])

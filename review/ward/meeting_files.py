@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,11 +30,13 @@ from ..access import import_required, importing_organization, visible_upload
 from ..downloads import json_download
 from ..extensions import db
 from ..history.routes import history_view
+from ..i18n import translate
 from ..meeting_store import ImportRefused, server_meeting, upload_meeting
 from ..meetingfile import MeetingFile, format_path, loads, placement_problems
 from ..models import Cell, MeetingUpload, Organization
 from ..rules import LEVEL_LABELS, LEVELS, Attendance, Problem
 from ..text import file_stamp, mib_text, nfc, slug
+from ..translatable import N_
 from . import bp
 from .forms import (
     MEETING_FILE_MAX_BYTES,
@@ -44,9 +47,9 @@ from .forms import (
 from .overview import SUMMARY_EXTRA_LABELS
 
 KIND = "meeting-file"
-TOO_BIG = f"Tệp lớn quá {mib_text(MEETING_FILE_MAX_BYTES)}: không phải một tệp hội nghị."
-EXPIRED = "Tệp chờ xác nhận không còn (quá một giờ, hoặc đã nhập): tải tệp lên lại."
-STORED_MEANWHILE = (
+TOO_BIG = N_("Tệp lớn quá %(size)s: không phải một tệp hội nghị.")
+EXPIRED = N_("Tệp chờ xác nhận không còn (quá một giờ, hoặc đã nhập): tải tệp lên lại.")
+STORED_MEANWHILE = N_(
     "Trong lúc nhập, một tệp khác đã được nhập cho chi bộ và năm này: tệp của bạn chưa được lưu. "
     "Xem danh sách các tệp đã nhận bên dưới, rồi tải tệp lên lại nếu vẫn cần thay."
 )
@@ -73,13 +76,13 @@ class Checked:
 
     @property
     def file_problems(self) -> list[str]:
-        """The problems of the file as a whole (not JSON, not UTF-8): shown next to the field."""
-        return [p.message for p in self.problems if not p.path]
+        """The problems of the file as a whole (not JSON, not UTF-8): shown next to the field, translated."""
+        return [translate(p.message) for p in self.problems if not p.path]
 
     @property
     def rows(self) -> list[dict[str, str]]:
         """The problems at a path in the file, each with its path."""
-        return [{"path": format_path(p.path), "message": p.message} for p in self.problems if p.path]
+        return [{"path": format_path(p.path), "message": translate(p.message)} for p in self.problems if p.path]
 
 
 def _scope(organization: Organization) -> str:
@@ -116,8 +119,8 @@ def summary(mf: MeetingFile) -> dict[str, Any]:
     levels: list[tuple[str, int]] = []
     if sealed:
         counts = mf.evaluate().summary
-        levels = [(LEVEL_LABELS[level], counts.get(str(level), 0)) for level in LEVELS]
-        levels += [(label, counts.get(key, 0)) for key, label in SUMMARY_EXTRA_LABELS.items()]
+        levels = [(translate(LEVEL_LABELS[level]), counts.get(str(level), 0)) for level in LEVELS]
+        levels += [(translate(label), counts.get(key, 0)) for key, label in SUMMARY_EXTRA_LABELS.items()]
     return {
         "cell": mf.cell,
         "year": mf.year,
@@ -183,7 +186,7 @@ def meeting_files(organization_id: int) -> ResponseReturnValue:
         return render_page(organization, form), 422
     data = form.file.data.read(MEETING_FILE_MAX_BYTES + 1)
     if len(data) > MEETING_FILE_MAX_BYTES:
-        form.file.errors = [TOO_BIG]
+        form.file.errors = [_(TOO_BIG, size=mib_text(MEETING_FILE_MAX_BYTES))]
         return render_page(organization, form), 422
     filename = _filename(form.file.data.filename)
     checked = check(organization, data)
@@ -209,7 +212,7 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
     token = form.token.data or ""
     stashed = upload_stash.fetch(token, kind=KIND, owner_id=current_user.id, scope=_scope(organization))
     if stashed is None:  # expired, confirmed already, or someone else's token
-        flash(EXPIRED, "error")
+        flash(_(EXPIRED), "error")
         return redirect(url_for("ward.meeting_files", organization_id=organization.id), code=303)
     checked = check(organization, stashed.data)
     if checked.problems:  # the server changed since the preview (a meeting sealed, a cell archived)
@@ -219,14 +222,14 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
         return render_page(organization, upload, checked), 422
     reason = (form.reason.data or "").strip()
     if checked.replaced is not None and not reason:
-        form.reason.errors = list(form.reason.errors) + [REASON_REQUIRED]
+        form.reason.errors = list(form.reason.errors) + [_(REASON_REQUIRED)]
         valid = False
     if not valid:
         return render_preview(organization, form, checked, stashed.filename), 422
     assert checked.mf is not None and checked.cell is not None
     # Claimed in one step: of two confirmations of this token (a double click), one stores it.
     if upload_stash.take(token, kind=KIND, owner_id=current_user.id, scope=_scope(organization)) is None:
-        flash(EXPIRED, "error")
+        flash(_(EXPIRED), "error")
         return redirect(url_for("ward.meeting_files", organization_id=organization.id), code=303)
     try:
         upload = upload_meeting(
@@ -243,15 +246,24 @@ def confirm_meeting_file(organization_id: int) -> ResponseReturnValue:
         page.file.errors = checked.file_problems
         return render_page(organization, page, checked), 422
     except (IntegrityError, ObjectDeletedError):  # another upload of this cell and year stored meanwhile
-        flash(STORED_MEANWHILE, "error")
+        flash(_(STORED_MEANWHILE), "error")
         return redirect(url_for("ward.meeting_files", organization_id=organization.id), code=303)
     assert upload is not None
-    what = "Đã thay" if upload.replaced_meeting_id is not None else "Đã nhập"
-    flash(
-        f"{what} hội nghị năm {checked.mf.year} của {checked.mf.cell}: {len(checked.mf.members)} đảng viên "
-        f"(hội nghị mã {upload.meeting_id}).",
-        "success",
-    )
+    shown = {
+        "year": checked.mf.year,
+        "cell": checked.mf.cell,
+        "members": len(checked.mf.members),
+        "meeting": upload.meeting_id,
+    }
+    if upload.replaced_meeting_id is not None:
+        text = _(
+            "Đã thay hội nghị năm %(year)d của %(cell)s: %(members)d đảng viên (hội nghị mã %(meeting)d).", **shown
+        )
+    else:
+        text = _(
+            "Đã nhập hội nghị năm %(year)d của %(cell)s: %(members)d đảng viên (hội nghị mã %(meeting)d).", **shown
+        )
+    flash(text, "success")
     return redirect(url_for("ward.meeting_files", organization_id=organization.id), code=303)
 
 

@@ -30,6 +30,7 @@ from ..rules import (
     Rules,
     quota_across,
 )
+from ..translatable import N_, msg
 from ..vocabulary import MEETING_STATE_LABELS, NOT_RATED_LABEL, UNDECIDED_LABEL
 
 # The state of a cell's meeting for the year, as the ward follows it (one home: meeting_store).
@@ -43,7 +44,7 @@ WARD_DOCUMENTS = ("minutes", "count-minutes")
 NOT_RATED = "not_rated"
 SUMMARY_EXTRA_LABELS = {
     NOT_RATED: NOT_RATED_LABEL,
-    UNDECIDED: f"{UNDECIDED_LABEL} (chưa xếp loại được)",
+    UNDECIDED: msg("{label} (chưa xếp loại được)", label=UNDECIDED_LABEL),
 }
 
 
@@ -237,8 +238,8 @@ class Overview:
     @property
     def quota_pool_label(self) -> str:
         if self.rules is not None and self.rules.quota_pool is QuotaPool.GOOD_OR_ABOVE:
-            return "đảng viên được đề nghị từ Hoàn thành tốt nhiệm vụ trở lên"
-        return "đảng viên được đề nghị Hoàn thành tốt nhiệm vụ"
+            return N_("đảng viên được đề nghị từ Hoàn thành tốt nhiệm vụ trở lên")
+        return N_("đảng viên được đề nghị Hoàn thành tốt nhiệm vụ")
 
 
 def meeting_years(organization_id: int) -> list[int]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import (
@@ -22,6 +23,7 @@ from ..access import (
 )
 from ..documents import DOCUMENTS, file_name, render_document, render_docx
 from ..downloads import NO_STORE, download, named
+from ..i18n import translate, translate_all
 from ..models import Meeting
 from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR, LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
@@ -32,6 +34,7 @@ from .exports import (
     FINISHED,
     STATUS_LABELS,
     create_job,
+    no_sealed_text,
     progress,
     progress_text,
     sealed_meeting_ids,
@@ -56,7 +59,10 @@ from .overview import (
 
 def level_columns() -> list[dict[str, str]]:
     """Return the four levels as the tables head them: key, abbreviation, full name."""
-    return [{"key": str(level), "short": LEVEL_SHORT[level], "label": LEVEL_LABELS[level]} for level in LEVELS]
+    return [
+        {"key": str(level), "short": translate(LEVEL_SHORT[level]), "label": translate(LEVEL_LABELS[level])}
+        for level in LEVELS
+    ]
 
 
 @bp.route("/organizations/<int:organization_id>")
@@ -74,12 +80,12 @@ def dashboard(organization_id: int) -> ResponseReturnValue:
         ov=overview,
         form=form,
         levels=level_columns(),
-        extra_labels=SUMMARY_EXTRA_LABELS,
+        extra_labels=translate_all(SUMMARY_EXTRA_LABELS),
         not_rated_key=NOT_RATED,
         undecided_key=UNDECIDED,
-        state_labels=STATE_LABELS,
+        state_labels=translate_all(STATE_LABELS),
         state_counts=state_counts,
-        documents=[(key, DOCUMENTS[key][0]) for key in WARD_DOCUMENTS],
+        documents=[(key, translate(DOCUMENTS[key][0])) for key in WARD_DOCUMENTS],  # the page's words for their titles
         bars=chart_bars(overview.totals),
         chart={"label": CHART_LABEL, "area": CHART_BAR_AREA, "value": CHART_VALUE, "row": CHART_ROW},
         ratio_text=percent(overview.quota_ratio) if overview.quota_ratio is not None else "",
@@ -128,11 +134,11 @@ def start_export(organization_id: int) -> ResponseReturnValue:
     organization = visible_organization(organization_id)
     form = ExportForm()
     if not form.validate():
-        flash("Năm không hợp lệ: chọn lại năm trên trang rồi thử lại.", "error")
+        flash(_("Năm không hợp lệ: chọn lại năm trên trang rồi thử lại."), "error")
         return redirect(url_for("ward.dashboard", organization_id=organization.id))
     year = form.year.data
     if not sealed_meeting_ids(organization.id, year):
-        flash(f"Năm {year} chưa có chi bộ nào niêm phong kết quả: không có tài liệu để tải.", "error")
+        flash(no_sealed_text(year), "error")
         return redirect(url_for("ward.dashboard", organization_id=organization.id, year=year))
     job = create_job(organization.id, year, current_user.id)
     job_id = job.id
@@ -150,7 +156,7 @@ def export_status(job_id: int) -> ResponseReturnValue:
             "ward/export.html",
             job=job,
             organization=job.organization,
-            status_label=STATUS_LABELS[job.status],
+            status_label=_(STATUS_LABELS[job.status]),
             text=progress_text(job),
             finished=job.status in FINISHED,
             done=job.status == DONE,

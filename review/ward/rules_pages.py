@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,11 +16,13 @@ from sqlalchemy.orm import selectinload
 from ..access import ruled_organization
 from ..extensions import db
 from ..form_saving import run_action
+from ..i18n import translate, translate_all
 from ..meeting_edits import Refused
 from ..meeting_store import review_year_rules
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal
 from ..results.presenters import rules_lines
 from ..rules import PROFILE_BASIS, PROFILES, default_profile, format_ratio, is_review_year, quota_ratio_may_rise
+from ..translatable import N_
 from ..vocabulary import AGREE_CAP_LABELS, BALLOT_MODE_LABELS, QUOTA_POOL_LABELS
 from . import bp
 from .forms import OVERRIDE_LABELS, RulesForm, YearForm
@@ -45,24 +48,26 @@ def year_meetings(organization: Organization, year: int, lock: bool = False) -> 
 
 
 def sealed_refusal(meetings: list[Meeting], year: int) -> str | None:
-    """Return why the year's rules cannot change (a sealed meeting), or None."""
+    """Return why the year's rules cannot change (a sealed meeting), or None; in the request's language."""
     sealed = [m.cell.name for m in meetings if m.sealed]
     if not sealed:
         return None
-    return (
-        f"Năm {year} đã có kết quả kiểm phiếu đã niêm phong ({', '.join(sealed)}): không đổi được quy định. "
-        "Muốn đổi, chi bộ phải mở niêm phong và ghi rõ lý do trước."
+    return _(
+        "Năm %(year)d đã có kết quả kiểm phiếu đã niêm phong (%(cells)s): không đổi được quy định. "
+        "Muốn đổi, chi bộ phải mở niêm phong và ghi rõ lý do trước.",
+        year=year,
+        cells=", ".join(sealed),
     )
 
 
 # What each ballot option does (SPEC 5.8), beside its field.
 RULE_HINTS = {
-    "ballot_mode": (
+    "ballot_mode": N_(
         "Một lần (theo hồ sơ): mỗi dòng có đủ bốn mức. Hai vòng: vòng 1 xếp từ Hoàn thành tốt nhiệm vụ trở "
         "xuống; ai đạt Hoàn thành tốt nhiệm vụ (cả tập thể chi bộ) được biểu quyết đồng ý hay không ở vòng 2, "
         "đồng ý đạt ngưỡng Hoàn thành xuất sắc nhiệm vụ thì được đề nghị Hoàn thành xuất sắc nhiệm vụ."
     ),
-    "agree_cap": (
+    "agree_cap": N_(
         "Chỉ khi bỏ phiếu hai vòng. Theo tỉ lệ xuất sắc: mỗi phiếu vòng 2 đồng ý tối đa tỉ lệ xuất sắc × số "
         "đảng viên được biểu quyết (làm tròn xuống); phiếu đồng ý quá số đó là phiếu không hợp lệ."
     ),
@@ -70,19 +75,19 @@ RULE_HINTS = {
 
 
 def overrides_text(review_year: ReviewYear) -> str:
-    """Return a review year's overrides in Vietnamese, or that the profile applies as it is."""
+    """Return a review year's overrides in the request's language, or that the profile applies as it is."""
     parts = []
     for key, value in review_year.overrides().items():
         if key == "cumulative":
-            value = "có" if value else "không"
+            value = _("có") if value else _("không")
         elif key == "ballot_mode":
-            value = BALLOT_MODE_LABELS.get(value, value).lower()  # type: ignore[call-overload]
+            value = translate(BALLOT_MODE_LABELS.get(value, value)).lower()  # type: ignore[call-overload]
         elif key == "quota_pool":
-            value = QUOTA_POOL_LABELS.get(value, value)  # type: ignore[call-overload]
+            value = translate(QUOTA_POOL_LABELS.get(value, value))  # type: ignore[call-overload]
         elif key == "agree_cap":
-            value = AGREE_CAP_LABELS.get(value, value).lower()  # type: ignore[call-overload]
-        parts.append(f"{OVERRIDE_LABELS[key]}: {value}")
-    return "; ".join(parts) if parts else "Theo hồ sơ, không điều chỉnh"
+            value = translate(AGREE_CAP_LABELS.get(value, value)).lower()  # type: ignore[call-overload]
+        parts.append(f"{translate(OVERRIDE_LABELS[key])}: {value}")
+    return "; ".join(parts) if parts else _("Theo hồ sơ, không điều chỉnh")
 
 
 @bp.route("/organizations/<int:organization_id>/rules")
@@ -100,7 +105,7 @@ def rules_index(organization_id: int) -> ResponseReturnValue:
             {
                 "year": review_year.year,
                 "profile": review_year.profile,
-                "basis": PROFILE_BASIS.get(review_year.profile, ""),
+                "basis": translate(PROFILE_BASIS.get(review_year.profile, "")),
                 "overrides": overrides_text(review_year),
                 "meetings": len(meetings),
                 "sealed": sum(1 for m in meetings if m.sealed),
@@ -145,7 +150,7 @@ def rules(organization_id: int, year: int) -> ResponseReturnValue:
         target.profile = form.profile.data
         for key, value in form.stored_overrides().items():
             setattr(target, key, value)
-        return f"Đã lưu quy định đánh giá, xếp loại năm {year}."
+        return _("Đã lưu quy định đánh giá, xếp loại năm %(year)d.", year=year)
 
     def render() -> str:
         meetings = year_meetings(organization, year)
@@ -156,7 +161,11 @@ def rules(organization_id: int, year: int) -> ResponseReturnValue:
             "excellent_threshold": format_ratio(shown.excellent_threshold),
             "quota_ratio": format_ratio(shown.quota_ratio)
             + (
-                f" (hồ sơ cho phép đến {format_ratio(shown.max_quota_ratio)} theo quyết định của Đảng ủy)"
+                " "
+                + _(
+                    "(hồ sơ cho phép đến %(ratio)s theo quyết định của Đảng ủy)",
+                    ratio=format_ratio(shown.max_quota_ratio),
+                )
                 if quota_ratio_may_rise(shown)
                 else ""
             ),
@@ -170,7 +179,7 @@ def rules(organization_id: int, year: int) -> ResponseReturnValue:
             refusal=sealed_refusal(meetings, year),
             applied=rules_lines(applied) if applied else None,
             defaults=defaults,
-            hints=RULE_HINTS,
+            hints=translate_all(RULE_HINTS),
         )
 
     if request.method == "GET":
