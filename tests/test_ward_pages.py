@@ -188,18 +188,22 @@ def test_dashboard_totals_count_sealed_cells_only(app, ward, ward_client):
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
 
 
-def test_totals_survive_the_results_cache_overflowing(app, ward, ward_client, monkeypatch):
-    """When the per-process cache of sealed results is full, the page still counts every seal."""
+def test_the_totals_come_from_the_seals_summary_rows(app, ward, ward_client):
+    """The dashboard adds up the summary rows written with each seal; a seal without one is an error."""
+    from review.models import SealSummary
     from review.ward import overview
 
     first = page(ward_client.get("/organizations/1"))
-    overview._SEALED.clear()
-    monkeypatch.setattr(overview, "_SEALED_LIMIT", 1)
     with app.app_context():
         seals = [(row.id, row.fingerprint) for row in db.session.execute(select(Seal.id, Seal.fingerprint))]
         assert len(seals) >= 2
-        overview.results_of_seals(seals[:1])  # one cached: the next call overflows and clears
         assert set(overview.results_of_seals(seals)) == {seal_id for seal_id, _ in seals}
+        db.session.delete(db.session.get(SealSummary, seals[0][0]))
+        db.session.commit()
+        with pytest.raises(LookupError, match="summaries rebuild"):
+            overview.results_of_seals(seals)
+    result = app.test_cli_runner().invoke(args=["summaries", "rebuild"])
+    assert result.exit_code == 0 and f"seal {seals[0][0]}" in result.output, result.output
     again = page(ward_client.get("/organizations/1"))
     totals = re.compile(r'data-total="(\w+)">(\d+)<')
     assert totals.findall(again) == totals.findall(first)

@@ -3,8 +3,8 @@
 Consistent with the ward dashboard (``review.ward.overview``): a sealed cell counts with
 the results its seal recorded, and the quota across a ward's sealed cells is
 ``rules.quota_across``. Everything is read in a fixed number of queries, whatever the
-number of wards, cells or members: the sealed results are taken out of the seals' JSON
-payloads by the database itself, once a process (``ward.overview.results_of_seals``).
+number of wards, cells or members, and the sealed cells' counts are added up by the database
+from the summary rows written with each seal (``models.SealSummary``): a row a ward comes back.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..meeting_store import review_year_rules
-from ..models import Cell, Meeting, Organization, ReviewYear, Seal
+from ..models import Cell, Meeting, Organization, ReviewYear, Seal, SealSummary
 from ..rules import LEVELS, UNDECIDED, Quota, quota_across
-from ..ward.overview import results_of_seals, seal_in_force
+from ..ward.overview import seal_in_force
 
 NOT_RATED = "not_rated"
 SUMMARY_KEYS = tuple(str(level) for level in LEVELS) + (NOT_RATED, UNDECIDED)
@@ -85,22 +85,25 @@ def build_province(year: int | None) -> ProvinceOverview:
         for organization_id, count in db.session.execute(meetings):
             wards[organization_id].meetings = count
 
-        in_force = (
-            select(ReviewYear.organization_id, Seal.id, Seal.fingerprint)
+        # The sealed cells' counts, added up by the database from the seals' summary rows.
+        sealed = (
+            select(
+                ReviewYear.organization_id,
+                func.count(Seal.id),
+                *(func.coalesce(func.sum(getattr(SealSummary, key)), 0) for key in SUMMARY_KEYS),
+            )
             .join(Meeting, Meeting.review_year_id == ReviewYear.id)
             .join(Seal, Seal.meeting_id == Meeting.id)
+            .join(SealSummary, SealSummary.seal_id == Seal.id)
             .where(ReviewYear.year == year, seal_in_force())
+            .group_by(ReviewYear.organization_id)
         )
-        seals = db.session.execute(in_force).all()
-        results = results_of_seals([(seal_id, fingerprint) for _, seal_id, fingerprint in seals])
         summaries: dict[int, list[dict[str, int]]] = {}
-        for organization_id, seal_id, _ in seals:
-            result = results[seal_id]
+        for organization_id, count, *sums in db.session.execute(sealed):
             ward = wards[organization_id]
-            ward.sealed += 1
-            for key, count in result.summary.items():
-                ward.totals[key] = ward.totals.get(key, 0) + count
-            summaries.setdefault(organization_id, []).append(result.summary)
+            ward.sealed = count
+            ward.totals = {key: int(value) for key, value in zip(SUMMARY_KEYS, sums, strict=True)}
+            summaries[organization_id] = [ward.totals]  # the quota adds the cells' counts up (rules.quota_across)
 
         rules_of = select(ReviewYear).where(ReviewYear.year == year)
         for review_year in db.session.scalars(rules_of):

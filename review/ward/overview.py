@@ -12,13 +12,22 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import JSON, and_, cast, column, exists, func, select, true, type_coerce
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased, selectinload
 
 from ..counting import seal_warning_count
 from ..extensions import db
-from ..meeting_store import COUNTING, NO_MEETING, RECORDING, SEALED, level_of, meeting_state, review_year_rules
-from ..models import Cell, Meeting, Organization, ReviewYear, Seal
+from ..meeting_store import (
+    COUNTING,
+    NO_MEETING,
+    RECORDING,
+    SEALED,
+    SUMMARY_COUNTS,
+    level_of,
+    meeting_state,
+    review_year_rules,
+)
+from ..models import Cell, Meeting, Organization, ReviewYear, Seal, SealSummary
 from ..rules import (
     LEVEL_LABELS,
     LEVEL_SHORT,
@@ -75,12 +84,20 @@ class SealedResult:
             quota=Quota(quota["pool"], quota["limit"], quota["excellent"]),
         )
 
-
-def seal_results_json() -> Any:
-    """Return the seal's payload as JSON the database takes apart (no payload leaves the database)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(Seal.payload, JSON)
-    return type_coerce(Seal.payload, JSON)  # SQLite: JSON_EXTRACT over the text
+    @classmethod
+    def from_summary(cls, row: SealSummary) -> SealedResult:
+        """Return the sealed results from the seal's summary row (the same numbers as its payload)."""
+        return cls.from_results(
+            {
+                "summary": {key: getattr(row, key) for key in SUMMARY_COUNTS},
+                "cell": {
+                    "vote_level": row.cell_vote_level,
+                    "proposed_level": row.cell_proposed_level,
+                    "flags": json.loads(row.cell_flags),
+                },
+                "quota": {"pool": row.quota_pool, "limit": row.quota_limit, "excellent": row.quota_excellent},
+            }
+        )
 
 
 def seal_in_force() -> Any:
@@ -92,74 +109,24 @@ def seal_in_force() -> Any:
     )
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value  # a driver may hand JSON back as text
-
-
-# The results each seal recorded, by the seal's fingerprint (the SHA-256 of its payload). A
-# sealed payload never changes, so what it recorded can be kept for the life of the process.
-_SEALED: dict[str, SealedResult] = {}
-_SEALED_LIMIT = 100_000  # seals kept; more than a province's cells for several years
 _BATCH = 30_000  # seal ids a query, under SQLite's limit on bound parameters
-
-
-def forget_sealed_results() -> None:
-    """Empty the process's store of sealed results (the next reads go to the database)."""
-    _SEALED.clear()
-
-
-def _results_query(seal_ids: list[int]) -> Any:
-    """Return the query of the seals' fingerprints and their results' summary, cell and quota."""
-    payload = seal_results_json()
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Parse each payload once: json_to_record takes the three parts out of ``results``
-        # (three path lookups would parse the ~10 KB of text three times, 3x slower).
-        parts = (
-            func.json_to_record(payload["results"])
-            .table_valued(column("summary", JSON), column("cell", JSON), column("quota", JSON))
-            .render_derived(with_types=True)
-        )
-        return (
-            select(Seal.fingerprint, parts.c.summary, parts.c.cell, parts.c.quota)
-            .select_from(Seal)
-            .join(parts, true())
-            .where(Seal.id.in_(seal_ids))
-        )
-    return select(
-        Seal.fingerprint,
-        payload[("results", "summary")],
-        payload[("results", "cell")],
-        payload[("results", "quota")],
-    ).where(Seal.id.in_(seal_ids))
 
 
 def results_of_seals(seals: list[tuple[int, str]]) -> dict[int, SealedResult]:
     """Return, by seal id, the results of the seals given as (id, fingerprint) pairs.
 
-    Only the payloads not read before in this process are read, all in one query that
-    has the database take out the three parts needed; the rest come from memory.
+    Read from the summary rows written with each seal (``models.SealSummary``): one query,
+    a few integers a cell, no payload read.
     """
-    # Gather into a local dict first: the shared cache may be cleared meanwhile (by this call
-    # when it grows too big, or by another thread), and the answer must not depend on it.
-    found: dict[str, SealedResult] = {}
-    missing = []
-    for seal_id, fingerprint in seals:
-        cached = _SEALED.get(fingerprint)
-        if cached is None:
-            missing.append(seal_id)
-        else:
-            found[fingerprint] = cached
-    for start in range(0, len(missing), _BATCH):
-        query = _results_query(missing[start : start + _BATCH])
-        for fingerprint, summary, cell, quota in db.session.execute(query):
-            found[fingerprint] = SealedResult.from_results(
-                {"summary": _json(summary), "cell": _json(cell), "quota": _json(quota)}
-            )
-    if missing:
-        if len(_SEALED) + len(missing) > _SEALED_LIMIT:
-            _SEALED.clear()
-        _SEALED.update(found)
-    return {seal_id: found[fingerprint] for seal_id, fingerprint in seals}
+    ids = [seal_id for seal_id, _ in seals]
+    found: dict[int, SealedResult] = {}
+    for start in range(0, len(ids), _BATCH):
+        query = select(SealSummary).where(SealSummary.seal_id.in_(ids[start : start + _BATCH]))
+        found |= {row.seal_id: SealedResult.from_summary(row) for row in db.session.scalars(query)}
+    missing = [seal_id for seal_id in ids if seal_id not in found]
+    if missing:  # a seal written around seal_meeting: flask --app review summaries rebuild --repair
+        raise LookupError(f"seals without a summary row: {missing[:10]} (flask --app review summaries rebuild)")
+    return found
 
 
 @dataclass(frozen=True)
