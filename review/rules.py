@@ -703,6 +703,15 @@ def paper_problems(issued: int, returned: int, invalid: int, voters: int) -> lis
     return problems
 
 
+def row_total_problem(key: str, row: Any, fields: Sequence[str], valid: int) -> Problem:
+    """Return the problem of a ballot row whose cells do not add up to the valid papers (either ballot)."""
+    parts = " + ".join(str(getattr(row, name)) for name in fields)
+    return Problem(
+        ("rows", key),
+        msg("Tổng các ô {parts} = {total}, khác số phiếu hợp lệ {valid}.", parts=parts, total=row.total, valid=valid),
+    )
+
+
 def check_ballot(
     ballot: BallotCount, voters: int, rated_keys: Sequence[str], first_of_two: bool = False
 ) -> list[Problem]:
@@ -735,18 +744,7 @@ def check_ballot(
         for name in negative:
             problems.append(Problem(("rows", key, name), msg("Số âm không hợp lệ: {value}.", value=getattr(row, name))))
         if not negative and row.total != ballot.valid:
-            parts = " + ".join(str(getattr(row, name)) for name in fields)
-            problems.append(
-                Problem(
-                    ("rows", key),
-                    msg(
-                        "Tổng các ô {parts} = {total}, khác số phiếu hợp lệ {valid}.",
-                        parts=parts,
-                        total=row.total,
-                        valid=ballot.valid,
-                    ),
-                )
-            )
+            problems.append(row_total_problem(key, row, fields, ballot.valid))
     return problems
 
 
@@ -851,18 +849,7 @@ def check_second_ballot(
         if negative:
             sound_rows = False
         elif row.total != ballot.valid:
-            parts = " + ".join(str(getattr(row, name)) for name in SECOND_BALLOT_FIELDS)
-            problems.append(
-                Problem(
-                    ("rows", key),
-                    msg(
-                        "Tổng các ô {parts} = {total}, khác số phiếu hợp lệ {valid}.",
-                        parts=parts,
-                        total=row.total,
-                        valid=ballot.valid,
-                    ),
-                )
-            )
+            problems.append(row_total_problem(key, row, SECOND_BALLOT_FIELDS, ballot.valid))
     members = [key for key in candidates if key != CELL_ROW]
     cap = agree_cap(rules, len(members))
     if cap is not None and sound_rows and ballot.valid >= 0:

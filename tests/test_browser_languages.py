@@ -22,9 +22,9 @@ from review.counting import set_committee
 from review.extensions import db
 from review.models import Meeting, Participant, Tally
 
-from browser import CHROMIUM, CHROMIUM_ARGS, live_server
+from browser import live_server
 from helpers import PASSWORD, SEED, write_2021_copy
-from test_browser_phones import USERS, cell, pages_of  # noqa: F401  (cell: the fixture)
+from test_browser_phones import USERS, browser, cell, pages_of  # noqa: F401  (browser, cell: fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -85,16 +85,6 @@ def vietnamese_left(said: str, data: list[str]) -> list[str]:
         said = said.replace(text, " ")
     said = REGULATION.sub(" ", said)
     return sorted({line.strip()[:80] for line in said.splitlines() if VIETNAMESE.search(line)})[:8]
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def sign_in_by_name(page, base: str, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
