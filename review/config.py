@@ -94,6 +94,11 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         # (the one-time code sign-in page) are built from it, never from the request's Host.
         "REVIEW_BASE_URL": env.get("REVIEW_BASE_URL") or None,
         # One JSON line per request on standard error (review/request_log.py); off in tests and development.
+        # Where the background jobs write their files (the ward's ZIPs) and where uploads wait for
+        # their confirmation: folders every web server of a deployment must see (default: in the
+        # instance folder, review/ward/exports.py, review/upload_stash.py).
+        "EXPORT_DIR": env.get("EXPORT_DIR") or None,
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or None,
         # Who runs the long jobs (review/jobs.py): "worker" processes (flask --app review worker),
         # PostgreSQL's default outside the tests, or a "thread" of the web process (SQLite, tests).
         "JOB_RUNNER": job_runner(env.get("REVIEW_JOB_RUNNER"), env.get("DATABASE_URL", ""), testing),

@@ -176,6 +176,8 @@ def build(job_id: int, worker: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{job_id}.zip"
     partial = folder / f"{job_id}.{os.getpid()}.zip.part"  # a second taker never writes into the first's
+    for stale in folder.glob(f"{job_id}.*.zip.part"):  # a silent worker's, left where it stopped
+        stale.unlink(missing_ok=True)
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for meeting_id in meeting_ids:
