@@ -104,6 +104,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "JOB_RUNNER": job_runner(env.get("REVIEW_JOB_RUNNER"), env.get("DATABASE_URL", ""), testing),
         "JOB_LEASE_SECONDS": int(env.get("REVIEW_JOB_LEASE_SECONDS", "60")),
         "JOB_MAX_ATTEMPTS": int(env.get("REVIEW_JOB_MAX_ATTEMPTS", "3")),
+        # The commands' language (review/i18n.py); pages choose theirs per request.
+        "CLI_LANGUAGE": env.get("REVIEW_LANGUAGE") or None,
         "REQUEST_LOG": flag(env.get("REVIEW_REQUEST_LOG"), default=not (testing or development)),
     }
     config.update(overrides)

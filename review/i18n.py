@@ -11,7 +11,6 @@ Vietnamese: they are built from the untranslated vocabulary and under ``document
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -20,7 +19,7 @@ from typing import Any, Final, TypeVar, cast
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, has_app_context, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import force_locale, get_locale, gettext, pgettext
 from flask_login import current_user
 
@@ -67,8 +66,8 @@ def select_language() -> str:
     ZIP's documents are Vietnamese; its progress is worded by the page that shows it).
     """
     if not has_request_context():
-        chosen_here = os.environ.get("REVIEW_LANGUAGE")
-        return chosen_here if chosen_here is not None and is_language(chosen_here) else DEFAULT_LANGUAGE
+        chosen_here = current_app.config.get("CLI_LANGUAGE") if has_app_context() else None
+        return str(chosen_here) if is_language(chosen_here) else DEFAULT_LANGUAGE
     chosen = getattr(current_user, "language", None) if current_user.is_authenticated else None
     if is_language(chosen):
         return str(chosen)

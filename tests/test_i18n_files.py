@@ -112,7 +112,7 @@ def test_the_organization_page_shows_the_stores_refusal_in_english(app, make_use
 
 
 def test_the_set_up_command_line_speaks_english_when_told(app, runner, monkeypatch):
-    monkeypatch.setenv("REVIEW_LANGUAGE", "en")
+    app.config["CLI_LANGUAGE"] = "en"  # what REVIEW_LANGUAGE=en sets (review/config.py)
     created = runner.invoke(args=["organization", "create", "Đảng bộ phường Mới", "--place", "Mới"])
     assert created.exit_code == 0, created.output
     assert created.output.startswith("Created the party organisation Đảng bộ phường Mới.\n")
@@ -129,7 +129,7 @@ def test_the_decision_command_line_speaks_english_when_told(app, runner, monkeyp
         db.session.add(organization)
         db.session.commit()
         organization_id = organization.id
-    monkeypatch.setenv("REVIEW_LANGUAGE", "en")
+    app.config["CLI_LANGUAGE"] = "en"  # what REVIEW_LANGUAGE=en sets (review/config.py)
     args = ["decision", "issue", str(organization_id), "2024", "--number", "15/QĐ", "--date", "15-01-2025"]
     result = runner.invoke(args=[*args, "--signer", "Nguyễn Văn A", "--title", "secretary"])
     assert result.exit_code == 1

@@ -194,10 +194,14 @@ def test_the_meeting_file_is_the_same_bytes_in_either_language(app, sealed):
     assert english.get(url).data == vietnamese.get(url).data
 
 
-def test_the_command_line_speaks_vietnamese_unless_told(runner, monkeypatch):
+def test_the_command_line_speaks_vietnamese_unless_told(app, runner, monkeypatch, tmp_path):
+    from review.config import load_config
+
+    monkeypatch.setenv("REVIEW_LANGUAGE", "en")
+    assert load_config(str(tmp_path), {"TESTING": True})["CLI_LANGUAGE"] == "en"
     vietnamese = runner.invoke(args=["user", "create", "x", "--role", "ward"])
     assert vietnamese.exit_code != 0
-    monkeypatch.setenv("REVIEW_LANGUAGE", "en")
+    app.config["CLI_LANGUAGE"] = "en"  # what REVIEW_LANGUAGE=en sets (review/config.py)
     english = runner.invoke(args=["user", "create", "x", "--role", "ward"])
     assert english.exit_code != 0
     assert english.output != vietnamese.output

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..meeting_store import review_year_rules
+from ..meeting_store import SUMMARY_COUNTS, review_year_rules
 from ..models import Cell, Meeting, Organization, ReviewYear, Seal, SealSummary
-from ..rules import LEVELS, UNDECIDED, Quota, quota_across
+from ..rules import Quota, quota_across
 from ..ward.overview import seal_in_force
 
-NOT_RATED = "not_rated"
-SUMMARY_KEYS = tuple(str(level) for level in LEVELS) + (NOT_RATED, UNDECIDED)
+SUMMARY_KEYS = SUMMARY_COUNTS  # the levels, not rated, undecided: the summary rows' columns
 
 
 @dataclass

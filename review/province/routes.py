@@ -10,8 +10,9 @@ from ..i18n import translate, translate_all
 from ..rules import FIRST_REVIEW_YEAR, LAST_REVIEW_YEAR, LEVEL_LABELS, LEVEL_SHORT, LEVELS, UNDECIDED
 from ..security import query_int
 from ..vocabulary import NOT_RATED_LABEL, UNDECIDED_LABEL
+from ..ward.overview import NOT_RATED
 from . import bp
-from .overview import NOT_RATED, build_province
+from .overview import build_province
 
 EXTRA_LABELS = {NOT_RATED: NOT_RATED_LABEL, UNDECIDED: UNDECIDED_LABEL}
 
