@@ -174,7 +174,10 @@ class _Writer:
     def paragraph(self, container: Any, para: Para, paragraph: Any = None) -> Any:
         if paragraph is None:
             paragraph = container.add_paragraph()
-        paragraph.style = self._style(para.style)
+        # What ``paragraph.style = style`` does, less python-docx's look-up of the default style
+        # (a scan of every style, each paragraph: most of a ward ZIP's time): ours are added
+        # styles, never the default, so their id is the one to write.
+        paragraph._p.style = self._style(para.style).style_id
         for run in para.runs:
             self._run(paragraph, run)
         for group in self.collecting:
