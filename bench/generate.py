@@ -7,7 +7,12 @@ by ``meeting_store.import_meeting``, the service behind ``flask meeting import``
 then holds exactly what the application would store, seal fingerprint included.
 
     python -m bench.generate cell 60 -o /tmp/cell-60.json       # one meeting file
-    python -m bench.generate province --database-url URL         # 40 wards x 30 cells
+    python -m bench.generate province --database-url URL         # 40 wards x 30 cells, 30,000 members
+    python -m bench.generate province --members 500000 --database-url URL   # 667 wards, in bulk
+
+A province goes through the bulk loader (bench/bulk.py: the rows import_meeting writes,
+written a table at a time; checked against import_meeting by tests/test_bench_bulk.py);
+``--import`` stores it one import_meeting a cell instead.
 
 Deterministic: the same seed gives the same organisation.
 """
@@ -564,8 +569,35 @@ def store(meetings: Iterator[MeetingFile], progress: Callable[[int, int], None] 
     return ids
 
 
-def build(app, kind: str, size: int = 25, seed: int = 2024, wards: int = 40, cells: int = 30) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Fill the app's database with a cell of ``size``, a ward of ``cells`` cells, or a province."""
+def bulk_store(meetings: Iterator[MeetingFile], progress: Callable[[int, int], None] | None = None) -> list[int]:
+    """Store meetings through ``bench.bulk.BulkLoader``: the rows ``import_meeting`` writes, in bulk (app context)."""
+    from review.extensions import db
+
+    from .bulk import BulkLoader
+
+    members = 0
+    with db.engine.connect() as connection:
+        loader = BulkLoader(connection)
+        for mf in meetings:
+            loader.add(mf)
+            members += len(mf.members)
+            if progress is not None:
+                progress(len(loader.meetings), members)
+        return loader.finish()
+
+
+def wards_for(members: int, cells: int = 30) -> int:
+    """Return how many wards of ``cells`` cells of ``province_size`` members hold about ``members`` members."""
+    return max(1, round(members / (cells * 25)))
+
+
+def build(  # type: ignore[no-untyped-def]
+    app, kind: str, size: int = 25, seed: int = 2024, wards: int = 40, cells: int = 30, bulk: bool = False
+) -> dict[str, Any]:
+    """Fill the app's database with a cell of ``size``, a ward of ``cells`` cells, or a province.
+
+    ``bulk``: the province through the bulk loader (bench/bulk.py) instead of ``import_meeting``.
+    """
     rng = random.Random(seed)
     started = time.perf_counter()
     with app.app_context():
@@ -595,7 +627,7 @@ def build(app, kind: str, size: int = 25, seed: int = 2024, wards: int = 40, cel
                         flush=True,
                     )
 
-            ids = store(each(), tick)
+            ids = (bulk_store if bulk else store)(each(), tick)
     return {"meetings": ids, "seconds": time.perf_counter() - started}
 
 
@@ -607,6 +639,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-o", "--output", type=Path, help="cell: write the meeting file here")
     parser.add_argument("--database-url", help="store into this database (schema created if missing)")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--members", type=int, default=30_000, help="province: about this many members (30 cells a ward, 25 a cell)"
+    )
+    parser.add_argument(
+        "--import", dest="through_import", action="store_true", help="province: one import_meeting a cell, not bulk"
+    )
     args = parser.parse_args(argv)
     if args.output is not None:
         rng = random.Random(args.seed)
@@ -623,7 +661,7 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": args.database_url})
     with app.app_context():
         db.create_all()
-    done = build(app, args.kind, args.size, args.seed)
+    done = build(app, args.kind, args.size, args.seed, wards=wards_for(args.members), bulk=not args.through_import)
     print(f"{len(done['meetings'])} hội nghị trong {done['seconds']:.1f} s")
 
 

@@ -188,14 +188,7 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
     for i, data in enumerate(mf.members):
         member = roster.get(data.id)
         if member is None:
-            member = Member(
-                cell=cell,
-                code=data.id,
-                name=data.name,
-                standing=data.standing,
-                position=data.position,
-                admitted_on=data.admitted_on,
-            )
+            member = new_member(cell, data)
             db.session.add(member)
         elif member.name != data.name:
             problems.append(
@@ -213,6 +206,33 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
     if problems:
         raise ImportRefused(problems)
 
+    meeting = meeting_graph(mf, cell, review_year, members, meeting_id)
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def new_member(cell: Cell, data: MemberData) -> Member:
+    """Return a new roster member of ``cell`` as a meeting file names them."""
+    return Member(
+        cell=cell,
+        code=data.id,
+        name=data.name,
+        standing=data.standing,
+        position=data.position,
+        admitted_on=data.admitted_on,
+    )
+
+
+def meeting_graph(
+    mf: MeetingFile, cell: Cell, review_year: ReviewYear, members: Mapping[str, Member], meeting_id: int | None = None
+) -> Meeting:
+    """Return the meeting file's meeting as new rows (not yet in a session): guests, participants,
+    reviews with their feedback, the counted ballot and its seal.
+
+    ``members``: the cell's member of each id in the file. The import adds the result to the
+    session; the benchmark's bulk loader (bench/bulk.py) writes the same rows with COPY.
+    """
     meeting = Meeting(
         id=meeting_id,
         cell=cell,
@@ -226,7 +246,6 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
         roll_called_at=clock.now(),
         guests=[Guest(position=i, name=g.name, title=g.title) for i, g in enumerate(mf.meeting.guests)],
     )
-    db.session.add(meeting)
     participants: dict[str, Participant] = {}
     for order, data in enumerate(mf.members):
         participant = Participant(
@@ -273,7 +292,6 @@ def _store_meeting(mf: MeetingFile, meeting_id: int | None = None) -> Meeting:
     if mf.ballot is not None:
         # A meeting file carries a counted ballot: it arrives sealed, by nobody in this system.
         seal_meeting(meeting, mf, chief_id=None, secretary_id=None)
-    db.session.flush()
     return meeting
 
 
