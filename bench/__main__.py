@@ -3,6 +3,7 @@
     bench/run                      # everything (the province on PostgreSQL takes minutes)
     bench/run --wards 10           # a smaller province, for a quick look
     bench/run --only minutes pages # some sections only (RESULTS.md lists what ran)
+    bench/run --only scale --members 500000   # the large province (kept with its date across runs)
 
 Not part of the test suite: nothing here asserts; the targets are reported as met or not.
 """
@@ -28,12 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from . import bare_minutes
+from .scale import PROCESSES, REQUESTS
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SIZES = (10, 60, 300)
+SCALE_RESULTS = BENCH / "scale-results.json"  # the large provinces' figures, kept across runs
 CELLS_A_WARD = 30
-SECTIONS = ("minutes", "process", "pages", "files", "province", "load")
+SECTIONS = ("minutes", "process", "pages", "files", "province", "load", "scale")
 
 TARGETS = {
     "minutes_10": 0.3,  # seconds
@@ -42,7 +45,15 @@ TARGETS = {
     "process": 2.0,  # the whole `flask meeting minutes` command / `python bench/bare_minutes.py`
     "ward_dashboard": 0.050,  # seconds, median, 30 cells
     "province_pg": 0.300,  # seconds, median, PostgreSQL
+    # A large province (bench/scale.py), p95 with first requests of a process included:
+    "scale_page_large": 0.300,  # 500,000 members
+    "scale_page_small": 0.100,  # 50,000 members
+    "import_300": 1.0,  # seconds, one 300-member meeting file
+    "import_1000": 60.0,  # seconds, 1,000 meetings
+    "zip_30": 30.0,  # seconds, a ward's ZIP of 30 cells
+    "worker_mb": 300.0,  # resident memory of a process serving pages and building a ZIP
 }
+LARGE = 500_000  # members: at and above this the large-province page target applies
 
 
 # ---------------------------------------------------------------------------
@@ -507,22 +518,6 @@ def bench_province(results: dict[str, Any], wards: int) -> None:
                 label = "Hội nghị của chi bộ (bước đang làm)"
             pages[label] = page_figures(app, client, page, 21 if "province" in page else 11, empty)
             say(f"    {label}: {ms(pages[label]['median'])}, {pages[label]['statements']} câu SQL")
-        from .harness import statements_for
-
-        for label, page in (
-            ("Toàn tỉnh, lần đầu của tiến trình (cold)", "/province"),
-            ("Trang đảng ủy phường, lần đầu (cold)", f"/organizations/{ids['organization']}"),
-        ):
-            _, statements, _ = statements_for(app, client, page)
-            times = timed(lambda: client.get(page), 5, warmup=0)  # noqa: B023  (timed within this iteration)
-            pages[label] = {
-                "statements": statements,
-                "median": median(times),
-                "min": min(times),
-                "p90": percentile(times, 0.9),
-                "ratio": median(times) / empty,
-            }
-            say(f"    {label}: {ms(pages[label]['median'])}, {statements} câu SQL")
         results["province"] = {
             "wards": wards,
             "cells": len(built["meetings"]),
@@ -711,6 +706,33 @@ def write_results(results: dict[str, Any], path: Path) -> None:
                 f"| {ms(phase['p50'])} | {ms(phase['p90'])} | {ms(phase['p99'])} | {ms(phase['max'])} |"
             )
         out.append("")
+    for _members, f in sorted(results.get("scale", {}).items(), key=lambda item: int(item[0])):
+        out += [
+            f"## A large province on PostgreSQL: {f['members']} members",
+            "",
+            f"Run {f.get('ran_at', m['date'])}. {f['wards']} ward organisations x 30 cells: {f['cells']} sealed meetings,"
+            f" {f['members']} members, built in {secs(f['build_seconds'])} by `bench/generate.py` through the bulk",
+            f"loader (`bench/bulk.py`). Each page: the first {REQUESTS} requests of each of {PROCESSES} fresh applications",
+            "(a new process's state: connection pool, caches, compiled templates), p95 over all of them; the slowest first",
+            "request of a process is given beside it. The memory is a process of its own (`bench/worker_probe.py`): ten rounds of",
+            "both pages, then the ward's ZIP built as the worker builds it; VmRSS after the pages, VmHWM at the end.",
+            "",
+            "| page | p95 | slowest first request | median | SQL statements |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for label, name in (("province", "`/province`"), ("ward", "ward dashboard (30 cells)")):
+            page = f["pages"][label]
+            out.append(
+                f"| {name} | {ms(page['p95'])} | {ms(page['cold_max'])} | {ms(page['warm_median'])} | {', '.join(map(str, page['statements']))} |"
+            )
+        w = f["worker"]
+        out += [
+            "",
+            f"Ward ZIP: {w['zip_files']} files in {secs(w['zip_seconds'])}. Memory: {w['rss_after_pages_mb']:.0f} MB after the"
+            f" pages, peak {w['peak_rss_mb']:.0f} MB. Import through `import_meeting`: a 300-member file in"
+            f" {secs(f['import_300'])}; 1,000 meetings ({f['import_1000_members']} members) in {secs(f['import_1000'])}.",
+            "",
+        ]
     out += targets_section(results)
     notes = BENCH / "NOTES.md"
     if notes.exists():
@@ -778,15 +800,28 @@ def targets_section(results: dict[str, Any]) -> list[str]:
         out.append(
             f"| province view on PostgreSQL ({results['province']['members']} members) | {ms(TARGETS['province_pg'])} | {ms(f['median'])} | {verdict(f['median'], TARGETS['province_pg'])} |"
         )
-        cold = results["province"]["pages"].get("Toàn tỉnh, lần đầu của tiến trình (cold)")
-        if cold is not None:
-            out.append(
-                f"| province view on PostgreSQL, first request of a process (cold; not the median) | {ms(TARGETS['province_pg'])} | {ms(cold['median'])} | {verdict(cold['median'], TARGETS['province_pg'])} |"
-            )
         w = results["province"]["pages"]["Trang đảng ủy phường (30 chi bộ)"]
         out.append(
             f"| ward dashboard, 30 cells, PostgreSQL | {ms(TARGETS['ward_dashboard'])} | {ms(w['median'])} | {verdict(w['median'], TARGETS['ward_dashboard'])} |"
         )
+    for members, f in sorted(results.get("scale", {}).items(), key=lambda item: int(item[0])):
+        limit = TARGETS["scale_page_large"] if int(members) >= LARGE else TARGETS["scale_page_small"]
+        for label, name in (("province", "province view"), ("ward", "ward dashboard")):
+            page = f["pages"][label]
+            out.append(
+                f"| {name}, {f['members']} members, PostgreSQL, p95 with first requests | {ms(limit)} | {ms(page['p95'])} | {verdict(page['p95'], limit)} |"
+            )
+            constant = len(page["statements"]) == 1
+            out.append(
+                f"| SQL statements of the {name}, {f['members']} members | one count | {', '.join(map(str, page['statements']))} | {'đạt' if constant else '**chưa đạt**'} |"
+            )
+        w = f["worker"]
+        out += [
+            f"| import of a 300-member meeting file ({f['members']}-member database) | {secs(TARGETS['import_300'])} | {secs(f['import_300'])} | {verdict(f['import_300'], TARGETS['import_300'])} |",
+            f"| import of 1,000 meetings ({f['import_1000_members']} members) | {secs(TARGETS['import_1000'])} | {secs(f['import_1000'])} | {verdict(f['import_1000'], TARGETS['import_1000'])} |",
+            f"| ward ZIP of 30 cells ({f['members']}-member database) | {secs(TARGETS['zip_30'])} | {secs(w['zip_seconds'])} | {verdict(w['zip_seconds'], TARGETS['zip_30'])} |",
+            f"| peak memory of a process serving the pages and building the ZIP ({f['members']} members) | {TARGETS['worker_mb']:.0f} MB | {w['peak_rss_mb']:.0f} MB | {verdict(w['peak_rss_mb'], TARGETS['worker_mb'])} |",
+        ]
     if "load" in results:
         errors = sum(p["errors"] for p in results["load"]["phases"])
         out.append(f"| load test without errors | 0 | {errors} | {'đạt' if errors == 0 else '**chưa đạt**'} |")
@@ -800,9 +835,16 @@ def main(argv: list[str] | None = None) -> None:
         "--wards", type=int, default=40, help="ward organisations in the province (40: about 30,000 members)"
     )
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument(
+        "--members", type=int, default=50_000, help="scale: the large province's members (500000: the issue's size)"
+    )
     args = parser.parse_args(argv)
     sections = args.only or list(SECTIONS)
     results: dict[str, Any] = {"machine": machine(), "sections": sections}
+    if args.only and SCALE_RESULTS.exists():
+        # A run of some sections keeps the large provinces measured before (each with its date).
+        kept = json.loads(SCALE_RESULTS.read_text(encoding="utf-8"))
+        results["scale"] = {k: v for k, v in kept.items() if "scale" not in sections or int(k) != args.members}
     say(f"Máy: {results['machine']['cpu']}, {results['machine']['cores']} lõi, tải {results['machine']['load']}")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="review-bench-") as tmp:
@@ -819,6 +861,13 @@ def main(argv: list[str] | None = None) -> None:
             bench_province(results, args.wards)
         if "load" in sections:
             bench_load(results, workdir)
+        if "scale" in sections:
+            from .scale import bench_scale
+
+            bench_scale(results, args.members, say)
+            results["scale"][args.members]["ran_at"] = results["machine"]["date"]
+    if "scale" in results:
+        SCALE_RESULTS.write_text(json.dumps(results["scale"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     write_results(results, args.output)
     say(f"Xong trong {secs(time.perf_counter() - started)}; kết quả ghi vào {args.output}")
 
