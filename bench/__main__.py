@@ -706,6 +706,30 @@ def write_results(results: dict[str, Any], path: Path) -> None:
                 f"| {ms(phase['p50'])} | {ms(phase['p90'])} | {ms(phase['p99'])} | {ms(phase['max'])} |"
             )
         out.append("")
+    out += targets_section(results)
+    out += ["", *scale_block(results)]
+    notes = BENCH / "NOTES.md"
+    if notes.exists():
+        out += ["", notes.read_text(encoding="utf-8").rstrip(), ""]
+    for key, title in (
+        ("minutes_profile", "Profile: minutes of 300 members (cProfile, by own time)"),
+        (
+            "province_profile",
+            "Profile: the province view on PostgreSQL, first request of a process (cProfile, by own time)",
+        ),
+    ):
+        if key in results:
+            out += ["", f"### {title}", "", "```", results[key], "```"]
+    path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+
+
+SCALE_START, SCALE_END = "<!-- scale: bench/run --only scale -->", "<!-- /scale -->"
+
+
+def scale_block(results: dict[str, Any]) -> list[str]:
+    """Return the large provinces' part of RESULTS.md, between markers: a run of the scale section alone replaces it."""
+    m = results["machine"]
+    out = [SCALE_START]
     for _members, f in sorted(results.get("scale", {}).items(), key=lambda item: int(item[0])):
         out += [
             f"## A large province on PostgreSQL: {f['members']} members",
@@ -733,20 +757,46 @@ def write_results(results: dict[str, Any], path: Path) -> None:
             f" {secs(f['import_300'])}; 1,000 meetings ({f['import_1000_members']} members) in {secs(f['import_1000'])}.",
             "",
         ]
-    out += targets_section(results)
-    notes = BENCH / "NOTES.md"
-    if notes.exists():
-        out += ["", notes.read_text(encoding="utf-8").rstrip(), ""]
-    for key, title in (
-        ("minutes_profile", "Profile: minutes of 300 members (cProfile, by own time)"),
-        (
-            "province_profile",
-            "Profile: the province view on PostgreSQL, first request of a process (cProfile, by own time)",
-        ),
-    ):
-        if key in results:
-            out += ["", f"### {title}", "", "```", results[key], "```"]
-    path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+    out += ["## Targets at scale", "", "| target | limit | measured | |", "|---|---:|---:|---|"]
+    for members, f in sorted(results.get("scale", {}).items(), key=lambda item: int(item[0])):
+        limit = TARGETS["scale_page_large"] if int(members) >= LARGE else TARGETS["scale_page_small"]
+        for label, name in (("province", "province view"), ("ward", "ward dashboard")):
+            page = f["pages"][label]
+            out.append(
+                f"| {name}, {f['members']} members, PostgreSQL, p95 with first requests | {ms(limit)} | {ms(page['p95'])} | {verdict(page['p95'], limit)} |"
+            )
+            constant = len(page["statements"]) == 1
+            out.append(
+                f"| SQL statements of the {name}, {f['members']} members | one count | {', '.join(map(str, page['statements']))} | {'đạt' if constant else '**chưa đạt**'} |"
+            )
+        w = f["worker"]
+        out += [
+            f"| import of a 300-member meeting file ({f['members']}-member database) | {secs(TARGETS['import_300'])} | {secs(f['import_300'])} | {verdict(f['import_300'], TARGETS['import_300'])} |",
+            f"| import of 1,000 meetings ({f['import_1000_members']} members) | {secs(TARGETS['import_1000'])} | {secs(f['import_1000'])} | {verdict(f['import_1000'], TARGETS['import_1000'])} |",
+            f"| ward ZIP of 30 cells ({f['members']}-member database) | {secs(TARGETS['zip_30'])} | {secs(w['zip_seconds'])} | {verdict(w['zip_seconds'], TARGETS['zip_30'])} |",
+            f"| peak memory of a process serving the pages and building the ZIP ({f['members']} members) | {TARGETS['worker_mb']:.0f} MB | {w['peak_rss_mb']:.0f} MB | {verdict(w['peak_rss_mb'], TARGETS['worker_mb'])} |",
+        ]
+    runs = results.get("scale", {}).values()
+    for label, name in (("province", "province view"), ("ward", "ward dashboard")):
+        counts = sorted({n for f in runs for n in f["pages"][label]["statements"]})
+        sizes = ", ".join(str(f["members"]) for f in runs)
+        out.append(
+            f"| SQL statements of the {name}, the same at every size ({sizes} members) | one count | {', '.join(map(str, counts))} | {'đạt' if len(counts) == 1 else '**chưa đạt**'} |"
+        )
+    out.append(SCALE_END)
+    return out
+
+
+def write_scale_only(results: dict[str, Any], path: Path) -> None:
+    """Replace the scale block of an existing RESULTS.md (the other sections' figures stay as they were)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = "\n".join(scale_block(results))
+    if SCALE_START in text and SCALE_END in text:
+        head, rest = text.split(SCALE_START, 1)
+        text = head + block + rest.split(SCALE_END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def targets_section(results: dict[str, Any]) -> list[str]:
@@ -804,24 +854,6 @@ def targets_section(results: dict[str, Any]) -> list[str]:
         out.append(
             f"| ward dashboard, 30 cells, PostgreSQL | {ms(TARGETS['ward_dashboard'])} | {ms(w['median'])} | {verdict(w['median'], TARGETS['ward_dashboard'])} |"
         )
-    for members, f in sorted(results.get("scale", {}).items(), key=lambda item: int(item[0])):
-        limit = TARGETS["scale_page_large"] if int(members) >= LARGE else TARGETS["scale_page_small"]
-        for label, name in (("province", "province view"), ("ward", "ward dashboard")):
-            page = f["pages"][label]
-            out.append(
-                f"| {name}, {f['members']} members, PostgreSQL, p95 with first requests | {ms(limit)} | {ms(page['p95'])} | {verdict(page['p95'], limit)} |"
-            )
-            constant = len(page["statements"]) == 1
-            out.append(
-                f"| SQL statements of the {name}, {f['members']} members | one count | {', '.join(map(str, page['statements']))} | {'đạt' if constant else '**chưa đạt**'} |"
-            )
-        w = f["worker"]
-        out += [
-            f"| import of a 300-member meeting file ({f['members']}-member database) | {secs(TARGETS['import_300'])} | {secs(f['import_300'])} | {verdict(f['import_300'], TARGETS['import_300'])} |",
-            f"| import of 1,000 meetings ({f['import_1000_members']} members) | {secs(TARGETS['import_1000'])} | {secs(f['import_1000'])} | {verdict(f['import_1000'], TARGETS['import_1000'])} |",
-            f"| ward ZIP of 30 cells ({f['members']}-member database) | {secs(TARGETS['zip_30'])} | {secs(w['zip_seconds'])} | {verdict(w['zip_seconds'], TARGETS['zip_30'])} |",
-            f"| peak memory of a process serving the pages and building the ZIP ({f['members']} members) | {TARGETS['worker_mb']:.0f} MB | {w['peak_rss_mb']:.0f} MB | {verdict(w['peak_rss_mb'], TARGETS['worker_mb'])} |",
-        ]
     if "load" in results:
         errors = sum(p["errors"] for p in results["load"]["phases"])
         out.append(f"| load test without errors | 0 | {errors} | {'đạt' if errors == 0 else '**chưa đạt**'} |")
@@ -868,7 +900,10 @@ def main(argv: list[str] | None = None) -> None:
             results["scale"][args.members]["ran_at"] = results["machine"]["date"]
     if "scale" in results:
         SCALE_RESULTS.write_text(json.dumps(results["scale"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_results(results, args.output)
+    if sections == ["scale"]:
+        write_scale_only(results, args.output)
+    else:
+        write_results(results, args.output)
     say(f"Xong trong {secs(time.perf_counter() - started)}; kết quả ghi vào {args.output}")
 
 
