@@ -14,7 +14,7 @@ Vietnamese messages are translated here (``review.i18n.translate``), as this mod
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -357,6 +357,54 @@ def choose_cell_level(
     _record_choice(
         row, lambda: CellDecision(decision=decision, cell_id=cell_id), cell.proposed_level, level, reason, user
     )
+
+
+def choose_levels(
+    organization: Organization,
+    year: int,
+    members: Mapping[int, Level],
+    cells: Mapping[int, Level],
+    reason: str,
+    user: User | None,
+) -> None:
+    """Record many of the committee's choices at once (members and cells by id), each checked as
+    :func:`choose_member_level` and :func:`choose_cell_level` check one, under one gathering.
+
+    For the command line and the benchmarks' generator (no page version to check). Raises
+    ``Refused`` at the first choice that cannot be recorded; the caller's transaction then stores none.
+    """
+    decision = _locked_decision(organization, year)
+    gathered = gather(organization, year)
+    for member_id, level in members.items():
+        found = gathered.member(member_id)
+        if found is None or not found[1].rated or not found[0].in_decision:
+            raise Refused("level", _("Đảng viên này không thuộc danh sách xếp loại của quyết định."))
+        problem = choice_problem(found[1].proposed_level, level, reason)
+        if problem is not None:
+            raise Refused("reason", translate(problem))
+        _record_choice(
+            gathered.member_rows.get(member_id),
+            lambda member_id=member_id: MemberDecision(decision=decision, member_id=member_id),  # type: ignore[misc]
+            found[1].proposed_level,
+            level,
+            reason,
+            user,
+        )
+    for cell_id, level in cells.items():
+        cell = gathered.cell(cell_id)
+        if cell is None or not cell.in_decision:
+            raise Refused("level", _("Chi bộ này chưa niêm phong kết quả hoặc đã ghi là không đánh giá năm nay."))
+        problem = choice_problem(cell.proposed_level, level, reason)
+        if problem is not None:
+            raise Refused("reason", translate(problem))
+        _record_choice(
+            gathered.cell_rows.get(cell_id),
+            lambda cell_id=cell_id: CellDecision(decision=decision, cell_id=cell_id),  # type: ignore[misc]
+            cell.proposed_level,
+            level,
+            reason,
+            user,
+        )
 
 
 def record_not_reviewed(

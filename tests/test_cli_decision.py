@@ -214,3 +214,34 @@ def test_issue_and_reopen_of_an_unknown_organisation(runner, app):
     assert result.exit_code == 1 and "Không có đảng bộ mã 42" in result.output
     result = runner.invoke(args=["decision", "reopen", "42", "2020", "--reason", "Sai tên người ký"])
     assert result.exit_code == 1 and "Không có đảng bộ mã 42" in result.output
+
+
+def test_many_choices_at_once_are_each_checked_and_stored_together(app, runner, seed_path):
+    """decisions.choose_levels (the benchmarks' committee): the same checks as one choice, all or none."""
+    with app.app_context():
+        organization_id = import_both(runner, seed_path)
+        organization = db.session.get(Organization, organization_id)
+        cells = {c.name: c.id for c in db.session.scalars(select(Cell))}
+        gathered = decisions.gather(organization, 2020)
+        member = next(m for c in gathered.cells for m in c.members if m.rated and m.proposed_level is Level.GOOD)
+        # A level other than the proposal needs a reason: nothing is stored, not even the good choice.
+        with pytest.raises(decisions.Refused), write_transaction():
+            decisions.choose_levels(
+                organization, 2020, {int(member.key): Level.COMPLETED}, {cells[SEED_CELL]: Level.GOOD}, "", None
+            )
+        assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
+        with write_transaction():
+            decisions.choose_levels(
+                organization,
+                2020,
+                {int(member.key): Level.COMPLETED},
+                {cells[SEED_CELL]: Level.GOOD},
+                CELL_REASON,
+                None,
+            )
+        after = decisions.gather(organization, 2020)
+        found = after.member(int(member.key))
+        assert found is not None and found[1].decided_level is Level.COMPLETED
+        cell = after.cell(cells[SEED_CELL])
+        assert cell is not None and cell.decided_level is Level.GOOD
+        assert not after.assessment.blockers  # the cells' quota holds now
