@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import bare_minutes
-from .scale import PROCESSES, REQUESTS
+from .scale import PAGES, PROCESSES, REQUESTS
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -744,7 +744,9 @@ def scale_block(results: dict[str, Any]) -> list[str]:
             "| page | p95 | slowest first request | median | SQL statements |",
             "|---|---:|---:|---:|---:|",
         ]
-        for label, name in (("province", "`/province`"), ("ward", "ward dashboard (30 cells)")):
+        for label, (name, _target) in PAGES.items():
+            if label not in f["pages"]:
+                continue
             page = f["pages"][label]
             out.append(
                 f"| {name} | {ms(page['p95'])} | {ms(page['cold_max'])} | {ms(page['warm_median'])} | {', '.join(map(str, page['statements']))} |"
@@ -760,11 +762,14 @@ def scale_block(results: dict[str, Any]) -> list[str]:
     out += ["## Targets at scale", "", "| target | limit | measured | |", "|---|---:|---:|---|"]
     for members, f in sorted(results.get("scale", {}).items(), key=lambda item: int(item[0])):
         limit = TARGETS["scale_page_large"] if int(members) >= LARGE else TARGETS["scale_page_small"]
-        for label, name in (("province", "province view"), ("ward", "ward dashboard")):
+        for label, (name, target) in PAGES.items():
+            if label not in f["pages"]:
+                continue
             page = f["pages"][label]
-            out.append(
-                f"| {name}, {f['members']} members, PostgreSQL, p95 with first requests | {ms(limit)} | {ms(page['p95'])} | {verdict(page['p95'], limit)} |"
-            )
+            if target:
+                out.append(
+                    f"| {name}, {f['members']} members, PostgreSQL, p95 with first requests | {ms(limit)} | {ms(page['p95'])} | {verdict(page['p95'], limit)} |"
+                )
             constant = len(page["statements"]) == 1
             out.append(
                 f"| SQL statements of the {name}, {f['members']} members | one count | {', '.join(map(str, page['statements']))} | {'đạt' if constant else '**chưa đạt**'} |"
@@ -777,8 +782,8 @@ def scale_block(results: dict[str, Any]) -> list[str]:
             f"| peak memory of a process serving the pages and building the ZIP ({f['members']} members) | {TARGETS['worker_mb']:.0f} MB | {w['peak_rss_mb']:.0f} MB | {verdict(w['peak_rss_mb'], TARGETS['worker_mb'])} |",
         ]
     runs = results.get("scale", {}).values()
-    for label, name in (("province", "province view"), ("ward", "ward dashboard")):
-        counts = sorted({n for f in runs for n in f["pages"][label]["statements"]})
+    for label, (name, _target) in PAGES.items():
+        counts = sorted({n for f in runs if label in f["pages"] for n in f["pages"][label]["statements"]})
         sizes = ", ".join(str(f["members"]) for f in runs)
         out.append(
             f"| SQL statements of the {name}, the same at every size ({sizes} members) | one count | {', '.join(map(str, counts))} | {'đạt' if len(counts) == 1 else '**chưa đạt**'} |"

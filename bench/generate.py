@@ -586,17 +586,81 @@ def bulk_store(meetings: Iterator[MeetingFile], progress: Callable[[int, int], N
         return loader.finish()
 
 
+DECISION_REASON = (
+    "Đảng ủy cân đối tỉ lệ Hoàn thành xuất sắc toàn Đảng bộ theo quy định; mức này phù hợp kết quả thực hiện nhiệm vụ."
+)
+
+
+def _within_quota(cases: list[Any], counts: dict[str, int], assessment: Any, quota: Any) -> dict[int, Any]:
+    """Return the cases (members or cells, by id) to lower from excellent to good until the quota holds."""
+    from review.decision_rules import quota_of
+    from review.rules import Level
+
+    lowered: dict[int, Any] = {}
+    counts = dict(counts)
+    excellent = [case for case in cases if case.decided_level is Level.EXCELLENT]
+    while quota.exceeded and excellent:
+        lowered[int(excellent.pop().key)] = Level.GOOD
+        counts[Level.EXCELLENT] -= 1
+        counts[Level.GOOD] += 1
+        quota = quota_of(counts, assessment.pool_option, assessment.ratio)
+    return lowered
+
+
+def decide_ward(organization_id: int, year: int, number: int) -> None:
+    """Have the ward's committee decide and issue its decision (SPEC 9) through ``review.decisions``.
+
+    The committee takes every proposal, gives an undecided member or cell "good", and lowers
+    the last proposed excellent members and cells to "good" until the quotas hold, with a
+    reason; then it issues decision ``number`` (app context).
+    """
+    from review import decisions
+    from review.database import write_transaction
+    from review.decision_rules import Issue, SignerTitle, member_counts
+    from review.extensions import db
+    from review.models import Organization
+    from review.rules import Level
+
+    organization = db.session.get(Organization, organization_id)
+    assert organization is not None
+    gathered = decisions.gather(organization, year)
+    assessment = gathered.assessment
+    cells = [cell for cell in gathered.cells if cell.in_decision]
+    members = [m for cell in cells for m in cell.members if m.rated]
+    member_levels = {int(m.key): Level.GOOD for m in members if m.decided_level is None}
+    cell_levels = {int(c.key): Level.GOOD for c in cells if c.decided_level is None}
+    member_levels |= _within_quota(members, member_counts(cells), assessment, assessment.member_quota)
+    cell_levels |= _within_quota(cells, assessment.cells, assessment, assessment.cell_quota)
+    with write_transaction():
+        if member_levels or cell_levels:
+            decisions.choose_levels(organization, year, member_levels, cell_levels, DECISION_REASON, None)
+    gathered = decisions.gather(organization, year)
+    version = str(gathered.decision.version) if gathered.decision is not None else "0"
+    day = max(gathered.latest_meeting_day or date(year, 12, 1), date(year, 12, 20))
+    header = Issue(f"{number}-QĐ/ĐU", day, organization.place, "Nguyễn Văn An", SignerTitle("secretary"))
+    with write_transaction():
+        decisions.issue(organization, year, header, None, version)
+
+
 def wards_for(members: int, cells: int = 30) -> int:
     """Return how many wards of ``cells`` cells of ``province_size`` members hold about ``members`` members."""
     return max(1, round(members / (cells * 25)))
 
 
 def build(  # type: ignore[no-untyped-def]
-    app, kind: str, size: int = 25, seed: int = 2024, wards: int = 40, cells: int = 30, bulk: bool = False
+    app,
+    kind: str,
+    size: int = 25,
+    seed: int = 2024,
+    wards: int = 40,
+    cells: int = 30,
+    bulk: bool = False,
+    decisions: bool = False,
 ) -> dict[str, Any]:
     """Fill the app's database with a cell of ``size``, a ward of ``cells`` cells, or a province.
 
-    ``bulk``: the province through the bulk loader (bench/bulk.py) instead of ``import_meeting``.
+    ``bulk``: the province through the bulk loader (bench/bulk.py) instead of ``import_meeting``;
+    ``decisions``: each ward's committee then issues its decision (``decide_ward``).
     """
     rng = random.Random(seed)
     started = time.perf_counter()
@@ -628,6 +692,21 @@ def build(  # type: ignore[no-untyped-def]
                     )
 
             ids = (bulk_store if bulk else store)(each(), tick)
+            if decisions:
+                from sqlalchemy import select
+
+                from review.extensions import db
+                from review.models import Organization
+
+                for number, organization_id in enumerate(db.session.scalars(select(Organization.id)).all(), 1):
+                    decide_ward(organization_id, YEAR, number)
+                    db.session.expunge_all()
+                    if number % 50 == 0 or number == wards:
+                        print(
+                            f"  {number}/{wards} quyết định, {time.perf_counter() - started:.0f} s",
+                            file=sys.stderr,
+                            flush=True,
+                        )
     return {"meetings": ids, "seconds": time.perf_counter() - started}
 
 

@@ -23,6 +23,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The pages measured, and whether the p95 target applies (the decision: one ward's members, reported).
+PAGES = {
+    "province": ("`/province`", True),
+    "ward": ("ward dashboard (30 cells)", True),
+    "decision": ("committee's decision (one ward, issued)", False),
+}
 PROCESSES = 3  # fresh applications (a new worker process's state: connection pool, caches, templates)
 REQUESTS = 20  # requests of each, its first one included
 
@@ -106,7 +112,7 @@ def bench_scale(results: dict[str, Any], members: int, say: Any) -> None:
 
     from .__main__ import bench_app
     from .databases import postgres_database
-    from .generate import build, wards_for
+    from .generate import YEAR, build, wards_for
     from .harness import ensure_user
 
     wards = wards_for(members)
@@ -115,7 +121,7 @@ def bench_scale(results: dict[str, Any], members: int, say: Any) -> None:
         app = bench_app(url)
         with app.app_context():
             db.create_all()
-        built = build(app, "province", seed=2024, wards=wards, cells=30, bulk=True)
+        built = build(app, "province", seed=2024, wards=wards, cells=30, bulk=True, decisions=True)
         with app.app_context():
             counted = db.session.scalar(select(func.count(Member.id)))
             organization_id = db.session.scalar(select(Organization.id).order_by(Organization.id))
@@ -129,7 +135,11 @@ def bench_scale(results: dict[str, Any], members: int, say: Any) -> None:
             "build_seconds": built["seconds"],
             "pages": {},
         }
-        for label, page in (("province", "/province"), ("ward", f"/organizations/{organization_id}")):
+        for label, page in (
+            ("province", "/province"),
+            ("ward", f"/organizations/{organization_id}"),
+            ("decision", f"/organizations/{organization_id}/decision/{YEAR}"),
+        ):
             figures["pages"][label] = page_times(url, page, "bench-admin")
             f = figures["pages"][label]
             say(

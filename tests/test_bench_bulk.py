@@ -106,3 +106,23 @@ def test_the_application_goes_on_after_a_bulk_load(app: Flask) -> None:
         assert db.session.scalars(select(Meeting.id).order_by(Meeting.id)).all() == [bulk_id, meeting.id]
         with db.engine.connect() as connection:
             assert audit.verify_chain(connection).broken_at is None
+
+
+def test_the_generated_ward_committee_issues_its_decision(app: Flask) -> None:
+    from bench.generate import YEAR, decide_ward
+    from review import decisions
+    from review.models import DecisionSeal, Organization
+
+    files = list(ward_cells(random.Random(9), 0, 12, lambda rng: rng.randint(8, 20)))
+    with app.app_context():
+        with db.engine.connect() as connection:
+            bulk_load(connection, files)
+        organization_id = db.session.scalar(select(Organization.id))
+        assert organization_id is not None
+        decide_ward(organization_id, YEAR, 1)
+        seal = db.session.scalar(select(DecisionSeal))
+        assert seal is not None and seal.number == "1-QĐ/ĐU"
+        document = decisions.issued_payload(seal)
+        assert len(document["cells"]) == 12
+        organization = db.session.get(Organization, organization_id)
+        assert not decisions.gather(organization, YEAR).assessment.blockers
