@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from . import clock
 from .database import lock_row
 from .decision_rules import (
+    NOT_RATED,
     NUMBER_MESSAGE,
     PLACE_NAME,
     Allowance,
@@ -59,6 +60,7 @@ from .models import (
     CellDecision,
     Decision,
     DecisionSeal,
+    DecisionSummary,
     Meeting,
     MemberDecision,
     Organization,
@@ -68,7 +70,7 @@ from .models import (
     Seal,
     User,
 )
-from .rules import Level, Rules, default_profile
+from .rules import LEVELS, Level, Rules, default_profile
 from .sealdata import canonical_payload, fingerprint, read_payload
 from .translatable import N_
 from .versioning import check_version
@@ -589,10 +591,65 @@ def issue(
         issued_at=clock.now(),
         issued_by_id=user.id if user is not None else None,
     )
+    seal.summary = decision_summary_row(json.loads(text))
     db.session.add(seal)
     decision.version += 1  # the issue changes the decision (the page's version must move)
     db.session.flush()
     return seal
+
+
+DECIDED_LEVELS = tuple(str(level) for level in LEVELS)
+
+
+def decision_summary_row(document: Mapping[str, Any]) -> DecisionSummary:
+    """Return the summary row of an issued decision's payload: members and cells decided at each level."""
+    members, cells = document["members"], document["cell_levels"]
+    return DecisionSummary(
+        **{f"member_{level}": int(members.get(level, 0)) for level in DECIDED_LEVELS},
+        member_not_rated=int(members.get(NOT_RATED, 0)),
+        **{f"cell_{level}": int(cells.get(level, 0)) for level in DECIDED_LEVELS},
+    )
+
+
+def decision_summary_values(row: DecisionSummary) -> dict[str, int]:
+    """Return what a decision summary row holds, to compare two rows (``summaries rebuild``)."""
+    return {
+        column.name: getattr(row, column.name)
+        for column in DecisionSummary.__table__.c
+        if column.name != "decision_seal_id"
+    }
+
+
+def rebuild_decision_summaries(*, repair: bool) -> list[str]:
+    """Recompute every issued decision's summary row from its payload; return each difference found.
+
+    ``repair``: write the recomputed rows (inside the caller's write transaction).
+    """
+    differences = []
+    query = select(DecisionSeal).options(selectinload(DecisionSeal.summary)).order_by(DecisionSeal.id)
+    for seal in db.session.scalars(query):
+        try:
+            wanted = decision_summary_row(json.loads(seal.payload))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            differences.append(
+                f"decision seal {seal.id}: its payload gives no summary ({type(error).__name__}: {error})"
+            )
+            continue
+        if seal.summary is None:
+            differences.append(f"decision seal {seal.id} (decision {seal.decision_id}): no summary row")
+        elif decision_summary_values(seal.summary) != decision_summary_values(wanted):
+            differences.append(
+                f"decision seal {seal.id} (decision {seal.decision_id}): stored {decision_summary_values(seal.summary)}, "
+                f"payload {decision_summary_values(wanted)}"
+            )
+        else:
+            continue
+        if repair:
+            if seal.summary is not None:
+                db.session.delete(seal.summary)
+                db.session.flush()
+            seal.summary = wanted
+    return differences
 
 
 def reopen(organization: Organization, year: int, reason: str, user: User | None) -> int:

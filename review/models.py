@@ -802,9 +802,9 @@ class SealSummary(db.Model):
     """The counts a seal's results recorded (its payload's ``results``), as columns.
 
     Written in the sealing transaction (``meeting_store.seal_meeting``) from the payload just
-    sealed, never changed after (a sealed payload never changes): the ward's dashboard, the
-    province and the committee's decision add these up in the database instead of reading every
-    payload. Derived data, not audited; ``flask --app review summaries rebuild`` recomputes them
+    sealed, never changed after (a sealed payload never changes): the ward's dashboard and the
+    province add these up in the database instead of reading every payload (the committee's
+    decision reads its own ward's payloads: it needs each member's proposal, not counts). Derived data, not audited; ``flask --app review summaries rebuild`` recomputes them
     from the payloads and reports any difference.
     """
 
@@ -987,6 +987,35 @@ class DecisionSeal(db.Model):
     decision: Mapped[Decision] = relationship(back_populates="seals")
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])
+    # What it decided, in a row the province counts (written when it is issued).
+    summary: Mapped[DecisionSummary | None] = relationship(
+        back_populates="seal", cascade="all, delete-orphan", uselist=False, passive_deletes=True
+    )
+
+
+class DecisionSummary(db.Model):
+    """The counts an issued decision decided (its payload's ``members`` and ``cell_levels``), as columns.
+
+    Written in the issuing transaction (``decisions.issue``) from the payload just sealed, never
+    changed after: the province adds these up instead of reading every decision's payload.
+    Derived data, not audited; ``flask --app review summaries rebuild`` recomputes them.
+    """
+
+    __tablename__ = "decision_summary"
+
+    decision_seal_id: Mapped[int] = mapped_column(ForeignKey("decision_seal.id", ondelete="CASCADE"), primary_key=True)
+    # Members decided at each level, and those not rated; cells decided at each level.
+    member_excellent: Mapped[int] = mapped_column(Integer)
+    member_good: Mapped[int] = mapped_column(Integer)
+    member_completed: Mapped[int] = mapped_column(Integer)
+    member_not_completed: Mapped[int] = mapped_column(Integer)
+    member_not_rated: Mapped[int] = mapped_column(Integer)
+    cell_excellent: Mapped[int] = mapped_column(Integer)
+    cell_good: Mapped[int] = mapped_column(Integer)
+    cell_completed: Mapped[int] = mapped_column(Integer)
+    cell_not_completed: Mapped[int] = mapped_column(Integer)
+
+    seal: Mapped[DecisionSeal] = relationship(back_populates="summary")
 
 
 class PasswordLink(db.Model):

@@ -86,3 +86,91 @@ def test_rebuild_reports_a_missing_or_wrong_row_and_repairs_it(app, runner, seed
     with app.app_context():
         assert summary_values(db.session.get(SealSummary, seal_id)) == wanted
         assert db.session.scalar(select(Meeting)).current_seal.summary is not None
+
+
+def issue_the_example_ward(app, runner, seed_path) -> int:  # type: ignore[no-untyped-def]
+    """Import the ward's two example cells, lower the seed cell (the cells' quota), issue; return the ward's id."""
+    from review import decisions
+    from review.database import write_transaction
+    from review.models import Cell, Organization
+    from review.rules import Level
+
+    from helpers import SECOND_CELL_FILE
+
+    for path in (seed_path, SECOND_CELL_FILE):
+        assert runner.invoke(args=["meeting", "import", str(path)]).exit_code == 0
+    with app.app_context():
+        organization = db.session.scalar(select(Organization))
+        seed_cell = db.session.scalar(select(Cell).where(Cell.name == "Chi bộ Trường Mầm non Thượng Thanh"))
+        with write_transaction():
+            decisions.choose_cell_level(
+                organization, 2020, seed_cell.id, Level.GOOD, "Tỉ lệ chi bộ xuất sắc đã đủ", "0", None
+            )
+        organization_id = organization.id
+    issued = runner.invoke(
+        args=["decision", "issue", str(organization_id), "2020", "--number", "15-QĐ/ĐU", "--date", "2021-01-15",
+              "--signer", "Nguyễn Văn Bình", "--title", "Bí thư"]
+    )  # fmt: skip
+    assert issued.exit_code == 0, issued.output
+    return organization_id
+
+
+def test_an_issued_decision_writes_its_summary_row_and_the_province_shows_it(
+    app, runner, seed_path, make_user, login, client
+):
+    from review.decisions import decision_summary_values
+    from review.models import DecisionSeal
+
+    organization_id = issue_the_example_ward(app, runner, seed_path)
+    with app.app_context():
+        seal = db.session.scalar(select(DecisionSeal))
+        document = json.loads(seal.payload)
+        values = decision_summary_values(seal.summary)
+        assert values == {
+            **{
+                f"member_{level}": document["members"][level]
+                for level in ("excellent", "good", "completed", "not_completed")
+            },
+            "member_not_rated": document["members"]["not_rated"],
+            **{
+                f"cell_{level}": document["cell_levels"][level]
+                for level in ("excellent", "good", "completed", "not_completed")
+            },
+        }
+        assert values["cell_good"] == 2 and values["cell_excellent"] == 0  # the committee lowered the seed cell
+        province = build_province(2020)
+        (ward,) = province.wards
+        assert (ward.decision_number, ward.decided_excellent) == ("15-QĐ/ĐU", document["members"]["excellent"])
+        assert (province.issued, province.decided_excellent) == (1, document["members"]["excellent"])
+    make_user("quantri", "admin")
+    login("quantri")
+    page = client.get("/province?year=2020").get_data(as_text=True)
+    assert f'href="/organizations/{organization_id}/decision/2020">Số 15-QĐ/ĐU</a>' in page
+    assert f'data-decided-excellent="{document["members"]["excellent"]}"' in page
+    # Reopened, the decision is no longer in force: the province says so.
+    assert (
+        runner.invoke(
+            args=["decision", "reopen", str(organization_id), "2020", "--reason", "Kiểm tra lại danh sách"]
+        ).exit_code
+        == 0
+    )
+    with app.app_context():
+        assert build_province(2020).wards[0].decision_number is None
+
+
+def test_rebuild_repairs_a_decision_summary_too(app, runner, seed_path):
+    from review.decisions import decision_summary_values
+    from review.models import DecisionSummary
+
+    issue_the_example_ward(app, runner, seed_path)
+    with app.app_context():
+        row = db.session.scalar(select(DecisionSummary))
+        seal_id, wanted = row.decision_seal_id, decision_summary_values(row)
+        row.member_good += 3
+        db.session.commit()
+    dry = runner.invoke(args=["summaries", "rebuild", "--dry-run"])
+    assert dry.exit_code == 1 and f"decision seal {seal_id}" in dry.output
+    fixed = runner.invoke(args=["summaries", "rebuild"])
+    assert fixed.exit_code == 0 and f"decision seal {seal_id}" in fixed.output
+    with app.app_context():
+        assert decision_summary_values(db.session.get(DecisionSummary, seal_id)) == wanted

@@ -5,6 +5,7 @@ the results its seal recorded, and the quota across a ward's sealed cells is
 ``rules.quota_across``. Everything is read in a fixed number of queries, whatever the
 number of wards, cells or members, and the sealed cells' counts are added up by the database
 from the summary rows written with each seal (``models.SealSummary``): a row a ward comes back.
+Each ward's issued decision comes from the row written when it was issued (``models.DecisionSummary``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..meeting_store import SUMMARY_COUNTS, review_year_rules
-from ..models import Cell, Meeting, Organization, ReviewYear, Seal, SealSummary
+from ..models import Cell, Decision, DecisionSeal, DecisionSummary, Meeting, Organization, ReviewYear, Seal, SealSummary
 from ..rules import Quota, quota_across
 from ..ward.overview import seal_in_force
 
@@ -33,6 +34,8 @@ class WardRow:
     sealed: int = 0
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMARY_KEYS, 0))
     quota: Quota | None = None
+    decision_number: str | None = None  # its issued decision for the year (the version in force)
+    decided_excellent: int = 0  # members the decision rated excellent
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class ProvinceOverview:
     cells: int
     meetings: int
     sealed: int
+    issued: int = 0  # wards with a decision in force for the year
+    decided_excellent: int = 0
 
     @property
     def over_quota(self) -> list[WardRow]:
@@ -111,6 +116,17 @@ def build_province(year: int | None) -> ProvinceOverview:
                 summaries.get(review_year.organization_id, []), rules
             )
 
+        # Each ward's issued decision in force, with what it decided (its summary row).
+        issued = (
+            select(Decision.organization_id, DecisionSeal.number, DecisionSummary.member_excellent)
+            .join(DecisionSeal, DecisionSeal.decision_id == Decision.id)
+            .join(DecisionSummary, DecisionSummary.decision_seal_id == DecisionSeal.id)
+            .where(Decision.year == year, DecisionSeal.reopened_at.is_(None))
+        )
+        for organization_id, number, excellent in db.session.execute(issued):
+            wards[organization_id].decision_number = number
+            wards[organization_id].decided_excellent = excellent
+
     rows = list(wards.values())
     totals = dict.fromkeys(SUMMARY_KEYS, 0)
     for row in rows:
@@ -124,4 +140,6 @@ def build_province(year: int | None) -> ProvinceOverview:
         cells=sum(w.cells for w in rows),
         meetings=sum(w.meetings for w in rows),
         sealed=sum(w.sealed for w in rows),
+        issued=sum(1 for w in rows if w.decision_number is not None),
+        decided_excellent=sum(w.decided_excellent for w in rows),
     )
