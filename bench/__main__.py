@@ -728,6 +728,8 @@ SCALE_START, SCALE_END = "<!-- scale: bench/run --only scale -->", "<!-- /scale 
 
 def scale_block(results: dict[str, Any]) -> list[str]:
     """Return the large provinces' part of RESULTS.md, between markers: a run of the scale section alone replaces it."""
+    if not results.get("scale"):
+        return []
     m = results["machine"]
     out = [SCALE_START]
     for _members, f in sorted(results.get("scale", {}).items(), key=lambda item: int(item[0])):
@@ -878,8 +880,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sections = args.only or list(SECTIONS)
     results: dict[str, Any] = {"machine": machine(), "sections": sections}
-    if args.only and SCALE_RESULTS.exists():
-        # A run of some sections keeps the large provinces measured before (each with its date).
+    if SCALE_RESULTS.exists():
+        # Every run keeps the large provinces measured before (each with its date), but the size it re-runs.
         kept = json.loads(SCALE_RESULTS.read_text(encoding="utf-8"))
         results["scale"] = {k: v for k, v in kept.items() if "scale" not in sections or int(k) != args.members}
     say(f"Máy: {results['machine']['cpu']}, {results['machine']['cores']} lõi, tải {results['machine']['load']}")

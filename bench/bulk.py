@@ -12,7 +12,7 @@ table, chained by SHA-256, each seal anchored at the chain's head before its mee
 ``tests/test_bench_bulk.py`` checks it on a sample: the meetings it writes export to the same
 meeting files, fingerprints and summaries as the same files stored by ``import_meeting``, and
 the audit chain verifies. It is a benchmark tool: it assumes it is the only writer while it
-runs (it takes the chain's lock for each batch and moves the id sequences past its rows at the end).
+runs (it takes the chain's lock for each batch and moves the id sequences past its rows in each batch).
 """
 
 from __future__ import annotations
@@ -207,19 +207,21 @@ class BulkLoader:
                 for group in groups.values():
                     self.connection.execute(insert(table), group)
             audit.write_entries(self.connection, entries)
+            self._move_sequences()  # in the batch's transaction: a load stopped halfway leaves them right
         self.pending = []
 
+    def _move_sequences(self) -> None:
+        """Move PostgreSQL's id sequences past the rows written (SQLite takes max(id) + 1 by itself)."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        for name in self.next_id:
+            self.connection.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+            )
+
     def finish(self) -> list[int]:
-        """Write what is pending and move PostgreSQL's id sequences past the rows written; return the meetings' ids."""
+        """Write what is pending; return the meetings' ids."""
         self.flush()
-        if self.connection.dialect.name == "postgresql":
-            if self.connection.in_transaction():
-                self.connection.commit()
-            with self.connection.begin():
-                for name in self.next_id:
-                    self.connection.execute(
-                        text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
-                    )
         return self.meetings
 
 

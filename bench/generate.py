@@ -740,7 +740,15 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": args.database_url})
     with app.app_context():
         db.create_all()
-    done = build(app, args.kind, args.size, args.seed, wards=wards_for(args.members), bulk=not args.through_import)
+    done = build(
+        app,
+        args.kind,
+        args.size,
+        args.seed,
+        wards=wards_for(args.members),
+        bulk=not args.through_import,
+        decisions=args.kind == "province",  # every ward's committee issues its decision
+    )
     print(f"{len(done['meetings'])} hội nghị trong {done['seconds']:.1f} s")
 
 

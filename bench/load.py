@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -174,7 +175,10 @@ def run_load(database_url: str, ids: dict[str, int], say: Callable[[str], None])
         "60",
         "review:create_app()",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # gunicorn's log (the request log included, as in production) goes to a file: a pipe nobody
+    # reads fills up after a few hundred requests and blocks the workers writing to it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in the finally below)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         wait_until_up(port, process)
         cookie = sign_in(port, "bench-admin", PASSWORD)
@@ -205,6 +209,7 @@ def run_load(database_url: str, ids: dict[str, int], say: Callable[[str], None])
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
     setup = (
         f"gunicorn {WORKERS} workers x {THREADS} threads (gthread) on 127.0.0.1, SQLite file, a ward of 30 cells"
         f" x 60 members; one signed-in administrator; clients cycle through {len(paths)} pages: the ward"
