@@ -492,7 +492,7 @@ def append_entries(session: Session, flush_context: Any) -> None:
     write_entries(connection, rows)
 
 
-COPY_FROM = 20  # entries a flush appends with COPY rather than one INSERT (PostgreSQL)
+COPY_FROM = 20  # from this many entries, a flush appends them with COPY rather than one INSERT (PostgreSQL)
 
 
 def write_entries(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -501,7 +501,7 @@ def write_entries(connection: Connection, rows: list[dict[str, Any]]) -> None:
     On PostgreSQL a flush of many rows (an import: two hundred entries a meeting) goes through
     ``COPY``: one multi-row INSERT of that size costs psycopg more to parse than the server to run.
     """
-    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+    if connection.dialect.driver != "psycopg" or len(rows) < COPY_FROM:  # COPY: psycopg 3's cursor.copy
         connection.execute(insert(AUDIT_TABLE), rows)
         return
     columns = [column.name for column in AUDIT_TABLE.c]

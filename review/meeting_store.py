@@ -231,7 +231,7 @@ def meeting_graph(
     reviews with their feedback, the counted ballot and its seal.
 
     ``members``: the cell's member of each id in the file. The import adds the result to the
-    session; the benchmark's bulk loader (bench/bulk.py) writes the same rows with COPY.
+    session; the benchmark's bulk loader (bench/bulk.py) writes the same rows a table at a time.
     """
     meeting = Meeting(
         id=meeting_id,

@@ -39,8 +39,11 @@ def upgrade():
     connection = op.get_bind()
     rows = []
     for seal_id, payload in connection.execute(sa.text("SELECT id, payload FROM decision_seal ORDER BY id")):
-        document = json.loads(payload)
-        members, cells = document["members"], document["cell_levels"]
+        try:
+            document = json.loads(payload)
+            members, cells = document["members"], document["cell_levels"]
+        except (ValueError, KeyError, TypeError):
+            continue  # left without a row: `flask --app review summaries rebuild` reports it
         rows.append(
             {"decision_seal_id": seal_id}
             | {f"member_{level}": int(members.get(level, 0)) for level in LEVELS}

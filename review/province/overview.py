@@ -35,7 +35,7 @@ class WardRow:
     totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMARY_KEYS, 0))
     quota: Quota | None = None
     decision_number: str | None = None  # its issued decision for the year (the version in force)
-    decided_excellent: int = 0  # members the decision rated excellent
+    decided_excellent: int | None = None  # members it rated excellent (None: no summary row; summaries rebuild)
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,21 @@ def build_province(year: int | None) -> ProvinceOverview:
                 summaries.get(review_year.organization_id, []), rules
             )
 
-        # Each ward's issued decision in force, with what it decided (its summary row).
+        # Each ward's issued decision in force (its latest version, unless reopened: as
+        # Decision.current_seal), with what it decided (its summary row, when it has one).
+        latest = (
+            select(DecisionSeal.decision_id, func.max(DecisionSeal.version).label("version"))
+            .group_by(DecisionSeal.decision_id)
+            .subquery()
+        )
         issued = (
             select(Decision.organization_id, DecisionSeal.number, DecisionSummary.member_excellent)
-            .join(DecisionSeal, DecisionSeal.decision_id == Decision.id)
-            .join(DecisionSummary, DecisionSummary.decision_seal_id == DecisionSeal.id)
+            .join(latest, latest.c.decision_id == Decision.id)
+            .join(
+                DecisionSeal,
+                (DecisionSeal.decision_id == Decision.id) & (DecisionSeal.version == latest.c.version),
+            )
+            .outerjoin(DecisionSummary, DecisionSummary.decision_seal_id == DecisionSeal.id)
             .where(Decision.year == year, DecisionSeal.reopened_at.is_(None))
         )
         for organization_id, number, excellent in db.session.execute(issued):
@@ -141,5 +151,5 @@ def build_province(year: int | None) -> ProvinceOverview:
         meetings=sum(w.meetings for w in rows),
         sealed=sum(w.sealed for w in rows),
         issued=sum(1 for w in rows if w.decision_number is not None),
-        decided_excellent=sum(w.decided_excellent for w in rows),
+        decided_excellent=sum(w.decided_excellent or 0 for w in rows),
     )
