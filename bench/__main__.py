@@ -715,7 +715,7 @@ def write_results(results: dict[str, Any], path: Path) -> None:
         ("minutes_profile", "Profile: minutes of 300 members (cProfile, by own time)"),
         (
             "province_profile",
-            "Profile: the province view on PostgreSQL, first request of a process (cProfile, by own time)",
+            "Profile: the province view on PostgreSQL, 40 wards, a request after the measured ones (cProfile, by own time)",
         ),
     ):
         if key in results:
