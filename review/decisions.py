@@ -54,7 +54,16 @@ from .decision_rules import (
 from .extensions import db
 from .i18n import translate, when_text
 from .meeting_edits import Refused
-from .meeting_store import COUNTING, NO_MEETING, RECORDING, SEALED, level_of, meeting_state, review_year_rules
+from .meeting_store import (
+    COUNTING,
+    NO_MEETING,
+    RECORDING,
+    SEALED,
+    level_of,
+    meeting_state,
+    rebuild_summary_rows,
+    review_year_rules,
+)
 from .models import (
     Cell,
     CellDecision,
@@ -284,6 +293,59 @@ def _locked_decision(organization: Organization, year: int) -> Decision:
     return decision
 
 
+# The version check of a form's choice: ``CHECK_NONE`` skips it (many choices at once, no form).
+CHECK_NONE = object()
+
+
+def _choose_member(
+    gathered: Gathered,
+    decision: Decision,
+    member_id: int,
+    level: Level | None,
+    reason: str,
+    version: Any,
+    user: User | None,
+) -> None:
+    """Check and record the committee's level for one rated member of ``gathered``."""
+    found = gathered.member(member_id)
+    if found is None or not found[1].rated or not found[0].in_decision:
+        raise Refused("level", _("Đảng viên này không thuộc danh sách xếp loại của quyết định."))
+    member = found[1]
+    row = gathered.member_rows.get(member_id)
+    if version is not CHECK_NONE:
+        check_version(row, version, lambda: _member_choice_text(row))
+    problem = choice_problem(member.proposed_level, level, reason)
+    if problem is not None:
+        raise Refused("reason" if level is not None else "level", translate(problem))
+    _record_choice(
+        row, lambda: MemberDecision(decision=decision, member_id=member_id), member.proposed_level, level, reason, user
+    )
+
+
+def _choose_cell(
+    gathered: Gathered,
+    decision: Decision,
+    cell_id: int,
+    level: Level | None,
+    reason: str,
+    version: Any,
+    user: User | None,
+) -> None:
+    """Check and record the committee's level for one sealed cell of ``gathered``."""
+    cell = gathered.cell(cell_id)
+    if cell is None or not cell.in_decision:
+        raise Refused("level", _("Chi bộ này chưa niêm phong kết quả hoặc đã ghi là không đánh giá năm nay."))
+    row = gathered.cell_rows.get(cell_id)
+    if version is not CHECK_NONE:
+        check_version(row, version, lambda: _cell_choice_text(row))
+    problem = choice_problem(cell.proposed_level, level, reason)
+    if problem is not None:
+        raise Refused("reason" if level is not None else "level", translate(problem))
+    _record_choice(
+        row, lambda: CellDecision(decision=decision, cell_id=cell_id), cell.proposed_level, level, reason, user
+    )
+
+
 def choose_member_level(
     organization: Organization,
     year: int,
@@ -298,19 +360,7 @@ def choose_member_level(
     A level equal to the cell's proposal goes back to the default (the row is removed). Raises ``Refused`` (field ``level`` or ``reason``) or ``versioning.Conflict``.
     """
     decision = _locked_decision(organization, year)
-    gathered = gather(organization, year)
-    found = gathered.member(member_id)
-    if found is None or not found[1].rated or not found[0].in_decision:
-        raise Refused("level", _("Đảng viên này không thuộc danh sách xếp loại của quyết định."))
-    member = found[1]
-    row = gathered.member_rows.get(member_id)
-    check_version(row, version, lambda: _member_choice_text(row))
-    problem = choice_problem(member.proposed_level, level, reason)
-    if problem is not None:
-        raise Refused("reason" if level is not None else "level", translate(problem))
-    _record_choice(
-        row, lambda: MemberDecision(decision=decision, member_id=member_id), member.proposed_level, level, reason, user
-    )
+    _choose_member(gather(organization, year), decision, member_id, level, reason, version, user)
 
 
 def _record_choice(
@@ -347,18 +397,7 @@ def choose_cell_level(
 ) -> None:
     """Record the committee's level for one sealed cell as an organisation (as for a member)."""
     decision = _locked_decision(organization, year)
-    gathered = gather(organization, year)
-    cell = gathered.cell(cell_id)
-    if cell is None or not cell.in_decision:
-        raise Refused("level", _("Chi bộ này chưa niêm phong kết quả hoặc đã ghi là không đánh giá năm nay."))
-    row = gathered.cell_rows.get(cell_id)
-    check_version(row, version, lambda: _cell_choice_text(row))
-    problem = choice_problem(cell.proposed_level, level, reason)
-    if problem is not None:
-        raise Refused("reason" if level is not None else "level", translate(problem))
-    _record_choice(
-        row, lambda: CellDecision(decision=decision, cell_id=cell_id), cell.proposed_level, level, reason, user
-    )
+    _choose_cell(gather(organization, year), decision, cell_id, level, reason, version, user)
 
 
 def choose_levels(
@@ -378,35 +417,9 @@ def choose_levels(
     decision = _locked_decision(organization, year)
     gathered = gather(organization, year)
     for member_id, level in members.items():
-        found = gathered.member(member_id)
-        if found is None or not found[1].rated or not found[0].in_decision:
-            raise Refused("level", _("Đảng viên này không thuộc danh sách xếp loại của quyết định."))
-        problem = choice_problem(found[1].proposed_level, level, reason)
-        if problem is not None:
-            raise Refused("reason", translate(problem))
-        _record_choice(
-            gathered.member_rows.get(member_id),
-            lambda member_id=member_id: MemberDecision(decision=decision, member_id=member_id),  # type: ignore[misc]
-            found[1].proposed_level,
-            level,
-            reason,
-            user,
-        )
+        _choose_member(gathered, decision, member_id, level, reason, CHECK_NONE, user)
     for cell_id, level in cells.items():
-        cell = gathered.cell(cell_id)
-        if cell is None or not cell.in_decision:
-            raise Refused("level", _("Chi bộ này chưa niêm phong kết quả hoặc đã ghi là không đánh giá năm nay."))
-        problem = choice_problem(cell.proposed_level, level, reason)
-        if problem is not None:
-            raise Refused("reason", translate(problem))
-        _record_choice(
-            gathered.cell_rows.get(cell_id),
-            lambda cell_id=cell_id: CellDecision(decision=decision, cell_id=cell_id),  # type: ignore[misc]
-            cell.proposed_level,
-            level,
-            reason,
-            user,
-        )
+        _choose_cell(gathered, decision, cell_id, level, reason, CHECK_NONE, user)
 
 
 def record_not_reviewed(
@@ -621,35 +634,14 @@ def decision_summary_values(row: DecisionSummary) -> dict[str, int]:
 
 
 def rebuild_decision_summaries(*, repair: bool) -> list[str]:
-    """Recompute every issued decision's summary row from its payload; return each difference found.
-
-    ``repair``: write the recomputed rows (inside the caller's write transaction).
-    """
-    differences = []
-    query = select(DecisionSeal).options(selectinload(DecisionSeal.summary)).order_by(DecisionSeal.id)
-    for seal in db.session.scalars(query):
-        try:
-            wanted = decision_summary_row(json.loads(seal.payload))
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            differences.append(
-                f"decision seal {seal.id}: its payload gives no summary ({type(error).__name__}: {error})"
-            )
-            continue
-        if seal.summary is None:
-            differences.append(f"decision seal {seal.id} (decision {seal.decision_id}): no summary row")
-        elif decision_summary_values(seal.summary) != decision_summary_values(wanted):
-            differences.append(
-                f"decision seal {seal.id} (decision {seal.decision_id}): stored {decision_summary_values(seal.summary)}, "
-                f"payload {decision_summary_values(wanted)}"
-            )
-        else:
-            continue
-        if repair:
-            if seal.summary is not None:
-                db.session.delete(seal.summary)
-                db.session.flush()
-            seal.summary = wanted
-    return differences
+    """Recompute every issued decision's summary row from its payload; return each difference found."""
+    return rebuild_summary_rows(
+        db.session.scalars(select(DecisionSeal).options(selectinload(DecisionSeal.summary)).order_by(DecisionSeal.id)),
+        lambda seal: decision_summary_row(json.loads(seal.payload)),
+        decision_summary_values,
+        lambda seal: f"decision seal {seal.id} (decision {seal.decision_id})",
+        repair=repair,
+    )
 
 
 def reopen(organization: Organization, year: int, reason: str, user: User | None) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -792,25 +792,31 @@ def summary_values(row: SealSummary) -> dict[str, Any]:
     return values
 
 
-def rebuild_summaries(*, repair: bool) -> list[str]:
-    """Recompute every seal's summary row from its payload; return each difference found.
+def rebuild_summary_rows(
+    seals: Any,
+    wanted_of: Callable[[Any], Any],
+    values_of: Callable[[Any], Any],
+    name: Callable[[Any], str],
+    *,
+    repair: bool,
+) -> list[str]:
+    """Recompute each sealed row's ``summary`` (``wanted_of``: from its payload); return each difference.
 
-    ``repair``: write the recomputed rows (inside the caller's write transaction).
+    ``values_of``: what a summary row holds, to compare two; ``name``: how a difference names the
+    sealed row. ``repair``: write the recomputed rows (inside the caller's write transaction).
+    Shared by the seals' and the issued decisions' summaries.
     """
     differences = []
-    for seal in db.session.scalars(select(Seal).options(selectinload(Seal.summary)).order_by(Seal.id)):
+    for seal in seals:
         try:
-            wanted = summary_row(json.loads(seal.payload)["results"])
-        except (ValueError, KeyError, TypeError) as error:
-            differences.append(f"seal {seal.id}: its payload gives no summary ({type(error).__name__}: {error})")
+            wanted = wanted_of(seal)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            differences.append(f"{name(seal)}: its payload gives no summary ({type(error).__name__}: {error})")
             continue
         if seal.summary is None:
-            differences.append(f"seal {seal.id} (meeting {seal.meeting_id}): no summary row")
-        elif summary_values(seal.summary) != summary_values(wanted):
-            differences.append(
-                f"seal {seal.id} (meeting {seal.meeting_id}): stored {summary_values(seal.summary)}, "
-                f"payload {summary_values(wanted)}"
-            )
+            differences.append(f"{name(seal)}: no summary row")
+        elif values_of(seal.summary) != values_of(wanted):
+            differences.append(f"{name(seal)}: stored {values_of(seal.summary)}, payload {values_of(wanted)}")
         else:
             continue
         if repair:
@@ -819,3 +825,14 @@ def rebuild_summaries(*, repair: bool) -> list[str]:
                 db.session.flush()
             seal.summary = wanted
     return differences
+
+
+def rebuild_summaries(*, repair: bool) -> list[str]:
+    """Recompute every seal's summary row from its payload; return each difference found."""
+    return rebuild_summary_rows(
+        db.session.scalars(select(Seal).options(selectinload(Seal.summary)).order_by(Seal.id)),
+        lambda seal: summary_row(json.loads(seal.payload)["results"]),
+        summary_values,
+        lambda seal: f"seal {seal.id} (meeting {seal.meeting_id})",
+        repair=repair,
+    )
